@@ -1,0 +1,54 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# kzt: top-level build. `make` builds kzt.ko, kztd and kztctl. The two
+# README commands, `make demo` and `make check`, first install what they
+# need (`make deps`), so a fresh Debian 12 machine needs nothing else.
+
+SUBDIRS_USER := lib daemon tools
+
+all: kmod user
+
+kmod:
+	$(MAKE) -C kmod
+
+user:
+	$(MAKE) -C lib
+	$(MAKE) -C daemon
+	$(MAKE) -C tools
+
+deps:
+	tools/deps.sh
+
+# Every test layer; the last line sums them ("N passed, N failed, ...").
+check: deps
+	$(MAKE) all KZT_WERROR=y
+	$(MAKE) -C tests/selftests
+	tests/run.sh
+
+# One layer: make check-unit, check-spec, check-style, check-kunit,
+# check-selftests, check-selftests-debug, check-dkms.
+check-%: all
+	$(MAKE) -C tests/selftests
+	tests/run.sh $*
+
+demo: deps all
+	$(MAKE) -C tests/selftests
+	tools/demo/demo.sh
+
+# The self-built 6.12 kernel with KUnit, KASAN and lockdep (cached).
+debug-kernel: deps
+	tools/kernel/build-kernel.sh
+
+dkms-install:
+	tools/dkms-install.sh
+
+install: all
+	$(MAKE) -C daemon install
+	$(MAKE) -C tools install
+
+clean:
+	$(MAKE) -C kmod clean
+	for d in $(SUBDIRS_USER) tests/unit tests/selftests; do $(MAKE) -C $$d clean; done
+	rm -rf tests/out .build
+
+.PHONY: all kmod user deps check demo debug-kernel dkms-install install clean

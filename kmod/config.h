@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Node configuration: one immutable struct kzt_config per network namespace,
+ * published with RCU and replaced whole on every change, so a reader always
+ * sees either the old or the new configuration and never a mix of the two.
+ */
+#ifndef _KZT_CONFIG_H
+#define _KZT_CONFIG_H
+
+#include <linux/types.h>
+#include <linux/rcupdate.h>
+
+struct sk_buff;
+struct nlattr;
+struct netlink_ext_ack;
+
+struct kzt_config {
+	u16 tunnel_port;
+	bool capture;
+	struct rcu_head rcu;
+};
+
+void kzt_config_init_defaults(struct kzt_config *cfg);
+int kzt_config_merge(struct kzt_config *new, const struct kzt_config *old,
+		     struct nlattr **attrs, struct netlink_ext_ack *extack);
+int kzt_config_fill(struct sk_buff *skb, const struct kzt_config *cfg);
+
+#endif /* _KZT_CONFIG_H */

@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite kzt_config: defaults, the CONFIG_SET policy as the netlink core
+ * applies it, merging a request into the current configuration, and the
+ * netlink form round-tripping through the policy.
+ */
+#include <kunit/test.h>
+#include <kunit/visibility.h>
+#include <net/netlink.h>
+
+#include <linux/kzt.h>
+
+#include "kzt.h"
+
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+
+/* One attribute to put into a request: type, payload width and value. */
+struct kzt_attr_spec {
+	u16 type;
+	u8 width;	/* 1, 2 or 4 bytes; 0 ends a list */
+	u32 value;
+};
+
+static struct sk_buff *kzt_test_build(struct kunit *test,
+				      const struct kzt_attr_spec *attrs)
+{
+	struct sk_buff *skb = alloc_skb(NLMSG_GOODSIZE, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	for (; attrs->width; attrs++) {
+		int err = -EINVAL;
+
+		if (attrs->width == 1)
+			err = nla_put_u8(skb, attrs->type, attrs->value);
+		else if (attrs->width == 2)
+			err = nla_put_u16(skb, attrs->type, attrs->value);
+		else if (attrs->width == 4)
+			err = nla_put_u32(skb, attrs->type, attrs->value);
+		KUNIT_ASSERT_EQ(test, err, 0);
+	}
+	return skb;
+}
+
+static int kzt_test_parse(struct sk_buff *skb, struct nlattr **tb,
+			  struct netlink_ext_ack *extack)
+{
+	/* Strict, as genetlink parses for a family with resv_start_op 0. */
+	return nla_parse(tb, KZT_CONFIG_A_MAX, (struct nlattr *)skb->data,
+			 skb->len, kzt_config_set_policy, extack);
+}
+
+static void kzt_config_defaults_test(struct kunit *test)
+{
+	struct kzt_config cfg;
+
+	memset(&cfg, 0xff, sizeof(cfg));
+	kzt_config_init_defaults(&cfg);
+	KUNIT_EXPECT_EQ(test, cfg.tunnel_port, KZT_DEFAULT_TUNNEL_PORT);
+	KUNIT_EXPECT_FALSE(test, cfg.capture);
+}
+
+struct kzt_policy_case {
+	const char *name;
+	struct kzt_attr_spec attrs[3];
+	int err;
+	const char *msg;	/* expected extack message, if any */
+};
+
+static const struct kzt_policy_case kzt_policy_cases[] = {
+	{ "port 15009", { { KZT_CONFIG_A_TUNNEL_PORT, 2, 15009 } }, 0, NULL },
+	{ "port 65535", { { KZT_CONFIG_A_TUNNEL_PORT, 2, 65535 } }, 0, NULL },
+	{ "port 1", { { KZT_CONFIG_A_TUNNEL_PORT, 2, 1 } }, 0, NULL },
+	{ "port 0", { { KZT_CONFIG_A_TUNNEL_PORT, 2, 0 } },
+	  -ERANGE, "integer out of range" },
+	{ "port as u32", { { KZT_CONFIG_A_TUNNEL_PORT, 4, 15008 } },
+	  -EINVAL, "invalid attribute length" },
+	{ "port as u8", { { KZT_CONFIG_A_TUNNEL_PORT, 1, 80 } },
+	  -EINVAL, "invalid attribute length" },
+	{ "capture 1", { { KZT_CONFIG_A_CAPTURE, 1, 1 } }, 0, NULL },
+	{ "capture 2", { { KZT_CONFIG_A_CAPTURE, 1, 2 } },
+	  -ERANGE, "integer out of range" },
+	{ "capture as u16", { { KZT_CONFIG_A_CAPTURE, 2, 1 } },
+	  -EINVAL, "invalid attribute length" },
+	{ "unknown attribute", { { KZT_CONFIG_A_MAX + 1, 1, 0 } },
+	  -EINVAL, "Unknown attribute type" },
+	{ "unspec attribute", { { KZT_CONFIG_A_UNSPEC, 1, 0 } },
+	  -EINVAL, "Unknown attribute type" },
+	{ "both valid", { { KZT_CONFIG_A_TUNNEL_PORT, 2, 2000 },
+			  { KZT_CONFIG_A_CAPTURE, 1, 0 } }, 0, NULL },
+	{ "valid then bad", { { KZT_CONFIG_A_CAPTURE, 1, 1 },
+			      { KZT_CONFIG_A_TUNNEL_PORT, 2, 0 } },
+	  -ERANGE, "integer out of range" },
+};
+
+static void kzt_policy_case_desc(const struct kzt_policy_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(kzt_policy, kzt_policy_cases, kzt_policy_case_desc);
+
+static void kzt_config_policy_test(struct kunit *test)
+{
+	const struct kzt_policy_case *c = test->param_value;
+	struct netlink_ext_ack extack = {};
+	struct nlattr *tb[KZT_CONFIG_A_MAX + 1];
+	struct sk_buff *skb = kzt_test_build(test, c->attrs);
+	int err;
+
+	err = kzt_test_parse(skb, tb, &extack);
+	KUNIT_EXPECT_EQ(test, err, c->err);
+	if (c->err)
+		KUNIT_EXPECT_NOT_NULL(test, extack.bad_attr);
+	if (c->msg)
+		KUNIT_EXPECT_STREQ(test, extack._msg, c->msg);
+	kfree_skb(skb);
+}
+
+struct kzt_merge_case {
+	const char *name;
+	struct kzt_attr_spec attrs[3];
+	int err;
+	u16 port;
+	bool capture;
+};
+
+static const struct kzt_merge_case kzt_merge_cases[] = {
+	{ "nothing given", { }, -EINVAL, 0, false },
+	{ "port only", { { KZT_CONFIG_A_TUNNEL_PORT, 2, 443 } }, 0, 443, true },
+	{ "capture only", { { KZT_CONFIG_A_CAPTURE, 1, 0 } }, 0, 7000, false },
+	{ "both", { { KZT_CONFIG_A_TUNNEL_PORT, 2, 15010 },
+		    { KZT_CONFIG_A_CAPTURE, 1, 0 } }, 0, 15010, false },
+};
+
+static void kzt_merge_case_desc(const struct kzt_merge_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(kzt_merge, kzt_merge_cases, kzt_merge_case_desc);
+
+static void kzt_config_merge_test(struct kunit *test)
+{
+	const struct kzt_merge_case *c = test->param_value;
+	const struct kzt_config old = { .tunnel_port = 7000, .capture = true };
+	struct kzt_config new = { .tunnel_port = 1, .capture = false };
+	struct netlink_ext_ack extack = {};
+	struct nlattr *tb[KZT_CONFIG_A_MAX + 1];
+	struct sk_buff *skb = kzt_test_build(test, c->attrs);
+
+	KUNIT_ASSERT_EQ(test, kzt_test_parse(skb, tb, &extack), 0);
+	KUNIT_EXPECT_EQ(test, kzt_config_merge(&new, &old, tb, &extack), c->err);
+	if (c->err) {
+		KUNIT_EXPECT_STREQ(test, extack._msg,
+				   "no configuration attribute given");
+	} else {
+		KUNIT_EXPECT_EQ(test, new.tunnel_port, c->port);
+		KUNIT_EXPECT_EQ(test, new.capture, c->capture);
+	}
+	kfree_skb(skb);
+}
+
+static void kzt_config_fill_roundtrip_test(struct kunit *test)
+{
+	const struct kzt_config want = { .tunnel_port = 65535, .capture = true };
+	struct kzt_config base, got;
+	struct netlink_ext_ack extack = {};
+	struct nlattr *tb[KZT_CONFIG_A_MAX + 1];
+	struct sk_buff *skb = alloc_skb(NLMSG_GOODSIZE, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	KUNIT_ASSERT_EQ(test, kzt_config_fill(skb, &want), 0);
+	KUNIT_ASSERT_EQ(test, kzt_test_parse(skb, tb, &extack), 0);
+
+	kzt_config_init_defaults(&base);
+	KUNIT_ASSERT_EQ(test, kzt_config_merge(&got, &base, tb, &extack), 0);
+	KUNIT_EXPECT_EQ(test, got.tunnel_port, want.tunnel_port);
+	KUNIT_EXPECT_EQ(test, got.capture, want.capture);
+	kfree_skb(skb);
+}
+
+static void kzt_config_fill_too_small_test(struct kunit *test)
+{
+	struct kzt_config cfg;
+	struct sk_buff *skb = alloc_skb(64, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	/* Room for the port attribute (8 bytes) but not for the next one. */
+	skb_put(skb, skb_tailroom(skb) - nla_total_size(sizeof(u16)));
+	kzt_config_init_defaults(&cfg);
+	KUNIT_EXPECT_EQ(test, kzt_config_fill(skb, &cfg), -EMSGSIZE);
+	kfree_skb(skb);
+}
+
+static struct kunit_case kzt_config_cases[] = {
+	KUNIT_CASE(kzt_config_defaults_test),
+	KUNIT_CASE_PARAM(kzt_config_policy_test, kzt_policy_gen_params),
+	KUNIT_CASE_PARAM(kzt_config_merge_test, kzt_merge_gen_params),
+	KUNIT_CASE(kzt_config_fill_roundtrip_test),
+	KUNIT_CASE(kzt_config_fill_too_small_test),
+	{}
+};
+
+static struct kunit_suite kzt_config_suite = {
+	.name = "kzt_config",
+	.test_cases = kzt_config_cases,
+};
+
+kunit_test_suite(kzt_config_suite);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("KUnit tests for kzt");

@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kztd.conf parser. Strict on purpose: an unknown key, a bad value or a
+ * key given twice is an error that names the file, the line and the key,
+ * because a typo that is silently ignored is a config that silently
+ * does not apply.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "parse.h"
+
+struct conf_key {
+	const char *name;
+	int (*set)(struct kzt_conf *conf, const char *value, const char **why);
+	size_t line;	/* where it was set; 0: not yet */
+};
+
+static int set_tunnel_port(struct kzt_conf *conf, const char *value,
+			   const char **why)
+{
+	int err = kzt_parse_port(value, &conf->kernel.tunnel_port);
+
+	if (err == ERANGE)
+		*why = "out of range (expected a port number 1..65535)";
+	else if (err)
+		*why = "not a port number (expected 1..65535)";
+	else
+		conf->kernel.has_tunnel_port = true;
+	return err;
+}
+
+static int set_capture(struct kzt_conf *conf, const char *value,
+		       const char **why)
+{
+	int err = kzt_parse_bool(value, &conf->kernel.capture);
+
+	if (err)
+		*why = "expected on or off (or yes/no, true/false, 1/0)";
+	else
+		conf->kernel.has_capture = true;
+	return err;
+}
+
+static int set_log_level(struct kzt_conf *conf, const char *value,
+			 const char **why)
+{
+	int err = kzt_log_level_parse(value, &conf->log_level);
+
+	if (err)
+		*why = "expected error, warning, info or debug";
+	else
+		conf->has_log_level = true;
+	return err;
+}
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' ||
+	       c == '\v' || c == '\f';
+}
+
+/* Cut blanks off both ends, in place. */
+static char *trim(char *s)
+{
+	char *end;
+
+	while (is_blank(*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && is_blank(end[-1]))
+		end--;
+	*end = '\0';
+	return s;
+}
+
+static int conf_error(char *errbuf, size_t errlen, const char *name,
+		      size_t line, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+static int conf_error(char *errbuf, size_t errlen, const char *name,
+		      size_t line, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (!errlen)
+		return EINVAL;
+	n = snprintf(errbuf, errlen, "%s:%zu: ", name, line);
+	if (n >= 0 && (size_t)n < errlen) {
+		va_start(ap, fmt);
+		vsnprintf(errbuf + n, errlen - n, fmt, ap);
+		va_end(ap);
+	}
+	return EINVAL;
+}
+
+static int parse_line(char *line, const char *name, size_t lineno,
+		      struct conf_key *keys, size_t n_keys,
+		      struct kzt_conf *conf, char *errbuf, size_t errlen)
+{
+	char *hash, *eq, *key, *value;
+	const char *why = NULL;
+	struct conf_key *k = NULL;
+
+	/* No key or value contains '#': a comment may follow a value. */
+	hash = strchr(line, '#');
+	if (hash)
+		*hash = '\0';
+	line = trim(line);
+	if (!*line)
+		return 0;
+
+	eq = strchr(line, '=');
+	if (!eq)
+		return conf_error(errbuf, errlen, name, lineno,
+				  "expected 'key = value', got '%s'", line);
+	*eq = '\0';
+	key = trim(line);
+	value = trim(eq + 1);
+	if (!*key)
+		return conf_error(errbuf, errlen, name, lineno,
+				  "missing key before '='");
+
+	for (size_t i = 0; i < n_keys; i++)
+		if (!strcmp(keys[i].name, key))
+			k = &keys[i];
+	if (!k)
+		return conf_error(errbuf, errlen, name, lineno,
+				  "unknown key '%s'", key);
+	if (k->line)
+		return conf_error(errbuf, errlen, name, lineno,
+				  "%s: given twice (first on line %zu)",
+				  key, k->line);
+	if (!*value)
+		return conf_error(errbuf, errlen, name, lineno,
+				  "%s: missing value", key);
+	if (k->set(conf, value, &why))
+		return conf_error(errbuf, errlen, name, lineno,
+				  "%s: invalid value '%s': %s", key, value, why);
+	k->line = lineno;
+	return 0;
+}
+
+/**
+ * kzt_conf_parse() - parse a kztd configuration from an open stream
+ * @f:      the stream
+ * @name:   file name used in error messages
+ * @conf:   filled only when the whole file is valid; untouched otherwise
+ * @errbuf: on error, "<name>:<line>: <problem>"
+ * @errlen: size of @errbuf
+ *
+ * @retval 0      @conf holds what the file says
+ * @retval EINVAL a line is wrong; @errbuf says which and why
+ * @retval other  errno of reading the stream (EIO when it has none);
+ *                @errbuf says "<name>: <reason>"
+ */
+int kzt_conf_parse(FILE *f, const char *name, struct kzt_conf *conf,
+		   char *errbuf, size_t errlen)
+{
+	struct conf_key keys[] = {
+		{ "tunnel_port",	set_tunnel_port,	0 },
+		{ "capture",		set_capture,		0 },
+		{ "log_level",		set_log_level,		0 },
+	};
+	struct kzt_conf c = { .log_level = KZT_LOG_INFO };
+	char *line = NULL;
+	size_t cap = 0, lineno = 0;
+	ssize_t n;
+	int ret = 0;
+
+	if (errlen)
+		errbuf[0] = '\0';
+	errno = 0;
+	while ((n = getline(&line, &cap, f)) >= 0) {
+		lineno++;
+		if (memchr(line, '\0', n)) {
+			ret = conf_error(errbuf, errlen, name, lineno,
+					 "NUL byte in line");
+			goto out;
+		}
+		if ((size_t)n > KZT_CONF_LINE_MAX) {
+			ret = conf_error(errbuf, errlen, name, lineno,
+					 "line longer than %d bytes",
+					 KZT_CONF_LINE_MAX);
+			goto out;
+		}
+		ret = parse_line(line, name, lineno, keys,
+				 sizeof(keys) / sizeof(keys[0]), &c,
+				 errbuf, errlen);
+		if (ret)
+			goto out;
+		errno = 0;
+	}
+	if (!feof(f)) {
+		ret = errno ? errno : EIO;
+		if (errlen)
+			snprintf(errbuf, errlen, "%s: %s", name, strerror(ret));
+		goto out;
+	}
+	*conf = c;
+out:
+	free(line);
+	return ret;
+}
+
+/**
+ * kzt_conf_load() - read and parse a kztd configuration file
+ * @path:   the file
+ * @conf:   filled only when the whole file is valid
+ * @errbuf: on error, a message that starts with @path
+ * @errlen: size of @errbuf
+ *
+ * @retval 0      @conf holds what the file says
+ * @retval ENOENT there is no such file (the caller decides if that is fine)
+ * @retval EINVAL a line is wrong
+ * @retval other  errno of fopen() or of reading
+ */
+int kzt_conf_load(const char *path, struct kzt_conf *conf,
+		  char *errbuf, size_t errlen)
+{
+	FILE *f;
+	int ret;
+
+	f = fopen(path, "re");
+	if (!f) {
+		ret = errno;
+		if (errlen)
+			snprintf(errbuf, errlen, "%s: %s", path, strerror(ret));
+		return ret;
+	}
+	ret = kzt_conf_parse(f, path, conf, errbuf, errlen);
+	fclose(f);
+	return ret;
+}

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kztd's configuration file: "key = value" lines, '#' comments, blank
+ * lines. See Documentation/kztd.rst for the keys.
+ */
+#ifndef KZT_CONF_H
+#define KZT_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "kztnl.h"
+#include "log.h"
+
+#define KZT_CONF_DEFAULT_PATH	"/etc/kzt/kztd.conf"
+#define KZT_CONF_LINE_MAX	1024
+#define KZT_CONF_ERR_MAX	512
+
+/* What the file said; a key that is absent has its has_ flag clear. */
+struct kzt_conf {
+	struct kzt_config kernel;	/* tunnel_port, capture */
+	bool has_log_level;
+	enum kzt_log_level log_level;
+};
+
+int kzt_conf_parse(FILE *f, const char *name, struct kzt_conf *conf,
+		   char *errbuf, size_t errlen);
+int kzt_conf_load(const char *path, struct kzt_conf *conf,
+		  char *errbuf, size_t errlen);
+
+#endif /* KZT_CONF_H */

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Value parsers. No strtoul(): it accepts leading blanks, a sign and "0x",
+ * and "-1" silently becomes a huge number.
+ */
+#include <errno.h>
+#include <strings.h>
+
+#include "parse.h"
+
+/**
+ * kzt_parse_uint() - parse a decimal number made of digits only
+ * @s:   the text; nothing else may surround the digits
+ * @max: largest value accepted
+ * @val: where to store the number
+ *
+ * @retval 0      @val is set
+ * @retval EINVAL @s is empty or holds anything but the digits 0-9
+ * @retval ERANGE the number is larger than @max (however many digits)
+ */
+int kzt_parse_uint(const char *s, uint64_t max, uint64_t *val)
+{
+	uint64_t v = 0;
+	bool too_big = false;
+
+	if (!*s)
+		return EINVAL;
+	for (; *s; s++) {
+		unsigned int digit;
+
+		if (*s < '0' || *s > '9')
+			return EINVAL;
+		digit = *s - '0';
+		if (digit > max || v > (max - digit) / 10)
+			too_big = true;	/* keep scanning: "9999x" is EINVAL */
+		else
+			v = v * 10 + digit;
+	}
+	if (too_big)
+		return ERANGE;
+	*val = v;
+	return 0;
+}
+
+/**
+ * kzt_parse_port() - parse a TCP port, 1..65535
+ * @s:    the text
+ * @port: where to store the port
+ *
+ * @retval 0      @port is set
+ * @retval EINVAL not a decimal number
+ * @retval ERANGE 0, or above 65535
+ */
+int kzt_parse_port(const char *s, uint16_t *port)
+{
+	uint64_t v;
+	int err;
+
+	err = kzt_parse_uint(s, UINT16_MAX, &v);
+	if (err)
+		return err;
+	if (v == 0)
+		return ERANGE;
+	*port = v;
+	return 0;
+}
+
+/**
+ * kzt_parse_bool() - parse on/off, yes/no, true/false, 1/0 (any case)
+ * @s:   the text
+ * @val: where to store the value
+ *
+ * @retval 0      @val is set
+ * @retval EINVAL any other word
+ */
+int kzt_parse_bool(const char *s, bool *val)
+{
+	static const char *const yes[] = { "on", "yes", "true", "1" };
+	static const char *const no[] = { "off", "no", "false", "0" };
+
+	for (unsigned int i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (!strcasecmp(s, yes[i])) {
+			*val = true;
+			return 0;
+		}
+		if (!strcasecmp(s, no[i])) {
+			*val = false;
+			return 0;
+		}
+	}
+	return EINVAL;
+}

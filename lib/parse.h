@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Strict parsers for the values that operators type: in kztd's config file
+ * and on kztctl's command line. The same words mean the same thing in both.
+ */
+#ifndef KZT_PARSE_H
+#define KZT_PARSE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+int kzt_parse_uint(const char *s, uint64_t max, uint64_t *val);
+int kzt_parse_port(const char *s, uint16_t *port);
+int kzt_parse_bool(const char *s, bool *val);
+
+#endif /* KZT_PARSE_H */

@@ -1,0 +1,115 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Bad netlink input is rejected with the right errno and extack message, and
+# changes nothing. Requests are hand-built by kzt-nlraw, bypassing kztctl's
+# own checks, so this is what any process could send.
+#
+#   init_net (node 0): kzt loaded, configuration set to a known state
+#   ns userns-* : a user namespace of an unprivileged user, with its own netns
+source "$(dirname "$0")/lib.sh"
+
+cleanup() {
+	ns_cleanup
+	kzt_unload 2>/dev/null
+}
+trap cleanup EXIT
+
+require_root
+require_cmd kzt-nlraw kztctl unshare setpriv
+
+KNOWN_PORT=15555
+
+state() {
+	kztctl -j config show | /usr/bin/python3 -c \
+		'import json,sys; c=json.load(sys.stdin); print(c["tunnel_port"], c["capture"])'
+}
+
+# expect_reject NAME ERRNO EXTACK_REGEX -- KZT_NLRAW_ARGS...
+expect_reject() {
+	local name=$1 errno=$2 msg=$3 out before after
+	shift 4
+	before=$(state)
+	out=$(kzt-nlraw "$@")
+	after=$(state)
+	expect_match "$name: reply" "$out" "^errno=$errno \\(" || return 1
+	[ -z "$msg" ] || expect_match "$name: extack" "$out" "extack=\"$msg\"" || return 1
+	expect_eq "$name: config after" "$after" "$before"
+}
+
+test_wrong_types() {
+	expect_reject "port as u32" EINVAL "invalid attribute length" -- config-set 1:u32=15008 &&
+	expect_reject "port as u8" EINVAL "invalid attribute length" -- config-set 1:u8=80 &&
+	expect_reject "port as string" EINVAL "invalid attribute length" -- config-set 1:str=15008 &&
+	expect_reject "capture as u32" EINVAL "invalid attribute length" -- config-set 2:u32=1 &&
+	expect_reject "capture as flag" EINVAL "invalid attribute length" -- config-set 2:flag
+}
+
+test_out_of_range() {
+	expect_reject "port 0" ERANGE "integer out of range" -- config-set 1:u16=0 &&
+	expect_reject "capture 2" ERANGE "integer out of range" -- config-set 2:u8=2 &&
+	expect_reject "capture 255" ERANGE "integer out of range" -- config-set 2:u8=255
+}
+
+# A valid attribute next to a bad one: nothing of the request is applied.
+test_all_or_nothing() {
+	expect_reject "valid port, bad capture" ERANGE "integer out of range" \
+		-- config-set 1:u16=20000 2:u8=7 &&
+	expect_reject "valid capture, unknown attr" EINVAL "Unknown attribute type" \
+		-- config-set 2:u8=1 3:u8=1
+}
+
+test_unknown() {
+	expect_reject "unknown attribute 3" EINVAL "Unknown attribute type" -- config-set 3:u8=1 &&
+	expect_reject "unknown attribute 200" EINVAL "Unknown attribute type" -- config-set 200:u32=1 &&
+	expect_reject "attribute 0" EINVAL "Unknown attribute type" -- config-set 0:u8=1 &&
+	expect_reject "attribute on config-get" EINVAL "" -- config-get 1:u16=1 &&
+	expect_reject "unknown command 99" EOPNOTSUPP "" -- 99
+}
+
+test_empty_set() {
+	expect_reject "empty config-set" EINVAL "no configuration attribute given" -- config-set
+}
+
+test_valid_reference() {
+	local out
+	out=$(kzt-nlraw config-set 1:u16=15556 2:u8=1)
+	expect_eq "valid raw request" "$out" ok || return 1
+	expect_eq "applied" "$(state)" "15556 True" || return 1
+	kztctl config set tunnel-port $KNOWN_PORT capture off
+}
+
+# Root in its own user namespace owns that netns but is not CAP_NET_ADMIN
+# in the initial user namespace: GENL_ADMIN_PERM refuses it.
+test_userns() {
+	local out
+	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups \
+		unshare -Urn kzt-nlraw config-set 1:u16=1000)
+	expect_match "userns set" "$out" "^errno=EPERM \\(" || return 1
+	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups \
+		unshare -Urn kzt-nlraw config-get)
+	expect_match "userns get" "$out" "^errno=EPERM \\("
+}
+
+test_unprivileged() {
+	local before out
+	before=$(state)
+	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups \
+		kzt-nlraw config-set 1:u16=1000)
+	expect_match "nobody set" "$out" "^errno=EPERM \\(" || return 1
+	expect_eq "config after" "$(state)" "$before"
+}
+
+kzt_unload || skip_all "kzt is loaded and cannot be removed"
+kzt_load || { log_test "netlink: load kzt" 1; exit $RET; }
+kztctl config set tunnel-port $KNOWN_PORT capture off
+
+run_test "netlink: a well-formed raw request is applied" test_valid_reference
+run_test "netlink: wrong attribute types rejected, nothing changed" test_wrong_types
+run_test "netlink: out-of-range values rejected, nothing changed" test_out_of_range
+run_test "netlink: a partly bad request applies nothing" test_all_or_nothing
+run_test "netlink: unknown attributes and commands rejected" test_unknown
+run_test "netlink: config-set without attributes rejected" test_empty_set
+run_test "netlink: root of a user namespace gets EPERM" test_userns
+run_test "netlink: an unprivileged user gets EPERM" test_unprivileged
+exit $RET

@@ -1,0 +1,25 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot a guest and run the selftests in it: run-vm.sh [--debug] [TEST.sh...]
+#   (default) Debian's 6.12 kernel and kmod/kzt.ko built against its headers;
+#   --debug   the self-built KASAN + lockdep kernel (tools/kernel, built and
+#             cached on first use) and kzt.ko built against it.
+# The runner returns 201 when the guest kernel reported a problem (oops,
+# KASAN, lockdep, WARNING) even if every test passed: that fails the layer.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+
+vm_args=()
+if [ "${1:-}" = --debug ]; then
+	shift
+	"$ROOT/tools/kernel/build-kernel.sh" >&2
+	eval "$("$ROOT/tools/kernel/build-kernel.sh" --print-env)"
+	"$ROOT/tools/kernel/build-module.sh" >&2
+	vm_args=(--kernel "$KZT_DEBUG_KERNEL" --modules "$KZT_DEBUG_MODULES")
+	export KZT_MODULE=$ROOT/.build/debug/kmod/kzt.ko
+fi
+
+cd "$ROOT"
+exec tools/vm/kzt-vm "${vm_args[@]}" --timeout 1200 -- \
+	env KZT_MODULE="${KZT_MODULE:-$ROOT/kmod/kzt.ko}" tests/selftests/run.sh "$@"

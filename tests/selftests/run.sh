@@ -1,0 +1,34 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run kzt selftests in this (guest) kernel: tests/selftests/run.sh [TEST.sh...]
+# Default: every tests/selftests/*.sh but the helpers. Each file prints its
+# "TEST: ..." lines; a file that skips as a whole (exit 4) or fails without
+# saying why gets a line of its own. Exits 1 if any file failed.
+DIR=$(cd "$(dirname "$0")" && pwd)
+cd "$DIR" || exit 1
+
+tests=("$@")
+if [ ${#tests[@]} -eq 0 ]; then
+	for t in *.sh; do
+		case $t in lib.sh|run.sh|run-vm.sh) continue ;; esac
+		tests+=("$t")
+	done
+fi
+
+failed=0
+echo "# kzt selftests on $(uname -r), module ${KZT_MODULE:-$DIR/../../kmod/kzt.ko}"
+for t in "${tests[@]}"; do
+	echo "# $t"
+	out=$(mktemp)
+	"./${t#./}" 2>&1 | tee "$out"
+	rc=${PIPESTATUS[0]}
+	case $rc in
+	0) ;;
+	4) printf 'TEST: %-64s [SKIP]\n' "$t: $(grep -m1 '^SKIP:' "$out" | cut -c7-)" ;;
+	*) failed=1
+	   grep -q '\[FAIL\]$' "$out" || printf 'TEST: %-64s [FAIL]\n' "$t exited with status $rc" ;;
+	esac
+	rm -f "$out"
+done
+exit $failed

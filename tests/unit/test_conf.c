@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lib/conf.c: kztd.conf parsing, table-driven. Each case is a file body
+ * and either the values it sets or the exact "file:line: problem" message.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "conf.h"
+
+struct valid_case {
+	const char *body;
+	struct kzt_conf want;
+};
+
+static const struct valid_case valid_cases[] = {
+	{ "", { .log_level = KZT_LOG_INFO } },
+	{ "# only a comment\n\n   \n\t\n", { .log_level = KZT_LOG_INFO } },
+	{ "tunnel_port = 15009\n",
+	  { .kernel = { .has_tunnel_port = true, .tunnel_port = 15009 },
+	    .log_level = KZT_LOG_INFO } },
+	{ "tunnel_port=1",	/* no spaces, no final newline */
+	  { .kernel = { .has_tunnel_port = true, .tunnel_port = 1 },
+	    .log_level = KZT_LOG_INFO } },
+	{ "tunnel_port = 65535\n",
+	  { .kernel = { .has_tunnel_port = true, .tunnel_port = 65535 },
+	    .log_level = KZT_LOG_INFO } },
+	{ "tunnel_port = 08080\n",	/* decimal, never octal */
+	  { .kernel = { .has_tunnel_port = true, .tunnel_port = 8080 },
+	    .log_level = KZT_LOG_INFO } },
+	{ "  capture\t=\ton  \r\n",	/* tabs, CRLF */
+	  { .kernel = { .has_capture = true, .capture = true },
+	    .log_level = KZT_LOG_INFO } },
+	{ "capture = OFF # trailing comment\n",
+	  { .kernel = { .has_capture = true, .capture = false },
+	    .log_level = KZT_LOG_INFO } },
+	{ "capture = yes\n",
+	  { .kernel = { .has_capture = true, .capture = true },
+	    .log_level = KZT_LOG_INFO } },
+	{ "capture = 0\n",
+	  { .kernel = { .has_capture = true, .capture = false },
+	    .log_level = KZT_LOG_INFO } },
+	{ "log_level = debug\n",
+	  { .has_log_level = true, .log_level = KZT_LOG_DEBUG } },
+	{ "# kztd\ntunnel_port = 15010\n\ncapture = true\nlog_level = warning\n",
+	  { .kernel = { .has_tunnel_port = true, .tunnel_port = 15010,
+			.has_capture = true, .capture = true },
+	    .has_log_level = true, .log_level = KZT_LOG_WARNING } },
+};
+
+struct invalid_case {
+	const char *body;
+	const char *msg;
+};
+
+static const struct invalid_case invalid_cases[] = {
+	{ "tunnel_port = 0\n",
+	  "t.conf:1: tunnel_port: invalid value '0': out of range (expected a port number 1..65535)" },
+	{ "tunnel_port = 65536\n",
+	  "t.conf:1: tunnel_port: invalid value '65536': out of range (expected a port number 1..65535)" },
+	{ "tunnel_port = 99999999999999999999999999\n",	/* overflows u64 */
+	  "t.conf:1: tunnel_port: invalid value '99999999999999999999999999': out of range (expected a port number 1..65535)" },
+	{ "tunnel_port = -1\n",
+	  "t.conf:1: tunnel_port: invalid value '-1': not a port number (expected 1..65535)" },
+	{ "tunnel_port = +80\n",
+	  "t.conf:1: tunnel_port: invalid value '+80': not a port number (expected 1..65535)" },
+	{ "tunnel_port = 0x50\n",
+	  "t.conf:1: tunnel_port: invalid value '0x50': not a port number (expected 1..65535)" },
+	{ "tunnel_port = 15 008\n",
+	  "t.conf:1: tunnel_port: invalid value '15 008': not a port number (expected 1..65535)" },
+	{ "tunnel_port =\n",
+	  "t.conf:1: tunnel_port: missing value" },
+	{ "tunnel_port = # no value\n",
+	  "t.conf:1: tunnel_port: missing value" },
+	{ "\n# c\nfoo = 1\n",
+	  "t.conf:3: unknown key 'foo'" },
+	{ "Tunnel_Port = 1\n",
+	  "t.conf:1: unknown key 'Tunnel_Port'" },
+	{ "tunnel-port = 1\n",
+	  "t.conf:1: unknown key 'tunnel-port'" },
+	{ "capture = maybe\n",
+	  "t.conf:1: capture: invalid value 'maybe': expected on or off (or yes/no, true/false, 1/0)" },
+	{ "capture\n",
+	  "t.conf:1: expected 'key = value', got 'capture'" },
+	{ " = on\n",
+	  "t.conf:1: missing key before '='" },
+	{ "capture = on\n\ncapture = off\n",
+	  "t.conf:3: capture: given twice (first on line 1)" },
+	{ "log_level = verbose\n",
+	  "t.conf:1: log_level: invalid value 'verbose': expected error, warning, info or debug" },
+	{ "capture = on\ntunnel_port = 1\nlog_level = info\nbad\n",
+	  "t.conf:4: expected 'key = value', got 'bad'" },
+};
+
+static FILE *mem_file(const char *body, size_t len)
+{
+	/* fmemopen() of 0 bytes fails; an empty file is "\n"-less text. */
+	static char empty[1];
+	FILE *f = fmemopen(len ? (void *)body : empty, len ? len : 1, "r");
+
+	assert_non_null(f);
+	if (!len)
+		fgetc(f);	/* leave it at EOF */
+	return f;
+}
+
+static void test_valid(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(valid_cases) / sizeof(valid_cases[0]); i++) {
+		const struct valid_case *tc = &valid_cases[i];
+		struct kzt_conf got;
+		char err[KZT_CONF_ERR_MAX];
+		FILE *f = mem_file(tc->body, strlen(tc->body));
+		int ret;
+
+		memset(&got, 0xa5, sizeof(got));
+		ret = kzt_conf_parse(f, "t.conf", &got, err, sizeof(err));
+		fclose(f);
+		if (ret)
+			fail_msg("case %zu: unexpected error %d: %s", i, ret, err);
+		assert_int_equal(got.kernel.has_tunnel_port, tc->want.kernel.has_tunnel_port);
+		if (tc->want.kernel.has_tunnel_port)
+			assert_int_equal(got.kernel.tunnel_port, tc->want.kernel.tunnel_port);
+		assert_int_equal(got.kernel.has_capture, tc->want.kernel.has_capture);
+		if (tc->want.kernel.has_capture)
+			assert_int_equal(got.kernel.capture, tc->want.kernel.capture);
+		assert_int_equal(got.has_log_level, tc->want.has_log_level);
+		assert_int_equal(got.log_level, tc->want.log_level);
+	}
+}
+
+static void test_invalid(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(invalid_cases) / sizeof(invalid_cases[0]); i++) {
+		const struct invalid_case *tc = &invalid_cases[i];
+		struct kzt_conf got, before;
+		char err[KZT_CONF_ERR_MAX];
+		FILE *f = mem_file(tc->body, strlen(tc->body));
+		int ret;
+
+		memset(&got, 0xa5, sizeof(got));
+		before = got;
+		ret = kzt_conf_parse(f, "t.conf", &got, err, sizeof(err));
+		fclose(f);
+		if (ret != EINVAL)
+			fail_msg("case %zu (%s): ret %d, want EINVAL", i, tc->body, ret);
+		assert_string_equal(err, tc->msg);
+		/* A bad file changes nothing. */
+		assert_memory_equal(&got, &before, sizeof(got));
+	}
+}
+
+static void test_nul_byte(void **state)
+{
+	static const char body[] = "capture = on\ncapture\0 = off\n";
+	char err[KZT_CONF_ERR_MAX];
+	struct kzt_conf conf;
+	FILE *f = mem_file(body, sizeof(body) - 1);
+
+	(void)state;
+	assert_int_equal(kzt_conf_parse(f, "t.conf", &conf, err, sizeof(err)), EINVAL);
+	fclose(f);
+	assert_string_equal(err, "t.conf:2: NUL byte in line");
+}
+
+static void test_long_line(void **state)
+{
+	char body[KZT_CONF_LINE_MAX + 64];
+	char err[KZT_CONF_ERR_MAX];
+	struct kzt_conf conf;
+	FILE *f;
+
+	(void)state;
+	memset(body, ' ', sizeof(body));
+	memcpy(body + sizeof(body) - 17, "capture = on\n", 13);
+	body[sizeof(body) - 4] = '\0';
+	f = mem_file(body, strlen(body));
+	assert_int_equal(kzt_conf_parse(f, "t.conf", &conf, err, sizeof(err)), EINVAL);
+	fclose(f);
+	assert_string_equal(err, "t.conf:1: line longer than 1024 bytes");
+}
+
+static void test_small_errbuf(void **state)
+{
+	char err[12];
+	struct kzt_conf conf;
+	FILE *f = mem_file("foo = 1\n", 8);
+
+	(void)state;
+	assert_int_equal(kzt_conf_parse(f, "t.conf", &conf, err, sizeof(err)), EINVAL);
+	fclose(f);
+	assert_string_equal(err, "t.conf:1: u");	/* truncated, terminated */
+}
+
+static void test_load_missing(void **state)
+{
+	char err[KZT_CONF_ERR_MAX];
+	struct kzt_conf conf;
+
+	(void)state;
+	assert_int_equal(kzt_conf_load("/nonexistent/kztd.conf", &conf, err, sizeof(err)),
+			 ENOENT);
+	assert_string_equal(err, "/nonexistent/kztd.conf: No such file or directory");
+}
+
+static void test_load_file(void **state)
+{
+	char path[] = "/tmp/kzt-test-conf-XXXXXX";
+	char err[KZT_CONF_ERR_MAX], want[KZT_CONF_ERR_MAX];
+	struct kzt_conf conf;
+	FILE *f;
+	int fd;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	fputs("tunnel_port = 15011\ncapture = on\n", f);
+	fclose(f);
+	assert_int_equal(kzt_conf_load(path, &conf, err, sizeof(err)), 0);
+	assert_int_equal(conf.kernel.tunnel_port, 15011);
+	assert_true(conf.kernel.capture);
+
+	f = fopen(path, "a");
+	assert_non_null(f);
+	fputs("oops = 1\n", f);
+	fclose(f);
+	assert_int_equal(kzt_conf_load(path, &conf, err, sizeof(err)), EINVAL);
+	snprintf(want, sizeof(want), "%s:3: unknown key 'oops'", path);
+	assert_string_equal(err, want);
+	unlink(path);
+
+	/* A directory opens but does not read. */
+	assert_int_equal(kzt_conf_load("/", &conf, err, sizeof(err)), EISDIR);
+	assert_string_equal(err, "/: Is a directory");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_valid),
+		cmocka_unit_test(test_invalid),
+		cmocka_unit_test(test_nul_byte),
+		cmocka_unit_test(test_long_line),
+		cmocka_unit_test(test_small_errbuf),
+		cmocka_unit_test(test_load_missing),
+		cmocka_unit_test(test_load_file),
+	};
+
+	return cmocka_run_group_tests_name("conf", tests, NULL, NULL);
+}

@@ -1,0 +1,44 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Install every Debian package that building kzt, the VM runner and every
+# test layer need. Idempotent: when all are present it changes nothing and
+# needs no root. This list is the one place dependencies are written down.
+set -euo pipefail
+
+PACKAGES=(
+	# build: kzt.ko against Debian's 6.12 headers, kztd, kztctl
+	build-essential pkg-config linux-headers-6.12-amd64
+	libnl-3-dev libnl-genl-3-dev libssl-dev libyaml-dev
+	# kernel checks: sparse, and the KUnit/debug kernel from source
+	sparse linux-source-6.12 bc bison flex libelf-dev rsync
+	# VM runner: Debian's 6.12 kernel booted under QEMU/TCG
+	qemu-system-x86 busybox-static linux-image-6.12-amd64 cpio kmod
+	xz-utils zstd
+	# tests: unit (cmocka), spec check (python3-yaml), guest tools
+	libcmocka-dev python3 python3-yaml iproute2 util-linux procps
+	# packaging: dkms signs the modules it builds with openssl
+	dkms openssl
+)
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+	status=$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true)
+	[ "$status" = installed ] || missing+=("$pkg")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "deps: all ${#PACKAGES[@]} packages installed"
+	exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: missing packages: ${missing[*]}" >&2
+	echo "deps: run 'make deps' as root to install them" >&2
+	exit 1
+fi
+
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"

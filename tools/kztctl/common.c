@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What every kztctl command shares: opening the family, turning an error
+ * into a message and an exit status, and text output.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "kztctl.h"
+
+#define COLOR_HEADER	"\x1b[32m\x1b[1m"
+#define COLOR_KEY	"\x1b[0m\x1b[1m"
+#define COLOR_RESET	"\x1b[0m"
+
+/**
+ * kztctl_fail() - report a failed request; pick the exit status
+ * @what: what was being done, e.g. "set config" ("Unable to set config")
+ * @ret:  the errno
+ * @err:  the kernel's answer (extack), may be NULL
+ *
+ * @retval KZTCTL_EXIT_PERM  for EPERM (the message says CAP_NET_ADMIN)
+ * @retval KZTCTL_EXIT_ERROR for anything else
+ */
+int kztctl_fail(const char *what, int ret, const struct kzt_nl_err *err)
+{
+	struct kzt_nl_err plain;
+	char msg[512];
+
+	if (!err || err->error != ret) {
+		kzt_nl_err_set(&plain, ret);
+		err = &plain;
+	}
+	kzt_err_str(err, msg, sizeof(msg));
+	if (ret == EPERM) {
+		fprintf(stderr, "%s: Unable to %s: %s (CAP_NET_ADMIN is needed)\n",
+			prog, what, msg);
+		return KZTCTL_EXIT_PERM;
+	}
+	if (ret == EOPNOTSUPP)
+		fprintf(stderr, "%s: Unable to %s: %s (the kzt module may be older than %s)\n",
+			prog, what, msg, prog);
+	else
+		fprintf(stderr, "%s: Unable to %s: %s\n", prog, what, msg);
+	return KZTCTL_EXIT_ERROR;
+}
+
+/**
+ * kztctl_open() - connect to the kzt family, or say why not
+ * @c:    the client to open
+ * @what: what the caller is about to do, for the error message
+ *
+ * @retval KZTCTL_EXIT_OK        @c is open
+ * @retval KZTCTL_EXIT_NO_MODULE the kzt module is not loaded
+ * @retval other                 exit status from kztctl_fail()
+ */
+int kztctl_open(struct kzt_client *c, const char *what)
+{
+	struct kzt_nl_err err;
+	int ret;
+
+	ret = kzt_client_open(c, &err);
+	if (ret == ENOENT) {
+		fprintf(stderr, "%s: Unable to %s: %s\n", prog, what,
+			KZT_MSG_NOT_LOADED);
+		return KZTCTL_EXIT_NO_MODULE;
+	}
+	if (ret)
+		return kztctl_fail(what, ret, &err);
+	return KZTCTL_EXIT_OK;
+}
+
+/**
+ * kztctl_usage_error() - say what is wrong with the command line
+ * @usage: prints the usage of the command; may be NULL
+ * @fmt:   the problem
+ *
+ * @retval KZTCTL_EXIT_ERROR always
+ */
+int kztctl_usage_error(void (*usage)(FILE *f), const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	if (usage)
+		usage(stderr);
+	return KZTCTL_EXIT_ERROR;
+}
+
+bool kztctl_is_help(const char *arg)
+{
+	return !strcmp(arg, "-h") || !strcmp(arg, "--help") ||
+	       !strcmp(arg, "help");
+}
+
+/* "name:" on a line of its own; green and bold on a terminal. */
+void kztctl_print_header(const char *name)
+{
+	if (kztctl_opts.color)
+		printf(COLOR_HEADER "%s" COLOR_RESET ":\n", name);
+	else
+		printf("%s:\n", name);
+}
+
+/* "  key: value" under a header; the key in bold on a terminal. */
+void kztctl_print_field(const char *key, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (kztctl_opts.color)
+		printf("  " COLOR_KEY "%s" COLOR_RESET ": ", key);
+	else
+		printf("  %s: ", key);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}

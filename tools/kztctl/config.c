@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kztctl config show | set: the node configuration of this netns.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "json.h"
+#include "kztctl.h"
+
+static void config_usage(FILE *f)
+{
+	fprintf(f, "Usage: %s [-j] config [show]\n"
+		   "       %s config set [tunnel-port N] [capture on|off]\n\n"
+		   "  tunnel-port N   TCP port of this node's tunnel listener, 1..65535\n"
+		   "  capture on|off  capture the TCP flows of enrolled workloads\n"
+		   "Fields left out keep their value; at least one is needed.\n",
+		prog, prog);
+}
+
+static int print_config(const struct kzt_config *cfg)
+{
+	struct kzt_json j;
+
+	if (!kztctl_opts.json) {
+		printf("tunnel-port: %u\n", cfg->tunnel_port);
+		printf("capture: %s\n", cfg->capture ? "on" : "off");
+		return fflush(stdout) ? errno : 0;
+	}
+	kzt_json_init(&j, stdout);
+	kzt_json_object_begin(&j, NULL);
+	kzt_json_uint(&j, "tunnel_port", cfg->tunnel_port);
+	kzt_json_bool(&j, "capture", cfg->capture);
+	kzt_json_object_end(&j);
+	return kzt_json_finish(&j);
+}
+
+static int config_show(int argc, char *argv[])
+{
+	const char *what = "show the kzt configuration";
+	struct kzt_config cfg;
+	struct kzt_nl_err err;
+	struct kzt_client c;
+	int ret;
+
+	if (argc > 1) {
+		if (kztctl_is_help(argv[1])) {
+			config_usage(stdout);
+			return KZTCTL_EXIT_OK;
+		}
+		return kztctl_usage_error(config_usage,
+					  "config show takes no arguments");
+	}
+
+	ret = kztctl_open(&c, what);
+	if (ret)
+		return ret;
+	ret = kzt_config_get(&c, &cfg, &err);
+	kzt_client_close(&c);
+	if (ret)
+		return kztctl_fail(what, ret, &err);
+
+	ret = print_config(&cfg);
+	if (ret)
+		return kztctl_fail(what, ret, NULL);
+	return KZTCTL_EXIT_OK;
+}
+
+static int config_set(int argc, char *argv[])
+{
+	const char *what = "set the kzt configuration";
+	struct kzt_config cfg;
+	struct kzt_nl_err err;
+	struct kzt_client c;
+	char msg[256];
+	int ret;
+
+	if (argc > 1 && kztctl_is_help(argv[1])) {
+		config_usage(stdout);
+		return KZTCTL_EXIT_OK;
+	}
+	/* Every value is checked before anything is sent. */
+	if (kztctl_parse_config_set(argc - 1, argv + 1, &cfg, msg, sizeof(msg)))
+		return kztctl_usage_error(config_usage, "config set: %s", msg);
+
+	ret = kztctl_open(&c, what);
+	if (ret)
+		return ret;
+	ret = kzt_config_set(&c, &cfg, &err);
+	kzt_client_close(&c);
+	if (ret)
+		return kztctl_fail(what, ret, &err);
+	return KZTCTL_EXIT_OK;
+}
+
+int config_main(int argc, char *argv[])
+{
+	if (argc == 1)
+		return config_show(argc, argv);
+	if (kztctl_is_help(argv[1])) {
+		config_usage(stdout);
+		return KZTCTL_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "show"))
+		return config_show(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "set"))
+		return config_set(argc - 1, argv + 1);
+	return kztctl_usage_error(config_usage, "unknown config command '%s'",
+				  argv[1]);
+}
