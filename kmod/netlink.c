@@ -28,6 +28,18 @@ const struct nla_policy kzt_config_set_policy[KZT_CONFIG_A_MAX + 1] = {
 };
 EXPORT_SYMBOL_IF_KUNIT(kzt_config_set_policy);
 
+/*
+ * For split ops without a policy the core checks no attribute at all
+ * (genl_family_rcv_msg_attrs_parse() returns early when maxattr is 0), so
+ * commands that take none say so explicitly.
+ */
+static const struct nla_policy kzt_no_attrs_policy[KZT_CONFIG_A_MAX + 1] = {
+	[1 ... KZT_CONFIG_A_MAX] = {
+		.type = NLA_REJECT,
+		.reject_message = "this command takes no attributes",
+	},
+};
+
 static struct genl_family kzt_family;
 
 /* Build a CONFIG_GET reply or CONFIG_NTF message for @cfg. */
@@ -99,13 +111,14 @@ out_unlock:
 
 /*
  * Every command needs CAP_NET_ADMIN in the initial user namespace: the
- * family configures the node's data path. Commands without a policy get
- * every attribute rejected by the core (resv_start_op is 0).
+ * family configures the node's data path.
  */
 static const struct genl_split_ops kzt_nl_ops[] = {
 	{
 		.cmd	= KZT_CMD_CONFIG_GET,
 		.doit	= kzt_nl_config_get_doit,
+		.policy	= kzt_no_attrs_policy,
+		.maxattr = KZT_CONFIG_A_MAX,
 		.flags	= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{

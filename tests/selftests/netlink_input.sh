@@ -63,7 +63,8 @@ test_unknown() {
 	expect_reject "unknown attribute 3" EINVAL "Unknown attribute type" -- config-set 3:u8=1 &&
 	expect_reject "unknown attribute 200" EINVAL "Unknown attribute type" -- config-set 200:u32=1 &&
 	expect_reject "attribute 0" EINVAL "Unknown attribute type" -- config-set 0:u8=1 &&
-	expect_reject "attribute on config-get" EINVAL "" -- config-get 1:u16=1 &&
+	expect_reject "attribute on config-get" EINVAL "this command takes no attributes" -- config-get 1:u16=1 &&
+	expect_reject "unknown attribute on config-get" EINVAL "Unknown attribute type" -- config-get 9:u8=1 &&
 	expect_reject "unknown command 99" EOPNOTSUPP "" -- 99
 }
 

@@ -21,8 +21,10 @@ echo "# kzt selftests on $(uname -r), module ${KZT_MODULE:-$DIR/../../kmod/kzt.k
 for t in "${tests[@]}"; do
 	echo "# $t"
 	out=$(mktemp)
+	start=$(date +%s)
 	"./${t#./}" 2>&1 | tee "$out"
 	rc=${PIPESTATUS[0]}
+	echo "# $t: exit $rc after $(( $(date +%s) - start ))s"
 	case $rc in
 	0) ;;
 	4) printf 'TEST: %-64s [SKIP]\n' "$t: $(grep -m1 '^SKIP:' "$out" | cut -c7-)" ;;

@@ -10,8 +10,7 @@ step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 run() { printf '$ %s\n' "$*"; "$@"; }
 
 cleanup() {
-	kill $(jobs -p) 2>/dev/null || true
-	wait 2>/dev/null || true
+	[ -n "${KZTD:-}" ] && kill "$KZTD" 2>/dev/null
 	ip netns del node1 2>/dev/null || true
 	ip netns del node2 2>/dev/null || true
 	rmmod kzt 2>/dev/null || true
@@ -30,8 +29,11 @@ run ip netns add node2
 step "node1 runs kztd with a config file; kztd applies it to the kernel"
 printf 'tunnel_port = 15008\ncapture = on\nlog_level = info\n' > "$TMP/node1.conf"
 run cat "$TMP/node1.conf"
-ip netns exec node1 kztd -c "$TMP/node1.conf" --log stderr 2>&1 | sed 's/^/    [kztd node1] /' &
-sleep 1
+ip netns exec node1 kztd -c "$TMP/node1.conf" --log stderr 2>> "$TMP/kztd.log" &
+KZTD=$!
+until grep -q "config:" "$TMP/kztd.log"; do sleep 0.1; done
+show_kztd_log() { echo "kztd (node1) logged:"; sed 's/^/    /' "$TMP/kztd.log"; : > "$TMP/kztd.log"; }
+show_kztd_log
 
 step "node2 is configured by the operator with kztctl"
 run ip netns exec node2 kztctl config set tunnel-port 15009
@@ -43,14 +45,15 @@ run ip netns exec node2 kztctl -j config show
 
 step "A change on node1 reaches its kztd as a netlink notification"
 run ip netns exec node1 kztctl config set tunnel-port 15010
-sleep 1
+until grep -q "15010" "$TMP/kztd.log"; do sleep 0.1; done
+show_kztd_log
 
 step "Bad input is refused with a reason, and nothing changes"
 run ip netns exec node1 kztctl config set tunnel-port 0 || true
 run ip netns exec node1 kztctl config show
 
 step "Unload with nodes and a daemon still around"
-kill %1 2>/dev/null || true
-wait 2>/dev/null || true
 run rmmod kzt
+kill "$KZTD"
+wait "$KZTD" || true
 echo "kzt unloaded cleanly."
