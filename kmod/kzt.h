@@ -8,6 +8,7 @@
 
 #include <linux/mutex.h>
 #include <net/net_namespace.h>
+#include <net/netlink.h>
 #include <net/netns/generic.h>
 
 #include "config.h"
