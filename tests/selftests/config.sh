@@ -68,7 +68,7 @@ test_parallel() {
 	for i in $(seq 1 6); do
 		ns=$(ns_create "par-$i") || return 1
 		(
-			for p in $(seq $((i * 1000)) $((i * 1000 + 10))); do
+			for p in $(seq $((i * 1000)) $((i * 1000 + $(scale 10)))); do
 				ip netns exec "$ns" kztctl config set tunnel-port "$p" || exit 1
 				got=$(cfg "$ns" tunnel_port)
 				[ "$got" = "$p" ] || { echo "$ns: got $got want $p"; exit 1; }

@@ -13,7 +13,7 @@
 # still around. Run it on the debug kernel to have KASAN and lockdep watch.
 source "$(dirname "$0")/lib.sh"
 
-ROUNDS=3
+ROUNDS=$(scale 3)
 churn_pid=
 
 cleanup() {
@@ -33,7 +33,7 @@ port_of() { # port_of NETNS
 # Namespaces appear and vanish until killed, bounded by a count.
 churn() {
 	local i
-	for i in $(seq 1 60); do
+	for i in $(seq 1 "$(scale 60)"); do
 		ip netns add "${NS_PREFIX}churn-$i" 2>/dev/null
 		ip netns del "${NS_PREFIX}churn-$((i - 1))" 2>/dev/null
 	done
@@ -80,7 +80,7 @@ test_churn() {
 
 	churn &
 	churn_pid=$!
-	for i in $(seq 1 10); do
+	for i in $(seq 1 "$(scale 10)"); do
 		kzt_load || return 1
 		kztctl config set capture on || return 1
 		kzt_unload || return 1
