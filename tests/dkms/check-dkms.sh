@@ -10,16 +10,8 @@
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 KVER=$(ls /boot/vmlinuz-6.12* 2>/dev/null | sed 's|/boot/vmlinuz-||' | sort -V | tail -n1)
-rc=0
-
-result() { # result NAME STATUS
-	if [ "$2" -eq 0 ]; then
-		echo "TEST: $1 [ OK ]"
-	else
-		echo "TEST: $1 [FAIL]"
-		rc=1
-	fi
-}
+# shellcheck source=tests/result.sh
+source "$ROOT/tests/result.sh"
 
 if [ "$(id -u)" -ne 0 ] || ! command -v dkms >/dev/null; then
 	echo "TEST: dkms: needs root and dkms (make deps) [SKIP]"

@@ -10,16 +10,8 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 CACHE=${KZT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kzt}
 TARBALL=/usr/src/linux-source-6.12.tar.xz
-rc=0
-
-result() { # result NAME STATUS
-	if [ "$2" -eq 0 ]; then
-		echo "TEST: $1 [ OK ]"
-	else
-		echo "TEST: $1 [FAIL]"
-		rc=1
-	fi
-}
+# shellcheck source=tests/result.sh
+source "$ROOT/tests/result.sh"
 
 make -C "$ROOT/kmod" sparse
 result "style: kmod/ is clean under sparse (make C=2)" $?
