@@ -18,7 +18,7 @@ ALL_LAYERS=(unit spec style kunit selftests selftests-debug dkms)
 layer_cmd() {
 	case $1 in
 	unit)		echo "make -C $ROOT/tests/unit check" ;;
-	spec)		echo "/usr/bin/python3 $ROOT/tests/spec/check-spec.py" ;;
+	spec)		echo "$ROOT/tests/spec/run.sh" ;;
 	style)		echo "$ROOT/tests/style/check-style.sh" ;;
 	kunit)		echo "$ROOT/tests/kunit/run.sh" ;;
 	selftests)	echo "$ROOT/tests/selftests/run-vm.sh" ;;

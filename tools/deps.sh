@@ -16,7 +16,8 @@ PACKAGES=(
 	qemu-system-x86 busybox-static linux-image-6.12-amd64 cpio kmod
 	xz-utils zstd
 	# tests: unit (cmocka), spec check (python3-yaml), guest tools
-	libcmocka-dev python3 python3-yaml iproute2 util-linux procps
+	libcmocka-dev python3 python3-yaml python3-jsonschema iproute2 util-linux
+	procps
 	# packaging: dkms signs the modules it builds with openssl
 	dkms openssl
 )

@@ -8,9 +8,13 @@ gcc proves them with static assertions against the real header; every
 KZT_* enumerator of the header must come from the spec; each attribute's
 type and checks must match its entry in the kernel module's nla_policy.
 
+With --schema FILE (the kernel's Documentation/netlink/genetlink.yaml),
+the spec is also validated against the YNL schema it claims to follow.
+
 Prints one "TEST: ... [ OK ]" / "[FAIL]" line per check; exits 1 on any
 failure.
 """
+import argparse
 import os
 import re
 import subprocess
@@ -143,8 +147,21 @@ def check_policies(spec):
     return problems
 
 
+def check_schema(spec, schema_path):
+    import jsonschema
+    schema = yaml.safe_load(open(schema_path))
+    errors = jsonschema.Draft7Validator(schema).iter_errors(spec)
+    return [f"{'/'.join(map(str, e.path)) or '(top)'}: {e.message}" for e in errors]
+
+
 def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--schema", help="the kernel's genetlink.yaml YNL schema")
+    args = parser.parse_args()
     spec = yaml.safe_load(open(SPEC))
+    if args.schema:
+        report("spec: valid against the kernel's genetlink YNL schema",
+               check_schema(spec, args.schema))
     header = open(HEADER).read()
     enums = expected_enums(spec)
 

@@ -1,0 +1,10 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The spec layer: check-spec.py with the kernel's own YNL schema, taken from
+# Debian's linux-source-6.12 (Documentation/netlink.rst).
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+src=$("$ROOT/tests/kernel-source-files.sh" Documentation/netlink/genetlink.yaml)
+exec /usr/bin/python3 "$ROOT/tests/spec/check-spec.py" \
+	--schema "$src/Documentation/netlink/genetlink.yaml"
