@@ -4,7 +4,8 @@
 # Kernel code quality gates on kmod/ and the uapi header:
 #  - sparse (make C=2) over every file of kzt.ko, no warnings;
 #  - checkpatch.pl --strict (from Debian's linux-source-6.12 tarball), no
-#    errors, warnings or checks.
+#    errors, warnings or checks;
+#  - scripts/kernel-doc -Wall, no warnings.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=tests/result.sh
@@ -22,5 +23,15 @@ else
 		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG \
 		-f $(ls kmod/*.[ch] | grep -v '\.mod\.c$') include/uapi/linux/kzt.h)
 	result "style: checkpatch.pl --strict on kmod/ and include/" $?
+fi
+# kernel-doc comments must parse and describe every parameter and return.
+if ! src=$("$ROOT/tests/kernel-source-files.sh" scripts/kernel-doc); then
+	result "style: kernel-doc comments of kmod/ are complete" 1
+else
+	out=$(cd "$ROOT" && perl "$src/scripts/kernel-doc" -none -Wall \
+		$(ls kmod/*.c | grep -v '\.mod\.c$') 2>&1)
+	echo "$out"
+	[ -z "$out" ]
+	result "style: kernel-doc comments of kmod/ are complete" $?
 fi
 exit $rc
