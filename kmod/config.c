@@ -51,6 +51,18 @@ int kzt_config_merge(struct kzt_config *new, const struct kzt_config *old,
 EXPORT_SYMBOL_IF_KUNIT(kzt_config_merge);
 
 /**
+ * kzt_config_msg_size() - room kzt_config_fill() needs
+ *
+ * Return: the payload size of the attributes kzt_config_fill() puts.
+ */
+size_t kzt_config_msg_size(void)
+{
+	return nla_total_size(sizeof(u16)) +	/* KZT_CONFIG_A_TUNNEL_PORT */
+	       nla_total_size(sizeof(u8));	/* KZT_CONFIG_A_CAPTURE */
+}
+EXPORT_SYMBOL_IF_KUNIT(kzt_config_msg_size);
+
+/**
  * kzt_config_fill() - put every configuration attribute into @skb
  * @skb: message being built
  * @cfg: configuration to describe

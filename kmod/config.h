@@ -23,6 +23,7 @@ struct kzt_config {
 void kzt_config_init_defaults(struct kzt_config *cfg);
 int kzt_config_merge(struct kzt_config *new, const struct kzt_config *old,
 		     struct nlattr **attrs, struct netlink_ext_ack *extack);
+size_t kzt_config_msg_size(void);
 int kzt_config_fill(struct sk_buff *skb, const struct kzt_config *cfg);
 
 #endif /* _KZT_CONFIG_H */

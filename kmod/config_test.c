@@ -5,7 +5,7 @@
  * netlink form round-tripping through the policy.
  */
 #include <kunit/test.h>
-#include <kunit/visibility.h>
+#include <kunit/resource.h>
 #include <net/netlink.h>
 
 #include <linux/kzt.h>
@@ -21,12 +21,23 @@ struct kzt_attr_spec {
 	u32 value;
 };
 
+KUNIT_DEFINE_ACTION_WRAPPER(kzt_test_kfree_skb, kfree_skb, struct sk_buff *);
+
+/* An skb freed when the test ends, however it ends. */
+static struct sk_buff *kzt_test_alloc_skb(struct kunit *test, unsigned int size)
+{
+	struct sk_buff *skb = alloc_skb(size, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kzt_test_kfree_skb, skb), 0);
+	return skb;
+}
+
 static struct sk_buff *kzt_test_build(struct kunit *test,
 				      const struct kzt_attr_spec *attrs)
 {
-	struct sk_buff *skb = alloc_skb(NLMSG_GOODSIZE, GFP_KERNEL);
+	struct sk_buff *skb = kzt_test_alloc_skb(test, NLMSG_GOODSIZE);
 
-	KUNIT_ASSERT_NOT_NULL(test, skb);
 	for (; attrs->width; attrs++) {
 		int err = -EINVAL;
 
@@ -41,12 +52,19 @@ static struct sk_buff *kzt_test_build(struct kunit *test,
 	return skb;
 }
 
+static int kzt_test_parse_with(const struct nla_policy *policy,
+			       struct sk_buff *skb, struct nlattr **tb,
+			       struct netlink_ext_ack *extack)
+{
+	/* Strict, as genetlink parses for an op whose validate is 0. */
+	return nla_parse(tb, KZT_CONFIG_A_MAX, (struct nlattr *)skb->data,
+			 skb->len, policy, extack);
+}
+
 static int kzt_test_parse(struct sk_buff *skb, struct nlattr **tb,
 			  struct netlink_ext_ack *extack)
 {
-	/* Strict, as genetlink parses for a family with resv_start_op 0. */
-	return nla_parse(tb, KZT_CONFIG_A_MAX, (struct nlattr *)skb->data,
-			 skb->len, kzt_config_set_policy, extack);
+	return kzt_test_parse_with(kzt_config_set_policy, skb, tb, extack);
 }
 
 static void kzt_config_defaults_test(struct kunit *test)
@@ -113,7 +131,6 @@ static void kzt_config_policy_test(struct kunit *test)
 		KUNIT_EXPECT_NOT_NULL(test, extack.bad_attr);
 	if (c->msg)
 		KUNIT_EXPECT_STREQ(test, extack._msg, c->msg);
-	kfree_skb(skb);
 }
 
 struct kzt_merge_case {
@@ -157,7 +174,6 @@ static void kzt_config_merge_test(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, new.tunnel_port, c->port);
 		KUNIT_EXPECT_EQ(test, new.capture, c->capture);
 	}
-	kfree_skb(skb);
 }
 
 static void kzt_config_fill_roundtrip_test(struct kunit *test)
@@ -166,30 +182,52 @@ static void kzt_config_fill_roundtrip_test(struct kunit *test)
 	struct kzt_config base, got;
 	struct netlink_ext_ack extack = {};
 	struct nlattr *tb[KZT_CONFIG_A_MAX + 1];
-	struct sk_buff *skb = alloc_skb(NLMSG_GOODSIZE, GFP_KERNEL);
+	struct sk_buff *skb = kzt_test_alloc_skb(test, NLMSG_GOODSIZE);
 
-	KUNIT_ASSERT_NOT_NULL(test, skb);
 	KUNIT_ASSERT_EQ(test, kzt_config_fill(skb, &want), 0);
+	KUNIT_EXPECT_EQ(test, skb->len, kzt_config_msg_size());
 	KUNIT_ASSERT_EQ(test, kzt_test_parse(skb, tb, &extack), 0);
 
 	kzt_config_init_defaults(&base);
 	KUNIT_ASSERT_EQ(test, kzt_config_merge(&got, &base, tb, &extack), 0);
 	KUNIT_EXPECT_EQ(test, got.tunnel_port, want.tunnel_port);
 	KUNIT_EXPECT_EQ(test, got.capture, want.capture);
-	kfree_skb(skb);
 }
 
 static void kzt_config_fill_too_small_test(struct kunit *test)
 {
 	struct kzt_config cfg;
-	struct sk_buff *skb = alloc_skb(64, GFP_KERNEL);
+	struct sk_buff *skb = kzt_test_alloc_skb(test, 64);
 
-	KUNIT_ASSERT_NOT_NULL(test, skb);
 	/* Room for the port attribute (8 bytes) but not for the next one. */
 	skb_put(skb, skb_tailroom(skb) - nla_total_size(sizeof(u16)));
 	kzt_config_init_defaults(&cfg);
 	KUNIT_EXPECT_EQ(test, kzt_config_fill(skb, &cfg), -EMSGSIZE);
-	kfree_skb(skb);
+}
+
+/* Commands without attributes (CONFIG_GET) refuse every one, known or not. */
+static void kzt_config_no_attrs_policy_test(struct kunit *test)
+{
+	static const struct kzt_attr_spec known[] = {
+		{ KZT_CONFIG_A_TUNNEL_PORT, 2, 15008 }, { }
+	};
+	static const struct kzt_attr_spec unknown[] = {
+		{ KZT_CONFIG_A_MAX + 1, 1, 0 }, { }
+	};
+	struct netlink_ext_ack extack = {};
+	struct nlattr *tb[KZT_CONFIG_A_MAX + 1];
+	struct sk_buff *skb;
+
+	skb = kzt_test_build(test, known);
+	KUNIT_EXPECT_EQ(test, kzt_test_parse_with(kzt_no_attrs_policy, skb, tb, &extack),
+			-EINVAL);
+	KUNIT_EXPECT_STREQ(test, extack._msg, "this command takes no attributes");
+
+	memset(&extack, 0, sizeof(extack));
+	skb = kzt_test_build(test, unknown);
+	KUNIT_EXPECT_EQ(test, kzt_test_parse_with(kzt_no_attrs_policy, skb, tb, &extack),
+			-EINVAL);
+	KUNIT_EXPECT_STREQ(test, extack._msg, "Unknown attribute type");
 }
 
 static struct kunit_case kzt_config_cases[] = {
@@ -198,6 +236,7 @@ static struct kunit_case kzt_config_cases[] = {
 	KUNIT_CASE_PARAM(kzt_config_merge_test, kzt_merge_gen_params),
 	KUNIT_CASE(kzt_config_fill_roundtrip_test),
 	KUNIT_CASE(kzt_config_fill_too_small_test),
+	KUNIT_CASE(kzt_config_no_attrs_policy_test),
 	{}
 };
 

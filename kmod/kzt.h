@@ -36,6 +36,7 @@ void kzt_genl_notify_config(struct net *net, const struct kzt_config *cfg);
 #if IS_ENABLED(CONFIG_KUNIT)
 /* Internals the KUnit suites (kzt_test.ko) reach through EXPORT_SYMBOL_IF_KUNIT. */
 extern const struct nla_policy kzt_config_set_policy[];
+extern const struct nla_policy kzt_no_attrs_policy[];
 #endif
 
 #endif /* _KZT_H */

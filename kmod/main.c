@@ -2,6 +2,8 @@
 /*
  * kzt: sidecarless service-mesh data plane. Module init and exit only.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/module.h>
 #include <net/genetlink.h>
 
@@ -23,7 +25,7 @@ static int __init kzt_init(void)
 	if (err)
 		goto out_unregister_pernet;
 
-	pr_info("kzt " KZT_VERSION " loaded\n");
+	pr_info("version " KZT_VERSION " loaded\n");
 	return 0;
 
 out_unregister_pernet:

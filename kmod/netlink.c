@@ -17,8 +17,15 @@ enum kzt_mcgrp_id {
 	KZT_MCGRP_ID_CONFIG,
 };
 
+/*
+ * Subscribing needs CAP_NET_ADMIN over the netns (its owning user
+ * namespace): the configuration is not for every process to read.
+ */
 static const struct genl_multicast_group kzt_mcgrps[] = {
-	[KZT_MCGRP_ID_CONFIG] = { .name = KZT_MCGRP_CONFIG, },
+	[KZT_MCGRP_ID_CONFIG] = {
+		.name = KZT_MCGRP_CONFIG,
+		.flags = GENL_MCAST_CAP_NET_ADMIN,
+	},
 };
 
 VISIBLE_IF_KUNIT
@@ -33,12 +40,14 @@ EXPORT_SYMBOL_IF_KUNIT(kzt_config_set_policy);
  * (genl_family_rcv_msg_attrs_parse() returns early when maxattr is 0), so
  * commands that take none say so explicitly.
  */
-static const struct nla_policy kzt_no_attrs_policy[KZT_CONFIG_A_MAX + 1] = {
+VISIBLE_IF_KUNIT
+const struct nla_policy kzt_no_attrs_policy[KZT_CONFIG_A_MAX + 1] = {
 	[1 ... KZT_CONFIG_A_MAX] = {
 		.type = NLA_REJECT,
 		.reject_message = "this command takes no attributes",
 	},
 };
+EXPORT_SYMBOL_IF_KUNIT(kzt_no_attrs_policy);
 
 static struct genl_family kzt_family;
 
@@ -49,7 +58,7 @@ static struct sk_buff *kzt_config_msg(const struct kzt_config *cfg, u8 cmd,
 	struct sk_buff *msg;
 	void *hdr;
 
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	msg = genlmsg_new(kzt_config_msg_size(), GFP_KERNEL);
 	if (!msg)
 		return NULL;
 	hdr = genlmsg_put(msg, portid, seq, &kzt_family, 0, cmd);
@@ -64,11 +73,18 @@ static struct sk_buff *kzt_config_msg(const struct kzt_config *cfg, u8 cmd,
 static int kzt_nl_config_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct kzt_net *kn = kzt_pernet(genl_info_net(info));
+	const struct kzt_config *cfg;
 	struct kzt_config snapshot;
 	struct sk_buff *msg;
 
+	/*
+	 * Copy the values only: a replaced config's rcu_head is written by
+	 * kfree_rcu() while readers may still look at the rest.
+	 */
 	rcu_read_lock();
-	snapshot = *rcu_dereference(kn->config);
+	cfg = rcu_dereference(kn->config);
+	snapshot.tunnel_port = cfg->tunnel_port;
+	snapshot.capture = cfg->capture;
 	rcu_read_unlock();
 
 	msg = kzt_config_msg(&snapshot, KZT_CMD_CONFIG_GET, info->snd_portid,

@@ -32,7 +32,8 @@
  *
  * KZT_CMD_CONFIG_NTF - multicast on group KZT_MCGRP_CONFIG after every
  *   successful KZT_CMD_CONFIG_SET, with the full new configuration (same
- *   attributes as the KZT_CMD_CONFIG_GET reply).
+ *   attributes as the KZT_CMD_CONFIG_GET reply). Subscribing to the group
+ *   needs CAP_NET_ADMIN over the netns.
  */
 #ifndef _UAPI_LINUX_KZT_H
 #define _UAPI_LINUX_KZT_H
