@@ -6,8 +6,8 @@
 # Builds Debian's linux-source-6.12 with tools/kernel/kzt-debug.config
 # (KASAN, lockdep, KUnit, 9p/virtio, netfilter/TPROXY, kTLS) into
 #   ${KZT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kzt}/kernel/<srcver>-<key>/
-# where <key> hashes the fragment, this script's BUILD_SCRIPT_VERSION and the
-# tarball's identity. A rerun with everything cached takes well under a second.
+# where <key> hashes the fragment's option lines, this script's
+# BUILD_SCRIPT_VERSION and the tarball's identity. A rerun with everything cached takes well under a second.
 # See Documentation/debug-kernel.rst.
 #
 # Usage: build-kernel.sh [--print-env | --prune] [-h|--help]
@@ -80,8 +80,11 @@ main() {
 		printf '%s\n' "$srcver" >"$srcver_file.tmp.$$" && mv -f "$srcver_file.tmp.$$" "$srcver_file"
 	fi
 
-	key=$( { printf 'build-kernel.sh v%s\n%s\n' "$BUILD_SCRIPT_VERSION" "$tb_id"; cat "$fragment"; } \
-		| sha256sum | cut -c1-12)
+	# Only the option lines count: editing a comment does not cost a rebuild.
+	key=$( {
+		printf 'build-kernel.sh v%s\n%s\n' "$BUILD_SCRIPT_VERSION" "$tb_id"
+		grep -E '^(CONFIG_|# CONFIG_[A-Za-z0-9_]+ is not set)' "$fragment" | sed 's/[[:space:]]*$//'
+	} | sha256sum | cut -c1-12)
 	dir="$cache_root/kernel/$srcver-$key"
 	src="$dir/src"
 	obj="$dir/build"
