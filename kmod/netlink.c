@@ -51,46 +51,43 @@ EXPORT_SYMBOL_IF_KUNIT(kzt_no_attrs_policy);
 
 static struct genl_family kzt_family;
 
-/* Build a CONFIG_GET reply or CONFIG_NTF message for @cfg. */
-static struct sk_buff *kzt_config_msg(const struct kzt_config *cfg, u8 cmd,
-				      u32 portid, u32 seq)
+/* Put a CONFIG_GET reply or CONFIG_NTF for @cfg into @msg; never sleeps. */
+static int kzt_config_msg_put(struct sk_buff *msg, const struct kzt_config *cfg,
+			      u8 cmd, u32 portid, u32 seq)
 {
-	struct sk_buff *msg;
 	void *hdr;
 
-	msg = genlmsg_new(kzt_config_msg_size(), GFP_KERNEL);
-	if (!msg)
-		return NULL;
 	hdr = genlmsg_put(msg, portid, seq, &kzt_family, 0, cmd);
-	if (!hdr || kzt_config_fill(msg, cfg)) {
-		nlmsg_free(msg);
-		return NULL;
+	if (!hdr)
+		return -EMSGSIZE;
+	if (kzt_config_fill(msg, cfg)) {
+		genlmsg_cancel(msg, hdr);
+		return -EMSGSIZE;
 	}
 	genlmsg_end(msg, hdr);
-	return msg;
+	return 0;
 }
 
 static int kzt_nl_config_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct kzt_net *kn = kzt_pernet(genl_info_net(info));
-	const struct kzt_config *cfg;
-	struct kzt_config snapshot;
 	struct sk_buff *msg;
+	int err;
 
-	/*
-	 * Copy the values only: a replaced config's rcu_head is written by
-	 * kfree_rcu() while readers may still look at the rest.
-	 */
-	rcu_read_lock();
-	cfg = rcu_dereference(kn->config);
-	snapshot.tunnel_port = cfg->tunnel_port;
-	snapshot.capture = cfg->capture;
-	rcu_read_unlock();
-
-	msg = kzt_config_msg(&snapshot, KZT_CMD_CONFIG_GET, info->snd_portid,
-			     info->snd_seq);
+	msg = genlmsg_new(kzt_config_msg_size(), GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
+
+	/* Filled inside the read section: no copy of the config to keep. */
+	rcu_read_lock();
+	err = kzt_config_msg_put(msg, rcu_dereference(kn->config),
+				 KZT_CMD_CONFIG_GET, info->snd_portid,
+				 info->snd_seq);
+	rcu_read_unlock();
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
 	return genlmsg_reply(msg, info);
 }
 
@@ -171,10 +168,15 @@ void kzt_genl_notify_config(struct net *net, const struct kzt_config *cfg)
 
 	if (!genl_has_listeners(&kzt_family, net, KZT_MCGRP_ID_CONFIG))
 		return;
-	msg = kzt_config_msg(cfg, KZT_CMD_CONFIG_NTF, 0, 0);
-	if (msg)
-		genlmsg_multicast_netns(&kzt_family, net, msg, 0,
-					KZT_MCGRP_ID_CONFIG, GFP_KERNEL);
+	msg = genlmsg_new(kzt_config_msg_size(), GFP_KERNEL);
+	if (!msg)
+		return;
+	if (kzt_config_msg_put(msg, cfg, KZT_CMD_CONFIG_NTF, 0, 0)) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_multicast_netns(&kzt_family, net, msg, 0, KZT_MCGRP_ID_CONFIG,
+				GFP_KERNEL);
 }
 
 /**

@@ -10,6 +10,9 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=tests/result.sh
 source "$ROOT/tests/result.sh"
+# The module's own sources, not kbuild's generated *.mod.c.
+KMOD_C=$(cd "$ROOT" && ls kmod/*.c | grep -v '\.mod\.c$')
+KMOD_H=$(cd "$ROOT" && ls kmod/*.h)
 
 make -C "$ROOT/kmod" sparse
 result "style: kmod/ is clean under sparse (make C=2)" $?
@@ -21,15 +24,14 @@ else
 	cp=$src/scripts/checkpatch.pl
 	(cd "$ROOT" && "$cp" --no-tree --strict --terse --show-types \
 		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG \
-		-f $(ls kmod/*.[ch] | grep -v '\.mod\.c$') include/uapi/linux/kzt.h)
+		-f $KMOD_C $KMOD_H include/uapi/linux/kzt.h)
 	result "style: checkpatch.pl --strict on kmod/ and include/" $?
 fi
 # kernel-doc comments must parse and describe every parameter and return.
 if ! src=$("$ROOT/tests/kernel-source-files.sh" scripts/kernel-doc); then
 	result "style: kernel-doc comments of kmod/ are complete" 1
 else
-	out=$(cd "$ROOT" && perl "$src/scripts/kernel-doc" -none -Wall \
-		$(ls kmod/*.c | grep -v '\.mod\.c$') 2>&1)
+	out=$(cd "$ROOT" && perl "$src/scripts/kernel-doc" -none -Wall $KMOD_C 2>&1)
 	[ -z "$out" ] || echo "$out"
 	[ -z "$out" ]
 	result "style: kernel-doc comments of kmod/ are complete" $?
