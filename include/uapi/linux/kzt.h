@@ -7,16 +7,30 @@
  * on the netns of the socket that sends it. Every command needs
  * CAP_NET_ADMIN in the initial user namespace (GENL_ADMIN_PERM). Errors come
  * back as a negative errno with an extended ack message naming the field at
- * fault; unknown attributes are rejected (strict validation).
+ * fault (and its offset); unknown attributes, repeated single attributes
+ * and unknown flag bits are rejected (strict validation).
  *
  * This header and Documentation/netlink/specs/kzt.yaml describe the same
- * family; tests/spec/check-spec.py fails when they disagree.
+ * family; tests/spec/check-spec.py fails when they disagree. The policy
+ * semantics are in Documentation/policy.rst.
+ *
+ * Addresses. Every IP address is 16 bytes in network order: an IPv6
+ * address, or an IPv4 address in its IPv4-mapped form ::ffff:a.b.c.d. An IP
+ * block (KZT_CIDR_A_*) is such an address plus a prefix length over all 128
+ * bits, so the IPv4 block 10.0.0.0/8 is ::ffff:10.0.0.0/104. Host bits
+ * below the prefix must be zero.
+ *
+ * Strings are NUL-terminated; the *_MAX lengths below exclude the NUL.
+ *
+ * ---- Node configuration ----
  *
  * KZT_CMD_CONFIG_GET - read the node configuration of the caller's netns.
  *   request:  (no attributes)
  *   reply:    KZT_CMD_CONFIG_GET
  *               KZT_CONFIG_A_TUNNEL_PORT   u16
  *               KZT_CONFIG_A_CAPTURE       u8
+ *               KZT_CONFIG_A_TRUST_DOMAIN  string
+ *               KZT_CONFIG_A_NONMESH       u8, enum kzt_nonmesh
  *
  * KZT_CMD_CONFIG_SET - change the node configuration. Every attribute is
  *   optional, at least one must be given; an attribute left out keeps its
@@ -28,12 +42,153 @@
  *               KZT_CONFIG_A_CAPTURE       u8, 0 or 1; whether kzt captures
  *                                          the TCP flows of enrolled
  *                                          workloads (default 0)
+ *               KZT_CONFIG_A_TRUST_DOMAIN  string, a SPIFFE trust domain
+ *                                          (lower-case letters, digits,
+ *                                          '.', '-', '_'; at most
+ *                                          KZT_TRUST_DOMAIN_MAX bytes;
+ *                                          default KZT_DEFAULT_TRUST_DOMAIN)
+ *               KZT_CONFIG_A_NONMESH       u8, enum kzt_nonmesh: what
+ *                                          happens to flows between a
+ *                                          local workload and a peer that
+ *                                          does not speak kzt/1 (default
+ *                                          KZT_NONMESH_DENY)
  *   reply:    none (ack)
  *
  * KZT_CMD_CONFIG_NTF - multicast on group KZT_MCGRP_CONFIG after every
  *   successful KZT_CMD_CONFIG_SET, with the full new configuration (same
  *   attributes as the KZT_CMD_CONFIG_GET reply). Subscribing to the group
  *   needs CAP_NET_ADMIN over the netns.
+ *
+ * ---- Workloads: IP address -> identity and location ----
+ *
+ * The workload table of a node maps an address to the workload that owns
+ * it. An address is the key: one workload with two addresses is two
+ * entries with the same identity.
+ *
+ * KZT_CMD_WORKLOAD_ADD - add a workload, or replace one with
+ *   KZT_WORKLOAD_F_REPLACE.
+ *   request:  KZT_CMD_WORKLOAD_ADD
+ *               KZT_WORKLOAD_A_ADDR      binary[16], required; the key
+ *               KZT_WORKLOAD_A_ID        string, the SPIFFE ID
+ *                                        spiffe://<td>/ns/<ns>/sa/<sa>;
+ *                                        required unless the protocol is
+ *                                        KZT_PROTO_PLAINTEXT
+ *               KZT_WORKLOAD_A_PROTOCOL  u8, enum kzt_proto (default
+ *                                        KZT_PROTO_KZT1)
+ *               KZT_WORKLOAD_A_NODE      binary[16], underlay address of
+ *                                        the node hosting the workload;
+ *                                        required for a remote workload
+ *               KZT_WORKLOAD_A_IFINDEX   u32, for a workload on this node:
+ *                                        the node-side interface of its pod
+ *                                        (in this netns); its address is
+ *                                        believed on that interface only
+ *               KZT_WORKLOAD_A_FLAGS     u32, KZT_WORKLOAD_F_*
+ *               KZT_WORKLOAD_A_TXN       u32, stage the workload in the open
+ *                                        transaction with this id instead
+ *                                        of changing the live table
+ *   Exactly one of NODE (remote) and IFINDEX (local) is given.
+ *   errors:   -EEXIST the address is taken and no REPLACE flag;
+ *             -ENODEV no interface IFINDEX in this netns;
+ *             -ENOSPC the table holds KZT_WORKLOADS_MAX entries;
+ *             -ENOENT no open transaction TXN of the caller.
+ *
+ * KZT_CMD_WORKLOAD_DEL - remove the workload of an address (live table).
+ *   request:  KZT_WORKLOAD_A_ADDR        binary[16], required
+ *   errors:   -ENOENT no such workload.
+ *
+ * KZT_CMD_WORKLOAD_GET - do: one workload by KZT_WORKLOAD_A_ADDR; dump:
+ *   every workload, one message each, in no particular order.
+ *   reply:    KZT_WORKLOAD_A_ADDR, _ID (absent for a plaintext workload
+ *             without one), _PROTOCOL, _NODE or _IFINDEX.
+ *   A dump that races with a change is flagged NLM_F_DUMP_INTR; start it
+ *   again for a consistent view.
+ *
+ * ---- Authorization policies (Istio AuthorizationPolicy, L4 subset) ----
+ *
+ * KZT_CMD_POLICY_ADD - add a policy, or replace one of the same name with
+ *   KZT_POLICY_F_REPLACE.
+ *   request:  KZT_CMD_POLICY_ADD
+ *               KZT_POLICY_A_NAME        string, required, unique per node,
+ *                                        1..KZT_POLICY_NAME_MAX bytes
+ *               KZT_POLICY_A_ACTION      u8, enum kzt_action, required
+ *               KZT_POLICY_A_SCOPE       u8, enum kzt_scope, required
+ *               KZT_POLICY_A_NAMESPACE   string, the namespace of a
+ *                                        KZT_SCOPE_NAMESPACE policy (and
+ *                                        only there)
+ *               KZT_POLICY_A_SCOPE_ID    string, repeated 1..
+ *                                        KZT_SCOPE_IDS_MAX times: the SPIFFE
+ *                                        IDs a KZT_SCOPE_WORKLOADS policy
+ *                                        applies to (and only there)
+ *               KZT_POLICY_A_RULE        nest, repeated 0..
+ *                                        KZT_POLICY_RULES_MAX times
+ *                 KZT_RULE_A_PRINCIPAL       string, repeated
+ *                 KZT_RULE_A_NOT_PRINCIPAL   string, repeated
+ *                 KZT_RULE_A_NAMESPACE       string, repeated
+ *                 KZT_RULE_A_NOT_NAMESPACE   string, repeated
+ *                 KZT_RULE_A_IP_BLOCK        nest, repeated
+ *                   KZT_CIDR_A_ADDR            binary[16], required
+ *                   KZT_CIDR_A_PREFIX_LEN      u8, 0..128, required
+ *                 KZT_RULE_A_NOT_IP_BLOCK    nest, repeated, as IP_BLOCK
+ *                 KZT_RULE_A_PORT            u16, 1..65535, repeated
+ *                 KZT_RULE_A_NOT_PORT        u16, 1..65535, repeated
+ *               KZT_POLICY_A_FLAGS       u32, KZT_POLICY_F_*
+ *               KZT_POLICY_A_TXN         u32, stage in transaction TXN
+ *   Each field of a rule holds at most KZT_RULE_VALUES_MAX values.
+ *   Principals are SPIFFE IDs without the "spiffe://" scheme, as in Istio
+ *   ("cluster.local/ns/default/sa/web"), matched exactly, as a prefix
+ *   (a trailing '*': "cluster.local/ns/default/..." then '*'), as a suffix
+ *   (a leading '*') or as "*" alone (any authenticated peer). A rule
+ *   matches when every field it has matches; a policy matches when one of
+ *   its rules does; an ALLOW policy without rules matches nothing, a rule
+ *   without fields matches all.
+ *   errors:   -EEXIST the name is taken and no REPLACE flag;
+ *             -ENOSPC the node holds KZT_POLICIES_MAX policies.
+ *
+ * KZT_CMD_POLICY_DEL - remove a policy by KZT_POLICY_A_NAME (live set).
+ *
+ * KZT_CMD_POLICY_GET - do: one policy by KZT_POLICY_A_NAME; dump: every
+ *   policy in name order. Replies carry the ADD attributes (no FLAGS/TXN);
+ *   dumps are flagged NLM_F_DUMP_INTR as for workloads.
+ *
+ * KZT_CMD_POLICY_CHECK - decide a flow as the data path would, without a
+ *   flow: for operators and tests.
+ *   request:  KZT_CHECK_A_SRC_ID      string, the peer's SPIFFE ID; absent
+ *                                     for a plaintext peer
+ *             KZT_CHECK_A_SRC_ADDR    binary[16], required
+ *             KZT_CHECK_A_DST_ADDR    binary[16], required; must be a
+ *                                     workload of this node's table
+ *             KZT_CHECK_A_DST_PORT    u16, 1..65535, required
+ *   reply:    KZT_CHECK_A_VERDICT     u8, enum kzt_verdict
+ *             KZT_CHECK_A_REASON      u8, enum kzt_reason
+ *             KZT_CHECK_A_POLICY      string, the deciding policy (with
+ *                                     KZT_REASON_DENY_POLICY and
+ *                                     KZT_REASON_ALLOW_POLICY)
+ *             KZT_CHECK_A_DST_ID      string, the destination's identity
+ *   errors:   -ENOENT the destination address is not a known workload.
+ *
+ * ---- Transactions: replace workloads and policies in one step ----
+ *
+ * A transaction stages a complete new table of workloads and policies and
+ * swaps it in at commit, so a reader sees the old set or the new set and
+ * never a mix (no moment without the old DENY policy and the new one).
+ * One transaction may be open per netns; it belongs to the netlink socket
+ * that began it and is aborted when that socket closes.
+ *
+ * KZT_CMD_TXN_BEGIN - open a transaction on an empty staging table.
+ *   request:  (no attributes)
+ *   reply:    KZT_TXN_A_ID            u32, to pass as KZT_*_A_TXN
+ *   errors:   -EBUSY another transaction is open.
+ *
+ * KZT_CMD_TXN_COMMIT - replace the live workloads and policies with the
+ *   staged ones, all at once, and close the transaction.
+ *   request:  KZT_TXN_A_ID            u32, required
+ *   errors:   -ENOENT no such open transaction of the caller;
+ *             -EAGAIN the live table changed since KZT_CMD_TXN_BEGIN (by
+ *                     an ADD or DEL outside the transaction): the
+ *                     transaction is aborted, nothing changed; retry.
+ *
+ * KZT_CMD_TXN_ABORT - drop the staged table.
+ *   request:  KZT_TXN_A_ID            u32, required
  */
 #ifndef _UAPI_LINUX_KZT_H
 #define _UAPI_LINUX_KZT_H
@@ -43,13 +198,93 @@
 
 #define KZT_MCGRP_CONFIG	"config"
 
-#define KZT_DEFAULT_TUNNEL_PORT	15008
+#define KZT_DEFAULT_TUNNEL_PORT		15008
+#define KZT_DEFAULT_TRUST_DOMAIN	"cluster.local"
+
+/* Limits; string lengths exclude the terminating NUL. */
+#define KZT_TRUST_DOMAIN_MAX	255
+#define KZT_SPIFFE_ID_MAX	2048
+#define KZT_NAMESPACE_MAX	63
+#define KZT_POLICY_NAME_MAX	253
+#define KZT_POLICY_RULES_MAX	64
+#define KZT_RULE_VALUES_MAX	256
+#define KZT_SCOPE_IDS_MAX	1024
+#define KZT_WORKLOADS_MAX	1048576
+#define KZT_POLICIES_MAX	65536
+
+enum kzt_nonmesh {
+	KZT_NONMESH_DENY,		/* refuse, and count */
+	KZT_NONMESH_PASSTHROUGH,	/* let through in the clear, and count */
+
+	__KZT_NONMESH_MAX
+};
+
+enum kzt_proto {
+	KZT_PROTO_PLAINTEXT,	/* not enrolled: no kzt/1 */
+	KZT_PROTO_KZT1,		/* reached through kzt/1 */
+
+	__KZT_PROTO_MAX
+};
+
+enum kzt_action {
+	KZT_ACTION_ALLOW,
+	KZT_ACTION_DENY,
+
+	__KZT_ACTION_MAX
+};
+
+enum kzt_scope {
+	KZT_SCOPE_GLOBAL,	/* every workload of the node */
+	KZT_SCOPE_NAMESPACE,	/* workloads whose ID has /ns/<NAMESPACE>/ */
+	KZT_SCOPE_WORKLOADS,	/* workloads whose ID is one of SCOPE_ID */
+
+	__KZT_SCOPE_MAX
+};
+
+enum kzt_verdict {
+	KZT_VERDICT_ALLOW,
+	KZT_VERDICT_DENY,
+
+	__KZT_VERDICT_MAX
+};
+
+enum kzt_reason {
+	KZT_REASON_NO_POLICY,		/* allow: no ALLOW policy applies */
+	KZT_REASON_ALLOW_POLICY,	/* allow: an ALLOW policy matched */
+	KZT_REASON_DENY_POLICY,		/* deny: a DENY policy matched */
+	KZT_REASON_NO_ALLOW_MATCH,	/* deny: ALLOW policies apply, none
+					 * matched */
+
+	__KZT_REASON_MAX
+};
+
+enum kzt_workload_flags {
+	KZT_WORKLOAD_F_REPLACE = 1U << 0,
+
+	__KZT_WORKLOAD_F_ALL = KZT_WORKLOAD_F_REPLACE
+};
+
+enum kzt_policy_flags {
+	KZT_POLICY_F_REPLACE = 1U << 0,
+
+	__KZT_POLICY_F_ALL = KZT_POLICY_F_REPLACE
+};
 
 enum kzt_cmd {
 	KZT_CMD_UNSPEC,
 	KZT_CMD_CONFIG_GET,
 	KZT_CMD_CONFIG_SET,
 	KZT_CMD_CONFIG_NTF,
+	KZT_CMD_WORKLOAD_ADD,
+	KZT_CMD_WORKLOAD_DEL,
+	KZT_CMD_WORKLOAD_GET,
+	KZT_CMD_POLICY_ADD,
+	KZT_CMD_POLICY_DEL,
+	KZT_CMD_POLICY_GET,
+	KZT_CMD_POLICY_CHECK,
+	KZT_CMD_TXN_BEGIN,
+	KZT_CMD_TXN_COMMIT,
+	KZT_CMD_TXN_ABORT,
 
 	__KZT_CMD_MAX
 };
@@ -60,10 +295,94 @@ enum kzt_config_attr {
 	KZT_CONFIG_A_UNSPEC,
 	KZT_CONFIG_A_TUNNEL_PORT,
 	KZT_CONFIG_A_CAPTURE,
+	KZT_CONFIG_A_TRUST_DOMAIN,
+	KZT_CONFIG_A_NONMESH,
 
 	__KZT_CONFIG_A_MAX
 };
 
 #define KZT_CONFIG_A_MAX (__KZT_CONFIG_A_MAX - 1)
+
+enum kzt_workload_attr {
+	KZT_WORKLOAD_A_UNSPEC,
+	KZT_WORKLOAD_A_ADDR,
+	KZT_WORKLOAD_A_ID,
+	KZT_WORKLOAD_A_PROTOCOL,
+	KZT_WORKLOAD_A_NODE,
+	KZT_WORKLOAD_A_IFINDEX,
+	KZT_WORKLOAD_A_FLAGS,
+	KZT_WORKLOAD_A_TXN,
+
+	__KZT_WORKLOAD_A_MAX
+};
+
+#define KZT_WORKLOAD_A_MAX (__KZT_WORKLOAD_A_MAX - 1)
+
+enum kzt_policy_attr {
+	KZT_POLICY_A_UNSPEC,
+	KZT_POLICY_A_NAME,
+	KZT_POLICY_A_ACTION,
+	KZT_POLICY_A_SCOPE,
+	KZT_POLICY_A_NAMESPACE,
+	KZT_POLICY_A_SCOPE_ID,
+	KZT_POLICY_A_RULE,
+	KZT_POLICY_A_FLAGS,
+	KZT_POLICY_A_TXN,
+
+	__KZT_POLICY_A_MAX
+};
+
+#define KZT_POLICY_A_MAX (__KZT_POLICY_A_MAX - 1)
+
+enum kzt_rule_attr {
+	KZT_RULE_A_UNSPEC,
+	KZT_RULE_A_PRINCIPAL,
+	KZT_RULE_A_NOT_PRINCIPAL,
+	KZT_RULE_A_NAMESPACE,
+	KZT_RULE_A_NOT_NAMESPACE,
+	KZT_RULE_A_IP_BLOCK,
+	KZT_RULE_A_NOT_IP_BLOCK,
+	KZT_RULE_A_PORT,
+	KZT_RULE_A_NOT_PORT,
+
+	__KZT_RULE_A_MAX
+};
+
+#define KZT_RULE_A_MAX (__KZT_RULE_A_MAX - 1)
+
+enum kzt_cidr_attr {
+	KZT_CIDR_A_UNSPEC,
+	KZT_CIDR_A_ADDR,
+	KZT_CIDR_A_PREFIX_LEN,
+
+	__KZT_CIDR_A_MAX
+};
+
+#define KZT_CIDR_A_MAX (__KZT_CIDR_A_MAX - 1)
+
+enum kzt_check_attr {
+	KZT_CHECK_A_UNSPEC,
+	KZT_CHECK_A_SRC_ID,
+	KZT_CHECK_A_SRC_ADDR,
+	KZT_CHECK_A_DST_ADDR,
+	KZT_CHECK_A_DST_PORT,
+	KZT_CHECK_A_VERDICT,
+	KZT_CHECK_A_REASON,
+	KZT_CHECK_A_POLICY,
+	KZT_CHECK_A_DST_ID,
+
+	__KZT_CHECK_A_MAX
+};
+
+#define KZT_CHECK_A_MAX (__KZT_CHECK_A_MAX - 1)
+
+enum kzt_txn_attr {
+	KZT_TXN_A_UNSPEC,
+	KZT_TXN_A_ID,
+
+	__KZT_TXN_A_MAX
+};
+
+#define KZT_TXN_A_MAX (__KZT_TXN_A_MAX - 1)
 
 #endif /* _UAPI_LINUX_KZT_H */

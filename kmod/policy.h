@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Authorization policies (Istio AuthorizationPolicy, L4 subset) and the
+ * decision the data path asks for every new flow. Semantics and examples:
+ * Documentation/policy.rst.
+ *
+ * A struct kzt_policy is immutable once made and reference counted: sets
+ * share them. A struct kzt_policy_set holds every policy of a node, indexed
+ * for decisions; it is immutable too, and a change makes a new set (copy on
+ * write), so a reader under RCU sees one whole set.
+ */
+#ifndef _KZT_POLICY_H
+#define _KZT_POLICY_H
+
+#include <linux/types.h>
+#include <linux/in6.h>
+#include <net/netlink.h>
+
+#include <linux/kzt.h>
+
+struct sk_buff;
+struct kzt_policy;
+struct kzt_policy_set;
+
+/* Validates KZT_CMD_POLICY_ADD, nested rules and IP blocks included. */
+extern const struct nla_policy kzt_policy_add_nl_policy[KZT_POLICY_A_MAX + 1];
+
+struct kzt_policy *kzt_policy_from_attrs(struct nlattr **attrs,
+					 struct netlink_ext_ack *extack);
+void kzt_policy_put(struct kzt_policy *policy);
+const char *kzt_policy_name(const struct kzt_policy *policy);
+size_t kzt_policy_msg_size(const struct kzt_policy *policy);
+int kzt_policy_fill(struct sk_buff *skb, const struct kzt_policy *policy);
+
+/* A NULL set is the empty set. */
+struct kzt_policy_set *kzt_policy_set_add(const struct kzt_policy_set *set,
+					  struct kzt_policy *policy,
+					  bool replace,
+					  struct netlink_ext_ack *extack);
+struct kzt_policy_set *kzt_policy_set_del(const struct kzt_policy_set *set,
+					  const char *name,
+					  struct netlink_ext_ack *extack);
+void kzt_policy_set_free(struct kzt_policy_set *set);
+void kzt_policy_set_free_rcu(struct kzt_policy_set *set);
+unsigned int kzt_policy_set_len(const struct kzt_policy_set *set);
+const struct kzt_policy *kzt_policy_set_at(const struct kzt_policy_set *set,
+					   unsigned int i);
+const struct kzt_policy *kzt_policy_set_find(const struct kzt_policy_set *set,
+					     const char *name);
+
+/* One flow, as the data path (or KZT_CMD_POLICY_CHECK) sees it. */
+struct kzt_authz_query {
+	const char *src_id;		/* NULL: a plaintext peer */
+	const struct in6_addr *src_addr;
+	const char *dst_id;		/* the destination workload */
+	u16 dst_port;
+};
+
+struct kzt_decision {
+	enum kzt_verdict verdict;
+	enum kzt_reason reason;
+	/* The deciding policy, or NULL; lives as long as the set. */
+	const struct kzt_policy *policy;
+};
+
+void kzt_policy_decide(const struct kzt_policy_set *set,
+		       const struct kzt_authz_query *query,
+		       struct kzt_decision *decision);
+
+#endif /* _KZT_POLICY_H */
