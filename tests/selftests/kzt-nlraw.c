@@ -11,11 +11,13 @@
  * Exit status: 0 when a result line was printed, whatever the result;
  * 1 for bad usage or a local failure; 3 when the family is not there.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <netlink/attr.h>
 #include <netlink/genl/genl.h>
@@ -36,6 +38,16 @@ static const struct {
 	{ "config-get",	KZT_CMD_CONFIG_GET },
 	{ "config-set",	KZT_CMD_CONFIG_SET },
 	{ "config-ntf",	KZT_CMD_CONFIG_NTF },
+	{ "workload-add", KZT_CMD_WORKLOAD_ADD },
+	{ "workload-del", KZT_CMD_WORKLOAD_DEL },
+	{ "workload-get", KZT_CMD_WORKLOAD_GET },
+	{ "policy-add",	KZT_CMD_POLICY_ADD },
+	{ "policy-del",	KZT_CMD_POLICY_DEL },
+	{ "policy-get",	KZT_CMD_POLICY_GET },
+	{ "policy-check", KZT_CMD_POLICY_CHECK },
+	{ "txn-begin",	KZT_CMD_TXN_BEGIN },
+	{ "txn-commit",	KZT_CMD_TXN_COMMIT },
+	{ "txn-abort",	KZT_CMD_TXN_ABORT },
 };
 
 static const struct {
@@ -59,14 +71,18 @@ static const struct {
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: %s [options] CMD [ATTR_ID:TYPE[=VALUE] ...]\n"
+		"Usage: %s [options] CMD [ATTR_ID:TYPE[=VALUE] | end ...]\n"
 		"\n"
 		"Send one request to the kzt genl family; print the kernel's answer.\n"
 		"\n"
-		"  CMD      a number, or unspec|config-get|config-set|config-ntf\n"
+		"  CMD      a number, or a command name of the uapi header in lower\n"
+		"           case with '-' (config-get, workload-add, txn-begin, ...)\n"
 		"  ATTR_ID  attribute type, 0..65535 (flag bits included as given)\n"
 		"  TYPE     u8|u16|u32|u64 (decimal or 0x hex), str (NUL-terminated),\n"
-		"           nstr (no NUL), bin (hex bytes, may be empty), flag (no value)\n"
+		"           nstr (no NUL), bin (hex bytes, may be empty), flag (no value),\n"
+		"           ip (an IPv4 or IPv6 address as 16 bytes, IPv4 mapped),\n"
+		"           nest (no value: the attributes up to the matching 'end'\n"
+		"           go inside it)\n"
 		"\n"
 		"Options:\n"
 		"  --flags F[,F...]   netlink flags: request,ack,dump,root,match,atomic,\n"
@@ -77,6 +93,9 @@ static void usage(FILE *f)
 		"  --timeout MS       how long to wait for an answer (default 1000);\n"
 		"                     without the ack flag, silence means ok\n"
 		"  --replies          print each reply message after the result line\n"
+		"  --hold MS          keep the socket open MS milliseconds after the\n"
+		"                     answer (what the kernel ties to the socket, a\n"
+		"                     transaction, lives that long)\n"
 		"  -h, --help         print this help\n"
 		"\n"
 		"Output, one line: 'ok' or 'errno=NAME (N)' followed by extack=\"...\",\n"
@@ -194,6 +213,20 @@ static int put_attr(struct nl_msg *msg, const char *spec)
 	}
 	if (!value)
 		goto bad;
+	if (!strcmp(type, "ip")) {
+		struct in6_addr a6;
+		struct in_addr a4;
+
+		if (inet_pton(AF_INET, value, &a4) == 1) {
+			memset(&a6, 0, sizeof(a6));
+			a6.s6_addr[10] = a6.s6_addr[11] = 0xff;
+			memcpy(&a6.s6_addr[12], &a4, 4);
+		} else if (inet_pton(AF_INET6, value, &a6) != 1) {
+			goto bad;
+		}
+		ret = nla_put(msg, id, sizeof(a6), &a6);
+		goto put;
+	}
 	if (!strcmp(type, "str")) {
 		ret = nla_put(msg, id, strlen(value) + 1, value);
 		goto put;
@@ -258,6 +291,57 @@ put:
 	if (ret < 0) {
 		fprintf(stderr, "%s: attribute '%s' does not fit\n", prog, spec);
 		return EMSGSIZE;
+	}
+	return 0;
+}
+
+/*
+ * Put every attribute of @args into @msg; "ID:nest" opens a nest that the
+ * matching "end" closes.
+ */
+static int put_attrs(struct nl_msg *msg, int n, char *args[])
+{
+	struct nlattr *open[16];
+	unsigned int depth = 0;
+	size_t len;
+	uint64_t id;
+
+	for (int i = 0; i < n; i++) {
+		const char *a = args[i];
+
+		len = strlen(a);
+		if (!strcmp(a, "end")) {
+			if (!depth) {
+				fprintf(stderr, "%s: 'end' without a nest\n", prog);
+				return EINVAL;
+			}
+			nla_nest_end(msg, open[--depth]);
+			continue;
+		}
+		if (len > 5 && !strcmp(a + len - 5, ":nest")) {
+			char idtext[8];
+
+			if (len - 5 >= sizeof(idtext) || depth == 16) {
+				fprintf(stderr, "%s: bad nest '%s'\n", prog, a);
+				return EINVAL;
+			}
+			memcpy(idtext, a, len - 5);
+			idtext[len - 5] = '\0';
+			if (parse_number(idtext, UINT16_MAX, &id)) {
+				fprintf(stderr, "%s: bad nest '%s'\n", prog, a);
+				return EINVAL;
+			}
+			open[depth] = nla_nest_start(msg, id | NLA_F_NESTED);
+			if (!open[depth++])
+				return EMSGSIZE;
+			continue;
+		}
+		if (put_attr(msg, a))
+			return EINVAL;
+	}
+	if (depth) {
+		fprintf(stderr, "%s: a nest lacks its 'end'\n", prog);
+		return EINVAL;
 	}
 	return 0;
 }
@@ -337,7 +421,7 @@ static void print_result(int ret, const struct kzt_nl_err *err)
 }
 
 enum { OPT_FLAGS = 256, OPT_GENL_VERSION, OPT_FAMILY, OPT_TIMEOUT,
-       OPT_REPLIES };
+       OPT_REPLIES, OPT_HOLD };
 
 int main(int argc, char *argv[])
 {
@@ -347,6 +431,7 @@ int main(int argc, char *argv[])
 		{ "family",		required_argument,	NULL, OPT_FAMILY },
 		{ "timeout",		required_argument,	NULL, OPT_TIMEOUT },
 		{ "replies",		no_argument,		NULL, OPT_REPLIES },
+		{ "hold",		required_argument,	NULL, OPT_HOLD },
 		{ "help",		no_argument,		NULL, 'h' },
 		{ NULL,			0,			NULL, 0 },
 	};
@@ -354,7 +439,7 @@ int main(int argc, char *argv[])
 	const char *family = KZT_GENL_NAME;
 	struct replies replies = { 0 };
 	bool show_replies = false;
-	uint64_t version = KZT_GENL_VERSION, timeout = 1000;
+	uint64_t version = KZT_GENL_VERSION, timeout = 1000, hold = 0;
 	struct kzt_nl_family fam;
 	struct kzt_nl_err err;
 	struct nl_msg *msg;
@@ -385,6 +470,12 @@ int main(int argc, char *argv[])
 			break;
 		case OPT_REPLIES:
 			show_replies = true;
+			break;
+		case OPT_HOLD:
+			if (parse_number(optarg, 600000, &hold)) {
+				fprintf(stderr, "%s: bad --hold '%s'\n", prog, optarg);
+				return 1;
+			}
 			break;
 		case 'h':
 			usage(stdout);
@@ -425,12 +516,10 @@ int main(int argc, char *argv[])
 		kzt_nl_close(nl);
 		return 1;
 	}
-	for (int i = optind + 1; i < argc; i++) {
-		if (put_attr(msg, argv[i])) {
-			nlmsg_free(msg);
-			kzt_nl_close(nl);
-			return 1;
-		}
+	if (put_attrs(msg, argc - optind - 1, argv + optind + 1)) {
+		nlmsg_free(msg);
+		kzt_nl_close(nl);
+		return 1;
 	}
 
 	replies.f = open_memstream(&replies.text, &replies.len);
@@ -441,11 +530,13 @@ int main(int argc, char *argv[])
 	ret = kzt_nl_request(nl, msg, on_reply, &replies, &err);
 	fclose(replies.f);
 	nlmsg_free(msg);
-	kzt_nl_close(nl);
 
 	print_result(ret, &err);
 	if (show_replies && replies.text)
 		fputs(replies.text, stdout);
 	free(replies.text);
+	fflush(stdout);
+	usleep(hold * 1000);
+	kzt_nl_close(nl);
 	return 0;
 }
