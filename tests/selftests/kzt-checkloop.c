@@ -9,6 +9,12 @@
  * replaced: a single ALLOW in a loop that must only ever see DENY is a
  * reader that saw a half-applied configuration. Runs until --count checks
  * are done or the file given to --until exists.
+ *
+ * The control-plane benchmark (tests/bench/) cycles through the queries of
+ * a file instead (--queries: "SRC_ID|- SRC_IP DST PORT" per line), and
+ * measures the netlink round trip alone with --config-get (the same loop
+ * asking for the node configuration), so that the two rates side by side
+ * give the cost of the decision itself.
  * Exit status: 0 when the counts line was printed; 1 on bad usage or a
  * local failure; 3 when the family is not there.
  */
@@ -34,14 +40,21 @@ struct counts {
 	unsigned long checks, allow, deny, errors;
 };
 
+struct query {
+	char *src_id;			/* NULL: a plaintext peer */
+	struct in6_addr src, dst;
+	uint16_t port;
+};
+
 static int on_reply(struct nlmsghdr *nlh, void *arg)
 {
 	struct nlattr *tb[KZT_CHECK_A_MAX + 1];
 	struct counts *c = arg;
 
-	if (genlmsg_parse(nlh, 0, tb, KZT_CHECK_A_MAX, NULL) ||
-	    !tb[KZT_CHECK_A_VERDICT])
+	if (genlmsg_parse(nlh, 0, tb, KZT_CHECK_A_MAX, NULL))
 		return EPROTO;
+	if (!tb[KZT_CHECK_A_VERDICT])	/* a CONFIG_GET reply (--config-get) */
+		return 0;
 	if (nla_get_u8(tb[KZT_CHECK_A_VERDICT]) == KZT_VERDICT_ALLOW)
 		c->allow++;
 	else
@@ -62,11 +75,58 @@ static int parse_addr(const char *s, struct in6_addr *a6)
 	return inet_pton(AF_INET6, s, a6) == 1 ? 0 : EINVAL;
 }
 
+/* Read "SRC_ID|- SRC_IP DST PORT" lines; returns the number read, 0 on error. */
+static size_t read_queries(const char *path, struct query **qs)
+{
+	char id[KZT_SPIFFE_ID_MAX + 1], src[64], dst[64];
+	size_t n = 0, cap = 0;
+	unsigned int port;
+	FILE *f;
+
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fscanf(f, "%2048s %63s %63s %u", id, src, dst, &port) == 4) {
+		struct query *q;
+
+		if (n == cap) {
+			cap = cap ? 2 * cap : 1024;
+			q = realloc(*qs, cap * sizeof(*q));
+			if (!q)
+				break;
+			*qs = q;
+		}
+		q = &(*qs)[n];
+		q->src_id = strcmp(id, "-") ? strdup(id) : NULL;
+		q->port = port;
+		if (parse_addr(src, &q->src) || parse_addr(dst, &q->dst) ||
+		    !port || port > UINT16_MAX) {
+			fprintf(stderr, "%s: %s: bad query line %zu\n", prog, path,
+				n + 1);
+			n = 0;
+			break;
+		}
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+static int put_query(struct nl_msg *msg, const struct query *q)
+{
+	if ((q->src_id && nla_put_string(msg, KZT_CHECK_A_SRC_ID, q->src_id)) ||
+	    nla_put(msg, KZT_CHECK_A_SRC_ADDR, sizeof(q->src), &q->src) ||
+	    nla_put(msg, KZT_CHECK_A_DST_ADDR, sizeof(q->dst), &q->dst) ||
+	    nla_put_u16(msg, KZT_CHECK_A_DST_PORT, q->port))
+		return EMSGSIZE;
+	return 0;
+}
+
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: %s [--src-id ID] --src-ip IP --dst ADDR --port N\n"
-		   "       %*s (--count N | --until FILE)\n", prog,
-		(int)strlen(prog), "");
+	fprintf(f, "Usage: %s ([--src-id ID] --src-ip IP --dst ADDR --port N |\n"
+		   "        --queries FILE | --config-get) (--count N | --until FILE)\n",
+		prog);
 }
 
 int main(int argc, char *argv[])
@@ -78,13 +138,16 @@ int main(int argc, char *argv[])
 		{ "port",	required_argument,	NULL, 'p' },
 		{ "count",	required_argument,	NULL, 'c' },
 		{ "until",	required_argument,	NULL, 'u' },
+		{ "queries",	required_argument,	NULL, 'q' },
+		{ "config-get",	no_argument,		NULL, 'g' },
 		{ "help",	no_argument,		NULL, 'h' },
 		{ NULL,		0,			NULL, 0 },
 	};
-	const char *src_id = NULL, *until = NULL;
-	struct in6_addr src, dst;
-	bool has_src = false, has_dst = false;
+	const char *until = NULL, *queries = NULL;
+	struct query one = { 0 }, *qs = &one;
+	bool has_src = false, has_dst = false, config_get = false;
 	uint64_t port = 0, count = 0;
+	size_t n_qs = 1;
 	struct kzt_nl_family fam;
 	struct counts c = { 0 };
 	struct kzt_nl_err err;
@@ -94,13 +157,13 @@ int main(int argc, char *argv[])
 	while ((opt = getopt_long(argc, argv, "h", long_options, NULL)) != -1) {
 		switch (opt) {
 		case 'i':
-			src_id = optarg;
+			one.src_id = optarg;
 			break;
 		case 's':
-			has_src = !parse_addr(optarg, &src);
+			has_src = !parse_addr(optarg, &one.src);
 			break;
 		case 'd':
-			has_dst = !parse_addr(optarg, &dst);
+			has_dst = !parse_addr(optarg, &one.dst);
 			break;
 		case 'p':
 			if (kzt_parse_uint(optarg, UINT16_MAX, &port))
@@ -113,6 +176,12 @@ int main(int argc, char *argv[])
 		case 'u':
 			until = optarg;
 			break;
+		case 'q':
+			queries = optarg;
+			break;
+		case 'g':
+			config_get = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -121,9 +190,19 @@ int main(int argc, char *argv[])
 			return 1;
 		}
 	}
-	if (!has_src || !has_dst || !port || !count == !until) {
+	one.port = port;
+	if ((!queries && !config_get && (!has_src || !has_dst || !port)) ||
+	    !count == !until) {
 		usage(stderr);
 		return 1;
+	}
+	if (queries) {
+		qs = NULL;
+		n_qs = read_queries(queries, &qs);
+		if (!n_qs) {
+			fprintf(stderr, "%s: no queries read from %s\n", prog, queries);
+			return 1;
+		}
 	}
 
 	ret = kzt_nl_open(&nl);
@@ -140,17 +219,17 @@ int main(int argc, char *argv[])
 	while (count ? c.checks < count : access(until, F_OK) != 0) {
 		struct nl_msg *msg;
 
-		ret = kzt_nl_msg_new(&fam, KZT_CMD_POLICY_CHECK,
-				     KZT_GENL_VERSION, NLM_F_REQUEST, &msg);
+		ret = kzt_nl_msg_new(&fam, config_get ? KZT_CMD_CONFIG_GET :
+				     KZT_CMD_POLICY_CHECK, KZT_GENL_VERSION,
+				     NLM_F_REQUEST, &msg);
 		if (ret)
 			break;
-		if ((src_id && nla_put_string(msg, KZT_CHECK_A_SRC_ID, src_id)) ||
-		    nla_put(msg, KZT_CHECK_A_SRC_ADDR, sizeof(src), &src) ||
-		    nla_put(msg, KZT_CHECK_A_DST_ADDR, sizeof(dst), &dst) ||
-		    nla_put_u16(msg, KZT_CHECK_A_DST_PORT, port)) {
-			nlmsg_free(msg);
-			ret = EMSGSIZE;
-			break;
+		if (!config_get) {
+			ret = put_query(msg, &qs[c.checks % n_qs]);
+			if (ret) {
+				nlmsg_free(msg);
+				break;
+			}
 		}
 		if (kzt_nl_request(nl, msg, on_reply, &c, &err))
 			c.errors++;
@@ -158,6 +237,11 @@ int main(int argc, char *argv[])
 		c.checks++;
 	}
 	kzt_nl_close(nl);
+	if (queries) {
+		for (size_t i = 0; i < n_qs; i++)
+			free(qs[i].src_id);
+		free(qs);
+	}
 	if (ret) {
 		fprintf(stderr, "%s: %s\n", prog, strerror(ret));
 		return 1;

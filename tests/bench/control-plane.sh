@@ -1,0 +1,23 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Control-plane benchmark (numbers, not a test): in one guest boot, apply a
+# synthetic mesh of 10,000 workloads and 1,000 policies with kztctl, dump
+# it, measure the module's memory for it, and time 1,000,000 policy
+# decisions next to 1,000,000 bare netlink round trips (the floor a
+# decision asked over netlink cannot go below). See Documentation/bench.rst.
+#
+#   tests/bench/control-plane.sh [--workloads N] [--policies M] [--decisions D]
+#
+# Prints a table; writes tests/out/bench/control-plane.json.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+
+args=(--workloads 10000 --policies 1000 --decisions 1000000)
+[ $# -eq 0 ] || args=("$@")
+
+cd "$ROOT"
+make -s all
+make -s -C tests/selftests
+mkdir -p tests/out/bench
+exec tools/vm/kzt-vm --timeout 1800 -- tests/bench/control-plane-guest.sh "${args[@]}"
