@@ -64,7 +64,7 @@ field() { # field NAME COUNTS
 }
 
 test_apply_is_atomic() {
-	local i n=$(scale 60) counts
+	local i n=$(scale 25) counts
 	ip netns exec "$A" kztctl apply --prune -f "$TMP/x.yaml" || return 1
 	reader_start
 	for i in $(seq 1 "$n"); do
@@ -81,7 +81,7 @@ test_apply_is_atomic() {
 
 # Control: the same swap done in two steps is visible to the reader.
 test_reader_sees_a_gap() {
-	local i n=$(scale 30) counts rule=(rule principal "$TD/ns/legacy/*")
+	local i n=$(scale 8) counts rule=(rule principal "$TD/ns/legacy/*")
 	ip netns exec "$A" kztctl apply --prune -f "$TMP/x.yaml" || return 1
 	reader_start
 	for i in $(seq 1 "$n"); do

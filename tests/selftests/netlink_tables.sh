@@ -60,7 +60,7 @@ test_reference() {
 test_workload_fields() {
 	local long
 	long=spiffe://cluster.local/ns/$(printf 'a%.0s' $(seq 1 2040))/sa/x
-	expect_reject "addr of 4 bytes" EINVAL "invalid attribute length.* bad_attr=1" \
+	expect_reject "addr of 4 bytes" ERANGE "binary attribute size out of range.* bad_attr=1" \
 		-- workload-add 1:bin=0a000102 2:str=$ID 4:ip=192.0.2.1 &&
 	expect_reject "no addr" EINVAL "missing_type=1" -- workload-add 2:str=$ID 4:ip=192.0.2.1 &&
 	expect_reject "id not spiffe" EINVAL "extack=\".*\" .*bad_attr=2" \
@@ -75,7 +75,7 @@ test_workload_fields() {
 		-- workload-add 1:ip=10.0.1.8 4:ip=192.0.2.1 &&
 	expect_reject "protocol 2" ERANGE "integer out of range.* bad_attr=3" \
 		-- workload-add 1:ip=10.0.1.8 2:str=$ID 3:u8=2 4:ip=192.0.2.1 &&
-	expect_reject "node of 15 bytes" EINVAL "invalid attribute length.* bad_attr=4" \
+	expect_reject "node of 15 bytes" ERANGE "binary attribute size out of range.* bad_attr=4" \
 		-- workload-add 1:ip=10.0.1.8 2:str=$ID 4:bin=000000000000000000000000000000 &&
 	expect_reject "node and ifindex" EINVAL "bad_attr=(4|5)" \
 		-- workload-add 1:ip=10.0.1.8 2:str=$ID 4:ip=192.0.2.1 5:u32="$IFINDEX" &&
