@@ -27,25 +27,25 @@ raw() {
 }
 
 state() {
-	{
-		ip netns exec "$A" kztctl -j config show
-		ip netns exec "$A" kztctl -j workload list
-		ip netns exec "$A" kztctl -j policy list
-	} | jq -cs .
+	ip netns exec "$A" kztctl -j config show
+	ip netns exec "$A" kztctl -j workload list
+	ip netns exec "$A" kztctl -j policy list
 }
+
+# The node's state every rejected request must leave as it was. Process
+# starts are what these checks cost under TCG, so it is taken once.
+KNOWN_STATE=
 
 # expect_reject NAME ERRNO_REGEX DETAIL_REGEX -- KZT_NLRAW_ARGS...
 # DETAIL_REGEX is matched against the rest of kzt-nlraw's line (extack,
 # bad_attr=, missing_type=).
 expect_reject() {
-	local name=$1 errno=$2 detail=$3 out before after
+	local name=$1 errno=$2 detail=$3 out
 	shift 4
-	before=$(state)
 	out=$(raw "$@")
-	after=$(state)
 	expect_match "$name: reply" "$out" "^errno=($errno) \\(" || return 1
 	expect_match "$name: detail" "$out" "$detail" || return 1
-	expect_eq "$name: state after" "$after" "$before"
+	expect_eq "$name: state after" "$(state)" "$KNOWN_STATE"
 }
 
 test_reference() {
@@ -92,7 +92,7 @@ test_workload_fields() {
 	expect_reject "taken address" EEXIST "extack=" \
 		-- workload-add 1:ip=10.0.1.2 2:str=$ID 4:ip=192.0.2.1 &&
 	expect_reject "del of unknown" ENOENT "extack=" -- workload-del 1:ip=10.0.1.9 &&
-	expect_reject "del with id" EINVAL "Unknown attribute type" \
+	expect_reject "del with id" EINVAL "Unknown attribute type|Unsupported attribute" \
 		-- workload-del 1:ip=10.0.1.2 2:str=$ID &&
 	expect_reject "get of unknown" ENOENT "extack=" -- workload-get 1:ip=10.0.1.9
 }
@@ -190,6 +190,7 @@ ip netns exec "$A" kztctl workload add 10.0.1.2 id $ID dev v-web
 ip netns exec "$A" kztctl policy add p1 action deny scope global rule port 22
 
 run_test "netlink: well-formed raw workload and policy adds apply" test_reference
+KNOWN_STATE=$(state)
 run_test "netlink: every bad workload field rejected, nothing changed" test_workload_fields
 run_test "netlink: every bad policy field rejected, nothing changed" test_policy_fields
 run_test "netlink: policy size limits enforced" test_policy_limits
