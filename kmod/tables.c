@@ -118,6 +118,7 @@ struct kzt_tables *kzt_tables_get_live(struct kzt_net *kn)
 	refcount_inc(&tables->ref);
 	return tables;
 }
+EXPORT_SYMBOL_IF_KUNIT(kzt_tables_get_live);
 
 /**
  * kzt_tables_changed() - account for a change made to @tables
