@@ -51,7 +51,8 @@ int kzt_nl_policy_add_doit(struct sk_buff *skb, struct genl_info *info)
 	int err;
 
 	/* Parsed and validated whole before any lock is taken. */
-	policy = kzt_policy_from_attrs(attrs, info->extack);
+	policy = kzt_policy_from_attrs(genlmsg_data(info->genlhdr),
+				       genlmsg_len(info->genlhdr), info->extack);
 	if (IS_ERR(policy))
 		return PTR_ERR(policy);
 	if (attrs[KZT_POLICY_A_FLAGS])
