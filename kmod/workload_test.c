@@ -6,8 +6,8 @@
  * round-tripping.
  */
 #include <kunit/test.h>
-#include <linux/inet.h>
 #include <linux/random.h>
+#include <net/ipv6.h>
 #include <net/net_namespace.h>
 
 #include <linux/kzt.h>
