@@ -64,6 +64,7 @@ struct kzt_nl_case {
 #define OUT_OF_RANGE "integer out of range"
 #define UNKNOWN "Unknown attribute type"
 #define NO_ATTRS "this command takes no attributes"
+#define BAD_SIZE "binary attribute size out of range"
 
 static const struct kzt_nl_case kzt_nl_cases[] = {
 	/* WORKLOAD_ADD */
@@ -72,13 +73,13 @@ static const struct kzt_nl_case kzt_nl_cases[] = {
 	    T_U32(KZT_WORKLOAD_A_FLAGS, KZT_WORKLOAD_F_REPLACE),
 	    T_U32(KZT_WORKLOAD_A_TXN, 7) }, 0 },
 	{ "add: address of 15 bytes", WORKLOAD_ADD,
-	  { T_BIN(KZT_WORKLOAD_A_ADDR, addr15, 15) }, -ERANGE, "binary attribute size out of range" },
+	  { T_BIN(KZT_WORKLOAD_A_ADDR, addr15, 15) }, -ERANGE, BAD_SIZE },
 	{ "add: address of 17 bytes", WORKLOAD_ADD,
-	  { T_BIN(KZT_WORKLOAD_A_ADDR, addr17, 17) }, -ERANGE, "binary attribute size out of range" },
+	  { T_BIN(KZT_WORKLOAD_A_ADDR, addr17, 17) }, -ERANGE, BAD_SIZE },
 	{ "add: address as u32", WORKLOAD_ADD,
-	  { T_U32(KZT_WORKLOAD_A_ADDR, 1) }, -ERANGE, "binary attribute size out of range" },
+	  { T_U32(KZT_WORKLOAD_A_ADDR, 1) }, -ERANGE, BAD_SIZE },
 	{ "add: node of 4 bytes", WORKLOAD_ADD,
-	  { T_U32(KZT_WORKLOAD_A_NODE, 0x0a000001) }, -ERANGE, "binary attribute size out of range" },
+	  { T_U32(KZT_WORKLOAD_A_NODE, 0x0a000001) }, -ERANGE, BAD_SIZE },
 	{ "add: ID of the longest length", WORKLOAD_ADD,
 	  { T_STR(KZT_WORKLOAD_A_ID, long_id + 1) }, 0 },
 	{ "add: ID too long", WORKLOAD_ADD,
@@ -107,7 +108,7 @@ static const struct kzt_nl_case kzt_nl_cases[] = {
 	/* WORKLOAD_DEL / GET do */
 	{ "del: address", WORKLOAD_ADDR, { T_BIN(KZT_WORKLOAD_A_ADDR, addr16, 16) }, 0 },
 	{ "del: address of 15 bytes", WORKLOAD_ADDR,
-	  { T_BIN(KZT_WORKLOAD_A_ADDR, addr15, 15) }, -ERANGE, "binary attribute size out of range" },
+	  { T_BIN(KZT_WORKLOAD_A_ADDR, addr15, 15) }, -ERANGE, BAD_SIZE },
 	{ "del: an ADD-only attribute", WORKLOAD_ADDR,
 	  { T_STR(KZT_WORKLOAD_A_ID, "spiffe://td/ns/a/sa/b") }, -EINVAL, "Unsupported attribute" },
 	{ "del: transaction", WORKLOAD_ADDR,
@@ -139,7 +140,7 @@ static const struct kzt_nl_case kzt_nl_cases[] = {
 	{ "check: port as u32", CHECK,
 	  { T_U32(KZT_CHECK_A_DST_PORT, 443) }, -EINVAL, INVALID_LEN },
 	{ "check: source of 4 bytes", CHECK,
-	  { T_U32(KZT_CHECK_A_SRC_ADDR, 1) }, -ERANGE, "binary attribute size out of range" },
+	  { T_U32(KZT_CHECK_A_SRC_ADDR, 1) }, -ERANGE, BAD_SIZE },
 	{ "check: ID too long", CHECK,
 	  { T_STR(KZT_CHECK_A_SRC_ID, long_id) }, -EINVAL, BAD_POLICY },
 	{ "check: a reply attribute", CHECK,

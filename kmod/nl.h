@@ -26,10 +26,11 @@ extern struct genl_family kzt_family;
  * which field is missing (miss_type) and a sentence a person can act on.
  */
 #define KZT_REQ_ATTR_CHECK(info, attr, msg) ({				\
-	bool __missing = GENL_REQ_ATTR_CHECK(info, attr);		\
+	const struct genl_info *__kinfo = (info);			\
+	bool __missing = GENL_REQ_ATTR_CHECK(__kinfo, attr);		\
 									\
 	if (__missing)							\
-		NL_SET_ERR_MSG((info)->extack, msg);			\
+		NL_SET_ERR_MSG(__kinfo->extack, msg);			\
 	__missing;							\
 })
 

@@ -43,7 +43,8 @@ int kzt_nl_txn_begin_doit(struct sk_buff *skb, struct genl_info *info)
 	err = kzt_txn_begin(kn, info->snd_portid, &id);
 	if (err) {
 		if (err == -EBUSY)
-			NL_SET_ERR_MSG(info->extack, "another transaction is open in this network namespace");
+			NL_SET_ERR_MSG(info->extack,
+				       "another transaction is open in this network namespace");
 		goto out_free;
 	}
 	/* Room was reserved by genlmsg_new() above. */

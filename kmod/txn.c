@@ -123,7 +123,8 @@ int kzt_txn_commit(struct kzt_net *kn, u32 portid, u32 id,
 	}
 	err = -EAGAIN;
 	if (txn->generation != kn->generation) {
-		NL_SET_ERR_MSG(extack, "the live tables changed since the transaction began; it was aborted, begin again");
+		NL_SET_ERR_MSG(extack,
+			       "the live tables changed since the transaction began; it was aborted, begin again");
 		kzt_txn_close(kn);
 		goto out_unlock;
 	}

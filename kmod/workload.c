@@ -121,7 +121,8 @@ int kzt_workload_table_insert(struct kzt_workload_table *table,
 	old = rhashtable_lookup_fast(&table->ht, &wl->addr, kzt_workload_params);
 	if (old) {
 		if (!replace) {
-			NL_SET_ERR_MSG(extack, "a workload with this address exists (use the replace flag)");
+			NL_SET_ERR_MSG(extack,
+				       "a workload with this address exists (use the replace flag)");
 			return -EEXIST;
 		}
 		err = rhashtable_replace_fast(&table->ht, &old->node, &wl->node,
@@ -192,7 +193,8 @@ static int kzt_workload_check_location(struct net *net, struct nlattr **attrs,
 	}
 	if (!node && !ifindex) {
 		NL_SET_ERR_ATTR_MISS(extack, NULL, KZT_WORKLOAD_A_NODE);
-		NL_SET_ERR_MSG(extack, "missing node address (remote workload) or interface (local workload)");
+		NL_SET_ERR_MSG(extack,
+			       "missing node address (remote workload) or interface (local workload)");
 		return -EINVAL;
 	}
 	if (node) {
@@ -232,7 +234,8 @@ static int kzt_workload_check_id(struct nlattr **attrs, u8 proto,
 		if (proto == KZT_PROTO_PLAINTEXT)
 			return 0;
 		NL_SET_ERR_ATTR_MISS(extack, NULL, KZT_WORKLOAD_A_ID);
-		NL_SET_ERR_MSG(extack, "missing SPIFFE ID (required unless the protocol is plaintext)");
+		NL_SET_ERR_MSG(extack,
+			       "missing SPIFFE ID (required unless the protocol is plaintext)");
 		return -EINVAL;
 	}
 	/* NLA_NUL_STRING: NUL-terminated within KZT_SPIFFE_ID_MAX + 1. */

@@ -49,8 +49,8 @@ static struct kzt_workload *kzt_test_workload(struct kunit *test,
 	wl = kzt_workload_from_attrs(&init_net, tb, extack);
 	/* Entries that a table did not take are freed with the test. */
 	if (!IS_ERR(wl))
-		KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
-				kzt_test_free_workload, wl), 0);
+		KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kzt_test_free_workload,
+								wl), 0);
 	return wl;
 }
 
@@ -295,14 +295,14 @@ static void kzt_workload_table_limit_test(struct kunit *test)
 {
 	struct kzt_workload_table *table = kzt_test_table(test, 2);
 	struct netlink_ext_ack extack = {};
-	struct kzt_workload *full;
+	struct kzt_workload *a, *b, *full;
 
-	KUNIT_ASSERT_EQ(test, kzt_workload_table_insert(table,
-			kzt_test_entry(test, &pod_v4, 1), false, &extack), 0);
-	KUNIT_ASSERT_EQ(test, kzt_workload_table_insert(table,
-			kzt_test_entry(test, &pod_v6, 1), false, &extack), 0);
+	a = kzt_test_entry(test, &pod_v4, KZT_PROTO_KZT1);
+	KUNIT_ASSERT_EQ(test, kzt_workload_table_insert(table, a, false, &extack), 0);
+	b = kzt_test_entry(test, &pod_v6, KZT_PROTO_KZT1);
+	KUNIT_ASSERT_EQ(test, kzt_workload_table_insert(table, b, false, &extack), 0);
 
-	full = kzt_test_entry(test, &pod_v4_b, 1);
+	full = kzt_test_entry(test, &pod_v4_b, KZT_PROTO_KZT1);
 	KUNIT_EXPECT_EQ(test, kzt_workload_table_insert(table, full, false, &extack),
 			-ENOSPC);
 	KUNIT_EXPECT_STREQ(test, extack._msg, "the workload table is full");
@@ -311,9 +311,10 @@ static void kzt_workload_table_limit_test(struct kunit *test)
 	kfree(full);
 
 	/* A full table still takes replacements: they do not grow it. */
-	KUNIT_EXPECT_EQ(test, kzt_workload_table_insert(table,
-			kzt_test_entry(test, &pod_v4, 0), true, &extack), 0);
+	a = kzt_test_entry(test, &pod_v4, KZT_PROTO_PLAINTEXT);
+	KUNIT_EXPECT_EQ(test, kzt_workload_table_insert(table, a, true, &extack), 0);
 	KUNIT_EXPECT_EQ(test, kzt_workload_table_len(table), 2);
+	KUNIT_EXPECT_PTR_EQ(test, kzt_test_lookup(table, &pod_v4), a);
 }
 
 /*
