@@ -232,30 +232,26 @@ struct kzt_tables *kzt_tables_rcu(struct net *net)
 }
 
 /**
- * kzt_authorize() - decide a new flow to a workload of this node
- * @net: node netns
+ * kzt_tables_authorize() - decide a new flow on one snapshot
+ * @tables: the snapshot
  * @src_id: the peer's SPIFFE ID, NULL for a plaintext peer
  * @src_addr: the peer's address
  * @dst_addr: the destination address
  * @dst_port: the destination port
  * @decision: the verdict, its reason and the deciding policy
  *
- * Looks the destination up and applies the policies of the same snapshot:
- * what the data path calls per new flow, and POLICY_CHECK. No lock, no
- * allocation.
- *
  * Context: rcu_read_lock() held; the returned workload and
  * @decision->policy stay valid until the caller's read section ends.
  * Return: the destination workload, or NULL when @dst_addr is not a
  * workload (@decision is then untouched).
  */
-const struct kzt_workload *kzt_authorize(struct net *net, const char *src_id,
-					 const struct in6_addr *src_addr,
-					 const struct in6_addr *dst_addr,
-					 u16 dst_port,
-					 struct kzt_decision *decision)
+const struct kzt_workload *kzt_tables_authorize(struct kzt_tables *tables,
+						const char *src_id,
+						const struct in6_addr *src_addr,
+						const struct in6_addr *dst_addr,
+						u16 dst_port,
+						struct kzt_decision *decision)
 {
-	struct kzt_tables *tables = kzt_tables_rcu(net);
 	struct kzt_authz_query query = {
 		.src_id = src_id,
 		.src_addr = src_addr,
@@ -270,4 +266,32 @@ const struct kzt_workload *kzt_authorize(struct net *net, const char *src_id,
 	kzt_policy_decide(rcu_dereference(tables->policies), &query, decision);
 	return dst;
 }
-EXPORT_SYMBOL_IF_KUNIT(kzt_authorize);
+EXPORT_SYMBOL_IF_KUNIT(kzt_tables_authorize);
+
+/**
+ * kzt_authorize() - decide a new flow to a workload of this node
+ * @net: node netns
+ * @src_id: the peer's SPIFFE ID, NULL for a plaintext peer
+ * @src_addr: the peer's address
+ * @dst_addr: the destination address
+ * @dst_port: the destination port
+ * @decision: the verdict, its reason and the deciding policy
+ *
+ * Reads the live snapshot once, then looks the destination up and applies
+ * the policies of that same snapshot: what the data path calls per new
+ * flow, and POLICY_CHECK. No lock, no allocation, no reference.
+ *
+ * Context: rcu_read_lock() held; the returned workload and
+ * @decision->policy stay valid until the caller's read section ends.
+ * Return: the destination workload, or NULL when @dst_addr is not a
+ * workload (@decision is then untouched).
+ */
+const struct kzt_workload *kzt_authorize(struct net *net, const char *src_id,
+					 const struct in6_addr *src_addr,
+					 const struct in6_addr *dst_addr,
+					 u16 dst_port,
+					 struct kzt_decision *decision)
+{
+	return kzt_tables_authorize(kzt_tables_rcu(net), src_id, src_addr,
+				    dst_addr, dst_port, decision);
+}

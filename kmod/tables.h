@@ -61,6 +61,12 @@ int kzt_tables_policy_del(struct kzt_net *kn, struct kzt_tables *tables,
 			  const char *name, struct netlink_ext_ack *extack);
 
 struct kzt_tables *kzt_tables_rcu(struct net *net);
+const struct kzt_workload *kzt_tables_authorize(struct kzt_tables *tables,
+						const char *src_id,
+						const struct in6_addr *src_addr,
+						const struct in6_addr *dst_addr,
+						u16 dst_port,
+						struct kzt_decision *decision);
 const struct kzt_workload *kzt_authorize(struct net *net, const char *src_id,
 					 const struct in6_addr *src_addr,
 					 const struct in6_addr *dst_addr,
