@@ -54,14 +54,15 @@ struct kzt_tpolicy {
 /*
  * A policy as a table writes it: rules in kztctl's words, one string per
  * rule ("principal=td/ns/a/sa/x port=80 not-ip-block=10.0.0.0/8"), an
- * empty string for a rule without fields.
+ * empty string for a rule without fields; a string that starts with '+'
+ * continues the rule before.
  */
 struct kzt_tdesc {
 	const char *name;
 	enum kzt_action action;
 	enum kzt_scope scope;
 	const char *scope_arg;		/* namespace, or IDs separated by ',' */
-	const char *rules[KZT_T_RULES + 1];
+	const char *rules[KZT_T_RULES * 2];
 };
 
 static const char *const kzt_tfield_names[KZT_RULE_FIELDS] = {
@@ -138,6 +139,7 @@ static void kzt_tparse(struct kunit *test, const struct kzt_tdesc *d,
 		       struct kzt_tpolicy *p)
 {
 	char *ids, *id;
+	unsigned int i;
 
 	memset(p, 0, sizeof(*p));
 	strscpy(p->name, d->name, sizeof(p->name));
@@ -153,8 +155,18 @@ static void kzt_tparse(struct kunit *test, const struct kzt_tdesc *d,
 			strscpy(p->ids[p->n_ids++], id, KZT_T_STR);
 		}
 	}
-	for (; p->n_rules < KZT_T_RULES && d->rules[p->n_rules]; p->n_rules++)
-		kzt_tparse_rule(test, d->rules[p->n_rules], &p->rules[p->n_rules]);
+	for (i = 0; i < ARRAY_SIZE(d->rules) && d->rules[i]; i++) {
+		const char *text = d->rules[i];
+
+		if (text[0] == '+') {
+			KUNIT_ASSERT_GT(test, p->n_rules, 0);
+			text++;
+		} else {
+			KUNIT_ASSERT_LT(test, p->n_rules, KZT_T_RULES);
+			p->n_rules++;
+		}
+		kzt_tparse_rule(test, text, &p->rules[p->n_rules - 1]);
+	}
 }
 
 /* ---- Netlink messages ---- */
@@ -270,10 +282,13 @@ static const struct kzt_tdesc kzt_good_descs[] = {
 	{ "allow-none", KZT_ACTION_ALLOW, KZT_SCOPE_GLOBAL, NULL, { } },
 	{ "web", KZT_ACTION_ALLOW, KZT_SCOPE_WORKLOADS,
 	  KZT_TD "/ns/prod/sa/web," KZT_TD "/ns/prod/sa/api",
-	  { "principal=cluster.local/ns/prod/sa/front principal=cluster.local/ns/ops/* port=80 port=443",
+	  { "principal=cluster.local/ns/prod/sa/front",
+	    "+principal=cluster.local/ns/ops/* port=80 port=443",
 	    "namespace=monitoring not-principal=*/sa/evil" } },
 	{ "every-field", KZT_ACTION_DENY, KZT_SCOPE_GLOBAL, NULL,
-	  { "principal=* not-principal=td/x namespace=a* not-namespace=*b ip-block=10.0.0.0/8 ip-block=2001:db8::/32 not-ip-block=10.1.2.3 not-ip-block=::/0 port=1 not-port=65535" } },
+	  { "principal=* not-principal=td/x namespace=a* not-namespace=*b",
+	    "+ip-block=10.0.0.0/8 ip-block=2001:db8::/32 not-ip-block=10.1.2.3",
+	    "+not-ip-block=::/0 port=1 not-port=65535" } },
 	{ "x", KZT_ACTION_ALLOW, KZT_SCOPE_GLOBAL, NULL,
 	  { "ip-block=0.0.0.0/0", "port=8080", "", "namespace=*" } },
 };
@@ -1195,24 +1210,34 @@ static int kzt_ref_decide(const struct kzt_tpolicy *policies, int n,
 
 /* Small alphabets, so that policies and flows meet often. */
 static const char *const kzt_r_tds[] = { "td", "other" };
+
 static const char *const kzt_r_nss[] = { "a", "b", "kube-x" };
+
 static const char *const kzt_r_sas[] = { "x", "y" };
+
 static const char *const kzt_r_principals[] = {
 	"*", "td/ns/a/sa/x", "td/ns/a/*", "td/*", "*/sa/y", "other/ns/b/sa/x",
 	"*x", "td/job/x",
 };
+
 static const char *const kzt_r_namespaces[] = { "a", "b", "kube-*", "*", "*-x" };
+
 static const char *const kzt_r_blocks[] = {
 	"10.0.0.0/8", "10.1.0.0/16", "10.1.2.3", "0.0.0.0/0", "2001:db8::/32",
 	"::/0",
 };
+
 static const char *const kzt_r_addrs[] = {
 	"10.1.2.3", "10.1.9.9", "10.200.0.1", "192.168.1.1", "2001:db8::5",
 	"2001:db9::5",
 };
+
 static const u16 kzt_r_ports[] = { 80, 443, 8080, 22 };
 
-#define KZT_PICK(rnd, array) ((array)[prandom_u32_state(rnd) % ARRAY_SIZE(array)])
+#define KZT_PICK(rnd, array) ({						\
+	typeof(array) *__array = &(array);					\
+	(*__array)[prandom_u32_state(rnd) % ARRAY_SIZE(*__array)];		\
+})
 
 static bool kzt_chance(struct rnd_state *rnd, unsigned int in)
 {
@@ -1320,9 +1345,11 @@ static void kzt_r_round(struct kunit *test, struct rnd_state *rnd,
 		order[i] = order[j];
 		order[j] = i;
 	}
-	for (i = 0; i < n; i++)
-		set = kzt_tset_keep(test, kzt_policy_set_add(set,
-				kzt_tpolicy_make(test, &policies[order[i]]), false, NULL));
+	for (i = 0; i < n; i++) {
+		struct kzt_policy *policy = kzt_tpolicy_make(test, &policies[order[i]]);
+
+		set = kzt_tset_keep(test, kzt_policy_set_add(set, policy, false, NULL));
+	}
 	KUNIT_ASSERT_EQ(test, kzt_policy_set_len(set), n);
 
 	for (i = 0; i < KZT_R_QUERIES; i++) {
