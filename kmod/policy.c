@@ -88,15 +88,16 @@ static size_t kzt_nla_strlen(const struct nlattr *nla)
 	return strnlen(nla_data(nla), nla_len(nla));
 }
 
+/* Principals and namespaces, and their not-forms. */
 static bool kzt_is_rule_string(unsigned int field)
 {
-	return field < KZT_RULE_A_IP_BLOCK - 1;
+	return kzt_rule_field_kind(field) == KZT_RULE_A_PRINCIPAL ||
+	       kzt_rule_field_kind(field) == KZT_RULE_A_NAMESPACE;
 }
 
 static bool kzt_is_rule_cidr(unsigned int field)
 {
-	return field == KZT_RULE_A_IP_BLOCK - 1 ||
-	       field == KZT_RULE_A_NOT_IP_BLOCK - 1;
+	return kzt_rule_field_kind(field) == KZT_RULE_A_IP_BLOCK;
 }
 
 /* Sort @s into a match kind; NULL, or why it is no pattern. */
@@ -133,7 +134,7 @@ static const char *kzt_rule_string_check(unsigned int field, const char *s,
 	err = kzt_pattern_kind(s, len, &kind);
 	if (err)
 		return err;
-	if (field < KZT_RULE_A_NAMESPACE - 1) {
+	if (kzt_rule_field_kind(field) == KZT_RULE_A_PRINCIPAL) {
 		if (len >= KZT_SPIFFE_SCHEME_LEN &&
 		    !memcmp(s, KZT_SPIFFE_SCHEME, KZT_SPIFFE_SCHEME_LEN))
 			return "must not have the \"spiffe://\" scheme (as in td/ns/NS/sa/SA)";

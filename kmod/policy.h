@@ -39,7 +39,12 @@ const char *kzt_policy_name(const struct kzt_policy *policy);
 size_t kzt_policy_msg_size(const struct kzt_policy *policy);
 int kzt_policy_fill(struct sk_buff *skb, const struct kzt_policy *policy);
 
-/* A NULL set is the empty set. */
+/*
+ * A NULL set is the empty set: kzt_policy_set_del() returns NULL when it
+ * removes the last policy, so test results with IS_ERR(), not
+ * IS_ERR_OR_NULL(). Readers use a published set under rcu_read_lock();
+ * writers replace it and kzt_policy_set_free_rcu() the old one.
+ */
 struct kzt_policy_set *kzt_policy_set_add(const struct kzt_policy_set *set,
 					  struct kzt_policy *policy,
 					  bool replace,
@@ -70,6 +75,7 @@ struct kzt_decision {
 	const struct kzt_policy *policy;
 };
 
+/* Never sleeps nor allocates: callable from softirq under RCU. */
 void kzt_policy_decide(const struct kzt_policy_set *set,
 		       const struct kzt_authz_query *query,
 		       struct kzt_decision *decision);
