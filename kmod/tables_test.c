@@ -199,7 +199,78 @@ static void kzt_tables_reference_test(struct kunit *test)
 	kzt_tables_put(old);
 }
 
+KUNIT_DEFINE_ACTION_WRAPPER(kzt_test_tables_put, kzt_tables_put, struct kzt_tables *);
+
+/* An ALLOW policy on namespace @ns with no rule: it applies, never matches. */
+static struct kzt_policy *kzt_test_allow_ns(struct kunit *test, const char *ns)
+{
+	const struct kzt_t_attr attrs[] = {
+		T_STR(KZT_POLICY_A_NAME, "allow-ns"), T_U8(KZT_POLICY_A_ACTION, KZT_ACTION_ALLOW),
+		T_U8(KZT_POLICY_A_SCOPE, KZT_SCOPE_NAMESPACE), T_STR(KZT_POLICY_A_NAMESPACE, ns),
+		{ }
+	};
+	struct sk_buff *skb = kzt_test_msg(test, attrs);
+	struct kzt_policy *policy;
+
+	policy = kzt_policy_from_attrs((struct nlattr *)skb->data, skb->len, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(policy));
+	return policy;
+}
+
+/* The decision of one snapshot: its workload, its policies. */
+static void kzt_tables_authorize_test(struct kunit *test)
+{
+	struct kzt_tables *tables = kzt_tables_new(8);
+	struct in6_addr dst = kzt_test_addr(7), src = kzt_test_addr(8);
+	static const char dst_id[] = "spiffe://cluster.local/ns/prod/sa/db";
+	const char *src_id = "spiffe://cluster.local/ns/web/sa/web";
+	struct netlink_ext_ack extack = {};
+	const struct kzt_workload *found;
+	struct kzt_decision decision;
+	struct kzt_policy_set *set;
+	struct kzt_policy *policy;
+	struct kzt_workload *wl;
+
+	KUNIT_ASSERT_NOT_NULL(test, tables);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kzt_test_tables_put, tables), 0);
+	wl = kzalloc(sizeof(*wl) + sizeof(dst_id), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, wl);
+	wl->addr = dst;
+	wl->ifindex = 1;
+	wl->proto = KZT_PROTO_KZT1;
+	wl->id_len = strlen(dst_id);
+	memcpy(wl->id, dst_id, sizeof(dst_id));
+	KUNIT_ASSERT_EQ(test, kzt_workload_table_insert(&tables->workloads, wl, false,
+							&extack), 0);
+
+	rcu_read_lock();
+	/* Not a workload: no decision. */
+	KUNIT_EXPECT_NULL(test, kzt_tables_authorize(tables, src_id, &src, &src, 80,
+						     &decision));
+	/* No policy: allowed, and the destination is the entry of the table. */
+	found = kzt_tables_authorize(tables, src_id, &src, &dst, 80, &decision);
+	KUNIT_EXPECT_PTR_EQ(test, found, (const struct kzt_workload *)wl);
+	KUNIT_EXPECT_EQ(test, decision.verdict, KZT_VERDICT_ALLOW);
+	KUNIT_EXPECT_EQ(test, decision.reason, KZT_REASON_NO_POLICY);
+	rcu_read_unlock();
+
+	/* An ALLOW policy of the destination's namespace that matches nothing. */
+	policy = kzt_test_allow_ns(test, "prod");
+	set = kzt_policy_set_add(NULL, policy, false, &extack);
+	kzt_policy_put(policy);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(set));
+	rcu_assign_pointer(tables->policies, set);
+
+	rcu_read_lock();
+	found = kzt_tables_authorize(tables, src_id, &src, &dst, 80, &decision);
+	KUNIT_EXPECT_PTR_EQ(test, found, (const struct kzt_workload *)wl);
+	KUNIT_EXPECT_EQ(test, decision.verdict, KZT_VERDICT_DENY);
+	KUNIT_EXPECT_EQ(test, decision.reason, KZT_REASON_NO_ALLOW_MATCH);
+	rcu_read_unlock();
+}
+
 static struct kunit_case kzt_tables_cases[] = {
+	KUNIT_CASE(kzt_tables_authorize_test),
 	KUNIT_CASE(kzt_tables_commit_swaps_test),
 	KUNIT_CASE(kzt_tables_abort_test),
 	KUNIT_CASE(kzt_tables_commit_stale_test),
