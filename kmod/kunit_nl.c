@@ -8,6 +8,7 @@
 #include <linux/skbuff.h>
 
 #include "kunit_nl.h"
+#include "kzt.h"
 
 KUNIT_DEFINE_ACTION_WRAPPER(kzt_test_free_msg, kfree_skb, struct sk_buff *);
 
@@ -79,4 +80,22 @@ int kzt_test_parse_msg(struct sk_buff *skb, const struct nla_policy *policy,
 {
 	return nla_parse(tb, maxattr, (struct nlattr *)skb->data, skb->len,
 			 policy, extack);
+}
+
+KUNIT_DEFINE_ACTION_WRAPPER(kzt_test_net_exit, kzt_net_state_exit, struct kzt_net *);
+
+/**
+ * kzt_test_net() - a per-netns state with no netns, freed when @test ends
+ * @test: the running test
+ *
+ * Return: a state with the default configuration and empty tables.
+ */
+struct kzt_net *kzt_test_net(struct kunit *test)
+{
+	struct kzt_net *kn = kunit_kzalloc(test, sizeof(*kn), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, kn);
+	KUNIT_ASSERT_EQ(test, kzt_net_state_init(kn), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kzt_test_net_exit, kn), 0);
+	return kn;
 }

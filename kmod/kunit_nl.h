@@ -32,6 +32,9 @@ struct kzt_t_attr {
 #define T_BIN(t, p, n)	{ .type = (t), .kind = KZT_T_BIN, .data = (p), .val = (n) }
 #define T_ADDR(t, a)	T_BIN(t, a, sizeof(struct in6_addr))
 
+struct kzt_net;
+
+struct kzt_net *kzt_test_net(struct kunit *test);
 struct sk_buff *kzt_test_alloc_msg(struct kunit *test, unsigned int size);
 struct sk_buff *kzt_test_msg(struct kunit *test, const struct kzt_t_attr *attrs);
 int kzt_test_parse_msg(struct sk_buff *skb, const struct nla_policy *policy,

@@ -19,6 +19,8 @@ static_assert(KZT_WORKLOAD_A_MAX <= KZT_NL_ATTR_MAX);
 static_assert(KZT_CHECK_A_MAX <= KZT_NL_ATTR_MAX);
 static_assert(KZT_TXN_A_MAX <= KZT_NL_ATTR_MAX);
 
+struct kzt_net;
+
 extern struct genl_family kzt_family;
 
 /*
@@ -54,11 +56,16 @@ int kzt_nl_workload_get_doit(struct sk_buff *skb, struct genl_info *info);
 int kzt_nl_workload_dump_start(struct netlink_callback *cb);
 int kzt_nl_workload_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 int kzt_nl_workload_dump_done(struct netlink_callback *cb);
+int kzt_nl_workload_dump_begin(struct kzt_net *kn, struct netlink_callback *cb);
+int kzt_nl_workload_dump_fill(struct kzt_net *kn, struct sk_buff *skb,
+			      struct netlink_callback *cb);
 
 int kzt_nl_policy_add_doit(struct sk_buff *skb, struct genl_info *info);
 int kzt_nl_policy_del_doit(struct sk_buff *skb, struct genl_info *info);
 int kzt_nl_policy_get_doit(struct sk_buff *skb, struct genl_info *info);
 int kzt_nl_policy_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+int kzt_nl_policy_dump_fill(struct kzt_net *kn, struct sk_buff *skb,
+			    struct netlink_callback *cb);
 int kzt_nl_policy_check_doit(struct sk_buff *skb, struct genl_info *info);
 
 int kzt_nl_txn_begin_doit(struct sk_buff *skb, struct genl_info *info);

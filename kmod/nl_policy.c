@@ -160,15 +160,16 @@ out_unlock:
 }
 
 /**
- * kzt_nl_policy_get_dumpit() - fill @skb with the next policies
+ * kzt_nl_policy_dump_fill() - fill @skb with the next policies of @kn
+ * @kn: per-netns state
  * @skb: message to fill
  * @cb: dump state; cb->args[0] is the index of the next policy
  *
  * Return: bytes put, 0 at the end, or a negative errno.
  */
-int kzt_nl_policy_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+int kzt_nl_policy_dump_fill(struct kzt_net *kn, struct sk_buff *skb,
+			    struct netlink_callback *cb)
 {
-	struct kzt_net *kn = kzt_pernet(sock_net(skb->sk));
 	const struct kzt_policy_set *set;
 	unsigned int i;
 	int err = 0;
@@ -188,6 +189,19 @@ int kzt_nl_policy_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	if (err == -EMSGSIZE && skb->len)
 		return skb->len;	/* full: go on in the next call */
 	return err ?: skb->len;
+}
+EXPORT_SYMBOL_IF_KUNIT(kzt_nl_policy_dump_fill);
+
+/**
+ * kzt_nl_policy_get_dumpit() - fill @skb with the next policies
+ * @skb: message to fill
+ * @cb: dump state
+ *
+ * Return: bytes put, 0 at the end, or a negative errno.
+ */
+int kzt_nl_policy_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return kzt_nl_policy_dump_fill(kzt_pernet(sock_net(skb->sk)), skb, cb);
 }
 
 static size_t kzt_nl_check_reply_size(void)

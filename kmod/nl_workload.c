@@ -184,15 +184,15 @@ static_assert(sizeof(struct kzt_workload_dump) <=
 	      sizeof_field(struct netlink_callback, ctx));
 
 /**
- * kzt_nl_workload_dump_start() - begin a WORKLOAD_GET dump
+ * kzt_nl_workload_dump_begin() - set up a dump of the workloads of @kn
+ * @kn: per-netns state
  * @cb: dump state
  *
  * Return: 0 or -ENOMEM.
  */
-int kzt_nl_workload_dump_start(struct netlink_callback *cb)
+int kzt_nl_workload_dump_begin(struct kzt_net *kn, struct netlink_callback *cb)
 {
 	struct kzt_workload_dump *dump = (struct kzt_workload_dump *)cb->ctx;
-	struct kzt_net *kn = kzt_pernet(sock_net(cb->skb->sk));
 
 	dump->iter = kmalloc(sizeof(*dump->iter), GFP_KERNEL);
 	if (!dump->iter)
@@ -204,18 +204,20 @@ int kzt_nl_workload_dump_start(struct netlink_callback *cb)
 	rhashtable_walk_enter(&dump->tables->workloads.ht, dump->iter);
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(kzt_nl_workload_dump_begin);
 
 /**
- * kzt_nl_workload_get_dumpit() - fill @skb with the next workloads
+ * kzt_nl_workload_dump_fill() - fill @skb with the next workloads of @kn
+ * @kn: per-netns state
  * @skb: message to fill
  * @cb: dump state
  *
  * Return: bytes put, 0 at the end, or a negative errno.
  */
-int kzt_nl_workload_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+int kzt_nl_workload_dump_fill(struct kzt_net *kn, struct sk_buff *skb,
+			      struct netlink_callback *cb)
 {
 	struct kzt_workload_dump *dump = (struct kzt_workload_dump *)cb->ctx;
-	struct kzt_net *kn = kzt_pernet(sock_net(skb->sk));
 	struct kzt_workload *wl;
 	int err = 0;
 
@@ -250,6 +252,30 @@ int kzt_nl_workload_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 		return skb->len;	/* full: go on in the next call */
 	return err ?: skb->len;
 }
+EXPORT_SYMBOL_IF_KUNIT(kzt_nl_workload_dump_fill);
+
+/**
+ * kzt_nl_workload_dump_start() - begin a WORKLOAD_GET dump
+ * @cb: dump state
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int kzt_nl_workload_dump_start(struct netlink_callback *cb)
+{
+	return kzt_nl_workload_dump_begin(kzt_pernet(sock_net(cb->skb->sk)), cb);
+}
+
+/**
+ * kzt_nl_workload_get_dumpit() - fill @skb with the next workloads
+ * @skb: message to fill
+ * @cb: dump state
+ *
+ * Return: bytes put, 0 at the end, or a negative errno.
+ */
+int kzt_nl_workload_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return kzt_nl_workload_dump_fill(kzt_pernet(sock_net(skb->sk)), skb, cb);
+}
 
 /**
  * kzt_nl_workload_dump_done() - end a WORKLOAD_GET dump, however it ended
@@ -266,3 +292,4 @@ int kzt_nl_workload_dump_done(struct netlink_callback *cb)
 	kzt_tables_put(dump->tables);
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(kzt_nl_workload_dump_done);

@@ -19,18 +19,6 @@ MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 #define OWNER 4001
 #define OTHER 4002
 
-KUNIT_DEFINE_ACTION_WRAPPER(kzt_test_net_exit, kzt_net_state_exit, struct kzt_net *);
-
-static struct kzt_net *kzt_test_net(struct kunit *test)
-{
-	struct kzt_net *kn = kunit_kzalloc(test, sizeof(*kn), GFP_KERNEL);
-
-	KUNIT_ASSERT_NOT_NULL(test, kn);
-	KUNIT_ASSERT_EQ(test, kzt_net_state_init(kn), 0);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kzt_test_net_exit, kn), 0);
-	return kn;
-}
-
 static struct in6_addr kzt_test_addr(u8 last)
 {
 	return (struct in6_addr){ .s6_addr = { [10] = 0xff, [11] = 0xff, 10, 0, 0, last } };
