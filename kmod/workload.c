@@ -296,7 +296,13 @@ struct kzt_workload *kzt_workload_from_attrs(struct net *net,
 
 	if (attrs[KZT_WORKLOAD_A_ID])
 		id_len = strlen(nla_data(attrs[KZT_WORKLOAD_A_ID]));
-	wl = kzalloc(struct_size(wl, id, id_len + 1), GFP_KERNEL);
+	/*
+	 * One allocation sized to the ID (typically 40-80 bytes of a 2 KiB
+	 * maximum): a kmem_cache of fixed-size objects would waste most of
+	 * each, and kmalloc's size classes already pack them. Charged to the
+	 * memory cgroup of the process that asked.
+	 */
+	wl = kzalloc(struct_size(wl, id, id_len + 1), GFP_KERNEL_ACCOUNT);
 	if (!wl)
 		return ERR_PTR(-ENOMEM);
 
