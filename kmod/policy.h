@@ -25,14 +25,26 @@ struct kzt_policy_set;
 /* Validates KZT_CMD_POLICY_ADD, nested rules and IP blocks included. */
 extern const struct nla_policy kzt_policy_add_nl_policy[KZT_POLICY_A_MAX + 1];
 
-struct kzt_policy *kzt_policy_from_attrs(struct nlattr **attrs,
+/*
+ * Takes the whole attribute stream of a POLICY_ADD request, because
+ * SCOPE_ID and RULE repeat and a parsed attribute table keeps only the last
+ * one: from a handler, kzt_policy_from_attrs(genlmsg_data(info->genlhdr),
+ * genlmsg_len(info->genlhdr), info->extack). FLAGS and TXN are the
+ * caller's. Returns a new policy holding one reference.
+ */
+struct kzt_policy *kzt_policy_from_attrs(const struct nlattr *attrs, int len,
 					 struct netlink_ext_ack *extack);
 void kzt_policy_put(struct kzt_policy *policy);
 const char *kzt_policy_name(const struct kzt_policy *policy);
 size_t kzt_policy_msg_size(const struct kzt_policy *policy);
 int kzt_policy_fill(struct sk_buff *skb, const struct kzt_policy *policy);
 
-/* A NULL set is the empty set. */
+/*
+ * A NULL set is the empty set: kzt_policy_set_del() returns NULL when it
+ * removes the last policy, so test results with IS_ERR(), not
+ * IS_ERR_OR_NULL(). Readers use a published set under rcu_read_lock();
+ * writers replace it and kzt_policy_set_free_rcu() the old one.
+ */
 struct kzt_policy_set *kzt_policy_set_add(const struct kzt_policy_set *set,
 					  struct kzt_policy *policy,
 					  bool replace,
@@ -63,6 +75,7 @@ struct kzt_decision {
 	const struct kzt_policy *policy;
 };
 
+/* Never sleeps nor allocates: callable from softirq under RCU. */
 void kzt_policy_decide(const struct kzt_policy_set *set,
 		       const struct kzt_authz_query *query,
 		       struct kzt_decision *decision);
