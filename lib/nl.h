@@ -23,6 +23,13 @@ struct kzt_nl;
 #define KZT_NL_ERRMSG_MAX	256
 #define KZT_NL_MCGRPS_MAX	8
 #define KZT_NL_TIMEOUT_MS	5000
+#define KZT_NL_PATH_MAX		4
+
+/* One step into a request: the attribute type, and which one of that type. */
+struct kzt_nl_attr_pos {
+	uint16_t type;
+	uint16_t index;		/* 0 for the first attribute of @type */
+};
 
 /* What the kernel (or this library) said about a failed request. */
 struct kzt_nl_err {
@@ -41,6 +48,11 @@ struct kzt_nl_err {
 	uint64_t min_u, max_u;
 	bool has_len;
 	uint32_t min_len, max_len;
+	uint8_t cmd;			/* genl command of the request, 0 if unknown */
+	unsigned int depth;		/* the offending attribute, nests walked */
+	struct kzt_nl_attr_pos path[KZT_NL_PATH_MAX];
+	unsigned int miss_depth;	/* the nest a required attribute is missing from */
+	struct kzt_nl_attr_pos miss_path[KZT_NL_PATH_MAX];
 };
 
 struct kzt_nl_mcgrp {
@@ -91,6 +103,9 @@ int kzt_nl_events_read(struct kzt_nl *nl, kzt_nl_event_fn fn, void *arg);
 int kzt_nl_extack_parse(const struct nlmsghdr *nlh, size_t len,
 			struct kzt_nl_err *err);
 int kzt_nl_attr_at(const struct nlmsghdr *req, size_t hdrlen, uint32_t offs);
+unsigned int kzt_nl_attr_path(const struct nlmsghdr *req, size_t hdrlen,
+			      uint32_t offs, struct kzt_nl_attr_pos *path,
+			      unsigned int max);
 int kzt_nl_errno(int nlerr);
 void kzt_nl_err_set(struct kzt_nl_err *err, int error);
 const char *kzt_nl_err_str(const struct kzt_nl_err *err, char *buf,

@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Applying a loaded apply file: one transaction that stages the new
+ * workload and policy tables and swaps them in at once, then the node
+ * configuration. See Documentation/apply.rst.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apply.h"
+
+/* A live table that changes under us this often is given up on. */
+#define KZT_APPLY_TRIES	5
+
+static int addr_ptr_cmp(const void *a, const void *b)
+{
+	const struct in6_addr *const *pa = a, *const *pb = b;
+
+	return kzt_addr_cmp(*pa, *pb);
+}
+
+static int name_ptr_cmp(const void *a, const void *b)
+{
+	const char *const *pa = a, *const *pb = b;
+
+	return strcmp(*pa, *pb);
+}
+
+/* The keys of the file, sorted, to tell which live entries it names. */
+struct file_keys {
+	const struct in6_addr **addrs;
+	const char **names;
+	size_t n_addrs, n_names;
+};
+
+static int keys_build(struct file_keys *k, const struct kzt_apply_file *f)
+{
+	k->n_addrs = f->workloads.n;
+	k->n_names = f->policies.n;
+	k->addrs = calloc(k->n_addrs + 1, sizeof(*k->addrs));
+	k->names = calloc(k->n_names + 1, sizeof(*k->names));
+	if (!k->addrs || !k->names)
+		return ENOMEM;
+	for (size_t i = 0; i < k->n_addrs; i++)
+		k->addrs[i] = &f->workloads.v[i].addr;
+	for (size_t i = 0; i < k->n_names; i++)
+		k->names[i] = f->policies.v[i].name;
+	qsort(k->addrs, k->n_addrs, sizeof(*k->addrs), addr_ptr_cmp);
+	qsort(k->names, k->n_names, sizeof(*k->names), name_ptr_cmp);
+	return 0;
+}
+
+static bool keys_has_addr(const struct file_keys *k, const struct in6_addr *a)
+{
+	return bsearch(&a, k->addrs, k->n_addrs, sizeof(*k->addrs),
+		       addr_ptr_cmp) != NULL;
+}
+
+static bool keys_has_name(const struct file_keys *k, const char *name)
+{
+	return bsearch(&name, k->names, k->n_names, sizeof(*k->names),
+		       name_ptr_cmp) != NULL;
+}
+
+/*
+ * One try: begin, stage (the live entries the file does not name unless
+ * @prune, then the file's), commit. On failure the transaction is
+ * aborted, or was by the kernel (EAGAIN at commit).
+ */
+static int apply_once(struct kzt_client *c, const struct kzt_apply_file *f,
+		      const struct file_keys *keys, bool prune,
+		      struct kzt_apply_result *res, struct kzt_nl_err *err,
+		      char *what, size_t whatlen)
+{
+	struct kzt_add_opts opts = { .in_txn = true };
+	struct kzt_workloads live_w = { 0 };
+	struct kzt_policies live_p = { 0 };
+	char a[KZT_ADDR_STRLEN];
+	int ret;
+
+	memset(res, 0, sizeof(*res));
+	snprintf(what, whatlen, "begin a transaction");
+	ret = kzt_txn_begin(c, &opts.txn, err);
+	if (ret)
+		return ret;
+
+	/* Read after the begin: a change from now on fails the commit. */
+	snprintf(what, whatlen, "read the live workloads");
+	ret = kzt_workload_dump(c, &live_w, err);
+	if (ret)
+		goto out_abort;
+	snprintf(what, whatlen, "read the live policies");
+	ret = kzt_policy_dump(c, &live_p, err);
+	if (ret)
+		goto out_abort;
+
+	for (size_t i = 0; i < live_w.n; i++) {
+		const struct kzt_workload *w = &live_w.v[i];
+
+		if (keys_has_addr(keys, &w->addr))
+			continue;
+		if (prune) {
+			res->removed_workloads++;
+			continue;
+		}
+		snprintf(what, whatlen, "keep workload %s",
+			 kzt_addr_str(&w->addr, a, sizeof(a)));
+		ret = kzt_workload_add(c, w, &opts, err);
+		if (ret)
+			goto out_abort;
+		res->workloads++;
+	}
+	for (size_t i = 0; i < live_p.n; i++) {
+		const struct kzt_policy *p = &live_p.v[i];
+
+		if (keys_has_name(keys, p->name))
+			continue;
+		if (prune) {
+			res->removed_policies++;
+			continue;
+		}
+		snprintf(what, whatlen, "keep policy %s", p->name);
+		ret = kzt_policy_add(c, p, &opts, err);
+		if (ret)
+			goto out_abort;
+		res->policies++;
+	}
+
+	for (size_t i = 0; i < f->workloads.n; i++) {
+		const struct kzt_apply_origin *o = &f->origins[i];
+
+		snprintf(what, whatlen, "stage workload %s (%s:%zu:%zu: %s)",
+			 kzt_addr_str(&f->workloads.v[i].addr, a, sizeof(a)),
+			 f->name, o->addr.line, o->addr.col, o->addr.path);
+		ret = kzt_workload_add(c, &f->workloads.v[i], &opts, err);
+		if (ret)
+			goto out_abort;
+		res->workloads++;
+	}
+	for (size_t i = 0; i < f->policies.n; i++) {
+		const struct kzt_apply_pos *pos = &f->policy_pos[i];
+
+		snprintf(what, whatlen, "stage policy %s (%s:%zu:%zu: %s)",
+			 f->policies.v[i].name, f->name, pos->line, pos->col,
+			 pos->path);
+		ret = kzt_policy_add(c, &f->policies.v[i], &opts, err);
+		if (ret)
+			goto out_abort;
+		res->policies++;
+	}
+
+	snprintf(what, whatlen, "commit the transaction");
+	ret = kzt_txn_commit(c, opts.txn, err);
+	goto out;	/* on EAGAIN the kernel has aborted it */
+
+out_abort:
+	kzt_txn_abort(c, opts.txn, NULL);
+out:
+	kzt_workloads_free(&live_w);
+	kzt_policies_free(&live_p);
+	return ret;
+}
+
+/**
+ * kzt_apply_commit() - make the node's tables what @f says, atomically
+ * @c:       an open client
+ * @f:       a loaded file whose interfaces are resolved (kzt_apply_resolve())
+ * @prune:   remove the live workloads and policies @f does not name; without
+ *           it they are kept, and @f's entries replace those with the same
+ *           address or name
+ * @res:     the counts, on success
+ * @err:     the kernel's answer, on failure
+ * @what:    on failure, the step that failed ("stage policy default/x
+ *           (FILE:LINE:COL: PATH)")
+ * @whatlen: size of @what
+ *
+ * The workloads and policies change in one transaction: a flow sees the
+ * old tables or the new ones. When the live tables change between the
+ * begin and the commit, the whole transaction is tried again, a few times.
+ * The node section is applied afterwards with CONFIG_SET: if that fails,
+ * the tables are already committed (@what says so).
+ *
+ * @retval 0      applied
+ * @retval EAGAIN the live tables kept changing
+ * @retval other  errno from the kernel (@err) or the socket; nothing of
+ *                the tables changed unless @what says the config failed
+ */
+int kzt_apply_commit(struct kzt_client *c, const struct kzt_apply_file *f,
+		     bool prune, struct kzt_apply_result *res,
+		     struct kzt_nl_err *err, char *what, size_t whatlen)
+{
+	struct file_keys keys = { 0 };
+	const struct kzt_config *cfg = &f->node;
+	int ret;
+
+	ret = keys_build(&keys, f);
+	if (ret) {
+		kzt_nl_err_set(err, ret);
+		snprintf(what, whatlen, "prepare");
+		goto out;
+	}
+	for (int try = 0; try < KZT_APPLY_TRIES; try++) {
+		ret = apply_once(c, f, &keys, prune, res, err, what, whatlen);
+		if (ret != EAGAIN || strcmp(what, "commit the transaction"))
+			break;
+	}
+	if (ret)
+		goto out;
+	if (cfg->has_tunnel_port || cfg->has_capture || cfg->has_trust_domain ||
+	    cfg->has_nonmesh) {
+		snprintf(what, whatlen,
+			 "set the node configuration (the workloads and policies are committed)");
+		ret = kzt_config_set(c, cfg, err);
+	}
+out:
+	free(keys.addrs);
+	free(keys.names);
+	return ret;
+}
