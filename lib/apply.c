@@ -343,6 +343,8 @@ static int spec_identity(struct loader *l, yaml_node_t *entry,
 		if (msg)
 			return fail(l, v[3], p, "%s", msg);
 	}
+	if (!v[3] && !l->f->node.has_trust_domain)
+		l->f->used_live_trust_domain = true;
 	if (asprintf(&ws->id, "spiffe://%s/ns/%s/sa/%s", td, ns, sa) < 0) {
 		ws->id = NULL;
 		return oom(l);

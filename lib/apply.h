@@ -41,6 +41,7 @@ struct kzt_apply_file {
 	struct kzt_apply_origin *origins;	/* parallel to workloads.v */
 	struct kzt_policies policies;	/* kernel names ("ns/name") */
 	struct kzt_apply_pos *policy_pos;	/* parallel to policies.v */
+	bool used_live_trust_domain;	/* an identity was built with it */
 };
 
 struct kzt_apply_result {
