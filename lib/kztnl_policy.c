@@ -25,7 +25,7 @@ static int put_cidrs(struct nl_msg *msg, int type, const struct kzt_cidrs *c)
 		    kztnl_put_addr(msg, KZT_CIDR_A_ADDR, &c->v[i].addr) ||
 		    nla_put_u8(msg, KZT_CIDR_A_PREFIX_LEN, c->v[i].prefix_len) < 0)
 			return EMSGSIZE;
-		nla_nest_end(msg, nest);
+		nla_nest_end_keep_empty(msg, nest);
 	}
 	return 0;
 }
@@ -52,7 +52,8 @@ static int put_rule(struct nl_msg *msg, const struct kzt_rule *r)
 	    put_ports(msg, KZT_RULE_A_PORT, &r->ports) ||
 	    put_ports(msg, KZT_RULE_A_NOT_PORT, &r->not_ports))
 		return EMSGSIZE;
-	nla_nest_end(msg, nest);
+	/* libnl drops an empty nest; an empty rule matches all */
+	nla_nest_end_keep_empty(msg, nest);
 	return 0;
 }
 
@@ -217,9 +218,7 @@ int kzt_policy_from_msg(struct nlmsghdr *nlh, struct kzt_policy *p)
 	int rem, ret = 0;
 
 	memset(p, 0, sizeof(*p));
-	if (nlh->nlmsg_len < NLMSG_LENGTH(GENL_HDRLEN) ||
-	    nla_validate(genlmsg_attrdata(ghdr, 0), genlmsg_attrlen(ghdr, 0),
-			 KZT_POLICY_A_MAX, NULL) < 0)
+	if (nlh->nlmsg_len < NLMSG_LENGTH(GENL_HDRLEN))
 		return EBADMSG;
 	nla_for_each_attr(nla, genlmsg_attrdata(ghdr, 0),
 			  genlmsg_attrlen(ghdr, 0), rem) {
