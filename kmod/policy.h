@@ -25,7 +25,14 @@ struct kzt_policy_set;
 /* Validates KZT_CMD_POLICY_ADD, nested rules and IP blocks included. */
 extern const struct nla_policy kzt_policy_add_nl_policy[KZT_POLICY_A_MAX + 1];
 
-struct kzt_policy *kzt_policy_from_attrs(struct nlattr **attrs,
+/*
+ * Takes the whole attribute stream of a POLICY_ADD request, because
+ * SCOPE_ID and RULE repeat and a parsed attribute table keeps only the last
+ * one: from a handler, kzt_policy_from_attrs(genlmsg_data(info->genlhdr),
+ * genlmsg_len(info->genlhdr), info->extack). FLAGS and TXN are the
+ * caller's. Returns a new policy holding one reference.
+ */
+struct kzt_policy *kzt_policy_from_attrs(const struct nlattr *attrs, int len,
 					 struct netlink_ext_ack *extack);
 void kzt_policy_put(struct kzt_policy *policy);
 const char *kzt_policy_name(const struct kzt_policy *policy);

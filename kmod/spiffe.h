@@ -10,10 +10,21 @@
 
 #ifdef __KERNEL__
 #include <linux/types.h>
+#include <linux/kzt.h>
 #else
 #include <stdbool.h>
 #include <stddef.h>
+/*
+ * The limits of linux/kzt.h, repeated so that spiffe.c builds with no
+ * include path; a file that includes both gets a redefinition warning the
+ * day they differ.
+ */
+#define KZT_TRUST_DOMAIN_MAX	255
+#define KZT_SPIFFE_ID_MAX	2048
 #endif
+
+#define KZT_SPIFFE_SCHEME	"spiffe://"
+#define KZT_SPIFFE_SCHEME_LEN	(sizeof(KZT_SPIFFE_SCHEME) - 1)
 
 /* Spans into the parsed string; nothing is copied. */
 struct kzt_spiffe_id {
@@ -21,7 +32,7 @@ struct kzt_spiffe_id {
 	size_t trust_domain_len;
 	const char *path;		/* "" or "/seg/seg..." */
 	size_t path_len;
-	/* Set only when the path is exactly /ns/<ns>/sa/<sa>. */
+	/* Set only when the path is exactly /ns/<ns>/sa/<sa>; else NULL, 0. */
 	const char *ns;
 	size_t ns_len;
 	const char *sa;
@@ -31,5 +42,6 @@ struct kzt_spiffe_id {
 const char *kzt_spiffe_parse(const char *s, size_t len,
 			     struct kzt_spiffe_id *id);
 const char *kzt_trust_domain_check(const char *s, size_t len);
+bool kzt_spiffe_path_char(char c);
 
 #endif /* _KZT_SPIFFE_H */

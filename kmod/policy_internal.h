@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Layout of policies and policy sets, shared by the three files of the
+ * policy engine and nothing else: policy.c (the netlink form),
+ * policy_set.c (sets and their decision index) and policy_match.c (the
+ * decision).
+ */
+#ifndef _KZT_POLICY_INTERNAL_H
+#define _KZT_POLICY_INTERNAL_H
+
+#include <linux/rcupdate.h>
+#include <linux/refcount.h>
+
+#include "policy.h"
+
+/*
+ * A rule keeps its fields in enum kzt_rule_attr order, at attribute - 1:
+ * each positive field is followed by its not-form.
+ */
+#define KZT_RULE_FIELDS	KZT_RULE_A_MAX
+
+static inline bool kzt_rule_field_is_not(unsigned int field)
+{
+	return field & 1;
+}
+
+/* The attribute type of @field's positive form: KZT_RULE_A_PRINCIPAL... */
+static inline unsigned int kzt_rule_field_kind(unsigned int field)
+{
+	return (field & ~1U) + 1;
+}
+
+enum kzt_match_kind {
+	KZT_MATCH_EXACT,	/* "a/b" */
+	KZT_MATCH_PREFIX,	/* "a/" then '*' */
+	KZT_MATCH_SUFFIX,	/* '*' then "/b" */
+	KZT_MATCH_ANY,		/* "*" */
+};
+
+/* A string of a policy (NUL-terminated, in the policy's allocation). */
+struct kzt_pattern {
+	const char *text;	/* as given, '*' included */
+	u16 len;
+	u8 kind;		/* enum kzt_match_kind; EXACT but for rules */
+};
+
+struct kzt_cidr {
+	struct in6_addr addr;
+	u8 prefix_len;
+};
+
+/* The values of one field: [first, first + n) of the array of its kind. */
+struct kzt_rule_field {
+	u32 first;
+	u32 n;
+};
+
+struct kzt_rule {
+	struct kzt_rule_field field[KZT_RULE_FIELDS];
+};
+
+struct kzt_policy {
+	refcount_t ref;
+	enum kzt_action action;
+	enum kzt_scope scope;
+	struct kzt_pattern name;
+	struct kzt_pattern ns;			/* KZT_SCOPE_NAMESPACE only */
+	const struct kzt_pattern *scope_ids;	/* KZT_SCOPE_WORKLOADS only */
+	u32 n_scope_ids;
+	u32 n_rules;
+	const struct kzt_rule *rules;
+	/* Values of the rules: principals and namespaces, CIDRs, ports. */
+	const struct kzt_pattern *patterns;
+	const struct kzt_cidr *cidrs;
+	const u16 *ports;
+	size_t msg_size;			/* what kzt_policy_fill() puts */
+	/* The arrays and strings follow, in the same allocation. */
+};
+
+/*
+ * Policies of one action that may apply to a destination: the global ones,
+ * and the namespace- and workload-scoped ones hashed by namespace or ID.
+ * Lists hold positions in the set (name order), ascending.
+ */
+struct kzt_index_entry {
+	const struct kzt_pattern *key;	/* the policy's namespace or ID */
+	u32 pos;
+	u8 scope;			/* KZT_SCOPE_NAMESPACE or _WORKLOADS */
+};
+
+struct kzt_policy_index {
+	const u32 *global;
+	u32 n_global;
+	u32 mask;			/* number of buckets - 1 */
+	const u32 *bucket;		/* bucket b: entries [b] .. [b + 1] */
+	const struct kzt_index_entry *entries;
+};
+
+struct kzt_policy_set {
+	struct rcu_head rcu;
+	struct kzt_policy_index index[__KZT_ACTION_MAX];
+	void *index_mem;		/* the arrays of both indexes */
+	u32 len;
+	struct kzt_policy *policies[] __counted_by(len);	/* name order */
+};
+
+u32 kzt_policy_key_hash(u8 scope, const char *key, size_t len);
+
+#endif /* _KZT_POLICY_INTERNAL_H */

@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The decision for one flow. Runs under rcu_read_lock() (softirq on the
+ * data path): it never sleeps, allocates or takes a lock, and it looks only
+ * at the policies that apply to the destination, through the set's index.
+ */
+#include <linux/string.h>
+#include <net/ipv6.h>
+#include <kunit/visibility.h>
+
+#include "policy_internal.h"
+#include "spiffe.h"
+
+/* The source of a flow, as the rules see it. */
+struct kzt_peer {
+	/* The ID without "spiffe://"; NULL for a plaintext peer. */
+	const char *principal;
+	size_t principal_len;
+	const char *ns;			/* from /ns/<ns>/sa/<sa>, or NULL */
+	size_t ns_len;
+	const struct in6_addr *addr;
+	u16 port;			/* the destination port */
+};
+
+static void kzt_peer_init(struct kzt_peer *peer,
+			  const struct kzt_authz_query *query)
+{
+	struct kzt_spiffe_id id;
+
+	*peer = (struct kzt_peer){
+		.addr = query->src_addr,
+		.port = query->dst_port,
+	};
+	if (!query->src_id)
+		return;
+	peer->principal = query->src_id;
+	peer->principal_len = strlen(query->src_id);
+	if (kzt_spiffe_parse(peer->principal, peer->principal_len, &id))
+		return;		/* not an ID: it can match no namespace */
+	peer->principal += KZT_SPIFFE_SCHEME_LEN;
+	peer->principal_len -= KZT_SPIFFE_SCHEME_LEN;
+	peer->ns = id.ns;
+	peer->ns_len = id.ns_len;
+}
+
+static bool kzt_pattern_hit(const struct kzt_pattern *pattern, const char *s,
+			    size_t len)
+{
+	size_t fixed = pattern->len - 1;	/* without the '*' */
+
+	switch (pattern->kind) {
+	case KZT_MATCH_ANY:
+		return true;
+	case KZT_MATCH_PREFIX:
+		return len >= fixed && !memcmp(s, pattern->text, fixed);
+	case KZT_MATCH_SUFFIX:
+		return len >= fixed &&
+		       !memcmp(s + len - fixed, pattern->text + 1, fixed);
+	default:
+		return len == pattern->len && !memcmp(s, pattern->text, len);
+	}
+}
+
+/* Whether one of the @n patterns matches @s; none matches an absent @s. */
+static bool kzt_patterns_hit(const struct kzt_pattern *patterns, u32 n,
+			     const char *s, size_t len)
+{
+	u32 i;
+
+	for (i = 0; s && i < n; i++)
+		if (kzt_pattern_hit(&patterns[i], s, len))
+			return true;
+	return false;
+}
+
+static bool kzt_cidrs_hit(const struct kzt_cidr *cidrs, u32 n,
+			  const struct in6_addr *addr)
+{
+	u32 i;
+
+	for (i = 0; addr && i < n; i++)
+		if (ipv6_prefix_equal(addr, &cidrs[i].addr, cidrs[i].prefix_len))
+			return true;
+	return false;
+}
+
+static bool kzt_ports_hit(const u16 *ports, u32 n, u16 port)
+{
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		if (ports[i] == port)
+			return true;
+	return false;
+}
+
+/* Whether the peer matches one of the values of @field. */
+static bool kzt_field_hit(const struct kzt_policy *policy, unsigned int field,
+			  const struct kzt_rule_field *f,
+			  const struct kzt_peer *peer)
+{
+	switch (kzt_rule_field_kind(field)) {
+	case KZT_RULE_A_PRINCIPAL:
+		return kzt_patterns_hit(policy->patterns + f->first, f->n,
+					peer->principal, peer->principal_len);
+	case KZT_RULE_A_NAMESPACE:
+		return kzt_patterns_hit(policy->patterns + f->first, f->n,
+					peer->ns, peer->ns_len);
+	case KZT_RULE_A_IP_BLOCK:
+		return kzt_cidrs_hit(policy->cidrs + f->first, f->n, peer->addr);
+	default:
+		return kzt_ports_hit(policy->ports + f->first, f->n, peer->port);
+	}
+}
+
+/* Every field a rule has must hit (or, for a not-field, miss). */
+static bool kzt_rule_matches(const struct kzt_policy *policy,
+			     const struct kzt_rule *rule,
+			     const struct kzt_peer *peer)
+{
+	unsigned int field;
+
+	for (field = 0; field < KZT_RULE_FIELDS; field++) {
+		const struct kzt_rule_field *f = &rule->field[field];
+
+		if (f->n && kzt_field_hit(policy, field, f, peer) ==
+			    kzt_rule_field_is_not(field))
+			return false;
+	}
+	return true;
+}
+
+/* One rule must match: a policy without rules matches nothing. */
+static bool kzt_policy_matches(const struct kzt_policy *policy,
+			       const struct kzt_peer *peer)
+{
+	u32 i;
+
+	for (i = 0; i < policy->n_rules; i++)
+		if (kzt_rule_matches(policy, &policy->rules[i], peer))
+			return true;
+	return false;
+}
+
+/* An index key of the destination: its namespace or its ID. */
+struct kzt_dst_key {
+	u8 scope;
+	const char *s;			/* NULL: the destination has none */
+	size_t len;
+};
+
+static bool kzt_entry_applies(const struct kzt_index_entry *entry,
+			      const struct kzt_dst_key *key)
+{
+	return entry->scope == key->scope && entry->key->len == key->len &&
+	       !memcmp(entry->key->text, key->s, key->len);
+}
+
+/*
+ * Lower @best to the position of the first policy indexed under @key that
+ * matches. Entries are in position order, so the first match of the bucket
+ * is its best and nothing at or past @best needs a look.
+ */
+static u32 kzt_bucket_first_match(const struct kzt_policy_set *set,
+				  const struct kzt_policy_index *index,
+				  const struct kzt_dst_key *key,
+				  const struct kzt_peer *peer,
+				  u32 best, bool *applies)
+{
+	u32 b, i;
+
+	if (!key->s)
+		return best;
+	b = kzt_policy_key_hash(key->scope, key->s, key->len) & index->mask;
+	for (i = index->bucket[b]; i < index->bucket[b + 1]; i++) {
+		const struct kzt_index_entry *entry = &index->entries[i];
+
+		if (!kzt_entry_applies(entry, key))
+			continue;
+		*applies = true;
+		if (entry->pos >= best)
+			break;
+		if (kzt_policy_matches(set->policies[entry->pos], peer))
+			return entry->pos;
+	}
+	return best;
+}
+
+/*
+ * The position of the first policy of @index (name order) that applies to
+ * the destination and matches, or U32_MAX; @applies tells whether any
+ * applies at all.
+ */
+static u32 kzt_index_first_match(const struct kzt_policy_set *set,
+				 const struct kzt_policy_index *index,
+				 const struct kzt_dst_key keys[2],
+				 const struct kzt_peer *peer, bool *applies)
+{
+	u32 best = U32_MAX, i;
+
+	*applies = index->n_global;
+	for (i = 0; i < index->n_global; i++) {
+		if (kzt_policy_matches(set->policies[index->global[i]], peer)) {
+			best = index->global[i];
+			break;
+		}
+	}
+	best = kzt_bucket_first_match(set, index, &keys[0], peer, best, applies);
+	return kzt_bucket_first_match(set, index, &keys[1], peer, best, applies);
+}
+
+static void kzt_dst_keys_init(struct kzt_dst_key keys[2], const char *dst_id)
+{
+	struct kzt_spiffe_id id = { };
+	size_t len = dst_id ? strlen(dst_id) : 0;
+
+	if (dst_id)
+		kzt_spiffe_parse(dst_id, len, &id);
+	keys[0] = (struct kzt_dst_key){ KZT_SCOPE_NAMESPACE, id.ns, id.ns_len };
+	keys[1] = (struct kzt_dst_key){ KZT_SCOPE_WORKLOADS, dst_id, len };
+}
+
+static void kzt_decision_set(struct kzt_decision *decision,
+			     enum kzt_verdict verdict, enum kzt_reason reason,
+			     const struct kzt_policy *policy)
+{
+	decision->verdict = verdict;
+	decision->reason = reason;
+	decision->policy = policy;
+}
+
+/**
+ * kzt_policy_decide() - decide whether a flow may pass
+ * @set: the node's policies (NULL: none)
+ * @query: the flow: source identity and address, destination ID and port
+ * @decision: the verdict, its reason and the deciding policy
+ *
+ * A matching DENY policy that applies to the destination denies; else, if
+ * ALLOW policies apply, one of them must match; else the flow is allowed.
+ * The deciding policy is the first in name order of the matching ones.
+ * Costs O(policies that apply to the destination); never sleeps nor
+ * allocates. Call under rcu_read_lock() (or the lock that keeps @set), and
+ * use @decision->policy inside it.
+ */
+void kzt_policy_decide(const struct kzt_policy_set *set,
+		       const struct kzt_authz_query *query,
+		       struct kzt_decision *decision)
+{
+	struct kzt_dst_key keys[2];
+	struct kzt_peer peer;
+	bool applies;
+	u32 pos;
+
+	if (!set) {
+		kzt_decision_set(decision, KZT_VERDICT_ALLOW,
+				 KZT_REASON_NO_POLICY, NULL);
+		return;
+	}
+	kzt_peer_init(&peer, query);
+	kzt_dst_keys_init(keys, query->dst_id);
+
+	pos = kzt_index_first_match(set, &set->index[KZT_ACTION_DENY], keys,
+				    &peer, &applies);
+	if (pos != U32_MAX) {
+		kzt_decision_set(decision, KZT_VERDICT_DENY,
+				 KZT_REASON_DENY_POLICY, set->policies[pos]);
+		return;
+	}
+	pos = kzt_index_first_match(set, &set->index[KZT_ACTION_ALLOW], keys,
+				    &peer, &applies);
+	if (pos != U32_MAX)
+		kzt_decision_set(decision, KZT_VERDICT_ALLOW,
+				 KZT_REASON_ALLOW_POLICY, set->policies[pos]);
+	else if (applies)
+		kzt_decision_set(decision, KZT_VERDICT_DENY,
+				 KZT_REASON_NO_ALLOW_MATCH, NULL);
+	else
+		kzt_decision_set(decision, KZT_VERDICT_ALLOW,
+				 KZT_REASON_NO_POLICY, NULL);
+}
+EXPORT_SYMBOL_IF_KUNIT(kzt_policy_decide);

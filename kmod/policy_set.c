@@ -1,0 +1,368 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Policy sets: every policy of a node in name order, plus, per action, an
+ * index from a destination to the policies that may apply to it. A set is
+ * immutable; adding or deleting makes a new one that shares the policies
+ * (it holds a reference on each), so readers under RCU see a whole set and
+ * writers publish a replacement.
+ */
+#include <linux/jhash.h>
+#include <linux/log2.h>
+#include <linux/overflow.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <kunit/visibility.h>
+
+#include "policy_internal.h"
+
+/**
+ * kzt_policy_key_hash() - hash of an index key
+ * @scope: KZT_SCOPE_NAMESPACE or KZT_SCOPE_WORKLOADS
+ * @key: a namespace or a SPIFFE ID
+ * @len: its length
+ *
+ * Return: the hash the index buckets its entries by.
+ */
+u32 kzt_policy_key_hash(u8 scope, const char *key, size_t len)
+{
+	return jhash(key, len, scope);
+}
+
+/* The keys @policy is indexed under: its namespace or its scope IDs. */
+static u32 kzt_policy_n_keys(const struct kzt_policy *policy)
+{
+	if (policy->scope == KZT_SCOPE_NAMESPACE)
+		return 1;
+	return policy->scope == KZT_SCOPE_WORKLOADS ? policy->n_scope_ids : 0;
+}
+
+static const struct kzt_pattern *kzt_policy_key(const struct kzt_policy *policy,
+						u32 i)
+{
+	return policy->scope == KZT_SCOPE_NAMESPACE ? &policy->ns :
+						      &policy->scope_ids[i];
+}
+
+static u32 kzt_key_bucket(const struct kzt_policy_index *index,
+			  const struct kzt_policy *policy, u32 i)
+{
+	const struct kzt_pattern *key = kzt_policy_key(policy, i);
+
+	return kzt_policy_key_hash(policy->scope, key->text, key->len) &
+	       index->mask;
+}
+
+/*
+ * Sizes of the index of one action. With at most KZT_POLICIES_MAX policies
+ * of KZT_SCOPE_IDS_MAX keys each, the counts stay far below 2^32.
+ */
+struct kzt_index_layout {
+	u32 n_global;
+	u32 n_entries;
+	u32 n_buckets;
+};
+
+static void kzt_index_measure(const struct kzt_policy_set *set,
+			      enum kzt_action action,
+			      struct kzt_index_layout *lay)
+{
+	u32 pos;
+
+	*lay = (struct kzt_index_layout){ };
+	for (pos = 0; pos < set->len; pos++) {
+		const struct kzt_policy *policy = set->policies[pos];
+
+		if (policy->action != action)
+			continue;
+		if (policy->scope == KZT_SCOPE_GLOBAL)
+			lay->n_global++;
+		lay->n_entries += kzt_policy_n_keys(policy);
+	}
+	lay->n_buckets = roundup_pow_of_two(max(lay->n_entries, 1U));
+}
+
+/* Rounded up so that the next index's entries are aligned too. */
+static size_t kzt_index_size(const struct kzt_index_layout *lay)
+{
+	size_t size = (size_t)lay->n_entries * sizeof(struct kzt_index_entry) +
+		      ((size_t)lay->n_global + lay->n_buckets + 1) * sizeof(u32);
+
+	return ALIGN(size, __alignof__(struct kzt_index_entry));
+}
+
+/* Set each bucket's end, which kzt_index_fill() turns into its start. */
+static void kzt_index_bucket_ends(const struct kzt_policy_set *set,
+				  enum kzt_action action,
+				  const struct kzt_policy_index *index,
+				  u32 *bucket)
+{
+	u32 pos, i, b;
+
+	for (pos = 0; pos < set->len; pos++) {
+		const struct kzt_policy *policy = set->policies[pos];
+
+		if (policy->action != action)
+			continue;
+		for (i = 0; i < kzt_policy_n_keys(policy); i++)
+			bucket[kzt_key_bucket(index, policy, i)]++;
+	}
+	for (b = 1; b <= index->mask + 1; b++)
+		bucket[b] += bucket[b - 1];
+}
+
+/*
+ * Fill the index of @action from @mem, which is kzt_index_size() bytes.
+ * A counting sort by bucket; walking the policies backwards leaves each
+ * bucket's entries in ascending position (name) order.
+ */
+static void kzt_index_fill(struct kzt_policy_set *set, enum kzt_action action,
+			   const struct kzt_index_layout *lay, void *mem)
+{
+	struct kzt_policy_index *index = &set->index[action];
+	struct kzt_index_entry *entries = mem;
+	u32 *global = (u32 *)(entries + lay->n_entries);
+	u32 *bucket = global + lay->n_global;
+	u32 pos, i, b, g = lay->n_global;
+
+	index->entries = entries;
+	index->global = global;
+	index->n_global = lay->n_global;
+	index->bucket = bucket;
+	index->mask = lay->n_buckets - 1;
+
+	kzt_index_bucket_ends(set, action, index, bucket);
+
+	for (pos = set->len; pos-- > 0;) {
+		const struct kzt_policy *policy = set->policies[pos];
+
+		if (policy->action != action)
+			continue;
+		if (policy->scope == KZT_SCOPE_GLOBAL)
+			global[--g] = pos;
+		for (i = kzt_policy_n_keys(policy); i-- > 0;) {
+			b = kzt_key_bucket(index, policy, i);
+			entries[--bucket[b]] = (struct kzt_index_entry){
+				.key = kzt_policy_key(policy, i),
+				.pos = pos,
+				.scope = policy->scope,
+			};
+		}
+	}
+}
+
+/* Build both indexes of @set, whose policies are in place. */
+static int kzt_set_index(struct kzt_policy_set *set)
+{
+	struct kzt_index_layout lay[__KZT_ACTION_MAX];
+	size_t size = 0;
+	char *mem;
+	int a;
+
+	for (a = 0; a < __KZT_ACTION_MAX; a++) {
+		kzt_index_measure(set, a, &lay[a]);
+		size = size_add(size, kzt_index_size(&lay[a]));
+	}
+	set->index_mem = kvzalloc(size, GFP_KERNEL);
+	if (!set->index_mem)
+		return -ENOMEM;
+	for (mem = set->index_mem, a = 0; a < __KZT_ACTION_MAX; a++) {
+		kzt_index_fill(set, a, &lay[a], mem);
+		mem += kzt_index_size(&lay[a]);
+	}
+	return 0;
+}
+
+/**
+ * kzt_policy_set_len() - number of policies in @set
+ * @set: the set (NULL: empty)
+ *
+ * Return: how many policies @set holds.
+ */
+unsigned int kzt_policy_set_len(const struct kzt_policy_set *set)
+{
+	return set ? set->len : 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(kzt_policy_set_len);
+
+/**
+ * kzt_policy_set_at() - the policy at position @i in name order
+ * @set: the set (NULL: empty)
+ * @i: position, the cursor of a dump
+ *
+ * Return: the policy, which lives as long as @set, or NULL past the end.
+ */
+const struct kzt_policy *kzt_policy_set_at(const struct kzt_policy_set *set,
+					   unsigned int i)
+{
+	return i < kzt_policy_set_len(set) ? set->policies[i] : NULL;
+}
+EXPORT_SYMBOL_IF_KUNIT(kzt_policy_set_at);
+
+/* Binary search: true and the position of @name, or false and where it goes. */
+static bool kzt_set_search(const struct kzt_policy_set *set, const char *name,
+			   u32 *pos)
+{
+	u32 lo = 0, hi = kzt_policy_set_len(set);
+
+	while (lo < hi) {
+		u32 mid = lo + (hi - lo) / 2;
+		int cmp = strcmp(name, set->policies[mid]->name.text);
+
+		if (!cmp) {
+			*pos = mid;
+			return true;
+		}
+		if (cmp < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	*pos = lo;
+	return false;
+}
+
+/**
+ * kzt_policy_set_find() - look a policy up by name
+ * @set: the set (NULL: empty)
+ * @name: NUL-terminated policy name
+ *
+ * Return: the policy, which lives as long as @set, or NULL.
+ */
+const struct kzt_policy *kzt_policy_set_find(const struct kzt_policy_set *set,
+					     const char *name)
+{
+	u32 pos;
+
+	return kzt_set_search(set, name, &pos) ? set->policies[pos] : NULL;
+}
+EXPORT_SYMBOL_IF_KUNIT(kzt_policy_set_find);
+
+/**
+ * kzt_policy_set_free() - free @set now, dropping its policy references
+ * @set: the set (NULL: nothing to do); no reader may still see it
+ */
+void kzt_policy_set_free(struct kzt_policy_set *set)
+{
+	u32 i;
+
+	if (!set)
+		return;
+	for (i = 0; i < set->len; i++)
+		kzt_policy_put(set->policies[i]);
+	kvfree(set->index_mem);
+	kvfree(set);
+}
+EXPORT_SYMBOL_IF_KUNIT(kzt_policy_set_free);
+
+static void kzt_policy_set_free_rcu_cb(struct rcu_head *rcu)
+{
+	kzt_policy_set_free(container_of(rcu, struct kzt_policy_set, rcu));
+}
+
+/**
+ * kzt_policy_set_free_rcu() - free @set once current RCU readers are done
+ * @set: an unpublished set (NULL: nothing to do)
+ *
+ * Does not wait: callable with a mutex held. The set and the policies that
+ * only it still references are freed from an RCU callback, so the module's
+ * exit must rcu_barrier() before its code goes away.
+ */
+void kzt_policy_set_free_rcu(struct kzt_policy_set *set)
+{
+	if (set)
+		call_rcu(&set->rcu, kzt_policy_set_free_rcu_cb);
+}
+EXPORT_SYMBOL_IF_KUNIT(kzt_policy_set_free_rcu);
+
+/*
+ * A set of @len policies, from @old's without position @skip (U32_MAX:
+ * none), with @policy at @insert (NULL: none), indexed. Takes a reference
+ * on each of its policies.
+ */
+static struct kzt_policy_set *kzt_set_make(const struct kzt_policy_set *old,
+					   u32 len, u32 skip, u32 insert,
+					   struct kzt_policy *policy)
+{
+	u32 old_len = kzt_policy_set_len(old);
+	struct kzt_policy_set *set;
+	u32 i, n = 0;
+
+	if (!len)
+		return NULL;
+	set = kvzalloc(struct_size(set, policies, len), GFP_KERNEL);
+	if (!set)
+		return ERR_PTR(-ENOMEM);
+	set->len = len;
+	for (i = 0; i <= old_len; i++) {
+		if (policy && i == insert)
+			set->policies[n++] = policy;
+		if (i < old_len && i != skip)
+			set->policies[n++] = old->policies[i];
+	}
+	for (i = 0; i < len; i++)
+		refcount_inc(&set->policies[i]->ref);
+	if (kzt_set_index(set)) {
+		kzt_policy_set_free(set);
+		return ERR_PTR(-ENOMEM);
+	}
+	return set;
+}
+
+/**
+ * kzt_policy_set_add() - a copy of @set with @policy added or replaced
+ * @set: current set (NULL: empty); left untouched
+ * @policy: the policy; the new set takes its own reference
+ * @replace: whether @policy may replace one of the same name
+ * @extack: where to report an error
+ *
+ * Return: the new set, sharing @set's other policies, or an ERR_PTR:
+ * -EEXIST the name is taken and !@replace; -ENOSPC @set already holds
+ * KZT_POLICIES_MAX policies; -ENOMEM.
+ */
+struct kzt_policy_set *kzt_policy_set_add(const struct kzt_policy_set *set,
+					  struct kzt_policy *policy,
+					  bool replace,
+					  struct netlink_ext_ack *extack)
+{
+	u32 len = kzt_policy_set_len(set);
+	bool exists;
+	u32 pos;
+
+	exists = kzt_set_search(set, policy->name.text, &pos);
+	if (exists && !replace) {
+		NL_SET_ERR_MSG_FMT(extack, "policy \"%s\" exists (add it with replace)",
+				   policy->name.text);
+		return ERR_PTR(-EEXIST);
+	}
+	if (!exists && len >= KZT_POLICIES_MAX) {
+		NL_SET_ERR_MSG_FMT(extack, "the node holds %d policies already, the most it can",
+				   KZT_POLICIES_MAX);
+		return ERR_PTR(-ENOSPC);
+	}
+	return kzt_set_make(set, exists ? len : len + 1,
+			    exists ? pos : U32_MAX, pos, policy);
+}
+EXPORT_SYMBOL_IF_KUNIT(kzt_policy_set_add);
+
+/**
+ * kzt_policy_set_del() - a copy of @set without the policy @name
+ * @set: current set (NULL: empty); left untouched
+ * @name: NUL-terminated policy name
+ * @extack: where to report an error
+ *
+ * Return: the new set (NULL when it is empty), or an ERR_PTR: -ENOENT no
+ * policy @name; -ENOMEM.
+ */
+struct kzt_policy_set *kzt_policy_set_del(const struct kzt_policy_set *set,
+					  const char *name,
+					  struct netlink_ext_ack *extack)
+{
+	u32 pos;
+
+	if (!kzt_set_search(set, name, &pos)) {
+		NL_SET_ERR_MSG_FMT(extack, "no policy \"%s\"", name);
+		return ERR_PTR(-ENOENT);
+	}
+	return kzt_set_make(set, set->len - 1, pos, 0, NULL);
+}
+EXPORT_SYMBOL_IF_KUNIT(kzt_policy_set_del);
