@@ -2,15 +2,18 @@
 /*
  * Node configuration values: defaults, applying a CONFIG_SET request, and
  * the netlink form. Pure logic with no locking of its own: the callers in
- * netlink.c hold kzt_net.config_lock around a replace.
+ * nl_config.c hold kzt_net.config_lock around a replace.
  */
 #include <linux/errno.h>
+#include <linux/string.h>
 #include <net/netlink.h>
 #include <kunit/visibility.h>
 
 #include <linux/kzt.h>
 
 #include "config.h"
+#include "extack.h"
+#include "spiffe.h"
 
 /**
  * kzt_config_init_defaults() - fill @cfg with the configuration of a new node
@@ -20,8 +23,20 @@ void kzt_config_init_defaults(struct kzt_config *cfg)
 {
 	cfg->tunnel_port = KZT_DEFAULT_TUNNEL_PORT;
 	cfg->capture = false;
+	cfg->nonmesh = KZT_NONMESH_DENY;
+	strscpy(cfg->trust_domain, KZT_DEFAULT_TRUST_DOMAIN);
 }
 EXPORT_SYMBOL_IF_KUNIT(kzt_config_init_defaults);
+
+static bool kzt_config_attr_given(struct nlattr **attrs)
+{
+	int type;
+
+	for (type = 1; type <= KZT_CONFIG_A_MAX; type++)
+		if (attrs[type])
+			return true;
+	return false;
+}
 
 /**
  * kzt_config_merge() - build the configuration a CONFIG_SET request asks for
@@ -30,35 +45,61 @@ EXPORT_SYMBOL_IF_KUNIT(kzt_config_init_defaults);
  * @attrs: request attributes, already validated by the CONFIG_SET policy
  * @extack: where to report an error
  *
- * Return: 0, or -EINVAL when the request changes nothing (no attribute).
+ * The policy checks types and ranges; what it cannot check (the syntax of a
+ * trust domain) is checked here, before anything of @new is used.
+ *
+ * Return: 0, or -EINVAL when the request changes nothing (no attribute) or
+ * names an invalid trust domain.
  */
 int kzt_config_merge(struct kzt_config *new, const struct kzt_config *old,
 		     struct nlattr **attrs, struct netlink_ext_ack *extack)
 {
-	if (!attrs[KZT_CONFIG_A_TUNNEL_PORT] && !attrs[KZT_CONFIG_A_CAPTURE]) {
+	struct nlattr *td = attrs[KZT_CONFIG_A_TRUST_DOMAIN];
+
+	if (!kzt_config_attr_given(attrs)) {
 		NL_SET_ERR_MSG(extack, "no configuration attribute given");
 		return -EINVAL;
 	}
+	if (td) {
+		/* NLA_NUL_STRING: NUL-terminated within the policy's length. */
+		const char *name = nla_data(td);
+		const char *why = kzt_trust_domain_check(name, strlen(name));
 
+		if (why) {
+			kzt_extack_attr(extack, td, why);
+			return -EINVAL;
+		}
+	}
+
+	/* Field by field: @old's rcu_head is not ours to copy. */
 	new->tunnel_port = old->tunnel_port;
 	new->capture = old->capture;
+	new->nonmesh = old->nonmesh;
+	strscpy(new->trust_domain, old->trust_domain);
 	if (attrs[KZT_CONFIG_A_TUNNEL_PORT])
 		new->tunnel_port = nla_get_u16(attrs[KZT_CONFIG_A_TUNNEL_PORT]);
 	if (attrs[KZT_CONFIG_A_CAPTURE])
 		new->capture = nla_get_u8(attrs[KZT_CONFIG_A_CAPTURE]);
+	if (attrs[KZT_CONFIG_A_NONMESH])
+		new->nonmesh = nla_get_u8(attrs[KZT_CONFIG_A_NONMESH]);
+	if (td)
+		strscpy(new->trust_domain, nla_data(td));
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(kzt_config_merge);
 
 /**
- * kzt_config_msg_size() - room kzt_config_fill() needs
+ * kzt_config_msg_size() - room kzt_config_fill() needs at most
  *
- * Return: the payload size of the attributes kzt_config_fill() puts.
+ * Return: the payload size of the attributes kzt_config_fill() puts for a
+ * configuration whose trust domain has the longest length allowed.
  */
 size_t kzt_config_msg_size(void)
 {
 	return nla_total_size(sizeof(u16)) +	/* KZT_CONFIG_A_TUNNEL_PORT */
-	       nla_total_size(sizeof(u8));	/* KZT_CONFIG_A_CAPTURE */
+	       nla_total_size(sizeof(u8)) +	/* KZT_CONFIG_A_CAPTURE */
+	       nla_total_size(KZT_TRUST_DOMAIN_MAX + 1) + /* _TRUST_DOMAIN */
+	       nla_total_size(sizeof(u8));	/* KZT_CONFIG_A_NONMESH */
 }
 EXPORT_SYMBOL_IF_KUNIT(kzt_config_msg_size);
 
@@ -72,7 +113,9 @@ EXPORT_SYMBOL_IF_KUNIT(kzt_config_msg_size);
 int kzt_config_fill(struct sk_buff *skb, const struct kzt_config *cfg)
 {
 	if (nla_put_u16(skb, KZT_CONFIG_A_TUNNEL_PORT, cfg->tunnel_port) ||
-	    nla_put_u8(skb, KZT_CONFIG_A_CAPTURE, cfg->capture))
+	    nla_put_u8(skb, KZT_CONFIG_A_CAPTURE, cfg->capture) ||
+	    nla_put_string(skb, KZT_CONFIG_A_TRUST_DOMAIN, cfg->trust_domain) ||
+	    nla_put_u8(skb, KZT_CONFIG_A_NONMESH, cfg->nonmesh))
 		return -EMSGSIZE;
 	return 0;
 }

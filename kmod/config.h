@@ -10,6 +10,8 @@
 #include <linux/types.h>
 #include <linux/rcupdate.h>
 
+#include <linux/kzt.h>
+
 struct sk_buff;
 struct nlattr;
 struct netlink_ext_ack;
@@ -17,6 +19,8 @@ struct netlink_ext_ack;
 struct kzt_config {
 	u16 tunnel_port;
 	bool capture;
+	u8 nonmesh;		/* enum kzt_nonmesh */
+	char trust_domain[KZT_TRUST_DOMAIN_MAX + 1];
 	struct rcu_head rcu;
 };
 

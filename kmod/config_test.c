@@ -11,14 +11,16 @@
 #include <linux/kzt.h>
 
 #include "kzt.h"
+#include "nl.h"
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 
 /* One attribute to put into a request: type, payload width and value. */
 struct kzt_attr_spec {
 	u16 type;
-	u8 width;	/* 1, 2 or 4 bytes; 0 ends a list */
+	u8 width;	/* 1, 2 or 4 bytes; 0 with no @str ends a list */
 	u32 value;
+	const char *str;	/* a NUL-terminated string instead */
 };
 
 KUNIT_DEFINE_ACTION_WRAPPER(kzt_test_kfree_skb, kfree_skb, struct sk_buff *);
@@ -38,10 +40,12 @@ static struct sk_buff *kzt_test_build(struct kunit *test,
 {
 	struct sk_buff *skb = kzt_test_alloc_skb(test, NLMSG_GOODSIZE);
 
-	for (; attrs->width; attrs++) {
+	for (; attrs->width || attrs->str; attrs++) {
 		int err = -EINVAL;
 
-		if (attrs->width == 1)
+		if (attrs->str)
+			err = nla_put_string(skb, attrs->type, attrs->str);
+		else if (attrs->width == 1)
 			err = nla_put_u8(skb, attrs->type, attrs->value);
 		else if (attrs->width == 2)
 			err = nla_put_u16(skb, attrs->type, attrs->value);
@@ -75,6 +79,19 @@ static void kzt_config_defaults_test(struct kunit *test)
 	kzt_config_init_defaults(&cfg);
 	KUNIT_EXPECT_EQ(test, cfg.tunnel_port, KZT_DEFAULT_TUNNEL_PORT);
 	KUNIT_EXPECT_FALSE(test, cfg.capture);
+	KUNIT_EXPECT_EQ(test, cfg.nonmesh, KZT_NONMESH_DENY);
+	KUNIT_EXPECT_STREQ(test, cfg.trust_domain, KZT_DEFAULT_TRUST_DOMAIN);
+}
+
+/* A trust domain of exactly KZT_TRUST_DOMAIN_MAX characters, and one more. */
+static char kzt_td_max[KZT_TRUST_DOMAIN_MAX + 1];
+static char kzt_td_too_long[KZT_TRUST_DOMAIN_MAX + 2];
+
+static int kzt_config_suite_init(struct kunit_suite *suite)
+{
+	memset(kzt_td_max, 'a', KZT_TRUST_DOMAIN_MAX);
+	memset(kzt_td_too_long, 'a', KZT_TRUST_DOMAIN_MAX + 1);
+	return 0;
 }
 
 struct kzt_policy_case {
@@ -103,6 +120,21 @@ static const struct kzt_policy_case kzt_policy_cases[] = {
 	  -EINVAL, "Unknown attribute type" },
 	{ "unspec attribute", { { KZT_CONFIG_A_UNSPEC, 1, 0 } },
 	  -EINVAL, "Unknown attribute type" },
+	{ "nonmesh passthrough", { { KZT_CONFIG_A_NONMESH, 1, KZT_NONMESH_PASSTHROUGH } },
+	  0, NULL },
+	{ "nonmesh past the enum", { { KZT_CONFIG_A_NONMESH, 1, __KZT_NONMESH_MAX } },
+	  -ERANGE, "integer out of range" },
+	{ "nonmesh as u32", { { KZT_CONFIG_A_NONMESH, 4, 0 } },
+	  -EINVAL, "invalid attribute length" },
+	{ "trust domain", { { KZT_CONFIG_A_TRUST_DOMAIN, 0, 0, "example.org" } },
+	  0, NULL },
+	{ "trust domain of the longest length",
+	  { { KZT_CONFIG_A_TRUST_DOMAIN, 0, 0, kzt_td_max } }, 0, NULL },
+	{ "trust domain too long",
+	  { { KZT_CONFIG_A_TRUST_DOMAIN, 0, 0, kzt_td_too_long } },
+	  -EINVAL, "Attribute failed policy validation" },
+	{ "trust domain without NUL", { { KZT_CONFIG_A_TRUST_DOMAIN, 4, 0x61616161 } },
+	  -EINVAL, "Attribute failed policy validation" },
 	{ "both valid", { { KZT_CONFIG_A_TUNNEL_PORT, 2, 2000 },
 			  { KZT_CONFIG_A_CAPTURE, 1, 0 } }, 0, NULL },
 	{ "valid then bad", { { KZT_CONFIG_A_CAPTURE, 1, 1 },
@@ -139,14 +171,32 @@ struct kzt_merge_case {
 	int err;
 	u16 port;
 	bool capture;
+	u8 nonmesh;
+	const char *trust_domain;
 };
 
+/* The old configuration: port 7000, capture on, passthrough, "old.test". */
 static const struct kzt_merge_case kzt_merge_cases[] = {
-	{ "nothing given", { }, -EINVAL, 0, false },
-	{ "port only", { { KZT_CONFIG_A_TUNNEL_PORT, 2, 443 } }, 0, 443, true },
-	{ "capture only", { { KZT_CONFIG_A_CAPTURE, 1, 0 } }, 0, 7000, false },
+	{ "nothing given", { }, -EINVAL },
+	{ "port only", { { KZT_CONFIG_A_TUNNEL_PORT, 2, 443 } },
+	  0, 443, true, KZT_NONMESH_PASSTHROUGH, "old.test" },
+	{ "capture only", { { KZT_CONFIG_A_CAPTURE, 1, 0 } },
+	  0, 7000, false, KZT_NONMESH_PASSTHROUGH, "old.test" },
 	{ "both", { { KZT_CONFIG_A_TUNNEL_PORT, 2, 15010 },
-		    { KZT_CONFIG_A_CAPTURE, 1, 0 } }, 0, 15010, false },
+		    { KZT_CONFIG_A_CAPTURE, 1, 0 } },
+	  0, 15010, false, KZT_NONMESH_PASSTHROUGH, "old.test" },
+	{ "nonmesh only", { { KZT_CONFIG_A_NONMESH, 1, KZT_NONMESH_DENY } },
+	  0, 7000, true, KZT_NONMESH_DENY, "old.test" },
+	{ "trust domain only", { { KZT_CONFIG_A_TRUST_DOMAIN, 0, 0, "new-td.example" } },
+	  0, 7000, true, KZT_NONMESH_PASSTHROUGH, "new-td.example" },
+	{ "upper-case trust domain", { { KZT_CONFIG_A_TRUST_DOMAIN, 0, 0, "Example.org" } },
+	  -EINVAL },
+	{ "empty trust domain", { { KZT_CONFIG_A_TRUST_DOMAIN, 0, 0, "" } }, -EINVAL },
+	{ "trust domain with a port", { { KZT_CONFIG_A_TRUST_DOMAIN, 0, 0, "td:443" } },
+	  -EINVAL },
+	{ "valid port, bad trust domain", { { KZT_CONFIG_A_TUNNEL_PORT, 2, 1 },
+					    { KZT_CONFIG_A_TRUST_DOMAIN, 0, 0, "a/b" } },
+	  -EINVAL },
 };
 
 static void kzt_merge_case_desc(const struct kzt_merge_case *c, char *desc)
@@ -159,7 +209,10 @@ KUNIT_ARRAY_PARAM(kzt_merge, kzt_merge_cases, kzt_merge_case_desc);
 static void kzt_config_merge_test(struct kunit *test)
 {
 	const struct kzt_merge_case *c = test->param_value;
-	const struct kzt_config old = { .tunnel_port = 7000, .capture = true };
+	const struct kzt_config old = {
+		.tunnel_port = 7000, .capture = true,
+		.nonmesh = KZT_NONMESH_PASSTHROUGH, .trust_domain = "old.test",
+	};
 	struct kzt_config new = { .tunnel_port = 1, .capture = false };
 	struct netlink_ext_ack extack = {};
 	struct nlattr *tb[KZT_CONFIG_A_MAX + 1];
@@ -167,23 +220,36 @@ static void kzt_config_merge_test(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, kzt_test_parse(skb, tb, &extack), 0);
 	KUNIT_EXPECT_EQ(test, kzt_config_merge(&new, &old, tb, &extack), c->err);
-	if (c->err) {
+	if (!c->err) {
+		KUNIT_EXPECT_EQ(test, new.tunnel_port, c->port);
+		KUNIT_EXPECT_EQ(test, new.capture, c->capture);
+		KUNIT_EXPECT_EQ(test, new.nonmesh, c->nonmesh);
+		KUNIT_EXPECT_STREQ(test, new.trust_domain, c->trust_domain);
+	} else if (!c->attrs[0].type) {
 		KUNIT_EXPECT_STREQ(test, extack._msg,
 				   "no configuration attribute given");
 	} else {
-		KUNIT_EXPECT_EQ(test, new.tunnel_port, c->port);
-		KUNIT_EXPECT_EQ(test, new.capture, c->capture);
+		/* The trust domain's own reason, pointing at it. */
+		KUNIT_EXPECT_NOT_NULL(test, extack._msg);
+		KUNIT_EXPECT_PTR_EQ(test, extack.bad_attr,
+				    (const struct nlattr *)tb[KZT_CONFIG_A_TRUST_DOMAIN]);
+		KUNIT_EXPECT_EQ(test, new.tunnel_port, 1);
 	}
 }
 
 static void kzt_config_fill_roundtrip_test(struct kunit *test)
 {
-	const struct kzt_config want = { .tunnel_port = 65535, .capture = true };
+	struct kzt_config want = {
+		.tunnel_port = 65535, .capture = true,
+		.nonmesh = KZT_NONMESH_PASSTHROUGH,
+	};
 	struct kzt_config base, got;
 	struct netlink_ext_ack extack = {};
 	struct nlattr *tb[KZT_CONFIG_A_MAX + 1];
 	struct sk_buff *skb = kzt_test_alloc_skb(test, NLMSG_GOODSIZE);
 
+	/* The longest trust domain: the size is then exactly the maximum. */
+	strscpy(want.trust_domain, kzt_td_max);
 	KUNIT_ASSERT_EQ(test, kzt_config_fill(skb, &want), 0);
 	KUNIT_EXPECT_EQ(test, skb->len, kzt_config_msg_size());
 	KUNIT_ASSERT_EQ(test, kzt_test_parse(skb, tb, &extack), 0);
@@ -192,6 +258,8 @@ static void kzt_config_fill_roundtrip_test(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, kzt_config_merge(&got, &base, tb, &extack), 0);
 	KUNIT_EXPECT_EQ(test, got.tunnel_port, want.tunnel_port);
 	KUNIT_EXPECT_EQ(test, got.capture, want.capture);
+	KUNIT_EXPECT_EQ(test, got.nonmesh, want.nonmesh);
+	KUNIT_EXPECT_STREQ(test, got.trust_domain, want.trust_domain);
 }
 
 static void kzt_config_fill_too_small_test(struct kunit *test)
@@ -242,6 +310,7 @@ static struct kunit_case kzt_config_cases[] = {
 
 static struct kunit_suite kzt_config_suite = {
 	.name = "kzt_config",
+	.suite_init = kzt_config_suite_init,
 	.test_cases = kzt_config_cases,
 };
 

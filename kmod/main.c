@@ -16,27 +16,42 @@ static int __init kzt_init(void)
 {
 	int err;
 
-	/* ORDER: netlink handlers use the pernet state, so it comes first. */
-	err = kzt_pernet_register();
+	/* ORDER: pernet exit frees snapshots through the tables workqueue. */
+	err = kzt_tables_module_init();
 	if (err)
 		return err;
 
-	err = kzt_genl_register();
+	/* ORDER: netlink handlers use the pernet state, so it comes first. */
+	err = kzt_pernet_register();
+	if (err)
+		goto out_tables_exit;
+
+	err = kzt_txn_notifier_register();
 	if (err)
 		goto out_unregister_pernet;
+
+	err = kzt_genl_register();
+	if (err)
+		goto out_unregister_notifier;
 
 	pr_info("version " KZT_VERSION " loaded\n");
 	return 0;
 
+out_unregister_notifier:
+	kzt_txn_notifier_unregister();
 out_unregister_pernet:
 	kzt_pernet_unregister();
+out_tables_exit:
+	kzt_tables_module_exit();
 	return err;
 }
 
 static void __exit kzt_exit(void)
 {
 	kzt_genl_unregister();
+	kzt_txn_notifier_unregister();
 	kzt_pernet_unregister();
+	kzt_tables_module_exit();
 }
 
 module_init(kzt_init);

@@ -1,16 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The "kzt" generic netlink family: per-command policies, handlers and
- * notifications. The attribute tree is documented in
- * include/uapi/linux/kzt.h and Documentation/netlink/specs/kzt.yaml.
+ * The "kzt" generic netlink family: its operation table, multicast groups
+ * and the checks every command shares. The attribute tree is documented in
+ * include/uapi/linux/kzt.h and Documentation/netlink/specs/kzt.yaml; the
+ * policies and handlers of each object are in nl_<object>.c.
  */
-#include <linux/slab.h>
+#include <linux/bits.h>
 #include <net/genetlink.h>
 #include <kunit/visibility.h>
 
 #include <linux/kzt.h>
 
 #include "kzt.h"
+#include "nl.h"
 
 /* Index of each multicast group in kzt_mcgrps[]. */
 enum kzt_mcgrp_id {
@@ -28,103 +30,78 @@ static const struct genl_multicast_group kzt_mcgrps[] = {
 	},
 };
 
-VISIBLE_IF_KUNIT
-const struct nla_policy kzt_config_set_policy[KZT_CONFIG_A_MAX + 1] = {
-	[KZT_CONFIG_A_TUNNEL_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
-	[KZT_CONFIG_A_CAPTURE] = NLA_POLICY_MAX(NLA_U8, 1),
-};
-EXPORT_SYMBOL_IF_KUNIT(kzt_config_set_policy);
-
 /*
  * For split ops without a policy the core checks no attribute at all
  * (genl_family_rcv_msg_attrs_parse() returns early when maxattr is 0), so
- * commands that take none say so explicitly.
+ * commands that take none say so explicitly. Sized for the largest
+ * attribute set; each op passes its own maxattr.
  */
-VISIBLE_IF_KUNIT
-const struct nla_policy kzt_no_attrs_policy[KZT_CONFIG_A_MAX + 1] = {
-	[1 ... KZT_CONFIG_A_MAX] = {
+const struct nla_policy kzt_no_attrs_policy[KZT_NL_ATTR_MAX + 1] = {
+	[1 ... KZT_NL_ATTR_MAX] = {
 		.type = NLA_REJECT,
 		.reject_message = "this command takes no attributes",
 	},
 };
 EXPORT_SYMBOL_IF_KUNIT(kzt_no_attrs_policy);
 
-static struct genl_family kzt_family;
-
-/* Put a CONFIG_GET reply or CONFIG_NTF for @cfg into @msg; never sleeps. */
-static int kzt_config_msg_put(struct sk_buff *msg, const struct kzt_config *cfg,
-			      u8 cmd, u32 portid, u32 seq)
+/**
+ * kzt_nl_check_repeats() - refuse a repeated attribute that is not a list
+ * @head: first attribute of a message or nest, already policy-checked
+ * @len: length of the attribute stream
+ * @multi: bit N set when attribute type N may repeat (multi-attr)
+ * @extack: where to report an error
+ *
+ * nla_parse() keeps the last of repeated attributes silently; a request
+ * saying two things about one field is refused instead.
+ *
+ * Return: 0, or -EINVAL naming the repeated attribute.
+ */
+int kzt_nl_check_repeats(const struct nlattr *head, int len, u64 multi,
+			 struct netlink_ext_ack *extack)
 {
-	void *hdr;
+	const struct nlattr *nla;
+	u64 seen = 0;
+	int rem;
 
-	hdr = genlmsg_put(msg, portid, seq, &kzt_family, 0, cmd);
-	if (!hdr)
-		return -EMSGSIZE;
-	if (kzt_config_fill(msg, cfg)) {
-		genlmsg_cancel(msg, hdr);
-		return -EMSGSIZE;
+	nla_for_each_attr(nla, head, len, rem) {
+		int type = nla_type(nla);
+
+		/* Types this large were refused by the policy already. */
+		if (type >= 64 || (multi & BIT_ULL(type)))
+			continue;
+		if (seen & BIT_ULL(type)) {
+			NL_SET_ERR_MSG_ATTR(extack, nla, "attribute given more than once");
+			return -EINVAL;
+		}
+		seen |= BIT_ULL(type);
 	}
-	genlmsg_end(msg, hdr);
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(kzt_nl_check_repeats);
 
-static int kzt_nl_config_get_doit(struct sk_buff *skb, struct genl_info *info)
+/* The attributes a command may repeat: multi-attr in the spec. */
+static u64 kzt_nl_multi_attrs(u8 cmd)
 {
-	struct kzt_net *kn = kzt_pernet(genl_info_net(info));
-	struct sk_buff *msg;
-	int err;
-
-	msg = genlmsg_new(kzt_config_msg_size(), GFP_KERNEL);
-	if (!msg)
-		return -ENOMEM;
-
-	/* Filled inside the read section: no copy of the config to keep. */
-	rcu_read_lock();
-	err = kzt_config_msg_put(msg, rcu_dereference(kn->config),
-				 KZT_CMD_CONFIG_GET, info->snd_portid,
-				 info->snd_seq);
-	rcu_read_unlock();
-	if (err) {
-		nlmsg_free(msg);
-		return err;
+	switch (cmd) {
+	case KZT_CMD_POLICY_ADD:
+		return BIT_ULL(KZT_POLICY_A_SCOPE_ID) | BIT_ULL(KZT_POLICY_A_RULE);
+	default:
+		return 0;
 	}
-	return genlmsg_reply(msg, info);
 }
 
-static int kzt_nl_config_set_doit(struct sk_buff *skb, struct genl_info *info)
+/* After the policy checked every attribute, before any handler runs. */
+static int kzt_nl_pre_doit(const struct genl_split_ops *ops,
+			   struct sk_buff *skb, struct genl_info *info)
 {
-	struct net *net = genl_info_net(info);
-	struct kzt_net *kn = kzt_pernet(net);
-	struct kzt_config *old, *new;
-	int err;
-
-	new = kzalloc(sizeof(*new), GFP_KERNEL);
-	if (!new)
-		return -ENOMEM;
-
-	mutex_lock(&kn->config_lock);
-	old = rcu_dereference_protected(kn->config,
-					lockdep_is_held(&kn->config_lock));
-	err = kzt_config_merge(new, old, info->attrs, info->extack);
-	if (err)
-		goto out_unlock;
-
-	rcu_assign_pointer(kn->config, new);
-	kzt_genl_notify_config(net, new);
-	mutex_unlock(&kn->config_lock);
-
-	kfree_rcu(old, rcu);
-	return 0;
-
-out_unlock:
-	mutex_unlock(&kn->config_lock);
-	kfree(new);
-	return err;
+	return kzt_nl_check_repeats(genlmsg_data(info->genlhdr),
+				    genlmsg_len(info->genlhdr),
+				    kzt_nl_multi_attrs(ops->cmd), info->extack);
 }
 
 /*
  * Every command needs CAP_NET_ADMIN in the initial user namespace: the
- * family configures the node's data path.
+ * family configures the node's data path, and its reads show identities.
  */
 static const struct genl_split_ops kzt_nl_ops[] = {
 	{
@@ -141,14 +118,101 @@ static const struct genl_split_ops kzt_nl_ops[] = {
 		.maxattr = KZT_CONFIG_A_MAX,
 		.flags	= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
+	{
+		.cmd	= KZT_CMD_WORKLOAD_ADD,
+		.doit	= kzt_nl_workload_add_doit,
+		.policy	= kzt_workload_add_policy,
+		.maxattr = KZT_WORKLOAD_A_MAX,
+		.flags	= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd	= KZT_CMD_WORKLOAD_DEL,
+		.doit	= kzt_nl_workload_del_doit,
+		.policy	= kzt_workload_addr_policy,
+		.maxattr = KZT_WORKLOAD_A_MAX,
+		.flags	= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd	= KZT_CMD_WORKLOAD_GET,
+		.doit	= kzt_nl_workload_get_doit,
+		.policy	= kzt_workload_addr_policy,
+		.maxattr = KZT_WORKLOAD_A_MAX,
+		.flags	= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd	= KZT_CMD_WORKLOAD_GET,
+		.start	= kzt_nl_workload_dump_start,
+		.dumpit	= kzt_nl_workload_get_dumpit,
+		.done	= kzt_nl_workload_dump_done,
+		.policy	= kzt_no_attrs_policy,
+		.maxattr = KZT_WORKLOAD_A_MAX,
+		.flags	= GENL_ADMIN_PERM | GENL_CMD_CAP_DUMP,
+	},
+	{
+		.cmd	= KZT_CMD_POLICY_ADD,
+		.doit	= kzt_nl_policy_add_doit,
+		.policy	= kzt_policy_add_nl_policy,
+		.maxattr = KZT_POLICY_A_MAX,
+		.flags	= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd	= KZT_CMD_POLICY_DEL,
+		.doit	= kzt_nl_policy_del_doit,
+		.policy	= kzt_policy_name_policy,
+		.maxattr = KZT_POLICY_A_MAX,
+		.flags	= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd	= KZT_CMD_POLICY_GET,
+		.doit	= kzt_nl_policy_get_doit,
+		.policy	= kzt_policy_name_policy,
+		.maxattr = KZT_POLICY_A_MAX,
+		.flags	= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd	= KZT_CMD_POLICY_GET,
+		.dumpit	= kzt_nl_policy_get_dumpit,
+		.policy	= kzt_no_attrs_policy,
+		.maxattr = KZT_POLICY_A_MAX,
+		.flags	= GENL_ADMIN_PERM | GENL_CMD_CAP_DUMP,
+	},
+	{
+		.cmd	= KZT_CMD_POLICY_CHECK,
+		.doit	= kzt_nl_policy_check_doit,
+		.policy	= kzt_policy_check_policy,
+		.maxattr = KZT_CHECK_A_MAX,
+		.flags	= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd	= KZT_CMD_TXN_BEGIN,
+		.doit	= kzt_nl_txn_begin_doit,
+		.policy	= kzt_no_attrs_policy,
+		.maxattr = KZT_TXN_A_MAX,
+		.flags	= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd	= KZT_CMD_TXN_COMMIT,
+		.doit	= kzt_nl_txn_commit_doit,
+		.policy	= kzt_txn_id_policy,
+		.maxattr = KZT_TXN_A_MAX,
+		.flags	= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd	= KZT_CMD_TXN_ABORT,
+		.doit	= kzt_nl_txn_abort_doit,
+		.policy	= kzt_txn_id_policy,
+		.maxattr = KZT_TXN_A_MAX,
+		.flags	= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
 };
 
-static struct genl_family kzt_family __ro_after_init = {
+struct genl_family kzt_family __ro_after_init = {
 	.name		= KZT_GENL_NAME,
 	.version	= KZT_GENL_VERSION,
 	.netnsok	= true,
-	.parallel_ops	= true,	/* kzt_net.config_lock serialises writers */
+	.parallel_ops	= true,	/* kzt_net's locks serialise writers */
 	.module		= THIS_MODULE,
+	.pre_doit	= kzt_nl_pre_doit,
 	.split_ops	= kzt_nl_ops,
 	.n_split_ops	= ARRAY_SIZE(kzt_nl_ops),
 	.mcgrps		= kzt_mcgrps,
@@ -165,16 +229,19 @@ static struct genl_family kzt_family __ro_after_init = {
 void kzt_genl_notify_config(struct net *net, const struct kzt_config *cfg)
 {
 	struct sk_buff *msg;
+	void *hdr;
 
 	if (!genl_has_listeners(&kzt_family, net, KZT_MCGRP_ID_CONFIG))
 		return;
 	msg = genlmsg_new(kzt_config_msg_size(), GFP_KERNEL);
 	if (!msg)
 		return;
-	if (kzt_config_msg_put(msg, cfg, KZT_CMD_CONFIG_NTF, 0, 0)) {
+	hdr = genlmsg_put(msg, 0, 0, &kzt_family, 0, KZT_CMD_CONFIG_NTF);
+	if (!hdr || kzt_config_fill(msg, cfg)) {
 		nlmsg_free(msg);
 		return;
 	}
+	genlmsg_end(msg, hdr);
 	genlmsg_multicast_netns(&kzt_family, net, msg, 0, KZT_MCGRP_ID_CONFIG,
 				GFP_KERNEL);
 }

@@ -1,42 +1,79 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Per network namespace life cycle: every netns, the initial one included,
- * gets a struct kzt_net with a default configuration when it is created (or
- * when kzt loads) and loses it when the netns goes away (or kzt unloads).
+ * gets a struct kzt_net with a default configuration and empty tables when
+ * it is created (or when kzt loads) and loses it when the netns goes away
+ * (or kzt unloads).
  */
 #include <linux/slab.h>
+#include <kunit/visibility.h>
 
 #include "kzt.h"
 
 unsigned int kzt_net_id __read_mostly;
 
-static int __net_init kzt_net_init(struct net *net)
+/**
+ * kzt_net_state_init() - give @kn a default configuration and empty tables
+ * @kn: zeroed per-netns state
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int kzt_net_state_init(struct kzt_net *kn)
 {
-	struct kzt_net *kn = kzt_pernet(net);
+	struct kzt_tables *tables;
 	struct kzt_config *cfg;
 
 	cfg = kzalloc(sizeof(*cfg), GFP_KERNEL);
 	if (!cfg)
 		return -ENOMEM;
+	tables = kzt_tables_new(KZT_WORKLOADS_MAX);
+	if (!tables) {
+		kfree(cfg);
+		return -ENOMEM;
+	}
 	kzt_config_init_defaults(cfg);
 
 	mutex_init(&kn->config_lock);
 	RCU_INIT_POINTER(kn->config, cfg);
+	mutex_init(&kn->tables_lock);
+	RCU_INIT_POINTER(kn->tables, tables);
+	kn->generation = 1;
+	kn->txn = NULL;
 	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(kzt_net_state_init);
+
+/**
+ * kzt_net_state_exit() - free everything @kn holds
+ * @kn: per-netns state nobody can send requests to any more
+ */
+void kzt_net_state_exit(struct kzt_net *kn)
+{
+	/*
+	 * No netlink request can still run in a dying netns (every socket
+	 * holds a reference on it), nor a dump (it holds its socket). Readers
+	 * from other contexts may still be in an RCU read section: both
+	 * objects are freed after a grace period.
+	 */
+	kzt_txn_release(kn, 0);
+	kzt_tables_put(rcu_dereference_protected(kn->tables, true));
+	RCU_INIT_POINTER(kn->tables, NULL);
+	mutex_destroy(&kn->tables_lock);
+
+	kfree_rcu(rcu_dereference_protected(kn->config, true), rcu);
+	RCU_INIT_POINTER(kn->config, NULL);
+	mutex_destroy(&kn->config_lock);
+}
+EXPORT_SYMBOL_IF_KUNIT(kzt_net_state_exit);
+
+static int __net_init kzt_net_init(struct net *net)
+{
+	return kzt_net_state_init(kzt_pernet(net));
 }
 
 static void __net_exit kzt_net_exit(struct net *net)
 {
-	struct kzt_net *kn = kzt_pernet(net);
-
-	/*
-	 * No netlink request can still run in a dying netns (every socket
-	 * holds a reference on it); kfree_rcu() all the same, the object's
-	 * RCU contract costs nothing here.
-	 */
-	kfree_rcu(rcu_dereference_protected(kn->config, true), rcu);
-	RCU_INIT_POINTER(kn->config, NULL);
-	mutex_destroy(&kn->config_lock);
+	kzt_net_state_exit(kzt_pernet(net));
 }
 
 static struct pernet_operations kzt_net_ops = {

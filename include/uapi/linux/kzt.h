@@ -252,8 +252,7 @@ enum kzt_reason {
 	KZT_REASON_NO_POLICY,		/* allow: no ALLOW policy applies */
 	KZT_REASON_ALLOW_POLICY,	/* allow: an ALLOW policy matched */
 	KZT_REASON_DENY_POLICY,		/* deny: a DENY policy matched */
-	KZT_REASON_NO_ALLOW_MATCH,	/* deny: ALLOW policies apply, none
-					 * matched */
+	KZT_REASON_NO_ALLOW_MATCH,	/* deny: ALLOW policies apply, none matched */
 
 	__KZT_REASON_MAX
 };

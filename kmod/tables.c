@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Snapshots of a node's workloads and policies: life cycle, changes in
+ * place under kzt_net.tables_lock, and the decision readers ask for. The
+ * locking rules are in tables.h.
+ */
+#include <linux/err.h>
+#include <linux/lockdep.h>
+#include <linux/slab.h>
+#include <kunit/visibility.h>
+
+#include "kzt.h"
+
+/* Where the last kzt_tables_put() frees a snapshot: it may sleep. */
+static struct workqueue_struct *kzt_tables_wq;
+
+/**
+ * kzt_tables_module_init() - set up what freeing snapshots needs
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int kzt_tables_module_init(void)
+{
+	kzt_tables_wq = alloc_workqueue("kzt_tables", 0, 0);
+	return kzt_tables_wq ? 0 : -ENOMEM;
+}
+
+/**
+ * kzt_tables_module_exit() - wait until every snapshot is freed
+ *
+ * Call after the last kzt_tables_put() (pernet exit of every netns).
+ */
+void kzt_tables_module_exit(void)
+{
+	/* ORDER: a put queues its work from an RCU callback. */
+	rcu_barrier();
+	destroy_workqueue(kzt_tables_wq);
+}
+
+static void kzt_tables_free_work(struct work_struct *work)
+{
+	struct kzt_tables *tables = container_of(to_rcu_work(work),
+						 struct kzt_tables, free_work);
+
+	/* A grace period has passed since the last reference went away. */
+	kzt_workload_table_destroy(&tables->workloads);
+	kzt_policy_set_free(rcu_dereference_protected(tables->policies, true));
+	kfree(tables);
+}
+
+/**
+ * kzt_tables_new() - make an empty snapshot
+ * @max_workloads: most workloads it may hold (KZT_WORKLOADS_MAX)
+ *
+ * Return: the snapshot with one reference, the caller's, or NULL.
+ */
+struct kzt_tables *kzt_tables_new(unsigned int max_workloads)
+{
+	struct kzt_tables *tables;
+
+	tables = kzalloc(sizeof(*tables), GFP_KERNEL);
+	if (!tables)
+		return NULL;
+	if (kzt_workload_table_init(&tables->workloads, max_workloads)) {
+		kfree(tables);
+		return NULL;
+	}
+	refcount_set(&tables->ref, 1);
+	INIT_RCU_WORK(&tables->free_work, kzt_tables_free_work);
+	return tables;
+}
+EXPORT_SYMBOL_IF_KUNIT(kzt_tables_new);
+
+/**
+ * kzt_tables_put() - drop a reference to @tables
+ * @tables: snapshot, or NULL
+ *
+ * The last reference frees it, after a grace period (RCU readers may still
+ * hold the pointer they read from kzt_net.tables).
+ *
+ * Context: any; never sleeps.
+ */
+void kzt_tables_put(struct kzt_tables *tables)
+{
+	if (tables && refcount_dec_and_test(&tables->ref))
+		queue_rcu_work(kzt_tables_wq, &tables->free_work);
+}
+EXPORT_SYMBOL_IF_KUNIT(kzt_tables_put);
+
+/**
+ * kzt_tables_live() - the live snapshot, for a writer
+ * @kn: per-netns state
+ *
+ * Context: @kn->tables_lock held.
+ * Return: the snapshot readers see; no reference taken.
+ */
+struct kzt_tables *kzt_tables_live(struct kzt_net *kn)
+{
+	return rcu_dereference_protected(kn->tables,
+					 lockdep_is_held(&kn->tables_lock));
+}
+EXPORT_SYMBOL_IF_KUNIT(kzt_tables_live);
+
+/**
+ * kzt_tables_get_live() - a reference to the live snapshot
+ * @kn: per-netns state
+ *
+ * For a reader that keeps the snapshot beyond one RCU read section (a
+ * dump walking it across calls).
+ *
+ * Context: @kn->tables_lock held.
+ * Return: the snapshot, with a reference the caller puts.
+ */
+struct kzt_tables *kzt_tables_get_live(struct kzt_net *kn)
+{
+	struct kzt_tables *tables = kzt_tables_live(kn);
+
+	refcount_inc(&tables->ref);
+	return tables;
+}
+EXPORT_SYMBOL_IF_KUNIT(kzt_tables_get_live);
+
+/**
+ * kzt_tables_changed() - account for a change made to @tables
+ * @kn: per-netns state
+ * @tables: the snapshot just changed, live or staging
+ *
+ * A change of the live snapshot bumps the generation: dumps in progress
+ * get NLM_F_DUMP_INTR and a transaction begun before it fails to commit.
+ *
+ * Context: @kn->tables_lock held.
+ */
+void kzt_tables_changed(struct kzt_net *kn, struct kzt_tables *tables)
+{
+	lockdep_assert_held(&kn->tables_lock);
+	if (tables != kzt_tables_live(kn))
+		return;
+	/* 0 means "no sequence" to nl_dump_check_consistent(). */
+	if (!++kn->generation)
+		kn->generation = 1;
+}
+EXPORT_SYMBOL_IF_KUNIT(kzt_tables_changed);
+
+/**
+ * kzt_tables_policies() - the policy set of @tables, for a writer
+ * @kn: per-netns state
+ * @tables: live or staging snapshot
+ *
+ * Context: @kn->tables_lock held.
+ * Return: the set, NULL when there is no policy.
+ */
+struct kzt_policy_set *kzt_tables_policies(struct kzt_net *kn,
+					   struct kzt_tables *tables)
+{
+	return rcu_dereference_protected(tables->policies,
+					 lockdep_is_held(&kn->tables_lock));
+}
+EXPORT_SYMBOL_IF_KUNIT(kzt_tables_policies);
+
+/* Publish @set in @tables; readers of the old set finish with it first. */
+static void kzt_tables_replace_policies(struct kzt_net *kn,
+					struct kzt_tables *tables,
+					struct kzt_policy_set *set)
+{
+	struct kzt_policy_set *old = kzt_tables_policies(kn, tables);
+
+	rcu_assign_pointer(tables->policies, set);
+	kzt_policy_set_free_rcu(old);
+	kzt_tables_changed(kn, tables);
+}
+
+/**
+ * kzt_tables_policy_add() - add @policy to the policies of @tables
+ * @kn: per-netns state
+ * @tables: live or staging snapshot
+ * @policy: new policy; its reference is consumed, whatever the outcome
+ * @replace: replace a policy of the same name instead of failing
+ * @extack: where to report an error
+ *
+ * Context: @kn->tables_lock held.
+ * Return: 0, or what kzt_policy_set_add() refused with.
+ */
+int kzt_tables_policy_add(struct kzt_net *kn, struct kzt_tables *tables,
+			  struct kzt_policy *policy, bool replace,
+			  struct netlink_ext_ack *extack)
+{
+	struct kzt_policy_set *set;
+
+	set = kzt_policy_set_add(kzt_tables_policies(kn, tables), policy,
+				 replace, extack);
+	kzt_policy_put(policy);
+	if (IS_ERR(set))
+		return PTR_ERR(set);
+	kzt_tables_replace_policies(kn, tables, set);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(kzt_tables_policy_add);
+
+/**
+ * kzt_tables_policy_del() - remove the policy @name from @tables
+ * @kn: per-netns state
+ * @tables: live or staging snapshot
+ * @name: policy name
+ * @extack: where to report an error
+ *
+ * Context: @kn->tables_lock held.
+ * Return: 0, or what kzt_policy_set_del() refused with (-ENOENT).
+ */
+int kzt_tables_policy_del(struct kzt_net *kn, struct kzt_tables *tables,
+			  const char *name, struct netlink_ext_ack *extack)
+{
+	struct kzt_policy_set *set;
+
+	set = kzt_policy_set_del(kzt_tables_policies(kn, tables), name, extack);
+	if (IS_ERR(set))
+		return PTR_ERR(set);
+	kzt_tables_replace_policies(kn, tables, set);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(kzt_tables_policy_del);
+
+/**
+ * kzt_tables_rcu() - the live snapshot of @net, for a reader
+ * @net: node netns
+ *
+ * Context: rcu_read_lock() held.
+ * Return: the snapshot, valid until the read section ends.
+ */
+struct kzt_tables *kzt_tables_rcu(struct net *net)
+{
+	return rcu_dereference(kzt_pernet(net)->tables);
+}
+
+/**
+ * kzt_authorize() - decide a new flow to a workload of this node
+ * @net: node netns
+ * @src_id: the peer's SPIFFE ID, NULL for a plaintext peer
+ * @src_addr: the peer's address
+ * @dst_addr: the destination address
+ * @dst_port: the destination port
+ * @decision: the verdict, its reason and the deciding policy
+ *
+ * Looks the destination up and applies the policies of the same snapshot:
+ * what the data path calls per new flow, and POLICY_CHECK. No lock, no
+ * allocation.
+ *
+ * Context: rcu_read_lock() held; the returned workload and
+ * @decision->policy stay valid until the caller's read section ends.
+ * Return: the destination workload, or NULL when @dst_addr is not a
+ * workload (@decision is then untouched).
+ */
+const struct kzt_workload *kzt_authorize(struct net *net, const char *src_id,
+					 const struct in6_addr *src_addr,
+					 const struct in6_addr *dst_addr,
+					 u16 dst_port,
+					 struct kzt_decision *decision)
+{
+	struct kzt_tables *tables = kzt_tables_rcu(net);
+	struct kzt_authz_query query = {
+		.src_id = src_id,
+		.src_addr = src_addr,
+		.dst_port = dst_port,
+	};
+	const struct kzt_workload *dst;
+
+	dst = kzt_workload_lookup(&tables->workloads, dst_addr);
+	if (!dst)
+		return NULL;
+	query.dst_id = dst->id_len ? dst->id : NULL;
+	kzt_policy_decide(rcu_dereference(tables->policies), &query, decision);
+	return dst;
+}
+EXPORT_SYMBOL_IF_KUNIT(kzt_authorize);

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Workloads: the table that maps an address to the workload owning it
+ * (identity, protocol, where it runs). The data path looks an address up
+ * for every new flow, so lookups are lock-free under RCU and cost O(1)
+ * (an rhashtable keyed by the 16-byte address).
+ *
+ * An entry is immutable once published: a change publishes a new entry in
+ * its place (rhashtable_replace_fast()) and frees the old one after a grace
+ * period, so a reader never sees half of a change. Writers are serialised
+ * by the owner of the table (kzt_net.tables_lock, see tables.h).
+ */
+#ifndef _KZT_WORKLOAD_H
+#define _KZT_WORKLOAD_H
+
+#include <linux/in6.h>
+#include <linux/rcupdate.h>
+#include <linux/rhashtable-types.h>
+#include <linux/types.h>
+
+struct net;
+struct nlattr;
+struct sk_buff;
+struct netlink_ext_ack;
+
+struct kzt_workload {
+	struct rhash_head node;
+	struct in6_addr addr;		/* the key */
+	struct in6_addr node_addr;	/* remote: underlay address of its node */
+	int ifindex;			/* local: node-side interface; 0 remote */
+	u8 proto;			/* enum kzt_proto */
+	u16 id_len;			/* strlen(id); 0: no identity */
+	/* The <ns> of .../ns/<ns>/sa/<sa> in @id, for namespace scopes. */
+	u16 ns_off;
+	u16 ns_len;			/* 0: the ID has no namespace */
+	struct rcu_head rcu;
+	char id[];			/* SPIFFE ID, NUL-terminated; "" if none */
+};
+
+/* One table of workloads; @max bounds it (KZT_WORKLOADS_MAX but in tests). */
+struct kzt_workload_table {
+	struct rhashtable ht;
+	unsigned int max;
+};
+
+int kzt_workload_table_init(struct kzt_workload_table *table, unsigned int max);
+void kzt_workload_table_destroy(struct kzt_workload_table *table);
+unsigned int kzt_workload_table_len(const struct kzt_workload_table *table);
+struct kzt_workload *kzt_workload_lookup(struct kzt_workload_table *table,
+					 const struct in6_addr *addr);
+int kzt_workload_table_insert(struct kzt_workload_table *table,
+			      struct kzt_workload *wl, bool replace,
+			      struct netlink_ext_ack *extack);
+int kzt_workload_table_remove(struct kzt_workload_table *table,
+			      const struct in6_addr *addr);
+
+struct kzt_workload *kzt_workload_from_attrs(struct net *net,
+					     struct nlattr **attrs,
+					     struct netlink_ext_ack *extack);
+void kzt_workload_free(struct kzt_workload *wl);
+size_t kzt_workload_msg_size(void);
+int kzt_workload_fill(struct sk_buff *skb, const struct kzt_workload *wl);
+
+/**
+ * kzt_workload_is_local() - whether @wl runs on this node
+ * @wl: workload
+ *
+ * Return: true for a workload registered with its node-side interface.
+ */
+static inline bool kzt_workload_is_local(const struct kzt_workload *wl)
+{
+	return wl->ifindex != 0;
+}
+
+#endif /* _KZT_WORKLOAD_H */
