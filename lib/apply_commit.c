@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "apply.h"
 
@@ -202,10 +203,19 @@ int kzt_apply_commit(struct kzt_client *c, const struct kzt_apply_file *f,
 		goto out;
 	}
 	for (int try = 0; try < KZT_APPLY_TRIES; try++) {
+		/* 10, 20, 40, 80 ms: let a burst of changes pass. */
+		struct timespec pause = { 0, 10000000L << (try ? try - 1 : 0) };
+
+		if (try)
+			nanosleep(&pause, NULL);
 		ret = apply_once(c, f, &keys, prune, res, err, what, whatlen);
 		if (ret != EAGAIN || strcmp(what, "commit the transaction"))
 			break;
 	}
+	if (ret == EAGAIN && !strcmp(what, "commit the transaction"))
+		snprintf(what, whatlen,
+			 "commit the transaction (the live tables changed during each of %d tries)",
+			 KZT_APPLY_TRIES);
 	if (ret)
 		goto out;
 	if (cfg->has_tunnel_port || cfg->has_capture || cfg->has_trust_domain ||

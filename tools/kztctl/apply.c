@@ -55,10 +55,13 @@ static int print_result(const struct kzt_apply_result *r, bool prune)
 		kztctl_json_apply(&j, r);
 		return kzt_json_finish(&j);
 	}
-	printf("applied: %zu workloads, %zu policies", r->workloads, r->policies);
+	printf("applied: %zu workload%s, %zu polic%s", r->workloads,
+	       r->workloads == 1 ? "" : "s", r->policies,
+	       r->policies == 1 ? "y" : "ies");
 	if (prune)
-		printf("; removed %zu workloads, %zu policies",
-		       r->removed_workloads, r->removed_policies);
+		printf("; removed %zu workload%s, %zu polic%s",
+		       r->removed_workloads, r->removed_workloads == 1 ? "" : "s",
+		       r->removed_policies, r->removed_policies == 1 ? "y" : "ies");
 	putchar('\n');
 	return fflush(stdout) ? errno : 0;
 }
