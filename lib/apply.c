@@ -21,6 +21,7 @@
 #include "parse.h"
 
 #define PATH_MAX_LEN	256
+#define MAP_KEYS_MAX	16	/* keys of the widest mapping of the format */
 
 struct loader {
 	yaml_document_t doc;
@@ -109,8 +110,10 @@ static int map_fields(struct loader *l, yaml_node_t *map, const char *path,
 		      const char *const *keys, size_t nkeys,
 		      yaml_node_t **vals)
 {
-	bool seen[16] = { false };
+	bool seen[MAP_KEYS_MAX] = { false };
 
+	if (nkeys > MAP_KEYS_MAX)	/* a key table grew: raise MAP_KEYS_MAX */
+		return fail(l, map, path, "internal error: %zu keys", nkeys);
 	if (map->type != YAML_MAPPING_NODE)
 		return fail(l, map, path, "expected a mapping (key: value)");
 	for (size_t i = 0; i < nkeys; i++)

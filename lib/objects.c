@@ -9,20 +9,20 @@
 
 #include "objects.h"
 
-/* Grow @*v (of @n items of @size) by one slot; the new slot is zeroed. */
-static void *grow(void *vp, size_t n, size_t size)
+/*
+ * @base (@n items of @size) with room for one more, zeroed; NULL when out
+ * of memory, @base then unchanged. The caller stores the result.
+ */
+static void *grow(void *base, size_t n, size_t size)
 {
-	void **v = vp;
 	char *p;
 
 	if (n >= SIZE_MAX / size - 1)
 		return NULL;
-	p = realloc(*v, (n + 1) * size);
-	if (!p)
-		return NULL;
-	memset(p + n * size, 0, size);
-	*v = p;
-	return p + n * size;
+	p = realloc(base, (n + 1) * size);
+	if (p)
+		memset(p + n * size, 0, size);
+	return p;
 }
 
 /**
@@ -36,40 +36,40 @@ static void *grow(void *vp, size_t n, size_t size)
  */
 int kzt_strs_push(struct kzt_strs *s, const char *str, size_t len)
 {
-	char **slot;
 	char *copy = strndup(str, len);
+	char **v;
 
 	if (!copy)
 		return ENOMEM;
-	slot = grow(&s->v, s->n, sizeof(*s->v));
-	if (!slot) {
+	v = grow(s->v, s->n, sizeof(*v));
+	if (!v) {
 		free(copy);
 		return ENOMEM;
 	}
-	*slot = copy;
-	s->n++;
+	s->v = v;
+	s->v[s->n++] = copy;
 	return 0;
 }
 
 int kzt_cidrs_push(struct kzt_cidrs *c, const struct kzt_cidr *cidr)
 {
-	struct kzt_cidr *slot = grow(&c->v, c->n, sizeof(*c->v));
+	struct kzt_cidr *v = grow(c->v, c->n, sizeof(*v));
 
-	if (!slot)
+	if (!v)
 		return ENOMEM;
-	*slot = *cidr;
-	c->n++;
+	c->v = v;
+	c->v[c->n++] = *cidr;
 	return 0;
 }
 
 int kzt_ports_push(struct kzt_ports *p, uint16_t port)
 {
-	uint16_t *slot = grow(&p->v, p->n, sizeof(*p->v));
+	uint16_t *v = grow(p->v, p->n, sizeof(*v));
 
-	if (!slot)
+	if (!v)
 		return ENOMEM;
-	*slot = port;
-	p->n++;
+	p->v = v;
+	p->v[p->n++] = port;
 	return 0;
 }
 
@@ -98,13 +98,13 @@ void kzt_workload_free(struct kzt_workload *w)
  */
 int kzt_workloads_push(struct kzt_workloads *list, struct kzt_workload *w)
 {
-	struct kzt_workload *slot = grow(&list->v, list->n, sizeof(*list->v));
+	struct kzt_workload *v = grow(list->v, list->n, sizeof(*v));
 
-	if (!slot)
+	if (!v)
 		return ENOMEM;
-	*slot = *w;
+	list->v = v;
+	list->v[list->n++] = *w;
 	memset(w, 0, sizeof(*w));
-	list->n++;
 	return 0;
 }
 
@@ -140,11 +140,12 @@ void kzt_workloads_sort(struct kzt_workloads *list)
  */
 struct kzt_rule *kzt_policy_rule_add(struct kzt_policy *p)
 {
-	struct kzt_rule *r = grow(&p->rules, p->n_rules, sizeof(*p->rules));
+	struct kzt_rule *v = grow(p->rules, p->n_rules, sizeof(*v));
 
-	if (r)
-		p->n_rules++;
-	return r;
+	if (!v)
+		return NULL;
+	p->rules = v;
+	return &p->rules[p->n_rules++];
 }
 
 void kzt_rule_free(struct kzt_rule *r)
@@ -174,13 +175,13 @@ void kzt_policy_free(struct kzt_policy *p)
 /* As kzt_workloads_push(), for policies. */
 int kzt_policies_push(struct kzt_policies *list, struct kzt_policy *p)
 {
-	struct kzt_policy *slot = grow(&list->v, list->n, sizeof(*list->v));
+	struct kzt_policy *v = grow(list->v, list->n, sizeof(*v));
 
-	if (!slot)
+	if (!v)
 		return ENOMEM;
-	*slot = *p;
+	list->v = v;
+	list->v[list->n++] = *p;
 	memset(p, 0, sizeof(*p));
-	list->n++;
 	return 0;
 }
 
