@@ -1048,9 +1048,9 @@ static int parse_policies(struct loader *l, yaml_node_t *node)
 
 		path_index(p, "policies", i);
 		ret = parse_policy(l, entry, p, &pol);
-		if (!ret && !pos_set(&f->policy_pos[i], entry, p))
-			ret = oom(l);
 		if (!ret && kzt_policies_push(&f->policies, &pol))
+			ret = oom(l);
+		if (!ret && !pos_set(&f->policy_pos[i], entry, p))
 			ret = oom(l);
 		kzt_policy_free(&pol);
 		if (ret)
@@ -1174,7 +1174,58 @@ int kzt_apply_parse(const char *buf, size_t len, const char *name,
 }
 
 /**
- * kzt_apply_load() - kzt_apply_parse() on a file ("-" is stdin)
+ * kzt_apply_read() - read a whole apply file ("-" is stdin) into memory
+ * @path:   the file
+ * @bufp:   the contents, on success; free() it
+ * @lenp:   their length
+ * @errbuf: "FILE: strerror" on failure
+ * @errlen: size of @errbuf
+ *
+ * @retval 0     read
+ * @retval other errno of opening or reading it
+ */
+int kzt_apply_read(const char *path, char **bufp, size_t *lenp, char *errbuf,
+		   size_t errlen)
+{
+	FILE *in = strcmp(path, "-") ? fopen(path, "re") : stdin;
+	size_t len = 0, cap = 0, n;
+	char *buf = NULL, *b;
+	int ret = 0;
+
+	if (!in) {
+		ret = errno;
+		snprintf(errbuf, errlen, "%s: %s", path, strerror(ret));
+		return ret;
+	}
+	do {
+		if (cap - len < 65536) {
+			b = realloc(buf, cap + 65536);
+			if (!b) {
+				ret = ENOMEM;
+				break;
+			}
+			buf = b;
+			cap += 65536;
+		}
+		n = fread(buf + len, 1, cap - len, in);
+		len += n;
+	} while (n);
+	if (!ret && ferror(in))
+		ret = EIO;
+	if (in != stdin)
+		fclose(in);
+	if (ret) {
+		snprintf(errbuf, errlen, "%s: %s", path, strerror(ret));
+		free(buf);
+		return ret;
+	}
+	*bufp = buf;
+	*lenp = len;
+	return 0;
+}
+
+/**
+ * kzt_apply_load() - kzt_apply_read() then kzt_apply_parse()
  * @path:              the file
  * @live_trust_domain: as for kzt_apply_parse()
  * @f:                 filled on success; free with kzt_apply_free()
@@ -1188,46 +1239,17 @@ int kzt_apply_parse(const char *buf, size_t len, const char *name,
 int kzt_apply_load(const char *path, const char *live_trust_domain,
 		   struct kzt_apply_file *f, char *errbuf, size_t errlen)
 {
-	FILE *in = strcmp(path, "-") ? fopen(path, "re") : stdin;
-	char *buf = NULL;
-	size_t len = 0, cap = 0, n;
+	char *buf;
+	size_t len;
 	int ret;
 
 	memset(f, 0, sizeof(*f));
-	if (!in) {
-		ret = errno;
-		snprintf(errbuf, errlen, "%s: %s", path, strerror(ret));
+	ret = kzt_apply_read(path, &buf, &len, errbuf, errlen);
+	if (ret)
 		return ret;
-	}
-	do {
-		if (cap - len < 65536) {
-			char *b = realloc(buf, cap + 65536);
-
-			if (!b) {
-				ret = ENOMEM;
-				goto out;
-			}
-			buf = b;
-			cap += 65536;
-		}
-		n = fread(buf + len, 1, cap - len, in);
-		len += n;
-	} while (n);
-	if (ferror(in)) {
-		ret = EIO;
-		goto out;
-	}
 	ret = kzt_apply_parse(buf, len, path, live_trust_domain, f, errbuf,
 			      errlen);
 	free(buf);
-	if (in != stdin)
-		fclose(in);
-	return ret;
-out:
-	snprintf(errbuf, errlen, "%s: %s", path, strerror(ret));
-	free(buf);
-	if (in != stdin)
-		fclose(in);
 	return ret;
 }
 

@@ -54,6 +54,8 @@ struct kzt_apply_result {
 int kzt_apply_parse(const char *buf, size_t len, const char *name,
 		    const char *live_trust_domain, struct kzt_apply_file *f,
 		    char *errbuf, size_t errlen);
+int kzt_apply_read(const char *path, char **bufp, size_t *lenp, char *errbuf,
+		   size_t errlen);
 int kzt_apply_load(const char *path, const char *live_trust_domain,
 		   struct kzt_apply_file *f, char *errbuf, size_t errlen);
 int kzt_apply_resolve(struct kzt_apply_file *f, char *errbuf, size_t errlen);

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "json.h"
@@ -66,18 +67,6 @@ static int print_result(const struct kzt_apply_result *r, bool prune)
 	return fflush(stdout) ? errno : 0;
 }
 
-/* The file could not be read, is wrong, or names a missing interface. */
-static int load_failed(const char *action, int ret, const char *msg,
-		       struct kzt_apply_file *f)
-{
-	kzt_apply_free(f);
-	if (ret == ENOMEM)
-		return kztctl_fail(action, ret, NULL);
-	/* "FILE:LINE:COL: PATH: what", or "FILE: strerror" */
-	fprintf(stderr, "%s: %s\n%s: nothing was changed\n", prog, msg, prog);
-	return KZTCTL_EXIT_ERROR;
-}
-
 int apply_main(int argc, char *argv[])
 {
 	char what[1024], msg[KZT_APPLY_ERR_MAX], action[1200];
@@ -87,6 +76,8 @@ int apply_main(int argc, char *argv[])
 	struct kzt_nl_err err;
 	struct kzt_client c;
 	const char *file;
+	char *text;
+	size_t len;
 	bool prune;
 	int ret;
 
@@ -99,41 +90,60 @@ int apply_main(int argc, char *argv[])
 		return ret;
 
 	snprintf(action, sizeof(action), "apply %s", file);
-	/* Everything is checked before the kernel is asked anything. */
-	ret = kzt_apply_load(file, NULL, &f, msg, sizeof(msg));
-	if (ret)
-		return load_failed(action, ret, msg, &f);
-	ret = kztctl_open(&c, action);
+	/* Read once (stdin too), checked before the kernel is asked anything. */
+	ret = kzt_apply_read(file, &text, &len, msg, sizeof(msg));
 	if (ret) {
-		kzt_apply_free(&f);
-		return ret;
+		fprintf(stderr, "%s: Unable to %s: %s\n", prog, action, msg);
+		return KZTCTL_EXIT_ERROR;
 	}
+	ret = kzt_apply_parse(text, len, file, NULL, &f, msg, sizeof(msg));
+	if (ret)
+		goto out_load_failed;
+	ret = kztctl_open(&c, action);
+	if (ret)
+		goto out_free;
 	ret = kzt_config_get(&c, &live, &err);
 	if (ret) {
 		kzt_client_close(&c);
-		kzt_apply_free(&f);
-		return kztctl_fail(action, ret, &err);
+		ret = kztctl_fail(action, ret, &err);
+		goto out_free;
 	}
 	/* namespace + serviceAccount take the node's live trust domain. */
 	if (f.used_live_trust_domain && live.has_trust_domain &&
 	    strcmp(live.trust_domain, KZT_DEFAULT_TRUST_DOMAIN)) {
 		kzt_apply_free(&f);
-		ret = kzt_apply_load(file, live.trust_domain, &f, msg, sizeof(msg));
+		ret = kzt_apply_parse(text, len, file, live.trust_domain, &f,
+				      msg, sizeof(msg));
 	}
 	if (!ret)
 		ret = kzt_apply_resolve(&f, msg, sizeof(msg));
 	if (ret) {
 		kzt_client_close(&c);
-		return load_failed(action, ret, msg, &f);
+		goto out_load_failed;
 	}
 
 	ret = kzt_apply_commit(&c, &f, prune, &res, &err, what, sizeof(what));
 	kzt_client_close(&c);
-	kzt_apply_free(&f);
 	if (ret) {
 		snprintf(action, sizeof(action), "apply %s: %s", file, what);
-		return kztctl_fail(action, ret, &err);
+		ret = kztctl_fail(action, ret, &err);
+		goto out_free;
 	}
 	ret = print_result(&res, prune);
-	return ret ? kztctl_fail("print the result", ret, NULL) : KZTCTL_EXIT_OK;
+	ret = ret ? kztctl_fail("print the result", ret, NULL) : KZTCTL_EXIT_OK;
+	goto out_free;
+
+out_load_failed:
+	if (ret == ENOMEM) {
+		ret = kztctl_fail(action, ret, NULL);
+	} else {
+		/* "FILE:LINE:COL: PATH: what is wrong" */
+		fprintf(stderr, "%s: %s\n%s: nothing was changed\n", prog, msg,
+			prog);
+		ret = KZTCTL_EXIT_ERROR;
+	}
+out_free:
+	kzt_apply_free(&f);
+	free(text);
+	return ret;
 }
