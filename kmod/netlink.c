@@ -90,7 +90,10 @@ static u64 kzt_nl_multi_attrs(u8 cmd)
 	}
 }
 
-/* After the policy checked every attribute, before any handler runs. */
+/*
+ * After the policy checked every attribute, before the handler runs. Split
+ * ops take no family-wide pre_doit: every doit op names it.
+ */
 static int kzt_nl_pre_doit(const struct genl_split_ops *ops,
 			   struct sk_buff *skb, struct genl_info *info)
 {
@@ -106,6 +109,7 @@ static int kzt_nl_pre_doit(const struct genl_split_ops *ops,
 static const struct genl_split_ops kzt_nl_ops[] = {
 	{
 		.cmd	= KZT_CMD_CONFIG_GET,
+		.pre_doit = kzt_nl_pre_doit,
 		.doit	= kzt_nl_config_get_doit,
 		.policy	= kzt_no_attrs_policy,
 		.maxattr = KZT_CONFIG_A_MAX,
@@ -113,6 +117,7 @@ static const struct genl_split_ops kzt_nl_ops[] = {
 	},
 	{
 		.cmd	= KZT_CMD_CONFIG_SET,
+		.pre_doit = kzt_nl_pre_doit,
 		.doit	= kzt_nl_config_set_doit,
 		.policy	= kzt_config_set_policy,
 		.maxattr = KZT_CONFIG_A_MAX,
@@ -120,6 +125,7 @@ static const struct genl_split_ops kzt_nl_ops[] = {
 	},
 	{
 		.cmd	= KZT_CMD_WORKLOAD_ADD,
+		.pre_doit = kzt_nl_pre_doit,
 		.doit	= kzt_nl_workload_add_doit,
 		.policy	= kzt_workload_add_policy,
 		.maxattr = KZT_WORKLOAD_A_MAX,
@@ -127,6 +133,7 @@ static const struct genl_split_ops kzt_nl_ops[] = {
 	},
 	{
 		.cmd	= KZT_CMD_WORKLOAD_DEL,
+		.pre_doit = kzt_nl_pre_doit,
 		.doit	= kzt_nl_workload_del_doit,
 		.policy	= kzt_workload_addr_policy,
 		.maxattr = KZT_WORKLOAD_A_MAX,
@@ -134,6 +141,7 @@ static const struct genl_split_ops kzt_nl_ops[] = {
 	},
 	{
 		.cmd	= KZT_CMD_WORKLOAD_GET,
+		.pre_doit = kzt_nl_pre_doit,
 		.doit	= kzt_nl_workload_get_doit,
 		.policy	= kzt_workload_addr_policy,
 		.maxattr = KZT_WORKLOAD_A_MAX,
@@ -150,6 +158,7 @@ static const struct genl_split_ops kzt_nl_ops[] = {
 	},
 	{
 		.cmd	= KZT_CMD_POLICY_ADD,
+		.pre_doit = kzt_nl_pre_doit,
 		.doit	= kzt_nl_policy_add_doit,
 		.policy	= kzt_policy_add_nl_policy,
 		.maxattr = KZT_POLICY_A_MAX,
@@ -157,6 +166,7 @@ static const struct genl_split_ops kzt_nl_ops[] = {
 	},
 	{
 		.cmd	= KZT_CMD_POLICY_DEL,
+		.pre_doit = kzt_nl_pre_doit,
 		.doit	= kzt_nl_policy_del_doit,
 		.policy	= kzt_policy_name_policy,
 		.maxattr = KZT_POLICY_A_MAX,
@@ -164,6 +174,7 @@ static const struct genl_split_ops kzt_nl_ops[] = {
 	},
 	{
 		.cmd	= KZT_CMD_POLICY_GET,
+		.pre_doit = kzt_nl_pre_doit,
 		.doit	= kzt_nl_policy_get_doit,
 		.policy	= kzt_policy_name_policy,
 		.maxattr = KZT_POLICY_A_MAX,
@@ -178,6 +189,7 @@ static const struct genl_split_ops kzt_nl_ops[] = {
 	},
 	{
 		.cmd	= KZT_CMD_POLICY_CHECK,
+		.pre_doit = kzt_nl_pre_doit,
 		.doit	= kzt_nl_policy_check_doit,
 		.policy	= kzt_policy_check_policy,
 		.maxattr = KZT_CHECK_A_MAX,
@@ -185,6 +197,7 @@ static const struct genl_split_ops kzt_nl_ops[] = {
 	},
 	{
 		.cmd	= KZT_CMD_TXN_BEGIN,
+		.pre_doit = kzt_nl_pre_doit,
 		.doit	= kzt_nl_txn_begin_doit,
 		.policy	= kzt_no_attrs_policy,
 		.maxattr = KZT_TXN_A_MAX,
@@ -192,6 +205,7 @@ static const struct genl_split_ops kzt_nl_ops[] = {
 	},
 	{
 		.cmd	= KZT_CMD_TXN_COMMIT,
+		.pre_doit = kzt_nl_pre_doit,
 		.doit	= kzt_nl_txn_commit_doit,
 		.policy	= kzt_txn_id_policy,
 		.maxattr = KZT_TXN_A_MAX,
@@ -199,6 +213,7 @@ static const struct genl_split_ops kzt_nl_ops[] = {
 	},
 	{
 		.cmd	= KZT_CMD_TXN_ABORT,
+		.pre_doit = kzt_nl_pre_doit,
 		.doit	= kzt_nl_txn_abort_doit,
 		.policy	= kzt_txn_id_policy,
 		.maxattr = KZT_TXN_A_MAX,
@@ -212,7 +227,6 @@ struct genl_family kzt_family __ro_after_init = {
 	.netnsok	= true,
 	.parallel_ops	= true,	/* kzt_net's locks serialise writers */
 	.module		= THIS_MODULE,
-	.pre_doit	= kzt_nl_pre_doit,
 	.split_ops	= kzt_nl_ops,
 	.n_split_ops	= ARRAY_SIZE(kzt_nl_ops),
 	.mcgrps		= kzt_mcgrps,

@@ -3,13 +3,25 @@
 """Check that the YNL spec, the uapi header and the kernel's policies agree.
 
 The spec (Documentation/netlink/specs/kzt.yaml) is the reference. From it
-this derives every enum name and value the uapi header must define, and
-gcc proves them with static assertions against the real header; every
-KZT_* enumerator of the header must come from the spec; each attribute's
-type and checks must match its entry in the kernel module's nla_policy.
+this derives every enum, flag, constant and attribute name and value the
+uapi header must define, and gcc proves them with static assertions
+against the real header; every KZT_* name of the header must come from the
+spec. Two kzt conventions beyond YNL: an enum with render-max has only the
+__<PREFIX>MAX sentinel in the header, and a flags set with render-max has
+__<PREFIX>ALL, the OR of its flags (the NLA_POLICY_MASK of its attribute).
 
-With --schema FILE (the kernel's Documentation/netlink/genetlink.yaml),
-the spec is also validated against the YNL schema it claims to follow.
+Against the kernel module (kmod/*.c): every entry of every nla_policy array
+must match its attribute's type and checks in the spec (min, max,
+exact-len, max-len, flags-mask, the max an enum implies, the attribute set
+of a nest), with every C expression proved equal to the spec's value by
+gcc; every attribute an operation takes must have a policy; the op table
+of netlink.c must give each spec operation (do and dump) a policy that
+accepts exactly the request attributes of the spec, the maxattr of its
+attribute set and GENL_ADMIN_PERM when the spec says admin-perm; and the
+attributes netlink.c lets repeat must be the spec's multi-attr ones.
+
+With --schema-dir DIR (the kernel's Documentation/netlink), the spec is
+also validated against the YNL schema its "protocol" names.
 
 Prints one "TEST: ... [ OK ]" / "[FAIL]" line per check; exits 1 on any
 failure.
@@ -46,10 +58,38 @@ def c_name(*parts):
     return "".join(parts).upper().replace("-", "_")
 
 
+def definition_enums(spec):
+    """{enum name: [(enumerator, value)]} of the enum and flags definitions."""
+    family = spec["name"]
+    enums = {}
+    for d in spec.get("definitions", []):
+        if d["type"] not in ("enum", "flags"):
+            continue
+        prefix = d.get("name-prefix", f"{family}-{d['name']}-")
+        members, value, mask = [], d.get("value-start", 0), 0
+        for i, entry in enumerate(d["entries"]):
+            if isinstance(entry, dict):
+                name, value = entry["name"], entry.get("value", value)
+            else:
+                name = entry
+            v = (1 << i) if d["type"] == "flags" else value
+            members.append((c_name(prefix, name), v))
+            mask |= v
+            value += 1
+        if d.get("render-max"):
+            if d["type"] == "flags":
+                members.append(("__" + c_name(prefix, "all"), mask))
+            else:
+                members.append(("__" + c_name(prefix, "max"), value))
+        enum_name = d.get("enum-name", f"{family}-{d['name']}").replace("-", "_")
+        enums[enum_name] = members
+    return enums
+
+
 def expected_enums(spec):
     """{enum name: [(enumerator, value)]} as the spec defines them."""
     family = spec["name"]
-    enums = {}
+    enums = definition_enums(spec)
     for aset in spec["attribute-sets"]:
         prefix = aset.get("name-prefix", f"{family}-a-{aset['name']}-")
         members = [(c_name(prefix, "unspec"), 0)]
@@ -89,7 +129,11 @@ def check_values(enums, spec):
     for d in spec.get("definitions", []):
         if d["type"] == "const":
             name = c_name(spec["name"], "-", d["name"])
-            lines.append(f'_Static_assert({name} == {d["value"]}, "{name}");')
+            if isinstance(d["value"], str):
+                lines.append(f'static const char check_{name}[] = {name};')
+                lines.append(f'_Static_assert(sizeof(check_{name}) == {len(d["value"]) + 1}, "{name}");')
+            else:
+                lines.append(f'_Static_assert({name} == {d["value"]}, "{name}");')
     lines.append(f'_Static_assert(sizeof(KZT_GENL_NAME) == {len(spec["name"]) + 1}, "name");')
     for grp in spec["mcast-groups"]["list"]:
         name = c_name("kzt-mcgrp-", grp["name"])
@@ -105,63 +149,264 @@ def check_values(enums, spec):
     return [l for l in res.stderr.splitlines() if "error" in l]
 
 
-POLICY_RE = re.compile(r"\[(KZT_\w+)\]\s*=\s*(NLA_POLICY_\w+)\((NLA_\w+)(?:,\s*([-\w]+))?(?:,\s*([-\w]+))?\)")
-SIMPLE_RE = re.compile(r"\[(KZT_\w+)\]\s*=\s*\{\s*\.type\s*=\s*(NLA_\w+)\s*\}")
+POLICY_ARRAY_RE = re.compile(
+    r"(?:static\s+)?const\s+struct\s+nla_policy\s+(\w+)\s*\[[^\]]*\]\s*=\s*\{(.*?)\n\};", re.S)
+ENTRY_RE = re.compile(r"\[(KZT_\w+)\]\s*=\s*")
+SCALAR_NLA = {"u8": "NLA_U8", "u16": "NLA_U16", "u32": "NLA_U32", "u64": "NLA_U64",
+              "s32": "NLA_S32", "s64": "NLA_S64", "uint": "NLA_UINT", "sint": "NLA_SINT",
+              "string": "NLA_NUL_STRING", "binary": "NLA_BINARY", "nest": "NLA_NESTED",
+              "flag": "NLA_FLAG"}
 
 
-def kernel_policies():
-    """{attribute enumerator: (NLA type, {check: value})} from kmod/*.c."""
-    found = {}
+def c_expr_end(text, i):
+    """Index just past the C expression starting at text[i] (up to a top-level ',' or '}')."""
+    depth = 0
+    while i < len(text):
+        ch = text[i]
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            if depth == 0:
+                return i
+            depth -= 1
+        elif ch == "," and depth == 0:
+            return i
+        i += 1
+    return i
+
+
+def split_args(args):
+    out, depth, cur = [], 0, ""
+    for ch in args:
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        if ch == "," and depth == 0:
+            out.append(cur.strip())
+            cur = ""
+        else:
+            cur += ch
+    if cur.strip():
+        out.append(cur.strip())
+    return out
+
+
+def interpret(expr):
+    """(NLA type, {check: C expression}, nested array or None) of one policy entry."""
+    expr = " ".join(expr.split())
+    m = re.match(r"(NLA_POLICY_\w+)\((.*)\)$", expr)
+    if m:
+        macro, args = m.group(1), split_args(m.group(2))
+        if macro == "NLA_POLICY_MIN":
+            return args[0], {"min": args[1]}, None
+        if macro == "NLA_POLICY_MAX":
+            return args[0], {"max": args[1]}, None
+        if macro == "NLA_POLICY_RANGE":
+            return args[0], {"min": args[1], "max": args[2]}, None
+        if macro == "NLA_POLICY_EXACT_LEN":
+            return "NLA_BINARY", {"exact-len": args[0]}, None
+        if macro == "NLA_POLICY_MASK":
+            return args[0], {"flags-mask": args[1]}, None
+        if macro == "NLA_POLICY_NESTED":
+            return "NLA_NESTED", {}, args[0]
+        return macro, {}, None
+    m = re.match(r"\{(.*)\}$", expr)
+    if m:
+        fields = dict(re.findall(r"\.(\w+)\s*=\s*([^,]+?)\s*(?:,|$)", m.group(1)))
+        checks = {}
+        if "len" in fields:
+            checks["max-len"] = fields["len"]
+        return fields.get("type", "NLA_UNSPEC"), checks, None
+    return expr, {}, None
+
+
+def kernel_policy_arrays():
+    """{array name: {attribute enumerator: (NLA type, checks, nested array)}} from kmod/*.c."""
+    arrays = {}
     for fn in sorted(os.listdir(KMOD)):
-        if not fn.endswith(".c") or fn.endswith("_test.c"):
+        if not fn.endswith(".c") or fn.endswith("_test.c") or fn.endswith(".mod.c"):
             continue
         text = open(os.path.join(KMOD, fn)).read()
-        for name, macro, nla, a, b in POLICY_RE.findall(text):
-            checks = {"NLA_POLICY_MIN": {"min": a}, "NLA_POLICY_MAX": {"max": a},
-                      "NLA_POLICY_RANGE": {"min": a, "max": b}}.get(macro, {})
-            found[name] = (nla, {k: int(v, 0) for k, v in checks.items()})
-        for name, nla in SIMPLE_RE.findall(text):
-            found[name] = (nla, {})
-    return found
+        for name, body in POLICY_ARRAY_RE.findall(text):
+            entries = {}
+            for m in ENTRY_RE.finditer(body):
+                end = c_expr_end(body, m.end())
+                entries[m.group(1)] = interpret(body[m.end():end])
+            arrays[name] = entries
+    return arrays
 
 
-def check_policies(spec):
-    problems = []
-    policies = kernel_policies()
+def const_values(spec):
+    """{spec name: value} of constants and flags masks, for checks that name them."""
+    values = {d["name"]: d["value"] for d in spec.get("definitions", []) if d["type"] == "const"}
+    for d in spec.get("definitions", []):
+        if d["type"] == "flags":
+            values[d["name"]] = (1 << len(d["entries"])) - 1
+    return values
+
+
+def spec_checks(spec, attr):
+    """{check: value} the kernel policy of @attr must implement."""
+    values = const_values(spec)
+    checks = {}
+    for k, v in attr.get("checks", {}).items():
+        checks[k] = values.get(v, v) if isinstance(v, str) else v
+    enum = attr.get("enum")
+    if enum and not attr.get("enum-as-flags") and "max" not in checks:
+        d = next(d for d in spec["definitions"] if d["name"] == enum)
+        checks["max"] = len(d["entries"]) - 1    # what YNL implies for an enum
+    return checks
+
+
+def attr_index(spec):
+    """{attribute enumerator: (set, attribute)} over every attribute set."""
+    index = {}
     for aset in spec["attribute-sets"]:
         prefix = aset.get("name-prefix", f"{spec['name']}-a-{aset['name']}-")
         for attr in aset["attributes"]:
-            name = c_name(prefix, attr["name"])
-            if name not in policies:
-                continue  # reply-only attribute: no policy needed
-            nla, checks = policies[name]
-            want = "NLA_" + {"string": "NUL_STRING", "flag": "FLAG",
-                             "nest": "NESTED"}.get(attr["type"], attr["type"].upper())
+            index[c_name(prefix, attr["name"])] = (aset, attr)
+    return index
+
+
+def set_prefix(spec, set_name):
+    aset = next(a for a in spec["attribute-sets"] if a["name"] == set_name)
+    return c_name(aset.get("name-prefix", f"{spec['name']}-a-{aset['name']}-"))
+
+
+def check_policies(spec, arrays):
+    """Every kernel policy entry against the spec; C values proved by gcc."""
+    problems, asserts = [], []
+    index = attr_index(spec)
+    for array, entries in sorted(arrays.items()):
+        for name, (nla, checks, nested) in sorted(entries.items()):
+            where = f"{array}[{name}]"
+            if name not in index:
+                problems.append(f"{where}: not an attribute of the spec")
+                continue
+            aset, attr = index[name]
+            want = SCALAR_NLA.get(attr["type"], attr["type"])
             if nla != want:
-                problems.append(f"{name}: kernel policy {nla}, spec type {attr['type']}")
-            spec_checks = {k: v for k, v in attr.get("checks", {}).items() if k in ("min", "max")}
-            if checks != spec_checks:
-                problems.append(f"{name}: kernel checks {checks}, spec checks {spec_checks}")
-    if not policies:
-        problems.append("no nla_policy entries found in kmod/*.c")
+                problems.append(f"{where}: kernel policy {nla}, spec type {attr['type']}")
+            want_checks = spec_checks(spec, attr)
+            if set(checks) != set(want_checks):
+                problems.append(f"{where}: kernel checks {sorted(checks)}, "
+                                f"spec checks {sorted(want_checks)}")
+            for k in set(checks) & set(want_checks):
+                asserts.append((f"({checks[k]}) == {want_checks[k]}", f"{where} {k}"))
+            if nested:
+                inner = arrays.get(nested, {})
+                want_prefix = set_prefix(spec, attr.get("nested-attributes", ""))
+                if not inner or not all(n.startswith(want_prefix) for n in inner):
+                    problems.append(f"{where}: nests {nested}, spec nests "
+                                    f"{attr.get('nested-attributes')} ({want_prefix}*)")
+    if not arrays:
+        problems.append("no nla_policy arrays found in kmod/*.c")
+    lines = ["#include <netinet/in.h>", "#include <linux/kzt.h>"]
+    lines += [f'_Static_assert({e}, "{w}");' for e, w in asserts]
+    problems += gcc_errors(lines)
     return problems
 
 
-def check_schema(spec, schema_path):
+def gcc_errors(lines):
+    with tempfile.TemporaryDirectory() as tmp:
+        src = os.path.join(tmp, "check.c")
+        with open(src, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        res = subprocess.run(["gcc", "-fsyntax-only", "-Werror", "-Wno-unused-const-variable",
+                              "-I", os.path.join(ROOT, "include/uapi"), src],
+                             capture_output=True, text=True)
+    return [l for l in res.stderr.splitlines() if "error" in l]
+
+
+OP_RE = re.compile(r"\{([^{}]*\.cmd\s*=\s*KZT_CMD_\w+[^{}]*)\}", re.S)
+
+
+def kernel_ops():
+    """[(cmd, do|dump, policy array, maxattr, flags)] from netlink.c's op table."""
+    text = open(os.path.join(KMOD, "netlink.c")).read()
+    m = re.search(r"genl_split_ops\s+kzt_nl_ops\[\]\s*=\s*\{(.*?)\n\};", text, re.S)
+    ops = []
+    for body in OP_RE.findall(m.group(1) if m else ""):
+        fields = dict(re.findall(r"\.(\w+)\s*=\s*([^,]+?)\s*,", body + ","))
+        kind = "dump" if "dumpit" in fields else "do"
+        ops.append((fields.get("cmd"), kind, fields.get("policy"), fields.get("maxattr"),
+                    fields.get("flags", "")))
+    return ops
+
+
+def check_ops(spec, arrays):
+    problems = []
+    family = spec["name"]
+    ops = spec["operations"]
+    prefix = ops.get("name-prefix", f"{family}-cmd-")
+    kernel = {(cmd, kind): (pol, maxattr, flags) for cmd, kind, pol, maxattr, flags in kernel_ops()}
+    if not kernel:
+        return ["no split ops found in kmod/netlink.c"]
+    seen = set()
+    for op in ops["list"]:
+        cmd = c_name(prefix, op["name"])
+        aset = op.get("attribute-set")
+        for kind in ("do", "dump"):
+            if kind not in op:
+                continue
+            seen.add((cmd, kind))
+            if (cmd, kind) not in kernel:
+                problems.append(f"{cmd} {kind}: in the spec, not in kzt_nl_ops")
+                continue
+            pol, maxattr, flags = kernel[(cmd, kind)]
+            request = (op[kind] or {}).get("request", {}).get("attributes", [])
+            want = {c_name(set_prefix(spec, aset), a) for a in request}
+            got = set(arrays.get(pol, {}))
+            if pol not in arrays:
+                problems.append(f"{cmd} {kind}: policy {pol} not found")
+            elif got != want:
+                problems.append(f"{cmd} {kind}: {pol} accepts {sorted(got)}, "
+                                f"the spec's request is {sorted(want)}")
+            if maxattr != set_prefix(spec, aset) + "MAX":
+                problems.append(f"{cmd} {kind}: maxattr {maxattr}, "
+                                f"want {set_prefix(spec, aset)}MAX")
+            if ("admin-perm" in op.get("flags", [])) != ("GENL_ADMIN_PERM" in flags):
+                problems.append(f"{cmd} {kind}: GENL_ADMIN_PERM and the spec's "
+                                f"admin-perm disagree")
+    for cmd, kind in sorted(set(kernel) - seen):
+        problems.append(f"{cmd} {kind}: in kzt_nl_ops, not in the spec")
+    return problems
+
+
+def check_multi_attr(spec):
+    """netlink.c lets exactly the spec's multi-attr attributes of request sets repeat."""
+    text = open(os.path.join(KMOD, "netlink.c")).read()
+    m = re.search(r"kzt_nl_multi_attrs\(.*?\n\}", text, re.S)
+    got = set(re.findall(r"BIT_ULL\((KZT_\w+)\)", m.group(0) if m else ""))
+    op_sets = {op.get("attribute-set") for op in spec["operations"]["list"]}
+    want = set()
+    for aset in spec["attribute-sets"]:
+        if aset["name"] not in op_sets:
+            continue    # nests: their parser checks repeats
+        prefix = aset.get("name-prefix", f"{spec['name']}-a-{aset['name']}-")
+        want |= {c_name(prefix, a["name"]) for a in aset["attributes"] if a.get("multi-attr")}
+    if got != want:
+        return [f"netlink.c lets {sorted(got)} repeat, the spec's multi-attr are {sorted(want)}"]
+    return []
+
+
+def check_schema(spec, schema_dir):
     import jsonschema
-    schema = yaml.safe_load(open(schema_path))
+    schema = yaml.safe_load(open(os.path.join(schema_dir, spec.get("protocol", "genetlink") + ".yaml")))
     errors = jsonschema.Draft7Validator(schema).iter_errors(spec)
     return [f"{'/'.join(map(str, e.path)) or '(top)'}: {e.message}" for e in errors]
 
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--schema", help="the kernel's genetlink.yaml YNL schema")
+    parser.add_argument("--schema-dir",
+                        help="the kernel's Documentation/netlink, holding the YNL schemas")
     args = parser.parse_args()
     spec = yaml.safe_load(open(SPEC))
-    if args.schema:
-        report("spec: valid against the kernel's genetlink YNL schema",
-               check_schema(spec, args.schema))
+    if args.schema_dir:
+        report(f"spec: valid against the kernel's {spec.get('protocol', 'genetlink')} YNL schema",
+               check_schema(spec, args.schema_dir))
     header = open(HEADER).read()
     enums = expected_enums(spec)
 
@@ -180,7 +425,11 @@ def main():
                if not re.search(rf"enum\s+{e}\s*\{{", header)]
     report("spec: enum names match the header", missing)
 
-    report("spec: kernel nla_policy types and checks match", check_policies(spec))
+    arrays = kernel_policy_arrays()
+    report("spec: kernel nla_policy types and checks match", check_policies(spec, arrays))
+    report("spec: each operation's kernel policy takes its request attributes",
+           check_ops(spec, arrays))
+    report("spec: repeatable attributes are the multi-attr ones", check_multi_attr(spec))
     return 1 if failures else 0
 
 
