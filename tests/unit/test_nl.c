@@ -573,6 +573,41 @@ static void test_nested_error_names(void **state)
 	nlmsg_free(msg);
 }
 
+/* Damaged or odd nests end the walk where they stop making sense. */
+static void test_attr_path_damaged(void **state)
+{
+	struct kzt_nl_attr_pos path[KZT_NL_PATH_MAX];
+	uint16_t port = 80;
+	struct buf m;
+	size_t rule, inner;
+
+	(void)state;
+	genl_msg(&m, 0x1d, KZT_CMD_POLICY_ADD);
+	put_attr(&m, KZT_POLICY_A_NAME, "p", 2);
+	rule = nest_start(&m, KZT_POLICY_A_RULE);
+	inner = put_attr(&m, KZT_RULE_A_PORT, &port, sizeof(port));
+	nest_end(&m, rule);
+
+	/* The port, inside the rule. */
+	assert_int_equal(kzt_nl_attr_path(&m.nlh, 0, inner + 4, path, 4), 2);
+	assert_int_equal(path[1].type, KZT_RULE_A_PORT);
+	/* Room for one step only: the rule. */
+	assert_int_equal(kzt_nl_attr_path(&m.nlh, 0, inner, path, 1), 1);
+	assert_int_equal(path[0].type, KZT_POLICY_A_RULE);
+	/* A rule whose length claims more than the message: not entered. */
+	((struct nlattr *)(m.b + rule))->nla_len = 200;
+	assert_int_equal(kzt_nl_attr_path(&m.nlh, 0, inner, path, 4), 0);
+	/* The same attribute without NLA_F_NESTED: not walked into. */
+	((struct nlattr *)(m.b + rule))->nla_len = m.len - rule;
+	((struct nlattr *)(m.b + rule))->nla_type = KZT_POLICY_A_RULE;
+	assert_int_equal(kzt_nl_attr_path(&m.nlh, 0, inner, path, 4), 1);
+	/* An inner attribute of length 0 stops the walk inside. */
+	((struct nlattr *)(m.b + rule))->nla_type = KZT_POLICY_A_RULE | NLA_F_NESTED;
+	((struct nlattr *)(m.b + inner))->nla_len = 0;
+	assert_int_equal(kzt_nl_attr_path(&m.nlh, 0, inner, path, 4), 1);
+	assert_int_equal(kzt_nl_attr_path(&m.nlh, 0, 8, path, 4), 0);	/* header */
+}
+
 static void test_check_from_msg(void **state)
 {
 	struct nl_msg *msg = kzt_msg(KZT_CMD_POLICY_CHECK);
@@ -634,6 +669,7 @@ int main(void)
 		cmocka_unit_test(test_policy_roundtrip),
 		cmocka_unit_test(test_workload_roundtrip),
 		cmocka_unit_test(test_nested_error_names),
+		cmocka_unit_test(test_attr_path_damaged),
 		cmocka_unit_test(test_check_from_msg),
 		cmocka_unit_test(test_config_new_fields),
 	};
