@@ -10,6 +10,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <netlink/msg.h>
+
 #include "apply.h"
 
 /* A live table that changes under us this often is given up on. */
@@ -66,6 +68,105 @@ static bool keys_has_name(const struct file_keys *k, const char *name)
 }
 
 /*
+ * Staging requests go out KZT_NL_MANY_MAX at a time without waiting for
+ * each ack: a large file costs a fraction of the round trips.
+ */
+struct stager {
+	struct kzt_client *c;
+	struct kzt_add_opts opts;
+	const struct kzt_apply_file *f;
+	struct nl_msg *msgs[KZT_NL_MANY_MAX];
+	/* What each message stages, to say which one the kernel refused. */
+	const struct kzt_workload *w[KZT_NL_MANY_MAX];
+	const struct kzt_policy *p[KZT_NL_MANY_MAX];
+	long file_index[KZT_NL_MANY_MAX];	/* -1: a kept live entry */
+	size_t n;
+};
+
+static void stage_describe(const struct stager *st, size_t i, char *what,
+			   size_t whatlen)
+{
+	const struct kzt_apply_file *f = st->f;
+	const struct kzt_apply_pos *pos = NULL;
+	char a[KZT_ADDR_STRLEN];
+	long fi = st->file_index[i];
+
+	if (st->w[i]) {
+		if (fi >= 0)
+			pos = &f->origins[fi].addr;
+		snprintf(what, whatlen, "%s workload %s", fi >= 0 ? "stage" : "keep",
+			 kzt_addr_str(&st->w[i]->addr, a, sizeof(a)));
+	} else {
+		if (fi >= 0)
+			pos = &f->policy_pos[fi];
+		snprintf(what, whatlen, "%s policy %s", fi >= 0 ? "stage" : "keep",
+			 st->p[i]->name);
+	}
+	if (pos) {
+		size_t len = strlen(what);
+
+		snprintf(what + len, whatlen - len, " (%s:%zu:%zu: %s)", f->name,
+			 pos->line, pos->col, pos->path);
+	}
+}
+
+static int stage_flush(struct stager *st, struct kzt_nl_err *err, char *what,
+		       size_t whatlen)
+{
+	size_t failed;
+	int ret = 0;
+
+	if (st->n)
+		ret = kzt_nl_request_many(st->c->nl, st->msgs, st->n, &failed, err);
+	if (ret && failed < st->n)
+		stage_describe(st, failed, what, whatlen);
+	else if (ret)
+		snprintf(what, whatlen, "stage the tables");
+	for (size_t i = 0; i < st->n; i++)
+		nlmsg_free(st->msgs[i]);
+	st->n = 0;
+	return ret;
+}
+
+/* Queue one ADD of @w or @p (one of them is NULL); flush when full. */
+static int stage(struct stager *st, const struct kzt_workload *w,
+		 const struct kzt_policy *p, long file_index,
+		 struct kzt_nl_err *err, char *what, size_t whatlen)
+{
+	uint8_t cmd = w ? KZT_CMD_WORKLOAD_ADD : KZT_CMD_POLICY_ADD;
+	struct nl_msg *msg;
+	int ret;
+
+	ret = kzt_nl_msg_new(&st->c->family, cmd, KZT_GENL_VERSION,
+			     NLM_F_REQUEST | NLM_F_ACK, &msg);
+	if (!ret) {
+		ret = w ? kzt_workload_put(msg, w, &st->opts) :
+			  kzt_policy_put(msg, p, &st->opts);
+		if (ret)
+			nlmsg_free(msg);
+	}
+	st->w[st->n] = w;
+	st->p[st->n] = p;
+	st->file_index[st->n] = file_index;
+	if (ret) {
+		kzt_nl_err_set(err, ret);
+		stage_describe(st, st->n, what, whatlen);
+		return ret;
+	}
+	st->msgs[st->n] = msg;
+	if (++st->n < KZT_NL_MANY_MAX)
+		return 0;
+	return stage_flush(st, err, what, whatlen);
+}
+
+static void stage_drop(struct stager *st)
+{
+	for (size_t i = 0; i < st->n; i++)
+		nlmsg_free(st->msgs[i]);
+	st->n = 0;
+}
+
+/*
  * One try: begin, stage (the live entries the file does not name unless
  * @prune, then the file's), commit. On failure the transaction is
  * aborted, or was by the kernel (EAGAIN at commit).
@@ -75,15 +176,14 @@ static int apply_once(struct kzt_client *c, const struct kzt_apply_file *f,
 		      struct kzt_apply_result *res, struct kzt_nl_err *err,
 		      char *what, size_t whatlen)
 {
-	struct kzt_add_opts opts = { .in_txn = true };
+	struct stager st = { .c = c, .f = f, .opts = { .in_txn = true } };
 	struct kzt_workloads live_w = { 0 };
 	struct kzt_policies live_p = { 0 };
-	char a[KZT_ADDR_STRLEN];
 	int ret;
 
 	memset(res, 0, sizeof(*res));
 	snprintf(what, whatlen, "begin a transaction");
-	ret = kzt_txn_begin(c, &opts.txn, err);
+	ret = kzt_txn_begin(c, &st.opts.txn, err);
 	if (ret)
 		return ret;
 
@@ -98,66 +198,52 @@ static int apply_once(struct kzt_client *c, const struct kzt_apply_file *f,
 		goto out_abort;
 
 	for (size_t i = 0; i < live_w.n; i++) {
-		const struct kzt_workload *w = &live_w.v[i];
-
-		if (keys_has_addr(keys, &w->addr))
+		if (keys_has_addr(keys, &live_w.v[i].addr))
 			continue;
 		if (prune) {
 			res->removed_workloads++;
 			continue;
 		}
-		snprintf(what, whatlen, "keep workload %s",
-			 kzt_addr_str(&w->addr, a, sizeof(a)));
-		ret = kzt_workload_add(c, w, &opts, err);
+		ret = stage(&st, &live_w.v[i], NULL, -1, err, what, whatlen);
 		if (ret)
 			goto out_abort;
 		res->workloads++;
 	}
 	for (size_t i = 0; i < live_p.n; i++) {
-		const struct kzt_policy *p = &live_p.v[i];
-
-		if (keys_has_name(keys, p->name))
+		if (keys_has_name(keys, live_p.v[i].name))
 			continue;
 		if (prune) {
 			res->removed_policies++;
 			continue;
 		}
-		snprintf(what, whatlen, "keep policy %s", p->name);
-		ret = kzt_policy_add(c, p, &opts, err);
+		ret = stage(&st, NULL, &live_p.v[i], -1, err, what, whatlen);
 		if (ret)
 			goto out_abort;
 		res->policies++;
 	}
-
 	for (size_t i = 0; i < f->workloads.n; i++) {
-		const struct kzt_apply_origin *o = &f->origins[i];
-
-		snprintf(what, whatlen, "stage workload %s (%s:%zu:%zu: %s)",
-			 kzt_addr_str(&f->workloads.v[i].addr, a, sizeof(a)),
-			 f->name, o->addr.line, o->addr.col, o->addr.path);
-		ret = kzt_workload_add(c, &f->workloads.v[i], &opts, err);
+		ret = stage(&st, &f->workloads.v[i], NULL, i, err, what, whatlen);
 		if (ret)
 			goto out_abort;
 		res->workloads++;
 	}
 	for (size_t i = 0; i < f->policies.n; i++) {
-		const struct kzt_apply_pos *pos = &f->policy_pos[i];
-
-		snprintf(what, whatlen, "stage policy %s (%s:%zu:%zu: %s)",
-			 f->policies.v[i].name, f->name, pos->line, pos->col,
-			 pos->path);
-		ret = kzt_policy_add(c, &f->policies.v[i], &opts, err);
+		ret = stage(&st, NULL, &f->policies.v[i], i, err, what, whatlen);
 		if (ret)
 			goto out_abort;
 		res->policies++;
 	}
+	ret = stage_flush(&st, err, what, whatlen);
+	if (ret)
+		goto out_abort;
 
 	snprintf(what, whatlen, "commit the transaction");
-	ret = kzt_txn_commit(c, opts.txn, err);
+	ret = kzt_txn_commit(c, st.opts.txn, err);
 	goto out;	/* on EAGAIN the kernel has aborted it */
 
 out_abort:
-	kzt_txn_abort(c, opts.txn, NULL);
+	stage_drop(&st);
+	kzt_txn_abort(c, st.opts.txn, NULL);
 out:
 	kzt_workloads_free(&live_w);
 	kzt_policies_free(&live_p);

@@ -526,23 +526,29 @@ static int req_seq_check(struct nl_msg *msg, void *arg)
 	return nlmsg_hdr(msg)->nlmsg_seq == r->seq ? NL_OK : NL_SKIP;
 }
 
-static void req_error(struct kzt_nl_req *r, const struct nlmsghdr *nlh)
+/* @err from the NLMSG_ERROR @nlh, its offsets mapped into request @req. */
+static void err_from_ack(struct kzt_nl_err *err, const struct nlmsghdr *nlh,
+			 const struct nlmsghdr *req)
 {
-	const struct genlmsghdr *ghdr = NLMSG_DATA(r->req);
-	struct kzt_nl_err *err = r->err;
+	const struct genlmsghdr *ghdr = NLMSG_DATA(req);
 
 	kzt_nl_extack_parse(nlh, nlh->nlmsg_len, err);
-	if (r->req->nlmsg_len >= NLMSG_LENGTH(GENL_HDRLEN))
+	if (req->nlmsg_len >= NLMSG_LENGTH(GENL_HDRLEN))
 		err->cmd = ghdr->cmd;
 	if (err->has_offs) {
-		err->bad_attr = kzt_nl_attr_at(r->req, 0, err->offs);
-		err->depth = kzt_nl_attr_path(r->req, 0, err->offs, err->path,
+		err->bad_attr = kzt_nl_attr_at(req, 0, err->offs);
+		err->depth = kzt_nl_attr_path(req, 0, err->offs, err->path,
 					      KZT_NL_PATH_MAX);
 	}
 	if (err->has_miss_nest)
-		err->miss_depth = kzt_nl_attr_path(r->req, 0, err->miss_nest,
+		err->miss_depth = kzt_nl_attr_path(req, 0, err->miss_nest,
 						   err->miss_path,
 						   KZT_NL_PATH_MAX);
+}
+
+static void req_error(struct kzt_nl_req *r, const struct nlmsghdr *nlh)
+{
+	err_from_ack(r->err, nlh, r->req);
 	r->done = true;
 }
 
@@ -722,6 +728,111 @@ int kzt_nl_request(struct kzt_nl *nl, struct nl_msg *msg,
 		kzt_nl_err_set(r.err, ret);
 	}
 	return ret;
+}
+
+/* Read acks of requests @base..@base + @sent - 1 until all have come. */
+static int many_wait(struct kzt_nl *nl, struct nl_msg **msgs, uint32_t base,
+		     size_t sent, size_t *failed, struct kzt_nl_err *err)
+{
+	static char buf[16384] __attribute__((aligned(NLMSG_ALIGNTO)));
+	struct pollfd pfd = { .fd = kzt_nl_fd(nl), .events = POLLIN };
+	size_t acked = 0;
+	int first = 0;		/* errno of the lowest failed index, *failed */
+	ssize_t len;
+
+	while (acked < sent) {
+		int ret = poll(&pfd, 1, nl->timeout_ms);
+
+		if (ret < 0 && errno == EINTR)
+			continue;
+		if (ret <= 0)
+			return ret ? errno : ETIMEDOUT;
+		len = recv(pfd.fd, buf, sizeof(buf), 0);
+		if (len < 0 && errno == EINTR)
+			continue;
+		if (len < 0)
+			return errno;	/* ENOBUFS: acks were lost */
+		for (struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+		     NLMSG_OK(nlh, (size_t)len); nlh = NLMSG_NEXT(nlh, len)) {
+			const struct nlmsgerr *e = NLMSG_DATA(nlh);
+			size_t idx = nlh->nlmsg_seq - base;
+
+			/* Late answers to an earlier request are not ours. */
+			if (nlh->nlmsg_type != NLMSG_ERROR || idx >= sent ||
+			    nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*e)))
+				continue;
+			acked++;
+			if (!e->error || (first && idx >= *failed))
+				continue;
+			err_from_ack(err, nlh, nlmsg_hdr(msgs[idx]));
+			first = err->error;
+			*failed = idx;
+		}
+	}
+	return first;
+}
+
+/**
+ * kzt_nl_request_many() - send requests that want only an ack, pipelined
+ * @nl:     the socket
+ * @msgs:   the requests, each with NLM_F_ACK; the caller still owns them
+ * @n:      how many, at most KZT_NL_MANY_MAX
+ * @failed: on error, the index of the first request the kernel refused
+ *          (or that could not be sent); @n when the socket failed
+ * @err:    its answer (extack); may be NULL
+ *
+ * All requests are sent before any ack is read, which saves a round trip
+ * per request. The kernel handles each on its own: those after a refused
+ * one are still carried out, so use this where a failure aborts the whole
+ * (a transaction).
+ *
+ * @retval 0      the kernel accepted every request
+ * @retval EINVAL @n is out of range
+ * @retval other  errno of the first refused request (*@failed says which,
+ *                @err why), or of the socket
+ */
+int kzt_nl_request_many(struct kzt_nl *nl, struct nl_msg **msgs, size_t n,
+			size_t *failed, struct kzt_nl_err *err)
+{
+	struct kzt_nl_err local;
+	uint32_t base = 0;
+	size_t sent;
+	int ret = 0, wait_ret;
+
+	if (!err)
+		err = &local;
+	kzt_nl_err_set(err, 0);
+	*failed = n;
+	if (!n || n > KZT_NL_MANY_MAX) {
+		kzt_nl_err_set(err, EINVAL);
+		return EINVAL;
+	}
+	for (sent = 0; sent < n; sent++) {
+		struct nlmsghdr *nlh = nlmsg_hdr(msgs[sent]);
+		uint32_t seq = nl_socket_use_seq(nl->sk);
+
+		if (!sent)
+			base = seq;
+		nlh->nlmsg_seq = base + sent;	/* consecutive, even on wrap */
+		nlh->nlmsg_pid = 0;
+		ret = nl_send(nl->sk, msgs[sent]);
+		if (ret < 0) {
+			ret = kzt_nl_errno(ret);
+			break;
+		}
+		ret = 0;
+	}
+	/* The acks of what was sent are read even after a local failure. */
+	wait_ret = sent ? many_wait(nl, msgs, base, sent, failed, err) : 0;
+	if (wait_ret && err->error != wait_ret)
+		kzt_nl_err_set(err, wait_ret);	/* the socket's, not the kernel's */
+	if (!ret)
+		return wait_ret;
+	if (!wait_ret) {
+		*failed = sent;
+		kzt_nl_err_set(err, ret);
+	}
+	return wait_ret ? wait_ret : ret;
 }
 
 struct family_ctx {

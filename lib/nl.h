@@ -24,6 +24,8 @@ struct kzt_nl;
 #define KZT_NL_MCGRPS_MAX	8
 #define KZT_NL_TIMEOUT_MS	5000
 #define KZT_NL_PATH_MAX		4
+/* Requests in flight at once: their acks fit in the receive buffer. */
+#define KZT_NL_MANY_MAX		64
 
 /* One step into a request: the attribute type, and which one of that type. */
 struct kzt_nl_attr_pos {
@@ -89,6 +91,8 @@ int kzt_nl_msg_new(const struct kzt_nl_family *fam, uint8_t cmd,
 		   uint8_t version, uint16_t flags, struct nl_msg **msgp);
 int kzt_nl_request(struct kzt_nl *nl, struct nl_msg *msg,
 		   kzt_nl_reply_fn fn, void *arg, struct kzt_nl_err *err);
+int kzt_nl_request_many(struct kzt_nl *nl, struct nl_msg **msgs, size_t n,
+			size_t *failed, struct kzt_nl_err *err);
 
 int kzt_nl_family_resolve(struct kzt_nl *nl, const char *name,
 			  struct kzt_nl_family *fam, struct kzt_nl_err *err);
