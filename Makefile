@@ -25,8 +25,8 @@ check: deps
 	$(MAKE) -C tests/selftests
 	tests/run.sh
 
-# One layer: make check-unit, check-spec, check-style, check-kunit,
-# check-selftests, check-selftests-debug, check-dkms.
+# One layer: make check-unit, check-fuzz, check-spec, check-style,
+# check-kunit, check-selftests, check-selftests-debug, check-dkms.
 check-%: all
 	$(MAKE) -C tests/selftests
 	tests/run.sh $*
@@ -48,7 +48,7 @@ install: all
 
 clean:
 	$(MAKE) -C kmod clean
-	for d in $(SUBDIRS_USER) tests/unit tests/selftests; do $(MAKE) -C $$d clean; done
+	for d in $(SUBDIRS_USER) tests/unit tests/fuzz tests/selftests; do $(MAKE) -C $$d clean; done
 	rm -rf tests/out .build
 
 .PHONY: all kmod user deps check demo debug-kernel dkms-install install clean

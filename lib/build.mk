@@ -32,6 +32,11 @@ endif
 
 NL_CFLAGS := $(shell $(PKG_CONFIG) --cflags libnl-3.0 libnl-genl-3.0)
 NL_LIBS   := $(shell $(PKG_CONFIG) --libs libnl-genl-3.0 libnl-3.0)
+YAML_CFLAGS := $(shell $(PKG_CONFIG) --cflags yaml-0.1)
+YAML_LIBS   := $(shell $(PKG_CONFIG) --libs yaml-0.1)
+
+# What a program linked with lib/libkzt.a needs after it.
+LIBKZT_LIBS := $(NL_LIBS) $(YAML_LIBS)
 
 # CFLAGS and LDFLAGS are the user's (e.g. CFLAGS=-O0 on the command line);
 # the warnings stay on whatever they say.
@@ -43,7 +48,8 @@ ifeq ($(WERROR),1)
 KZT_CFLAGS += -Werror
 endif
 KZT_CPPFLAGS := -D_GNU_SOURCE -DKZT_VERSION='"$(KZT_VERSION)"' \
-		-I$(ROOT)/include/uapi -I$(ROOT)/lib $(NL_CFLAGS) -MMD -MP
+		-I$(ROOT)/include/uapi -I$(ROOT)/lib $(NL_CFLAGS) $(YAML_CFLAGS) \
+		-MMD -MP
 
 # Dependency files are .<name>.d next to the object (ignored by git).
 COMPILE	= $(CC) $(KZT_CPPFLAGS) $(CPPFLAGS) $(KZT_CFLAGS) $(CFLAGS) \

@@ -1,23 +1,182 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The kzt family from userspace: config get/set, its notifications, and
- * naming its attributes in error messages.
+ * The kzt family from userspace: the client, config get/set and its
+ * notifications, what the other kztnl_*.c files share (requests, dumps
+ * that restart when interrupted), and naming attributes in error
+ * messages.
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include <netlink/genl/genl.h>
-#include <netlink/msg.h>
+#include "kztnl_priv.h"
 
-#include <linux/kzt.h>
-
-#include "kztnl.h"
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char *const kzt_config_attr_names[] = {
 	[KZT_CONFIG_A_TUNNEL_PORT]	= "tunnel_port",
 	[KZT_CONFIG_A_CAPTURE]		= "capture",
+	[KZT_CONFIG_A_TRUST_DOMAIN]	= "trust_domain",
+	[KZT_CONFIG_A_NONMESH]		= "nonmesh",
 };
+
+/* The attribute tree of each command, for naming a path in an error. */
+struct attr_table {
+	const char *const *names;
+	unsigned int n;
+	uint32_t repeated;			/* bit per type: print [index] */
+	const struct attr_table *const *nests;	/* per type, or NULL */
+};
+
+static const char *const cidr_names[] = {
+	[KZT_CIDR_A_ADDR]		= "address",
+	[KZT_CIDR_A_PREFIX_LEN]		= "prefix_len",
+};
+
+static const struct attr_table cidr_table = {
+	cidr_names, ARRAY_LEN(cidr_names), 0, NULL,
+};
+
+static const char *const rule_names[] = {
+	[KZT_RULE_A_PRINCIPAL]		= "principal",
+	[KZT_RULE_A_NOT_PRINCIPAL]	= "not_principal",
+	[KZT_RULE_A_NAMESPACE]		= "namespace",
+	[KZT_RULE_A_NOT_NAMESPACE]	= "not_namespace",
+	[KZT_RULE_A_IP_BLOCK]		= "ip_block",
+	[KZT_RULE_A_NOT_IP_BLOCK]	= "not_ip_block",
+	[KZT_RULE_A_PORT]		= "port",
+	[KZT_RULE_A_NOT_PORT]		= "not_port",
+};
+
+static const struct attr_table *const rule_nests[] = {
+	[KZT_RULE_A_IP_BLOCK]		= &cidr_table,
+	[KZT_RULE_A_NOT_IP_BLOCK]	= &cidr_table,
+};
+
+static const struct attr_table rule_table = {
+	rule_names, ARRAY_LEN(rule_names), ~0U, rule_nests,
+};
+
+static const char *const policy_names[] = {
+	[KZT_POLICY_A_NAME]		= "name",
+	[KZT_POLICY_A_ACTION]		= "action",
+	[KZT_POLICY_A_SCOPE]		= "scope",
+	[KZT_POLICY_A_NAMESPACE]	= "namespace",
+	[KZT_POLICY_A_SCOPE_ID]		= "scope_id",
+	[KZT_POLICY_A_RULE]		= "rule",
+	[KZT_POLICY_A_FLAGS]		= "flags",
+	[KZT_POLICY_A_TXN]		= "txn",
+};
+
+static const struct attr_table *const policy_nests[KZT_POLICY_A_MAX + 1] = {
+	[KZT_POLICY_A_RULE]		= &rule_table,
+};
+
+static const struct attr_table policy_table = {
+	policy_names, ARRAY_LEN(policy_names),
+	1U << KZT_POLICY_A_SCOPE_ID | 1U << KZT_POLICY_A_RULE, policy_nests,
+};
+
+static const char *const workload_names[] = {
+	[KZT_WORKLOAD_A_ADDR]		= "address",
+	[KZT_WORKLOAD_A_ID]		= "id",
+	[KZT_WORKLOAD_A_PROTOCOL]	= "protocol",
+	[KZT_WORKLOAD_A_NODE]		= "node",
+	[KZT_WORKLOAD_A_IFINDEX]	= "ifindex",
+	[KZT_WORKLOAD_A_FLAGS]		= "flags",
+	[KZT_WORKLOAD_A_TXN]		= "txn",
+};
+
+static const char *const check_names[] = {
+	[KZT_CHECK_A_SRC_ID]		= "src_id",
+	[KZT_CHECK_A_SRC_ADDR]		= "src_addr",
+	[KZT_CHECK_A_DST_ADDR]		= "dst_addr",
+	[KZT_CHECK_A_DST_PORT]		= "dst_port",
+	[KZT_CHECK_A_VERDICT]		= "verdict",
+	[KZT_CHECK_A_REASON]		= "reason",
+	[KZT_CHECK_A_POLICY]		= "policy",
+	[KZT_CHECK_A_DST_ID]		= "dst_id",
+};
+
+static const char *const txn_names[] = {
+	[KZT_TXN_A_ID]			= "id",
+};
+
+static const struct attr_table config_table = {
+	kzt_config_attr_names, ARRAY_LEN(kzt_config_attr_names), 0, NULL,
+};
+static const struct attr_table workload_table = {
+	workload_names, ARRAY_LEN(workload_names), 0, NULL,
+};
+static const struct attr_table check_table = {
+	check_names, ARRAY_LEN(check_names), 0, NULL,
+};
+static const struct attr_table txn_table = {
+	txn_names, ARRAY_LEN(txn_names), 0, NULL,
+};
+
+/* An error from before commands were recorded is a config one. */
+static const struct attr_table *cmd_table(uint8_t cmd)
+{
+	switch (cmd) {
+	case KZT_CMD_WORKLOAD_ADD:
+	case KZT_CMD_WORKLOAD_DEL:
+	case KZT_CMD_WORKLOAD_GET:
+		return &workload_table;
+	case KZT_CMD_POLICY_ADD:
+	case KZT_CMD_POLICY_DEL:
+	case KZT_CMD_POLICY_GET:
+		return &policy_table;
+	case KZT_CMD_POLICY_CHECK:
+		return &check_table;
+	case KZT_CMD_TXN_BEGIN:
+	case KZT_CMD_TXN_COMMIT:
+	case KZT_CMD_TXN_ABORT:
+		return &txn_table;
+	default:
+		return &config_table;
+	}
+}
+
+/*
+ * "rule[1].ip_block[0].prefix_len" for @path in @t, plus @missing (a type
+ * inside the last nest of @path) when it is not negative. False when a
+ * step has no name here (a newer module): the caller then says nothing.
+ */
+static bool attr_path_str(const struct attr_table *t,
+			  const struct kzt_nl_attr_pos *path,
+			  unsigned int depth, long missing,
+			  char *buf, size_t len)
+{
+	size_t pos = 0;
+	int n;
+
+	buf[0] = '\0';
+	for (unsigned int i = 0; i <= depth; i++) {
+		unsigned int type;
+		bool repeated;
+
+		if (i == depth && missing < 0)
+			break;
+		type = i < depth ? path[i].type : (unsigned int)missing;
+		if (!t || type == 0 || type >= t->n || !t->names[type])
+			return false;
+		repeated = i < depth && type < 32 && (t->repeated & (1U << type));
+		if (repeated)
+			n = snprintf(buf + pos, len - pos, "%s%s[%u]",
+				     pos ? "." : "", t->names[type],
+				     path[i].index);
+		else
+			n = snprintf(buf + pos, len - pos, "%s%s",
+				     pos ? "." : "", t->names[type]);
+		if (n < 0 || (size_t)n >= len - pos)
+			return false;
+		pos += n;
+		t = t->nests ? t->nests[type] : NULL;
+	}
+	return pos > 0;
+}
 
 /**
  * kzt_config_attr_name() - the name of a KZT_CONFIG_A_* attribute
@@ -45,19 +204,31 @@ const char *kzt_config_attr_name(int type)
  */
 const char *kzt_err_str(const struct kzt_nl_err *err, char *buf, size_t len)
 {
-	const char *name = NULL;
-	const char *what = "attribute";
+	const struct attr_table *t = cmd_table(err->cmd);
+	struct kzt_nl_attr_pos top;
+	const char *what = NULL;
+	char name[128];
 	size_t pos;
 
 	kzt_nl_err_str(err, buf, len);
-	if (err->bad_attr > 0) {
-		name = kzt_config_attr_name(err->bad_attr);
+	if (err->depth) {
+		if (attr_path_str(t, err->path, err->depth, -1, name, sizeof(name)))
+			what = "attribute";
+	} else if (err->bad_attr > 0) {
+		top.type = err->bad_attr;
+		top.index = 0;
+		if (attr_path_str(t, &top, 1, -1, name, sizeof(name)))
+			what = "attribute";
 	} else if (err->has_miss_type && !err->has_miss_nest) {
-		name = kzt_config_attr_name(err->miss_type);
-		what = "missing attribute";
+		if (attr_path_str(t, NULL, 0, err->miss_type, name, sizeof(name)))
+			what = "missing attribute";
+	} else if (err->has_miss_type && err->miss_depth) {
+		if (attr_path_str(t, err->miss_path, err->miss_depth,
+				  err->miss_type, name, sizeof(name)))
+			what = "missing attribute";
 	}
 	pos = strlen(buf);
-	if (name && pos + 1 < len)
+	if (what && pos + 1 < len)
 		snprintf(buf + pos, len - pos, " [%s %s]", what, name);
 	return buf;
 }
@@ -113,6 +284,10 @@ int kzt_config_from_msg(struct nlmsghdr *nlh, struct kzt_config *cfg)
 						    .minlen = 2, .maxlen = 2 },
 		[KZT_CONFIG_A_CAPTURE]		= { .type = NLA_U8,
 						    .minlen = 1, .maxlen = 1 },
+		[KZT_CONFIG_A_TRUST_DOMAIN]	= { .type = NLA_STRING,
+						    .maxlen = KZT_TRUST_DOMAIN_MAX + 1 },
+		[KZT_CONFIG_A_NONMESH]		= { .type = NLA_U8,
+						    .minlen = 1, .maxlen = 1 },
 	};
 	struct nlattr *tb[KZT_CONFIG_A_MAX + 1];
 
@@ -129,11 +304,21 @@ int kzt_config_from_msg(struct nlmsghdr *nlh, struct kzt_config *cfg)
 		cfg->has_capture = true;
 		cfg->capture = nla_get_u8(tb[KZT_CONFIG_A_CAPTURE]);
 	}
+	if (tb[KZT_CONFIG_A_TRUST_DOMAIN]) {
+		cfg->has_trust_domain = true;
+		nla_strlcpy(cfg->trust_domain, tb[KZT_CONFIG_A_TRUST_DOMAIN],
+			    sizeof(cfg->trust_domain));
+	}
+	if (tb[KZT_CONFIG_A_NONMESH]) {
+		cfg->has_nonmesh = true;
+		cfg->nonmesh = nla_get_u8(tb[KZT_CONFIG_A_NONMESH]);
+	}
 	return 0;
 }
 
 /**
- * kzt_config_str() - "tunnel_port=15008 capture=off", present fields only
+ * kzt_config_str() - "tunnel_port=15008 capture=off trust_domain=cluster.local
+ *                    nonmesh=deny", present fields only
  * @cfg: the configuration
  * @buf: where to write
  * @len: size of @buf
@@ -154,9 +339,21 @@ const char *kzt_config_str(const struct kzt_config *cfg, char *buf, size_t len)
 		pos = n < 0 ? 0 : (size_t)n;
 		sep = " ";
 	}
-	if (cfg->has_capture && pos < len)
-		snprintf(buf + pos, len - pos, "%scapture=%s", sep,
-			 cfg->capture ? "on" : "off");
+	if (cfg->has_capture && pos < len) {
+		n = snprintf(buf + pos, len - pos, "%scapture=%s", sep,
+			     cfg->capture ? "on" : "off");
+		pos += n < 0 ? 0 : (size_t)n;
+		sep = " ";
+	}
+	if (cfg->has_trust_domain && pos < len) {
+		n = snprintf(buf + pos, len - pos, "%strust_domain=%s", sep,
+			     cfg->trust_domain);
+		pos += n < 0 ? 0 : (size_t)n;
+		sep = " ";
+	}
+	if (cfg->has_nonmesh && pos < len)
+		snprintf(buf + pos, len - pos, "%snonmesh=%s", sep,
+			 kzt_nonmesh_name(cfg->nonmesh));
 	if (!buf[0])
 		snprintf(buf, len, "(none)");
 	return buf;
@@ -164,10 +361,7 @@ const char *kzt_config_str(const struct kzt_config *cfg, char *buf, size_t len)
 
 static int config_get_reply(struct nlmsghdr *nlh, void *arg)
 {
-	struct genlmsghdr *ghdr = nlmsg_data(nlh);
-
-	if (nlh->nlmsg_len < NLMSG_LENGTH(GENL_HDRLEN) ||
-	    ghdr->cmd != KZT_CMD_CONFIG_GET)
+	if (!kztnl_reply_is(nlh, KZT_CMD_CONFIG_GET))
 		return EBADMSG;
 	return kzt_config_from_msg(nlh, arg);
 }
@@ -225,7 +419,8 @@ int kzt_config_set(struct kzt_client *c, const struct kzt_config *cfg,
 	struct nl_msg *msg;
 	int ret;
 
-	if (!cfg->has_tunnel_port && !cfg->has_capture) {
+	if (!cfg->has_tunnel_port && !cfg->has_capture &&
+	    !cfg->has_trust_domain && !cfg->has_nonmesh) {
 		kzt_nl_err_set(err, EINVAL);
 		return EINVAL;
 	}
@@ -238,7 +433,12 @@ int kzt_config_set(struct kzt_client *c, const struct kzt_config *cfg,
 	if ((cfg->has_tunnel_port &&
 	     nla_put_u16(msg, KZT_CONFIG_A_TUNNEL_PORT, cfg->tunnel_port) < 0) ||
 	    (cfg->has_capture &&
-	     nla_put_u8(msg, KZT_CONFIG_A_CAPTURE, cfg->capture) < 0)) {
+	     nla_put_u8(msg, KZT_CONFIG_A_CAPTURE, cfg->capture) < 0) ||
+	    (cfg->has_trust_domain &&
+	     nla_put_string(msg, KZT_CONFIG_A_TRUST_DOMAIN,
+			    cfg->trust_domain) < 0) ||
+	    (cfg->has_nonmesh &&
+	     nla_put_u8(msg, KZT_CONFIG_A_NONMESH, cfg->nonmesh) < 0)) {
 		nlmsg_free(msg);
 		kzt_nl_err_set(err, ENOMEM);
 		return ENOMEM;
@@ -246,4 +446,102 @@ int kzt_config_set(struct kzt_client *c, const struct kzt_config *cfg,
 	ret = kzt_nl_request(c->nl, msg, NULL, NULL, err);
 	nlmsg_free(msg);
 	return ret;
+}
+
+/* kztnl_*.c helpers. Each fills @err on failure, as the public calls do. */
+
+int kztnl_msg_new(struct kzt_client *c, uint8_t cmd, uint16_t flags,
+		  struct nl_msg **msgp, struct kzt_nl_err *err)
+{
+	int ret = kzt_nl_msg_new(&c->family, cmd, KZT_GENL_VERSION,
+				 NLM_F_REQUEST | flags, msgp);
+
+	if (ret)
+		kzt_nl_err_set(err, ret);
+	return ret;
+}
+
+/* Send @msg (freed here) and wait for its ack; replies go to @fn. */
+int kztnl_send(struct kzt_client *c, struct nl_msg *msg, kzt_nl_reply_fn fn,
+	       void *arg, struct kzt_nl_err *err)
+{
+	int ret = kzt_nl_request(c->nl, msg, fn, arg, err);
+
+	nlmsg_free(msg);
+	return ret;
+}
+
+/**
+ * kztnl_dump() - dump a table, again from scratch when it was interrupted
+ * @c:     an open client
+ * @cmd:   the GET command to dump
+ * @fn:    called for each object
+ * @reset: empties @arg before each new try
+ * @arg:   for @fn and @reset
+ * @err:   the kernel's answer
+ *
+ * A dump flagged NLM_F_DUMP_INTR raced with a change and may show a mix of
+ * the old and the new table; callers get a consistent view or an error.
+ *
+ * @retval 0      @fn has seen every object of one consistent view
+ * @retval EAGAIN the table changed during each of KZT_DUMP_TRIES dumps
+ * @retval other  errno from the kernel, @fn or the socket
+ */
+int kztnl_dump(struct kzt_client *c, uint8_t cmd, kzt_nl_reply_fn fn,
+	       void (*reset)(void *arg), void *arg, struct kzt_nl_err *err)
+{
+	struct nl_msg *msg;
+	int ret = EAGAIN;
+
+	for (int try = 0; try < KZT_DUMP_TRIES; try++) {
+		reset(arg);
+		ret = kztnl_msg_new(c, cmd, NLM_F_DUMP, &msg, err);
+		if (ret)
+			return ret;
+		ret = kztnl_send(c, msg, fn, arg, err);
+		if (ret != EINTR)
+			return ret;
+	}
+	reset(arg);
+	kzt_nl_err_set(err, EAGAIN);
+	if (err)
+		snprintf(err->msg, sizeof(err->msg),
+			 "the table changed during each of %d dumps",
+			 KZT_DUMP_TRIES);
+	return EAGAIN;
+}
+
+/* A reply of the kzt family to @cmd, with room for its genl header. */
+bool kztnl_reply_is(struct nlmsghdr *nlh, uint8_t cmd)
+{
+	struct genlmsghdr *ghdr = nlmsg_data(nlh);
+
+	return nlh->nlmsg_len >= NLMSG_LENGTH(GENL_HDRLEN) && ghdr->cmd == cmd;
+}
+
+int kztnl_put_addr(struct nl_msg *msg, int type, const struct in6_addr *a)
+{
+	return nla_put(msg, type, sizeof(*a), a) < 0 ? EMSGSIZE : 0;
+}
+
+/* The FLAGS and TXN attributes of an ADD; none when @opts is NULL. */
+int kztnl_put_opts(struct nl_msg *msg, int flags_type, uint32_t replace_flag,
+		   int txn_type, const struct kzt_add_opts *opts)
+{
+	if (!opts)
+		return 0;
+	if (opts->replace && nla_put_u32(msg, flags_type, replace_flag) < 0)
+		return EMSGSIZE;
+	if (opts->in_txn && nla_put_u32(msg, txn_type, opts->txn) < 0)
+		return EMSGSIZE;
+	return 0;
+}
+
+/* A copy of a string attribute, NUL-terminated whatever the sender did. */
+char *kztnl_strdup_attr(const struct nlattr *nla)
+{
+	const char *s = nla_data(nla);
+	size_t len = nla_len(nla);
+
+	return strndup(s, len);	/* stops at the sender's NUL */
 }

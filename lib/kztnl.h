@@ -10,7 +10,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <linux/kzt.h>
+
 #include "nl.h"
+#include "objects.h"
+
+struct nl_msg;
 
 /* What kztctl and kztd say when the family "kzt" does not exist. */
 #define KZT_MSG_NOT_LOADED "kzt module not loaded in this kernel (modprobe kzt)"
@@ -25,7 +30,39 @@ struct kzt_config {
 	uint16_t tunnel_port;
 	bool has_capture;
 	bool capture;
+	bool has_trust_domain;
+	char trust_domain[KZT_TRUST_DOMAIN_MAX + 1];
+	bool has_nonmesh;
+	uint8_t nonmesh;		/* enum kzt_nonmesh */
 };
+
+/* How an ADD is done: replace an entry of the same key, stage it in a
+ * transaction instead of changing the live table. */
+struct kzt_add_opts {
+	bool replace;
+	bool in_txn;
+	uint32_t txn;
+};
+
+/* KZT_CMD_POLICY_CHECK: one flow to decide. */
+struct kzt_check_query {
+	const char *src_id;		/* NULL: a plaintext peer */
+	struct in6_addr src_addr;
+	struct in6_addr dst_addr;
+	uint16_t dst_port;
+};
+
+struct kzt_check_result {
+	uint8_t verdict;		/* enum kzt_verdict */
+	uint8_t reason;			/* enum kzt_reason */
+	bool has_policy;
+	char policy[KZT_POLICY_NAME_MAX + 1];
+	bool has_dst_id;
+	char dst_id[KZT_SPIFFE_ID_MAX + 1];
+};
+
+/* A dump that keeps racing with changes is given up after this many tries. */
+#define KZT_DUMP_TRIES	8
 
 /* A request socket bound to the kzt family. */
 struct kzt_client {
@@ -41,7 +78,39 @@ int kzt_config_get(struct kzt_client *c, struct kzt_config *cfg,
 int kzt_config_set(struct kzt_client *c, const struct kzt_config *cfg,
 		   struct kzt_nl_err *err);
 
+int kzt_workload_add(struct kzt_client *c, const struct kzt_workload *w,
+		     const struct kzt_add_opts *opts, struct kzt_nl_err *err);
+int kzt_workload_del(struct kzt_client *c, const struct in6_addr *addr,
+		     struct kzt_nl_err *err);
+int kzt_workload_get(struct kzt_client *c, const struct in6_addr *addr,
+		     struct kzt_workload *w, struct kzt_nl_err *err);
+int kzt_workload_dump(struct kzt_client *c, struct kzt_workloads *list,
+		      struct kzt_nl_err *err);
+
+int kzt_policy_add(struct kzt_client *c, const struct kzt_policy *p,
+		   const struct kzt_add_opts *opts, struct kzt_nl_err *err);
+int kzt_policy_del(struct kzt_client *c, const char *name,
+		   struct kzt_nl_err *err);
+int kzt_policy_get(struct kzt_client *c, const char *name,
+		   struct kzt_policy *p, struct kzt_nl_err *err);
+int kzt_policy_dump(struct kzt_client *c, struct kzt_policies *list,
+		    struct kzt_nl_err *err);
+int kzt_policy_check(struct kzt_client *c, const struct kzt_check_query *q,
+		     struct kzt_check_result *res, struct kzt_nl_err *err);
+
+int kzt_txn_begin(struct kzt_client *c, uint32_t *id, struct kzt_nl_err *err);
+int kzt_txn_commit(struct kzt_client *c, uint32_t id, struct kzt_nl_err *err);
+int kzt_txn_abort(struct kzt_client *c, uint32_t id, struct kzt_nl_err *err);
+
+/* Message contents, without a socket: exposed for the unit tests. */
 int kzt_config_from_msg(struct nlmsghdr *nlh, struct kzt_config *cfg);
+int kzt_workload_put(struct nl_msg *msg, const struct kzt_workload *w,
+		     const struct kzt_add_opts *opts);
+int kzt_workload_from_msg(struct nlmsghdr *nlh, struct kzt_workload *w);
+int kzt_policy_put(struct nl_msg *msg, const struct kzt_policy *p,
+		   const struct kzt_add_opts *opts);
+int kzt_policy_from_msg(struct nlmsghdr *nlh, struct kzt_policy *p);
+int kzt_check_from_msg(struct nlmsghdr *nlh, struct kzt_check_result *res);
 const char *kzt_config_str(const struct kzt_config *cfg, char *buf,
 			   size_t len);
 const char *kzt_config_attr_name(int type);

@@ -40,6 +40,7 @@ struct kzt_nl_req {
 	bool want_ack;
 	bool dump;
 	bool done;
+	bool intr;		/* a dump reply had NLM_F_DUMP_INTR */
 	kzt_nl_reply_fn fn;
 	void *arg;
 	int reply_err;
@@ -298,6 +299,65 @@ int kzt_nl_attr_at(const struct nlmsghdr *req, size_t hdrlen, uint32_t offs)
 	return -1;
 }
 
+/**
+ * kzt_nl_attr_path() - the attribute at an offset, through nests
+ * @req:    the request as it was sent
+ * @hdrlen: the family's own header length (0 for kzt)
+ * @offs:   byte offset from the start of @req
+ * @path:   filled with the attribute that contains @offs, then, inside it
+ *          when it is a nest (NLA_F_NESTED), the attribute that contains
+ *          @offs there, and so on
+ * @max:    size of @path
+ *
+ * The index of each step counts the earlier attributes of the same type
+ * at that level, so "the second rule's first IP block" reads
+ * {RULE, 1}, {IP_BLOCK, 0}.
+ *
+ * @retval the number of steps filled; 0 when @offs is in no attribute
+ */
+unsigned int kzt_nl_attr_path(const struct nlmsghdr *req, size_t hdrlen,
+			      uint32_t offs, struct kzt_nl_attr_pos *path,
+			      unsigned int max)
+{
+	size_t level = NLMSG_HDRLEN + GENL_HDRLEN + NLMSG_ALIGN(hdrlen);
+	size_t level_len, pos, rem;
+	unsigned int depth = 0;
+
+	if (req->nlmsg_len <= level || offs < level || offs >= req->nlmsg_len)
+		return 0;
+	level_len = req->nlmsg_len - level;
+	while (depth < max && level_len) {
+		const struct nlattr *first = (const void *)((const char *)req + level);
+		const struct nlattr *nla, *hit = NULL;
+		uint16_t type, index = 0;
+
+		pos = level;
+		rem = level_len;
+		for (nla = first; nla && nla_fits(nla, rem); nla = nla_step(nla, &rem)) {
+			if (offs >= pos && offs < pos + nla->nla_len) {
+				hit = nla;
+				break;
+			}
+			pos += NLA_ALIGN(nla->nla_len);
+		}
+		if (!hit)
+			break;
+		type = hit->nla_type & NLA_TYPE_MASK;
+		rem = level_len;
+		for (nla = first; nla != hit; nla = nla_step(nla, &rem))
+			if ((nla->nla_type & NLA_TYPE_MASK) == type)
+				index++;
+		path[depth].type = type;
+		path[depth].index = index;
+		depth++;
+		if (!(hit->nla_type & NLA_F_NESTED) || offs < pos + NLA_HDRLEN)
+			break;
+		level = pos + NLA_HDRLEN;
+		level_len = hit->nla_len - NLA_HDRLEN;
+	}
+	return depth;
+}
+
 static size_t str_append(char *buf, size_t len, size_t pos,
 			 const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -466,11 +526,29 @@ static int req_seq_check(struct nl_msg *msg, void *arg)
 	return nlmsg_hdr(msg)->nlmsg_seq == r->seq ? NL_OK : NL_SKIP;
 }
 
+/* @err from the NLMSG_ERROR @nlh, its offsets mapped into request @req. */
+static void err_from_ack(struct kzt_nl_err *err, const struct nlmsghdr *nlh,
+			 const struct nlmsghdr *req)
+{
+	const struct genlmsghdr *ghdr = NLMSG_DATA(req);
+
+	kzt_nl_extack_parse(nlh, nlh->nlmsg_len, err);
+	if (req->nlmsg_len >= NLMSG_LENGTH(GENL_HDRLEN))
+		err->cmd = ghdr->cmd;
+	if (err->has_offs) {
+		err->bad_attr = kzt_nl_attr_at(req, 0, err->offs);
+		err->depth = kzt_nl_attr_path(req, 0, err->offs, err->path,
+					      KZT_NL_PATH_MAX);
+	}
+	if (err->has_miss_nest)
+		err->miss_depth = kzt_nl_attr_path(req, 0, err->miss_nest,
+						   err->miss_path,
+						   KZT_NL_PATH_MAX);
+}
+
 static void req_error(struct kzt_nl_req *r, const struct nlmsghdr *nlh)
 {
-	kzt_nl_extack_parse(nlh, nlh->nlmsg_len, r->err);
-	if (r->err->has_offs)
-		r->err->bad_attr = kzt_nl_attr_at(r->req, 0, r->err->offs);
+	err_from_ack(r->err, nlh, r->req);
 	r->done = true;
 }
 
@@ -488,6 +566,15 @@ static int req_valid(struct nl_msg *msg, void *arg)
 		r->done = true;
 		return NL_STOP;
 	}
+	return NL_OK;
+}
+
+static int req_dump_intr(struct nl_msg *msg, void *arg)
+{
+	struct kzt_nl_req *r = arg;
+
+	(void)msg;
+	r->intr = true;	/* read on to NLMSG_DONE; the caller starts again */
 	return NL_OK;
 }
 
@@ -567,7 +654,11 @@ static int req_wait(struct kzt_nl *nl, struct nl_cb *cb, struct kzt_nl_req *r)
 		if (ret < 0)
 			return kzt_nl_errno(ret);
 	}
-	return r->err->error ? r->err->error : r->reply_err;
+	if (r->err->error)
+		return r->err->error;
+	if (r->reply_err)
+		return r->reply_err;
+	return r->intr ? EINTR : 0;
 }
 
 /**
@@ -583,6 +674,9 @@ static int req_wait(struct kzt_nl *nl, struct nl_cb *cb, struct kzt_nl_req *r)
  * none of those, with silence for the timeout.
  *
  * @retval 0         the kernel accepted the request
+ * @retval EINTR     a dump was interrupted by a change (NLM_F_DUMP_INTR):
+ *                   every reply was read and handed to @fn, but they may
+ *                   not be a consistent view; start the dump again
  * @retval ETIMEDOUT no answer in time
  * @retval other     errno from the kernel (extack in @err), from @fn, or
  *                   from the socket
@@ -615,6 +709,7 @@ int kzt_nl_request(struct kzt_nl *nl, struct nl_msg *msg,
 	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, req_finish, &r);
 	nl_cb_set(cb, NL_CB_INVALID, NL_CB_CUSTOM, req_invalid, &r);
 	nl_cb_set(cb, NL_CB_OVERRUN, NL_CB_CUSTOM, req_overrun, &r);
+	nl_cb_set(cb, NL_CB_DUMP_INTR, NL_CB_CUSTOM, req_dump_intr, &r);
 	nl_cb_err(cb, NL_CB_CUSTOM, req_err, &r);
 
 	/* Sent as built: no nl_complete_msg(), which would add flags. */
@@ -633,6 +728,111 @@ int kzt_nl_request(struct kzt_nl *nl, struct nl_msg *msg,
 		kzt_nl_err_set(r.err, ret);
 	}
 	return ret;
+}
+
+/* Read acks of requests @base..@base + @sent - 1 until all have come. */
+static int many_wait(struct kzt_nl *nl, struct nl_msg **msgs, uint32_t base,
+		     size_t sent, size_t *failed, struct kzt_nl_err *err)
+{
+	static char buf[16384] __attribute__((aligned(NLMSG_ALIGNTO)));
+	struct pollfd pfd = { .fd = kzt_nl_fd(nl), .events = POLLIN };
+	size_t acked = 0;
+	int first = 0;		/* errno of the lowest failed index, *failed */
+	ssize_t len;
+
+	while (acked < sent) {
+		int ret = poll(&pfd, 1, nl->timeout_ms);
+
+		if (ret < 0 && errno == EINTR)
+			continue;
+		if (ret <= 0)
+			return ret ? errno : ETIMEDOUT;
+		len = recv(pfd.fd, buf, sizeof(buf), 0);
+		if (len < 0 && errno == EINTR)
+			continue;
+		if (len < 0)
+			return errno;	/* ENOBUFS: acks were lost */
+		for (struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+		     NLMSG_OK(nlh, (size_t)len); nlh = NLMSG_NEXT(nlh, len)) {
+			const struct nlmsgerr *e = NLMSG_DATA(nlh);
+			size_t idx = nlh->nlmsg_seq - base;
+
+			/* Late answers to an earlier request are not ours. */
+			if (nlh->nlmsg_type != NLMSG_ERROR || idx >= sent ||
+			    nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*e)))
+				continue;
+			acked++;
+			if (!e->error || (first && idx >= *failed))
+				continue;
+			err_from_ack(err, nlh, nlmsg_hdr(msgs[idx]));
+			first = err->error;
+			*failed = idx;
+		}
+	}
+	return first;
+}
+
+/**
+ * kzt_nl_request_many() - send requests that want only an ack, pipelined
+ * @nl:     the socket
+ * @msgs:   the requests, each with NLM_F_ACK; the caller still owns them
+ * @n:      how many, at most KZT_NL_MANY_MAX
+ * @failed: on error, the index of the first request the kernel refused
+ *          (or that could not be sent); @n when the socket failed
+ * @err:    its answer (extack); may be NULL
+ *
+ * All requests are sent before any ack is read, which saves a round trip
+ * per request. The kernel handles each on its own: those after a refused
+ * one are still carried out, so use this where a failure aborts the whole
+ * (a transaction).
+ *
+ * @retval 0      the kernel accepted every request
+ * @retval EINVAL @n is out of range
+ * @retval other  errno of the first refused request (*@failed says which,
+ *                @err why), or of the socket
+ */
+int kzt_nl_request_many(struct kzt_nl *nl, struct nl_msg **msgs, size_t n,
+			size_t *failed, struct kzt_nl_err *err)
+{
+	struct kzt_nl_err local;
+	uint32_t base = 0;
+	size_t sent;
+	int ret = 0, wait_ret;
+
+	if (!err)
+		err = &local;
+	kzt_nl_err_set(err, 0);
+	*failed = n;
+	if (!n || n > KZT_NL_MANY_MAX) {
+		kzt_nl_err_set(err, EINVAL);
+		return EINVAL;
+	}
+	for (sent = 0; sent < n; sent++) {
+		struct nlmsghdr *nlh = nlmsg_hdr(msgs[sent]);
+		uint32_t seq = nl_socket_use_seq(nl->sk);
+
+		if (!sent)
+			base = seq;
+		nlh->nlmsg_seq = base + sent;	/* consecutive, even on wrap */
+		nlh->nlmsg_pid = 0;
+		ret = nl_send(nl->sk, msgs[sent]);
+		if (ret < 0) {
+			ret = kzt_nl_errno(ret);
+			break;
+		}
+		ret = 0;
+	}
+	/* The acks of what was sent are read even after a local failure. */
+	wait_ret = sent ? many_wait(nl, msgs, base, sent, failed, err) : 0;
+	if (wait_ret && err->error != wait_ret)
+		kzt_nl_err_set(err, wait_ret);	/* the socket's, not the kernel's */
+	if (!ret)
+		return wait_ret;
+	if (!wait_ret) {
+		*failed = sent;
+		kzt_nl_err_set(err, ret);
+	}
+	return wait_ret ? wait_ret : ret;
 }
 
 struct family_ctx {

@@ -23,6 +23,15 @@ struct kzt_nl;
 #define KZT_NL_ERRMSG_MAX	256
 #define KZT_NL_MCGRPS_MAX	8
 #define KZT_NL_TIMEOUT_MS	5000
+#define KZT_NL_PATH_MAX		4
+/* Requests in flight at once: their acks fit in the receive buffer. */
+#define KZT_NL_MANY_MAX		64
+
+/* One step into a request: the attribute type, and which one of that type. */
+struct kzt_nl_attr_pos {
+	uint16_t type;
+	uint16_t index;		/* 0 for the first attribute of @type */
+};
 
 /* What the kernel (or this library) said about a failed request. */
 struct kzt_nl_err {
@@ -41,6 +50,11 @@ struct kzt_nl_err {
 	uint64_t min_u, max_u;
 	bool has_len;
 	uint32_t min_len, max_len;
+	uint8_t cmd;			/* genl command of the request, 0 if unknown */
+	unsigned int depth;		/* the offending attribute, nests walked */
+	struct kzt_nl_attr_pos path[KZT_NL_PATH_MAX];
+	unsigned int miss_depth;	/* the nest a required attribute is missing from */
+	struct kzt_nl_attr_pos miss_path[KZT_NL_PATH_MAX];
 };
 
 struct kzt_nl_mcgrp {
@@ -77,6 +91,8 @@ int kzt_nl_msg_new(const struct kzt_nl_family *fam, uint8_t cmd,
 		   uint8_t version, uint16_t flags, struct nl_msg **msgp);
 int kzt_nl_request(struct kzt_nl *nl, struct nl_msg *msg,
 		   kzt_nl_reply_fn fn, void *arg, struct kzt_nl_err *err);
+int kzt_nl_request_many(struct kzt_nl *nl, struct nl_msg **msgs, size_t n,
+			size_t *failed, struct kzt_nl_err *err);
 
 int kzt_nl_family_resolve(struct kzt_nl *nl, const char *name,
 			  struct kzt_nl_family *fam, struct kzt_nl_err *err);
@@ -91,6 +107,9 @@ int kzt_nl_events_read(struct kzt_nl *nl, kzt_nl_event_fn fn, void *arg);
 int kzt_nl_extack_parse(const struct nlmsghdr *nlh, size_t len,
 			struct kzt_nl_err *err);
 int kzt_nl_attr_at(const struct nlmsghdr *req, size_t hdrlen, uint32_t offs);
+unsigned int kzt_nl_attr_path(const struct nlmsghdr *req, size_t hdrlen,
+			      uint32_t offs, struct kzt_nl_attr_pos *path,
+			      unsigned int max);
 int kzt_nl_errno(int nlerr);
 void kzt_nl_err_set(struct kzt_nl_err *err, int error);
 const char *kzt_nl_err_str(const struct kzt_nl_err *err, char *buf,

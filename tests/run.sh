@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Run test layers and sum their results: tests/run.sh [LAYER...]
-# Layers: unit spec style kunit selftests selftests-debug dkms (default: all).
+# Layers: unit fuzz spec style kunit selftests selftests-debug dkms (default:
+# all).
 #
 # Each layer's full output goes to tests/out/<layer>.log and, live, to
 # stdout. Results are counted from "TEST: <name> [ OK ]|[FAIL]|[SKIP]" lines
@@ -13,11 +14,12 @@ set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 OUT=$ROOT/tests/out
-ALL_LAYERS=(unit spec style kunit selftests selftests-debug dkms)
+ALL_LAYERS=(unit fuzz spec style kunit selftests selftests-debug dkms)
 
 layer_cmd() {
 	case $1 in
 	unit)		echo "make -C $ROOT/tests/unit check" ;;
+	fuzz)		echo "$ROOT/tests/fuzz/run.sh" ;;
 	spec)		echo "$ROOT/tests/spec/run.sh" ;;
 	style)		echo "$ROOT/tests/style/check-style.sh" ;;
 	kunit)		echo "$ROOT/tests/kunit/run.sh" ;;

@@ -15,9 +15,11 @@ PACKAGES=(
 	# VM runner: Debian's 6.12 kernel booted under QEMU/TCG
 	qemu-system-x86 busybox-static linux-image-6.12-amd64 cpio kmod
 	xz-utils zstd
-	# tests: unit (cmocka), spec check (python3-yaml), guest tools
-	libcmocka-dev python3 python3-yaml python3-jsonschema iproute2 util-linux
-	procps
+	# tests: unit (cmocka), fuzz (clang and its libFuzzer
+	# runtime: libclang-rt-dev, a recommends of clang), spec check
+	# (python3-yaml), guest tools, JSON in shell tests (jq)
+	libcmocka-dev clang libclang-rt-dev python3 python3-yaml python3-jsonschema
+	iproute2 util-linux procps jq
 	# packaging: dkms signs the modules it builds with openssl
 	dkms openssl
 )

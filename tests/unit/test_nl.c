@@ -16,6 +16,8 @@
 #include <linux/kzt.h>
 #include <linux/netlink.h>
 #include <netlink/errno.h>
+#include <netlink/genl/genl.h>
+#include <netlink/msg.h>
 
 #include "kztnl.h"
 #include "nl.h"
@@ -377,6 +379,276 @@ static void test_attr_names(void **state)
 	assert_null(kzt_config_attr_name(-1));
 }
 
+/* A kzt message built by the library, as it would be sent. */
+static struct nl_msg *kzt_msg(uint8_t cmd)
+{
+	struct nl_msg *msg = nlmsg_alloc();
+
+	assert_non_null(msg);
+	assert_non_null(genlmsg_put(msg, 0, 0, 0x1d, 0, NLM_F_REQUEST, cmd, 1));
+	return msg;
+}
+
+static struct kzt_policy sample_policy(void)
+{
+	struct kzt_policy p = { .action = KZT_ACTION_DENY,
+				.scope = KZT_SCOPE_WORKLOADS };
+	struct kzt_rule *r;
+	struct kzt_cidr c;
+
+	p.name = strdup("default/deny-x");
+	assert_int_equal(kzt_strs_push(&p.scope_ids, "spiffe://td/ns/a/sa/b", 21), 0);
+	assert_int_equal(kzt_strs_push(&p.scope_ids, "spiffe://td/ns/a/sa/c", 21), 0);
+	r = kzt_policy_rule_add(&p);		/* rule 0: match-all */
+	assert_non_null(r);
+	r = kzt_policy_rule_add(&p);		/* rule 1 */
+	assert_non_null(r);
+	assert_int_equal(kzt_strs_push(&r->principals, "td/ns/a/*", 9), 0);
+	assert_int_equal(kzt_strs_push(&r->not_namespaces, "kube-system", 11), 0);
+	assert_int_equal(kzt_cidr_parse("10.0.0.0/8", &c), 0);
+	assert_int_equal(kzt_cidrs_push(&r->ip_blocks, &c), 0);
+	assert_int_equal(kzt_cidr_parse("fd00::/16", &c), 0);
+	assert_int_equal(kzt_cidrs_push(&r->ip_blocks, &c), 0);
+	assert_int_equal(kzt_ports_push(&r->ports, 80), 0);
+	assert_int_equal(kzt_ports_push(&r->not_ports, 22), 0);
+	return p;
+}
+
+static void test_policy_roundtrip(void **state)
+{
+	struct kzt_add_opts opts = { .replace = true, .in_txn = true, .txn = 7 };
+	struct kzt_policy in = sample_policy(), out;
+	struct nl_msg *msg = kzt_msg(KZT_CMD_POLICY_GET);
+	struct nlattr *tb[KZT_POLICY_A_MAX + 1];
+	char c[KZT_CIDR_STRLEN];
+
+	(void)state;
+	assert_int_equal(kzt_policy_put(msg, &in, &opts), 0);
+	assert_int_equal(kzt_policy_from_msg(nlmsg_hdr(msg), &out), 0);
+	assert_string_equal(out.name, "default/deny-x");
+	assert_int_equal(out.action, KZT_ACTION_DENY);
+	assert_int_equal(out.scope, KZT_SCOPE_WORKLOADS);
+	assert_null(out.ns);
+	assert_int_equal(out.scope_ids.n, 2);
+	assert_string_equal(out.scope_ids.v[1], "spiffe://td/ns/a/sa/c");
+	assert_int_equal(out.n_rules, 2);
+	assert_int_equal(out.rules[0].principals.n + out.rules[0].ports.n, 0);
+	assert_string_equal(out.rules[1].principals.v[0], "td/ns/a/*");
+	assert_string_equal(out.rules[1].not_namespaces.v[0], "kube-system");
+	assert_int_equal(out.rules[1].ip_blocks.n, 2);
+	assert_int_equal(out.rules[1].ip_blocks.v[0].prefix_len, 104);
+	assert_string_equal(kzt_cidr_str(&out.rules[1].ip_blocks.v[1], c, sizeof(c)),
+			    "fd00::/16");
+	assert_int_equal(out.rules[1].ports.v[0], 80);
+	assert_int_equal(out.rules[1].not_ports.v[0], 22);
+
+	/* Nests carry NLA_F_NESTED (strict validation needs it); the
+	 * options are there. */
+	assert_int_equal(genlmsg_parse(nlmsg_hdr(msg), 0, tb, KZT_POLICY_A_MAX,
+				       NULL), 0);
+	assert_true(tb[KZT_POLICY_A_RULE]->nla_type & NLA_F_NESTED);
+	assert_int_equal(nla_get_u32(tb[KZT_POLICY_A_FLAGS]), KZT_POLICY_F_REPLACE);
+	assert_int_equal(nla_get_u32(tb[KZT_POLICY_A_TXN]), 7);
+	kzt_policy_free(&out);
+	kzt_policy_free(&in);
+	nlmsg_free(msg);
+}
+
+static void test_workload_roundtrip(void **state)
+{
+	struct kzt_workload in = { .protocol = KZT_PROTO_KZT1, .ifindex = 7 }, out;
+	struct nl_msg *msg = kzt_msg(KZT_CMD_WORKLOAD_GET);
+	struct nlattr *tb[KZT_WORKLOAD_A_MAX + 1];
+	char a[KZT_ADDR_STRLEN];
+
+	(void)state;
+	assert_int_equal(kzt_addr_parse("10.0.2.2", &in.addr), 0);
+	in.id = "spiffe://cluster.local/ns/default/sa/web";
+	assert_int_equal(kzt_workload_put(msg, &in, NULL), 0);
+	assert_int_equal(kzt_workload_from_msg(nlmsg_hdr(msg), &out), 0);
+	assert_string_equal(kzt_addr_str(&out.addr, a, sizeof(a)), "10.0.2.2");
+	assert_string_equal(out.id, in.id);
+	assert_int_equal(out.protocol, KZT_PROTO_KZT1);
+	assert_int_equal(out.ifindex, 7);
+	assert_false(out.has_node);
+	/* No options: neither FLAGS nor TXN; no NODE for a local one. */
+	assert_int_equal(genlmsg_parse(nlmsg_hdr(msg), 0, tb, KZT_WORKLOAD_A_MAX,
+				       NULL), 0);
+	assert_null(tb[KZT_WORKLOAD_A_FLAGS]);
+	assert_null(tb[KZT_WORKLOAD_A_TXN]);
+	assert_null(tb[KZT_WORKLOAD_A_NODE]);
+	assert_int_equal(nla_len(tb[KZT_WORKLOAD_A_ADDR]), 16);
+	kzt_workload_free(&out);
+	nlmsg_free(msg);
+
+	/* Neither NODE nor IFINDEX in a reply: malformed. */
+	msg = kzt_msg(KZT_CMD_WORKLOAD_GET);
+	in.ifindex = 0;
+	assert_int_equal(kzt_workload_put(msg, &in, NULL), 0);
+	assert_int_equal(kzt_workload_from_msg(nlmsg_hdr(msg), &out), EBADMSG);
+	nlmsg_free(msg);
+}
+
+/* Find the byte offset of the first attribute @type inside @nest. */
+static uint32_t offset_of(struct nlmsghdr *nlh, struct nlattr *nla)
+{
+	return (uint32_t)((char *)nla - (char *)nlh);
+}
+
+static void test_nested_error_names(void **state)
+{
+	struct kzt_policy p = sample_policy();
+	struct nl_msg *msg = kzt_msg(KZT_CMD_POLICY_ADD);
+	struct nlmsghdr *nlh;
+	struct nlattr *nla, *rule = NULL, *block = NULL, *field;
+	struct kzt_nl_attr_pos path[KZT_NL_PATH_MAX];
+	struct kzt_nl_err err;
+	char out[512];
+	int rem, n = 0;
+
+	(void)state;
+	assert_int_equal(kzt_policy_put(msg, &p, NULL), 0);
+	nlh = nlmsg_hdr(msg);
+	nla_for_each_attr(nla, genlmsg_attrdata(nlmsg_data(nlh), 0),
+			  genlmsg_attrlen(nlmsg_data(nlh), 0), rem)
+		if (nla_type(nla) == KZT_POLICY_A_RULE && n++ == 1)
+			rule = nla;
+	assert_non_null(rule);
+	nla_for_each_nested(nla, rule, rem)
+		if (nla_type(nla) == KZT_RULE_A_IP_BLOCK)
+			block = nla;	/* the second one */
+	assert_non_null(block);
+	field = nla_find(nla_data(block), nla_len(block), KZT_CIDR_A_PREFIX_LEN);
+	assert_non_null(field);
+
+	assert_int_equal(kzt_nl_attr_path(nlh, 0, offset_of(nlh, field), path,
+					  KZT_NL_PATH_MAX), 3);
+	assert_int_equal(path[0].type, KZT_POLICY_A_RULE);
+	assert_int_equal(path[0].index, 1);
+	assert_int_equal(path[1].type, KZT_RULE_A_IP_BLOCK);
+	assert_int_equal(path[1].index, 1);
+	assert_int_equal(path[2].type, KZT_CIDR_A_PREFIX_LEN);
+
+	/* What kztctl prints for it. */
+	kzt_nl_err_set(&err, EINVAL);
+	snprintf(err.msg, sizeof(err.msg), "prefix longer than the address");
+	err.cmd = KZT_CMD_POLICY_ADD;
+	err.depth = kzt_nl_attr_path(nlh, 0, offset_of(nlh, field), err.path,
+				     KZT_NL_PATH_MAX);
+	assert_string_equal(kzt_err_str(&err, out, sizeof(out)),
+			    "Invalid argument: prefix longer than the address [attribute rule[1].ip_block[1].prefix_len]");
+
+	/* The offset of a nest's header names the nest itself. */
+	err.depth = kzt_nl_attr_path(nlh, 0, offset_of(nlh, rule), err.path,
+				     KZT_NL_PATH_MAX);
+	assert_int_equal(err.depth, 1);
+	assert_string_equal(kzt_err_str(&err, out, sizeof(out)),
+			    "Invalid argument: prefix longer than the address [attribute rule[1]]");
+
+	/* A required attribute missing from a nest. */
+	kzt_nl_err_set(&err, EINVAL);
+	err.cmd = KZT_CMD_POLICY_ADD;
+	err.has_miss_type = err.has_miss_nest = true;
+	err.miss_type = KZT_CIDR_A_ADDR;
+	err.miss_nest = offset_of(nlh, block);
+	err.miss_depth = kzt_nl_attr_path(nlh, 0, err.miss_nest, err.miss_path,
+					  KZT_NL_PATH_MAX);
+	assert_string_equal(kzt_err_str(&err, out, sizeof(out)),
+			    "Invalid argument [missing attribute rule[1].ip_block[1].address]");
+
+	/* Workload and check commands have their own names. */
+	kzt_nl_err_set(&err, EEXIST);
+	err.cmd = KZT_CMD_WORKLOAD_ADD;
+	err.bad_attr = KZT_WORKLOAD_A_ADDR;
+	assert_string_equal(kzt_err_str(&err, out, sizeof(out)),
+			    "File exists [attribute address]");
+	err.cmd = KZT_CMD_POLICY_CHECK;
+	err.bad_attr = KZT_CHECK_A_DST_ADDR;
+	assert_string_equal(kzt_err_str(&err, out, sizeof(out)),
+			    "File exists [attribute dst_addr]");
+	err.bad_attr = 99;	/* from a newer module: no name, no guess */
+	assert_string_equal(kzt_err_str(&err, out, sizeof(out)), "File exists");
+
+	kzt_policy_free(&p);
+	nlmsg_free(msg);
+}
+
+/* Damaged or odd nests end the walk where they stop making sense. */
+static void test_attr_path_damaged(void **state)
+{
+	struct kzt_nl_attr_pos path[KZT_NL_PATH_MAX];
+	uint16_t port = 80;
+	struct buf m;
+	size_t rule, inner;
+
+	(void)state;
+	genl_msg(&m, 0x1d, KZT_CMD_POLICY_ADD);
+	put_attr(&m, KZT_POLICY_A_NAME, "p", 2);
+	rule = nest_start(&m, KZT_POLICY_A_RULE);
+	inner = put_attr(&m, KZT_RULE_A_PORT, &port, sizeof(port));
+	nest_end(&m, rule);
+
+	/* The port, inside the rule. */
+	assert_int_equal(kzt_nl_attr_path(&m.nlh, 0, inner + 4, path, 4), 2);
+	assert_int_equal(path[1].type, KZT_RULE_A_PORT);
+	/* Room for one step only: the rule. */
+	assert_int_equal(kzt_nl_attr_path(&m.nlh, 0, inner, path, 1), 1);
+	assert_int_equal(path[0].type, KZT_POLICY_A_RULE);
+	/* A rule whose length claims more than the message: not entered. */
+	((struct nlattr *)(m.b + rule))->nla_len = 200;
+	assert_int_equal(kzt_nl_attr_path(&m.nlh, 0, inner, path, 4), 0);
+	/* The same attribute without NLA_F_NESTED: not walked into. */
+	((struct nlattr *)(m.b + rule))->nla_len = m.len - rule;
+	((struct nlattr *)(m.b + rule))->nla_type = KZT_POLICY_A_RULE;
+	assert_int_equal(kzt_nl_attr_path(&m.nlh, 0, inner, path, 4), 1);
+	/* An inner attribute of length 0 stops the walk inside. */
+	((struct nlattr *)(m.b + rule))->nla_type = KZT_POLICY_A_RULE | NLA_F_NESTED;
+	((struct nlattr *)(m.b + inner))->nla_len = 0;
+	assert_int_equal(kzt_nl_attr_path(&m.nlh, 0, inner, path, 4), 1);
+	assert_int_equal(kzt_nl_attr_path(&m.nlh, 0, 8, path, 4), 0);	/* header */
+}
+
+static void test_check_from_msg(void **state)
+{
+	struct nl_msg *msg = kzt_msg(KZT_CMD_POLICY_CHECK);
+	struct kzt_check_result r;
+
+	(void)state;
+	assert_int_equal(nla_put_u8(msg, KZT_CHECK_A_VERDICT, KZT_VERDICT_DENY), 0);
+	assert_int_equal(nla_put_u8(msg, KZT_CHECK_A_REASON, KZT_REASON_DENY_POLICY), 0);
+	assert_int_equal(nla_put_string(msg, KZT_CHECK_A_POLICY, "default/deny-x"), 0);
+	assert_int_equal(nla_put_string(msg, KZT_CHECK_A_DST_ID, "spiffe://td/ns/a/sa/b"), 0);
+	assert_int_equal(kzt_check_from_msg(nlmsg_hdr(msg), &r), 0);
+	assert_int_equal(r.verdict, KZT_VERDICT_DENY);
+	assert_int_equal(r.reason, KZT_REASON_DENY_POLICY);
+	assert_true(r.has_policy);
+	assert_string_equal(r.policy, "default/deny-x");
+	assert_string_equal(r.dst_id, "spiffe://td/ns/a/sa/b");
+	nlmsg_free(msg);
+
+	msg = kzt_msg(KZT_CMD_POLICY_CHECK);	/* no verdict: malformed */
+	assert_int_equal(nla_put_u8(msg, KZT_CHECK_A_REASON, 0), 0);
+	assert_int_equal(kzt_check_from_msg(nlmsg_hdr(msg), &r), EBADMSG);
+	nlmsg_free(msg);
+}
+
+static void test_config_new_fields(void **state)
+{
+	struct nl_msg *msg = kzt_msg(KZT_CMD_CONFIG_GET);
+	struct kzt_config cfg;
+	char out[256];
+
+	(void)state;
+	assert_int_equal(nla_put_u16(msg, KZT_CONFIG_A_TUNNEL_PORT, 15008), 0);
+	assert_int_equal(nla_put_u8(msg, KZT_CONFIG_A_CAPTURE, 0), 0);
+	assert_int_equal(nla_put_string(msg, KZT_CONFIG_A_TRUST_DOMAIN, "cluster.local"), 0);
+	assert_int_equal(nla_put_u8(msg, KZT_CONFIG_A_NONMESH, KZT_NONMESH_PASSTHROUGH), 0);
+	assert_int_equal(kzt_config_from_msg(nlmsg_hdr(msg), &cfg), 0);
+	assert_string_equal(kzt_config_str(&cfg, out, sizeof(out)),
+			    "tunnel_port=15008 capture=off trust_domain=cluster.local nonmesh=passthrough");
+	nlmsg_free(msg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -394,6 +666,12 @@ int main(void)
 		cmocka_unit_test(test_config_from_msg),
 		cmocka_unit_test(test_errno_map),
 		cmocka_unit_test(test_attr_names),
+		cmocka_unit_test(test_policy_roundtrip),
+		cmocka_unit_test(test_workload_roundtrip),
+		cmocka_unit_test(test_nested_error_names),
+		cmocka_unit_test(test_attr_path_damaged),
+		cmocka_unit_test(test_check_from_msg),
+		cmocka_unit_test(test_config_new_fields),
 	};
 
 	return cmocka_run_group_tests_name("netlink", tests, NULL, NULL);

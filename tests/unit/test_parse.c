@@ -118,7 +118,16 @@ static const struct set_case set_cases[] = {
 	    .has_capture = true, .capture = false } },
 	{ { "tunnel_port", "65535" }, NULL,
 	  { .has_tunnel_port = true, .tunnel_port = 65535 } },
-	{ .argv = { NULL }, .err = "nothing to set: give tunnel-port N and/or capture on|off" },
+	{ { "trust-domain", "example.org", "nonmesh", "passthrough" }, NULL,
+	  { .has_trust_domain = true, .trust_domain = "example.org",
+	    .has_nonmesh = true, .nonmesh = KZT_NONMESH_PASSTHROUGH } },
+	{ { "nonmesh", "deny" }, NULL,
+	  { .has_nonmesh = true, .nonmesh = KZT_NONMESH_DENY } },
+	{ .argv = { NULL }, .err = "nothing to set: give tunnel-port N, capture on|off, trust-domain TD and/or nonmesh deny|passthrough" },
+	{ .argv = { "nonmesh", "allow" },
+	  .err = "invalid nonmesh 'allow' (expected deny or passthrough)" },
+	{ .argv = { "trust-domain" }, .err = "trust-domain needs a value" },
+	{ .argv = { "nonmesh", "deny", "nonmesh", "deny" }, .err = "nonmesh given twice" },
 	{ .argv = { "tunnel-port" }, .err = "tunnel-port needs a value" },
 	{ .argv = { "capture", "on", "tunnel-port" }, .err = "tunnel-port needs a value" },
 	{ .argv = { "tunnel-port", "0" },
@@ -130,9 +139,9 @@ static const struct set_case set_cases[] = {
 	{ .argv = { "capture", "maybe" },
 	  .err = "invalid capture 'maybe' (expected on or off)" },
 	{ .argv = { "port", "1" },
-	  .err = "unknown field 'port' (expected tunnel-port or capture)" },
+	  .err = "unknown field 'port' (expected tunnel-port, capture, trust-domain or nonmesh)" },
 	{ .argv = { "tunnel-port-x", "1" },
-	  .err = "unknown field 'tunnel-port-x' (expected tunnel-port or capture)" },
+	  .err = "unknown field 'tunnel-port-x' (expected tunnel-port, capture, trust-domain or nonmesh)" },
 	{ .argv = { "capture", "on", "capture", "off" }, .err = "capture given twice" },
 	{ .argv = { "tunnel-port", "1", "tunnel_port", "2" }, .err = "tunnel_port given twice" },
 };
@@ -167,7 +176,226 @@ static void test_config_set_args(void **state)
 		assert_int_equal(cfg.tunnel_port, tc->want.tunnel_port);
 		assert_int_equal(cfg.has_capture, tc->want.has_capture);
 		assert_int_equal(cfg.capture, tc->want.capture);
+		assert_int_equal(cfg.has_trust_domain, tc->want.has_trust_domain);
+		if (cfg.has_trust_domain)
+			assert_string_equal(cfg.trust_domain, tc->want.trust_domain);
+		assert_int_equal(cfg.has_nonmesh, tc->want.has_nonmesh);
+		assert_int_equal(cfg.nonmesh, tc->want.nonmesh);
 	}
+}
+
+/* Split "a b c" into @argv (at most 32 words); returns argc. */
+static int words(char *line, char *argv[32])
+{
+	int argc = 0;
+
+	for (char *save = NULL, *w = strtok_r(line, " ", &save); w && argc < 32;
+	     w = strtok_r(NULL, " ", &save))
+		argv[argc++] = w;
+	return argc;
+}
+
+static void test_workload_add_args(void **state)
+{
+	static const struct {
+		const char *line;
+		const char *err;
+	} bad[] = {
+		{ "", "the workload's address is needed" },
+		{ "10.0.0.256 id spiffe://td/ns/a/sa/b node 1.1.1.1",
+		  "invalid address '10.0.0.256': not an IP address" },
+		{ "10.0.0.1 id http://td/x node 1.1.1.1",
+		  "invalid id 'http://td/x': SPIFFE ID must start with \"spiffe://\" (lower case)" },
+		{ "10.0.0.1 id spiffe://td/ns/a/sa/b",
+		  "give exactly one of node NODE_ADDR (remote) and dev IFNAME (local)" },
+		{ "10.0.0.1 id spiffe://td/ns/a/sa/b node 1.1.1.1 dev veth0",
+		  "give exactly one of node NODE_ADDR (remote) and dev IFNAME (local)" },
+		{ "10.0.0.1 node 1.1.1.1", "id SPIFFE_ID is needed (unless protocol plaintext)" },
+		{ "10.0.0.1 id spiffe://td/ns/a/sa/b node 1.1.1",
+		  "invalid node '1.1.1': not an IP address" },
+		{ "10.0.0.1 id spiffe://td/ns/a/sa/b node 1.1.1.1 protocol h2",
+		  "invalid protocol 'h2': expected kzt or plaintext" },
+		{ "10.0.0.1 id spiffe://td/ns/a/sa/b node 1.1.1.1 node 1.1.1.2",
+		  "node given twice" },
+		{ "10.0.0.1 id spiffe://td/ns/a/sa/b node", "node needs a value" },
+		{ "10.0.0.1 id spiffe://td/ns/a/sa/b node 1.1.1.1 color red",
+		  "unknown field 'color' (expected id, node, dev, protocol or replace)" },
+		{ "10.0.0.1 id spiffe://td/ns/a/sa/b dev abcdefghijklmnopq",
+		  "invalid dev 'abcdefghijklmnopq': not an interface name" },
+	};
+	struct kzt_workload w;
+	char ifname[16], err[512], line[256], *argv[32];
+	char a[64];
+	bool replace;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(line, sizeof(line), "%s", bad[i].line);
+		if (kztctl_parse_workload_add(words(line, argv), argv, &w, ifname,
+					      &replace, err, sizeof(err)) != EINVAL)
+			fail_msg("\"%s\" accepted", bad[i].line);
+		if (strcmp(err, bad[i].err))
+			fail_msg("\"%s\": got \"%s\", want \"%s\"", bad[i].line,
+				 err, bad[i].err);
+	}
+
+	snprintf(line, sizeof(line),
+		 "fd00::2 id spiffe://cluster.local/ns/default/sa/web dev veth-web1 replace");
+	assert_int_equal(kztctl_parse_workload_add(words(line, argv), argv, &w,
+						   ifname, &replace, err,
+						   sizeof(err)), 0);
+	assert_string_equal(kzt_addr_str(&w.addr, a, sizeof(a)), "fd00::2");
+	assert_string_equal(w.id, "spiffe://cluster.local/ns/default/sa/web");
+	assert_string_equal(ifname, "veth-web1");
+	assert_int_equal(w.protocol, KZT_PROTO_KZT1);
+	assert_false(w.has_node);
+	assert_true(replace);
+	kzt_workload_free(&w);
+
+	/* A plaintext workload needs no id. */
+	snprintf(line, sizeof(line), "10.0.9.9 node 192.168.0.9 protocol plaintext");
+	assert_int_equal(kztctl_parse_workload_add(words(line, argv), argv, &w,
+						   ifname, &replace, err,
+						   sizeof(err)), 0);
+	assert_null(w.id);
+	assert_true(w.has_node);
+	assert_string_equal(kzt_addr_str(&w.node, a, sizeof(a)), "192.168.0.9");
+	assert_int_equal(w.protocol, KZT_PROTO_PLAINTEXT);
+	assert_string_equal(ifname, "");
+	assert_false(replace);
+	kzt_workload_free(&w);
+}
+
+static void test_policy_add_args(void **state)
+{
+	static const struct {
+		const char *line;
+		const char *err;
+	} bad[] = {
+		{ "", "the policy's name is needed" },
+		{ "p scope global", "action allow|deny is needed" },
+		{ "p action allow", "scope global|namespace NS|workloads ID[,ID...] is needed" },
+		{ "p action maybe scope global", "action needs allow or deny" },
+		{ "p action allow scope cluster", "scope needs global, namespace NS or workloads ID[,ID...]" },
+		{ "p action allow scope namespace", "scope namespace needs a value" },
+		{ "p action allow scope namespace Default",
+		  "invalid namespace 'Default': not a namespace (lower-case letters, digits and '-')" },
+		{ "p action allow scope workloads spiffe://td/a,,spiffe://td/b",
+		  "invalid workloads 'spiffe://td/a,,spiffe://td/b': an empty item" },
+		{ "p action allow scope global rule port 0",
+		  "rule 0: invalid port '0': not a port (1..65535)" },
+		{ "p action allow scope global rule rule ip-block 10.0.0.0/33",
+		  "rule 1: invalid ip-block '10.0.0.0/33': not an IP block (ADDR/LEN)" },
+		{ "p action allow scope global rule not-ip-block 10.1.0.0/8",
+		  "rule 0: invalid not-ip-block '10.1.0.0/8': host bits set below the prefix" },
+		{ "p action allow scope global rule principal cluster.local/*/sa/x",
+		  "rule 0: invalid principal 'cluster.local/*/sa/x': '*' may only be the first or the last character, once" },
+		{ "p action allow scope global rule port",
+		  "rule 0: port needs a value" },
+		{ "p action allow scope global port 80",
+		  "unknown field 'port' (expected action, scope, rule or replace)" },
+		{ "p action allow scope global rule prot 80",
+		  "unknown field 'prot' (expected a rule field: principal, not-principal, namespace, not-namespace, ip-block, not-ip-block, port, not-port; or rule, action, scope, replace)" },
+		{ "p action allow action deny scope global", "action given twice" },
+	};
+	struct kzt_policy p;
+	char err[512], line[512], *argv[32], c[64];
+	bool replace;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(line, sizeof(line), "%s", bad[i].line);
+		if (kztctl_parse_policy_add(words(line, argv), argv, &p, &replace,
+					    err, sizeof(err)) != EINVAL)
+			fail_msg("\"%s\" accepted", bad[i].line);
+		if (strcmp(err, bad[i].err))
+			fail_msg("\"%s\": got \"%s\", want \"%s\"", bad[i].line,
+				 err, bad[i].err);
+	}
+
+	snprintf(line, sizeof(line),
+		 "default/allow-web action allow scope namespace default "
+		 "rule principal cluster.local/ns/default/sa/client,*/sa/ingress "
+		 "port 80 port 443 rule not-ip-block 10.0.0.0/8,fd00::/16 rule replace");
+	assert_int_equal(kztctl_parse_policy_add(words(line, argv), argv, &p,
+						 &replace, err, sizeof(err)), 0);
+	assert_string_equal(p.name, "default/allow-web");
+	assert_int_equal(p.action, KZT_ACTION_ALLOW);
+	assert_int_equal(p.scope, KZT_SCOPE_NAMESPACE);
+	assert_string_equal(p.ns, "default");
+	assert_int_equal(p.n_rules, 3);
+	assert_int_equal(p.rules[0].principals.n, 2);
+	assert_string_equal(p.rules[0].principals.v[1], "*/sa/ingress");
+	assert_int_equal(p.rules[0].ports.n, 2);
+	assert_int_equal(p.rules[0].ports.v[1], 443);
+	assert_int_equal(p.rules[1].not_ip_blocks.n, 2);
+	assert_string_equal(kzt_cidr_str(&p.rules[1].not_ip_blocks.v[0], c, sizeof(c)),
+			    "10.0.0.0/8");
+	assert_int_equal(p.rules[1].not_ip_blocks.v[0].prefix_len, 104);
+	assert_string_equal(kzt_cidr_str(&p.rules[1].not_ip_blocks.v[1], c, sizeof(c)),
+			    "fd00::/16");
+	assert_int_equal(p.rules[2].ports.n + p.rules[2].principals.n, 0);
+	assert_true(replace);
+	kzt_policy_free(&p);
+
+	snprintf(line, sizeof(line),
+		 "w action deny scope workloads spiffe://td/ns/a/sa/b,spiffe://td/ns/a/sa/c");
+	assert_int_equal(kztctl_parse_policy_add(words(line, argv), argv, &p,
+						 &replace, err, sizeof(err)), 0);
+	assert_int_equal(p.scope, KZT_SCOPE_WORKLOADS);
+	assert_null(p.ns);
+	assert_int_equal(p.scope_ids.n, 2);
+	assert_string_equal(p.scope_ids.v[1], "spiffe://td/ns/a/sa/c");
+	assert_int_equal(p.n_rules, 0);
+	assert_false(replace);
+	kzt_policy_free(&p);
+}
+
+static void test_check_args(void **state)
+{
+	static const struct {
+		const char *line;
+		const char *err;
+	} bad[] = {
+		{ "--src-ip 1.1.1.1 --dst 2.2.2.2", "--port is needed" },
+		{ "--dst 2.2.2.2 --port 80", "--src-ip is needed" },
+		{ "--src-ip 1.1.1.1 --dst 2.2.2.2 --port 80 --port 81", "--port given twice" },
+		{ "--src-ip 1.1.1.1 --dst 2.2.2.2 --port", "--port needs a value" },
+		{ "--src-ip 1.1.1 --dst 2.2.2.2 --port 80",
+		  "invalid --src-ip '1.1.1': not an IP address" },
+		{ "--src-ip 1.1.1.1 --dst 2.2.2.2 --port 0",
+		  "invalid --port '0': not a port (1..65535)" },
+		{ "--src-ip 1.1.1.1 --dst 2.2.2.2 --port 80 --verbose",
+		  "unknown option '--verbose' (expected --src-id, --src-ip, --dst, --port)" },
+		{ "--src-id cluster.local/ns/a/sa/b --src-ip 1.1.1.1 --dst 2.2.2.2 --port 80",
+		  "invalid --src-id 'cluster.local/ns/a/sa/b': SPIFFE ID must start with \"spiffe://\" (lower case)" },
+	};
+	struct kzt_check_query q;
+	char err[512], line[256], *argv[32], a[64];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(line, sizeof(line), "%s", bad[i].line);
+		if (kztctl_parse_check(words(line, argv), argv, &q, err,
+				       sizeof(err)) != EINVAL)
+			fail_msg("\"%s\" accepted", bad[i].line);
+		if (strcmp(err, bad[i].err))
+			fail_msg("\"%s\": got \"%s\", want \"%s\"", bad[i].line,
+				 err, bad[i].err);
+	}
+	snprintf(line, sizeof(line),
+		 "--src-id=spiffe://cluster.local/ns/a/sa/b --src-ip 10.0.2.3 --dst fd00::2 --port=443");
+	assert_int_equal(kztctl_parse_check(words(line, argv), argv, &q, err,
+					    sizeof(err)), 0);
+	assert_string_equal(q.src_id, "spiffe://cluster.local/ns/a/sa/b");
+	assert_string_equal(kzt_addr_str(&q.src_addr, a, sizeof(a)), "10.0.2.3");
+	assert_string_equal(kzt_addr_str(&q.dst_addr, a, sizeof(a)), "fd00::2");
+	assert_int_equal(q.dst_port, 443);
+
+	snprintf(line, sizeof(line), "--src-ip 10.0.2.3 --dst 10.0.2.2 --port 80");
+	assert_int_equal(kztctl_parse_check(words(line, argv), argv, &q, err,
+					    sizeof(err)), 0);
+	assert_null(q.src_id);	/* a plaintext peer */
 }
 
 int main(void)
@@ -177,6 +405,9 @@ int main(void)
 		cmocka_unit_test(test_uint_bounds),
 		cmocka_unit_test(test_bool),
 		cmocka_unit_test(test_config_set_args),
+		cmocka_unit_test(test_workload_add_args),
+		cmocka_unit_test(test_policy_add_args),
+		cmocka_unit_test(test_check_args),
 	};
 
 	return cmocka_run_group_tests_name("parse", tests, NULL, NULL);

@@ -12,9 +12,13 @@
 static void config_usage(FILE *f)
 {
 	fprintf(f, "Usage: %s [-j] config [show]\n"
-		   "       %s config set [tunnel-port N] [capture on|off]\n\n"
-		   "  tunnel-port N   TCP port of this node's tunnel listener, 1..65535\n"
-		   "  capture on|off  capture the TCP flows of enrolled workloads\n"
+		   "       %s config set [tunnel-port N] [capture on|off] [trust-domain TD]\n"
+		   "                     [nonmesh deny|passthrough]\n\n"
+		   "  tunnel-port N     TCP port of this node's tunnel listener, 1..65535\n"
+		   "  capture on|off    capture the TCP flows of enrolled workloads\n"
+		   "  trust-domain TD   the SPIFFE trust domain of this node\n"
+		   "  nonmesh MODE      flows with peers that do not speak kzt/1: deny or\n"
+		   "                    passthrough (in the clear)\n"
 		   "Fields left out keep their value; at least one is needed.\n",
 		prog, prog);
 }
@@ -26,13 +30,14 @@ static int print_config(const struct kzt_config *cfg)
 	if (!kztctl_opts.json) {
 		printf("tunnel-port: %u\n", cfg->tunnel_port);
 		printf("capture: %s\n", cfg->capture ? "on" : "off");
+		if (cfg->has_trust_domain)
+			printf("trust-domain: %s\n", cfg->trust_domain);
+		if (cfg->has_nonmesh)
+			printf("nonmesh: %s\n", kzt_nonmesh_name(cfg->nonmesh));
 		return fflush(stdout) ? errno : 0;
 	}
 	kzt_json_init(&j, stdout);
-	kzt_json_object_begin(&j, NULL);
-	kzt_json_uint(&j, "tunnel_port", cfg->tunnel_port);
-	kzt_json_bool(&j, "capture", cfg->capture);
-	kzt_json_object_end(&j);
+	kztctl_json_config(&j, NULL, cfg);
 	return kzt_json_finish(&j);
 }
 

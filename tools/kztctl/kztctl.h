@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "apply.h"
 #include "kztnl.h"
 
 /* Exit status; documented in --help and Documentation/kztctl.rst. */
@@ -29,6 +30,9 @@ extern const char *prog;
 
 int status_main(int argc, char *argv[]);
 int config_main(int argc, char *argv[]);
+int workload_main(int argc, char *argv[]);
+int policy_main(int argc, char *argv[]);
+int apply_main(int argc, char *argv[]);
 
 /* common.c */
 int kztctl_open(struct kzt_client *c, const char *what);
@@ -43,5 +47,31 @@ void kztctl_print_field(const char *key, const char *fmt, ...)
 /* args.c: command-line parsing that never touches the kernel. */
 int kztctl_parse_config_set(int argc, char *argv[], struct kzt_config *cfg,
 			    char *errbuf, size_t errlen);
+int kztctl_parse_workload_add(int argc, char *argv[], struct kzt_workload *w,
+			      char *ifname, bool *replace, char *errbuf,
+			      size_t errlen);
+int kztctl_parse_policy_add(int argc, char *argv[], struct kzt_policy *p,
+			    bool *replace, char *errbuf, size_t errlen);
+int kztctl_parse_check(int argc, char *argv[], struct kzt_check_query *q,
+		       char *errbuf, size_t errlen);
+
+/* output.c: JSON objects and text tables, without the kernel. */
+struct kzt_json;
+struct kztctl_table;
+
+void kztctl_json_config(struct kzt_json *j, const char *key,
+			const struct kzt_config *cfg);
+void kztctl_json_workload(struct kzt_json *j, const struct kzt_workload *w);
+void kztctl_json_policy(struct kzt_json *j, const struct kzt_policy *p);
+void kztctl_json_check(struct kzt_json *j, const struct kzt_check_result *r);
+void kztctl_json_apply(struct kzt_json *j, const struct kzt_apply_result *r);
+const char *kztctl_check_str(const struct kzt_check_result *r, char *buf,
+			     size_t len);
+const char *kztctl_rule_str(const struct kzt_rule *r, char *buf, size_t len);
+
+struct kztctl_table *kztctl_table_new(size_t ncols, const char *const *head);
+int kztctl_table_add(struct kztctl_table *t, const char *const *cells);
+void kztctl_table_print(const struct kztctl_table *t, FILE *f, bool color);
+void kztctl_table_free(struct kztctl_table *t);
 
 #endif /* KZTCTL_H */

@@ -24,7 +24,25 @@ static const struct {
 	{ "config", config_main,
 	  "show or change this netns's kzt configuration",
 	  "config [show]\n"
-	  "config set [tunnel-port N] [capture on|off]   (one field or both)" },
+	  "config set [tunnel-port N] [capture on|off] [trust-domain TD]\n"
+	  "           [nonmesh deny|passthrough]   (at least one field)" },
+	{ "workload", workload_main,
+	  "the workload table: address -> identity, protocol, location",
+	  "workload add ADDR id SPIFFE_ID (node NODE_ADDR | dev IFNAME)\n"
+	  "             [protocol kzt|plaintext] [replace]\n"
+	  "workload del ADDR\n"
+	  "workload list | show [ADDR]" },
+	{ "policy", policy_main,
+	  "authorization policies (Istio AuthorizationPolicy, L4)",
+	  "policy add NAME action allow|deny\n"
+	  "           scope global|namespace NS|workloads ID[,ID...]\n"
+	  "           [rule [FIELD VALUE]...]... [replace]\n"
+	  "policy del NAME\n"
+	  "policy list | show [NAME]\n"
+	  "policy check [--src-id ID] --src-ip IP --dst ADDR --port N" },
+	{ "apply", apply_main,
+	  "replace workloads and policies from a YAML file, atomically",
+	  "apply -f FILE [--prune]" },
 };
 
 static void usage(FILE *f)
@@ -35,12 +53,12 @@ static void usage(FILE *f)
 	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++) {
 		const char *line = subcommands[i].synopsis;
 
-		fprintf(f, "  %-8s %s\n", subcommands[i].name,
+		fprintf(f, "  %-9s %s\n", subcommands[i].name,
 			subcommands[i].description);
 		while (line && *line) {
 			size_t n = strcspn(line, "\n");
 
-			fprintf(f, "             %.*s\n", (int)n, line);
+			fprintf(f, "              %.*s\n", (int)n, line);
 			line += n + (line[n] == '\n');
 		}
 	}

@@ -67,10 +67,7 @@ static int print_json(const struct status *st)
 	}
 
 	if (st->has_config) {
-		kzt_json_object_begin(&j, "config");
-		kzt_json_uint(&j, "tunnel_port", st->config.tunnel_port);
-		kzt_json_bool(&j, "capture", st->config.capture);
-		kzt_json_object_end(&j);
+		kztctl_json_config(&j, "config", &st->config);
 	} else {
 		kzt_json_null(&j, "config");
 	}
@@ -95,6 +92,12 @@ static void print_text(const struct status *st)
 		kztctl_print_field("tunnel port", "%u", st->config.tunnel_port);
 		kztctl_print_field("capture", "%s",
 				   st->config.capture ? "on" : "off");
+		if (st->config.has_trust_domain)
+			kztctl_print_field("trust domain", "%s",
+					   st->config.trust_domain);
+		if (st->config.has_nonmesh)
+			kztctl_print_field("non-mesh peers", "%s",
+					   kzt_nonmesh_name(st->config.nonmesh));
 	}
 }
 

@@ -1,0 +1,408 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lib/apply.c: apply files. The documented example loads into what it
+ * says; every mistake in a table of bad files is reported with its exact
+ * FILE:LINE:COL: PATH: message; Istio rules expand to the cross product of
+ * their sources and operations.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "apply.h"
+
+#define EXAMPLE KZT_SRCDIR "/Documentation/examples/mesh.yaml"
+
+static void test_example(void **state)
+{
+	struct kzt_apply_file f;
+	const struct kzt_policy *p;
+	char err[KZT_APPLY_ERR_MAX], a[KZT_CIDR_STRLEN];
+
+	(void)state;
+	if (kzt_apply_load(EXAMPLE, "live.example", &f, err, sizeof(err)))
+		fail_msg("%s", err);
+
+	assert_true(f.node.has_trust_domain);
+	assert_string_equal(f.node.trust_domain, "cluster.local");
+	assert_true(f.node.has_tunnel_port);
+	assert_int_equal(f.node.tunnel_port, 15008);
+	assert_true(f.node.has_capture && f.node.capture);
+	assert_true(f.node.has_nonmesh);
+	assert_int_equal(f.node.nonmesh, KZT_NONMESH_DENY);
+	assert_false(f.used_live_trust_domain);	/* node.trustDomain is set */
+
+	/* One entry per address. */
+	assert_int_equal(f.workloads.n, 5);
+	assert_string_equal(kzt_addr_str(&f.workloads.v[1].addr, a, sizeof(a)), "fd00::2");
+	assert_string_equal(f.workloads.v[1].id, "spiffe://cluster.local/ns/default/sa/web");
+	assert_string_equal(f.origins[1].ifname, "veth-web1");
+	assert_string_equal(f.origins[1].addr.path, "workloads[0].workloadIps[1]");
+	assert_int_equal(f.origins[1].addr.line, 14);
+	/* namespace + serviceAccount, with node.trustDomain */
+	assert_string_equal(f.workloads.v[2].id, "spiffe://cluster.local/ns/default/sa/client");
+	assert_true(f.workloads.v[3].has_node);
+	assert_string_equal(kzt_addr_str(&f.workloads.v[3].node, a, sizeof(a)), "192.168.0.3");
+	assert_string_equal(f.origins[3].ifname, "");
+	assert_null(f.workloads.v[4].id);
+	assert_int_equal(f.workloads.v[4].protocol, KZT_PROTO_PLAINTEXT);
+
+	assert_int_equal(f.policies.n, 3);
+	p = &f.policies.v[0];
+	assert_string_equal(p->name, "default/deny-legacy");
+	assert_int_equal(p->action, KZT_ACTION_DENY);
+	assert_int_equal(p->scope, KZT_SCOPE_NAMESPACE);
+	assert_string_equal(p->ns, "default");
+	assert_int_equal(p->n_rules, 1);
+	assert_string_equal(kzt_cidr_str(&p->rules[0].ip_blocks.v[0], a, sizeof(a)),
+			    "10.0.9.0/24");
+
+	p = &f.policies.v[1];
+	assert_string_equal(p->name, "default/allow-web");
+	assert_int_equal(p->scope, KZT_SCOPE_WORKLOADS);
+	assert_null(p->ns);	/* NAMESPACE goes with scope namespace only */
+	assert_int_equal(p->scope_ids.n, 1);
+	/* 2 sources x 1 operation */
+	assert_int_equal(p->n_rules, 2);
+	assert_string_equal(p->rules[0].principals.v[0], "cluster.local/ns/default/sa/client");
+	assert_int_equal(p->rules[0].namespaces.n, 0);
+	assert_int_equal(p->rules[0].ports.n, 2);
+	assert_string_equal(p->rules[1].namespaces.v[0], "ingress");
+	assert_int_equal(p->rules[1].principals.n, 0);
+	assert_int_equal(p->rules[1].ports.v[1], 443);
+
+	p = &f.policies.v[2];
+	assert_string_equal(p->name, "db-port");
+	assert_int_equal(p->scope, KZT_SCOPE_GLOBAL);
+	assert_string_equal(p->rules[0].not_namespaces.v[0], "data");
+	assert_int_equal(p->rules[0].ports.v[0], 5432);
+	kzt_apply_free(&f);
+}
+
+static int parse(const char *text, struct kzt_apply_file *f, char *err,
+		 size_t errlen)
+{
+	return kzt_apply_parse(text, strlen(text), "t.yaml", NULL, f, err, errlen);
+}
+
+/* Istio's from (OR) x to (OR) becomes one kernel rule per pair. */
+static void test_cross_product(void **state)
+{
+	static const char text[] =
+		"policies:\n"
+		"  - name: p\n"
+		"    namespace: ns\n"
+		"    rules:\n"
+		"      - from:\n"
+		"          - source: {principals: [a/ns/x/sa/1]}\n"
+		"          - source: {namespaces: [n2]}\n"
+		"          - source: {ipBlocks: [10.0.0.0/8], notPrincipals: ['*']}\n"
+		"        to:\n"
+		"          - operation: {ports: [80]}\n"
+		"          - operation: {notPorts: [22, 23]}\n"
+		"      - to:\n"
+		"          - operation: {ports: [9090]}\n"
+		"      - {}\n";
+	struct kzt_apply_file f;
+	const struct kzt_policy *p;
+	char err[KZT_APPLY_ERR_MAX];
+
+	(void)state;
+	if (parse(text, &f, err, sizeof(err)))
+		fail_msg("%s", err);
+	p = &f.policies.v[0];
+	assert_int_equal(p->action, KZT_ACTION_ALLOW);	/* Istio's default */
+	assert_int_equal(p->scope, KZT_SCOPE_NAMESPACE);
+	assert_int_equal(p->n_rules, 3 * 2 + 1 + 1);
+	for (size_t i = 0; i < 3; i++) {
+		for (size_t j = 0; j < 2; j++) {
+			const struct kzt_rule *r = &p->rules[i * 2 + j];
+
+			assert_int_equal(r->principals.n, i == 0);
+			assert_int_equal(r->namespaces.n, i == 1);
+			assert_int_equal(r->ip_blocks.n, i == 2);
+			assert_int_equal(r->not_principals.n, i == 2);
+			assert_int_equal(r->ports.n, j == 0);
+			assert_int_equal(r->not_ports.n, j == 1 ? 2 : 0);
+		}
+	}
+	assert_int_equal(p->rules[6].ports.v[0], 9090);
+	assert_int_equal(p->rules[6].principals.n, 0);
+	/* "{}": a rule without fields matches all */
+	assert_int_equal(p->rules[7].ports.n + p->rules[7].principals.n +
+			 p->rules[7].ip_blocks.n, 0);
+	kzt_apply_free(&f);
+}
+
+/* KZT_POLICY_RULES_MAX after expansion: 8 x 8 fits, 8 x 8 + 1 does not. */
+static void test_rule_limit(void **state)
+{
+	struct kzt_apply_file f;
+	char err[KZT_APPLY_ERR_MAX], *text;
+	size_t len = 0;
+	FILE *m;
+
+	(void)state;
+	for (int extra = 0; extra < 2; extra++) {
+		m = open_memstream(&text, &len);
+		assert_non_null(m);
+		fprintf(m, "policies:\n  - name: big\n    scope: global\n    rules:\n"
+			   "      - from:\n");
+		for (int i = 0; i < 8; i++)
+			fprintf(m, "          - source: {namespaces: [n%d]}\n", i);
+		fprintf(m, "        to:\n");
+		for (int i = 0; i < 8; i++)
+			fprintf(m, "          - operation: {ports: [%d]}\n", i + 1);
+		if (extra)
+			fprintf(m, "      - {}\n");
+		fclose(m);
+		if (!extra) {
+			if (parse(text, &f, err, sizeof(err)))
+				fail_msg("%s", err);
+			assert_int_equal(f.policies.v[0].n_rules, KZT_POLICY_RULES_MAX);
+			kzt_apply_free(&f);
+		} else {
+			assert_int_equal(parse(text, &f, err, sizeof(err)), EINVAL);
+			assert_string_equal(err,
+				"t.yaml:2:5: policies[0]: policy big has more than 64 rules once each rule's from and to are expanded (one kernel rule per source and operation pair)");
+		}
+		free(text);
+	}
+}
+
+static void test_trust_domain_default(void **state)
+{
+	static const char text[] =
+		"workloads:\n"
+		"  - workloadIps: [10.0.0.1]\n"
+		"    namespace: ns\n"
+		"    serviceAccount: sa\n"
+		"    nodeIp: 192.168.0.1\n"
+		"  - workloadIps: [10.0.0.2]\n"
+		"    namespace: ns\n"
+		"    serviceAccount: sa\n"
+		"    trustDomain: other.td\n"
+		"    nodeIp: 192.168.0.1\n";
+	struct kzt_apply_file f;
+	char err[KZT_APPLY_ERR_MAX];
+
+	(void)state;
+	assert_int_equal(kzt_apply_parse(text, strlen(text), "t.yaml", "live.td",
+					 &f, err, sizeof(err)), 0);
+	assert_string_equal(f.workloads.v[0].id, "spiffe://live.td/ns/ns/sa/sa");
+	assert_string_equal(f.workloads.v[1].id, "spiffe://other.td/ns/ns/sa/sa");
+	assert_true(f.used_live_trust_domain);
+	kzt_apply_free(&f);
+
+	assert_int_equal(parse(text, &f, err, sizeof(err)), 0);
+	assert_string_equal(f.workloads.v[0].id, "spiffe://cluster.local/ns/ns/sa/sa");
+	kzt_apply_free(&f);
+}
+
+static void test_empty(void **state)
+{
+	static const char *const texts[] = { "", "# nothing\n", "---\n", "{}\n",
+					     "workloads: []\npolicies:\n" };
+	struct kzt_apply_file f;
+	char err[KZT_APPLY_ERR_MAX];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		if (parse(texts[i], &f, err, sizeof(err)))
+			fail_msg("\"%s\": %s", texts[i], err);
+		assert_int_equal(f.workloads.n + f.policies.n, 0);
+		kzt_apply_free(&f);
+	}
+}
+
+#define W "workloads:\n  - workloadIps: [10.0.0.1]\n    nodeIp: 192.168.0.1\n"
+#define P "policies:\n  - name: p\n    namespace: ns\n"
+
+static const struct {
+	const char *text;
+	const char *err;
+} bad_files[] = {
+	{ "workloads: [\n",
+	  "t.yaml:2:1: not valid YAML: did not find expected node content while parsing a flow node" },
+	{ "- a\n", "t.yaml:1:1: expected a mapping (key: value)" },
+	{ "nodes: {}\n",
+	  "t.yaml:1:1: unknown key 'nodes' (expected node, workloads, policies)" },
+	{ "node: {}\nnode: {}\n", "t.yaml:2:1: key 'node' given twice" },
+	{ "a: &x 1\nb: *x\n",
+	  "t.yaml:1:4: this value is used again through an alias: anchors and aliases are not supported" },
+	{ "node: {}\n---\nnode: {}\n", "t.yaml:3:1: only one YAML document is supported" },
+	{ "node: {tunnelPort: 0}\n",
+	  "t.yaml:1:20: node.tunnelPort: '0' is not a port (1..65535)" },
+	{ "node: {capture: maybe}\n",
+	  "t.yaml:1:17: node.capture: 'maybe' is not true or false" },
+	{ "node: {nonMesh: allow}\n",
+	  "t.yaml:1:17: node.nonMesh: 'allow' is not deny or passthrough" },
+	{ "node: {trustDomain: Cluster.Local}\n",
+	  "t.yaml:1:21: node.trustDomain: trust domain must be lower case" },
+	{ "node: {trustDomain: [a]}\n",
+	  "t.yaml:1:21: node.trustDomain: expected a single value" },
+	{ "workloads: {a: 1}\n", "t.yaml:1:12: workloads: expected a list" },
+	{ W "    identity: spiffe://cluster.local/ns/a/sa/b\n    uid: x\n",
+	  "t.yaml:5:5: workloads[0]: unknown key 'uid' (expected name, workloadIps, identity, namespace, serviceAccount, trustDomain, protocol, nodeIp, interface)" },
+	{ W, "t.yaml:2:5: workloads[0]: identity (or namespace and serviceAccount) is needed for a kzt workload" },
+	{ W "    identity: cluster.local/ns/a/sa/b\n",
+	  "t.yaml:4:15: workloads[0].identity: SPIFFE ID must start with \"spiffe://\" (lower case)" },
+	{ W "    identity: spiffe://cluster.local/ns/a/sa/b\n    namespace: a\n",
+	  "t.yaml:4:15: workloads[0].identity: give identity, or namespace and serviceAccount, not both" },
+	{ W "    namespace: a\n",
+	  "t.yaml:4:16: workloads[0]: namespace and serviceAccount go together" },
+	{ W "    namespace: A\n    serviceAccount: b\n",
+	  "t.yaml:4:16: workloads[0].namespace: not a namespace (lower-case letters, digits and '-')" },
+	{ W "    protocol: plaintext\n    interface: veth0\n",
+	  "t.yaml:3:13: workloads[0]: give exactly one of nodeIp (remote) and interface (local)" },
+	{ "workloads:\n  - workloadIps: [10.0.0.1]\n    protocol: plaintext\n",
+	  "t.yaml:2:5: workloads[0]: give exactly one of nodeIp (remote) and interface (local)" },
+	{ "workloads:\n  - workloadIps: [10.0.0.1]\n    protocol: plaintext\n    interface: 'a b'\n",
+	  "t.yaml:4:16: workloads[0].interface: 'a b' is not an interface name" },
+	{ "workloads:\n  - workloadIps: [10.0.0.1]\n    protocol: http\n",
+	  "t.yaml:3:15: workloads[0].protocol: 'http' is not kzt or plaintext" },
+	{ "workloads:\n  - workloadIps: [10.0.0.1]\n    protocol: plaintext\n    nodeIp: 192.168.0\n",
+	  "t.yaml:4:13: workloads[0].nodeIp: '192.168.0' is not an IP address" },
+	{ "workloads:\n  - protocol: plaintext\n    nodeIp: 192.168.0.1\n",
+	  "t.yaml:2:5: workloads[0]: workloadIps is needed" },
+	{ "workloads:\n  - workloadIps: []\n    protocol: plaintext\n    nodeIp: 192.168.0.1\n",
+	  "t.yaml:2:18: workloads[0].workloadIps: at least one address is needed" },
+	{ "workloads:\n  - workloadIps: [10.0.0.1, 10.0.0.300]\n    protocol: plaintext\n    nodeIp: 192.168.0.1\n",
+	  "t.yaml:2:29: workloads[0].workloadIps[1]: '10.0.0.300' is not an IP address" },
+	{ "workloads:\n  - workloadIps: [10.0.0.1, \"a\\0b\"]\n    protocol: plaintext\n    nodeIp: 192.168.0.1\n",
+	  "t.yaml:2:29: workloads[0].workloadIps[1]: contains a NUL byte" },
+	{ "workloads:\n"
+	  "  - {workloadIps: [10.0.0.1], protocol: plaintext, nodeIp: 192.168.0.1}\n"
+	  "  - {workloadIps: [fd00::1], protocol: plaintext, nodeIp: 192.168.0.1}\n"
+	  "  - {workloadIps: ['::ffff:10.0.0.1'], protocol: plaintext, nodeIp: 192.168.0.1}\n",
+	  "t.yaml:4:20: workloads[2].workloadIps[0]: address 10.0.0.1 given twice (first at workloads[0].workloadIps[0], line 2)" },
+	{ "policies:\n  - namespace: ns\n", "t.yaml:2:5: policies[0]: name is needed" },
+	{ "policies:\n  - name: a/b\n    namespace: ns\n",
+	  "t.yaml:2:11: policies[0].name: a name has no '/' (the namespace is its own key)" },
+	{ "policies:\n  - name: p\n", "t.yaml:2:5: policies[0]: namespace is needed (unless scope is global)" },
+	{ P "    scope: cluster\n",
+	  "t.yaml:4:12: policies[0].scope: 'cluster' is not global, namespace or workloads" },
+	{ P "    action: audit\n",
+	  "t.yaml:4:13: policies[0].action: 'audit' is not allow or deny" },
+	{ P "    workloads: [spiffe://td/ns/a/sa/b]\n",
+	  "t.yaml:4:16: policies[0].workloads: only for scope workloads" },
+	{ P "    scope: workloads\n",
+	  "t.yaml:2:5: policies[0]: scope workloads needs a workloads list" },
+	{ P "    scope: workloads\n    workloads: [spiffe://td/ns/a/sa/b, td/ns/a/sa/c]\n",
+	  "t.yaml:5:40: policies[0].workloads[1]: SPIFFE ID must start with \"spiffe://\" (lower case)" },
+	{ P "    rules:\n      - from:\n          - source: {principals: [spiffe://td/ns/a/sa/b]}\n",
+	  "t.yaml:6:35: policies[0].rules[0].from[0].source.principals[0]: written without spiffe:// (as in Istio: cluster.local/ns/NS/sa/SA)" },
+	{ P "    rules:\n      - from:\n          - source: {namespaces: ['a*b']}\n",
+	  "t.yaml:6:35: policies[0].rules[0].from[0].source.namespaces[0]: '*' may only be the first or the last character, once" },
+	{ P "    rules:\n      - from:\n          - source: {ipBlocks: [10.0.0.1/8]}\n",
+	  "t.yaml:6:33: policies[0].rules[0].from[0].source.ipBlocks[0]: '10.0.0.1/8' has host bits set below the prefix" },
+	{ P "    rules:\n      - from:\n          - source: {notIpBlocks: [10.0.0.0/40]}\n",
+	  "t.yaml:6:36: policies[0].rules[0].from[0].source.notIpBlocks[0]: '10.0.0.0/40' is not an IP block (ADDR/LEN)" },
+	{ P "    rules:\n      - from:\n          - source: {requestPrincipals: [x]}\n",
+	  "t.yaml:6:22: policies[0].rules[0].from[0].source: unknown key 'requestPrincipals' (expected principals, notPrincipals, namespaces, notNamespaces, ipBlocks, notIpBlocks)" },
+	{ P "    rules:\n      - from:\n          - {}\n",
+	  "t.yaml:6:13: policies[0].rules[0].from[0]: source is needed" },
+	{ P "    rules:\n      - to:\n          - operation: {ports: [80, 65536]}\n",
+	  "t.yaml:6:37: policies[0].rules[0].to[0].operation.ports[1]: '65536' is not a port (1..65535)" },
+	{ P "    rules:\n      - to:\n          - operation: {methods: [GET]}\n",
+	  "t.yaml:6:25: policies[0].rules[0].to[0].operation: unknown key 'methods' (expected ports, notPorts)" },
+	{ P "    rules:\n      - when: []\n",
+	  "t.yaml:5:9: policies[0].rules[0]: unknown key 'when' (expected from, to)" },
+	{ P "  - name: p\n    namespace: ns\n",
+	  "t.yaml:4:5: policies[1]: policy ns/p given twice (first at policies[0], line 2)" },
+};
+
+static void test_bad_files(void **state)
+{
+	struct kzt_apply_file f;
+	char err[KZT_APPLY_ERR_MAX];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad_files) / sizeof(bad_files[0]); i++) {
+		int ret = parse(bad_files[i].text, &f, err, sizeof(err));
+
+		if (ret != EINVAL)
+			fail_msg("case %zu accepted (ret %d):\n%s", i, ret,
+				 bad_files[i].text);
+		if (strcmp(err, bad_files[i].err))
+			fail_msg("case %zu: got\n  %s\nwant\n  %s", i, err,
+				 bad_files[i].err);
+		/* Nothing is kept of a bad file. */
+		assert_int_equal(f.workloads.n + f.policies.n, 0);
+		assert_null(f.origins);
+	}
+}
+
+/* Values beyond the uapi limits are refused before anything is sent. */
+static void test_value_limit(void **state)
+{
+	struct kzt_apply_file f;
+	char err[KZT_APPLY_ERR_MAX], *text;
+	size_t len = 0;
+	FILE *m;
+
+	(void)state;
+	m = open_memstream(&text, &len);
+	assert_non_null(m);
+	fprintf(m, P "    rules:\n      - to:\n          - operation:\n              ports: [");
+	for (int i = 1; i <= KZT_RULE_VALUES_MAX + 1; i++)
+		fprintf(m, "%s%d", i > 1 ? ", " : "", i);
+	fprintf(m, "]\n");
+	fclose(m);
+	assert_int_equal(parse(text, &f, err, sizeof(err)), EINVAL);
+	assert_string_equal(err,
+		"t.yaml:7:22: policies[0].rules[0].to[0].operation.ports: more than 256 values");
+	free(text);
+}
+
+static void test_missing_file(void **state)
+{
+	struct kzt_apply_file f;
+	char err[KZT_APPLY_ERR_MAX];
+
+	(void)state;
+	assert_int_equal(kzt_apply_load("/nonexistent/x.yaml", NULL, &f, err,
+					sizeof(err)), ENOENT);
+	assert_string_equal(err, "/nonexistent/x.yaml: No such file or directory");
+}
+
+static void test_resolve(void **state)
+{
+	static const char text[] =
+		"workloads:\n"
+		"  - {workloadIps: [10.0.0.1], protocol: plaintext, interface: lo}\n"
+		"  - {workloadIps: [10.0.0.2], protocol: plaintext, interface: kzt-nonexistent}\n";
+	struct kzt_apply_file f;
+	char err[KZT_APPLY_ERR_MAX];
+
+	(void)state;
+	assert_int_equal(parse(text, &f, err, sizeof(err)), 0);
+	assert_int_equal(kzt_apply_resolve(&f, err, sizeof(err)), ENODEV);
+	assert_string_equal(err,
+		"t.yaml:3:63: workloads[1].interface: no such interface 'kzt-nonexistent' in this network namespace");
+	assert_int_equal(f.workloads.v[0].ifindex, 1);	/* lo */
+	kzt_apply_free(&f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_example),
+		cmocka_unit_test(test_cross_product),
+		cmocka_unit_test(test_rule_limit),
+		cmocka_unit_test(test_trust_domain_default),
+		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_bad_files),
+		cmocka_unit_test(test_value_limit),
+		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_resolve),
+	};
+
+	return cmocka_run_group_tests_name("apply", tests, NULL, NULL);
+}

@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kztctl's output (tools/kztctl/output.c): the JSON objects the selftests
+ * and the benchmark read, the check verdict line, rules as text, tables.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "json.h"
+#include "kztctl.h"
+
+struct capture {
+	FILE *f;
+	char *buf;
+	size_t len;
+	struct kzt_json j;
+};
+
+static void begin(struct capture *c)
+{
+	c->buf = NULL;
+	c->f = open_memstream(&c->buf, &c->len);
+	assert_non_null(c->f);
+	kzt_json_init(&c->j, c->f);
+}
+
+/* Finish the document and compare it (without the final newline). */
+static void end(struct capture *c, const char *want)
+{
+	assert_int_equal(kzt_json_finish(&c->j), 0);
+	fclose(c->f);
+	c->buf[strcspn(c->buf, "\n")] = '\0';
+	assert_string_equal(c->buf, want);
+	free(c->buf);
+}
+
+static void test_config(void **state)
+{
+	struct kzt_config cfg = {
+		.has_tunnel_port = true, .tunnel_port = 15008,
+		.has_capture = true, .capture = false,
+		.has_trust_domain = true, .trust_domain = "cluster.local",
+		.has_nonmesh = true, .nonmesh = KZT_NONMESH_DENY,
+	};
+	struct capture c;
+
+	(void)state;
+	begin(&c);
+	kztctl_json_config(&c.j, NULL, &cfg);
+	end(&c, "{\"tunnel_port\":15008,\"capture\":false,\"trust_domain\":\"cluster.local\",\"nonmesh\":\"deny\"}");
+
+	/* An older module sends neither: the keys stay, as null. */
+	cfg.has_trust_domain = cfg.has_nonmesh = false;
+	begin(&c);
+	kztctl_json_config(&c.j, NULL, &cfg);
+	end(&c, "{\"tunnel_port\":15008,\"capture\":false,\"trust_domain\":null,\"nonmesh\":null}");
+}
+
+static void test_workload(void **state)
+{
+	struct kzt_workload w = { .protocol = KZT_PROTO_KZT1, .has_node = true };
+	struct capture c;
+
+	(void)state;
+	assert_int_equal(kzt_addr_parse("10.0.1.2", &w.addr), 0);
+	assert_int_equal(kzt_addr_parse("192.168.0.2", &w.node), 0);
+	w.id = "spiffe://cluster.local/ns/default/sa/web";
+	begin(&c);
+	kztctl_json_workload(&c.j, &w);
+	end(&c, "{\"address\":\"10.0.1.2\",\"id\":\"spiffe://cluster.local/ns/default/sa/web\",\"protocol\":\"kzt\",\"node\":\"192.168.0.2\"}");
+
+	/* Local (lo is ifindex 1 in any netns), plaintext without an id. */
+	w.has_node = false;
+	w.ifindex = 1;
+	w.id = NULL;
+	w.protocol = KZT_PROTO_PLAINTEXT;
+	assert_int_equal(kzt_addr_parse("fd00::2", &w.addr), 0);
+	begin(&c);
+	kztctl_json_workload(&c.j, &w);
+	end(&c, "{\"address\":\"fd00::2\",\"id\":null,\"protocol\":\"plaintext\",\"interface\":\"lo\",\"ifindex\":1}");
+}
+
+static void test_policy(void **state)
+{
+	struct kzt_policy p = { .action = KZT_ACTION_DENY,
+				.scope = KZT_SCOPE_NAMESPACE };
+	struct kzt_rule *r;
+	struct kzt_cidr cidr;
+	struct capture c;
+
+	(void)state;
+	p.name = strdup("default/deny-x");
+	p.ns = strdup("default");
+	r = kzt_policy_rule_add(&p);
+	assert_non_null(r);
+	assert_int_equal(kzt_cidr_parse("10.0.0.0/8", &cidr), 0);
+	assert_int_equal(kzt_cidrs_push(&r->ip_blocks, &cidr), 0);
+	assert_int_equal(kzt_ports_push(&r->ports, 80), 0);
+	begin(&c);
+	kztctl_json_policy(&c.j, &p);
+	end(&c, "{\"name\":\"default/deny-x\",\"action\":\"deny\",\"scope\":\"namespace\",\"namespace\":\"default\","
+		"\"rules\":[{\"principals\":[],\"not_principals\":[],\"namespaces\":[],\"not_namespaces\":[],"
+		"\"ip_blocks\":[\"10.0.0.0/8\"],\"not_ip_blocks\":[],\"ports\":[80],\"not_ports\":[]}]}");
+	kzt_policy_free(&p);
+
+	/* Scope workloads: "workloads", no "namespace"; no rules: []. */
+	p.name = strdup("w");
+	p.scope = KZT_SCOPE_WORKLOADS;
+	p.action = KZT_ACTION_ALLOW;
+	assert_int_equal(kzt_strs_push(&p.scope_ids, "spiffe://td/ns/a/sa/b", 21), 0);
+	begin(&c);
+	kztctl_json_policy(&c.j, &p);
+	end(&c, "{\"name\":\"w\",\"action\":\"allow\",\"scope\":\"workloads\",\"workloads\":[\"spiffe://td/ns/a/sa/b\"],\"rules\":[]}");
+	kzt_policy_free(&p);
+
+	/* Scope global: neither. */
+	p.name = strdup("g");
+	p.scope = KZT_SCOPE_GLOBAL;
+	begin(&c);
+	kztctl_json_policy(&c.j, &p);
+	end(&c, "{\"name\":\"g\",\"action\":\"allow\",\"scope\":\"global\",\"rules\":[]}");
+	kzt_policy_free(&p);
+}
+
+static void test_check(void **state)
+{
+	struct kzt_check_result r = {
+		.verdict = KZT_VERDICT_ALLOW, .reason = KZT_REASON_ALLOW_POLICY,
+		.has_policy = true, .policy = "default/allow-web",
+		.has_dst_id = true, .dst_id = "spiffe://cluster.local/ns/default/sa/web",
+	};
+	struct capture c;
+	char line[512];
+
+	(void)state;
+	begin(&c);
+	kztctl_json_check(&c.j, &r);
+	end(&c, "{\"verdict\":\"allow\",\"reason\":\"allow-policy\",\"policy\":\"default/allow-web\",\"destination\":\"spiffe://cluster.local/ns/default/sa/web\"}");
+	assert_string_equal(kztctl_check_str(&r, line, sizeof(line)),
+			    "ALLOW (allow-policy: default/allow-web)");
+
+	r.verdict = KZT_VERDICT_DENY;
+	r.reason = KZT_REASON_NO_ALLOW_MATCH;
+	r.has_policy = false;
+	r.has_dst_id = false;
+	begin(&c);
+	kztctl_json_check(&c.j, &r);
+	end(&c, "{\"verdict\":\"deny\",\"reason\":\"no-allow-match\",\"policy\":null,\"destination\":null}");
+	assert_string_equal(kztctl_check_str(&r, line, sizeof(line)),
+			    "DENY (no-allow-match)");
+
+	r.reason = KZT_REASON_NO_POLICY;
+	r.verdict = KZT_VERDICT_ALLOW;
+	assert_string_equal(kztctl_check_str(&r, line, sizeof(line)), "ALLOW (no-policy)");
+}
+
+static void test_apply_result(void **state)
+{
+	struct kzt_apply_result r = { 5, 3, 1, 2 };
+	struct capture c;
+
+	(void)state;
+	begin(&c);
+	kztctl_json_apply(&c.j, &r);
+	end(&c, "{\"workloads\":5,\"policies\":3,\"removed_workloads\":1,\"removed_policies\":2}");
+}
+
+static void test_rule_str(void **state)
+{
+	struct kzt_rule r = { 0 };
+	struct kzt_cidr cidr;
+	char buf[256];
+
+	(void)state;
+	assert_string_equal(kztctl_rule_str(&r, buf, sizeof(buf)), "(any)");
+	assert_int_equal(kzt_strs_push(&r.principals, "td/ns/a/sa/b", 12), 0);
+	assert_int_equal(kzt_strs_push(&r.principals, "*/sa/c", 6), 0);
+	assert_int_equal(kzt_cidr_parse("fd00::/8", &cidr), 0);
+	assert_int_equal(kzt_cidrs_push(&r.not_ip_blocks, &cidr), 0);
+	assert_int_equal(kzt_ports_push(&r.ports, 80), 0);
+	assert_int_equal(kzt_ports_push(&r.ports, 443), 0);
+	assert_string_equal(kztctl_rule_str(&r, buf, sizeof(buf)),
+			    "principal td/ns/a/sa/b,*/sa/c not-ip-block fd00::/8 port 80,443");
+	kzt_rule_free(&r);
+}
+
+static void test_table(void **state)
+{
+	static const char *const head[] = { "A", "LONGER", "C" };
+	static const char *const row1[] = { "xxxx", "y", "last column unpadded" };
+	static const char *const row2[] = { "", NULL, "z" };
+	struct kztctl_table *t = kztctl_table_new(3, head);
+	char *buf = NULL;
+	size_t len;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(t);
+	assert_int_equal(kztctl_table_add(t, row1), 0);
+	assert_int_equal(kztctl_table_add(t, row2), 0);
+	f = open_memstream(&buf, &len);
+	kztctl_table_print(t, f, false);
+	fclose(f);
+	assert_string_equal(buf,
+			    "A     LONGER  C\n"
+			    "xxxx  y       last column unpadded\n"
+			    "      -       z\n");
+	free(buf);
+
+	f = open_memstream(&buf, &len);
+	kztctl_table_print(t, f, true);	/* a terminal: bold header only */
+	fclose(f);
+	assert_string_equal(buf,
+			    "\x1b[1mA     LONGER  C\x1b[0m\n"
+			    "xxxx  y       last column unpadded\n"
+			    "      -       z\n");
+	free(buf);
+	kztctl_table_free(t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_config),
+		cmocka_unit_test(test_workload),
+		cmocka_unit_test(test_policy),
+		cmocka_unit_test(test_check),
+		cmocka_unit_test(test_apply_result),
+		cmocka_unit_test(test_rule_str),
+		cmocka_unit_test(test_table),
+	};
+
+	return cmocka_run_group_tests_name("output", tests, NULL, NULL);
+}

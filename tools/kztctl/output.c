@@ -1,0 +1,336 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kztctl's output, apart from the commands that fetch what it shows: the
+ * JSON objects (documented, stable keys) and aligned text tables.
+ */
+#include <errno.h>
+#include <net/if.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "kztctl.h"
+
+#define COLOR_BOLD	"\x1b[1m"
+#define COLOR_RESET	"\x1b[0m"
+
+/* {"tunnel_port":15008,"capture":false,"trust_domain":...,"nonmesh":...} */
+void kztctl_json_config(struct kzt_json *j, const char *key,
+			const struct kzt_config *cfg)
+{
+	kzt_json_object_begin(j, key);
+	kzt_json_uint(j, "tunnel_port", cfg->tunnel_port);
+	kzt_json_bool(j, "capture", cfg->capture);
+	if (cfg->has_trust_domain)
+		kzt_json_string(j, "trust_domain", cfg->trust_domain);
+	else
+		kzt_json_null(j, "trust_domain");
+	if (cfg->has_nonmesh)
+		kzt_json_string(j, "nonmesh", kzt_nonmesh_name(cfg->nonmesh));
+	else
+		kzt_json_null(j, "nonmesh");
+	kzt_json_object_end(j);
+}
+
+/*
+ * {"address":..,"id":..,"protocol":..,"node":..} for a remote workload,
+ * {"address":..,"id":..,"protocol":..,"interface":..,"ifindex":N} for a
+ * local one ("interface" null when the ifindex has no name here).
+ */
+void kztctl_json_workload(struct kzt_json *j, const struct kzt_workload *w)
+{
+	char a[KZT_ADDR_STRLEN], ifname[IF_NAMESIZE];
+
+	kzt_json_object_begin(j, NULL);
+	kzt_json_string(j, "address", kzt_addr_str(&w->addr, a, sizeof(a)));
+	kzt_json_string(j, "id", w->id);	/* null when absent */
+	kzt_json_string(j, "protocol", kzt_proto_name(w->protocol));
+	if (w->has_node) {
+		kzt_json_string(j, "node", kzt_addr_str(&w->node, a, sizeof(a)));
+	} else {
+		kzt_json_string(j, "interface",
+				if_indextoname(w->ifindex, ifname));
+		kzt_json_uint(j, "ifindex", w->ifindex);
+	}
+	kzt_json_object_end(j);
+}
+
+static void json_strs(struct kzt_json *j, const char *key,
+		      const struct kzt_strs *s)
+{
+	kzt_json_array_begin(j, key);
+	for (size_t i = 0; i < s->n; i++)
+		kzt_json_string(j, NULL, s->v[i]);
+	kzt_json_array_end(j);
+}
+
+static void json_cidrs(struct kzt_json *j, const char *key,
+		       const struct kzt_cidrs *c)
+{
+	char buf[KZT_CIDR_STRLEN];
+
+	kzt_json_array_begin(j, key);
+	for (size_t i = 0; i < c->n; i++)
+		kzt_json_string(j, NULL, kzt_cidr_str(&c->v[i], buf, sizeof(buf)));
+	kzt_json_array_end(j);
+}
+
+static void json_ports(struct kzt_json *j, const char *key,
+		       const struct kzt_ports *p)
+{
+	kzt_json_array_begin(j, key);
+	for (size_t i = 0; i < p->n; i++)
+		kzt_json_uint(j, NULL, p->v[i]);
+	kzt_json_array_end(j);
+}
+
+/*
+ * {"name","action","scope", "namespace" (scope namespace) or "workloads"
+ * (scope workloads), "rules":[{every field, always present}]}
+ */
+void kztctl_json_policy(struct kzt_json *j, const struct kzt_policy *p)
+{
+	kzt_json_object_begin(j, NULL);
+	kzt_json_string(j, "name", p->name);
+	kzt_json_string(j, "action", kzt_action_name(p->action));
+	kzt_json_string(j, "scope", kzt_scope_name(p->scope));
+	if (p->scope == KZT_SCOPE_NAMESPACE)
+		kzt_json_string(j, "namespace", p->ns);
+	if (p->scope == KZT_SCOPE_WORKLOADS)
+		json_strs(j, "workloads", &p->scope_ids);
+	kzt_json_array_begin(j, "rules");
+	for (size_t i = 0; i < p->n_rules; i++) {
+		const struct kzt_rule *r = &p->rules[i];
+
+		kzt_json_object_begin(j, NULL);
+		json_strs(j, "principals", &r->principals);
+		json_strs(j, "not_principals", &r->not_principals);
+		json_strs(j, "namespaces", &r->namespaces);
+		json_strs(j, "not_namespaces", &r->not_namespaces);
+		json_cidrs(j, "ip_blocks", &r->ip_blocks);
+		json_cidrs(j, "not_ip_blocks", &r->not_ip_blocks);
+		json_ports(j, "ports", &r->ports);
+		json_ports(j, "not_ports", &r->not_ports);
+		kzt_json_object_end(j);
+	}
+	kzt_json_array_end(j);
+	kzt_json_object_end(j);
+}
+
+/* {"verdict","reason","policy":NAME|null,"destination":ID|null} */
+void kztctl_json_check(struct kzt_json *j, const struct kzt_check_result *r)
+{
+	kzt_json_object_begin(j, NULL);
+	kzt_json_string(j, "verdict", kzt_verdict_name(r->verdict));
+	kzt_json_string(j, "reason", kzt_reason_name(r->reason));
+	kzt_json_string(j, "policy", r->has_policy ? r->policy : NULL);
+	kzt_json_string(j, "destination", r->has_dst_id ? r->dst_id : NULL);
+	kzt_json_object_end(j);
+}
+
+/* {"workloads":N,"policies":M,"removed_workloads":R,"removed_policies":S} */
+void kztctl_json_apply(struct kzt_json *j, const struct kzt_apply_result *r)
+{
+	kzt_json_object_begin(j, NULL);
+	kzt_json_uint(j, "workloads", r->workloads);
+	kzt_json_uint(j, "policies", r->policies);
+	kzt_json_uint(j, "removed_workloads", r->removed_workloads);
+	kzt_json_uint(j, "removed_policies", r->removed_policies);
+	kzt_json_object_end(j);
+}
+
+/* "ALLOW (allow-policy: default/allow-web)", "DENY (no-allow-match)" */
+const char *kztctl_check_str(const struct kzt_check_result *r, char *buf,
+			     size_t len)
+{
+	const char *verdict = r->verdict == KZT_VERDICT_ALLOW ? "ALLOW" :
+			      r->verdict == KZT_VERDICT_DENY ? "DENY" : "?";
+
+	if (r->has_policy)
+		snprintf(buf, len, "%s (%s: %s)", verdict,
+			 kzt_reason_name(r->reason), r->policy);
+	else
+		snprintf(buf, len, "%s (%s)", verdict,
+			 kzt_reason_name(r->reason));
+	return buf;
+}
+
+struct strbuf {
+	char *buf;
+	size_t len, pos;
+};
+
+static void sb_add(struct strbuf *sb, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void sb_add(struct strbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (sb->pos >= sb->len)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(sb->buf + sb->pos, sb->len - sb->pos, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		sb->pos += n;
+}
+
+static void sb_strs(struct strbuf *sb, const char *name,
+		    const struct kzt_strs *s)
+{
+	if (!s->n)
+		return;
+	sb_add(sb, "%s%s ", sb->pos ? " " : "", name);
+	for (size_t i = 0; i < s->n; i++)
+		sb_add(sb, "%s%s", i ? "," : "", s->v[i]);
+}
+
+static void sb_cidrs(struct strbuf *sb, const char *name,
+		     const struct kzt_cidrs *c)
+{
+	char buf[KZT_CIDR_STRLEN];
+
+	if (!c->n)
+		return;
+	sb_add(sb, "%s%s ", sb->pos ? " " : "", name);
+	for (size_t i = 0; i < c->n; i++)
+		sb_add(sb, "%s%s", i ? "," : "",
+		       kzt_cidr_str(&c->v[i], buf, sizeof(buf)));
+}
+
+static void sb_ports(struct strbuf *sb, const char *name,
+		     const struct kzt_ports *p)
+{
+	if (!p->n)
+		return;
+	sb_add(sb, "%s%s ", sb->pos ? " " : "", name);
+	for (size_t i = 0; i < p->n; i++)
+		sb_add(sb, "%s%u", i ? "," : "", p->v[i]);
+}
+
+/*
+ * A rule as the command line writes it: "principal a,b port 80"; "(any)"
+ * for a rule without fields.
+ */
+const char *kztctl_rule_str(const struct kzt_rule *r, char *buf, size_t len)
+{
+	struct strbuf sb = { buf, len, 0 };
+
+	if (!len)
+		return buf;
+	buf[0] = '\0';
+	sb_strs(&sb, "principal", &r->principals);
+	sb_strs(&sb, "not-principal", &r->not_principals);
+	sb_strs(&sb, "namespace", &r->namespaces);
+	sb_strs(&sb, "not-namespace", &r->not_namespaces);
+	sb_cidrs(&sb, "ip-block", &r->ip_blocks);
+	sb_cidrs(&sb, "not-ip-block", &r->not_ip_blocks);
+	sb_ports(&sb, "port", &r->ports);
+	sb_ports(&sb, "not-port", &r->not_ports);
+	if (!buf[0])
+		snprintf(buf, len, "(any)");
+	return buf;
+}
+
+struct kztctl_table {
+	size_t ncols;
+	size_t nrows;		/* the header is row 0 */
+	char **cells;		/* nrows * ncols */
+};
+
+static int table_push(struct kztctl_table *t, const char *const *cells)
+{
+	char **c = realloc(t->cells, (t->nrows + 1) * t->ncols * sizeof(*c));
+
+	if (!c)
+		return ENOMEM;
+	t->cells = c;
+	c += t->nrows * t->ncols;
+	for (size_t i = 0; i < t->ncols; i++) {
+		c[i] = strdup(cells[i] ? cells[i] : "-");
+		if (!c[i]) {
+			while (i--)
+				free(c[i]);
+			return ENOMEM;
+		}
+	}
+	t->nrows++;
+	return 0;
+}
+
+/**
+ * kztctl_table_new() - a text table with a header row
+ * @ncols: number of columns
+ * @head:  their titles
+ *
+ * @retval the table; free with kztctl_table_free()
+ * @retval NULL out of memory
+ */
+struct kztctl_table *kztctl_table_new(size_t ncols, const char *const *head)
+{
+	struct kztctl_table *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->ncols = ncols;
+	if (table_push(t, head)) {
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+/* One row; a NULL cell prints as "-". 0 or ENOMEM. */
+int kztctl_table_add(struct kztctl_table *t, const char *const *cells)
+{
+	return table_push(t, cells);
+}
+
+/*
+ * Columns padded to their widest cell, two spaces apart, the last one not
+ * padded; the header in bold when @color.
+ */
+void kztctl_table_print(const struct kztctl_table *t, FILE *f, bool color)
+{
+	size_t *width = calloc(t->ncols, sizeof(*width));
+
+	if (!width)
+		return;
+	for (size_t r = 0; r < t->nrows; r++)
+		for (size_t c = 0; c < t->ncols; c++) {
+			size_t w = strlen(t->cells[r * t->ncols + c]);
+
+			if (w > width[c])
+				width[c] = w;
+		}
+	for (size_t r = 0; r < t->nrows; r++) {
+		if (r == 0 && color)
+			fputs(COLOR_BOLD, f);
+		for (size_t c = 0; c < t->ncols; c++) {
+			const char *cell = t->cells[r * t->ncols + c];
+
+			if (c + 1 == t->ncols)
+				fputs(cell, f);
+			else
+				fprintf(f, "%-*s  ", (int)width[c], cell);
+		}
+		if (r == 0 && color)
+			fputs(COLOR_RESET, f);
+		fputc('\n', f);
+	}
+	free(width);
+}
+
+void kztctl_table_free(struct kztctl_table *t)
+{
+	if (!t)
+		return;
+	for (size_t i = 0; i < t->nrows * t->ncols; i++)
+		free(t->cells[i]);
+	free(t->cells);
+	free(t);
+}
