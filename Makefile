@@ -35,6 +35,10 @@ demo: deps all
 	$(MAKE) -C tests/selftests
 	tools/demo/demo.sh
 
+# Benchmarks: numbers, never pass/fail (Documentation/bench.rst).
+bench: deps all
+	tests/bench/control-plane.sh
+
 # The self-built 6.12 kernel with KUnit, KASAN and lockdep (cached).
 debug-kernel: deps
 	tools/kernel/build-kernel.sh
@@ -51,4 +55,4 @@ clean:
 	for d in $(SUBDIRS_USER) tests/unit tests/fuzz tests/selftests; do $(MAKE) -C $$d clean; done
 	rm -rf tests/out .build
 
-.PHONY: all kmod user deps check demo debug-kernel dkms-install install clean
+.PHONY: all kmod user deps check demo bench debug-kernel dkms-install install clean

@@ -52,7 +52,36 @@ step "Bad input is refused with a reason, and nothing changes"
 run ip netns exec node1 kztctl config set tunnel-port 0 || true
 run ip netns exec node1 kztctl config show
 
-step "Unload with nodes and a daemon still around"
+step "node1's workloads and policies come from one file (Documentation/apply.rst)"
+# The node-side ends of two pods' veths: local workloads are believed on
+# their own interface only.
+ip -n node1 link add veth-web1 type veth peer name eth0-web1
+ip -n node1 link add veth-client1 type veth peer name eth0-client1
+run ip netns exec node1 kztctl apply -f "$ROOT/Documentation/examples/mesh.yaml"
+run ip netns exec node1 kztctl workload list
+run ip netns exec node1 kztctl policy list
+
+step "The kernel decides each flow as the data path will (kztctl policy check)"
+CLIENT=spiffe://cluster.local/ns/default/sa/client
+WEB=spiffe://cluster.local/ns/default/sa/web
+echo "# client -> web:80: allowed by the ALLOW policy of web"
+run ip netns exec node1 kztctl policy check --src-id $CLIENT --src-ip 10.0.2.3 --dst 10.0.2.2 --port 80
+echo "# client -> web:22: web has an ALLOW policy, and it does not cover port 22"
+run ip netns exec node1 kztctl policy check --src-id $CLIENT --src-ip 10.0.2.3 --dst 10.0.2.2 --port 22
+echo "# a plaintext peer from the legacy range -> web:80: the namespace DENY wins"
+run ip netns exec node1 kztctl policy check --src-ip 10.0.9.9 --dst 10.0.2.2 --port 80
+echo "# web -> db:5432: the mesh-wide DENY keeps all but namespace data out"
+run ip netns exec node1 kztctl policy check --src-id $WEB --src-ip 10.0.2.2 --dst 10.0.3.2 --port 5432
+echo "# node2 has no policies of its own: nodes are isolated"
+run ip netns exec node2 kztctl policy list
+
+step "A bad file names file, line and field, and changes nothing"
+printf 'workloads:\n  - workloadIps: [10.0.2.300]\n    identity: %s\n    nodeIp: 192.168.0.3\n' \
+	$WEB > "$TMP/bad.yaml"
+run ip netns exec node1 kztctl apply -f "$TMP/bad.yaml" || true
+run ip netns exec node1 kztctl workload show 10.0.2.2
+
+step "Unload with nodes, tables and a daemon still around"
 run rmmod kzt
 kill "$KZTD"
 wait "$KZTD" || true
