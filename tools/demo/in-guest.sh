@@ -10,7 +10,7 @@ step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 run() { printf '$ %s\n' "$*"; "$@"; }
 
 cleanup() {
-	[ -n "${KZTD:-}" ] && kill "$KZTD" 2>/dev/null
+	[ -z "${KZTD:-}" ] || kill "$KZTD" 2>/dev/null || true
 	ip netns del node1 2>/dev/null || true
 	ip netns del node2 2>/dev/null || true
 	rmmod kzt 2>/dev/null || true
@@ -85,4 +85,5 @@ step "Unload with nodes, tables and a daemon still around"
 run rmmod kzt
 kill "$KZTD"
 wait "$KZTD" || true
+KZTD=
 echo "kzt unloaded cleanly."
