@@ -182,6 +182,7 @@ static const struct genl_split_ops kzt_nl_ops[] = {
 	},
 	{
 		.cmd	= KZT_CMD_POLICY_GET,
+		.start	= kzt_nl_policy_dump_start,
 		.dumpit	= kzt_nl_policy_get_dumpit,
 		.policy	= kzt_no_attrs_policy,
 		.maxattr = KZT_POLICY_A_MAX,

@@ -63,6 +63,7 @@ int kzt_nl_workload_dump_fill(struct kzt_net *kn, struct sk_buff *skb,
 int kzt_nl_policy_add_doit(struct sk_buff *skb, struct genl_info *info);
 int kzt_nl_policy_del_doit(struct sk_buff *skb, struct genl_info *info);
 int kzt_nl_policy_get_doit(struct sk_buff *skb, struct genl_info *info);
+int kzt_nl_policy_dump_start(struct netlink_callback *cb);
 int kzt_nl_policy_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 int kzt_nl_policy_dump_fill(struct kzt_net *kn, struct sk_buff *skb,
 			    struct netlink_callback *cb);

@@ -153,7 +153,10 @@ static void kzt_dump_workloads_change_test(struct kunit *test)
 	KUNIT_EXPECT_GT(test, run->intr, 0);
 }
 
-/* COMMIT mid-dump: the dump finishes on the old snapshot, flagged. */
+/*
+ * COMMIT mid-dump: the dump ends at once, and its NLMSG_DONE is flagged
+ * (the core checks cb->seq against cb->prev_seq for it).
+ */
 static void kzt_dump_workloads_commit_test(struct kunit *test)
 {
 	struct kzt_net *kn = kzt_dump_net(test);
@@ -169,11 +172,46 @@ static void kzt_dump_workloads_commit_test(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, kzt_txn_begin(kn, 1, &id), 0);
 	KUNIT_ASSERT_EQ(test, kzt_txn_commit(kn, 1, id, NULL), 0);
 
+	KUNIT_EXPECT_EQ(test, kzt_dump_call(test, kn, run, false, 400), 0);
+	KUNIT_EXPECT_LT(test, run->msgs, KZT_DUMP_WORKLOADS);
+	KUNIT_EXPECT_NE(test, run->cb.seq, run->cb.prev_seq);
+}
+
+/* COMMIT before the first message: the dump shows the new tables. */
+static void kzt_dump_workloads_commit_first_test(struct kunit *test)
+{
+	struct kzt_net *kn = kzt_dump_net(test);
+	struct kzt_dump_run *run = kunit_kzalloc(test, sizeof(*run), GFP_KERNEL);
+	u32 id;
+
+	KUNIT_ASSERT_NOT_NULL(test, run);
+	kzt_dump_run_init(test, run);
+	kzt_dump_begin(test, kn, run);
+	KUNIT_ASSERT_EQ(test, kzt_txn_begin(kn, 1, &id), 0);
+	KUNIT_ASSERT_EQ(test, kzt_txn_commit(kn, 1, id, NULL), 0);
+	kzt_dump_add_workload(test, kn, 200);
+
 	while (kzt_dump_call(test, kn, run, false, 400) > 0)
 		;
-	KUNIT_EXPECT_EQ(test, run->msgs, KZT_DUMP_WORKLOADS);
-	kzt_dump_expect_each_once(test, run);
-	KUNIT_EXPECT_GT(test, run->intr, 0);
+	KUNIT_EXPECT_EQ(test, run->msgs, 1);
+	KUNIT_EXPECT_EQ(test, run->seen[200], 1);
+	KUNIT_EXPECT_EQ(test, run->intr, 0);
+}
+
+/* Make the policy of the request in @skb and add it to the live tables. */
+static void kzt_dump_add_policy_msg(struct kunit *test, struct kzt_net *kn,
+				    struct sk_buff *skb)
+{
+	struct kzt_policy *policy;
+	int err;
+
+	policy = kzt_policy_from_attrs((struct nlattr *)skb->data, skb->len, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(policy));
+	mutex_lock(&kn->tables_lock);
+	/* Consumes the reference. */
+	err = kzt_tables_policy_add(kn, kzt_tables_live(kn), policy, false, NULL);
+	mutex_unlock(&kn->tables_lock);
+	KUNIT_ASSERT_EQ(test, err, 0);
 }
 
 static void kzt_dump_add_policy(struct kunit *test, struct kzt_net *kn,
@@ -183,16 +221,61 @@ static void kzt_dump_add_policy(struct kunit *test, struct kzt_net *kn,
 		T_STR(KZT_POLICY_A_NAME, name), T_U8(KZT_POLICY_A_ACTION, KZT_ACTION_DENY),
 		T_U8(KZT_POLICY_A_SCOPE, KZT_SCOPE_GLOBAL), { }
 	};
-	struct sk_buff *skb = kzt_test_msg(test, attrs);
-	struct kzt_policy *policy;
-	int err;
 
-	policy = kzt_policy_from_attrs((struct nlattr *)skb->data, skb->len, NULL);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(policy));
-	mutex_lock(&kn->tables_lock);
-	err = kzt_tables_policy_add(kn, kzt_tables_live(kn), policy, false, NULL);
-	mutex_unlock(&kn->tables_lock);
-	KUNIT_ASSERT_EQ(test, err, 0);
+	kzt_dump_add_policy_msg(test, kn, kzt_test_msg(test, attrs));
+}
+
+/* A workloads-scope policy "big" with @ids scope IDs of 999 bytes each. */
+static struct sk_buff *kzt_dump_big_policy_msg(struct kunit *test,
+					       unsigned int ids)
+{
+	struct sk_buff *skb = kzt_test_alloc_msg(test, 64 * 1024);
+	char *id = kunit_kzalloc(test, 1000, GFP_KERNEL);
+	unsigned int i;
+	int len;
+
+	KUNIT_ASSERT_NOT_NULL(test, id);
+	KUNIT_ASSERT_EQ(test, nla_put_string(skb, KZT_POLICY_A_NAME, "big"), 0);
+	KUNIT_ASSERT_EQ(test, nla_put_u8(skb, KZT_POLICY_A_ACTION, KZT_ACTION_ALLOW), 0);
+	KUNIT_ASSERT_EQ(test, nla_put_u8(skb, KZT_POLICY_A_SCOPE, KZT_SCOPE_WORKLOADS), 0);
+	for (i = 0; i < ids; i++) {
+		len = snprintf(id, 1000, "spiffe://cluster.local/ns/n/sa/%u-", i);
+		memset(id + len, 'x', 999 - len);
+		KUNIT_ASSERT_EQ(test, nla_put_string(skb, KZT_POLICY_A_SCOPE_ID, id), 0);
+	}
+	return skb;
+}
+
+/*
+ * A policy is sent whole: one over KZT_POLICY_SIZE_MAX is refused, one
+ * just under it (far over a default dump buffer) is dumped in the buffer
+ * the dump's .start asks for.
+ */
+static void kzt_dump_big_policy_test(struct kunit *test)
+{
+	struct kzt_net *kn = kzt_test_net(test);
+	struct kzt_dump_run *run = kunit_kzalloc(test, sizeof(*run), GFP_KERNEL);
+	struct netlink_ext_ack extack = { };
+	struct kzt_policy *policy;
+	struct sk_buff *skb;
+
+	KUNIT_ASSERT_NOT_NULL(test, run);
+	skb = kzt_dump_big_policy_msg(test, 32);
+	policy = kzt_policy_from_attrs((struct nlattr *)skb->data, skb->len, &extack);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(policy), -EMSGSIZE);
+	if (!IS_ERR(policy))
+		kzt_policy_put(policy);
+	KUNIT_EXPECT_NOT_NULL(test, extack._msg);
+
+	kzt_dump_add_policy_msg(test, kn, kzt_dump_big_policy_msg(test, 31));
+	kzt_dump_run_init(test, run);
+	KUNIT_ASSERT_EQ(test, kzt_nl_policy_dump_start(&run->cb), 0);
+	KUNIT_ASSERT_GT(test, run->cb.min_dump_alloc, NLMSG_GOODSIZE);
+	skb = kzt_test_alloc_msg(test, run->cb.min_dump_alloc);
+	KUNIT_EXPECT_GT(test, kzt_nl_policy_dump_fill(kn, skb, &run->cb),
+			NLMSG_GOODSIZE);
+	skb = kzt_test_alloc_msg(test, run->cb.min_dump_alloc);
+	KUNIT_EXPECT_EQ(test, kzt_nl_policy_dump_fill(kn, skb, &run->cb), 0);
 }
 
 /* Policies come in name order, one per call here; a change flags them. */
@@ -225,6 +308,8 @@ static struct kunit_case kzt_dump_cases[] = {
 	KUNIT_CASE(kzt_dump_workloads_quiet_test),
 	KUNIT_CASE(kzt_dump_workloads_change_test),
 	KUNIT_CASE(kzt_dump_workloads_commit_test),
+	KUNIT_CASE(kzt_dump_workloads_commit_first_test),
+	KUNIT_CASE(kzt_dump_big_policy_test),
 	KUNIT_CASE(kzt_dump_policies_test),
 	{}
 };

@@ -193,6 +193,23 @@ int kzt_nl_policy_dump_fill(struct kzt_net *kn, struct sk_buff *skb,
 EXPORT_SYMBOL_IF_KUNIT(kzt_nl_policy_dump_fill);
 
 /**
+ * kzt_nl_policy_dump_start() - begin a POLICY_GET dump
+ * @cb: dump state
+ *
+ * Each message of the dump holds one whole policy of up to
+ * KZT_POLICY_SIZE_MAX bytes: ask for buffers that always fit one, or a
+ * policy larger than a default buffer would end the dump with -EMSGSIZE.
+ *
+ * Return: 0.
+ */
+int kzt_nl_policy_dump_start(struct netlink_callback *cb)
+{
+	cb->min_dump_alloc = nlmsg_total_size(GENL_HDRLEN + KZT_POLICY_SIZE_MAX);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(kzt_nl_policy_dump_start);
+
+/**
  * kzt_nl_policy_get_dumpit() - fill @skb with the next policies
  * @skb: message to fill
  * @cb: dump state

@@ -223,6 +223,24 @@ int kzt_nl_workload_dump_fill(struct kzt_net *kn, struct sk_buff *skb,
 
 	/* Held for the call: what we stamp is the generation of what we read. */
 	mutex_lock(&kn->tables_lock);
+	if (dump->tables != kzt_tables_live(kn)) {
+		/*
+		 * A COMMIT replaced the tables. Before the first message, dump
+		 * the new ones; after it, end here: the generation changed, so
+		 * NLMSG_DONE is flagged NLM_F_DUMP_INTR and the old snapshot
+		 * is not walked (or kept) for a result that is discarded.
+		 * Generations are never 0, so prev_seq tells.
+		 */
+		if (cb->prev_seq) {
+			cb->seq = kn->generation;
+			mutex_unlock(&kn->tables_lock);
+			return 0;
+		}
+		rhashtable_walk_exit(dump->iter);
+		kzt_tables_put(dump->tables);
+		dump->tables = kzt_tables_get_live(kn);
+		rhashtable_walk_enter(&dump->tables->workloads.ht, dump->iter);
+	}
 	if (rhashtable_walk_start_check(dump->iter) == -EAGAIN)
 		dump->resets++;
 	cb->seq = kn->generation + dump->resets;

@@ -46,7 +46,7 @@ const struct nla_policy kzt_policy_add_nl_policy[KZT_POLICY_A_MAX + 1] = {
 	[KZT_POLICY_A_SCOPE_ID] = { .type = NLA_NUL_STRING, .len = KZT_SPIFFE_ID_MAX },
 	[KZT_POLICY_A_RULE] = NLA_POLICY_NESTED(kzt_rule_nl_policy),
 	[KZT_POLICY_A_FLAGS] = NLA_POLICY_MASK(NLA_U32, __KZT_POLICY_F_ALL),
-	[KZT_POLICY_A_TXN] = { .type = NLA_U32 },
+	[KZT_POLICY_A_TXN] = NLA_POLICY_MIN(NLA_U32, 1),
 };
 EXPORT_SYMBOL_IF_KUNIT(kzt_policy_add_nl_policy);
 
@@ -542,10 +542,18 @@ struct kzt_policy *kzt_policy_from_attrs(const struct nlattr *attrs, int len,
 	if (err)
 		return ERR_PTR(err);
 
-	policy = kvzalloc(kzt_policy_size(&lay), GFP_KERNEL);
+	policy = kvzalloc(kzt_policy_size(&lay), GFP_KERNEL_ACCOUNT);
 	if (!policy)
 		return ERR_PTR(-ENOMEM);
 	kzt_policy_build(policy, tb, attrs, len, &lay);
+	/* GET replies and dumps carry a policy whole, in one message. */
+	if (policy->msg_size > KZT_POLICY_SIZE_MAX) {
+		NL_SET_ERR_MSG_FMT(extack,
+				   "policy too large: %zu bytes in netlink form, at most %d",
+				   policy->msg_size, KZT_POLICY_SIZE_MAX);
+		kvfree(policy);
+		return ERR_PTR(-EMSGSIZE);
+	}
 	return policy;
 }
 EXPORT_SYMBOL_IF_KUNIT(kzt_policy_from_attrs);

@@ -162,7 +162,7 @@ static int kzt_set_index(struct kzt_policy_set *set)
 		kzt_index_measure(set, a, &lay[a]);
 		size = size_add(size, kzt_index_size(&lay[a]));
 	}
-	set->index_mem = kvzalloc(size, GFP_KERNEL);
+	set->index_mem = kvzalloc(size, GFP_KERNEL_ACCOUNT);
 	if (!set->index_mem)
 		return -ENOMEM;
 	for (mem = set->index_mem, a = 0; a < __KZT_ACTION_MAX; a++) {
@@ -289,7 +289,7 @@ static struct kzt_policy_set *kzt_set_make(const struct kzt_policy_set *old,
 
 	if (!len)
 		return NULL;
-	set = kvzalloc(struct_size(set, policies, len), GFP_KERNEL);
+	set = kvzalloc(struct_size(set, policies, len), GFP_KERNEL_ACCOUNT);
 	if (!set)
 		return ERR_PTR(-ENOMEM);
 	set->len = len;

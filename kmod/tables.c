@@ -58,7 +58,7 @@ struct kzt_tables *kzt_tables_new(unsigned int max_workloads)
 {
 	struct kzt_tables *tables;
 
-	tables = kzalloc(sizeof(*tables), GFP_KERNEL);
+	tables = kzalloc(sizeof(*tables), GFP_KERNEL_ACCOUNT);
 	if (!tables)
 		return NULL;
 	if (kzt_workload_table_init(&tables->workloads, max_workloads)) {
@@ -292,6 +292,11 @@ const struct kzt_workload *kzt_authorize(struct net *net, const char *src_id,
 					 u16 dst_port,
 					 struct kzt_decision *decision)
 {
-	return kzt_tables_authorize(kzt_tables_rcu(net), src_id, src_addr,
-				    dst_addr, dst_port, decision);
+	struct kzt_tables *tables = kzt_tables_rcu(net);
+
+	/* NULL once the netns's kzt state is gone (pernet exit). */
+	if (unlikely(!tables))
+		return NULL;
+	return kzt_tables_authorize(tables, src_id, src_addr, dst_addr,
+				    dst_port, decision);
 }

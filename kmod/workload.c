@@ -108,7 +108,8 @@ EXPORT_SYMBOL_IF_KUNIT(kzt_workload_lookup);
  *
  * Context: the caller serialises every writer of @table.
  * Return: 0; -EEXIST when the address is taken and !@replace; -ENOSPC when
- * @table is full; -ENOMEM. On error @wl stays the caller's.
+ * @table is full; -EAGAIN when it must grow first; -ENOMEM. On error @wl
+ * stays the caller's.
  */
 int kzt_workload_table_insert(struct kzt_workload_table *table,
 			      struct kzt_workload *wl, bool replace,
@@ -137,7 +138,13 @@ int kzt_workload_table_insert(struct kzt_workload_table *table,
 		NL_SET_ERR_MSG(extack, "the workload table is full");
 		return -ENOSPC;
 	}
-	return rhashtable_insert_fast(&table->ht, &wl->node, kzt_workload_params);
+	err = rhashtable_insert_fast(&table->ht, &wl->node, kzt_workload_params);
+	if (err) {
+		/* -EBUSY/-E2BIG: a rehash is due; nothing was inserted. */
+		NL_SET_ERR_MSG(extack, "the workload table is being resized, try again");
+		return err == -ENOMEM ? err : -EAGAIN;
+	}
+	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(kzt_workload_table_insert);
 

@@ -506,7 +506,7 @@ int kzt_nl_msg_new(const struct kzt_nl_family *fam, uint8_t cmd,
 {
 	struct nl_msg *msg;
 
-	msg = nlmsg_alloc();
+	msg = nlmsg_alloc_size(KZT_NL_MSG_MAX);
 	if (!msg)
 		return ENOMEM;
 	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, fam->id, fam->hdrsize,

@@ -23,6 +23,11 @@ struct kzt_nl;
 #define KZT_NL_ERRMSG_MAX	256
 #define KZT_NL_MCGRPS_MAX	8
 #define KZT_NL_TIMEOUT_MS	5000
+/*
+ * Room of a request: libnl's default is one page, and a policy may take
+ * KZT_POLICY_SIZE_MAX bytes; anything larger gets the kernel's own error.
+ */
+#define KZT_NL_MSG_MAX		(64 * 1024)
 #define KZT_NL_PATH_MAX		4
 /* Requests in flight at once: their acks fit in the receive buffer. */
 #define KZT_NL_MANY_MAX		64

@@ -19,7 +19,7 @@ done
 
 tmp=$(mktemp -d)
 ns=kzt-bench
-trap 'ip netns del $ns 2>/dev/null; rm -rf "$tmp"' EXIT
+trap 'ip netns del $ns 2>/dev/null || true; rm -rf "$tmp"' EXIT
 
 now_ms() { date +%s%3N; }
 
@@ -32,8 +32,10 @@ kmem_kib() {
 
 settle() {
 	sync
-	echo 3 > /proc/sys/vm/drop_caches
 	sleep 2		# let RCU callbacks run and free what they hold
+	echo 3 > /proc/sys/vm/drop_caches
+	# Give back slab pages whose objects were all freed.
+	for f in /sys/kernel/slab/*/shrink; do echo 1 > "$f"; done 2>/dev/null
 }
 
 # timed_ms CMD...: run CMD, print its wall time in ms

@@ -136,6 +136,26 @@ test_exists_replace_del() {
 	expect_match "message" "$out" "[Nn]o such|not found|ENOENT"
 }
 
+# A policy travels whole in one netlink message: one far larger than a page
+# lists in full, one over KZT_POLICY_SIZE_MAX is refused with the reason.
+test_big_policy() {
+	local ids=() i pad out
+	pad=$(printf 'x%.0s' $(seq 1 960))
+	for i in $(seq 1 31); do
+		ids+=("spiffe://$TD/ns/big/sa/$i-$pad")
+	done
+	ctl "$A" policy add big/allow action allow scope workloads \
+		"$(IFS=,; echo "${ids[*]}")" || return 1
+	expect_eq "listed whole" "$(ctl "$A" -j policy list |
+		jq '.policies[] | select(.name == "big/allow") | .workloads | length')" 31 || return 1
+	ids+=("spiffe://$TD/ns/big/sa/32-$pad" "spiffe://$TD/ns/big/sa/33-$pad")
+	out=$(ctl "$A" policy add big/too-large action allow scope workloads \
+		"$(IFS=,; echo "${ids[*]}")" 2>&1)
+	[ $? -eq 1 ] || { echo "an oversized policy was accepted"; return 1; }
+	expect_match "message" "$out" "too large" &&
+	ctl "$A" policy del big/allow
+}
+
 test_isolation() {
 	ctl "$B" workload add 10.0.1.3 id $ID_DB node 192.0.2.1 || return 1
 	expect_eq "node-b decision" \
@@ -160,5 +180,6 @@ run_test "policy: a plaintext peer matches not-principal *" test_plaintext_peer
 run_test "policy: IPv4 blocks, mapped and IPv6 sources, not-port" test_ip_blocks
 run_test "policy: checking an unknown destination is an error" test_unknown_destination
 run_test "policy: add over a name fails, replace and del take effect" test_exists_replace_del
+run_test "policy: a 31 KB policy lists whole; a larger one is refused" test_big_policy
 run_test "policy: policies of one namespace do not reach another" test_isolation
 exit $RET

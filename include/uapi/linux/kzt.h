@@ -133,7 +133,9 @@
  *                 KZT_RULE_A_NOT_PORT        u16, 1..65535, repeated
  *               KZT_POLICY_A_FLAGS       u32, KZT_POLICY_F_*
  *               KZT_POLICY_A_TXN         u32, stage in transaction TXN
- *   Each field of a rule holds at most KZT_RULE_VALUES_MAX values.
+ *   Each field of a rule holds at most KZT_RULE_VALUES_MAX values. A policy
+ *   is always sent whole in one message: its attributes (as a GET reply
+ *   carries them) take at most KZT_POLICY_SIZE_MAX bytes, else -EMSGSIZE.
  *   Principals are SPIFFE IDs without the "spiffe://" scheme, as in Istio
  *   ("cluster.local/ns/default/sa/web"), matched exactly, as a prefix
  *   (a trailing '*': "cluster.local/ns/default/..." then '*'), as a suffix
@@ -142,6 +144,7 @@
  *   its rules does; an ALLOW policy without rules matches nothing, a rule
  *   without fields matches all.
  *   errors:   -EEXIST the name is taken and no REPLACE flag;
+ *             -EMSGSIZE the policy is larger than KZT_POLICY_SIZE_MAX;
  *             -ENOSPC the node holds KZT_POLICIES_MAX policies.
  *
  * KZT_CMD_POLICY_DEL - remove a policy by KZT_POLICY_A_NAME (live set).
@@ -211,6 +214,7 @@
 #define KZT_SCOPE_IDS_MAX	1024
 #define KZT_WORKLOADS_MAX	1048576
 #define KZT_POLICIES_MAX	65536
+#define KZT_POLICY_SIZE_MAX	32000	/* bytes of a policy's attributes */
 
 enum kzt_nonmesh {
 	KZT_NONMESH_DENY,		/* refuse, and count */
