@@ -65,6 +65,9 @@ struct kzt_authz_query {
 	const char *src_id;		/* NULL: a plaintext peer */
 	const struct in6_addr *src_addr;
 	const char *dst_id;		/* the destination workload */
+	/* The <ns> of @dst_id if the caller has it; NULL: parsed from it. */
+	const char *dst_ns;
+	size_t dst_ns_len;
 	u16 dst_port;
 };
 

@@ -209,12 +209,18 @@ static u32 kzt_index_first_match(const struct kzt_policy_set *set,
 	return kzt_bucket_first_match(set, index, &keys[1], peer, best, applies);
 }
 
-static void kzt_dst_keys_init(struct kzt_dst_key keys[2], const char *dst_id)
+static void kzt_dst_keys_init(struct kzt_dst_key keys[2],
+			      const struct kzt_authz_query *query)
 {
-	struct kzt_spiffe_id id = { };
+	struct kzt_spiffe_id id = {
+		.ns = query->dst_ns,
+		.ns_len = query->dst_ns_len,
+	};
+	const char *dst_id = query->dst_id;
 	size_t len = dst_id ? strlen(dst_id) : 0;
 
-	if (dst_id)
+	/* The workload table keeps the span; parse only when not given it. */
+	if (dst_id && !id.ns)
 		kzt_spiffe_parse(dst_id, len, &id);
 	keys[0] = (struct kzt_dst_key){ KZT_SCOPE_NAMESPACE, id.ns, id.ns_len };
 	keys[1] = (struct kzt_dst_key){ KZT_SCOPE_WORKLOADS, dst_id, len };
@@ -257,7 +263,7 @@ void kzt_policy_decide(const struct kzt_policy_set *set,
 		return;
 	}
 	kzt_peer_init(&peer, query);
-	kzt_dst_keys_init(keys, query->dst_id);
+	kzt_dst_keys_init(keys, query);
 
 	pos = kzt_index_first_match(set, &set->index[KZT_ACTION_DENY], keys,
 				    &peer, &applies);

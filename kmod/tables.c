@@ -263,6 +263,10 @@ const struct kzt_workload *kzt_tables_authorize(struct kzt_tables *tables,
 	if (!dst)
 		return NULL;
 	query.dst_id = dst->id_len ? dst->id : NULL;
+	if (dst->ns_len) {
+		query.dst_ns = dst->id + dst->ns_off;
+		query.dst_ns_len = dst->ns_len;
+	}
 	kzt_policy_decide(rcu_dereference(tables->policies), &query, decision);
 	return dst;
 }
