@@ -99,7 +99,9 @@ struct kzt_policy_index {
 struct kzt_policy_set {
 	struct rcu_head rcu;
 	struct kzt_policy_index index[__KZT_ACTION_MAX];
-	void *index_mem;		/* the arrays of both indexes */
+	/* The arrays of both indexes; NULL while a transaction stages it. */
+	void *index_mem;
+	u32 cap;			/* room in @policies */
 	u32 len;
 	struct kzt_policy *policies[] __counted_by(len);	/* name order */
 };

@@ -292,6 +292,7 @@ static struct kzt_policy_set *kzt_set_make(const struct kzt_policy_set *old,
 	set = kvzalloc(struct_size(set, policies, len), GFP_KERNEL_ACCOUNT);
 	if (!set)
 		return ERR_PTR(-ENOMEM);
+	set->cap = len;
 	set->len = len;
 	for (i = 0; i <= old_len; i++) {
 		if (policy && i == insert)
@@ -343,6 +344,101 @@ struct kzt_policy_set *kzt_policy_set_add(const struct kzt_policy_set *set,
 			    exists ? pos : U32_MAX, pos, policy);
 }
 EXPORT_SYMBOL_IF_KUNIT(kzt_policy_set_add);
+
+/* @set with room for one more policy: itself, or a copy twice as large. */
+static struct kzt_policy_set *kzt_set_room(struct kzt_policy_set *set)
+{
+	u32 len = kzt_policy_set_len(set), cap;
+	struct kzt_policy_set *grown;
+
+	if (set && len < set->cap)
+		return set;
+	cap = clamp_t(u32, 2 * len, 16, KZT_POLICIES_MAX);
+	grown = kvzalloc(struct_size(grown, policies, cap), GFP_KERNEL_ACCOUNT);
+	if (!grown)
+		return NULL;
+	grown->cap = cap;
+	grown->len = len;
+	if (set) {
+		/* The references move with the pointers. */
+		memcpy(grown->policies, set->policies, len * sizeof(set->policies[0]));
+		kvfree(set->index_mem);
+		kvfree(set);
+	}
+	return grown;
+}
+
+/**
+ * kzt_policy_set_stage() - add @policy to a staging set, in place
+ * @setp: the set a transaction fills (NULL: empty); may be reallocated
+ * @policy: the policy; the set takes its own reference
+ * @replace: whether @policy may replace one of the same name
+ * @extack: where to report an error
+ *
+ * Copy on write costs O(set) per change, so a transaction that stages N
+ * policies that way costs O(N^2). No reader sees a staging set, so it grows
+ * in place and is indexed once, by kzt_policy_set_seal() at COMMIT;
+ * policies staged in name order are appended. An index it had is dropped.
+ *
+ * Return: 0; -EEXIST the name is taken and !@replace; -ENOSPC the set holds
+ * KZT_POLICIES_MAX policies; -ENOMEM. On error *@setp is unchanged.
+ */
+int kzt_policy_set_stage(struct kzt_policy_set **setp,
+			 struct kzt_policy *policy, bool replace,
+			 struct netlink_ext_ack *extack)
+{
+	struct kzt_policy_set *set = *setp;
+	u32 len = kzt_policy_set_len(set);
+	bool exists;
+	u32 pos;
+
+	exists = kzt_set_search(set, policy->name.text, &pos);
+	if (exists && !replace) {
+		NL_SET_ERR_MSG_FMT(extack, "policy \"%s\" exists (add it with replace)",
+				   policy->name.text);
+		return -EEXIST;
+	}
+	if (!exists && len >= KZT_POLICIES_MAX) {
+		NL_SET_ERR_MSG_FMT(extack, "the node holds %d policies already, the most it can",
+				   KZT_POLICIES_MAX);
+		return -ENOSPC;
+	}
+	if (!exists) {
+		set = kzt_set_room(set);
+		if (!set)
+			return -ENOMEM;
+		*setp = set;
+	}
+	kvfree(set->index_mem);
+	set->index_mem = NULL;
+	memset(set->index, 0, sizeof(set->index));
+
+	refcount_inc(&policy->ref);
+	if (exists) {
+		kzt_policy_put(set->policies[pos]);
+	} else {
+		set->len++;
+		memmove(&set->policies[pos + 1], &set->policies[pos],
+			(len - pos) * sizeof(set->policies[0]));
+	}
+	set->policies[pos] = policy;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(kzt_policy_set_stage);
+
+/**
+ * kzt_policy_set_seal() - index a set that kzt_policy_set_stage() filled
+ * @set: the set (NULL: empty)
+ *
+ * Return: 0 or -ENOMEM; the set is ready for decisions on 0.
+ */
+int kzt_policy_set_seal(struct kzt_policy_set *set)
+{
+	if (!set || set->index_mem)
+		return 0;
+	return kzt_set_index(set);
+}
+EXPORT_SYMBOL_IF_KUNIT(kzt_policy_set_seal);
 
 /**
  * kzt_policy_set_del() - a copy of @set without the policy @name

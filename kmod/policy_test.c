@@ -1327,7 +1327,39 @@ static void kzt_r_query(struct kunit *test, struct rnd_state *rnd,
 #define KZT_R_POLICIES	12
 #define KZT_R_QUERIES	150
 
-/* One random set, added in a random order, and many random flows. */
+/*
+ * @n policies staged in the order @order as a transaction does, each
+ * staged twice (the second time replacing), then sealed.
+ */
+static struct kzt_policy_set *kzt_r_staged_set(struct kunit *test,
+					       struct kzt_tpolicy *policies,
+					       const unsigned int *order,
+					       unsigned int n)
+{
+	struct kzt_policy_set *set = NULL;
+	struct kzt_policy *policy;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		policy = kzt_tpolicy_make(test, &policies[order[i]]);
+		KUNIT_ASSERT_EQ(test, kzt_policy_set_stage(&set, policy, false, NULL), 0);
+		KUNIT_ASSERT_EQ(test, kzt_policy_set_stage(&set, policy, false, NULL),
+				-EEXIST);
+		policy = kzt_tpolicy_make(test, &policies[order[i]]);
+		KUNIT_ASSERT_EQ(test, kzt_policy_set_stage(&set, policy, true, NULL), 0);
+		KUNIT_ASSERT_EQ(test, kzt_policy_set_len(set), i + 1);
+	}
+	KUNIT_ASSERT_EQ(test, kzt_policy_set_seal(set), 0);
+	for (i = 1; i < n; i++)
+		KUNIT_ASSERT_LT(test, strcmp(kzt_policy_name(kzt_policy_set_at(set, i - 1)),
+					     kzt_policy_name(kzt_policy_set_at(set, i))), 0);
+	return kzt_tset_keep(test, set);
+}
+
+/*
+ * One random set, made in a random order (copy on write in even rounds,
+ * staged and sealed in odd ones), and many random flows.
+ */
 static void kzt_r_round(struct kunit *test, struct rnd_state *rnd,
 			struct kzt_tpolicy *policies, unsigned int round,
 			unsigned int *reasons)
@@ -1345,11 +1377,13 @@ static void kzt_r_round(struct kunit *test, struct rnd_state *rnd,
 		order[i] = order[j];
 		order[j] = i;
 	}
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && round % 2 == 0; i++) {
 		struct kzt_policy *policy = kzt_tpolicy_make(test, &policies[order[i]]);
 
 		set = kzt_tset_keep(test, kzt_policy_set_add(set, policy, false, NULL));
 	}
+	if (round % 2)
+		set = kzt_r_staged_set(test, policies, order, n);
 	KUNIT_ASSERT_EQ(test, kzt_policy_set_len(set), n);
 
 	for (i = 0; i < KZT_R_QUERIES; i++) {

@@ -177,6 +177,10 @@ static void kzt_tables_replace_policies(struct kzt_net *kn,
  * @replace: replace a policy of the same name instead of failing
  * @extack: where to report an error
  *
+ * A transaction's staging snapshot has no readers: its set grows in place
+ * and is indexed at COMMIT (kzt_policy_set_stage()). The live one gets a
+ * new set, copied on write.
+ *
  * Context: @kn->tables_lock held.
  * Return: 0, or what kzt_policy_set_add() refused with.
  */
@@ -185,6 +189,15 @@ int kzt_tables_policy_add(struct kzt_net *kn, struct kzt_tables *tables,
 			  struct netlink_ext_ack *extack)
 {
 	struct kzt_policy_set *set;
+	int err;
+
+	if (tables != kzt_tables_live(kn)) {
+		set = kzt_tables_policies(kn, tables);
+		err = kzt_policy_set_stage(&set, policy, replace, extack);
+		kzt_policy_put(policy);
+		RCU_INIT_POINTER(tables->policies, set);	/* unpublished */
+		return err;
+	}
 
 	set = kzt_policy_set_add(kzt_tables_policies(kn, tables), policy,
 				 replace, extack);

@@ -104,8 +104,8 @@ EXPORT_SYMBOL_IF_KUNIT(kzt_txn_begin);
  * reader and dump is done with it.
  *
  * Return: 0; -ENOENT when @portid has no open transaction @id; -EAGAIN
- * when the live tables changed since BEGIN (the transaction is aborted and
- * nothing changes).
+ * when the live tables changed since BEGIN; -ENOMEM. On an error other than
+ * -ENOENT the transaction is aborted and nothing changes.
  */
 int kzt_txn_commit(struct kzt_net *kn, u32 portid, u32 id,
 		   struct netlink_ext_ack *extack)
@@ -125,6 +125,13 @@ int kzt_txn_commit(struct kzt_net *kn, u32 portid, u32 id,
 	if (txn->generation != kn->generation) {
 		NL_SET_ERR_MSG(extack,
 			       "the live tables changed since the transaction began; it was aborted, begin again");
+		kzt_txn_close(kn);
+		goto out_unlock;
+	}
+	/* Staged policies were collected unindexed (kzt_policy_set_stage()). */
+	err = kzt_policy_set_seal(kzt_tables_policies(kn, txn->staging));
+	if (err) {
+		NL_SET_ERR_MSG(extack, "out of memory indexing the staged policies; aborted");
 		kzt_txn_close(kn);
 		goto out_unlock;
 	}
