@@ -508,101 +508,97 @@ out:
 
 /* ---- policies ---- */
 
-static int parse_strs(struct loader *l, yaml_node_t *node, const char *path,
-		      const char *(*check)(const char *), struct kzt_strs *out)
+/* One scalar of a value list, at @path; returns 0 or what fail()/oom() do. */
+typedef int (*value_fn)(struct loader *l, yaml_node_t *item, const char *path,
+			const char *s, void *out);
+
+/* A YAML list of at most @max scalars, each handed to @fn with its path. */
+static int parse_values(struct loader *l, yaml_node_t *node, const char *path,
+			size_t max, value_fn fn, void *out)
 {
 	char p[PATH_MAX_LEN];
 	yaml_node_item_t *items;
-	const char *s, *msg;
+	const char *s;
 	size_t n;
 	int ret;
 
 	ret = sequence(l, node, path, &items, &n);
 	if (ret)
 		return ret;
-	if (n > KZT_RULE_VALUES_MAX)
-		return fail(l, node, path, "more than %d values",
-			    KZT_RULE_VALUES_MAX);
+	if (n > max)
+		return fail(l, node, path, "more than %zu values", max);
 	for (size_t i = 0; i < n; i++) {
 		yaml_node_t *item = node_at(l, items[i]);
 
 		path_index(p, path, i);
 		ret = scalar(l, item, p, &s);
+		if (!ret)
+			ret = fn(l, item, p, s, out);
 		if (ret)
 			return ret;
-		msg = check(s);
-		if (msg)
-			return fail(l, item, p, "%s", msg);
-		if (kzt_strs_push(out, s, strlen(s)))
-			return oom(l);
 	}
 	return 0;
+}
+
+struct str_values {
+	const char *(*check)(const char *);
+	struct kzt_strs *strs;
+};
+
+static int str_value(struct loader *l, yaml_node_t *item, const char *path,
+		     const char *s, void *out)
+{
+	struct str_values *v = out;
+	const char *msg = v->check(s);
+
+	if (msg)
+		return fail(l, item, path, "%s", msg);
+	return kzt_strs_push(v->strs, s, strlen(s)) ? oom(l) : 0;
+}
+
+static int parse_strs(struct loader *l, yaml_node_t *node, const char *path,
+		      const char *(*check)(const char *), struct kzt_strs *out)
+{
+	struct str_values v = { .check = check, .strs = out };
+
+	return parse_values(l, node, path, KZT_RULE_VALUES_MAX, str_value, &v);
+}
+
+static int cidr_value(struct loader *l, yaml_node_t *item, const char *path,
+		      const char *s, void *out)
+{
+	struct kzt_cidr c;
+	int ret;
+
+	ret = kzt_cidr_parse(s, &c);
+	if (ret == EDOM)
+		return fail(l, item, path,
+			    "'%s' has host bits set below the prefix", s);
+	if (ret)
+		return fail(l, item, path, "'%s' is not an IP block (ADDR/LEN)", s);
+	return kzt_cidrs_push(out, &c) ? oom(l) : 0;
 }
 
 static int parse_cidrs(struct loader *l, yaml_node_t *node, const char *path,
 		       struct kzt_cidrs *out)
 {
-	char p[PATH_MAX_LEN];
-	yaml_node_item_t *items;
-	struct kzt_cidr c;
-	const char *s;
-	size_t n;
-	int ret;
+	return parse_values(l, node, path, KZT_RULE_VALUES_MAX, cidr_value, out);
+}
 
-	ret = sequence(l, node, path, &items, &n);
-	if (ret)
-		return ret;
-	if (n > KZT_RULE_VALUES_MAX)
-		return fail(l, node, path, "more than %d values",
-			    KZT_RULE_VALUES_MAX);
-	for (size_t i = 0; i < n; i++) {
-		yaml_node_t *item = node_at(l, items[i]);
+static int port_value(struct loader *l, yaml_node_t *item, const char *path,
+		      const char *s, void *out)
+{
+	uint16_t port;
 
-		path_index(p, path, i);
-		ret = scalar(l, item, p, &s);
-		if (ret)
-			return ret;
-		ret = kzt_cidr_parse(s, &c);
-		if (ret == EDOM)
-			return fail(l, item, p,
-				    "'%s' has host bits set below the prefix", s);
-		if (ret)
-			return fail(l, item, p, "'%s' is not an IP block (ADDR/LEN)", s);
-		if (kzt_cidrs_push(out, &c))
-			return oom(l);
-	}
-	return 0;
+	if (kzt_parse_port(s, &port))
+		return fail(l, item, path, "'%s' is not a port (1..65535)", s);
+	return kzt_ports_push(out, port) ? oom(l) : 0;
 }
 
 static int parse_ports(struct loader *l, yaml_node_t *node, const char *path,
 		       struct kzt_ports *out)
 {
-	char p[PATH_MAX_LEN];
-	yaml_node_item_t *items;
-	const char *s;
-	uint16_t port;
-	size_t n;
-	int ret;
-
-	ret = sequence(l, node, path, &items, &n);
-	if (ret)
-		return ret;
-	if (n > KZT_RULE_VALUES_MAX)
-		return fail(l, node, path, "more than %d values",
-			    KZT_RULE_VALUES_MAX);
-	for (size_t i = 0; i < n; i++) {
-		yaml_node_t *item = node_at(l, items[i]);
-
-		path_index(p, path, i);
-		ret = scalar(l, item, p, &s);
-		if (ret)
-			return ret;
-		if (kzt_parse_port(s, &port))
-			return fail(l, item, p, "'%s' is not a port (1..65535)", s);
-		if (kzt_ports_push(out, port))
-			return oom(l);
-	}
-	return 0;
+	return parse_values(l, node, path, KZT_RULE_VALUES_MAX, port_value, out);
 }
 
 /* One entry of "from": {source: {principals: [...], ...}}. */
