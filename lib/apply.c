@@ -831,7 +831,9 @@ static int parse_policy_scope(struct loader *l, yaml_node_t *entry,
 	}
 	if (!v[1])
 		return fail(l, entry, path, "scope workloads needs a workloads list");
-	ret = parse_strs(l, v[1], p, kzt_spiffe_id_check, &pol->scope_ids);
+	/* Scope IDs have their own limit, larger than a rule field's. */
+	ret = parse_values(l, v[1], p, KZT_SCOPE_IDS_MAX, str_value,
+			   &(struct str_values){ kzt_spiffe_id_check, &pol->scope_ids });
 	if (ret)
 		return ret;
 	if (!pol->scope_ids.n)

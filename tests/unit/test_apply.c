@@ -361,6 +361,36 @@ static void test_value_limit(void **state)
 	free(text);
 }
 
+/* A scope takes up to KZT_SCOPE_IDS_MAX IDs, more than a rule field. */
+static void test_scope_ids_limit(void **state)
+{
+	struct kzt_apply_file f;
+	char err[KZT_APPLY_ERR_MAX], *text;
+	size_t len = 0;
+	FILE *m;
+
+	(void)state;
+	for (int n = KZT_SCOPE_IDS_MAX; n <= KZT_SCOPE_IDS_MAX + 1; n++) {
+		m = open_memstream(&text, &len);
+		assert_non_null(m);
+		fprintf(m, "policies:\n  - name: p\n    namespace: a\n"
+			   "    scope: workloads\n    workloads: [");
+		for (int i = 0; i < n; i++)
+			fprintf(m, "%sspiffe://td/ns/a/sa/w%d", i ? ", " : "", i);
+		fprintf(m, "]\n");
+		fclose(m);
+		if (n == KZT_SCOPE_IDS_MAX) {
+			assert_int_equal(parse(text, &f, err, sizeof(err)), 0);
+			assert_int_equal(f.policies.v[0].scope_ids.n, n);
+			kzt_apply_free(&f);
+		} else {
+			assert_int_equal(parse(text, &f, err, sizeof(err)), EINVAL);
+			assert_non_null(strstr(err, "more than 1024 values"));
+		}
+		free(text);
+	}
+}
+
 static void test_missing_file(void **state)
 {
 	struct kzt_apply_file f;
@@ -400,6 +430,7 @@ int main(void)
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_value_limit),
+		cmocka_unit_test(test_scope_ids_limit),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_resolve),
 	};
