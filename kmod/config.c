@@ -24,6 +24,8 @@ void kzt_config_init_defaults(struct kzt_config *cfg)
 	cfg->tunnel_port = KZT_DEFAULT_TUNNEL_PORT;
 	cfg->capture = false;
 	cfg->nonmesh = KZT_NONMESH_DENY;
+	cfg->handshake_timeout_ms = KZT_DEFAULT_HANDSHAKE_TIMEOUT_MS;
+	cfg->idle_timeout_s = KZT_DEFAULT_IDLE_TIMEOUT_S;
 	strscpy(cfg->trust_domain, KZT_DEFAULT_TRUST_DOMAIN);
 }
 EXPORT_SYMBOL_IF_KUNIT(kzt_config_init_defaults);
@@ -75,6 +77,8 @@ int kzt_config_merge(struct kzt_config *new, const struct kzt_config *old,
 	new->tunnel_port = old->tunnel_port;
 	new->capture = old->capture;
 	new->nonmesh = old->nonmesh;
+	new->handshake_timeout_ms = old->handshake_timeout_ms;
+	new->idle_timeout_s = old->idle_timeout_s;
 	strscpy(new->trust_domain, old->trust_domain);
 	if (attrs[KZT_CONFIG_A_TUNNEL_PORT])
 		new->tunnel_port = nla_get_u16(attrs[KZT_CONFIG_A_TUNNEL_PORT]);
@@ -82,6 +86,12 @@ int kzt_config_merge(struct kzt_config *new, const struct kzt_config *old,
 		new->capture = nla_get_u8(attrs[KZT_CONFIG_A_CAPTURE]);
 	if (attrs[KZT_CONFIG_A_NONMESH])
 		new->nonmesh = nla_get_u8(attrs[KZT_CONFIG_A_NONMESH]);
+	if (attrs[KZT_CONFIG_A_HANDSHAKE_TIMEOUT_MS])
+		new->handshake_timeout_ms =
+			nla_get_u32(attrs[KZT_CONFIG_A_HANDSHAKE_TIMEOUT_MS]);
+	if (attrs[KZT_CONFIG_A_IDLE_TIMEOUT_S])
+		new->idle_timeout_s =
+			nla_get_u32(attrs[KZT_CONFIG_A_IDLE_TIMEOUT_S]);
 	if (td)
 		strscpy(new->trust_domain, nla_data(td));
 	return 0;
@@ -99,7 +109,9 @@ size_t kzt_config_msg_size(void)
 	return nla_total_size(sizeof(u16)) +	/* KZT_CONFIG_A_TUNNEL_PORT */
 	       nla_total_size(sizeof(u8)) +	/* KZT_CONFIG_A_CAPTURE */
 	       nla_total_size(KZT_TRUST_DOMAIN_MAX + 1) + /* _TRUST_DOMAIN */
-	       nla_total_size(sizeof(u8));	/* KZT_CONFIG_A_NONMESH */
+	       nla_total_size(sizeof(u8)) +	/* KZT_CONFIG_A_NONMESH */
+	       nla_total_size(sizeof(u32)) +	/* _HANDSHAKE_TIMEOUT_MS */
+	       nla_total_size(sizeof(u32));	/* _IDLE_TIMEOUT_S */
 }
 EXPORT_SYMBOL_IF_KUNIT(kzt_config_msg_size);
 
@@ -115,7 +127,10 @@ int kzt_config_fill(struct sk_buff *skb, const struct kzt_config *cfg)
 	if (nla_put_u16(skb, KZT_CONFIG_A_TUNNEL_PORT, cfg->tunnel_port) ||
 	    nla_put_u8(skb, KZT_CONFIG_A_CAPTURE, cfg->capture) ||
 	    nla_put_string(skb, KZT_CONFIG_A_TRUST_DOMAIN, cfg->trust_domain) ||
-	    nla_put_u8(skb, KZT_CONFIG_A_NONMESH, cfg->nonmesh))
+	    nla_put_u8(skb, KZT_CONFIG_A_NONMESH, cfg->nonmesh) ||
+	    nla_put_u32(skb, KZT_CONFIG_A_HANDSHAKE_TIMEOUT_MS,
+			cfg->handshake_timeout_ms) ||
+	    nla_put_u32(skb, KZT_CONFIG_A_IDLE_TIMEOUT_S, cfg->idle_timeout_s))
 		return -EMSGSIZE;
 	return 0;
 }

@@ -20,6 +20,8 @@ struct kzt_config {
 	u16 tunnel_port;
 	bool capture;
 	u8 nonmesh;		/* enum kzt_nonmesh */
+	u32 handshake_timeout_ms;
+	u32 idle_timeout_s;	/* 0: never */
 	char trust_domain[KZT_TRUST_DOMAIN_MAX + 1];
 	struct rcu_head rcu;
 };

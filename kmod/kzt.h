@@ -16,6 +16,10 @@
 #include "tables.h"
 
 struct kzt_txn;
+struct kzt_stats;
+struct kzt_hs_net;
+struct kzt_flow_net;
+struct kzt_capture;
 
 struct kzt_net {
 	/* Serialises writers of @config; readers use RCU only. */
@@ -34,6 +38,11 @@ struct kzt_net {
 	unsigned int generation;
 	struct kzt_txn *txn;		/* the open transaction, or NULL */
 	u32 last_txn_id;
+
+	struct kzt_stats __percpu *stats;	/* stats.c */
+	struct kzt_hs_net *hs;			/* handshake.c */
+	struct kzt_flow_net *flows;		/* flow.c */
+	struct kzt_capture __rcu *capture;	/* capture.c */
 };
 
 extern unsigned int kzt_net_id;

@@ -11,12 +11,26 @@
 #include "kzt.h"
 #include "nl.h"
 
+/* u32 bounds beyond the s16 of NLA_POLICY_RANGE */
+static const struct netlink_range_validation kzt_hs_timeout_range = {
+	.min = KZT_HANDSHAKE_TIMEOUT_MS_MIN,
+	.max = KZT_HANDSHAKE_TIMEOUT_MS_MAX,
+};
+
+static const struct netlink_range_validation kzt_idle_timeout_range = {
+	.max = KZT_IDLE_TIMEOUT_S_MAX,
+};
+
 const struct nla_policy kzt_config_set_policy[KZT_CONFIG_A_MAX + 1] = {
 	[KZT_CONFIG_A_TUNNEL_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
 	[KZT_CONFIG_A_CAPTURE] = NLA_POLICY_MAX(NLA_U8, 1),
 	[KZT_CONFIG_A_TRUST_DOMAIN] = { .type = NLA_NUL_STRING,
 					.len = KZT_TRUST_DOMAIN_MAX },
 	[KZT_CONFIG_A_NONMESH] = NLA_POLICY_MAX(NLA_U8, __KZT_NONMESH_MAX - 1),
+	[KZT_CONFIG_A_HANDSHAKE_TIMEOUT_MS] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &kzt_hs_timeout_range),
+	[KZT_CONFIG_A_IDLE_TIMEOUT_S] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &kzt_idle_timeout_range),
 };
 EXPORT_SYMBOL_IF_KUNIT(kzt_config_set_policy);
 

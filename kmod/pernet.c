@@ -9,6 +9,7 @@
 #include <kunit/visibility.h>
 
 #include "kzt.h"
+#include "stats.h"
 
 unsigned int kzt_net_id __read_mostly;
 
@@ -68,11 +69,24 @@ EXPORT_SYMBOL_IF_KUNIT(kzt_net_state_exit);
 
 static int __net_init kzt_net_init(struct net *net)
 {
-	return kzt_net_state_init(kzt_pernet(net));
+	int err;
+
+	err = kzt_net_state_init(kzt_pernet(net));
+	if (err)
+		return err;
+	err = kzt_stats_net_init(net);
+	if (err)
+		goto out_state_exit;
+	return 0;
+
+out_state_exit:
+	kzt_net_state_exit(kzt_pernet(net));
+	return err;
 }
 
 static void __net_exit kzt_net_exit(struct net *net)
 {
+	kzt_stats_net_exit(net);
 	kzt_net_state_exit(kzt_pernet(net));
 }
 

@@ -204,6 +204,9 @@ def interpret(expr):
             return args[0], {"max": args[1]}, None
         if macro == "NLA_POLICY_RANGE":
             return args[0], {"min": args[1], "max": args[2]}, None
+        if macro == "NLA_POLICY_FULL_RANGE":
+            rng = RANGES.get(args[1].lstrip("&").strip(), {})
+            return args[0], {k: v for k, v in rng.items() if k in ("min", "max")}, None
         if macro == "NLA_POLICY_EXACT_LEN":
             return "NLA_BINARY", {"exact-len": args[0]}, None
         if macro == "NLA_POLICY_MASK":
@@ -221,6 +224,14 @@ def interpret(expr):
     return expr, {}, None
 
 
+# {name: {"min": C expression, "max": ...}} of the netlink_range_validation
+# structs of kmod/*.c, which NLA_POLICY_FULL_RANGE entries point to (u32
+# bounds beyond the s16 of NLA_POLICY_RANGE).
+RANGES = {}
+RANGE_RE = re.compile(
+    r"struct\s+netlink_range_validation\s+(\w+)\s*=\s*\{(.*?)\};", re.S)
+
+
 def kernel_policy_arrays():
     """{array name: {attribute enumerator: (NLA type, checks, nested array)}} from kmod/*.c."""
     arrays = {}
@@ -228,6 +239,8 @@ def kernel_policy_arrays():
         if not fn.endswith(".c") or fn.endswith("_test.c") or fn.endswith(".mod.c"):
             continue
         text = open(os.path.join(KMOD, fn)).read()
+        for name, body in RANGE_RE.findall(text):
+            RANGES[name] = dict(re.findall(r"\.(min|max)\s*=\s*([^,}]+?)\s*(?:,|$)", body))
         for name, body in POLICY_ARRAY_RE.findall(text):
             entries = {}
             for m in ENTRY_RE.finditer(body):

@@ -31,6 +31,8 @@
  *               KZT_CONFIG_A_CAPTURE       u8
  *               KZT_CONFIG_A_TRUST_DOMAIN  string
  *               KZT_CONFIG_A_NONMESH       u8, enum kzt_nonmesh
+ *               KZT_CONFIG_A_HANDSHAKE_TIMEOUT_MS  u32
+ *               KZT_CONFIG_A_IDLE_TIMEOUT_S        u32
  *
  * KZT_CMD_CONFIG_SET - change the node configuration. Every attribute is
  *   optional, at least one must be given; an attribute left out keeps its
@@ -52,6 +54,17 @@
  *                                          local workload and a peer that
  *                                          does not speak kzt/1 (default
  *                                          KZT_NONMESH_DENY)
+ *               KZT_CONFIG_A_HANDSHAKE_TIMEOUT_MS  u32, 100..600000; how
+ *                                          long a tunnel may take from
+ *                                          connect to the end of its
+ *                                          handshake before the flow
+ *                                          fails closed (default
+ *                                          KZT_DEFAULT_HANDSHAKE_TIMEOUT_MS)
+ *               KZT_CONFIG_A_IDLE_TIMEOUT_S  u32, 0..604800; a flow with
+ *                                          no byte either way for this
+ *                                          long is reset on both sides;
+ *                                          0: never (default
+ *                                          KZT_DEFAULT_IDLE_TIMEOUT_S)
  *   reply:    none (ack)
  *
  * KZT_CMD_CONFIG_NTF - multicast on group KZT_MCGRP_CONFIG after every
@@ -192,6 +205,80 @@
  *
  * KZT_CMD_TXN_ABORT - drop the staged table.
  *   request:  KZT_TXN_A_ID            u32, required
+ *
+ * ---- Handshake upcall (kernel -> kztd), like net/handshake ----
+ *
+ * kzt.ko owns every tunnel socket; kztd only runs the TLS 1.3 handshake on
+ * it. The kernel queues a request per tunnel and multicasts
+ * KZT_CMD_HANDSHAKE_READY on group KZT_MCGRP_HANDSHAKE; a daemon answers
+ * with KZT_CMD_HANDSHAKE_ACCEPT until it gets -EAGAIN, runs each handshake
+ * on the file descriptor it got, and reports with KZT_CMD_HANDSHAKE_DONE.
+ * The kernel then installs the keys with TLS_TX and TLS_RX and wipes them.
+ * Every request completes exactly once: by DONE, or by its deadline
+ * (KZT_CONFIG_A_HANDSHAKE_TIMEOUT_MS), after which the flow fails closed.
+ *
+ * KZT_CMD_HANDSHAKE_READY - multicast: requests are waiting (no attribute).
+ *
+ * KZT_CMD_HANDSHAKE_ACCEPT - take the oldest waiting request.
+ *   request:  (no attributes)
+ *   reply:    KZT_HS_A_ID            u32, names the request in DONE
+ *             KZT_HS_A_FD            s32, the tunnel's TCP socket, now a
+ *                                    descriptor of the caller (O_CLOEXEC,
+ *                                    blocking: set O_NONBLOCK if needed)
+ *             KZT_HS_A_ROLE          u8, enum kzt_hs_role
+ *             KZT_HS_A_LOCAL_ID      string, client: the SPIFFE ID whose
+ *                                    certificate to present
+ *             KZT_HS_A_PEER_ID       string, client: the SPIFFE ID the
+ *                                    server must prove
+ *             KZT_HS_A_DST_ADDR      binary[16], client: the destination
+ *                                    workload, sent as the TLS server name
+ *                                    (Documentation/protocol.rst)
+ *             KZT_HS_A_TIMEOUT_MS    u32, time left before the deadline
+ *   errors:   -EAGAIN no request is waiting.
+ *
+ * KZT_CMD_HANDSHAKE_DONE - complete a request; the caller should close its
+ *   descriptor after this, whatever the answer.
+ *   request:  KZT_HS_A_ID            u32, required
+ *             KZT_HS_A_STATUS        u32, required: 0 on success, else a
+ *                                    positive errno saying why it failed
+ *                                    (EACCES: the peer's certificate was
+ *                                    refused; EPROTO: a protocol error;
+ *                                    ETIMEDOUT; ECONNRESET)
+ *             with status 0, all of these are required:
+ *             KZT_HS_A_CIPHER        u16, TLS_CIPHER_AES_GCM_128,
+ *                                    TLS_CIPHER_AES_GCM_256 or
+ *                                    TLS_CIPHER_CHACHA20_POLY1305
+ *                                    (<linux/tls.h>)
+ *             KZT_HS_A_TX_KEY        binary, 16 or 32 bytes as the cipher
+ *             KZT_HS_A_TX_IV         binary[12], the TLS 1.3 write IV
+ *             KZT_HS_A_TX_SEQ        u64, the next record sequence number
+ *             KZT_HS_A_RX_KEY, KZT_HS_A_RX_IV, KZT_HS_A_RX_SEQ: the same
+ *                                    for the read direction
+ *             KZT_HS_A_PEER_ID       string, the peer's verified SPIFFE ID
+ *             KZT_HS_A_LOCAL_ID      string, the SPIFFE ID presented
+ *   errors:   -ENOENT no such request accepted by the caller's netns (it
+ *                     timed out, or was completed already);
+ *             -EINVAL keys that do not fit the cipher (the request fails).
+ *
+ * ---- Connections and statistics ----
+ *
+ * KZT_CMD_CONN_GET - dump: every flow of the node, like ss(8).
+ *   reply:    KZT_CONN_A_ID          u64, unique per node while loaded
+ *             KZT_CONN_A_DIR         u8, enum kzt_conn_dir
+ *             KZT_CONN_A_STATE       u8, enum kzt_conn_state
+ *             KZT_CONN_A_SRC_ADDR, KZT_CONN_A_SRC_PORT, KZT_CONN_A_DST_ADDR,
+ *             KZT_CONN_A_DST_PORT    the pod-to-pod flow (binary[16], u16)
+ *             KZT_CONN_A_SRC_ID, KZT_CONN_A_DST_ID  strings, identities
+ *                                    (the verified peer's once known)
+ *             KZT_CONN_A_PEER_NODE   binary[16], the other node
+ *             KZT_CONN_A_CIPHER      u16, TLS_CIPHER_*; absent before
+ *                                    the handshake or for same-node flows
+ *             KZT_CONN_A_BYTES_OUT   u64, from the local pod to the peer
+ *             KZT_CONN_A_BYTES_IN    u64, from the peer to the local pod
+ *             KZT_CONN_A_AGE_MS      u64
+ *
+ * KZT_CMD_STATS_GET - the node's counters: one u64 attribute per
+ *   enum kzt_stats_attr entry, all of them in every reply.
  */
 #ifndef _UAPI_LINUX_KZT_H
 #define _UAPI_LINUX_KZT_H
@@ -200,9 +287,15 @@
 #define KZT_GENL_VERSION	1
 
 #define KZT_MCGRP_CONFIG	"config"
+#define KZT_MCGRP_HANDSHAKE	"handshake"
 
 #define KZT_DEFAULT_TUNNEL_PORT		15008
 #define KZT_DEFAULT_TRUST_DOMAIN	"cluster.local"
+#define KZT_DEFAULT_HANDSHAKE_TIMEOUT_MS	10000
+#define KZT_DEFAULT_IDLE_TIMEOUT_S	3600
+#define KZT_HANDSHAKE_TIMEOUT_MS_MIN	100
+#define KZT_HANDSHAKE_TIMEOUT_MS_MAX	600000
+#define KZT_IDLE_TIMEOUT_S_MAX		604800
 
 /* Limits; string lengths exclude the terminating NUL. */
 #define KZT_TRUST_DOMAIN_MAX	255
@@ -261,6 +354,32 @@ enum kzt_reason {
 	__KZT_REASON_MAX
 };
 
+enum kzt_hs_role {
+	KZT_HS_ROLE_CLIENT = 1,	/* connect side: the source node */
+	KZT_HS_ROLE_SERVER,	/* listen side: the destination node */
+
+	__KZT_HS_ROLE_MAX
+};
+
+enum kzt_conn_dir {
+	KZT_CONN_DIR_OUTBOUND,	/* a local pod to a pod on another node */
+	KZT_CONN_DIR_INBOUND,	/* a pod on another node to a local pod */
+
+	__KZT_CONN_DIR_MAX
+};
+
+enum kzt_conn_state {
+	KZT_CONN_STATE_CONNECTING,	/* tunnel TCP connect */
+	KZT_CONN_STATE_HANDSHAKE,	/* waiting for kztd */
+	KZT_CONN_STATE_HEADER,		/* kzt/1 header and status */
+	KZT_CONN_STATE_POD_CONNECT,	/* inbound: connecting to the pod */
+	KZT_CONN_STATE_ESTABLISHED,	/* bytes flow both ways */
+	KZT_CONN_STATE_HALF_CLOSED,	/* one direction has ended */
+	KZT_CONN_STATE_CLOSING,		/* both ended or reset; going away */
+
+	__KZT_CONN_STATE_MAX
+};
+
 enum kzt_workload_flags {
 	KZT_WORKLOAD_F_REPLACE = 1U << 0,
 
@@ -288,6 +407,11 @@ enum kzt_cmd {
 	KZT_CMD_TXN_BEGIN,
 	KZT_CMD_TXN_COMMIT,
 	KZT_CMD_TXN_ABORT,
+	KZT_CMD_HANDSHAKE_READY,
+	KZT_CMD_HANDSHAKE_ACCEPT,
+	KZT_CMD_HANDSHAKE_DONE,
+	KZT_CMD_CONN_GET,
+	KZT_CMD_STATS_GET,
 
 	__KZT_CMD_MAX
 };
@@ -300,6 +424,8 @@ enum kzt_config_attr {
 	KZT_CONFIG_A_CAPTURE,
 	KZT_CONFIG_A_TRUST_DOMAIN,
 	KZT_CONFIG_A_NONMESH,
+	KZT_CONFIG_A_HANDSHAKE_TIMEOUT_MS,
+	KZT_CONFIG_A_IDLE_TIMEOUT_S,
 
 	__KZT_CONFIG_A_MAX
 };
@@ -387,5 +513,101 @@ enum kzt_txn_attr {
 };
 
 #define KZT_TXN_A_MAX (__KZT_TXN_A_MAX - 1)
+
+enum kzt_hs_attr {
+	KZT_HS_A_UNSPEC,
+	KZT_HS_A_PAD,
+	KZT_HS_A_ID,
+	KZT_HS_A_FD,
+	KZT_HS_A_ROLE,
+	KZT_HS_A_LOCAL_ID,
+	KZT_HS_A_PEER_ID,
+	KZT_HS_A_DST_ADDR,
+	KZT_HS_A_TIMEOUT_MS,
+	KZT_HS_A_STATUS,
+	KZT_HS_A_CIPHER,
+	KZT_HS_A_TX_KEY,
+	KZT_HS_A_TX_IV,
+	KZT_HS_A_TX_SEQ,
+	KZT_HS_A_RX_KEY,
+	KZT_HS_A_RX_IV,
+	KZT_HS_A_RX_SEQ,
+
+	__KZT_HS_A_MAX
+};
+
+#define KZT_HS_A_MAX (__KZT_HS_A_MAX - 1)
+
+enum kzt_conn_attr {
+	KZT_CONN_A_UNSPEC,
+	KZT_CONN_A_PAD,
+	KZT_CONN_A_ID,
+	KZT_CONN_A_DIR,
+	KZT_CONN_A_STATE,
+	KZT_CONN_A_SRC_ADDR,
+	KZT_CONN_A_SRC_PORT,
+	KZT_CONN_A_DST_ADDR,
+	KZT_CONN_A_DST_PORT,
+	KZT_CONN_A_SRC_ID,
+	KZT_CONN_A_DST_ID,
+	KZT_CONN_A_PEER_NODE,
+	KZT_CONN_A_CIPHER,
+	KZT_CONN_A_BYTES_OUT,
+	KZT_CONN_A_BYTES_IN,
+	KZT_CONN_A_AGE_MS,
+
+	__KZT_CONN_A_MAX
+};
+
+#define KZT_CONN_A_MAX (__KZT_CONN_A_MAX - 1)
+
+/*
+ * Node counters (KZT_CMD_STATS_GET), each a u64 since the netns was
+ * created or kzt loaded. Every refused flow is counted exactly once, by
+ * the step that refused it.
+ */
+enum kzt_stats_attr {
+	KZT_STATS_A_UNSPEC,
+	KZT_STATS_A_PAD,
+	/* capture (netfilter hooks) */
+	KZT_STATS_A_CAPTURED,		/* outbound flows taken into kzt */
+	KZT_STATS_A_LOCAL_ALLOWED,	/* same-node flows allowed */
+	KZT_STATS_A_LOCAL_DENIED,	/* same-node flows refused by policy */
+	KZT_STATS_A_INBOUND_PLAIN_ALLOWED, /* plaintext to a local workload */
+	KZT_STATS_A_INBOUND_PLAIN_DENIED,
+	KZT_STATS_A_NONMESH_PASSED,	/* to a non-mesh peer, in the clear */
+	KZT_STATS_A_NONMESH_DENIED,
+	KZT_STATS_A_SPOOFED,		/* a workload address on another link */
+	KZT_STATS_A_STRAY,		/* captured-flow packet with no socket */
+	/* handshakes */
+	KZT_STATS_A_HS_STARTED,
+	KZT_STATS_A_HS_OK,
+	KZT_STATS_A_HS_FAILED,		/* kztd reported a failure */
+	KZT_STATS_A_HS_TIMEOUT,		/* nobody completed it in time */
+	KZT_STATS_A_HS_NO_DAEMON,	/* no kztd listening */
+	KZT_STATS_A_HS_BAD_PEER,	/* verified peer is not the one asked */
+	/* tunnels */
+	KZT_STATS_A_TUNNEL_CONNECT_FAILED,
+	KZT_STATS_A_TUNNEL_ACCEPTED,
+	KZT_STATS_A_HEADER_BAD,		/* BAD_REQUEST sent */
+	KZT_STATS_A_HEADER_TIMEOUT,
+	KZT_STATS_A_STATUS_OK,		/* sent (inbound) or got (outbound) */
+	KZT_STATS_A_STATUS_DENIED,
+	KZT_STATS_A_STATUS_NO_ROUTE,
+	KZT_STATS_A_STATUS_REFUSED,
+	KZT_STATS_A_STATUS_TIMEOUT,
+	KZT_STATS_A_STATUS_INTERNAL,
+	KZT_STATS_A_STATUS_BAD_REQUEST,
+	/* flows */
+	KZT_STATS_A_FLOWS_OPENED,	/* reached ESTABLISHED */
+	KZT_STATS_A_FLOWS_CLOSED,	/* ended cleanly (close_notify, FIN) */
+	KZT_STATS_A_FLOWS_RESET,	/* ended by a reset or an error */
+	KZT_STATS_A_FLOWS_IDLE,		/* ended by the idle timeout */
+	KZT_STATS_A_TLS_ERRORS,		/* bad record, alert, truncation */
+
+	__KZT_STATS_A_MAX
+};
+
+#define KZT_STATS_A_MAX (__KZT_STATS_A_MAX - 1)
 
 #endif /* _UAPI_LINUX_KZT_H */

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Flows: one pod TCP connection carried by kzt, from capture (outbound) or
+ * the tunnel listener (inbound) to its end. flow.c owns their life cycle
+ * and the per-netns flow list; tunnel.c the kzt/1 steps; pump.c the bytes.
+ */
+#ifndef _KZT_FLOW_H
+#define _KZT_FLOW_H
+
+struct net;
+struct socket;
+
+/*
+ * kzt_flow_outbound() - carry a captured pod connection to its peer node
+ * @net: the node netns
+ * @pod: accepted on the capture listener: its local address is the
+ *       original destination, its peer the source pod; owned from now on
+ */
+void kzt_flow_outbound(struct net *net, struct socket *pod);
+
+/*
+ * kzt_flow_inbound() - serve a connection accepted on the tunnel port
+ * @net: the node netns
+ * @tunnel: accepted tunnel socket; owned from now on
+ */
+void kzt_flow_inbound(struct net *net, struct socket *tunnel);
+
+int kzt_flow_net_init(struct net *net);
+void kzt_flow_net_exit(struct net *net);
+int kzt_flow_module_init(void);
+void kzt_flow_module_exit(void);
+
+#endif /* _KZT_FLOW_H */
