@@ -11,7 +11,7 @@ cd "$DIR" || exit 1
 tests=("$@")
 if [ ${#tests[@]} -eq 0 ]; then
 	for t in *.sh; do
-		case $t in lib.sh|run.sh|run-vm.sh) continue ;; esac
+		case $t in lib.sh|*-lib.sh|run.sh|run-vm.sh) continue ;; esac
 		tests+=("$t")
 	done
 fi

@@ -1,0 +1,234 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Hostile and broken peers on the tunnel port, and nodes whose certificates
+# must not be believed. Each is refused, counted in `kztctl stats`, leaks
+# nothing, and kzt keeps serving everyone else (a good flow after each).
+# Topology: mesh-lib.sh (2 nodes x 2 pods). The rogue peer runs in node1's
+# netns and talks to node2's tunnel port directly (openssl s_client, socat).
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/mesh-lib.sh"
+
+cleanup() {
+	mesh_down
+	kzt_unload 2>/dev/null
+}
+trap cleanup EXIT
+
+require_root
+require_cmd ip kztctl kztd socat openssl
+
+TUNNEL=${MESH_UNDERLAY[2]}:15008
+
+# good_flow: a legitimate flow a1 -> b1 still works.
+good_flow() {
+	local out
+	out=$(in_pod a1 sh -c "echo still-serving | socat -t 10 - TCP:${MESH_IP[b1]}:7200")
+	expect_eq "a good flow" "$out" still-serving
+}
+
+# stat_grows NODE COUNTER BEFORE: the counter went up.
+stat_grows() {
+	local now
+	now=$(mesh_stat "$1" "$2")
+	[ "$now" -gt "$3" ] || { echo "$2 on node$1: $3 -> $now"; mesh_kztctl "$1" stats; return 1; }
+}
+
+# header DST_IP DST_PORT SRC_IP SRC_PORT [VERSION] [LEN]: a kzt/1 header as
+# printf escapes (Documentation/protocol.rst).
+header() {
+	local ver=${5:-1} len=${6:-48}
+	hex_ip() { printf '\\x00%.0s' {1..10}; printf '\\xff\\xff'; local o; for o in ${1//./ }; do printf '\\x%02x' "$o"; done; }
+	printf '\\x6b\\x7a\\x74\\x31\\x%02x\\x00\\x00\\x%02x\\x04\\x00\\x00\\x00' "$ver" "$len"
+	hex_ip "$1"
+	printf '\\x%02x\\x%02x\\x%02x\\x%02x' $(($2 >> 8)) $(($2 & 255)) $(($4 >> 8)) $(($4 & 255))
+	hex_ip "$3"
+}
+
+# rogue_tls SNI: an mTLS client to node2's tunnel port with pod a1's own
+# SVID (a valid identity), reading the bytes to send from stdin and
+# printing what comes back in hex.
+rogue_tls() {
+	in_pod node1 openssl s_client -quiet -connect "$TUNNEL" -tls1_3 \
+		-alpn kzt/1 -servername "$1" \
+		-cert "$MESH_DIR/certs1/demo.client.crt" -key "$MESH_DIR/certs1/demo.client.key" \
+		-CAfile "$MESH_CA/ca.crt" 2>/dev/null | od -An -tx1 | tr -d ' \n'
+}
+
+test_setup() {
+	mesh_up || return 1
+	mesh_kztctl 2 config set handshake-timeout 2000 || return 1
+	in_pod b1 socat TCP-LISTEN:7200,reuseaddr,fork SYSTEM:cat &
+	busywait 5000 in_pod b1 sh -c 'ss -Hltn "sport = :7200" | grep -q .'
+	good_flow
+}
+
+test_garbage() {
+	local before
+	before=$(mesh_stat 2 hs_failed)
+	head -c 4096 /dev/urandom | in_pod node1 socat -t 5 - TCP:$TUNNEL > /dev/null
+	busywait 5000 stat_grows 2 hs_failed "$before" || return 1
+	good_flow
+}
+
+test_plaintext() {
+	local before
+	before=$(mesh_stat 2 hs_failed)
+	printf 'GET / HTTP/1.1\r\nHost: %s\r\n\r\n' "${MESH_IP[b1]}" |
+		in_pod node1 socat -t 5 - TCP:$TUNNEL > /dev/null
+	busywait 5000 stat_grows 2 hs_failed "$before" || return 1
+	good_flow
+}
+
+test_stalled_handshake() {
+	local before
+	before=$(mesh_stat 2 hs_timeout)
+	# A ClientHello's first bytes, then silence past the 2 s deadline.
+	in_pod node1 sh -c "printf '\\x16\\x03\\x01\\x02\\x00\\x01' | socat -t 6 - TCP:$TUNNEL" > /dev/null
+	busywait 8000 stat_grows 2 hs_timeout "$before" || return 1
+	good_flow
+}
+
+test_truncated_header() {
+	local before out
+	before=$(mesh_stat 2 header_bad)
+	# 20 of the 48 bytes, then close_notify: no status comes back.
+	out=$( (header "${MESH_IP[b1]}" 7200 "${MESH_IP[a1]}" 40000 | head -c 20) |
+		rogue_tls "${MESH_IP[b1]}")
+	expect_eq "status bytes" "$out" "" || return 1
+	busywait 5000 stat_grows 2 header_bad "$before" || return 1
+	good_flow
+}
+
+test_bad_version() {
+	local before out
+	before=$(mesh_stat 2 status_bad_request)
+	out=$(header "${MESH_IP[b1]}" 7200 "${MESH_IP[a1]}" 40001 2 |
+		rogue_tls "${MESH_IP[b1]}")
+	expect_eq "status" "$out" 01060000 || return 1   # version 1, BAD_REQUEST
+	stat_grows 2 status_bad_request "$before" || return 1
+	good_flow
+}
+
+test_nonlocal_destination() {
+	local before out
+	before=$(mesh_stat 2 status_no_route)
+	# The SNI names b1, the header a2 (a pod of node1, not of node2).
+	out=$(header "${MESH_IP[a2]}" 80 "${MESH_IP[a1]}" 40002 |
+		rogue_tls "${MESH_IP[b1]}")
+	expect_eq "status" "$out" 01020000 || return 1   # NO_ROUTE
+	stat_grows 2 status_no_route "$before" || return 1
+	good_flow
+}
+
+test_source_of_another_identity() {
+	local before out
+	before=$(mesh_stat 2 status_denied)
+	# a1's SVID, a2's address: a node cannot borrow another identity's address.
+	out=$(header "${MESH_IP[b1]}" 7200 "${MESH_IP[a2]}" 40003 |
+		rogue_tls "${MESH_IP[b1]}")
+	expect_eq "status" "$out" 01010000 || return 1   # DENIED
+	stat_grows 2 status_denied "$before" || return 1
+	good_flow
+}
+
+test_unknown_sni() {
+	local before
+	before=$(mesh_stat 2 hs_failed)
+	out=$(header "${MESH_IP[b1]}" 7200 "${MESH_IP[a1]}" 40004 | rogue_tls 10.9.9.9)
+	expect_eq "status bytes" "$out" "" || return 1
+	busywait 5000 stat_grows 2 hs_failed "$before" || return 1
+	good_flow
+}
+
+# swap_node2_certs DIR: node2's kztd now presents the SVIDs of DIR.
+swap_node2_certs() {
+	mesh_kztd_stop 2
+	mv "$MESH_DIR/certs2" "$MESH_DIR/certs2.good"
+	cp -a "$1" "$MESH_DIR/certs2"
+	mesh_kztd_start 2
+}
+
+restore_node2_certs() {
+	mesh_kztd_stop 2
+	rm -rf "$MESH_DIR/certs2"
+	mv "$MESH_DIR/certs2.good" "$MESH_DIR/certs2"
+	mesh_kztd_start 2
+}
+
+# refused_by_node1 WHY: pod a1's connect to b1 fails, node1 counts a failed
+# handshake, and node1 never sent a byte of a1's data.
+refused_by_node1() {
+	local before
+	before=$(mesh_stat 1 hs_failed)
+	if in_pod a1 sh -c "echo secret | socat -t 5 - TCP:${MESH_IP[b1]}:7200" | grep -q secret; then
+		echo "$1: the flow went through"; return 1
+	fi
+	stat_grows 1 hs_failed "$before"
+}
+
+test_untrusted_ca() {
+	local other=$MESH_DIR/other-ca
+	kztctl ca init --dir "$other" --trust-domain "$MESH_TD" > /dev/null || return 1
+	kztctl ca issue --ca "$other" "$(mesh_id b1)" --out "$MESH_DIR/untrusted" > /dev/null || return 1
+	kztctl ca issue --ca "$other" "$(mesh_id b2)" --out "$MESH_DIR/untrusted" > /dev/null || return 1
+	swap_node2_certs "$MESH_DIR/untrusted" || return 1
+	refused_by_node1 "untrusted CA"; local rc=$?
+	restore_node2_certs || return 1
+	[ $rc -eq 0 ] && good_flow
+}
+
+test_wrong_trust_domain() {
+	local other=$MESH_DIR/evil-ca
+	kztctl ca init --dir "$other" --trust-domain evil.local > /dev/null || return 1
+	kztctl ca issue --ca "$other" spiffe://evil.local/ns/demo/sa/server --out "$MESH_DIR/evil" > /dev/null || return 1
+	# node2 trusts both CAs, so only the trust domain is wrong.
+	cat "$MESH_CA/ca.crt" "$other/ca.crt" > "$MESH_DIR/evil/bundle.pem"
+	swap_node2_certs "$MESH_DIR/evil" || return 1
+	refused_by_node1 "wrong trust domain"; local rc=$?
+	restore_node2_certs || return 1
+	[ $rc -eq 0 ] && good_flow
+}
+
+test_expired() {
+	local dir=$MESH_DIR/expired
+	cp -a "$MESH_DIR/certs2" "$dir"
+	# b1's own identity from the right CA, but its validity ended a day ago.
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$dir/demo.server.key" -subj /CN=b1 -out "$dir/b1.csr" 2>/dev/null &&
+	printf 'subjectAltName=URI:%s\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n' \
+		"$(mesh_id b1)" > "$dir/ext" &&
+	openssl x509 -req -in "$dir/b1.csr" -CA "$MESH_CA/ca.crt" -CAkey "$MESH_CA/ca.key" \
+		-days -1 -extfile "$dir/ext" -out "$dir/demo.server.crt" 2>/dev/null || return 1
+	rm -f "$dir/b1.csr" "$dir/ext"
+	swap_node2_certs "$dir" || return 1
+	refused_by_node1 "expired certificate"; local rc=$?
+	restore_node2_certs || return 1
+	[ $rc -eq 0 ] && good_flow
+}
+
+test_wrong_identity() {
+	# node2 believes b1 is ns/demo/sa/impostor and presents that (valid,
+	# same CA) SVID; node1 expects ns/demo/sa/server.
+	local impostor=spiffe://$MESH_TD/ns/demo/sa/impostor
+	kztctl ca issue --ca "$MESH_CA" "$impostor" --out "$MESH_DIR/certs2" > /dev/null || return 1
+	mesh_kztctl 2 workload add "${MESH_IP[b1]}" id "$impostor" dev vb1 replace || return 1
+	refused_by_node1 "wrong identity"; local rc=$?
+	mesh_kztctl 2 workload add "${MESH_IP[b1]}" id "$(mesh_id b1)" dev vb1 replace || return 1
+	[ $rc -eq 0 ] && good_flow
+}
+
+run_test "hostile: mesh up, a good flow" test_setup
+run_test "hostile: garbage on the tunnel port" test_garbage
+run_test "hostile: plaintext HTTP on the tunnel port" test_plaintext
+run_test "hostile: a peer that stalls mid-handshake" test_stalled_handshake
+run_test "hostile: a truncated header" test_truncated_header
+run_test "hostile: a header of an unknown version" test_bad_version
+run_test "hostile: a header naming a non-local destination" test_nonlocal_destination
+run_test "hostile: a source address of another identity" test_source_of_another_identity
+run_test "hostile: SNI naming no local workload" test_unknown_sni
+run_test "hostile: node2 with SVIDs of an untrusted CA" test_untrusted_ca
+run_test "hostile: node2 with SVIDs of another trust domain" test_wrong_trust_domain
+run_test "hostile: node2 with an expired SVID" test_expired
+run_test "hostile: node2 presents the wrong identity" test_wrong_identity
+exit $RET
