@@ -38,6 +38,10 @@ demo: deps all
 # Benchmarks: numbers, never pass/fail (Documentation/bench.rst).
 bench: deps all
 	tests/bench/control-plane.sh
+	tests/bench/datapath.sh
+
+bench-datapath: deps all
+	tests/bench/datapath.sh
 
 # The self-built 6.12 kernel with KUnit, KASAN and lockdep (cached).
 debug-kernel: deps
