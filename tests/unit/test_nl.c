@@ -646,6 +646,23 @@ static void test_config_new_fields(void **state)
 	assert_int_equal(kzt_config_from_msg(nlmsg_hdr(msg), &cfg), 0);
 	assert_string_equal(kzt_config_str(&cfg, out, sizeof(out)),
 			    "tunnel_port=15008 capture=off trust_domain=cluster.local nonmesh=passthrough");
+	assert_false(cfg.has_handshake_timeout_ms || cfg.has_idle_timeout_s);
+	assert_int_equal(nla_put_u32(msg, KZT_CONFIG_A_HANDSHAKE_TIMEOUT_MS, 10000), 0);
+	assert_int_equal(nla_put_u32(msg, KZT_CONFIG_A_IDLE_TIMEOUT_S, 0), 0);
+	assert_int_equal(kzt_config_from_msg(nlmsg_hdr(msg), &cfg), 0);
+	assert_true(cfg.has_handshake_timeout_ms && cfg.has_idle_timeout_s);
+	assert_int_equal(cfg.handshake_timeout_ms, 10000);
+	assert_int_equal(cfg.idle_timeout_s, 0);
+	assert_string_equal(kzt_config_str(&cfg, out, sizeof(out)),
+			    "tunnel_port=15008 capture=off trust_domain=cluster.local nonmesh=passthrough handshake_timeout_ms=10000 idle_timeout_s=0");
+	/* A truncated string stops cleanly. */
+	assert_string_equal(kzt_config_str(&cfg, out, 20), "tunnel_port=15008 c");
+	nlmsg_free(msg);
+
+	/* A u32 timeout that is 2 bytes long is malformed. */
+	msg = kzt_msg(KZT_CMD_CONFIG_GET);
+	assert_int_equal(nla_put_u16(msg, KZT_CONFIG_A_IDLE_TIMEOUT_S, 5), 0);
+	assert_int_equal(kzt_config_from_msg(nlmsg_hdr(msg), &cfg), EBADMSG);
 	nlmsg_free(msg);
 }
 

@@ -25,7 +25,8 @@ static const struct {
 	  "show or change this netns's kzt configuration",
 	  "config [show]\n"
 	  "config set [tunnel-port N] [capture on|off] [trust-domain TD]\n"
-	  "           [nonmesh deny|passthrough]   (at least one field)" },
+	  "           [nonmesh deny|passthrough] [handshake-timeout MS]\n"
+	  "           [idle-timeout S]   (at least one field)" },
 	{ "workload", workload_main,
 	  "the workload table: address -> identity, protocol, location",
 	  "workload add ADDR id SPIFFE_ID (node NODE_ADDR | dev IFNAME)\n"

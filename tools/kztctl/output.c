@@ -16,7 +16,10 @@
 #define COLOR_BOLD	"\x1b[1m"
 #define COLOR_RESET	"\x1b[0m"
 
-/* {"tunnel_port":15008,"capture":false,"trust_domain":...,"nonmesh":...} */
+/*
+ * {"tunnel_port":15008,"capture":false,"trust_domain":...,"nonmesh":...,
+ *  "handshake_timeout_ms":10000,"idle_timeout_s":3600}
+ */
 void kztctl_json_config(struct kzt_json *j, const char *key,
 			const struct kzt_config *cfg)
 {
@@ -31,6 +34,14 @@ void kztctl_json_config(struct kzt_json *j, const char *key,
 		kzt_json_string(j, "nonmesh", kzt_nonmesh_name(cfg->nonmesh));
 	else
 		kzt_json_null(j, "nonmesh");
+	if (cfg->has_handshake_timeout_ms)
+		kzt_json_uint(j, "handshake_timeout_ms", cfg->handshake_timeout_ms);
+	else
+		kzt_json_null(j, "handshake_timeout_ms");
+	if (cfg->has_idle_timeout_s)
+		kzt_json_uint(j, "idle_timeout_s", cfg->idle_timeout_s);
+	else
+		kzt_json_null(j, "idle_timeout_s");
 	kzt_json_object_end(j);
 }
 
