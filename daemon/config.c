@@ -64,7 +64,7 @@ int kztd_conf_apply(struct kztd *d, const struct kzt_conf *conf)
 	char buf[256];
 	int ret;
 
-	if (!conf->kernel.has_tunnel_port && !conf->kernel.has_capture) {
+	if (!kzt_config_any(&conf->kernel)) {
 		log_debug("%s sets no kernel key: nothing to apply",
 			  d->conf_path);
 		return 0;

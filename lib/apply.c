@@ -236,9 +236,10 @@ static int parse_node(struct loader *l, yaml_node_t *map, const char *path)
 {
 	static const char *const keys[] = {
 		"trustDomain", "tunnelPort", "capture", "nonMesh",
+		"handshakeTimeoutMs", "idleTimeoutSeconds",
 	};
 	struct kzt_config *cfg = &l->f->node;
-	yaml_node_t *v[4];
+	yaml_node_t *v[6];
 	char p[PATH_MAX_LEN];
 	const char *s, *msg;
 	int ret;
@@ -279,6 +280,22 @@ static int parse_node(struct loader *l, yaml_node_t *map, const char *path)
 		if (kzt_nonmesh_parse(s, &cfg->nonmesh))
 			return fail(l, v[3], p, "'%s' is not deny or passthrough", s);
 		cfg->has_nonmesh = true;
+	}
+	if (v[4]) {
+		path_key(p, path, keys[4]);
+		if (scalar(l, v[4], p, &s))
+			return EINVAL;
+		if (kzt_parse_handshake_timeout(s, &cfg->handshake_timeout_ms, &msg))
+			return fail(l, v[4], p, "'%s' is %s", s, msg);
+		cfg->has_handshake_timeout_ms = true;
+	}
+	if (v[5]) {
+		path_key(p, path, keys[5]);
+		if (scalar(l, v[5], p, &s))
+			return EINVAL;
+		if (kzt_parse_idle_timeout(s, &cfg->idle_timeout_s, &msg))
+			return fail(l, v[5], p, "'%s' is %s", s, msg);
+		cfg->has_idle_timeout_s = true;
 	}
 	return 0;
 }

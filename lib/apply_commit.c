@@ -304,8 +304,7 @@ int kzt_apply_commit(struct kzt_client *c, const struct kzt_apply_file *f,
 			 KZT_APPLY_TRIES);
 	if (ret)
 		goto out;
-	if (cfg->has_tunnel_port || cfg->has_capture || cfg->has_trust_domain ||
-	    cfg->has_nonmesh) {
+	if (kzt_config_any(cfg)) {
 		snprintf(what, whatlen,
 			 "set the node configuration (the workloads and policies are committed)");
 		ret = kzt_config_set(c, cfg, err);

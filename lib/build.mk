@@ -35,6 +35,8 @@ NL_LIBS   := $(shell $(PKG_CONFIG) --libs libnl-genl-3.0 libnl-3.0)
 YAML_CFLAGS := $(shell $(PKG_CONFIG) --cflags yaml-0.1)
 YAML_LIBS   := $(shell $(PKG_CONFIG) --libs yaml-0.1)
 
+CRYPTO_LIBS := $(shell $(PKG_CONFIG) --libs libcrypto)
+
 # What a program linked with lib/libkzt.a needs after it.
 LIBKZT_LIBS := $(NL_LIBS) $(YAML_LIBS)
 

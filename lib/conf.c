@@ -46,6 +46,29 @@ static int set_capture(struct kzt_conf *conf, const char *value,
 	return err;
 }
 
+static int set_handshake_timeout(struct kzt_conf *conf, const char *value,
+				 const char **why)
+{
+	int err = kzt_parse_handshake_timeout(value,
+					      &conf->kernel.handshake_timeout_ms,
+					      why);
+
+	if (!err)
+		conf->kernel.has_handshake_timeout_ms = true;
+	return err;
+}
+
+static int set_idle_timeout(struct kzt_conf *conf, const char *value,
+			    const char **why)
+{
+	int err = kzt_parse_idle_timeout(value, &conf->kernel.idle_timeout_s,
+					 why);
+
+	if (!err)
+		conf->kernel.has_idle_timeout_s = true;
+	return err;
+}
+
 static int set_log_level(struct kzt_conf *conf, const char *value,
 			 const char **why)
 {
@@ -165,6 +188,8 @@ int kzt_conf_parse(FILE *f, const char *name, struct kzt_conf *conf,
 	struct conf_key keys[] = {
 		{ "tunnel_port",	set_tunnel_port,	0 },
 		{ "capture",		set_capture,		0 },
+		{ "handshake_timeout_ms", set_handshake_timeout, 0 },
+		{ "idle_timeout_s",	set_idle_timeout,	0 },
 		{ "log_level",		set_log_level,		0 },
 	};
 	struct kzt_conf c = { .log_level = KZT_LOG_INFO };

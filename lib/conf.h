@@ -19,7 +19,7 @@
 
 /* What the file said; a key that is absent has its has_ flag clear. */
 struct kzt_conf {
-	struct kzt_config kernel;	/* tunnel_port, capture */
+	struct kzt_config kernel;	/* tunnel_port, capture, timeouts */
 	bool has_log_level;
 	enum kzt_log_level log_level;
 };

@@ -6,6 +6,7 @@
  * messages.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,8 @@ static const char *const kzt_config_attr_names[] = {
 	[KZT_CONFIG_A_CAPTURE]		= "capture",
 	[KZT_CONFIG_A_TRUST_DOMAIN]	= "trust_domain",
 	[KZT_CONFIG_A_NONMESH]		= "nonmesh",
+	[KZT_CONFIG_A_HANDSHAKE_TIMEOUT_MS] = "handshake_timeout_ms",
+	[KZT_CONFIG_A_IDLE_TIMEOUT_S]	= "idle_timeout_s",
 };
 
 /* The attribute tree of each command, for naming a path in an error. */
@@ -288,6 +291,10 @@ int kzt_config_from_msg(struct nlmsghdr *nlh, struct kzt_config *cfg)
 						    .maxlen = KZT_TRUST_DOMAIN_MAX + 1 },
 		[KZT_CONFIG_A_NONMESH]		= { .type = NLA_U8,
 						    .minlen = 1, .maxlen = 1 },
+		[KZT_CONFIG_A_HANDSHAKE_TIMEOUT_MS] = { .type = NLA_U32,
+						    .minlen = 4, .maxlen = 4 },
+		[KZT_CONFIG_A_IDLE_TIMEOUT_S]	= { .type = NLA_U32,
+						    .minlen = 4, .maxlen = 4 },
 	};
 	struct nlattr *tb[KZT_CONFIG_A_MAX + 1];
 
@@ -313,12 +320,45 @@ int kzt_config_from_msg(struct nlmsghdr *nlh, struct kzt_config *cfg)
 		cfg->has_nonmesh = true;
 		cfg->nonmesh = nla_get_u8(tb[KZT_CONFIG_A_NONMESH]);
 	}
+	if (tb[KZT_CONFIG_A_HANDSHAKE_TIMEOUT_MS]) {
+		cfg->has_handshake_timeout_ms = true;
+		cfg->handshake_timeout_ms =
+			nla_get_u32(tb[KZT_CONFIG_A_HANDSHAKE_TIMEOUT_MS]);
+	}
+	if (tb[KZT_CONFIG_A_IDLE_TIMEOUT_S]) {
+		cfg->has_idle_timeout_s = true;
+		cfg->idle_timeout_s = nla_get_u32(tb[KZT_CONFIG_A_IDLE_TIMEOUT_S]);
+	}
 	return 0;
+}
+
+/* Append " key=value" (no blank before the first) to @buf at *@pos. */
+static void str_add(char *buf, size_t len, size_t *pos, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void str_add(char *buf, size_t len, size_t *pos, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*pos >= len)
+		return;
+	if (*pos) {
+		n = snprintf(buf + *pos, len - *pos, " ");
+		*pos += n < 0 ? 0 : (size_t)n;
+		if (*pos >= len)
+			return;
+	}
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *pos, len - *pos, fmt, ap);
+	va_end(ap);
+	*pos += n < 0 ? 0 : (size_t)n;
 }
 
 /**
  * kzt_config_str() - "tunnel_port=15008 capture=off trust_domain=cluster.local
- *                    nonmesh=deny", present fields only
+ *                    nonmesh=deny handshake_timeout_ms=10000
+ *                    idle_timeout_s=3600", present fields only
  * @cfg: the configuration
  * @buf: where to write
  * @len: size of @buf
@@ -327,33 +367,25 @@ int kzt_config_from_msg(struct nlmsghdr *nlh, struct kzt_config *cfg)
  */
 const char *kzt_config_str(const struct kzt_config *cfg, char *buf, size_t len)
 {
-	const char *sep = "";
 	size_t pos = 0;
-	int n;
 
 	if (!len)
 		return buf;
 	buf[0] = '\0';
-	if (cfg->has_tunnel_port) {
-		n = snprintf(buf, len, "tunnel_port=%u", cfg->tunnel_port);
-		pos = n < 0 ? 0 : (size_t)n;
-		sep = " ";
-	}
-	if (cfg->has_capture && pos < len) {
-		n = snprintf(buf + pos, len - pos, "%scapture=%s", sep,
-			     cfg->capture ? "on" : "off");
-		pos += n < 0 ? 0 : (size_t)n;
-		sep = " ";
-	}
-	if (cfg->has_trust_domain && pos < len) {
-		n = snprintf(buf + pos, len - pos, "%strust_domain=%s", sep,
-			     cfg->trust_domain);
-		pos += n < 0 ? 0 : (size_t)n;
-		sep = " ";
-	}
-	if (cfg->has_nonmesh && pos < len)
-		snprintf(buf + pos, len - pos, "%snonmesh=%s", sep,
-			 kzt_nonmesh_name(cfg->nonmesh));
+	if (cfg->has_tunnel_port)
+		str_add(buf, len, &pos, "tunnel_port=%u", cfg->tunnel_port);
+	if (cfg->has_capture)
+		str_add(buf, len, &pos, "capture=%s", cfg->capture ? "on" : "off");
+	if (cfg->has_trust_domain)
+		str_add(buf, len, &pos, "trust_domain=%s", cfg->trust_domain);
+	if (cfg->has_nonmesh)
+		str_add(buf, len, &pos, "nonmesh=%s",
+			kzt_nonmesh_name(cfg->nonmesh));
+	if (cfg->has_handshake_timeout_ms)
+		str_add(buf, len, &pos, "handshake_timeout_ms=%u",
+			cfg->handshake_timeout_ms);
+	if (cfg->has_idle_timeout_s)
+		str_add(buf, len, &pos, "idle_timeout_s=%u", cfg->idle_timeout_s);
 	if (!buf[0])
 		snprintf(buf, len, "(none)");
 	return buf;
@@ -400,6 +432,19 @@ int kzt_config_get(struct kzt_client *c, struct kzt_config *cfg,
 }
 
 /**
+ * kzt_config_any() - whether @cfg has a field to set
+ * @cfg: the fields (has_ flags)
+ *
+ * @retval true at least one has_ flag is set
+ */
+bool kzt_config_any(const struct kzt_config *cfg)
+{
+	return cfg->has_tunnel_port || cfg->has_capture ||
+	       cfg->has_trust_domain || cfg->has_nonmesh ||
+	       cfg->has_handshake_timeout_ms || cfg->has_idle_timeout_s;
+}
+
+/**
  * kzt_config_set() - change the configuration of the caller's netns
  * @c:   an open client
  * @cfg: the fields to change (has_ flags); the others keep their value
@@ -419,8 +464,7 @@ int kzt_config_set(struct kzt_client *c, const struct kzt_config *cfg,
 	struct nl_msg *msg;
 	int ret;
 
-	if (!cfg->has_tunnel_port && !cfg->has_capture &&
-	    !cfg->has_trust_domain && !cfg->has_nonmesh) {
+	if (!kzt_config_any(cfg)) {
 		kzt_nl_err_set(err, EINVAL);
 		return EINVAL;
 	}
@@ -438,7 +482,13 @@ int kzt_config_set(struct kzt_client *c, const struct kzt_config *cfg,
 	     nla_put_string(msg, KZT_CONFIG_A_TRUST_DOMAIN,
 			    cfg->trust_domain) < 0) ||
 	    (cfg->has_nonmesh &&
-	     nla_put_u8(msg, KZT_CONFIG_A_NONMESH, cfg->nonmesh) < 0)) {
+	     nla_put_u8(msg, KZT_CONFIG_A_NONMESH, cfg->nonmesh) < 0) ||
+	    (cfg->has_handshake_timeout_ms &&
+	     nla_put_u32(msg, KZT_CONFIG_A_HANDSHAKE_TIMEOUT_MS,
+			 cfg->handshake_timeout_ms) < 0) ||
+	    (cfg->has_idle_timeout_s &&
+	     nla_put_u32(msg, KZT_CONFIG_A_IDLE_TIMEOUT_S,
+			 cfg->idle_timeout_s) < 0)) {
 		nlmsg_free(msg);
 		kzt_nl_err_set(err, ENOMEM);
 		return ENOMEM;

@@ -34,6 +34,10 @@ struct kzt_config {
 	char trust_domain[KZT_TRUST_DOMAIN_MAX + 1];
 	bool has_nonmesh;
 	uint8_t nonmesh;		/* enum kzt_nonmesh */
+	bool has_handshake_timeout_ms;
+	uint32_t handshake_timeout_ms;
+	bool has_idle_timeout_s;
+	uint32_t idle_timeout_s;	/* 0: never */
 };
 
 /* How an ADD is done: replace an entry of the same key, stage it in a
@@ -61,6 +65,46 @@ struct kzt_check_result {
 	char dst_id[KZT_SPIFFE_ID_MAX + 1];
 };
 
+/* One flow of KZT_CMD_CONN_GET; strings owned, NULL when absent. */
+struct kzt_conn {
+	uint64_t id;
+	uint8_t dir;			/* enum kzt_conn_dir */
+	uint8_t state;			/* enum kzt_conn_state */
+	struct in6_addr src_addr, dst_addr;
+	uint16_t src_port, dst_port;
+	char *src_id, *dst_id;
+	bool has_peer_node;
+	struct in6_addr peer_node;
+	bool has_cipher;
+	uint16_t cipher;		/* TLS_CIPHER_* */
+	uint64_t bytes_out;		/* local pod -> peer */
+	uint64_t bytes_in;		/* peer -> local pod */
+	uint64_t age_ms;
+};
+
+struct kzt_conns {
+	struct kzt_conn *v;
+	size_t n;
+};
+
+/* Counter types kztctl keeps: the uapi's and room for a newer module's. */
+#define KZT_STATS_SLOTS	128
+
+/* KZT_CMD_STATS_GET, indexed by enum kzt_stats_attr. */
+struct kzt_stats {
+	bool has[KZT_STATS_SLOTS];
+	uint64_t v[KZT_STATS_SLOTS];
+	bool replied;
+};
+
+/* A counter's stable JSON key, its group and what it counts. */
+struct kzt_stat_desc {
+	unsigned int type;		/* enum kzt_stats_attr */
+	const char *key;		/* "hs_ok" */
+	const char *group;		/* "capture", "handshake", "tunnel", "flow" */
+	const char *text;		/* "succeeded" */
+};
+
 /* A dump that keeps racing with changes is given up after this many tries. */
 #define KZT_DUMP_TRIES	8
 
@@ -73,6 +117,7 @@ struct kzt_client {
 int kzt_client_open(struct kzt_client *c, struct kzt_nl_err *err);
 void kzt_client_close(struct kzt_client *c);
 
+bool kzt_config_any(const struct kzt_config *cfg);
 int kzt_config_get(struct kzt_client *c, struct kzt_config *cfg,
 		   struct kzt_nl_err *err);
 int kzt_config_set(struct kzt_client *c, const struct kzt_config *cfg,
@@ -98,6 +143,20 @@ int kzt_policy_dump(struct kzt_client *c, struct kzt_policies *list,
 int kzt_policy_check(struct kzt_client *c, const struct kzt_check_query *q,
 		     struct kzt_check_result *res, struct kzt_nl_err *err);
 
+int kzt_conn_dump(struct kzt_client *c, struct kzt_conns *list,
+		  struct kzt_nl_err *err);
+void kzt_conn_free(struct kzt_conn *conn);
+void kzt_conns_free(struct kzt_conns *list);
+void kzt_conns_sort(struct kzt_conns *list);
+const char *kzt_conn_dir_name(unsigned int dir);
+const char *kzt_conn_state_name(unsigned int state);
+const char *kzt_cipher_name(uint16_t cipher, char *buf, size_t len);
+
+int kzt_stats_get(struct kzt_client *c, struct kzt_stats *st,
+		  struct kzt_nl_err *err);
+const struct kzt_stat_desc *kzt_stat_descs(size_t *n);
+const char *kzt_stat_key(unsigned int type, char *buf, size_t len);
+
 int kzt_txn_begin(struct kzt_client *c, uint32_t *id, struct kzt_nl_err *err);
 int kzt_txn_commit(struct kzt_client *c, uint32_t id, struct kzt_nl_err *err);
 int kzt_txn_abort(struct kzt_client *c, uint32_t id, struct kzt_nl_err *err);
@@ -111,6 +170,8 @@ int kzt_policy_put(struct nl_msg *msg, const struct kzt_policy *p,
 		   const struct kzt_add_opts *opts);
 int kzt_policy_from_msg(struct nlmsghdr *nlh, struct kzt_policy *p);
 int kzt_check_from_msg(struct nlmsghdr *nlh, struct kzt_check_result *res);
+int kzt_conn_from_msg(struct nlmsghdr *nlh, struct kzt_conn *conn);
+int kzt_stats_from_msg(struct nlmsghdr *nlh, struct kzt_stats *st);
 const char *kzt_config_str(const struct kzt_config *cfg, char *buf,
 			   size_t len);
 const char *kzt_config_attr_name(int type);

@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <strings.h>
 
+#include <linux/kzt.h>
+
 #include "parse.h"
 
 /**
@@ -89,4 +91,65 @@ int kzt_parse_bool(const char *s, bool *val)
 		}
 	}
 	return EINVAL;
+}
+
+/* "out of range (expected 100..600000)" from the uapi limits. */
+#define KZT_STR(x)	#x
+#define KZT_XSTR(x)	KZT_STR(x)
+
+/**
+ * kzt_parse_handshake_timeout() - parse a handshake timeout in ms
+ * @s:   the text, decimal
+ * @ms:  where to store it
+ * @why: on error, what is wrong (a static string)
+ *
+ * @retval 0      @ms is set, KZT_HANDSHAKE_TIMEOUT_MS_MIN..._MAX
+ * @retval EINVAL not a decimal number
+ * @retval ERANGE outside the range the kernel accepts
+ */
+int kzt_parse_handshake_timeout(const char *s, uint32_t *ms, const char **why)
+{
+	uint64_t v;
+	int err;
+
+	err = kzt_parse_uint(s, KZT_HANDSHAKE_TIMEOUT_MS_MAX, &v);
+	if (!err && v < KZT_HANDSHAKE_TIMEOUT_MS_MIN)
+		err = ERANGE;
+	if (err == ERANGE)
+		*why = "out of range (expected " KZT_XSTR(KZT_HANDSHAKE_TIMEOUT_MS_MIN)
+		       ".." KZT_XSTR(KZT_HANDSHAKE_TIMEOUT_MS_MAX) " milliseconds)";
+	else if (err)
+		*why = "not a number of milliseconds (expected "
+		       KZT_XSTR(KZT_HANDSHAKE_TIMEOUT_MS_MIN) ".."
+		       KZT_XSTR(KZT_HANDSHAKE_TIMEOUT_MS_MAX) ")";
+	else
+		*ms = v;
+	return err;
+}
+
+/**
+ * kzt_parse_idle_timeout() - parse an idle timeout in seconds, 0: never
+ * @s:   the text, decimal
+ * @sec: where to store it
+ * @why: on error, what is wrong (a static string)
+ *
+ * @retval 0      @sec is set, 0..KZT_IDLE_TIMEOUT_S_MAX
+ * @retval EINVAL not a decimal number
+ * @retval ERANGE above the kernel's limit
+ */
+int kzt_parse_idle_timeout(const char *s, uint32_t *sec, const char **why)
+{
+	uint64_t v;
+	int err;
+
+	err = kzt_parse_uint(s, KZT_IDLE_TIMEOUT_S_MAX, &v);
+	if (err == ERANGE)
+		*why = "out of range (expected 0.." KZT_XSTR(KZT_IDLE_TIMEOUT_S_MAX)
+		       " seconds, 0: never)";
+	else if (err)
+		*why = "not a number of seconds (expected 0.."
+		       KZT_XSTR(KZT_IDLE_TIMEOUT_S_MAX) ", 0: never)";
+	else
+		*sec = v;
+	return err;
 }

@@ -12,5 +12,7 @@
 int kzt_parse_uint(const char *s, uint64_t max, uint64_t *val);
 int kzt_parse_port(const char *s, uint16_t *port);
 int kzt_parse_bool(const char *s, bool *val);
+int kzt_parse_handshake_timeout(const char *s, uint32_t *ms, const char **why);
+int kzt_parse_idle_timeout(const char *s, uint32_t *sec, const char **why);
 
 #endif /* KZT_PARSE_H */

@@ -1,7 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Node configuration round-trips per network namespace and stays there.
+# Node configuration round-trips per network namespace and stays there;
+# the kernel's range checks of the timeouts, with its extack, change
+# nothing.
 #
 #   init_net (node 0)    ns node-a    ns node-b
 #   each one a node with its own tunnel port and capture switch
@@ -14,7 +16,7 @@ cleanup() {
 trap cleanup EXIT
 
 require_root
-require_cmd ip kztctl
+require_cmd ip kztctl kzt-nlraw
 
 cfg() { # cfg NETNS FIELD
 	ip netns exec "$1" kztctl -j config show | json_get "$2"
@@ -25,6 +27,8 @@ A= B=
 test_defaults() {
 	expect_eq "port" "$(cfg "$A" tunnel_port)" 15008 &&
 	expect_eq "capture" "$(cfg "$A" capture)" false &&
+	expect_eq "handshake timeout" "$(cfg "$A" handshake_timeout_ms)" 10000 &&
+	expect_eq "idle timeout" "$(cfg "$A" idle_timeout_s)" 3600 &&
 	expect_eq "init_net port" "$(kztctl -j config show | json_get tunnel_port)" 15008
 }
 
@@ -48,6 +52,74 @@ test_partial_set() {
 	expect_eq "capture kept" "$(cfg "$A" capture)" true || return 1
 	ip netns exec "$A" kztctl config set capture off || return 1
 	expect_eq "port kept" "$(cfg "$A" tunnel_port)" 16001
+}
+
+test_timeouts_roundtrip() {
+	local ms s
+
+	for ms in 100 2500 600000; do
+		ip netns exec "$A" kztctl config set handshake-timeout $ms || return 1
+		expect_eq "handshake timeout" "$(cfg "$A" handshake_timeout_ms)" $ms || return 1
+	done
+	for s in 0 30 604800; do
+		ip netns exec "$A" kztctl config set idle-timeout $s || return 1
+		expect_eq "idle timeout" "$(cfg "$A" idle_timeout_s)" $s || return 1
+	done
+	# One field set leaves the other; both at once.
+	ip netns exec "$A" kztctl config set handshake-timeout 3000 || return 1
+	expect_eq "idle kept" "$(cfg "$A" idle_timeout_s)" 604800 || return 1
+	ip netns exec "$A" kztctl config set handshake-timeout 4000 idle-timeout 60 || return 1
+	expect_eq "both: handshake" "$(cfg "$A" handshake_timeout_ms)" 4000 &&
+	expect_eq "both: idle" "$(cfg "$A" idle_timeout_s)" 60 &&
+	expect_match "text" "$(ip netns exec "$A" kztctl config show)" \
+		"handshake-timeout: 4000 ms.*idle-timeout: 60 s"
+}
+
+# raw_reject NAME EXTACK_REGEX ATTRS...: the kernel refuses a CONFIG_SET
+# (past kztctl's own checks) with ERANGE/EINVAL and that extack, and the
+# configuration is what it was.
+raw_reject() {
+	local name=$1 msg=$2 before out
+	shift 2
+	before=$(ip netns exec "$A" kztctl -j config show)
+	out=$(ip netns exec "$A" kzt-nlraw config-set "$@")
+	expect_match "$name: reply" "$out" "^errno=(ERANGE|EINVAL) .*extack=\"$msg\"" || return 1
+	expect_eq "$name: config after" "$(ip netns exec "$A" kztctl -j config show)" "$before"
+}
+
+test_timeouts_kernel_range() {
+	ip netns exec "$A" kztctl config set handshake-timeout 5000 idle-timeout 90 || return 1
+	raw_reject "handshake 99" "integer out of range" 5:u32=99 &&
+	raw_reject "handshake 0" "integer out of range" 5:u32=0 &&
+	raw_reject "handshake 600001" "integer out of range" 5:u32=600001 &&
+	raw_reject "idle 604801" "integer out of range" 6:u32=604801 &&
+	raw_reject "idle 2^32-1" "integer out of range" 6:u32=4294967295 &&
+	raw_reject "handshake as u16" "invalid attribute length" 5:u16=1000 &&
+	raw_reject "good port, bad idle" "integer out of range" 1:u16=20000 6:u32=700000 &&
+	raw_reject "good idle, bad handshake" "integer out of range" 6:u32=10 5:u32=1 &&
+	expect_eq "raw valid" "$(ip netns exec "$A" kzt-nlraw config-set 5:u32=100 6:u32=604800)" ok &&
+	expect_eq "raw valid: handshake" "$(cfg "$A" handshake_timeout_ms)" 100 &&
+	expect_eq "raw valid: idle" "$(cfg "$A" idle_timeout_s)" 604800
+}
+
+# kztctl refuses the same values before sending, naming the field.
+test_timeouts_kztctl_range() {
+	local before out rc args
+
+	before=$(ip netns exec "$A" kztctl -j config show)
+	for args in "handshake-timeout 99" "handshake-timeout 600001" \
+		    "handshake-timeout 1s" "idle-timeout 604801" "idle-timeout -1" \
+		    "tunnel-port 20000 idle-timeout 604801"; do
+		# shellcheck disable=SC2086
+		out=$(ip netns exec "$A" kztctl config set $args 2>&1)
+		rc=$?
+		expect_eq "'$args' exit" $rc 1 || return 1
+		expect_match "'$args' message" "$out" "invalid ${args% *}|invalid idle-timeout" || return 1
+		expect_eq "'$args' config after" \
+			"$(ip netns exec "$A" kztctl -j config show)" "$before" || return 1
+	done
+	out=$(ip netns exec "$A" kztctl config set handshake-timeout 99 2>&1)
+	expect_match "range in message" "$out" "expected 100\.\.600000"
 }
 
 test_isolation() {
@@ -89,6 +161,9 @@ B=$(ns_create node-b)
 run_test "config: defaults in a new namespace" test_defaults
 run_test "config: set/get round-trip of every field" test_roundtrip
 run_test "config: a partial set keeps the other fields" test_partial_set
+run_test "config: timeouts round-trip, one without the other" test_timeouts_roundtrip
+run_test "config: kernel refuses out-of-range timeouts, nothing changed" test_timeouts_kernel_range
+run_test "config: kztctl refuses out-of-range timeouts, nothing sent" test_timeouts_kztctl_range
 run_test "config: namespaces are isolated from each other" test_isolation
 run_test "config: parallel writers in 6 namespaces" test_parallel
 exit $RET

@@ -62,6 +62,10 @@ test_bad_values() {
 	bad_value tunnel-port tunnel-port &&
 	bad_value capture capture maybe &&
 	bad_value capture tunnel-port 9000 capture maybe &&
+	bad_value handshake-timeout handshake-timeout 99 &&
+	bad_value handshake-timeout handshake-timeout 600001 &&
+	bad_value idle-timeout idle-timeout 604801 &&
+	bad_value idle-timeout capture on idle-timeout x &&
 	bad_value colour colour blue
 }
 

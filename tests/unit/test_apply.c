@@ -205,6 +205,26 @@ static void test_trust_domain_default(void **state)
 	kzt_apply_free(&f);
 }
 
+static void test_node_timeouts(void **state)
+{
+	static const char text[] =
+		"node:\n"
+		"  handshakeTimeoutMs: 2500\n"
+		"  idleTimeoutSeconds: 0\n";
+	struct kzt_apply_file f;
+	char err[KZT_APPLY_ERR_MAX];
+
+	(void)state;
+	if (parse(text, &f, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_true(f.node.has_handshake_timeout_ms);
+	assert_int_equal(f.node.handshake_timeout_ms, 2500);
+	assert_true(f.node.has_idle_timeout_s);
+	assert_int_equal(f.node.idle_timeout_s, 0);
+	assert_false(f.node.has_tunnel_port || f.node.has_capture);
+	kzt_apply_free(&f);
+}
+
 static void test_empty(void **state)
 {
 	static const char *const texts[] = { "", "# nothing\n", "---\n", "{}\n",
@@ -243,6 +263,12 @@ static const struct {
 	  "t.yaml:1:17: node.capture: 'maybe' is not true or false" },
 	{ "node: {nonMesh: allow}\n",
 	  "t.yaml:1:17: node.nonMesh: 'allow' is not deny or passthrough" },
+	{ "node: {handshakeTimeoutMs: 99}\n",
+	  "t.yaml:1:28: node.handshakeTimeoutMs: '99' is out of range (expected 100..600000 milliseconds)" },
+	{ "node: {handshakeTimeoutMs: 10s}\n",
+	  "t.yaml:1:28: node.handshakeTimeoutMs: '10s' is not a number of milliseconds (expected 100..600000)" },
+	{ "node: {idleTimeoutSeconds: 604801}\n",
+	  "t.yaml:1:28: node.idleTimeoutSeconds: '604801' is out of range (expected 0..604800 seconds, 0: never)" },
 	{ "node: {trustDomain: Cluster.Local}\n",
 	  "t.yaml:1:21: node.trustDomain: trust domain must be lower case" },
 	{ "node: {trustDomain: [a]}\n",
@@ -427,6 +453,7 @@ int main(void)
 		cmocka_unit_test(test_cross_product),
 		cmocka_unit_test(test_rule_limit),
 		cmocka_unit_test(test_trust_domain_default),
+		cmocka_unit_test(test_node_timeouts),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_value_limit),

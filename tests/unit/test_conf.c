@@ -48,6 +48,16 @@ static const struct valid_case valid_cases[] = {
 	{ "capture = 0\n",
 	  { .kernel = { .has_capture = true, .capture = false },
 	    .log_level = KZT_LOG_INFO } },
+	{ "handshake_timeout_ms = 100\nidle_timeout_s = 0\n",
+	  { .kernel = { .has_handshake_timeout_ms = true,
+			.handshake_timeout_ms = 100,
+			.has_idle_timeout_s = true, .idle_timeout_s = 0 },
+	    .log_level = KZT_LOG_INFO } },
+	{ "handshake_timeout_ms = 600000\nidle_timeout_s = 604800\n",
+	  { .kernel = { .has_handshake_timeout_ms = true,
+			.handshake_timeout_ms = 600000,
+			.has_idle_timeout_s = true, .idle_timeout_s = 604800 },
+	    .log_level = KZT_LOG_INFO } },
 	{ "log_level = debug\n",
 	  { .has_log_level = true, .log_level = KZT_LOG_DEBUG } },
 	{ "# kztd\ntunnel_port = 15010\n\ncapture = true\nlog_level = warning\n",
@@ -94,6 +104,14 @@ static const struct invalid_case invalid_cases[] = {
 	  "t.conf:1: missing key before '='" },
 	{ "capture = on\n\ncapture = off\n",
 	  "t.conf:3: capture: given twice (first on line 1)" },
+	{ "handshake_timeout_ms = 99\n",
+	  "t.conf:1: handshake_timeout_ms: invalid value '99': out of range (expected 100..600000 milliseconds)" },
+	{ "handshake_timeout_ms = 10s\n",
+	  "t.conf:1: handshake_timeout_ms: invalid value '10s': not a number of milliseconds (expected 100..600000)" },
+	{ "idle_timeout_s = 604801\n",
+	  "t.conf:1: idle_timeout_s: invalid value '604801': out of range (expected 0..604800 seconds, 0: never)" },
+	{ "idle_timeout_s = 1\nidle_timeout_s = 2\n",
+	  "t.conf:2: idle_timeout_s: given twice (first on line 1)" },
 	{ "log_level = verbose\n",
 	  "t.conf:1: log_level: invalid value 'verbose': expected error, warning, info or debug" },
 	{ "capture = on\ntunnel_port = 1\nlog_level = info\nbad\n",
@@ -133,6 +151,16 @@ static void test_valid(void **state)
 		assert_int_equal(got.kernel.has_capture, tc->want.kernel.has_capture);
 		if (tc->want.kernel.has_capture)
 			assert_int_equal(got.kernel.capture, tc->want.kernel.capture);
+		assert_int_equal(got.kernel.has_handshake_timeout_ms,
+				 tc->want.kernel.has_handshake_timeout_ms);
+		if (tc->want.kernel.has_handshake_timeout_ms)
+			assert_int_equal(got.kernel.handshake_timeout_ms,
+					 tc->want.kernel.handshake_timeout_ms);
+		assert_int_equal(got.kernel.has_idle_timeout_s,
+				 tc->want.kernel.has_idle_timeout_s);
+		if (tc->want.kernel.has_idle_timeout_s)
+			assert_int_equal(got.kernel.idle_timeout_s,
+					 tc->want.kernel.idle_timeout_s);
 		assert_int_equal(got.has_log_level, tc->want.has_log_level);
 		assert_int_equal(got.log_level, tc->want.log_level);
 	}

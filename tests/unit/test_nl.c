@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <setjmp.h>
+#include <stdlib.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -15,6 +16,7 @@
 #include <linux/genetlink.h>
 #include <linux/kzt.h>
 #include <linux/netlink.h>
+#include <linux/tls.h>
 #include <netlink/errno.h>
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
@@ -646,6 +648,179 @@ static void test_config_new_fields(void **state)
 	assert_int_equal(kzt_config_from_msg(nlmsg_hdr(msg), &cfg), 0);
 	assert_string_equal(kzt_config_str(&cfg, out, sizeof(out)),
 			    "tunnel_port=15008 capture=off trust_domain=cluster.local nonmesh=passthrough");
+	assert_false(cfg.has_handshake_timeout_ms || cfg.has_idle_timeout_s);
+	assert_int_equal(nla_put_u32(msg, KZT_CONFIG_A_HANDSHAKE_TIMEOUT_MS, 10000), 0);
+	assert_int_equal(nla_put_u32(msg, KZT_CONFIG_A_IDLE_TIMEOUT_S, 0), 0);
+	assert_int_equal(kzt_config_from_msg(nlmsg_hdr(msg), &cfg), 0);
+	assert_true(cfg.has_handshake_timeout_ms && cfg.has_idle_timeout_s);
+	assert_int_equal(cfg.handshake_timeout_ms, 10000);
+	assert_int_equal(cfg.idle_timeout_s, 0);
+	assert_string_equal(kzt_config_str(&cfg, out, sizeof(out)),
+			    "tunnel_port=15008 capture=off trust_domain=cluster.local nonmesh=passthrough handshake_timeout_ms=10000 idle_timeout_s=0");
+	/* A truncated string stops cleanly. */
+	assert_string_equal(kzt_config_str(&cfg, out, 20), "tunnel_port=15008 c");
+	nlmsg_free(msg);
+
+	/* A u32 timeout that is 2 bytes long is malformed. */
+	msg = kzt_msg(KZT_CMD_CONFIG_GET);
+	assert_int_equal(nla_put_u16(msg, KZT_CONFIG_A_IDLE_TIMEOUT_S, 5), 0);
+	assert_int_equal(kzt_config_from_msg(nlmsg_hdr(msg), &cfg), EBADMSG);
+	nlmsg_free(msg);
+}
+
+/* A CONN_GET reply as the kernel builds it (nla_put_u64_64bit pads). */
+static struct nl_msg *conn_msg(uint64_t id, bool full)
+{
+	struct nl_msg *msg = kzt_msg(KZT_CMD_CONN_GET);
+	struct in6_addr src, dst, node;
+
+	assert_int_equal(kzt_addr_parse("10.0.1.2", &src), 0);
+	assert_int_equal(kzt_addr_parse("fd00::3", &dst), 0);
+	assert_int_equal(kzt_addr_parse("192.168.0.3", &node), 0);
+	assert_int_equal(nla_put_u64(msg, KZT_CONN_A_ID, id), 0);
+	assert_int_equal(nla_put_u8(msg, KZT_CONN_A_DIR, KZT_CONN_DIR_OUTBOUND), 0);
+	assert_int_equal(nla_put_u8(msg, KZT_CONN_A_STATE, KZT_CONN_STATE_ESTABLISHED), 0);
+	assert_int_equal(nla_put(msg, KZT_CONN_A_SRC_ADDR, 16, &src), 0);
+	assert_int_equal(nla_put_u16(msg, KZT_CONN_A_SRC_PORT, 40000), 0);
+	assert_int_equal(nla_put(msg, KZT_CONN_A_DST_ADDR, 16, &dst), 0);
+	assert_int_equal(nla_put_u16(msg, KZT_CONN_A_DST_PORT, 80), 0);
+	if (!full)
+		return msg;
+	assert_int_equal(nla_put_string(msg, KZT_CONN_A_SRC_ID,
+					"spiffe://cluster.local/ns/default/sa/client"), 0);
+	assert_int_equal(nla_put_string(msg, KZT_CONN_A_DST_ID,
+					"spiffe://cluster.local/ns/default/sa/web"), 0);
+	assert_int_equal(nla_put(msg, KZT_CONN_A_PEER_NODE, 16, &node), 0);
+	assert_int_equal(nla_put_u16(msg, KZT_CONN_A_CIPHER, TLS_CIPHER_AES_GCM_256), 0);
+	assert_int_equal(nla_put_u64(msg, KZT_CONN_A_BYTES_OUT, 1ULL << 40), 0);
+	assert_int_equal(nla_put_u64(msg, KZT_CONN_A_BYTES_IN, 7), 0);
+	assert_int_equal(nla_put_u64(msg, KZT_CONN_A_AGE_MS, 61000), 0);
+	assert_int_equal(nla_put_u32(msg, 200, 1), 0);	/* a newer module's */
+	assert_int_equal(nla_put(msg, KZT_CONN_A_PAD, 0, NULL), 0);
+	return msg;
+}
+
+static void test_conn_from_msg(void **state)
+{
+	struct nl_msg *msg = conn_msg(42, true);
+	char a[KZT_ADDR_STRLEN], buf[16];
+	struct kzt_conn conn;
+
+	(void)state;
+	assert_int_equal(kzt_conn_from_msg(nlmsg_hdr(msg), &conn), 0);
+	assert_int_equal(conn.id, 42);
+	assert_string_equal(kzt_conn_dir_name(conn.dir), "outbound");
+	assert_string_equal(kzt_conn_state_name(conn.state), "established");
+	assert_string_equal(kzt_addr_str(&conn.src_addr, a, sizeof(a)), "10.0.1.2");
+	assert_int_equal(conn.src_port, 40000);
+	assert_string_equal(kzt_addr_str(&conn.dst_addr, a, sizeof(a)), "fd00::3");
+	assert_int_equal(conn.dst_port, 80);
+	assert_string_equal(conn.src_id, "spiffe://cluster.local/ns/default/sa/client");
+	assert_string_equal(conn.dst_id, "spiffe://cluster.local/ns/default/sa/web");
+	assert_true(conn.has_peer_node);
+	assert_string_equal(kzt_addr_str(&conn.peer_node, a, sizeof(a)), "192.168.0.3");
+	assert_true(conn.has_cipher);
+	assert_string_equal(kzt_cipher_name(conn.cipher, buf, sizeof(buf)), "AES-256-GCM");
+	assert_int_equal(conn.bytes_out, 1ULL << 40);
+	assert_int_equal(conn.bytes_in, 7);
+	assert_int_equal(conn.age_ms, 61000);
+	kzt_conn_free(&conn);
+	nlmsg_free(msg);
+
+	/* Before the handshake: no identity, cipher or peer. */
+	msg = conn_msg(1, false);
+	assert_int_equal(kzt_conn_from_msg(nlmsg_hdr(msg), &conn), 0);
+	assert_null(conn.src_id);
+	assert_false(conn.has_cipher || conn.has_peer_node);
+	/* A u64 that is 4 bytes long is malformed. */
+	assert_int_equal(nla_put_u32(msg, KZT_CONN_A_BYTES_IN, 1), 0);
+	assert_int_equal(kzt_conn_from_msg(nlmsg_hdr(msg), &conn), EBADMSG);
+	nlmsg_free(msg);
+
+	/* Each required attribute missing in turn. */
+	for (int missing = KZT_CONN_A_ID; missing <= KZT_CONN_A_DST_PORT; missing++) {
+		struct nl_msg *src = conn_msg(1, false);
+		struct nlattr *nla;
+		int rem;
+
+		msg = kzt_msg(KZT_CMD_CONN_GET);
+		nlmsg_for_each_attr(nla, nlmsg_hdr(src), GENL_HDRLEN, rem)
+			if (nla_type(nla) != missing)
+				assert_int_equal(nla_put(msg, nla_type(nla),
+							 nla_len(nla), nla_data(nla)), 0);
+		if (kzt_conn_from_msg(nlmsg_hdr(msg), &conn) != EBADMSG)
+			fail_msg("accepted without attribute %d", missing);
+		nlmsg_free(msg);
+		nlmsg_free(src);
+	}
+
+	assert_string_equal(kzt_cipher_name(TLS_CIPHER_AES_GCM_128, buf, sizeof(buf)),
+			    "AES-128-GCM");
+	assert_string_equal(kzt_cipher_name(TLS_CIPHER_CHACHA20_POLY1305, buf,
+					    sizeof(buf)), "CHACHA20-POLY1305");
+	assert_string_equal(kzt_cipher_name(99, buf, sizeof(buf)), "cipher-99");
+	assert_string_equal(kzt_conn_state_name(__KZT_CONN_STATE_MAX), "?");
+	assert_string_equal(kzt_conn_dir_name(KZT_CONN_DIR_INBOUND), "inbound");
+}
+
+/* An interrupted dump can show a flow twice: sorted by id, once each. */
+static void test_conns_sort(void **state)
+{
+	static const uint64_t ids[] = { 9, 3, 9, 1, 3 };
+	struct kzt_conns list = { 0 };
+
+	(void)state;
+	list.v = calloc(5, sizeof(*list.v));
+	assert_non_null(list.v);
+	for (size_t i = 0; i < 5; i++) {
+		list.v[i].id = ids[i];
+		list.v[i].src_id = strdup("x");	/* freed by the dedup */
+	}
+	list.n = 5;
+	kzt_conns_sort(&list);
+	assert_int_equal(list.n, 3);
+	assert_int_equal(list.v[0].id, 1);
+	assert_int_equal(list.v[1].id, 3);
+	assert_int_equal(list.v[2].id, 9);
+	kzt_conns_free(&list);
+}
+
+static void test_stats_from_msg(void **state)
+{
+	struct nl_msg *msg = kzt_msg(KZT_CMD_STATS_GET);
+	const struct kzt_stat_desc *d;
+	struct kzt_stats st;
+	char key[16];
+	size_t n;
+
+	(void)state;
+	for (int t = KZT_STATS_A_CAPTURED; t <= KZT_STATS_A_MAX; t++)
+		assert_int_equal(nla_put_u64(msg, t, 1000 + t), 0);
+	assert_int_equal(nla_put_u64(msg, KZT_STATS_A_MAX + 1, 5), 0);	/* newer */
+	assert_int_equal(nla_put(msg, KZT_STATS_A_PAD, 0, NULL), 0);
+	assert_int_equal(kzt_stats_from_msg(nlmsg_hdr(msg), &st), 0);
+	for (int t = KZT_STATS_A_CAPTURED; t <= KZT_STATS_A_MAX; t++) {
+		assert_true(st.has[t]);
+		assert_int_equal(st.v[t], 1000 + t);
+	}
+	assert_false(st.has[KZT_STATS_A_PAD]);
+	assert_true(st.has[KZT_STATS_A_MAX + 1]);
+	assert_string_equal(kzt_stat_key(KZT_STATS_A_MAX + 1, key, sizeof(key)),
+			    "stat_33");
+	assert_string_equal(kzt_stat_key(KZT_STATS_A_HS_OK, key, sizeof(key)), "hs_ok");
+
+	/* Every counter has one key, none twice. */
+	d = kzt_stat_descs(&n);
+	assert_int_equal(n, KZT_STATS_A_MAX - 1);
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = i + 1; k < n; k++) {
+			assert_int_not_equal(d[i].type, d[k].type);
+			assert_string_not_equal(d[i].key, d[k].key);
+		}
+
+	/* A counter that is not 8 bytes long is malformed. */
+	assert_int_equal(nla_put_u32(msg, KZT_STATS_A_TLS_ERRORS, 1), 0);
+	assert_int_equal(kzt_stats_from_msg(nlmsg_hdr(msg), &st), EBADMSG);
 	nlmsg_free(msg);
 }
 
@@ -672,6 +847,9 @@ int main(void)
 		cmocka_unit_test(test_attr_path_damaged),
 		cmocka_unit_test(test_check_from_msg),
 		cmocka_unit_test(test_config_new_fields),
+		cmocka_unit_test(test_conn_from_msg),
+		cmocka_unit_test(test_conns_sort),
+		cmocka_unit_test(test_stats_from_msg),
 	};
 
 	return cmocka_run_group_tests_name("netlink", tests, NULL, NULL);

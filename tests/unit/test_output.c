@@ -48,19 +48,91 @@ static void test_config(void **state)
 		.has_capture = true, .capture = false,
 		.has_trust_domain = true, .trust_domain = "cluster.local",
 		.has_nonmesh = true, .nonmesh = KZT_NONMESH_DENY,
+		.has_handshake_timeout_ms = true, .handshake_timeout_ms = 10000,
+		.has_idle_timeout_s = true, .idle_timeout_s = 3600,
 	};
 	struct capture c;
 
 	(void)state;
 	begin(&c);
 	kztctl_json_config(&c.j, NULL, &cfg);
-	end(&c, "{\"tunnel_port\":15008,\"capture\":false,\"trust_domain\":\"cluster.local\",\"nonmesh\":\"deny\"}");
+	end(&c, "{\"tunnel_port\":15008,\"capture\":false,\"trust_domain\":\"cluster.local\",\"nonmesh\":\"deny\",\"handshake_timeout_ms\":10000,\"idle_timeout_s\":3600}");
 
-	/* An older module sends neither: the keys stay, as null. */
+	/* An older module sends none of them: the keys stay, as null. */
 	cfg.has_trust_domain = cfg.has_nonmesh = false;
+	cfg.has_handshake_timeout_ms = cfg.has_idle_timeout_s = false;
 	begin(&c);
 	kztctl_json_config(&c.j, NULL, &cfg);
-	end(&c, "{\"tunnel_port\":15008,\"capture\":false,\"trust_domain\":null,\"nonmesh\":null}");
+	end(&c, "{\"tunnel_port\":15008,\"capture\":false,\"trust_domain\":null,\"nonmesh\":null,\"handshake_timeout_ms\":null,\"idle_timeout_s\":null}");
+}
+
+static void test_conn(void **state)
+{
+	struct kzt_conn conn = {
+		.id = 7, .dir = KZT_CONN_DIR_INBOUND,
+		.state = KZT_CONN_STATE_HANDSHAKE, .src_port = 40000,
+		.dst_port = 80, .bytes_out = 12, .bytes_in = 34, .age_ms = 999,
+	};
+	char buf[64];
+	struct capture c;
+
+	(void)state;
+	assert_int_equal(kzt_addr_parse("10.0.1.2", &conn.src_addr), 0);
+	assert_int_equal(kzt_addr_parse("fd00::2", &conn.dst_addr), 0);
+	begin(&c);
+	kztctl_json_conn(&c.j, &conn);
+	end(&c, "{\"id\":7,\"direction\":\"inbound\",\"state\":\"handshake\","
+		"\"source\":{\"address\":\"10.0.1.2\",\"port\":40000,\"id\":null},"
+		"\"destination\":{\"address\":\"fd00::2\",\"port\":80,\"id\":null},"
+		"\"peer_node\":null,\"cipher\":null,\"bytes_out\":12,\"bytes_in\":34,"
+		"\"age_ms\":999}");
+
+	conn.src_id = "spiffe://cluster.local/ns/a/sa/b";
+	conn.has_cipher = true;
+	conn.cipher = 51;	/* TLS_CIPHER_AES_GCM_128 */
+	conn.has_peer_node = true;
+	assert_int_equal(kzt_addr_parse("192.168.0.2", &conn.peer_node), 0);
+	begin(&c);
+	kztctl_json_conn(&c.j, &conn);
+	end(&c, "{\"id\":7,\"direction\":\"inbound\",\"state\":\"handshake\","
+		"\"source\":{\"address\":\"10.0.1.2\",\"port\":40000,\"id\":\"spiffe://cluster.local/ns/a/sa/b\"},"
+		"\"destination\":{\"address\":\"fd00::2\",\"port\":80,\"id\":null},"
+		"\"peer_node\":\"192.168.0.2\",\"cipher\":\"AES-128-GCM\",\"bytes_out\":12,\"bytes_in\":34,"
+		"\"age_ms\":999}");
+
+	assert_string_equal(kztctl_endpoint_str(&conn.src_addr, 1, buf, sizeof(buf)),
+			    "10.0.1.2:1");
+	assert_string_equal(kztctl_endpoint_str(&conn.dst_addr, 80, buf, sizeof(buf)),
+			    "[fd00::2]:80");
+	assert_string_equal(kztctl_age_str(999, buf, sizeof(buf)), "999ms");
+	assert_string_equal(kztctl_age_str(59999, buf, sizeof(buf)), "59s");
+	assert_string_equal(kztctl_age_str(187000, buf, sizeof(buf)), "3m07s");
+	assert_string_equal(kztctl_age_str(3600000 * 5 + 120000, buf, sizeof(buf)),
+			    "5h02m");
+	assert_string_equal(kztctl_age_str(86400000ULL * 2 + 3600000 * 3, buf,
+					   sizeof(buf)), "2d03h");
+}
+
+static void test_stats(void **state)
+{
+	struct kzt_stats st = { 0 };
+	struct capture c;
+
+	(void)state;
+	begin(&c);
+	kztctl_json_stats(&c.j, &st);
+	end(&c, "{}");
+
+	st.has[KZT_STATS_A_TLS_ERRORS] = true;
+	st.v[KZT_STATS_A_TLS_ERRORS] = 3;
+	st.has[KZT_STATS_A_CAPTURED] = true;
+	st.has[KZT_STATS_A_HS_OK] = true;
+	st.v[KZT_STATS_A_HS_OK] = 18446744073709551615ULL;
+	st.has[100] = true;
+	st.v[100] = 1;
+	begin(&c);
+	kztctl_json_stats(&c.j, &st);
+	end(&c, "{\"captured\":0,\"hs_ok\":18446744073709551615,\"tls_errors\":3,\"stat_100\":1}");
 }
 
 static void test_workload(void **state)
@@ -229,6 +301,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_config),
+		cmocka_unit_test(test_conn),
+		cmocka_unit_test(test_stats),
 		cmocka_unit_test(test_workload),
 		cmocka_unit_test(test_policy),
 		cmocka_unit_test(test_check),

@@ -123,7 +123,32 @@ static const struct set_case set_cases[] = {
 	    .has_nonmesh = true, .nonmesh = KZT_NONMESH_PASSTHROUGH } },
 	{ { "nonmesh", "deny" }, NULL,
 	  { .has_nonmesh = true, .nonmesh = KZT_NONMESH_DENY } },
-	{ .argv = { NULL }, .err = "nothing to set: give tunnel-port N, capture on|off, trust-domain TD and/or nonmesh deny|passthrough" },
+	{ { "handshake-timeout", "100", "idle-timeout", "0" }, NULL,
+	  { .has_handshake_timeout_ms = true, .handshake_timeout_ms = 100,
+	    .has_idle_timeout_s = true, .idle_timeout_s = 0 } },
+	{ { "handshake_timeout_ms", "600000", "idle_timeout_s", "604800" }, NULL,
+	  { .has_handshake_timeout_ms = true, .handshake_timeout_ms = 600000,
+	    .has_idle_timeout_s = true, .idle_timeout_s = 604800 } },
+	{ { "idle-timeout-s", "30" }, NULL,
+	  { .has_idle_timeout_s = true, .idle_timeout_s = 30 } },
+	{ .argv = { "handshake-timeout", "99" },
+	  .err = "invalid handshake-timeout '99': out of range (expected 100..600000 milliseconds)" },
+	{ .argv = { "handshake-timeout", "600001" },
+	  .err = "invalid handshake-timeout '600001': out of range (expected 100..600000 milliseconds)" },
+	{ .argv = { "handshake-timeout", "10s" },
+	  .err = "invalid handshake-timeout '10s': not a number of milliseconds (expected 100..600000)" },
+	{ .argv = { "idle-timeout", "604801" },
+	  .err = "invalid idle-timeout '604801': out of range (expected 0..604800 seconds, 0: never)" },
+	{ .argv = { "idle-timeout", "-1" },
+	  .err = "invalid idle-timeout '-1': not a number of seconds (expected 0..604800, 0: never)" },
+	{ .argv = { "idle-timeout", "99999999999999999999999" },
+	  .err = "invalid idle-timeout '99999999999999999999999': out of range (expected 0..604800 seconds, 0: never)" },
+	{ .argv = { "idle-timeout" }, .err = "idle-timeout needs a value" },
+	{ .argv = { "idle-timeout", "1", "idle_timeout_s", "2" },
+	  .err = "idle_timeout_s given twice" },
+	{ .argv = { "handshake-timeout", "100", "handshake-timeout-ms", "200" },
+	  .err = "handshake-timeout-ms given twice" },
+	{ .argv = { NULL }, .err = "nothing to set: give tunnel-port N, capture on|off, trust-domain TD, nonmesh deny|passthrough, handshake-timeout MS and/or idle-timeout S" },
 	{ .argv = { "nonmesh", "allow" },
 	  .err = "invalid nonmesh 'allow' (expected deny or passthrough)" },
 	{ .argv = { "trust-domain" }, .err = "trust-domain needs a value" },
@@ -139,9 +164,9 @@ static const struct set_case set_cases[] = {
 	{ .argv = { "capture", "maybe" },
 	  .err = "invalid capture 'maybe' (expected on or off)" },
 	{ .argv = { "port", "1" },
-	  .err = "unknown field 'port' (expected tunnel-port, capture, trust-domain or nonmesh)" },
+	  .err = "unknown field 'port' (expected tunnel-port, capture, trust-domain, nonmesh, handshake-timeout or idle-timeout)" },
 	{ .argv = { "tunnel-port-x", "1" },
-	  .err = "unknown field 'tunnel-port-x' (expected tunnel-port, capture, trust-domain or nonmesh)" },
+	  .err = "unknown field 'tunnel-port-x' (expected tunnel-port, capture, trust-domain, nonmesh, handshake-timeout or idle-timeout)" },
 	{ .argv = { "capture", "on", "capture", "off" }, .err = "capture given twice" },
 	{ .argv = { "tunnel-port", "1", "tunnel_port", "2" }, .err = "tunnel_port given twice" },
 };
@@ -181,6 +206,12 @@ static void test_config_set_args(void **state)
 			assert_string_equal(cfg.trust_domain, tc->want.trust_domain);
 		assert_int_equal(cfg.has_nonmesh, tc->want.has_nonmesh);
 		assert_int_equal(cfg.nonmesh, tc->want.nonmesh);
+		assert_int_equal(cfg.has_handshake_timeout_ms,
+				 tc->want.has_handshake_timeout_ms);
+		assert_int_equal(cfg.handshake_timeout_ms,
+				 tc->want.handshake_timeout_ms);
+		assert_int_equal(cfg.has_idle_timeout_s, tc->want.has_idle_timeout_s);
+		assert_int_equal(cfg.idle_timeout_s, tc->want.idle_timeout_s);
 	}
 }
 

@@ -26,9 +26,18 @@ static bool field_is(const char *arg, const char *name)
 	return !*arg && !*name;
 }
 
+/* "invalid FIELD 'VALUE': WHY" into @errbuf; EINVAL. */
+static int bad(char *errbuf, size_t errlen, const char *field,
+	       const char *value, const char *why)
+{
+	snprintf(errbuf, errlen, "invalid %s '%s': %s", field, value, why);
+	return EINVAL;
+}
+
 /**
  * kztctl_parse_config_set() - parse "[tunnel-port N] [capture on|off]
- *                             [trust-domain TD] [nonmesh deny|passthrough]"
+ *                             [trust-domain TD] [nonmesh deny|passthrough]
+ *                             [handshake-timeout MS] [idle-timeout S]"
  * @argc:   number of words after "config set"
  * @argv:   the words
  * @cfg:    the fields to set; filled only on success
@@ -48,7 +57,7 @@ int kztctl_parse_config_set(int argc, char *argv[], struct kzt_config *cfg,
 
 	if (argc == 0) {
 		snprintf(errbuf, errlen,
-			 "nothing to set: give tunnel-port N, capture on|off, trust-domain TD and/or nonmesh deny|passthrough");
+			 "nothing to set: give tunnel-port N, capture on|off, trust-domain TD, nonmesh deny|passthrough, handshake-timeout MS and/or idle-timeout S");
 		return EINVAL;
 	}
 	for (int i = 0; i < argc; i += 2) {
@@ -106,9 +115,28 @@ int kztctl_parse_config_set(int argc, char *argv[], struct kzt_config *cfg,
 				return EINVAL;
 			}
 			c.has_nonmesh = true;
+		} else if (field_is(field, "handshake-timeout") ||
+			   field_is(field, "handshake-timeout-ms")) {
+			if (c.has_handshake_timeout_ms)
+				goto twice;
+			if (!value)
+				goto no_value;
+			if (kzt_parse_handshake_timeout(value, &c.handshake_timeout_ms,
+							&msg))
+				return bad(errbuf, errlen, "handshake-timeout", value, msg);
+			c.has_handshake_timeout_ms = true;
+		} else if (field_is(field, "idle-timeout") ||
+			   field_is(field, "idle-timeout-s")) {
+			if (c.has_idle_timeout_s)
+				goto twice;
+			if (!value)
+				goto no_value;
+			if (kzt_parse_idle_timeout(value, &c.idle_timeout_s, &msg))
+				return bad(errbuf, errlen, "idle-timeout", value, msg);
+			c.has_idle_timeout_s = true;
 		} else {
 			snprintf(errbuf, errlen,
-				 "unknown field '%s' (expected tunnel-port, capture, trust-domain or nonmesh)",
+				 "unknown field '%s' (expected tunnel-port, capture, trust-domain, nonmesh, handshake-timeout or idle-timeout)",
 				 field);
 			return EINVAL;
 		}
@@ -122,14 +150,6 @@ no_value:
 	}
 	*cfg = c;
 	return 0;
-}
-
-/* "invalid FIELD 'VALUE': WHY" into @errbuf; EINVAL. */
-static int bad(char *errbuf, size_t errlen, const char *field,
-	       const char *value, const char *why)
-{
-	snprintf(errbuf, errlen, "invalid %s '%s': %s", field, value, why);
-	return EINVAL;
 }
 
 /**

@@ -13,12 +13,17 @@ static void config_usage(FILE *f)
 {
 	fprintf(f, "Usage: %s [-j] config [show]\n"
 		   "       %s config set [tunnel-port N] [capture on|off] [trust-domain TD]\n"
-		   "                     [nonmesh deny|passthrough]\n\n"
+		   "                     [nonmesh deny|passthrough] [handshake-timeout MS]\n"
+		   "                     [idle-timeout S]\n\n"
 		   "  tunnel-port N     TCP port of this node's tunnel listener, 1..65535\n"
 		   "  capture on|off    capture the TCP flows of enrolled workloads\n"
 		   "  trust-domain TD   the SPIFFE trust domain of this node\n"
 		   "  nonmesh MODE      flows with peers that do not speak kzt/1: deny or\n"
 		   "                    passthrough (in the clear)\n"
+		   "  handshake-timeout MS  how long a tunnel may take to connect and finish\n"
+		   "                    its handshake, 100..600000 ms (default 10000)\n"
+		   "  idle-timeout S    reset a flow idle this long, 0..604800 s, 0: never\n"
+		   "                    (default 3600)\n"
 		   "Fields left out keep their value; at least one is needed.\n",
 		prog, prog);
 }
@@ -34,6 +39,12 @@ static int print_config(const struct kzt_config *cfg)
 			printf("trust-domain: %s\n", cfg->trust_domain);
 		if (cfg->has_nonmesh)
 			printf("nonmesh: %s\n", kzt_nonmesh_name(cfg->nonmesh));
+		if (cfg->has_handshake_timeout_ms)
+			printf("handshake-timeout: %u ms\n",
+			       cfg->handshake_timeout_ms);
+		if (cfg->has_idle_timeout_s)
+			printf("idle-timeout: %u s%s\n", cfg->idle_timeout_s,
+			       cfg->idle_timeout_s ? "" : " (never)");
 		return fflush(stdout) ? errno : 0;
 	}
 	kzt_json_init(&j, stdout);

@@ -33,6 +33,9 @@ int config_main(int argc, char *argv[]);
 int workload_main(int argc, char *argv[]);
 int policy_main(int argc, char *argv[]);
 int apply_main(int argc, char *argv[]);
+int conn_main(int argc, char *argv[]);
+int stats_main(int argc, char *argv[]);
+int ca_main(int argc, char *argv[]);
 
 /* common.c */
 int kztctl_open(struct kzt_client *c, const char *what);
@@ -65,6 +68,11 @@ void kztctl_json_workload(struct kzt_json *j, const struct kzt_workload *w);
 void kztctl_json_policy(struct kzt_json *j, const struct kzt_policy *p);
 void kztctl_json_check(struct kzt_json *j, const struct kzt_check_result *r);
 void kztctl_json_apply(struct kzt_json *j, const struct kzt_apply_result *r);
+void kztctl_json_conn(struct kzt_json *j, const struct kzt_conn *conn);
+void kztctl_json_stats(struct kzt_json *j, const struct kzt_stats *st);
+const char *kztctl_endpoint_str(const struct in6_addr *addr, uint16_t port,
+				char *buf, size_t len);
+const char *kztctl_age_str(uint64_t ms, char *buf, size_t len);
 const char *kztctl_check_str(const struct kzt_check_result *r, char *buf,
 			     size_t len);
 const char *kztctl_rule_str(const struct kzt_rule *r, char *buf, size_t len);

@@ -25,7 +25,8 @@ static const struct {
 	  "show or change this netns's kzt configuration",
 	  "config [show]\n"
 	  "config set [tunnel-port N] [capture on|off] [trust-domain TD]\n"
-	  "           [nonmesh deny|passthrough]   (at least one field)" },
+	  "           [nonmesh deny|passthrough] [handshake-timeout MS]\n"
+	  "           [idle-timeout S]   (at least one field)" },
 	{ "workload", workload_main,
 	  "the workload table: address -> identity, protocol, location",
 	  "workload add ADDR id SPIFFE_ID (node NODE_ADDR | dev IFNAME)\n"
@@ -43,6 +44,17 @@ static const struct {
 	{ "apply", apply_main,
 	  "replace workloads and policies from a YAML file, atomically",
 	  "apply -f FILE [--prune]" },
+	{ "conn", conn_main,
+	  "the flows kzt carries on this node, like ss(8)",
+	  "conn [list]" },
+	{ "stats", stats_main,
+	  "the node's counters (capture, handshakes, tunnels, flows)", NULL },
+	{ "ca", ca_main,
+	  "a development CA: SPIFFE certificates without an outside PKI",
+	  "ca init --dir DIR [--trust-domain TD] [--days N] [--force]\n"
+	  "ca issue --ca DIR SPIFFE_ID --out CERTDIR [--days N] [--name NAME]\n"
+	  "         [--force]\n"
+	  "ca show FILE" },
 };
 
 static void usage(FILE *f)

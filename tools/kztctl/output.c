@@ -4,6 +4,7 @@
  * JSON objects (documented, stable keys) and aligned text tables.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <net/if.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,7 +17,10 @@
 #define COLOR_BOLD	"\x1b[1m"
 #define COLOR_RESET	"\x1b[0m"
 
-/* {"tunnel_port":15008,"capture":false,"trust_domain":...,"nonmesh":...} */
+/*
+ * {"tunnel_port":15008,"capture":false,"trust_domain":...,"nonmesh":...,
+ *  "handshake_timeout_ms":10000,"idle_timeout_s":3600}
+ */
 void kztctl_json_config(struct kzt_json *j, const char *key,
 			const struct kzt_config *cfg)
 {
@@ -31,6 +35,14 @@ void kztctl_json_config(struct kzt_json *j, const char *key,
 		kzt_json_string(j, "nonmesh", kzt_nonmesh_name(cfg->nonmesh));
 	else
 		kzt_json_null(j, "nonmesh");
+	if (cfg->has_handshake_timeout_ms)
+		kzt_json_uint(j, "handshake_timeout_ms", cfg->handshake_timeout_ms);
+	else
+		kzt_json_null(j, "handshake_timeout_ms");
+	if (cfg->has_idle_timeout_s)
+		kzt_json_uint(j, "idle_timeout_s", cfg->idle_timeout_s);
+	else
+		kzt_json_null(j, "idle_timeout_s");
 	kzt_json_object_end(j);
 }
 
@@ -139,6 +151,108 @@ void kztctl_json_apply(struct kzt_json *j, const struct kzt_apply_result *r)
 	kzt_json_uint(j, "removed_workloads", r->removed_workloads);
 	kzt_json_uint(j, "removed_policies", r->removed_policies);
 	kzt_json_object_end(j);
+}
+
+/* {"address":"10.0.1.2","port":40000,"id":ID|null} */
+static void json_endpoint(struct kzt_json *j, const char *key,
+			  const struct in6_addr *addr, uint16_t port,
+			  const char *id)
+{
+	char a[KZT_ADDR_STRLEN];
+
+	kzt_json_object_begin(j, key);
+	kzt_json_string(j, "address", kzt_addr_str(addr, a, sizeof(a)));
+	kzt_json_uint(j, "port", port);
+	kzt_json_string(j, "id", id);
+	kzt_json_object_end(j);
+}
+
+/*
+ * {"id":N,"direction":"outbound","state":"established","source":{...},
+ *  "destination":{...},"peer_node":ADDR|null,"cipher":NAME|null,
+ *  "bytes_out":N,"bytes_in":N,"age_ms":N}
+ */
+void kztctl_json_conn(struct kzt_json *j, const struct kzt_conn *conn)
+{
+	char a[KZT_ADDR_STRLEN], cipher[16];
+
+	kzt_json_object_begin(j, NULL);
+	kzt_json_uint(j, "id", conn->id);
+	kzt_json_string(j, "direction", kzt_conn_dir_name(conn->dir));
+	kzt_json_string(j, "state", kzt_conn_state_name(conn->state));
+	json_endpoint(j, "source", &conn->src_addr, conn->src_port,
+		      conn->src_id);
+	json_endpoint(j, "destination", &conn->dst_addr, conn->dst_port,
+		      conn->dst_id);
+	kzt_json_string(j, "peer_node", conn->has_peer_node ?
+			kzt_addr_str(&conn->peer_node, a, sizeof(a)) : NULL);
+	kzt_json_string(j, "cipher", conn->has_cipher ?
+			kzt_cipher_name(conn->cipher, cipher, sizeof(cipher)) :
+			NULL);
+	kzt_json_uint(j, "bytes_out", conn->bytes_out);
+	kzt_json_uint(j, "bytes_in", conn->bytes_in);
+	kzt_json_uint(j, "age_ms", conn->age_ms);
+	kzt_json_object_end(j);
+}
+
+/*
+ * {"captured":0,"local_allowed":0,...}: every counter the module sent, the
+ * known ones in the order of kzt_stat_descs(), then "stat_N" for those of
+ * a newer module.
+ */
+void kztctl_json_stats(struct kzt_json *j, const struct kzt_stats *st)
+{
+	const struct kzt_stat_desc *d;
+	bool known[KZT_STATS_SLOTS] = { false };
+	char key[16];
+	size_t n;
+
+	d = kzt_stat_descs(&n);
+	kzt_json_object_begin(j, NULL);
+	for (size_t i = 0; i < n; i++) {
+		known[d[i].type] = true;
+		if (st->has[d[i].type])
+			kzt_json_uint(j, d[i].key, st->v[d[i].type]);
+	}
+	for (unsigned int t = 0; t < KZT_STATS_SLOTS; t++)
+		if (st->has[t] && !known[t])
+			kzt_json_uint(j, kzt_stat_key(t, key, sizeof(key)),
+				      st->v[t]);
+	kzt_json_object_end(j);
+}
+
+/* "[fd00::2]:80", "10.0.1.2:40000" */
+const char *kztctl_endpoint_str(const struct in6_addr *addr, uint16_t port,
+				char *buf, size_t len)
+{
+	char a[KZT_ADDR_STRLEN];
+
+	kzt_addr_str(addr, a, sizeof(a));
+	if (kzt_addr_is_v4(addr))
+		snprintf(buf, len, "%s:%u", a, port);
+	else
+		snprintf(buf, len, "[%s]:%u", a, port);
+	return buf;
+}
+
+/* "950ms", "42s", "3m07s", "5h02m", "2d03h" */
+const char *kztctl_age_str(uint64_t ms, char *buf, size_t len)
+{
+	uint64_t s = ms / 1000;
+
+	if (ms < 1000)
+		snprintf(buf, len, "%" PRIu64 "ms", ms);
+	else if (s < 60)
+		snprintf(buf, len, "%" PRIu64 "s", s);
+	else if (s < 3600)
+		snprintf(buf, len, "%" PRIu64 "m%02" PRIu64 "s", s / 60, s % 60);
+	else if (s < 86400)
+		snprintf(buf, len, "%" PRIu64 "h%02" PRIu64 "m", s / 3600,
+			 s % 3600 / 60);
+	else
+		snprintf(buf, len, "%" PRIu64 "d%02" PRIu64 "h", s / 86400,
+			 s % 86400 / 3600);
+	return buf;
 }
 
 /* "ALLOW (allow-policy: default/allow-web)", "DENY (no-allow-match)" */

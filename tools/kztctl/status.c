@@ -98,6 +98,13 @@ static void print_text(const struct status *st)
 		if (st->config.has_nonmesh)
 			kztctl_print_field("non-mesh peers", "%s",
 					   kzt_nonmesh_name(st->config.nonmesh));
+		if (st->config.has_handshake_timeout_ms)
+			kztctl_print_field("handshake timeout", "%u ms",
+					   st->config.handshake_timeout_ms);
+		if (st->config.has_idle_timeout_s)
+			kztctl_print_field("idle timeout", "%u s%s",
+					   st->config.idle_timeout_s,
+					   st->config.idle_timeout_s ? "" : " (never)");
 	}
 }
 
