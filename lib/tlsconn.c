@@ -140,6 +140,25 @@ static int servername_cb(SSL *ssl, int *al, void *arg)
 	return SSL_TLSEXT_ERR_OK;
 }
 
+/*
+ * Server: a ClientHello without ALPN is refused here, since OpenSSL calls
+ * the ALPN callback below only when the client offered some.
+ */
+static int client_hello_cb(SSL *ssl, int *al, void *arg)
+{
+	const unsigned char *ext;
+	size_t len;
+
+	(void)arg;
+	if (SSL_client_hello_get0_ext(ssl,
+				      TLSEXT_TYPE_application_layer_protocol_negotiation,
+				      &ext, &len))
+		return SSL_CLIENT_HELLO_SUCCESS;
+	fail(conn_of(ssl), EPROTO, "the client did not offer ALPN %s", KZT_ALPN);
+	*al = SSL_AD_NO_APPLICATION_PROTOCOL;
+	return SSL_CLIENT_HELLO_ERROR;
+}
+
 /* Server: select kzt/1 or refuse with no_application_protocol. */
 static int alpn_cb(SSL *ssl, const unsigned char **out, unsigned char *outlen,
 		   const unsigned char *in, unsigned int inlen, void *arg)
@@ -236,6 +255,7 @@ static SSL_CTX *ctx_new(struct kzt_creds *creds, int role,
 	SSL_CTX_set_cert_verify_callback(ctx, verify_cb, NULL);
 	if (role == KZT_HS_ROLE_SERVER) {
 		verify |= SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
+		SSL_CTX_set_client_hello_cb(ctx, client_hello_cb, NULL);
 		SSL_CTX_set_tlsext_servername_callback(ctx, servername_cb);
 		SSL_CTX_set_alpn_select_cb(ctx, alpn_cb, NULL);
 	} else if (SSL_CTX_set_alpn_protos(ctx, alpn_wire, ALPN_WIRE_LEN)) {

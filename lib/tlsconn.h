@@ -4,6 +4,9 @@
  * socket, with the options of Documentation/protocol.rst, ending in the
  * traffic keys for kTLS and the verified identities. Many run at once in
  * one event loop: kzt_tls_conn_step() never blocks.
+ *
+ * OpenSSL writes to the socket with write(): the program must ignore
+ * SIGPIPE, or a peer that goes away mid-handshake kills it.
  */
 #ifndef KZT_TLSCONN_H
 #define KZT_TLSCONN_H
