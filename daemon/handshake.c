@@ -303,7 +303,8 @@ void kztd_hs_accept_all(struct kztd *d)
  * Without certificates kztd does not listen: the kernel then fails
  * handshakes at once (no daemon) instead of at their deadline.
  *
- * @retval 0     listening (or no certificates)
+ * @retval 0     listening (or no certificates, or a module without the
+ *               group: logged)
  * @retval other errno (logged)
  */
 int kztd_hs_subscribe(struct kztd *d)
@@ -315,9 +316,10 @@ int kztd_hs_subscribe(struct kztd *d)
 	ret = kzt_nl_family_mcgrp(&d->client.family, KZT_MCGRP_HANDSHAKE,
 				  &d->hs_group);
 	if (ret) {
-		log_err("the kzt module has no \"%s\" multicast group (kzt module and kztd do not match)",
+		/* An older module: keep the config duties, retry on reload. */
+		log_err("the kzt module has no \"%s\" multicast group (kzt module and kztd do not match): handshakes are off until a matching module is loaded",
 			KZT_MCGRP_HANDSHAKE);
-		return ret;
+		return 0;
 	}
 	ret = kzt_nl_subscribe(d->events, d->hs_group);
 	if (ret) {
