@@ -103,6 +103,7 @@ int kztd_config_log(struct kztd *d, const char *what)
 		return ret;
 	}
 	log_info("%s: %s", what, kzt_config_str(&cfg, buf, sizeof(buf)));
+	kztd_trust_domain_set(d, &cfg);
 	return 0;
 }
 
@@ -122,6 +123,7 @@ void kztd_reload(struct kztd *d)
 		log_err("reload failed: keeping the current configuration");
 		return;
 	}
+	kztd_certs_conf_changed(d, &conf);
 	if (d->kzt_gone) {
 		d->conf = conf;
 		kztd_conf_use_log_level(d, &conf);

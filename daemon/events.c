@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * What the kernel tells kztd without being asked: kzt's CONFIG_NTF on the
- * "config" group, and nlctrl's family notifications, so that kztd follows
+ * "config" group, HANDSHAKE_READY on the "handshake" group (handshake.c),
+ * and nlctrl's family notifications, so that kztd follows
  * the kzt module being unloaded and loaded again (a module upgrade) instead
  * of talking to a family id that no longer exists.
  */
@@ -88,6 +89,7 @@ static void kzt_family_new(struct kztd *d)
 		 fam.id, fam.version, d->conf_path);
 	if (!kztd_conf_apply(d, &d->conf))
 		kztd_config_log(d, "config");
+	kztd_hs_subscribe(d);
 }
 
 static void kzt_family_del(struct kztd *d)
@@ -96,6 +98,8 @@ static void kzt_family_del(struct kztd *d)
 		return;
 	d->kzt_gone = true;
 	kzt_nl_unsubscribe(d->events, d->config_group);
+	kztd_hs_unsubscribe(d);
+	kztd_hs_stop(d, false);
 	log_warn("kzt module unloaded: waiting for it to be loaded again");
 }
 
@@ -123,12 +127,16 @@ static void on_ctrl(struct kztd *d, struct nlmsghdr *nlh)
 		kzt_family_new(d);
 }
 
-static void on_kzt(struct nlmsghdr *nlh)
+static void on_kzt(struct kztd *d, struct nlmsghdr *nlh)
 {
 	struct genlmsghdr *ghdr = nlmsg_data(nlh);
 	struct kzt_config cfg;
 	char buf[256];
 
+	if (ghdr->cmd == KZT_CMD_HANDSHAKE_READY) {
+		kztd_hs_accept_all(d);
+		return;
+	}
 	if (ghdr->cmd != KZT_CMD_CONFIG_NTF) {
 		log_debug("ignoring kzt notification with command %u",
 			  ghdr->cmd);
@@ -139,6 +147,7 @@ static void on_kzt(struct nlmsghdr *nlh)
 		return;
 	}
 	log_info("config changed: %s", kzt_config_str(&cfg, buf, sizeof(buf)));
+	kztd_trust_domain_set(d, &cfg);
 }
 
 static void on_notification(struct nlmsghdr *nlh, void *arg)
@@ -150,7 +159,7 @@ static void on_notification(struct nlmsghdr *nlh, void *arg)
 	if (nlh->nlmsg_type == GENL_ID_CTRL)
 		on_ctrl(d, nlh);
 	else if (!d->kzt_gone && nlh->nlmsg_type == d->client.family.id)
-		on_kzt(nlh);
+		on_kzt(d, nlh);
 }
 
 /* After lost notifications: find out what they would have said. */
@@ -167,6 +176,7 @@ static void resync(struct kztd *d)
 		kzt_family_new(d);
 	} else if (!ret) {
 		kztd_config_log(d, "config now");
+		kztd_hs_accept_all(d);	/* a READY may be among the lost */
 	}
 }
 

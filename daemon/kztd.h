@@ -1,27 +1,68 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * kztd: the node daemon. For now it owns the node configuration: it applies
- * its config file to the kernel and logs every change the kernel reports.
+ * kztd: the node daemon. It applies its config file to the kernel, logs
+ * every change the kernel reports, and runs the TLS 1.3 handshakes of the
+ * kernel's tunnels (the handshake upcall), many at once in one epoll loop.
  */
 #ifndef KZTD_H
 #define KZTD_H
 
 #include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
 
 #include "conf.h"
+#include "creds.h"
 #include "kztnl.h"
 #include "log.h"
+
+struct kztd;
+
+/*
+ * Something the loop watches. @fn runs when epoll reports @fd; it returns
+ * 0 to go on, or KZTD_STOP / a positive errno to end the loop.
+ */
+struct kztd_io {
+	int fd;
+	int (*fn)(struct kztd *d, struct kztd_io *io, uint32_t events);
+};
+
+#define KZTD_STOP	(-1)	/* end the loop, exit 0 */
+
+struct kztd_hs;
 
 struct kztd {
 	const char *conf_path;
 	bool conf_path_given;		/* -c: a missing file is an error */
 	bool verbose;			/* -v: debug, whatever log_level says */
+	const char *opt_certs;		/* --certs, over the file's certs */
+	const char *opt_keylog;		/* --keylog */
+	const char *opt_ciphersuites;	/* --ciphersuites */
 	struct kzt_conf conf;		/* the file as last loaded */
 	struct kzt_client client;	/* requests */
-	struct kzt_nl *events;		/* kzt "config" and nlctrl "notify" */
+	struct kzt_nl *events;		/* kzt "config", "handshake", nlctrl */
 	uint32_t config_group;		/* kzt's "config" group id */
 	bool kzt_gone;			/* the module was unloaded */
 	int signal_fd;
+	int epfd;
+	struct kztd_io signal_io, events_io;
+
+	/* certs.c: the certificate directory (none: no handshakes) */
+	char certs_dir[KZT_CONF_LINE_MAX];
+	char ciphersuites[KZT_CONF_LINE_MAX];
+	char trust_domain[KZT_TRUST_DOMAIN_MAX + 1];
+	struct kzt_creds *creds;	/* current set; handshakes hold refs */
+	FILE *keylog;			/* debug: NSS key log, or NULL */
+	char keylog_path[KZT_CONF_LINE_MAX];
+	struct kztd_io inotify_io, settle_io;	/* dir watch, settle timer */
+
+	/* handshake.c */
+	uint32_t hs_group;
+	bool hs_subscribed;
+	struct kztd_hs *hs_head;	/* in flight */
+	struct kztd_hs *hs_dead;	/* ended, freed after the epoll batch */
+	unsigned int n_hs;
+	bool hs_backlog;		/* stopped accepting at the limit */
 };
 
 /* config.c */
@@ -37,6 +78,27 @@ int kztd_events_read(struct kztd *d);
 
 /* loop.c */
 int kztd_signals_block(struct kztd *d);
+int kztd_loop_init(struct kztd *d);
+int kztd_io_add(struct kztd *d, struct kztd_io *io, uint32_t events);
+int kztd_io_mod(struct kztd *d, struct kztd_io *io, uint32_t events);
+void kztd_io_del(struct kztd *d, struct kztd_io *io);
 int kztd_loop(struct kztd *d);
+uint64_t kztd_now_ms(void);
+
+/* certs.c */
+int kztd_certs_open(struct kztd *d);
+void kztd_certs_reload(struct kztd *d, const char *why);
+void kztd_certs_conf_changed(struct kztd *d, const struct kzt_conf *conf);
+void kztd_trust_domain_set(struct kztd *d, const struct kzt_config *cfg);
+void kztd_certs_close(struct kztd *d);
+
+/* handshake.c */
+#define KZTD_HS_MAX	1024	/* in flight; more wait in the kernel */
+int kztd_hs_subscribe(struct kztd *d);
+void kztd_hs_unsubscribe(struct kztd *d);
+void kztd_hs_accept_all(struct kztd *d);
+int kztd_hs_timeout_ms(struct kztd *d);
+void kztd_hs_expire(struct kztd *d);
+void kztd_hs_stop(struct kztd *d, bool send_done);
 
 #endif /* KZTD_H */

@@ -16,38 +16,75 @@
 #include <linux/kzt.h>
 
 #include "kztd.h"
+#include "tls13.h"
 
 static const char *prog = "kztd";
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: %s [-c FILE] [-v] [--log stderr|syslog]\n"
-		"       %s [-c FILE] --check-config\n"
+		"Usage: %s [-c FILE] [-v] [--log stderr|syslog] [--certs DIR]\n"
+		"            [--ciphersuites LIST] [--keylog FILE]\n"
+		"       %s [-c FILE] [--certs DIR] --check-config\n"
 		"       %s -h | -V\n"
 		"\n"
 		"The kzt node daemon. It applies its configuration file to the kzt module\n"
-		"of the network namespace it runs in, logs every configuration change, and\n"
-		"runs in the foreground under a service manager.\n"
+		"of the network namespace it runs in, logs every configuration change, runs\n"
+		"the TLS 1.3 handshakes of the kernel's tunnels with the certificates of\n"
+		"DIR, and runs in the foreground under a service manager.\n"
 		"\n"
 		"Options:\n"
 		"  -c, --config FILE   configuration file (default %s;\n"
 		"                      if the default file is missing, defaults apply)\n"
 		"  -v, --verbose       log debug messages, whatever log_level says\n"
 		"      --log DEST      log to stderr (default) or syslog\n"
-		"      --check-config  check the configuration file and exit\n"
+		"      --certs DIR     certificate directory: DIR/bundle.pem, DIR/<name>.crt\n"
+		"                      and DIR/<name>.key (default: the file's certs; none:\n"
+		"                      no handshakes)\n"
+		"      --ciphersuites LIST  TLS 1.3 suites, ':'-separated, in order of\n"
+		"                      preference (default %s)\n"
+		"      --keylog FILE   DEBUG ONLY: append every TLS secret to FILE (NSS key\n"
+		"                      log format, for tshark); whoever reads it can decrypt\n"
+		"                      all tunnel traffic\n"
+		"      --check-config  check the configuration file (and the certificate\n"
+		"                      directory) and exit\n"
 		"  -h, --help          print this help and exit\n"
 		"  -V, --version       print the version and exit\n"
 		"\n"
 		"Signals: SIGHUP reads the configuration file again and applies it (a bad\n"
-		"file changes nothing); SIGTERM and SIGINT stop kztd.\n"
+		"file changes nothing) and reloads the certificates (also reloaded when\n"
+		"their files change); SIGTERM and SIGINT stop kztd.\n"
 		"\n"
 		"Exit status: 0 stopped by a signal, or --check-config found the file valid;\n"
 		"1 any error (bad usage or file, kzt module not loaded, kernel refusal).\n",
-		prog, prog, prog, KZT_CONF_DEFAULT_PATH);
+		prog, prog, prog, KZT_CONF_DEFAULT_PATH, KZT_TLS_CIPHERSUITES);
 }
 
-enum { OPT_LOG = 256, OPT_CHECK_CONFIG };
+enum { OPT_LOG = 256, OPT_CHECK_CONFIG, OPT_CERTS, OPT_KEYLOG,
+       OPT_CIPHERSUITES };
+
+/* --check-config: the directory loads (any trust domain: no kernel here). */
+static int check_certs(const struct kztd *d, const struct kzt_conf *conf)
+{
+	const char *dir = d->opt_certs ? d->opt_certs :
+			  conf->has_certs ? conf->certs : NULL;
+	struct kzt_tls_opts opts = {
+		.ciphersuites = d->opt_ciphersuites ? d->opt_ciphersuites :
+				conf->has_ciphersuites ? conf->ciphersuites : NULL,
+	};
+	struct kzt_creds *c;
+	bool refused;
+
+	if (!dir)
+		return EXIT_SUCCESS;
+	if (kzt_creds_load(dir, NULL, &opts, &c))
+		return EXIT_FAILURE;
+	printf("%s: %zu identities, %zu pairs refused\n", dir, c->n_ids,
+	       c->n_refused);
+	refused = c->n_refused;
+	kzt_creds_put(c);
+	return refused ? EXIT_FAILURE : EXIT_SUCCESS;
+}
 
 static int check_config(struct kztd *d)
 {
@@ -61,7 +98,7 @@ static int check_config(struct kztd *d)
 	if (conf.has_log_level)
 		printf(" log_level=%s", kzt_log_level_name(conf.log_level));
 	putchar('\n');
-	return EXIT_SUCCESS;
+	return check_certs(d, &conf);
 }
 
 /* Connect to the kernel and apply the file; on failure say why. */
@@ -92,7 +129,13 @@ static int start(struct kztd *d)
 	ret = kztd_conf_apply(d, &d->conf);
 	if (ret)
 		return ret;
-	return kztd_config_log(d, "config");
+	ret = kztd_config_log(d, "config");	/* learns the trust domain */
+	if (ret)
+		return ret;
+	ret = kztd_certs_open(d);
+	if (ret)
+		return ret;
+	return kztd_hs_subscribe(d);
 }
 
 int main(int argc, char *argv[])
@@ -102,6 +145,9 @@ int main(int argc, char *argv[])
 		{ "verbose",		no_argument,		NULL, 'v' },
 		{ "log",		required_argument,	NULL, OPT_LOG },
 		{ "check-config",	no_argument,		NULL, OPT_CHECK_CONFIG },
+		{ "certs",		required_argument,	NULL, OPT_CERTS },
+		{ "keylog",		required_argument,	NULL, OPT_KEYLOG },
+		{ "ciphersuites",	required_argument,	NULL, OPT_CIPHERSUITES },
 		{ "help",		no_argument,		NULL, 'h' },
 		{ "version",		no_argument,		NULL, 'V' },
 		{ NULL,			0,			NULL, 0 },
@@ -109,7 +155,11 @@ int main(int argc, char *argv[])
 	struct kztd d = {
 		.conf_path = KZT_CONF_DEFAULT_PATH,
 		.signal_fd = -1,
+		.epfd = -1,
+		.inotify_io.fd = -1,
+		.settle_io.fd = -1,
 	};
+	char why[256];
 	enum kzt_log_dest dest = KZT_LOG_STDERR;
 	bool only_check = false;
 	int opt, ret;
@@ -132,6 +182,19 @@ int main(int argc, char *argv[])
 			break;
 		case OPT_CHECK_CONFIG:
 			only_check = true;
+			break;
+		case OPT_CERTS:
+			d.opt_certs = optarg;
+			break;
+		case OPT_KEYLOG:
+			d.opt_keylog = optarg;
+			break;
+		case OPT_CIPHERSUITES:
+			if (kzt_tls_ciphersuites_check(optarg, why, sizeof(why))) {
+				fprintf(stderr, "%s: --ciphersuites: %s\n", prog, why);
+				return EXIT_FAILURE;
+			}
+			d.opt_ciphersuites = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -167,11 +230,18 @@ int main(int argc, char *argv[])
 	kztd_conf_use_log_level(&d, &d.conf);
 	log_info("kztd %s starting (config %s)", KZT_VERSION, d.conf_path);
 
-	ret = start(&d);
+	ret = kztd_loop_init(&d);
+	if (!ret)
+		ret = start(&d);
 	if (!ret)
 		ret = kztd_loop(&d);
 
 out:
+	/* ORDER: handshakes hold credentials; DONE needs the client. */
+	kztd_hs_stop(&d, d.client.nl && !d.kzt_gone);
+	kztd_certs_close(&d);
+	if (d.epfd >= 0)
+		close(d.epfd);
 	kzt_nl_close(d.events);
 	if (d.client.nl)
 		kzt_client_close(&d.client);

@@ -34,11 +34,13 @@ NL_CFLAGS := $(shell $(PKG_CONFIG) --cflags libnl-3.0 libnl-genl-3.0)
 NL_LIBS   := $(shell $(PKG_CONFIG) --libs libnl-genl-3.0 libnl-3.0)
 YAML_CFLAGS := $(shell $(PKG_CONFIG) --cflags yaml-0.1)
 YAML_LIBS   := $(shell $(PKG_CONFIG) --libs yaml-0.1)
+SSL_CFLAGS := $(shell $(PKG_CONFIG) --cflags libssl libcrypto)
+SSL_LIBS   := $(shell $(PKG_CONFIG) --libs libssl libcrypto)
 
 CRYPTO_LIBS := $(shell $(PKG_CONFIG) --libs libcrypto)
 
 # What a program linked with lib/libkzt.a needs after it.
-LIBKZT_LIBS := $(NL_LIBS) $(YAML_LIBS)
+LIBKZT_LIBS := $(NL_LIBS) $(YAML_LIBS) $(SSL_LIBS)
 
 # CFLAGS and LDFLAGS are the user's (e.g. CFLAGS=-O0 on the command line);
 # the warnings stay on whatever they say.
@@ -51,6 +53,7 @@ KZT_CFLAGS += -Werror
 endif
 KZT_CPPFLAGS := -D_GNU_SOURCE -DKZT_VERSION='"$(KZT_VERSION)"' \
 		-I$(ROOT)/include/uapi -I$(ROOT)/lib $(NL_CFLAGS) $(YAML_CFLAGS) \
+		$(SSL_CFLAGS) \
 		-MMD -MP
 
 # Dependency files are .<name>.d next to the object (ignored by git).

@@ -13,6 +13,7 @@
 
 #include "conf.h"
 #include "parse.h"
+#include "tls13.h"
 
 struct conf_key {
 	const char *name;
@@ -79,6 +80,41 @@ static int set_log_level(struct kzt_conf *conf, const char *value,
 	else
 		conf->has_log_level = true;
 	return err;
+}
+
+static int set_path(char *dst, bool *has, const char *value, const char **why)
+{
+	if (value[0] != '/') {
+		*why = "expected an absolute path";
+		return EINVAL;
+	}
+	snprintf(dst, KZT_CONF_LINE_MAX, "%s", value);
+	*has = true;
+	return 0;
+}
+
+static int set_certs(struct kzt_conf *conf, const char *value, const char **why)
+{
+	return set_path(conf->certs, &conf->has_certs, value, why);
+}
+
+static int set_keylog(struct kzt_conf *conf, const char *value, const char **why)
+{
+	return set_path(conf->keylog, &conf->has_keylog, value, why);
+}
+
+static int set_ciphersuites(struct kzt_conf *conf, const char *value,
+			    const char **why)
+{
+	static char reason[256];
+
+	if (kzt_tls_ciphersuites_check(value, reason, sizeof(reason))) {
+		*why = reason;
+		return EINVAL;
+	}
+	snprintf(conf->ciphersuites, sizeof(conf->ciphersuites), "%s", value);
+	conf->has_ciphersuites = true;
+	return 0;
 }
 
 static bool is_blank(char c)
@@ -191,6 +227,9 @@ int kzt_conf_parse(FILE *f, const char *name, struct kzt_conf *conf,
 		{ "handshake_timeout_ms", set_handshake_timeout, 0 },
 		{ "idle_timeout_s",	set_idle_timeout,	0 },
 		{ "log_level",		set_log_level,		0 },
+		{ "certs",		set_certs,		0 },
+		{ "keylog",		set_keylog,		0 },
+		{ "ciphersuites",	set_ciphersuites,	0 },
 	};
 	struct kzt_conf c = { .log_level = KZT_LOG_INFO };
 	char *line = NULL;

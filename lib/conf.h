@@ -22,6 +22,12 @@ struct kzt_conf {
 	struct kzt_config kernel;	/* tunnel_port, capture, timeouts */
 	bool has_log_level;
 	enum kzt_log_level log_level;
+	bool has_certs;
+	char certs[KZT_CONF_LINE_MAX];		/* certificate directory */
+	bool has_keylog;
+	char keylog[KZT_CONF_LINE_MAX];		/* NSS key log file (debug) */
+	bool has_ciphersuites;
+	char ciphersuites[KZT_CONF_LINE_MAX];	/* TLS 1.3 suites, ':' list */
 };
 
 int kzt_conf_parse(FILE *f, const char *name, struct kzt_conf *conf,

@@ -106,6 +106,27 @@ static const char *const txn_names[] = {
 	[KZT_TXN_A_ID]			= "id",
 };
 
+static const char *const hs_names[] = {
+	[KZT_HS_A_ID]			= "id",
+	[KZT_HS_A_FD]			= "fd",
+	[KZT_HS_A_ROLE]			= "role",
+	[KZT_HS_A_LOCAL_ID]		= "local_id",
+	[KZT_HS_A_PEER_ID]		= "peer_id",
+	[KZT_HS_A_DST_ADDR]		= "dst_addr",
+	[KZT_HS_A_TIMEOUT_MS]		= "timeout_ms",
+	[KZT_HS_A_STATUS]		= "status",
+	[KZT_HS_A_CIPHER]		= "cipher",
+	[KZT_HS_A_TX_KEY]		= "tx_key",
+	[KZT_HS_A_TX_IV]		= "tx_iv",
+	[KZT_HS_A_TX_SEQ]		= "tx_seq",
+	[KZT_HS_A_RX_KEY]		= "rx_key",
+	[KZT_HS_A_RX_IV]		= "rx_iv",
+	[KZT_HS_A_RX_SEQ]		= "rx_seq",
+};
+
+static const struct attr_table hs_table = {
+	hs_names, ARRAY_LEN(hs_names), 0, NULL,
+};
 static const struct attr_table config_table = {
 	kzt_config_attr_names, ARRAY_LEN(kzt_config_attr_names), 0, NULL,
 };
@@ -137,6 +158,9 @@ static const struct attr_table *cmd_table(uint8_t cmd)
 	case KZT_CMD_TXN_COMMIT:
 	case KZT_CMD_TXN_ABORT:
 		return &txn_table;
+	case KZT_CMD_HANDSHAKE_ACCEPT:
+	case KZT_CMD_HANDSHAKE_DONE:
+		return &hs_table;
 	default:
 		return &config_table;
 	}

@@ -105,6 +105,29 @@ struct kzt_stat_desc {
 	const char *text;		/* "succeeded" */
 };
 
+/* KZT_CMD_HANDSHAKE_ACCEPT: one request, its socket now our fd. */
+struct kzt_hs_request {
+	uint32_t id;
+	int fd;				/* -1 if none */
+	uint8_t role;			/* enum kzt_hs_role */
+	char local_id[KZT_SPIFFE_ID_MAX + 1];	/* client; "" if absent */
+	char peer_id[KZT_SPIFFE_ID_MAX + 1];	/* client; "" if absent */
+	bool has_dst_addr;
+	struct in6_addr dst_addr;	/* client: the SNI */
+	uint32_t timeout_ms;
+};
+
+struct kzt_tls_keys;
+
+/* KZT_CMD_HANDSHAKE_DONE: keys and identities only with status 0. */
+struct kzt_hs_result {
+	uint32_t id;
+	uint32_t status;		/* 0 or a positive errno */
+	const struct kzt_tls_keys *keys;
+	const char *peer_id;
+	const char *local_id;
+};
+
 /* A dump that keeps racing with changes is given up after this many tries. */
 #define KZT_DUMP_TRIES	8
 
@@ -161,7 +184,14 @@ int kzt_txn_begin(struct kzt_client *c, uint32_t *id, struct kzt_nl_err *err);
 int kzt_txn_commit(struct kzt_client *c, uint32_t id, struct kzt_nl_err *err);
 int kzt_txn_abort(struct kzt_client *c, uint32_t id, struct kzt_nl_err *err);
 
+int kzt_hs_accept(struct kzt_client *c, struct kzt_hs_request *req,
+		  struct kzt_nl_err *err);
+int kzt_hs_done(struct kzt_client *c, const struct kzt_hs_result *res,
+		struct kzt_nl_err *err);
+
 /* Message contents, without a socket: exposed for the unit tests. */
+int kzt_hs_request_from_msg(struct nlmsghdr *nlh, struct kzt_hs_request *req);
+int kzt_hs_result_put(struct nl_msg *msg, const struct kzt_hs_result *res);
 int kzt_config_from_msg(struct nlmsghdr *nlh, struct kzt_config *cfg);
 int kzt_workload_put(struct nl_msg *msg, const struct kzt_workload *w,
 		     const struct kzt_add_opts *opts);

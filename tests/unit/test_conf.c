@@ -114,9 +114,38 @@ static const struct invalid_case invalid_cases[] = {
 	  "t.conf:2: idle_timeout_s: given twice (first on line 1)" },
 	{ "log_level = verbose\n",
 	  "t.conf:1: log_level: invalid value 'verbose': expected error, warning, info or debug" },
+	{ "certs = etc/kzt/certs\n",
+	  "t.conf:1: certs: invalid value 'etc/kzt/certs': expected an absolute path" },
+	{ "keylog = keys.log\n",
+	  "t.conf:1: keylog: invalid value 'keys.log': expected an absolute path" },
+	{ "ciphersuites = TLS_AES_128_CCM_SHA256\n",
+	  "t.conf:1: ciphersuites: invalid value 'TLS_AES_128_CCM_SHA256': unknown suite 'TLS_AES_128_CCM_SHA256' (expected TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384 or TLS_CHACHA20_POLY1305_SHA256)" },
 	{ "capture = on\ntunnel_port = 1\nlog_level = info\nbad\n",
 	  "t.conf:4: expected 'key = value', got 'bad'" },
 };
+
+/* The daemon's own keys: the certificate directory and the TLS options. */
+static void test_tls_keys(void **state)
+{
+	static const char body[] =
+		"certs = /etc/kzt/certs\n"
+		"keylog = /run/kzt/keys.log # debug only\n"
+		"ciphersuites = TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256\n";
+	FILE *f = fmemopen((void *)body, strlen(body), "r");
+	char err[KZT_CONF_ERR_MAX];
+	struct kzt_conf got;
+
+	(void)state;
+	assert_int_equal(kzt_conf_parse(f, "t.conf", &got, err, sizeof(err)), 0);
+	fclose(f);
+	assert_true(got.has_certs);
+	assert_string_equal(got.certs, "/etc/kzt/certs");
+	assert_true(got.has_keylog);
+	assert_string_equal(got.keylog, "/run/kzt/keys.log");
+	assert_true(got.has_ciphersuites);
+	assert_string_equal(got.ciphersuites,
+			    "TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256");
+}
 
 static FILE *mem_file(const char *body, size_t len)
 {
@@ -278,6 +307,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_valid),
+		cmocka_unit_test(test_tls_keys),
 		cmocka_unit_test(test_invalid),
 		cmocka_unit_test(test_nul_byte),
 		cmocka_unit_test(test_long_line),

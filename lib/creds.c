@@ -1,0 +1,408 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Loading a certificate directory into a struct kzt_creds.
+ *
+ * One bad pair never hides the good ones: each <name>.crt/<name>.key pair
+ * is checked on its own (PEM, key matches leaf, X.509-SVID rules, chain to
+ * the bundle, validity, unique SPIFFE ID) and a refused pair is logged with
+ * the reason and left out. Only a missing or bad bundle fails the load as a
+ * whole. Nothing here ever logs key material: messages name files.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+
+#include "creds.h"
+#include "log.h"
+#include "svid.h"
+#include "tlsconn.h"
+
+static void ident_free(struct kzt_ident *id)
+{
+	free(id->name);
+	free(id->id);
+	X509_free(id->leaf);
+	sk_X509_pop_free(id->chain, X509_free);
+	EVP_PKEY_free(id->key);
+	memset(id, 0, sizeof(*id));
+}
+
+/* The leaf and the intermediates of <name>.crt. */
+static int read_certs(const char *path, struct kzt_ident *id, char *why,
+		      size_t why_len)
+{
+	BIO *bio = BIO_new_file(path, "r");
+	X509 *x;
+	int ret = 0;
+
+	if (!bio) {
+		snprintf(why, why_len, "cannot open %s: %s", path,
+			 strerror(errno ? errno : EIO));
+		return EINVAL;
+	}
+	id->chain = sk_X509_new_null();
+	if (!id->chain) {
+		BIO_free(bio);
+		snprintf(why, why_len, "out of memory");
+		return ENOMEM;
+	}
+	while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL))) {
+		if (!id->leaf) {
+			id->leaf = x;
+		} else if (!sk_X509_push(id->chain, x)) {
+			X509_free(x);
+			snprintf(why, why_len, "out of memory");
+			ret = ENOMEM;
+			break;
+		}
+	}
+	if (!ret && ERR_GET_REASON(ERR_peek_last_error()) != PEM_R_NO_START_LINE) {
+		snprintf(why, why_len, "%s: certificate %d is not valid PEM",
+			 path, sk_X509_num(id->chain) + !!id->leaf + 1);
+		ret = EINVAL;
+	} else if (!ret && !id->leaf) {
+		snprintf(why, why_len, "%s: no PEM certificate in the file", path);
+		ret = EINVAL;
+	}
+	ERR_clear_error();
+	BIO_free(bio);
+	return ret;
+}
+
+/* Never prompt for a passphrase on kztd's terminal: refuse instead. */
+static int no_passphrase(char *buf, int size, int rwflag, void *u)
+{
+	(void)buf;
+	(void)size;
+	(void)rwflag;
+	(void)u;
+	return -1;
+}
+
+/* <name>.key: owner-only, unencrypted PEM; the file's bytes are wiped. */
+static int read_key(const char *path, struct kzt_ident *id, char *why,
+		    size_t why_len)
+{
+	unsigned char *buf = NULL;
+	struct stat st;
+	size_t len = 0;
+	ssize_t n;
+	BIO *bio;
+	int fd, ret = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(why, why_len, "cannot open %s: %s", path, strerror(errno));
+		return EINVAL;
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		snprintf(why, why_len, "%s is not a regular file", path);
+		ret = EINVAL;
+		goto out_close;
+	}
+	if (st.st_mode & 077) {
+		snprintf(why, why_len,
+			 "%s is readable or writable by group or others (mode %04o): chmod 600 it",
+			 path, (unsigned int)(st.st_mode & 07777));
+		ret = EACCES;
+		goto out_close;
+	}
+	if (st.st_size > KZT_CREDS_KEY_SIZE_MAX) {
+		snprintf(why, why_len, "%s is larger than %d bytes: not a key",
+			 path, KZT_CREDS_KEY_SIZE_MAX);
+		ret = EINVAL;
+		goto out_close;
+	}
+	buf = OPENSSL_secure_malloc(KZT_CREDS_KEY_SIZE_MAX);
+	if (!buf) {
+		snprintf(why, why_len, "out of memory");
+		ret = ENOMEM;
+		goto out_close;
+	}
+	while (len < KZT_CREDS_KEY_SIZE_MAX &&
+	       (n = read(fd, buf + len, KZT_CREDS_KEY_SIZE_MAX - len)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			snprintf(why, why_len, "cannot read %s: %s", path,
+				 strerror(errno));
+			ret = EINVAL;
+			goto out_free;
+		}
+		len += n;
+	}
+	bio = BIO_new_mem_buf(buf, (int)len);
+	if (bio)
+		id->key = PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL);
+	BIO_free(bio);
+	if (!id->key) {
+		snprintf(why, why_len,
+			 "%s is not an unencrypted PEM private key", path);
+		ret = EINVAL;
+	}
+	ERR_clear_error();
+out_free:
+	OPENSSL_secure_clear_free(buf, KZT_CREDS_KEY_SIZE_MAX);
+out_close:
+	close(fd);
+	return ret;
+}
+
+/* One pair; @c->bundle and @c->trust_domain are set. */
+static int load_pair(struct kzt_creds *c, const char *name,
+		     struct kzt_ident *id, char *why, size_t why_len)
+{
+	char idbuf[KZT_SPIFFE_ID_MAX + 1];
+	char *crt = NULL, *key = NULL;
+	int ret;
+
+	memset(id, 0, sizeof(*id));
+	if (asprintf(&crt, "%s/%s.crt", c->dir, name) < 0 ||
+	    asprintf(&key, "%s/%s.key", c->dir, name) < 0) {
+		free(crt);
+		snprintf(why, why_len, "out of memory");
+		return ENOMEM;
+	}
+	ret = read_certs(crt, id, why, why_len);
+	if (!ret)
+		ret = read_key(key, id, why, why_len);
+	if (!ret && X509_check_private_key(id->leaf, id->key) != 1) {
+		snprintf(why, why_len, "%s does not belong to the certificate in %s",
+			 key, crt);
+		ret = EINVAL;
+	}
+	ERR_clear_error();
+	if (!ret)
+		ret = kzt_svid_verify(c->bundle, id->leaf, id->chain,
+				      c->trust_domain, idbuf, sizeof(idbuf),
+				      why, why_len);
+	if (!ret) {
+		id->name = strdup(name);
+		id->id = strdup(idbuf);
+		if (!id->name || !id->id) {
+			snprintf(why, why_len, "out of memory");
+			ret = ENOMEM;
+		}
+	}
+	if (ret)
+		ident_free(id);
+	free(crt);
+	free(key);
+	return ret;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int cmp_ids(const void *a, const void *b)
+{
+	return strcmp(((const struct kzt_ident *)a)->id,
+		      ((const struct kzt_ident *)b)->id);
+}
+
+/* The <name> of every DIR/<name>.crt, sorted. */
+static int list_names(const char *dir, char ***names, size_t *n)
+{
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	char **v = NULL;
+	size_t cnt = 0;
+
+	if (!d)
+		return errno;
+	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+		char **nv;
+
+		if (len <= 4 || de->d_name[0] == '.' ||
+		    strcmp(de->d_name + len - 4, ".crt"))
+			continue;
+		nv = realloc(v, (cnt + 1) * sizeof(*v));
+		if (!nv || !(nv[cnt] = strndup(de->d_name, len - 4))) {
+			v = nv ? nv : v;
+			while (cnt)
+				free(v[--cnt]);
+			free(v);
+			closedir(d);
+			return ENOMEM;
+		}
+		v = nv;
+		cnt++;
+	}
+	closedir(d);
+	if (cnt)
+		qsort(v, cnt, sizeof(*v), cmp_names);
+	*names = v;
+	*n = cnt;
+	return 0;
+}
+
+/* Load every pair; refusals are logged. A duplicate ID keeps the first. */
+static int load_pairs(struct kzt_creds *c)
+{
+	char why[KZT_SVID_WHY_MAX];
+	char **names = NULL;
+	size_t n = 0;
+	int ret;
+
+	ret = list_names(c->dir, &names, &n);
+	if (ret) {
+		log_err("certificates: cannot list %s: %s", c->dir, strerror(ret));
+		return ret;
+	}
+	c->ids = calloc(n ? n : 1, sizeof(*c->ids));
+	if (!c->ids)
+		ret = ENOMEM;
+	for (size_t i = 0; !ret && i < n; i++) {
+		struct kzt_ident *id = &c->ids[c->n_ids];
+		const struct kzt_ident *dup;
+
+		ret = load_pair(c, names[i], id, why, sizeof(why));
+		if (ret == ENOMEM)
+			break;
+		if (ret) {
+			log_err("certificates: refusing %s/%s.crt: %s", c->dir,
+				names[i], why);
+			c->n_refused++;
+			ret = 0;
+			continue;
+		}
+		dup = NULL;
+		for (size_t j = 0; j < c->n_ids; j++)
+			if (!strcmp(c->ids[j].id, id->id))
+				dup = &c->ids[j];
+		if (dup) {
+			log_err("certificates: refusing %s/%s.crt: %s is already the identity of %s.crt",
+				c->dir, names[i], id->id, dup->name);
+			ident_free(id);
+			c->n_refused++;
+			continue;
+		}
+		log_info("certificates: %s from %s.crt", id->id, id->name);
+		c->n_ids++;
+	}
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	if (ret == ENOMEM)
+		log_err("certificates: out of memory loading %s", c->dir);
+	if (!ret && c->n_ids)
+		qsort(c->ids, c->n_ids, sizeof(*c->ids), cmp_ids);
+	return ret;
+}
+
+/**
+ * kzt_creds_load() - load a certificate directory
+ * @dir:          the directory
+ * @trust_domain: every SVID must be of it; NULL: any
+ * @opts:         how the SSL_CTXs are set up
+ * @out:          a new set with one reference, on success
+ *
+ * Logs each pair it loads or refuses, and why.
+ *
+ * @retval 0      *@out is set (it may hold no identity at all)
+ * @retval EINVAL the bundle or @opts is unusable (logged)
+ * @retval ENOMEM out of memory
+ * @retval other  errno of reading the directory or the bundle (logged)
+ */
+int kzt_creds_load(const char *dir, const char *trust_domain,
+		   const struct kzt_tls_opts *opts, struct kzt_creds **out)
+{
+	char why[KZT_SVID_WHY_MAX];
+	struct kzt_creds *c;
+	char *bundle = NULL;
+	int ret;
+
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return ENOMEM;
+	c->refs = 1;
+	c->keylog = opts->keylog;
+	c->dir = strdup(dir);
+	c->trust_domain = trust_domain ? strdup(trust_domain) : NULL;
+	if (!c->dir || (trust_domain && !c->trust_domain) ||
+	    asprintf(&bundle, "%s/%s", dir, KZT_CREDS_BUNDLE) < 0) {
+		bundle = NULL;
+		ret = ENOMEM;
+		goto out_put;
+	}
+	ret = kzt_svid_bundle_load(bundle, &c->bundle, why, sizeof(why));
+	if (ret) {
+		log_err("certificates: trust bundle refused: %s", why);
+		goto out_put;
+	}
+	ret = load_pairs(c);
+	if (ret)
+		goto out_put;
+	ret = kzt_tls_ctx_setup(c, opts, why, sizeof(why));
+	if (ret) {
+		log_err("certificates: %s", why);
+		goto out_put;
+	}
+	free(bundle);
+	*out = c;
+	return 0;
+
+out_put:
+	free(bundle);
+	kzt_creds_put(c);
+	return ret;
+}
+
+/**
+ * kzt_creds_get() - take a reference
+ * @c: a set with a reference held by the caller
+ *
+ * @retval @c
+ */
+struct kzt_creds *kzt_creds_get(struct kzt_creds *c)
+{
+	c->refs++;
+	return c;
+}
+
+/**
+ * kzt_creds_put() - drop a reference; the last one frees the set
+ * @c: may be NULL
+ */
+void kzt_creds_put(struct kzt_creds *c)
+{
+	if (!c || --c->refs)
+		return;
+	SSL_CTX_free(c->client);
+	SSL_CTX_free(c->server);
+	for (size_t i = 0; i < c->n_ids; i++)
+		ident_free(&c->ids[i]);
+	free(c->ids);
+	X509_STORE_free(c->bundle);
+	free(c->trust_domain);
+	free(c->dir);
+	free(c);
+}
+
+/**
+ * kzt_creds_find() - the credentials of a local identity
+ * @c:  a set
+ * @id: a SPIFFE ID
+ *
+ * @retval the identity, valid while the caller holds its reference on @c
+ * @retval NULL none in this set
+ */
+const struct kzt_ident *kzt_creds_find(const struct kzt_creds *c,
+				       const char *id)
+{
+	struct kzt_ident key = { .id = (char *)id };
+
+	if (!c->n_ids)
+		return NULL;
+	return bsearch(&key, c->ids, c->n_ids, sizeof(*c->ids), cmp_ids);
+}
