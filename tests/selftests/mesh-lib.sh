@@ -99,7 +99,7 @@ mesh_kztd_start() {
 	in_pod "node$node" kztd -c "$conf" --log stderr \
 		>> "$MESH_DIR/kztd$node.log" 2>&1 &
 	MESH_KZTD_PID[$node]=$!
-	busywait 10000 grep -q "handshakes: ready" "$MESH_DIR/kztd$node.log" || {
+	busywait 10000 grep -q "handling handshakes" "$MESH_DIR/kztd$node.log" || {
 		echo "kztd on node$node did not get ready:"
 		tail -n 20 "$MESH_DIR/kztd$node.log"
 		return 1

@@ -29,8 +29,8 @@ MARKER=kzt-marker-$RANDOM$RANDOM-plaintext
 send_marker() {
 	local cipher=$1 pcap=$MESH_DIR/$1.pcap out
 	mesh_kztd_stop 1 && mesh_kztd_stop 2
-	mesh_kztd_start 1 "ciphers = $cipher" "keylog = $MESH_DIR/keys1.log" || return 1
-	mesh_kztd_start 2 "ciphers = $cipher" "keylog = $MESH_DIR/keys2.log" || return 1
+	mesh_kztd_start 1 "ciphersuites = $cipher" "keylog = $MESH_DIR/keys1.log" || return 1
+	mesh_kztd_start 2 "ciphersuites = $cipher" "keylog = $MESH_DIR/keys2.log" || return 1
 	in_pod node1 tcpdump -i und -U -s 0 -w "$pcap" tcp 2> /dev/null &
 	TCPDUMP=$!
 	busywait 5000 test -s "$pcap" || sleep 1
