@@ -293,6 +293,7 @@ bool kzt_genl_hs_listening(struct net *net)
 {
 	return genl_has_listeners(&kzt_family, net, KZT_MCGRP_ID_HANDSHAKE);
 }
+EXPORT_SYMBOL_IF_KUNIT(kzt_genl_hs_listening);
 
 /**
  * kzt_genl_notify_hs_ready() - tell the "handshake" group requests wait
