@@ -37,7 +37,9 @@ struct kzt_hs_result {
  * process context, with no kzt lock held. @status is 0 with @res set (TLS_TX
  * and TLS_RX are installed on the socket), or a negative errno with @res
  * NULL: -ETIMEDOUT (deadline), -ESRCH (no daemon), -EACCES (peer refused),
- * -EPROTO, -ECONNRESET, -EINVAL (bad keys), -ENOMEM.
+ * -EPROTO, -ECONNRESET, -EINVAL (bad keys), -ENOMEM, or the errno of a
+ * failed kTLS installation (-ENOTCONN, ...). On any error the socket may be
+ * half-way into kTLS: close it.
  */
 typedef void (*kzt_hs_done_t)(void *data, int status,
 			      const struct kzt_hs_result *res);
@@ -50,5 +52,7 @@ bool kzt_handshake_cancel(struct kzt_hs_req *req);
 
 int kzt_handshake_net_init(struct net *net);
 void kzt_handshake_net_exit(struct net *net);
+int kzt_handshake_module_init(void);
+void kzt_handshake_module_exit(void);
 
 #endif /* _KZT_HANDSHAKE_H */

@@ -6,6 +6,7 @@
  * 64-bit.
  */
 #include <linux/percpu.h>
+#include <kunit/visibility.h>
 
 #include "kzt.h"
 #include "stats.h"
@@ -43,6 +44,7 @@ void kzt_stats_read(struct net *net, struct kzt_stats *sum)
 			sum->v[i] += READ_ONCE(c->v[i]);
 	}
 }
+EXPORT_SYMBOL_IF_KUNIT(kzt_stats_read);
 
 /**
  * kzt_stats_net_init() - zeroed counters for a new netns

@@ -1,0 +1,194 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The handshake upcall, kernel side, end to end without kztd.
+#
+#   init_net (the guest's)
+#   +------------------------------------------------------------------+
+#   |  kzt_test.ko, suite kzt_handshake_upcall                         |
+#   |    127.0.0.1:A <--TCP--> 127.0.0.1:B   (kernel sockets, 3 pairs) |
+#   |    kzt_handshake_submit(client: A, server: B)                    |
+#   |         |  READY on group "handshake"                            |
+#   |  kzt.ko +-------------------> kzt-hsd (stand-in daemon)          |
+#   |         <--- ACCEPT: fd, role, ids, dst, timeout                 |
+#   |         <--- DONE: status, cipher, made-up keys matching A<->B   |
+#   |    TLS_TX/TLS_RX installed; KUnit sends data both ways           |
+#   +------------------------------------------------------------------+
+#
+# Part 1, any kernel: what ACCEPT and DONE answer with no request queued,
+# and who may take part (CAP_NET_ADMIN). Part 2 needs the requests, which
+# no code of kzt.ko makes yet outside the data path: they come from the
+# KUnit module, so it runs on the debug kernel only
+# (tests/selftests/run-vm.sh --debug handshake.sh) and is skipped elsewhere.
+source "$(dirname "$0")/lib.sh"
+
+require_root
+require_cmd kzt-nlraw kzt-hsd setpriv
+
+KZT_TEST_MODULE=${KZT_TEST_MODULE:-$(dirname "$KZT_MODULE")/kzt_test.ko}
+KUNIT_GLOB=/sys/module/kunit/parameters/filter_glob
+WORK=$(mktemp -d)
+chmod 755 "$WORK"
+cp "$(command -v kzt-nlraw)" "$(command -v kzt-hsd)" "$WORK/"
+HSD_PID=
+
+as_nobody() {
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
+}
+
+hsd_stop() {
+	[ -n "$HSD_PID" ] || return 0
+	kill "$HSD_PID" 2>/dev/null
+	wait "$HSD_PID" 2>/dev/null
+	HSD_PID=
+}
+
+cleanup() {
+	hsd_stop
+	[ -d /sys/module/kzt_test ] && rmmod kzt_test
+	kzt_unload
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# ---- part 1: the netlink surface ----
+
+test_accept_empty() {
+	local out
+	out=$(kzt-nlraw 15)
+	expect_match "accept" "$out" \
+		'^errno=EAGAIN \(11\) extack="no handshake request is waiting"'
+}
+
+test_accept_attrs() {
+	local out
+	out=$(kzt-nlraw 15 2:u32=1)
+	expect_match "accept id" "$out" '^errno=EINVAL .*"this command takes no attributes"'
+}
+
+test_done_unknown() {
+	local out
+	out=$(kzt-nlraw 16 2:u32=77 9:u32=13)
+	expect_match "failure for id 77" "$out" \
+		'^errno=ENOENT .*"no such accepted handshake request in this netns .*" .*bad_attr=2'
+}
+
+test_done_missing() {
+	local out
+	out=$(kzt-nlraw 16 2:u32=77)
+	expect_match "no status" "$out" \
+		'^errno=EINVAL .*"handshake status missing" missing_type=9' || return 1
+	out=$(kzt-nlraw 16 2:u32=77 9:u32=0 10:u16=51)
+	expect_match "status 0, cipher only" "$out" \
+		'^errno=EINVAL .*"status 0 needs the write key" missing_type=11' || return 1
+	out=$(kzt-nlraw 16 2:u32=77 9:u32=4096)
+	expect_match "status 4096" "$out" '^errno=ERANGE .*bad_attr=9'
+}
+
+test_unprivileged() {
+	local out
+	out=$(as_nobody "$WORK/kzt-nlraw" 15)
+	expect_match "nobody accept" "$out" '^errno=EPERM \(' || return 1
+	out=$(as_nobody "$WORK/kzt-nlraw" 16 2:u32=1 9:u32=13)
+	expect_match "nobody done" "$out" '^errno=EPERM \(' || return 1
+	out=$(as_nobody "$WORK/kzt-hsd" 2>&1)
+	expect_match "nobody joins the group" "$out" \
+		'unable to join the handshake group: Operation not permitted'
+}
+
+kzt_unload || skip_all "kzt is loaded and cannot be removed"
+kzt_load || { log_test "handshake: load kzt" 1; exit $RET; }
+
+run_test "handshake: ACCEPT with nothing waiting is EAGAIN" test_accept_empty
+run_test "handshake: ACCEPT takes no attributes" test_accept_attrs
+run_test "handshake: DONE for an unknown request is ENOENT" test_done_unknown
+run_test "handshake: DONE names what it lacks" test_done_missing
+run_test "handshake: ACCEPT, DONE and the group need CAP_NET_ADMIN" test_unprivileged
+
+# ---- part 2: requests from KUnit, answered by kzt-hsd ----
+
+if [ ! -f "$KZT_TEST_MODULE" ] || [ ! -w "$KUNIT_GLOB" ]; then
+	log_test "handshake: upcall end to end (needs the KUnit debug kernel)" $KSFT_SKIP
+	exit $RET
+fi
+
+# hsd_start ARGS...: kzt-hsd in the background, once it listens.
+hsd_start() {
+	kzt-hsd "$@" > "$WORK/hsd.log" 2>&1 &
+	HSD_PID=$!
+	busywait 10000 grep -q '^ready$' "$WORK/hsd.log"
+}
+
+# kunit_upcall EXPECT_CLIENT EXPECT_SERVER [TIMEOUT_MS]: run the upcall
+# suite; prints its KTAP. Fails when a case fails or skips.
+kunit_upcall() {
+	local mark="kzt-hs-$$-$RANDOM" log rc=0
+	printf %s "kzt_handshake_upcall.*" > "$KUNIT_GLOB"	# no newline: it would be part of the glob
+	echo "$mark" > /dev/kmsg
+	insmod "$KZT_TEST_MODULE" hs_expect_client="$1" hs_expect_server="$2" \
+		hs_timeout_ms="${3:-20000}" || rc=1
+	rmmod kzt_test || rc=1
+	log=$(dmesg --notime | sed -n "/$mark/,\$p")
+	echo "$log"
+	grep -q "^ *ok [0-9]* kzt_hs_upcall_test$" <<< "$log" || rc=1
+	return $rc
+}
+
+tls_stat() { # tls_stat NAME
+	awk -v n="$1" '$1 == n { print $2 }' /proc/net/tls_stat
+}
+
+test_upcall_ok() {
+	local tx rx n
+	tx=$(tls_stat TlsTxSw)
+	rx=$(tls_stat TlsRxSw)
+	hsd_start --count 6 || return 1
+	kunit_upcall 0 0 || { cat "$WORK/hsd.log"; return 1; }
+	hsd_stop
+	cat "$WORK/hsd.log"
+	n=$(grep -c '^accept id=[0-9]* role=client fd=ok timeout_ms=[0-9]* local_id=spiffe://td/ns/a/sa/client peer_id=spiffe://td/ns/b/sa/server dst=::ffff:10.0.0.1$' "$WORK/hsd.log")
+	expect_eq "client accepts" "$n" 3 || return 1
+	n=$(grep -c '^accept id=[0-9]* role=server fd=ok timeout_ms=[0-9]*$' "$WORK/hsd.log")
+	expect_eq "server accepts" "$n" 3 || return 1
+	n=$(grep -c '^done .* status=0 .*result=ok$' "$WORK/hsd.log")
+	expect_eq "successful DONEs" "$n" 6 || return 1
+	for c in aes128 aes256 chacha20; do
+		n=$(grep -c "^done .* cipher=$c result=ok$" "$WORK/hsd.log")
+		expect_eq "DONEs with $c" "$n" 2 || return 1
+	done
+	expect_eq "kTLS TX sessions" "$(tls_stat TlsTxSw)" $((tx + 6)) || return 1
+	expect_eq "kTLS RX sessions" "$(tls_stat TlsRxSw)" $((rx + 6))
+}
+
+test_upcall_failure() {
+	hsd_start --count 6 --status EPROTO || return 1
+	kunit_upcall -71 -71 || { cat "$WORK/hsd.log"; return 1; }
+	hsd_stop
+	expect_eq "DONEs taken" "$(grep -c '^done .* status=71 cipher=- result=ok$' \
+		"$WORK/hsd.log")" 6
+}
+
+test_upcall_bad_peer() {
+	local n
+	hsd_start --count 6 --peer-id spiffe://td/ns/evil/sa/x || return 1
+	kunit_upcall -13 0 || { cat "$WORK/hsd.log"; return 1; }
+	hsd_stop
+	n=$(grep -c '^done .*result=errno=EACCES extack="verified peer ID is not the one the request asked for"$' "$WORK/hsd.log")
+	expect_eq "client DONEs refused" "$n" 3
+}
+
+test_upcall_deadline() {
+	local n
+	hsd_start --no-done || return 1
+	kunit_upcall -110 -110 300 || { cat "$WORK/hsd.log"; return 1; }
+	n=$(grep -c '^accept id=' "$WORK/hsd.log")
+	hsd_stop
+	expect_eq "accepted, never done" "$n" 6
+}
+
+run_test "handshake: both ends get matching keys, data flows, each cipher" test_upcall_ok
+run_test "handshake: a failure status reaches both owners" test_upcall_failure
+run_test "handshake: a client's unexpected peer is refused (EACCES)" test_upcall_bad_peer
+run_test "handshake: accepted but never done: the deadline completes it" test_upcall_deadline
+
+exit $RET
