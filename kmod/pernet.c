@@ -8,6 +8,7 @@
 #include <linux/slab.h>
 #include <kunit/visibility.h>
 
+#include "capture.h"
 #include "kzt.h"
 #include "stats.h"
 
@@ -86,6 +87,8 @@ out_state_exit:
 
 static void __net_exit kzt_net_exit(struct net *net)
 {
+	/* ORDER: hooks and listeners use the tables, config and counters. */
+	kzt_capture_net_exit(net);
 	kzt_stats_net_exit(net);
 	kzt_net_state_exit(kzt_pernet(net));
 }
