@@ -242,6 +242,14 @@ static const struct genl_split_ops kzt_nl_ops[] = {
 		.maxattr = KZT_HS_A_MAX,
 		.flags	= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
+	{
+		.cmd	= KZT_CMD_STATS_GET,
+		.pre_doit = kzt_nl_pre_doit,
+		.doit	= kzt_nl_stats_get_doit,
+		.policy	= kzt_no_attrs_policy,
+		.maxattr = KZT_STATS_A_MAX,
+		.flags	= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
 };
 
 struct genl_family kzt_family __ro_after_init = {

@@ -12,13 +12,15 @@
 #include <linux/kzt.h>
 
 /* The largest attribute set: kzt_no_attrs_policy covers every command. */
-#define KZT_NL_ATTR_MAX KZT_HS_A_MAX
+#define KZT_NL_ATTR_MAX KZT_STATS_A_MAX
 
-static_assert(KZT_POLICY_A_MAX <= KZT_NL_ATTR_MAX);
 static_assert(KZT_CONFIG_A_MAX <= KZT_NL_ATTR_MAX);
 static_assert(KZT_WORKLOAD_A_MAX <= KZT_NL_ATTR_MAX);
 static_assert(KZT_CHECK_A_MAX <= KZT_NL_ATTR_MAX);
 static_assert(KZT_TXN_A_MAX <= KZT_NL_ATTR_MAX);
+static_assert(KZT_POLICY_A_MAX <= KZT_NL_ATTR_MAX);
+static_assert(KZT_HS_A_MAX <= KZT_NL_ATTR_MAX);
+static_assert(KZT_CONN_A_MAX <= KZT_NL_ATTR_MAX);
 
 struct kzt_net;
 
@@ -77,5 +79,6 @@ int kzt_nl_txn_abort_doit(struct sk_buff *skb, struct genl_info *info);
 
 int kzt_nl_hs_accept_doit(struct sk_buff *skb, struct genl_info *info);
 int kzt_nl_hs_done_doit(struct sk_buff *skb, struct genl_info *info);
+int kzt_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info);
 
 #endif /* _KZT_NL_H */

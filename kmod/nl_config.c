@@ -8,6 +8,7 @@
 
 #include <linux/kzt.h>
 
+#include "capture.h"
 #include "kzt.h"
 #include "nl.h"
 
@@ -93,6 +94,10 @@ int kzt_nl_config_set_doit(struct sk_buff *skb, struct genl_info *info)
 	old = rcu_dereference_protected(kn->config,
 					lockdep_is_held(&kn->config_lock));
 	err = kzt_config_merge(new, old, info->attrs, info->extack);
+	if (err)
+		goto out_unlock;
+	/* Hooks and listeners first: if they cannot follow, nothing changes. */
+	err = kzt_capture_apply(net, old, new, info->extack);
 	if (err)
 		goto out_unlock;
 

@@ -9,6 +9,7 @@
 #include <kunit/visibility.h>
 
 #include "handshake.h"
+#include "capture.h"
 #include "kzt.h"
 #include "stats.h"
 
@@ -92,7 +93,11 @@ out_state_exit:
 
 static void __net_exit kzt_net_exit(struct net *net)
 {
-	/* ORDER: flows cancel their handshake requests before this. */
+	/*
+	 * ORDER: hooks and listeners go first (no new flow), then flows
+	 * (they cancel their handshake requests), then what they used.
+	 */
+	kzt_capture_net_exit(net);
 	kzt_handshake_net_exit(net);
 	kzt_stats_net_exit(net);
 	kzt_net_state_exit(kzt_pernet(net));

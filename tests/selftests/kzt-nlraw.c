@@ -48,6 +48,7 @@ static const struct {
 	{ "txn-begin",	KZT_CMD_TXN_BEGIN },
 	{ "txn-commit",	KZT_CMD_TXN_COMMIT },
 	{ "txn-abort",	KZT_CMD_TXN_ABORT },
+	{ "stats-get",	KZT_CMD_STATS_GET },
 };
 
 static const struct {

@@ -1,0 +1,584 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Capture: the node's netfilter hooks and listeners (capture.h).
+ *
+ * A PRE_ROUTING hook of the node netns (after conntrack DNAT) looks at
+ * every TCP packet that enters the node and decides with one RCU snapshot
+ * of the tables (Documentation/capture.rst has the table):
+ *
+ *  - a local workload's address seen on another interface is dropped;
+ *  - packets of kzt's own transparent sockets are handed to them;
+ *  - a new flow from an enrolled pod to a mesh workload on another node is
+ *    handed to the capture listener (TPROXY without a rule);
+ *  - new flows between two local workloads, from an enrolled pod to a
+ *    non-mesh peer, and from a plaintext peer into a local workload are
+ *    allowed or refused with a TCP reset;
+ *  - anything else is not touched.
+ *
+ * Locking: kzt_net.capture is written under kzt_net.config_lock (CONFIG_SET
+ * and netns exit) and read by the hooks under the RCU read lock netfilter
+ * holds for them. The hooks are registered only while a capture state
+ * exists, and unregistered (plus a grace period) before it is freed.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/icmp.h>
+#include <linux/inetdevice.h>
+#include <linux/ip.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter_ipv4.h>
+#include <linux/slab.h>
+#include <linux/tcp.h>
+#include <net/inet_hashtables.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
+#include <net/netfilter/ipv4/nf_defrag_ipv4.h>
+#include <net/netfilter/ipv4/nf_reject.h>
+#include <net/netfilter/nf_tproxy.h>
+#include <net/route.h>
+#include <net/tcp.h>
+
+#include "capture.h"
+#include "kzt.h"
+#include "stats.h"
+
+struct kzt_capture {
+	struct kzt_listener *capture;	/* 127.0.0.1:ephemeral, transparent */
+	struct kzt_listener *tunnel;	/* every address, the tunnel port */
+	__be16 capture_port;		/* of @capture, for the hooks */
+	u16 tunnel_port;		/* of @tunnel, host order */
+};
+
+/* Set once by main.c before any netns can enable capture. */
+static kzt_accept_t kzt_capture_outbound __ro_after_init;
+static kzt_accept_t kzt_capture_inbound __ro_after_init;
+
+/**
+ * kzt_capture_module_init() - name the receivers of accepted connections
+ * @outbound: gets every connection taken from a pod (kzt_flow_outbound())
+ * @inbound: gets every connection accepted on the tunnel port
+ *           (kzt_flow_inbound())
+ *
+ * Until this is called, turning capture on fails with -EOPNOTSUPP.
+ *
+ * Context: module init, before the pernet state is registered.
+ */
+void __init kzt_capture_module_init(kzt_accept_t outbound,
+				    kzt_accept_t inbound)
+{
+	kzt_capture_outbound = outbound;
+	kzt_capture_inbound = inbound;
+}
+
+/* A connection request: SYN without ACK (nor RST or FIN). */
+static bool kzt_tcp_is_syn(const struct tcphdr *th)
+{
+	return th->syn && !th->ack && !th->rst && !th->fin;
+}
+
+/*
+ * Route @skb as if addressed to @dst. ip_route_input_noref() takes the TOS
+ * byte and returns an errno up to 6.12; from 6.13 it takes a dscp_t and
+ * returns an skb drop reason. Its ip_route_input() wrapper takes a dscp_t
+ * in both and returns 0 on success in both (at the cost of a reference on
+ * the dst), so no version test is needed: keep it that way here.
+ */
+static bool kzt_route_input4(struct sk_buff *skb, __be32 dst, __be32 src,
+			     const struct iphdr *iph, struct net_device *dev)
+{
+	return ip_route_input(skb, dst, src, ip4h_dscp(iph), dev) == 0;
+}
+
+/*
+ * Deliver @skb to this netns whatever its destination address says, as
+ * policy routing does for xt_TPROXY: route it with the destination set to
+ * a real address of the node (127.0.0.1 is martian on any other device),
+ * the ingress device's primary one or else any of the netns, and require a
+ * local route. IPSKB_MULTIPATH keeps ip_list_rcv_finish() from reusing
+ * this local route as the hint for the next skb of the same batch with the
+ * same destination, which is not captured (veth GRO lists).
+ */
+static unsigned int kzt_capture_local4(struct sk_buff *skb,
+				       const struct nf_hook_state *state)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	__be32 laddr;
+
+	laddr = inet_select_addr(state->in, 0, RT_SCOPE_UNIVERSE);
+	if (unlikely(!laddr)) {
+		net_warn_ratelimited("kzt: no IPv4 address in netns to deliver a captured packet to\n");
+		return NF_DROP;
+	}
+	skb_dst_drop(skb);
+	if (!kzt_route_input4(skb, laddr, iph->saddr, iph, state->in) ||
+	    skb_rtable(skb)->rt_type != RTN_LOCAL)
+		return NF_DROP;
+	IPCB(skb)->flags |= IPSKB_MULTIPATH;
+	return NF_ACCEPT;
+}
+
+/* Refuse a connection request: a reset to its sender, the SYN dropped. */
+static unsigned int kzt_capture_refuse4(struct sk_buff *skb,
+					const struct nf_hook_state *state,
+					enum kzt_stats_attr what)
+{
+	kzt_stat_inc(state->net, what);
+	nf_send_reset(state->net, state->sk, skb, state->hook);
+	return NF_DROP;
+}
+
+/*
+ * The socket of kzt that a packet from a pod belongs to, if any: an
+ * accepted captured connection, or the pod-side socket of an inbound flow
+ * (transparent, bound to the remote pod's address). A SYN that meets a
+ * TIME_WAIT socket of a captured flow goes to the capture listener again.
+ * Returns a reference, on a transparent socket only.
+ */
+static struct sock *kzt_capture_find4(struct sk_buff *skb,
+				      const struct nf_hook_state *state,
+				      const struct iphdr *iph,
+				      const struct tcphdr *th,
+				      const struct kzt_capture *cap,
+				      bool to_remote_mesh)
+{
+	struct net *net = state->net;
+	struct sock *sk;
+
+	sk = nf_tproxy_get_sock_v4(net, skb, IPPROTO_TCP, iph->saddr,
+				   iph->daddr, th->source, th->dest, state->in,
+				   NF_TPROXY_LOOKUP_ESTABLISHED);
+	if (!sk)
+		return NULL;
+	if (sk->sk_state == TCP_TIME_WAIT && kzt_tcp_is_syn(th)) {
+		if (!to_remote_mesh) {
+			/* A new flow that is not ours: decide it afresh. */
+			inet_twsk_put(inet_twsk(sk));
+			return NULL;
+		}
+		/* Consumes the TIME_WAIT reference. */
+		sk = nf_tproxy_handle_time_wait4(net, skb,
+						 htonl(INADDR_LOOPBACK),
+						 cap->capture_port, sk);
+		if (!sk)
+			return NULL;
+	}
+	/* Puts the reference when it says no. */
+	return nf_tproxy_sk_is_transparent(sk) ? sk : NULL;
+}
+
+/* A new flow from an enrolled pod to a mesh workload on another node. */
+static unsigned int kzt_capture_take4(struct sk_buff *skb,
+				      const struct nf_hook_state *state,
+				      const struct iphdr *iph,
+				      const struct tcphdr *th,
+				      const struct kzt_capture *cap)
+{
+	struct sock *sk;
+
+	sk = nf_tproxy_get_sock_v4(state->net, skb, IPPROTO_TCP, iph->saddr,
+				   htonl(INADDR_LOOPBACK), th->source,
+				   cap->capture_port, state->in,
+				   NF_TPROXY_LOOKUP_LISTENER);
+	if (!sk || !nf_tproxy_sk_is_transparent(sk)) {
+		/* Only while the listener is being replaced: fail closed. */
+		kzt_stat_inc(state->net, KZT_STATS_A_STRAY);
+		return NF_DROP;
+	}
+	kzt_stat_inc(state->net, KZT_STATS_A_CAPTURED);
+	nf_tproxy_assign_sock(skb, sk);		/* consumes the reference */
+	return kzt_capture_local4(skb, state);
+}
+
+/* A flow from an enrolled pod (@src) on its own interface. */
+static unsigned int kzt_capture_from_pod4(struct sk_buff *skb,
+					  const struct nf_hook_state *state,
+					  const struct iphdr *iph,
+					  const struct tcphdr *th,
+					  const struct kzt_capture *cap,
+					  struct kzt_tables *tables,
+					  const struct kzt_workload *src,
+					  const struct kzt_workload *dst)
+{
+	bool mesh = dst && dst->proto == KZT_PROTO_KZT1;
+	bool remote_mesh = mesh && !kzt_workload_is_local(dst);
+	const struct kzt_config *cfg;
+	struct kzt_decision decision;
+	struct sock *sk;
+
+	sk = kzt_capture_find4(skb, state, iph, th, cap, remote_mesh);
+	if (sk) {
+		nf_tproxy_assign_sock(skb, sk);	/* consumes the reference */
+		return kzt_capture_local4(skb, state);
+	}
+
+	if (remote_mesh) {
+		if (!kzt_tcp_is_syn(th)) {
+			/* Never let the plaintext of a mesh flow leave. */
+			kzt_stat_inc(state->net, KZT_STATS_A_STRAY);
+			return NF_DROP;
+		}
+		return kzt_capture_take4(skb, state, iph, th, cap);
+	}
+
+	/* Same node, non-mesh: only the connection request is decided. */
+	if (!kzt_tcp_is_syn(th))
+		return NF_ACCEPT;
+
+	if (mesh) {
+		kzt_tables_authorize(tables, src->id_len ? src->id : NULL,
+				     &src->addr, &dst->addr,
+				     ntohs(th->dest), &decision);
+		if (decision.verdict != KZT_VERDICT_ALLOW)
+			return kzt_capture_refuse4(skb, state,
+						   KZT_STATS_A_LOCAL_DENIED);
+		kzt_stat_inc(state->net, KZT_STATS_A_LOCAL_ALLOWED);
+		return NF_ACCEPT;
+	}
+
+	cfg = rcu_dereference(kzt_pernet(state->net)->config);
+	/* The node's own tunnel port is no pod's business, whatever the mode. */
+	if ((ntohs(th->dest) == READ_ONCE(cap->tunnel_port) &&
+	     inet_addr_type(state->net, iph->daddr) == RTN_LOCAL) ||
+	    cfg->nonmesh != KZT_NONMESH_PASSTHROUGH)
+		return kzt_capture_refuse4(skb, state,
+					   KZT_STATS_A_NONMESH_DENIED);
+	kzt_stat_inc(state->net, KZT_STATS_A_NONMESH_PASSED);
+	return NF_ACCEPT;
+}
+
+/* A connection request from a peer without kzt/1 into a local workload. */
+static unsigned int kzt_capture_plain_in4(struct sk_buff *skb,
+					  const struct nf_hook_state *state,
+					  const struct tcphdr *th,
+					  struct kzt_tables *tables,
+					  const struct in6_addr *saddr,
+					  const struct kzt_workload *dst)
+{
+	struct kzt_decision decision;
+
+	if (!kzt_tcp_is_syn(th))
+		return NF_ACCEPT;
+	kzt_tables_authorize(tables, NULL, saddr, &dst->addr, ntohs(th->dest),
+			     &decision);
+	if (decision.verdict != KZT_VERDICT_ALLOW)
+		return kzt_capture_refuse4(skb, state,
+					   KZT_STATS_A_INBOUND_PLAIN_DENIED);
+	kzt_stat_inc(state->net, KZT_STATS_A_INBOUND_PLAIN_ALLOWED);
+	return NF_ACCEPT;
+}
+
+/*
+ * An ICMP error from an enrolled pod about a segment one of kzt's
+ * transparent sockets sent it (the quoted header runs from that socket's
+ * local address to the pod) belongs to that socket: deliver it locally so
+ * that tcp_v4_err() finds the socket by the quoted header, as it would for
+ * a socket of the node's own address. Otherwise PMTU discovery and
+ * unreachable errors of captured flows would be forwarded to the other
+ * node instead.
+ */
+static unsigned int kzt_capture_icmp4(struct sk_buff *skb,
+				      const struct nf_hook_state *state)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	struct {
+		struct icmphdr icmp;
+		struct iphdr ip;
+	} _hdr, *hdr;
+	struct tcphdr _th;
+	const struct tcphdr *th;
+	unsigned int off = ip_hdrlen(skb);
+	struct sock *sk;
+	bool ours;
+
+	hdr = skb_header_pointer(skb, off, sizeof(_hdr), &_hdr);
+	if (!hdr || !icmp_is_err(hdr->icmp.type) ||
+	    hdr->ip.protocol != IPPROTO_TCP || hdr->ip.ihl < 5 ||
+	    hdr->ip.daddr != iph->saddr)
+		return NF_ACCEPT;
+	/* RFC 792: at least the first 8 bytes (the ports) are quoted. */
+	th = skb_header_pointer(skb, off + sizeof(hdr->icmp) + hdr->ip.ihl * 4,
+				8, &_th);
+	if (!th)
+		return NF_ACCEPT;
+
+	/* The socket's peer is the pod, its local end the quoted source. */
+	sk = inet_lookup_established(state->net,
+				     state->net->ipv4.tcp_death_row.hashinfo,
+				     hdr->ip.daddr, th->dest, hdr->ip.saddr,
+				     th->source, state->in->ifindex);
+	if (!sk)
+		return NF_ACCEPT;
+	ours = inet_sk_transparent(sk);
+	sock_gen_put(sk);
+	return ours ? kzt_capture_local4(skb, state) : NF_ACCEPT;
+}
+
+static unsigned int kzt_capture_hook4(void *priv, struct sk_buff *skb,
+				      const struct nf_hook_state *state)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	const struct kzt_workload *src, *dst;
+	const struct kzt_capture *cap;
+	struct kzt_tables *tables;
+	struct in6_addr saddr, daddr;
+	struct tcphdr _th;
+	const struct tcphdr *th;
+	bool enrolled;
+
+	cap = rcu_dereference(kzt_pernet(state->net)->capture);
+	tables = kzt_tables_rcu(state->net);
+	if (unlikely(!cap || !tables))
+		return NF_ACCEPT;
+
+	/* An address is only believed on its own interface. */
+	ipv6_addr_set_v4mapped(iph->saddr, &saddr);
+	src = kzt_workload_lookup(&tables->workloads, &saddr);
+	if (src && kzt_workload_is_local(src) &&
+	    src->ifindex != state->in->ifindex) {
+		kzt_stat_inc(state->net, KZT_STATS_A_SPOOFED);
+		return NF_DROP;
+	}
+	enrolled = src && kzt_workload_is_local(src) &&
+		   src->proto == KZT_PROTO_KZT1;
+
+	if (iph->protocol == IPPROTO_ICMP)
+		return enrolled ? kzt_capture_icmp4(skb, state) : NF_ACCEPT;
+	/* nf_defrag_ipv4 ran before us: a fragment here is not reassembled. */
+	if (iph->protocol != IPPROTO_TCP || ip_is_fragment(iph))
+		return NF_ACCEPT;
+	th = skb_header_pointer(skb, ip_hdrlen(skb), sizeof(_th), &_th);
+	if (!th)
+		return NF_ACCEPT;	/* truncated: tcp_v4_rcv drops it */
+
+	ipv6_addr_set_v4mapped(iph->daddr, &daddr);
+	dst = kzt_workload_lookup(&tables->workloads, &daddr);
+	if (enrolled)
+		return kzt_capture_from_pod4(skb, state, iph, th, cap, tables,
+					     src, dst);
+	/* Flows of pods that are not enrolled are untouched. */
+	if (dst && kzt_workload_is_local(dst) && dst->proto == KZT_PROTO_KZT1)
+		return kzt_capture_plain_in4(skb, state, th, tables, &saddr,
+					     dst);
+	return NF_ACCEPT;
+}
+
+/*
+ * Priority NF_IP_PRI_NAT_DST + 1: after conntrack and DNAT, so that a
+ * service address is already translated to a workload's. An IPv6 entry
+ * (NFPROTO_IPV6, NF_IP6_PRI_NAT_DST + 1) belongs here with its own hook.
+ */
+static const struct nf_hook_ops kzt_capture_ops[] = {
+	{
+		.hook		= kzt_capture_hook4,
+		.pf		= NFPROTO_IPV4,
+		.hooknum	= NF_INET_PRE_ROUTING,
+		.priority	= NF_IP_PRI_NAT_DST + 1,
+	},
+};
+
+static int kzt_capture_hooks_register(struct net *net)
+{
+	int err;
+
+	/* As xt_TPROXY: the hook must see whole datagrams. */
+	err = nf_defrag_ipv4_enable(net);
+	if (err)
+		return err;
+	err = nf_register_net_hooks(net, kzt_capture_ops,
+				    ARRAY_SIZE(kzt_capture_ops));
+	if (err)
+		nf_defrag_ipv4_disable(net);
+	return err;
+}
+
+static void kzt_capture_hooks_unregister(struct net *net)
+{
+	nf_unregister_net_hooks(net, kzt_capture_ops,
+				ARRAY_SIZE(kzt_capture_ops));
+	nf_defrag_ipv4_disable(net);
+}
+
+/*
+ * The tunnel listener: every address, IPv6 dual stack, or IPv4 only when
+ * this kernel has no IPv6.
+ */
+static struct kzt_listener *kzt_capture_open_tunnel(struct net *net, u16 port,
+						    struct netlink_ext_ack *extack)
+{
+	struct sockaddr_storage ss = {};
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+	struct kzt_listener *l;
+
+	sin6->sin6_family = AF_INET6;
+	sin6->sin6_port = htons(port);
+	l = kzt_listener_open(net, &ss, false, kzt_capture_inbound);
+	if (IS_ERR(l) && PTR_ERR(l) == -EAFNOSUPPORT) {
+		memset(&ss, 0, sizeof(ss));
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		l = kzt_listener_open(net, &ss, false, kzt_capture_inbound);
+	}
+	if (IS_ERR(l)) {
+		if (PTR_ERR(l) == -EADDRINUSE)
+			NL_SET_ERR_MSG_FMT(extack,
+					   "tunnel port %u is already in use in this netns",
+					   port);
+		else
+			NL_SET_ERR_MSG_FMT(extack,
+					   "cannot listen on tunnel port %u: error %ld",
+					   port, PTR_ERR(l));
+	}
+	return l;
+}
+
+/*
+ * The capture listener: transparent, on 127.0.0.1 and an ephemeral port,
+ * so that no pod can reach it (127.0.0.1 is martian off the loopback
+ * device); only the hook hands it connections. IP_TRANSPARENT also lets
+ * it bind while the netns's loopback device is down.
+ */
+static struct kzt_listener *kzt_capture_open_capture(struct net *net,
+						     struct netlink_ext_ack *extack)
+{
+	struct sockaddr_storage ss = {};
+	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+	struct kzt_listener *l;
+
+	sin->sin_family = AF_INET;
+	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	l = kzt_listener_open(net, &ss, true, kzt_capture_outbound);
+	if (IS_ERR(l))
+		NL_SET_ERR_MSG_FMT(extack,
+				   "cannot open the capture listener: error %ld",
+				   PTR_ERR(l));
+	return l;
+}
+
+static int kzt_capture_start(struct net *net, u16 tunnel_port,
+			     struct netlink_ext_ack *extack)
+{
+	struct kzt_net *kn = kzt_pernet(net);
+	struct kzt_capture *cap;
+	int err;
+
+	if (!kzt_capture_outbound || !kzt_capture_inbound) {
+		NL_SET_ERR_MSG(extack,
+			       "this kzt.ko has no data path to take captured flows");
+		return -EOPNOTSUPP;
+	}
+	cap = kzalloc(sizeof(*cap), GFP_KERNEL);
+	if (!cap)
+		return -ENOMEM;
+
+	cap->tunnel = kzt_capture_open_tunnel(net, tunnel_port, extack);
+	if (IS_ERR(cap->tunnel)) {
+		err = PTR_ERR(cap->tunnel);
+		goto out_free;
+	}
+	cap->tunnel_port = tunnel_port;
+	cap->capture = kzt_capture_open_capture(net, extack);
+	if (IS_ERR(cap->capture)) {
+		err = PTR_ERR(cap->capture);
+		goto out_close_tunnel;
+	}
+	cap->capture_port = htons(kzt_listener_port(cap->capture));
+
+	/* ORDER: published before the hooks that read it can run. */
+	rcu_assign_pointer(kn->capture, cap);
+	err = kzt_capture_hooks_register(net);
+	if (err) {
+		NL_SET_ERR_MSG_FMT(extack,
+				   "cannot register the netfilter hooks: error %d",
+				   err);
+		goto out_unpublish;
+	}
+	return 0;
+
+out_unpublish:
+	RCU_INIT_POINTER(kn->capture, NULL);
+	kzt_listener_close(cap->capture);
+out_close_tunnel:
+	kzt_listener_close(cap->tunnel);
+out_free:
+	kfree(cap);
+	return err;
+}
+
+static void kzt_capture_stop(struct net *net, struct kzt_capture *cap)
+{
+	struct kzt_net *kn = kzt_pernet(net);
+
+	kzt_capture_hooks_unregister(net);
+	RCU_INIT_POINTER(kn->capture, NULL);
+	/* ORDER: no hook still reads @cap or assigns to its listener. */
+	synchronize_net();
+	kzt_listener_close(cap->capture);
+	kzt_listener_close(cap->tunnel);
+	kfree(cap);
+}
+
+/**
+ * kzt_capture_apply() - make the hooks and listeners match a configuration
+ * @net: node netns
+ * @old: configuration in force
+ * @new: configuration about to be published
+ * @extack: where to say what failed
+ *
+ * Opens the hooks and both listeners when @new turns capture on, closes
+ * them when it turns it off, re-opens the tunnel listener when its port
+ * changes (the new one first, so that a port in use changes nothing).
+ *
+ * Context: process context; kzt_net.config_lock held.
+ * Return: 0, or a negative errno (-EADDRINUSE: the tunnel port is taken)
+ * with nothing changed.
+ */
+int kzt_capture_apply(struct net *net, const struct kzt_config *old,
+		      const struct kzt_config *new,
+		      struct netlink_ext_ack *extack)
+{
+	struct kzt_net *kn = kzt_pernet(net);
+	struct kzt_listener *tunnel;
+	struct kzt_capture *cap;
+
+	cap = rcu_dereference_protected(kn->capture,
+					lockdep_is_held(&kn->config_lock));
+	if (!new->capture) {
+		if (cap)
+			kzt_capture_stop(net, cap);
+		return 0;
+	}
+	if (!cap)
+		return kzt_capture_start(net, new->tunnel_port, extack);
+	if (cap->tunnel_port == new->tunnel_port)
+		return 0;
+
+	/* The hooks read cap->tunnel_port without the lock: a u16 store. */
+	tunnel = kzt_capture_open_tunnel(net, new->tunnel_port, extack);
+	if (IS_ERR(tunnel))
+		return PTR_ERR(tunnel);
+	kzt_listener_close(cap->tunnel);
+	cap->tunnel = tunnel;
+	WRITE_ONCE(cap->tunnel_port, new->tunnel_port);
+	return 0;
+}
+
+/**
+ * kzt_capture_net_exit() - close the hooks and listeners of a dying netns
+ * @net: the netns; also called for every netns when kzt unloads
+ *
+ * Kernel sockets hold no reference on their netns: the listeners must be
+ * gone before it is.
+ */
+void kzt_capture_net_exit(struct net *net)
+{
+	struct kzt_net *kn = kzt_pernet(net);
+	struct kzt_capture *cap;
+
+	mutex_lock(&kn->config_lock);
+	cap = rcu_dereference_protected(kn->capture,
+					lockdep_is_held(&kn->config_lock));
+	if (cap)
+		kzt_capture_stop(net, cap);
+	mutex_unlock(&kn->config_lock);
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Capture: netfilter hooks in each node netns that take the TCP flows of
+ * enrolled workloads into kzt (TPROXY done inside the module, no rule
+ * written by anyone), decide same-node and plaintext flows with the
+ * policies, and the node's two listeners (capture and tunnel). Everything
+ * exists only while the node's configuration has capture = 1.
+ * Documentation/capture.rst describes the decisions and the traps.
+ */
+#ifndef _KZT_CAPTURE_H
+#define _KZT_CAPTURE_H
+
+#include "listener.h"
+
+struct net;
+struct kzt_config;
+struct netlink_ext_ack;
+
+/*
+ * Where accepted connections go: @outbound gets each connection taken from
+ * a pod (capture listener), @inbound each one accepted on the tunnel port.
+ * flow.c provides them (kzt_flow_outbound(), kzt_flow_inbound()); main.c
+ * passes them with kzt_capture_module_init(). They run from the listeners'
+ * work items and must not take kzt_net.config_lock: a configuration change
+ * holds it while it closes a listener and waits for that work.
+ */
+void kzt_capture_module_init(kzt_accept_t outbound, kzt_accept_t inbound);
+
+int kzt_capture_apply(struct net *net, const struct kzt_config *old,
+		      const struct kzt_config *new,
+		      struct netlink_ext_ack *extack);
+void kzt_capture_net_exit(struct net *net);
+
+#endif /* _KZT_CAPTURE_H */
