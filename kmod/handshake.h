@@ -50,5 +50,7 @@ bool kzt_handshake_cancel(struct kzt_hs_req *req);
 
 int kzt_handshake_net_init(struct net *net);
 void kzt_handshake_net_exit(struct net *net);
+int kzt_handshake_module_init(void);
+void kzt_handshake_module_exit(void);
 
 #endif /* _KZT_HANDSHAKE_H */

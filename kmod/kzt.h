@@ -71,5 +71,7 @@ void kzt_txn_notifier_unregister(void);
 int kzt_genl_register(void);
 void kzt_genl_unregister(void);
 void kzt_genl_notify_config(struct net *net, const struct kzt_config *cfg);
+bool kzt_genl_hs_listening(struct net *net);
+int kzt_genl_notify_hs_ready(struct net *net);
 
 #endif /* _KZT_H */

@@ -9,6 +9,7 @@
 
 #include <linux/kzt.h>
 
+#include "handshake.h"
 #include "kzt.h"
 #include "version.h"
 
@@ -21,10 +22,15 @@ static int __init kzt_init(void)
 	if (err)
 		return err;
 
+	/* ORDER: pernet exit waits for handshake deadlines on their queue. */
+	err = kzt_handshake_module_init();
+	if (err)
+		goto out_tables_exit;
+
 	/* ORDER: netlink handlers use the pernet state, so it comes first. */
 	err = kzt_pernet_register();
 	if (err)
-		goto out_tables_exit;
+		goto out_handshake_exit;
 
 	err = kzt_txn_notifier_register();
 	if (err)
@@ -41,6 +47,8 @@ out_unregister_notifier:
 	kzt_txn_notifier_unregister();
 out_unregister_pernet:
 	kzt_pernet_unregister();
+out_handshake_exit:
+	kzt_handshake_module_exit();
 out_tables_exit:
 	kzt_tables_module_exit();
 	return err;
@@ -51,6 +59,7 @@ static void __exit kzt_exit(void)
 	kzt_genl_unregister();
 	kzt_txn_notifier_unregister();
 	kzt_pernet_unregister();
+	kzt_handshake_module_exit();
 	kzt_tables_module_exit();
 }
 
@@ -61,3 +70,10 @@ MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("kzt: in-kernel zero-trust service-mesh data plane");
 MODULE_VERSION(KZT_VERSION);
 MODULE_ALIAS_GENL_FAMILY(KZT_GENL_NAME);
+/*
+ * kzt calls nothing in tls.ko (TCP_ULP "tls" reaches it), so no symbol
+ * dependency loads it: modprobe does with this. Without it (insmod), the
+ * TCP_ULP setsockopt still autoloads it, as the daemon that sends DONE has
+ * CAP_NET_ADMIN; failing that, DONE says "load the tls module".
+ */
+MODULE_SOFTDEP("pre: tls");

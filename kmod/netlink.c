@@ -17,15 +17,21 @@
 /* Index of each multicast group in kzt_mcgrps[]. */
 enum kzt_mcgrp_id {
 	KZT_MCGRP_ID_CONFIG,
+	KZT_MCGRP_ID_HANDSHAKE,
 };
 
 /*
  * Subscribing needs CAP_NET_ADMIN over the netns (its owning user
- * namespace): the configuration is not for every process to read.
+ * namespace): the configuration is not for every process to read, and a
+ * handshake listener is who the kernel trusts with tunnel sockets.
  */
 static const struct genl_multicast_group kzt_mcgrps[] = {
 	[KZT_MCGRP_ID_CONFIG] = {
 		.name = KZT_MCGRP_CONFIG,
+		.flags = GENL_MCAST_CAP_NET_ADMIN,
+	},
+	[KZT_MCGRP_ID_HANDSHAKE] = {
+		.name = KZT_MCGRP_HANDSHAKE,
 		.flags = GENL_MCAST_CAP_NET_ADMIN,
 	},
 };
@@ -220,6 +226,22 @@ static const struct genl_split_ops kzt_nl_ops[] = {
 		.maxattr = KZT_TXN_A_MAX,
 		.flags	= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
+	{
+		.cmd	= KZT_CMD_HANDSHAKE_ACCEPT,
+		.pre_doit = kzt_nl_pre_doit,
+		.doit	= kzt_nl_hs_accept_doit,
+		.policy	= kzt_no_attrs_policy,
+		.maxattr = KZT_HS_A_MAX,
+		.flags	= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd	= KZT_CMD_HANDSHAKE_DONE,
+		.pre_doit = kzt_nl_pre_doit,
+		.doit	= kzt_nl_hs_done_doit,
+		.policy	= kzt_hs_done_policy,
+		.maxattr = KZT_HS_A_MAX,
+		.flags	= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
 };
 
 struct genl_family kzt_family __ro_after_init = {
@@ -259,6 +281,43 @@ void kzt_genl_notify_config(struct net *net, const struct kzt_config *cfg)
 	genlmsg_end(msg, hdr);
 	genlmsg_multicast_netns(&kzt_family, net, msg, 0, KZT_MCGRP_ID_CONFIG,
 				GFP_KERNEL);
+}
+
+/**
+ * kzt_genl_hs_listening() - whether a daemon listens for handshakes in @net
+ * @net: the node netns
+ *
+ * Return: true when a socket of @net is in the "handshake" group.
+ */
+bool kzt_genl_hs_listening(struct net *net)
+{
+	return genl_has_listeners(&kzt_family, net, KZT_MCGRP_ID_HANDSHAKE);
+}
+
+/**
+ * kzt_genl_notify_hs_ready() - tell the "handshake" group requests wait
+ * @net: the node netns
+ *
+ * Process context.
+ *
+ * Return: 0 when a listener got it, -ESRCH when none listens, -ENOMEM.
+ */
+int kzt_genl_notify_hs_ready(struct net *net)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(0, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put(msg, 0, 0, &kzt_family, 0, KZT_CMD_HANDSHAKE_READY);
+	if (!hdr) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_multicast_netns(&kzt_family, net, msg, 0,
+				       KZT_MCGRP_ID_HANDSHAKE, GFP_KERNEL);
 }
 
 /**

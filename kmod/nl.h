@@ -12,8 +12,9 @@
 #include <linux/kzt.h>
 
 /* The largest attribute set: kzt_no_attrs_policy covers every command. */
-#define KZT_NL_ATTR_MAX KZT_POLICY_A_MAX
+#define KZT_NL_ATTR_MAX KZT_HS_A_MAX
 
+static_assert(KZT_POLICY_A_MAX <= KZT_NL_ATTR_MAX);
 static_assert(KZT_CONFIG_A_MAX <= KZT_NL_ATTR_MAX);
 static_assert(KZT_WORKLOAD_A_MAX <= KZT_NL_ATTR_MAX);
 static_assert(KZT_CHECK_A_MAX <= KZT_NL_ATTR_MAX);
@@ -46,6 +47,7 @@ extern const struct nla_policy kzt_workload_addr_policy[KZT_WORKLOAD_A_MAX + 1];
 extern const struct nla_policy kzt_policy_name_policy[KZT_POLICY_A_MAX + 1];
 extern const struct nla_policy kzt_policy_check_policy[KZT_CHECK_A_MAX + 1];
 extern const struct nla_policy kzt_txn_id_policy[KZT_TXN_A_MAX + 1];
+extern const struct nla_policy kzt_hs_done_policy[KZT_HS_A_MAX + 1];
 
 int kzt_nl_config_get_doit(struct sk_buff *skb, struct genl_info *info);
 int kzt_nl_config_set_doit(struct sk_buff *skb, struct genl_info *info);
@@ -72,5 +74,8 @@ int kzt_nl_policy_check_doit(struct sk_buff *skb, struct genl_info *info);
 int kzt_nl_txn_begin_doit(struct sk_buff *skb, struct genl_info *info);
 int kzt_nl_txn_commit_doit(struct sk_buff *skb, struct genl_info *info);
 int kzt_nl_txn_abort_doit(struct sk_buff *skb, struct genl_info *info);
+
+int kzt_nl_hs_accept_doit(struct sk_buff *skb, struct genl_info *info);
+int kzt_nl_hs_done_doit(struct sk_buff *skb, struct genl_info *info);
 
 #endif /* _KZT_NL_H */
