@@ -9,6 +9,7 @@
 
 #include <linux/kzt.h>
 
+#include "flow.h"
 #include "handshake.h"
 #include "kzt.h"
 #include "version.h"
@@ -27,10 +28,15 @@ static int __init kzt_init(void)
 	if (err)
 		goto out_tables_exit;
 
+	/* ORDER: pernet exit waits for flows that run on the flow workqueue. */
+	err = kzt_flow_module_init();
+	if (err)
+		goto out_handshake_exit;
+
 	/* ORDER: netlink handlers use the pernet state, so it comes first. */
 	err = kzt_pernet_register();
 	if (err)
-		goto out_handshake_exit;
+		goto out_flow_exit;
 
 	err = kzt_txn_notifier_register();
 	if (err)
@@ -47,6 +53,8 @@ out_unregister_notifier:
 	kzt_txn_notifier_unregister();
 out_unregister_pernet:
 	kzt_pernet_unregister();
+out_flow_exit:
+	kzt_flow_module_exit();
 out_handshake_exit:
 	kzt_handshake_module_exit();
 out_tables_exit:
@@ -59,6 +67,7 @@ static void __exit kzt_exit(void)
 	kzt_genl_unregister();
 	kzt_txn_notifier_unregister();
 	kzt_pernet_unregister();
+	kzt_flow_module_exit();
 	kzt_handshake_module_exit();
 	kzt_tables_module_exit();
 }

@@ -250,6 +250,13 @@ static const struct genl_split_ops kzt_nl_ops[] = {
 		.maxattr = KZT_STATS_A_MAX,
 		.flags	= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
+	{
+		.cmd	= KZT_CMD_CONN_GET,
+		.dumpit	= kzt_nl_conn_get_dumpit,
+		.policy	= kzt_no_attrs_policy,
+		.maxattr = KZT_CONN_A_MAX,
+		.flags	= GENL_ADMIN_PERM | GENL_CMD_CAP_DUMP,
+	},
 };
 
 struct genl_family kzt_family __ro_after_init = {

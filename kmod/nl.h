@@ -81,4 +81,6 @@ int kzt_nl_hs_accept_doit(struct sk_buff *skb, struct genl_info *info);
 int kzt_nl_hs_done_doit(struct sk_buff *skb, struct genl_info *info);
 int kzt_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info);
 
+int kzt_nl_conn_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+
 #endif /* _KZT_NL_H */

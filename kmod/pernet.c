@@ -8,6 +8,7 @@
 #include <linux/slab.h>
 #include <kunit/visibility.h>
 
+#include "flow.h"
 #include "handshake.h"
 #include "capture.h"
 #include "kzt.h"
@@ -82,8 +83,13 @@ static int __net_init kzt_net_init(struct net *net)
 	err = kzt_handshake_net_init(net);
 	if (err)
 		goto out_stats_exit;
+	err = kzt_flow_net_init(net);
+	if (err)
+		goto out_handshake_exit;
 	return 0;
 
+out_handshake_exit:
+	kzt_handshake_net_exit(net);
 out_stats_exit:
 	kzt_stats_net_exit(net);
 out_state_exit:
@@ -98,6 +104,7 @@ static void __net_exit kzt_net_exit(struct net *net)
 	 * (they cancel their handshake requests), then what they used.
 	 */
 	kzt_capture_net_exit(net);
+	kzt_flow_net_exit(net);
 	kzt_handshake_net_exit(net);
 	kzt_stats_net_exit(net);
 	kzt_net_state_exit(kzt_pernet(net));

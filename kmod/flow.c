@@ -1,0 +1,792 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The life of a flow: creation from capture (outbound) or the tunnel
+ * listener (inbound), the per-netns list CONN_GET walks, references, the
+ * socket callbacks and the timer that drive the flow's work item, and
+ * every way a flow ends. The kzt/1 steps are in tunnel.c, the bytes in
+ * pump.c; Documentation/datapath.rst describes the whole.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/file.h>
+#include <linux/jiffies.h>
+#include <linux/net.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/wait_bit.h>
+#include <net/inet_connection_sock.h>
+#include <net/sock.h>
+#include <net/tls.h>
+
+#include "flow.h"
+#include "flow_internal.h"
+#include "handshake.h"
+#include "kzt.h"
+#include "stats.h"
+
+/* How long a flow whose directions both ended waits for TCP to finish. */
+#define KZT_FLOW_LINGER_MS	5000
+
+/*
+ * Every flow's work item runs here. Unbound: a flow runs on whichever CPU
+ * is free, many flows in parallel, and no thread is tied to a flow.
+ */
+struct workqueue_struct *kzt_flow_wq;
+
+/**
+ * kzt_flow_net() - the flows of @net
+ * @net: a netns kzt knows
+ *
+ * Return: its flow list.
+ */
+struct kzt_flow_net *kzt_flow_net(struct net *net)
+{
+	return kzt_pernet(net)->flows;
+}
+
+static void kzt_flow_free(struct kzt_flow *flow)
+{
+	struct kzt_flow_net *fn = flow->fn;
+
+	kfree(flow->src_id);
+	kfree(flow->dst_id);
+	kfree(flow->hs_peer_id);
+	kfree(flow->hs_local_id);
+	kfree(flow);
+	/* Pairs with wait_var_event() in kzt_flow_net_exit(). */
+	if (atomic_dec_and_test(&fn->nr_flows))
+		wake_up_var(&fn->nr_flows);
+}
+
+/**
+ * kzt_flow_put() - drop a reference on @flow
+ * @flow: flow
+ *
+ * The last reference is never dropped in atomic context: by then the flow
+ * has ended in its work item and nothing but that work item, a handshake
+ * completion or a netns exit holds one.
+ */
+void kzt_flow_put(struct kzt_flow *flow)
+{
+	if (refcount_dec_and_test(&flow->ref))
+		kzt_flow_free(flow);
+}
+
+/**
+ * kzt_flow_kick() - run @flow's work item (again)
+ * @flow: a flow the caller holds a reference on, directly or through the
+ *        socket callback lock of a hooked socket
+ *
+ * Any context. A queued work item holds a reference of its own.
+ */
+void kzt_flow_kick(struct kzt_flow *flow)
+{
+	refcount_inc(&flow->ref);
+	if (!queue_work(kzt_flow_wq, &flow->work))
+		kzt_flow_put(flow);
+}
+
+/**
+ * kzt_flow_set_state() - move @flow to @state, as CONN_GET shows it
+ * @flow: flow, from its work item
+ * @state: the new state
+ */
+void kzt_flow_set_state(struct kzt_flow *flow, enum kzt_conn_state state)
+{
+	spin_lock(&flow->lock);
+	flow->state = state;
+	spin_unlock(&flow->lock);
+}
+
+/**
+ * kzt_flow_set_deadline() - give the current step @ms milliseconds
+ * @flow: flow, from its work item
+ * @ms: from now; 0 for no deadline
+ *
+ * The timer runs the work item at the deadline, which then finds
+ * kzt_flow_expired() true.
+ */
+void kzt_flow_set_deadline(struct kzt_flow *flow, unsigned int ms)
+{
+	if (!ms) {
+		flow->deadline = 0;
+		timer_delete(&flow->timer);
+		return;
+	}
+	/* 0 means none: a deadline landing on jiffies 0 moves by a tick. */
+	flow->deadline = (jiffies + msecs_to_jiffies(ms)) ?: 1;
+	mod_timer(&flow->timer, flow->deadline);
+}
+
+/**
+ * kzt_flow_expired() - whether the current step's deadline has passed
+ * @flow: flow, from its work item
+ *
+ * Return: true past a deadline set with kzt_flow_set_deadline().
+ */
+bool kzt_flow_expired(const struct kzt_flow *flow)
+{
+	return flow->deadline && time_after_eq(jiffies, flow->deadline);
+}
+
+static void kzt_flow_timer(struct timer_list *t)
+{
+	struct kzt_flow *flow = from_timer(flow, t, timer);
+
+	/* Shut down (timer_shutdown_sync()) before the list reference goes. */
+	kzt_flow_kick(flow);
+}
+
+/**
+ * kzt_flow_hs_timeout_ms() - the node's handshake timeout
+ * @net: node netns
+ *
+ * Return: KZT_CONFIG_A_HANDSHAKE_TIMEOUT_MS of the live configuration.
+ */
+unsigned int kzt_flow_hs_timeout_ms(struct net *net)
+{
+	unsigned int ms;
+
+	rcu_read_lock();
+	ms = rcu_dereference(kzt_pernet(net)->config)->handshake_timeout_ms;
+	rcu_read_unlock();
+	return ms;
+}
+
+/**
+ * kzt_flow_tunnel_port() - the node's tunnel port
+ * @net: node netns
+ *
+ * Return: KZT_CONFIG_A_TUNNEL_PORT of the live configuration.
+ */
+u16 kzt_flow_tunnel_port(struct net *net)
+{
+	u16 port;
+
+	rcu_read_lock();
+	port = rcu_dereference(kzt_pernet(net)->config)->tunnel_port;
+	rcu_read_unlock();
+	return port;
+}
+
+static unsigned int kzt_flow_idle_timeout_s(struct net *net)
+{
+	unsigned int s;
+
+	rcu_read_lock();
+	s = rcu_dereference(kzt_pernet(net)->config)->idle_timeout_s;
+	rcu_read_unlock();
+	return s;
+}
+
+/* ---- socket callbacks ---- */
+
+static struct kzt_flow_sock *kzt_flow_sock_of(struct kzt_flow *flow,
+					      const struct sock *sk)
+{
+	return flow->tunnel.sock && flow->tunnel.sock->sk == sk ?
+	       &flow->tunnel : &flow->pod;
+}
+
+/*
+ * Every socket callback of a hooked socket kicks the flow, then chains to
+ * the callback it replaced (for the tunnel during the handshake: the one
+ * that wakes kztd). Every caller of a socket callback holds that socket's
+ * lock (owned, or its spinlock in softirq) and kzt_flow_unhook() takes
+ * it, so the flow and its saved callbacks outlive the call: once unhook
+ * has returned, no wrapper runs for that socket any more.
+ */
+static const struct kzt_flow_sock *kzt_flow_sk_event(struct sock *sk)
+{
+	const struct kzt_flow_sock *fs = NULL;
+	struct kzt_flow *flow;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	flow = __locked_read_sk_user_data_with_flags(sk, 0);
+	if (flow) {
+		fs = kzt_flow_sock_of(flow, sk);
+		kzt_flow_kick(flow);
+	}
+	read_unlock_bh(&sk->sk_callback_lock);
+	return fs;
+}
+
+static void kzt_flow_data_ready(struct sock *sk)
+{
+	const struct kzt_flow_sock *fs = kzt_flow_sk_event(sk);
+
+	if (fs)
+		fs->data_ready(sk);
+}
+
+static void kzt_flow_write_space(struct sock *sk)
+{
+	const struct kzt_flow_sock *fs = kzt_flow_sk_event(sk);
+
+	if (fs)
+		fs->write_space(sk);
+}
+
+static void kzt_flow_state_change(struct sock *sk)
+{
+	const struct kzt_flow_sock *fs = kzt_flow_sk_event(sk);
+
+	if (fs)
+		fs->state_change(sk);
+}
+
+static void kzt_flow_error_report(struct sock *sk)
+{
+	const struct kzt_flow_sock *fs = kzt_flow_sk_event(sk);
+
+	if (fs)
+		fs->error_report(sk);
+}
+
+/**
+ * kzt_flow_hook() - wrap the callbacks of one of @flow's sockets
+ * @flow: flow, from its work item
+ * @fs: its pod or tunnel socket, not yet hooked
+ *
+ * The tunnel is hooked before its handshake, so the callbacks wrapped are
+ * the plain TCP ones; kTLS then saves our data_ready (as the callback
+ * for complete records) and our write_space inside its context, which
+ * kzt_flow_unhook() puts right again.
+ *
+ * Return: 0, or -EBUSY when the socket already carries someone's user data.
+ */
+int kzt_flow_hook(struct kzt_flow *flow, struct kzt_flow_sock *fs)
+{
+	struct sock *sk = fs->sock->sk;
+	int err = 0;
+
+	write_lock_bh(&sk->sk_callback_lock);
+	if (__locked_read_sk_user_data_with_flags(sk, 0)) {
+		err = -EBUSY;
+		goto out_unlock;
+	}
+	fs->data_ready = sk->sk_data_ready;
+	fs->write_space = sk->sk_write_space;
+	fs->state_change = sk->sk_state_change;
+	fs->error_report = sk->sk_error_report;
+	rcu_assign_sk_user_data(sk, flow);
+	sk->sk_data_ready = kzt_flow_data_ready;
+	sk->sk_write_space = kzt_flow_write_space;
+	sk->sk_state_change = kzt_flow_state_change;
+	sk->sk_error_report = kzt_flow_error_report;
+	fs->hooked = true;
+out_unlock:
+	write_unlock_bh(&sk->sk_callback_lock);
+	return err;
+}
+
+static bool kzt_flow_sk_is_tls(const struct sock *sk)
+{
+	const struct tcp_ulp_ops *ulp = inet_csk(sk)->icsk_ulp_ops;
+
+	return ulp && !strcmp(ulp->name, "tls");
+}
+
+/*
+ * Put back what kzt_flow_hook() replaced, in the socket and, where kTLS
+ * saved our wrappers, in its context: kTLS restores saved_data_ready on
+ * close and calls its saved write_space, and a pointer into this module
+ * left there would outlive it. lock_sock() excludes kTLS's own changes
+ * (TLS_RX/TLS_TX setsockopt) and every caller of the callbacks.
+ */
+static void kzt_flow_unhook(struct kzt_flow_sock *fs)
+{
+	struct sock *sk = fs->sock->sk;
+
+	if (!fs->hooked)
+		return;
+	lock_sock(sk);
+	write_lock_bh(&sk->sk_callback_lock);
+	if (kzt_flow_sk_is_tls(sk)) {
+		struct tls_context *ctx = tls_get_ctx(sk);
+
+		if (ctx && ctx->rx_conf != TLS_BASE &&
+		    tls_sw_ctx_rx(ctx)->saved_data_ready == kzt_flow_data_ready)
+			tls_sw_ctx_rx(ctx)->saved_data_ready = fs->data_ready;
+		if (ctx && ctx->sk_write_space == kzt_flow_write_space)
+			ctx->sk_write_space = fs->write_space;
+	}
+	if (sk->sk_data_ready == kzt_flow_data_ready)
+		sk->sk_data_ready = fs->data_ready;
+	if (sk->sk_write_space == kzt_flow_write_space)
+		sk->sk_write_space = fs->write_space;
+	sk->sk_state_change = fs->state_change;
+	sk->sk_error_report = fs->error_report;
+	rcu_assign_sk_user_data(sk, NULL);
+	write_unlock_bh(&sk->sk_callback_lock);
+	release_sock(sk);
+	fs->hooked = false;
+}
+
+/*
+ * Release one socket of an ended flow. A reset closes with SO_LINGER 0
+ * (RST). A tunnel whose handshake was still running may also be held open
+ * by kztd's descriptor: shutting it down ends that handshake at once.
+ * Tunnel sockets have a file: its last fput() releases the socket, done
+ * synchronously here (__fput_sync()) so that the socket is gone before a
+ * dying netns is (a kernel socket holds no netns reference), instead of
+ * in the delayed fput a kworker's fput() would get.
+ */
+static void kzt_flow_release(struct kzt_flow_sock *fs, bool reset,
+			     bool hs_pending)
+{
+	if (!fs->sock)
+		return;
+	kzt_flow_unhook(fs);
+	if (reset)
+		sock_no_linger(fs->sock->sk);
+	if (hs_pending)
+		kernel_sock_shutdown(fs->sock, SHUT_RDWR);
+	if (fs->file)
+		__fput_sync(fs->file);
+	else
+		sock_release(fs->sock);
+	fs->sock = NULL;
+	fs->file = NULL;
+}
+
+/**
+ * kzt_flow_drop_sock() - release one socket of a flow that goes on
+ * @fs: the flow's pod socket (a failed pod connect), from the work item
+ * @reset: close with RST
+ */
+void kzt_flow_drop_sock(struct kzt_flow_sock *fs, bool reset)
+{
+	kzt_flow_release(fs, reset, false);
+}
+
+/* ---- handshake ---- */
+
+/**
+ * kzt_flow_hs_done() - handshake completion (kzt_hs_done_t)
+ * @data: the flow; the request held a reference on it
+ * @status: 0, or a negative errno
+ * @res: with @status 0, the cipher and both identities
+ *
+ * Keeps the result for the work item and kicks it.
+ */
+void kzt_flow_hs_done(void *data, int status, const struct kzt_hs_result *res)
+{
+	struct kzt_flow *flow = data;
+	char *peer_id = NULL, *local_id = NULL;
+
+	if (!status) {
+		peer_id = kstrdup(res->peer_id ?: "", GFP_KERNEL);
+		local_id = kstrdup(res->local_id ?: "", GFP_KERNEL);
+		if (!peer_id || !local_id)
+			status = -ENOMEM;
+	}
+
+	spin_lock(&flow->lock);
+	flow->hs_req = NULL;
+	if (!flow->dead) {
+		flow->hs_finished = true;
+		flow->hs_status = status;
+		if (!status) {
+			flow->cipher = res->cipher;
+			swap(flow->hs_peer_id, peer_id);
+			swap(flow->hs_local_id, local_id);
+		}
+	}
+	spin_unlock(&flow->lock);
+	kfree(peer_id);
+	kfree(local_id);
+
+	kzt_flow_kick(flow);
+	kzt_flow_put(flow);
+}
+
+/**
+ * kzt_flow_submit_hs() - ask kztd for the handshake on @flow's tunnel
+ * @flow: flow, from its work item, with a connected tunnel
+ * @role: KZT_HS_ROLE_CLIENT or KZT_HS_ROLE_SERVER
+ * @local_id: client: identity to present
+ * @peer_id: client: identity the server must prove
+ * @dst: client: the destination workload (SNI)
+ * @timeout_ms: deadline
+ *
+ * Return: 0 (kzt_flow_hs_done() will run unless the flow ends first and
+ * cancels), or the errno of kzt_handshake_submit().
+ */
+int kzt_flow_submit_hs(struct kzt_flow *flow, u8 role, const char *local_id,
+		       const char *peer_id, const struct in6_addr *dst,
+		       unsigned int timeout_ms)
+{
+	struct kzt_hs_params params = {
+		.role = role,
+		.local_id = local_id,
+		.peer_id = peer_id,
+		.timeout_ms = timeout_ms,
+	};
+	struct kzt_hs_req *req;
+	int err;
+
+	if (dst)
+		params.dst_addr = *dst;
+	refcount_inc(&flow->ref);		/* the request's */
+	/*
+	 * The done callback may run before submit returns; it only reads
+	 * flow->hs_req under the lock, after submit stored it (submit
+	 * publishes *reqp before the request can complete).
+	 */
+	spin_lock(&flow->lock);
+	flow->hs_finished = false;
+	spin_unlock(&flow->lock);
+	err = kzt_handshake_submit(flow->net, flow->tunnel.sock, &params,
+				   kzt_flow_hs_done, flow, &req);
+	if (err) {
+		kzt_flow_put(flow);
+		return err;
+	}
+	flow->hs_submitted = true;
+	spin_lock(&flow->lock);
+	if (!flow->hs_finished)
+		flow->hs_req = req;
+	spin_unlock(&flow->lock);
+	return 0;
+}
+
+/* ---- the work item ---- */
+
+static void kzt_flow_work(struct work_struct *work)
+{
+	struct kzt_flow *flow = container_of(work, struct kzt_flow, work);
+
+	if (flow->dead)
+		goto out_put;
+	if (test_and_clear_bit(KZT_FLOW_EV_ABORT, &flow->events)) {
+		kzt_flow_end(flow, KZT_END_ABORT);
+		goto out_put;
+	}
+	switch (flow->state) {
+	case KZT_CONN_STATE_ESTABLISHED:
+	case KZT_CONN_STATE_HALF_CLOSED:
+		kzt_pump_step(flow);
+		break;
+	case KZT_CONN_STATE_CLOSING:
+		kzt_pump_linger(flow);
+		break;
+	default:
+		kzt_tunnel_step(flow);
+		break;
+	}
+out_put:
+	kzt_flow_put(flow);
+}
+
+/**
+ * kzt_flow_established() - the flow carries bytes from now on
+ * @flow: flow, from its work item, after the status OK
+ *
+ * Counts it opened, arms the idle timeout and runs the pump at once (bytes
+ * may be waiting on either side already).
+ */
+void kzt_flow_established(struct kzt_flow *flow)
+{
+	kzt_stat_inc(flow->net, KZT_STATS_A_FLOWS_OPENED);
+	flow->opened = true;
+	flow->last_active = jiffies;
+	kzt_flow_set_state(flow, KZT_CONN_STATE_ESTABLISHED);
+	kzt_flow_set_deadline(flow, 0);
+	kzt_pump_step(flow);
+}
+
+/**
+ * kzt_flow_closing() - wait for the tunnel's last records and TCP's close
+ * @flow: flow, from its work item: both directions ended, or a server that
+ *        refused the flow and sent close_notify
+ */
+void kzt_flow_closing(struct kzt_flow *flow)
+{
+	kzt_flow_set_state(flow, KZT_CONN_STATE_CLOSING);
+	kzt_flow_set_deadline(flow, KZT_FLOW_LINGER_MS);
+	kzt_pump_linger(flow);
+}
+
+/**
+ * kzt_flow_idle() - whether an established flow has been idle too long
+ * @flow: flow, from its work item
+ *
+ * Re-arms the timer for the next check otherwise.
+ *
+ * Return: true when no byte moved for the configured idle timeout.
+ */
+bool kzt_flow_idle(struct kzt_flow *flow)
+{
+	unsigned int idle_s = kzt_flow_idle_timeout_s(flow->net);
+	unsigned long end;
+
+	if (!idle_s)
+		return false;
+	end = flow->last_active + (unsigned long)idle_s * HZ;
+	if (time_after_eq(jiffies, end))
+		return true;
+	/* Lazily: the timer moves only when it fires, not per byte. */
+	if (!timer_pending(&flow->timer))
+		mod_timer(&flow->timer, end);
+	return false;
+}
+
+static bool kzt_flow_reset_on(enum kzt_flow_end how)
+{
+	return how != KZT_END_CLOSED && how != KZT_END_QUIET;
+}
+
+static void kzt_flow_count_end(struct kzt_flow *flow, enum kzt_flow_end how)
+{
+	if (how == KZT_END_TLS_ERROR)
+		kzt_stat_inc(flow->net, KZT_STATS_A_TLS_ERRORS);
+	if (!flow->opened)
+		return;
+	switch (how) {
+	case KZT_END_CLOSED:
+		kzt_stat_inc(flow->net, KZT_STATS_A_FLOWS_CLOSED);
+		break;
+	case KZT_END_IDLE:
+		kzt_stat_inc(flow->net, KZT_STATS_A_FLOWS_IDLE);
+		break;
+	default:
+		kzt_stat_inc(flow->net, KZT_STATS_A_FLOWS_RESET);
+		break;
+	}
+}
+
+/**
+ * kzt_flow_end() - end @flow: release its sockets and leave the list
+ * @flow: flow, from its work item, not yet ended
+ * @how: why; every end but KZT_END_CLOSED and KZT_END_QUIET resets both
+ *       sockets (RST)
+ *
+ * Cancels a handshake still running, stops the timer, restores the
+ * callbacks and releases both sockets, counts the end, then drops the
+ * list's reference. Sleeps.
+ */
+void kzt_flow_end(struct kzt_flow *flow, enum kzt_flow_end how)
+{
+	struct kzt_flow_net *fn = flow->fn;
+	bool reset = kzt_flow_reset_on(how);
+	bool hs_pending = false;
+	struct kzt_hs_req *req;
+
+	spin_lock(&flow->lock);
+	flow->dead = true;
+	flow->state = KZT_CONN_STATE_CLOSING;
+	req = flow->hs_req;
+	flow->hs_req = NULL;
+	spin_unlock(&flow->lock);
+
+	/* Lost: the done callback runs (or ran) and drops its reference. */
+	if (req && kzt_handshake_cancel(req)) {
+		hs_pending = true;
+		kzt_flow_put(flow);
+	}
+	timer_shutdown_sync(&flow->timer);
+
+	kzt_flow_release(&flow->pod, reset, false);
+	kzt_flow_release(&flow->tunnel, reset, hs_pending);
+	kzt_pump_free(&flow->pump);
+	kzt_flow_count_end(flow, how);
+
+	spin_lock(&fn->lock);
+	list_del(&flow->node);
+	fn->generation = fn->generation + 1 ?: 1;
+	spin_unlock(&fn->lock);
+	kzt_flow_put(flow);
+}
+
+/* ---- creation ---- */
+
+static struct kzt_flow *kzt_flow_new(struct net *net, u8 dir)
+{
+	struct kzt_flow_net *fn = kzt_flow_net(net);
+	struct kzt_flow *flow;
+
+	flow = kzalloc(sizeof(*flow), GFP_KERNEL);
+	if (!flow)
+		return NULL;
+	if (kzt_pump_init(&flow->pump)) {
+		kfree(flow);
+		return NULL;
+	}
+	refcount_set(&flow->ref, 1);		/* the list's */
+	flow->net = net;
+	flow->fn = fn;
+	INIT_WORK(&flow->work, kzt_flow_work);
+	timer_setup(&flow->timer, kzt_flow_timer, 0);
+	spin_lock_init(&flow->lock);
+	flow->dir = dir;
+	flow->state = dir == KZT_CONN_DIR_OUTBOUND ? KZT_CONN_STATE_CONNECTING :
+						     KZT_CONN_STATE_HANDSHAKE;
+	flow->start = get_jiffies_64();
+	atomic64_set(&flow->bytes_out, 0);
+	atomic64_set(&flow->bytes_in, 0);
+	atomic_inc(&fn->nr_flows);
+	return flow;
+}
+
+/* Publish @flow and start its work; false when the netns is going away. */
+static bool kzt_flow_start(struct kzt_flow *flow)
+{
+	struct kzt_flow_net *fn = flow->fn;
+
+	spin_lock(&fn->lock);
+	if (fn->dying) {
+		spin_unlock(&fn->lock);
+		return false;
+	}
+	flow->id = atomic64_inc_return(&fn->next_id);
+	list_add_tail(&flow->node, &fn->flows);
+	fn->generation = fn->generation + 1 ?: 1;
+	spin_unlock(&fn->lock);
+	kzt_flow_kick(flow);
+	return true;
+}
+
+/* A socket we could not take a flow for: reset it. */
+static void kzt_flow_refuse_sock(struct socket *sock)
+{
+	sock_no_linger(sock->sk);
+	sock_release(sock);
+}
+
+/**
+ * kzt_flow_outbound() - carry a captured pod connection to its peer node
+ * @net: the node netns
+ * @pod: accepted on the capture listener: its local address is the
+ *       original destination, its peer the source pod; owned from now on
+ *
+ * Called from the capture listener's accept work. The flow's work item
+ * does the rest (tunnel.c); on any failure the pod sees a reset.
+ */
+void kzt_flow_outbound(struct net *net, struct socket *pod)
+{
+	struct kzt_flow *flow;
+
+	flow = kzt_flow_new(net, KZT_CONN_DIR_OUTBOUND);
+	if (!flow) {
+		kzt_flow_refuse_sock(pod);
+		return;
+	}
+	flow->pod.sock = pod;
+	if (!kzt_flow_start(flow)) {
+		flow->pod.sock = NULL;
+		kzt_flow_refuse_sock(pod);
+		kzt_pump_free(&flow->pump);
+		kzt_flow_put(flow);
+	}
+}
+
+/**
+ * kzt_flow_inbound() - serve a connection accepted on the tunnel port
+ * @net: the node netns
+ * @tunnel: accepted tunnel socket; owned from now on
+ *
+ * Called from the tunnel listener's accept work. Gives the socket its
+ * file (the handshake upcall passes it to kztd as a descriptor); the
+ * flow's work item does the rest (tunnel.c).
+ */
+void kzt_flow_inbound(struct net *net, struct socket *tunnel)
+{
+	struct kzt_flow *flow;
+	struct file *file;
+
+	kzt_stat_inc(net, KZT_STATS_A_TUNNEL_ACCEPTED);
+	flow = kzt_flow_new(net, KZT_CONN_DIR_INBOUND);
+	if (!flow) {
+		kzt_flow_refuse_sock(tunnel);
+		return;
+	}
+	/* Releases the socket itself on failure. */
+	file = sock_alloc_file(tunnel, 0, NULL);
+	if (IS_ERR(file))
+		goto out_free;
+	flow->tunnel.sock = tunnel;
+	flow->tunnel.file = file;
+	if (!kzt_flow_start(flow)) {
+		sock_no_linger(tunnel->sk);
+		__fput_sync(file);
+		flow->tunnel.sock = NULL;
+		flow->tunnel.file = NULL;
+		goto out_free;
+	}
+	return;
+
+out_free:
+	kzt_pump_free(&flow->pump);
+	kzt_flow_put(flow);
+}
+
+/* ---- netns and module ---- */
+
+/**
+ * kzt_flow_net_init() - an empty flow list for @net
+ * @net: new netns
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int kzt_flow_net_init(struct net *net)
+{
+	struct kzt_flow_net *fn;
+
+	fn = kzalloc(sizeof(*fn), GFP_KERNEL);
+	if (!fn)
+		return -ENOMEM;
+	spin_lock_init(&fn->lock);
+	INIT_LIST_HEAD(&fn->flows);
+	fn->generation = 1;
+	atomic64_set(&fn->next_id, 0);
+	atomic_set(&fn->nr_flows, 0);
+	kzt_pernet(net)->flows = fn;
+	return 0;
+}
+
+/**
+ * kzt_flow_net_exit() - reset every flow of @net and wait until they are gone
+ * @net: dying netns, or kzt unloading; the listeners are closed already
+ *
+ * Each flow ends in its own work item (KZT_END_ABORT: both sockets reset,
+ * its handshake request cancelled); this waits until the last reference
+ * of the last flow is gone, so nothing of them runs afterwards. Sleeps.
+ */
+void kzt_flow_net_exit(struct net *net)
+{
+	struct kzt_flow_net *fn = kzt_flow_net(net);
+	struct kzt_flow *flow;
+
+	spin_lock(&fn->lock);
+	fn->dying = true;
+	list_for_each_entry(flow, &fn->flows, node) {
+		set_bit(KZT_FLOW_EV_ABORT, &flow->events);
+		kzt_flow_kick(flow);
+	}
+	spin_unlock(&fn->lock);
+
+	wait_var_event(&fn->nr_flows, !atomic_read(&fn->nr_flows));
+	WARN_ON_ONCE(!list_empty(&fn->flows));
+	kzt_pernet(net)->flows = NULL;
+	kfree(fn);
+}
+
+/**
+ * kzt_flow_module_init() - create the flow workqueue
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int __init kzt_flow_module_init(void)
+{
+	kzt_flow_wq = alloc_workqueue("kzt_flow", WQ_UNBOUND, 0);
+	return kzt_flow_wq ? 0 : -ENOMEM;
+}
+
+/**
+ * kzt_flow_module_exit() - destroy it; every netns has exited (no flow left)
+ */
+void kzt_flow_module_exit(void)
+{
+	destroy_workqueue(kzt_flow_wq);
+}

@@ -1,0 +1,424 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The pump: both directions of an established flow, in the flow's work
+ * item, never blocking (MSG_DONTWAIT everywhere).
+ *
+ * Each direction has one buffer of KZT_PUMP_BUF_SIZE. It reads from its
+ * source only when the buffer is empty, so when the destination cannot
+ * take more (-EAGAIN) the direction stops reading: the source's receive
+ * queue fills and TCP closes its window (backpressure). The destination's
+ * write_space callback kicks the work again. A run moves at most
+ * KZT_PUMP_BUDGET bytes per direction, then queues itself behind the
+ * other flows' work.
+ *
+ * Ends (Documentation/protocol.rst, "The byte stream"):
+ *  - pod FIN            -> close_notify on the tunnel (that direction ends)
+ *  - tunnel close_notify -> FIN to the pod (shutdown SHUT_WR)
+ *  - both ended         -> CLOSING: the tunnel's write side is shut down
+ *                          once kTLS has handed its last record to TCP
+ *  - pod RST            -> tunnel RST, no close_notify
+ *  - tunnel RST         -> pod RST
+ *  - tunnel FIN without close_notify, another alert, a non-data record,
+ *    a record that fails authentication -> pod RST, counted TLS_ERRORS
+ */
+#include <linux/net.h>
+#include <linux/slab.h>
+#include <linux/socket.h>
+#include <linux/tls.h>
+#include <net/sock.h>
+#include <net/tcp_states.h>
+#include <net/tls.h>
+
+#include "flow_internal.h"
+
+/* How often CLOSING looks whether kTLS still holds records for TCP. */
+#define KZT_PUMP_FLUSH_POLL_MS		10
+
+/**
+ * kzt_pump_init() - give @pump its two buffers
+ * @pump: zeroed
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int kzt_pump_init(struct kzt_pump *pump)
+{
+	pump->out.buf = kvmalloc(KZT_PUMP_BUF_SIZE, GFP_KERNEL_ACCOUNT);
+	pump->in.buf = kvmalloc(KZT_PUMP_BUF_SIZE, GFP_KERNEL_ACCOUNT);
+	if (!pump->out.buf || !pump->in.buf) {
+		kzt_pump_free(pump);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/**
+ * kzt_pump_free() - free @pump's buffers
+ * @pump: initialised or zeroed; process context
+ */
+void kzt_pump_free(struct kzt_pump *pump)
+{
+	kvfree(pump->out.buf);
+	kvfree(pump->in.buf);
+	pump->out.buf = NULL;
+	pump->in.buf = NULL;
+}
+
+/**
+ * kzt_tls_recv() - read bytes of one record type from a kTLS socket
+ * @sock: socket with TLS_RX
+ * @buf: destination
+ * @len: its size
+ * @type: set to the TLS content type of what was read
+ *
+ * Passes a control buffer, so kTLS returns records of other types than
+ * application data (an alert, a handshake message) with their type
+ * instead of failing with -EIO. One call never mixes types.
+ *
+ * Return: bytes read, 0 at a TCP FIN, -EAGAIN when no whole record is
+ * there, or another negative errno (-EBADMSG: authentication failed).
+ */
+int kzt_tls_recv(struct socket *sock, void *buf, size_t len, u8 *type)
+{
+	union {
+		struct cmsghdr hdr;
+		u8 space[CMSG_SPACE(sizeof(u8))];
+	} cmsg = {};
+	struct msghdr msg = {
+		.msg_control = &cmsg,
+		.msg_controllen = sizeof(cmsg),
+	};
+	struct kvec iov = { .iov_base = buf, .iov_len = len };
+	int n;
+
+	n = kernel_recvmsg(sock, &msg, &iov, 1, len, MSG_DONTWAIT);
+	if (n <= 0)
+		return n;
+	/* put_cmsg() advanced msg_control past what it wrote. */
+	if ((msg.msg_flags & MSG_CTRUNC) || msg.msg_controllen == sizeof(cmsg) ||
+	    cmsg.hdr.cmsg_level != SOL_TLS ||
+	    cmsg.hdr.cmsg_type != TLS_GET_RECORD_TYPE)
+		return -EPROTO;
+	*type = *(u8 *)CMSG_DATA(&cmsg.hdr);
+	return n;
+}
+
+/**
+ * kzt_sock_send() - send bytes (application data on a kTLS socket)
+ * @sock: connected socket
+ * @buf: bytes
+ * @len: how many
+ *
+ * Return: bytes taken (maybe fewer than @len), -EAGAIN when none fit, or
+ * another negative errno.
+ */
+int kzt_sock_send(struct socket *sock, const void *buf, size_t len)
+{
+	struct msghdr msg = { .msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL };
+	struct kvec iov = { .iov_base = (void *)buf, .iov_len = len };
+
+	return kernel_sendmsg(sock, &msg, &iov, 1, len);
+}
+
+/**
+ * kzt_tls_send_close_notify() - end our sending direction of a kTLS socket
+ * @sock: socket with TLS_TX
+ *
+ * Sends the close_notify alert as a record of type alert (a
+ * TLS_SET_RECORD_TYPE control message); kTLS first closes the record it
+ * may have open, so the alert comes after every byte sent before.
+ *
+ * Return: 0, -EAGAIN (try again on write_space), or a negative errno.
+ */
+int kzt_tls_send_close_notify(struct socket *sock)
+{
+	static const u8 alert[2] = {
+		KZT_TLS_ALERT_WARNING, KZT_TLS_ALERT_CLOSE_NOTIFY
+	};
+	union {
+		struct cmsghdr hdr;
+		u8 space[CMSG_SPACE(sizeof(u8))];
+	} cmsg = {};
+	struct msghdr msg = {
+		.msg_control = &cmsg,
+		.msg_controllen = sizeof(cmsg),
+		.msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL,
+	};
+	struct kvec iov = { .iov_base = (void *)alert, .iov_len = sizeof(alert) };
+	int n;
+
+	cmsg.hdr.cmsg_level = SOL_TLS;
+	cmsg.hdr.cmsg_type = TLS_SET_RECORD_TYPE;
+	cmsg.hdr.cmsg_len = CMSG_LEN(sizeof(u8));
+	*(u8 *)CMSG_DATA(&cmsg.hdr) = KZT_TLS_ALERT;
+
+	n = kernel_sendmsg(sock, &msg, &iov, 1, sizeof(alert));
+	if (n < 0)
+		return n;
+	return n == sizeof(alert) ? 0 : -EAGAIN;
+}
+
+/**
+ * kzt_tls_tx_pending() - whether kTLS holds records not yet given to TCP
+ * @sock: socket with TLS_TX
+ *
+ * A non-blocking send returns once the bytes are in a record; a record TCP
+ * had no room for waits in kTLS's tx_list until write_space. A shutdown
+ * before they have all gone to TCP would put the FIN before them.
+ *
+ * Return: true while such records exist.
+ */
+bool kzt_tls_tx_pending(struct socket *sock)
+{
+	struct sock *sk = sock->sk;
+	struct tls_context *ctx;
+	bool pending = false;
+
+	lock_sock(sk);
+	ctx = tls_get_ctx(sk);
+	if (inet_csk(sk)->icsk_ulp_ops && ctx && ctx->tx_conf == TLS_SW)
+		pending = ctx->partially_sent_record ||
+			  ctx->pending_open_record_frags ||
+			  !list_empty(&tls_sw_ctx_tx(ctx)->tx_list);
+	release_sock(sk);
+	return pending;
+}
+
+static int kzt_sock_recv(struct socket *sock, void *buf, size_t len)
+{
+	struct msghdr msg = {};
+	struct kvec iov = { .iov_base = buf, .iov_len = len };
+
+	return kernel_recvmsg(sock, &msg, &iov, 1, len, MSG_DONTWAIT);
+}
+
+/* A socket error, not the peer speaking bad TLS: a reset, not TLS_ERRORS. */
+static enum kzt_flow_end kzt_pump_tunnel_err(int err)
+{
+	switch (err) {
+	case -EBADMSG:		/* authentication failed */
+	case -EMSGSIZE:		/* record too long */
+	case -EINVAL:
+	case -EIO:
+	case -EPROTO:
+		return KZT_END_TLS_ERROR;
+	default:
+		return KZT_END_RESET;
+	}
+}
+
+/*
+ * Tunnel -> pod. Returns 1 when the budget ran out, 0 when waiting for an
+ * event, -1 when the flow must end as *@how says.
+ */
+static int kzt_pump_in(struct kzt_flow *flow, enum kzt_flow_end *how)
+{
+	struct kzt_pump_dir *d = &flow->pump.in;
+	struct socket *pod = flow->pod.sock, *tunnel = flow->tunnel.sock;
+	unsigned int moved = 0;
+	u8 type;
+	int n;
+
+	while (moved < KZT_PUMP_BUDGET) {
+		if (d->len) {
+			n = kzt_sock_send(pod, d->buf + d->head, d->len);
+			if (n == -EAGAIN)
+				return 0;
+			if (n < 0) {
+				*how = KZT_END_RESET;	/* the pod is gone */
+				return -1;
+			}
+			d->head += n;
+			d->len -= n;
+			moved += n;
+			atomic64_add(n, &flow->bytes_in);
+			flow->last_active = jiffies;
+			continue;
+		}
+		if (d->eof) {
+			if (!d->done) {
+				kernel_sock_shutdown(pod, SHUT_WR);
+				d->done = true;
+			}
+			return 0;
+		}
+		n = kzt_tls_recv(tunnel, d->buf, KZT_PUMP_BUF_SIZE, &type);
+		if (n == -EAGAIN)
+			return 0;
+		if (n <= 0) {
+			/* 0: FIN without close_notify, a truncation. */
+			*how = n ? kzt_pump_tunnel_err(n) : KZT_END_TLS_ERROR;
+			return -1;
+		}
+		if (type == KZT_TLS_APPLICATION_DATA) {
+			d->head = 0;
+			d->len = n;
+			continue;
+		}
+		if (type == KZT_TLS_ALERT && n == 2 &&
+		    d->buf[1] == KZT_TLS_ALERT_CLOSE_NOTIFY) {
+			d->eof = true;
+			continue;
+		}
+		/* Another alert, a handshake message (KeyUpdate, ticket). */
+		*how = KZT_END_TLS_ERROR;
+		return -1;
+	}
+	return 1;
+}
+
+/* Pod -> tunnel; returns as kzt_pump_in(). */
+static int kzt_pump_out(struct kzt_flow *flow, enum kzt_flow_end *how)
+{
+	struct kzt_pump_dir *d = &flow->pump.out;
+	struct socket *pod = flow->pod.sock, *tunnel = flow->tunnel.sock;
+	unsigned int moved = 0;
+	int n;
+
+	while (moved < KZT_PUMP_BUDGET) {
+		if (d->len) {
+			n = kzt_sock_send(tunnel, d->buf + d->head, d->len);
+			if (n == -EAGAIN)
+				return 0;
+			if (n < 0) {
+				*how = KZT_END_RESET;	/* the tunnel is gone */
+				return -1;
+			}
+			d->head += n;
+			d->len -= n;
+			moved += n;
+			atomic64_add(n, &flow->bytes_out);
+			flow->last_active = jiffies;
+			continue;
+		}
+		if (d->eof) {
+			if (!d->done) {
+				n = kzt_tls_send_close_notify(tunnel);
+				if (n == -EAGAIN)
+					return 0;
+				if (n < 0) {
+					*how = KZT_END_RESET;
+					return -1;
+				}
+				d->done = true;
+			}
+			return 0;
+		}
+		n = kzt_sock_recv(pod, d->buf, KZT_PUMP_BUF_SIZE);
+		if (n == -EAGAIN)
+			return 0;
+		if (n < 0) {
+			*how = KZT_END_RESET;		/* the pod reset */
+			return -1;
+		}
+		if (!n) {
+			d->eof = true;			/* the pod's FIN */
+			continue;
+		}
+		d->head = 0;
+		d->len = n;
+	}
+	return 1;
+}
+
+/*
+ * A side we no longer read from can still be reset: its error shows only
+ * in sk_err. (Its TCP state alone says nothing: a pod that closed after
+ * our FIN goes to TIME_WAIT, i.e. TCP_CLOSE, with its FIN still unread.)
+ */
+static bool kzt_pump_side_failed(const struct kzt_flow_sock *fs)
+{
+	return READ_ONCE(fs->sock->sk->sk_err);
+}
+
+/**
+ * kzt_pump_step() - move what can be moved, both ways
+ * @flow: an ESTABLISHED or HALF_CLOSED flow, from its work item
+ *
+ * Ends the flow on a reset, an error or the idle timeout; moves it to
+ * HALF_CLOSED and CLOSING as its directions end.
+ */
+void kzt_pump_step(struct kzt_flow *flow)
+{
+	struct kzt_pump *pump = &flow->pump;
+	enum kzt_flow_end how = KZT_END_RESET;
+	int in, out;
+
+	if ((pump->out.eof && !pump->out.len && kzt_pump_side_failed(&flow->pod)) ||
+	    (pump->in.eof && kzt_pump_side_failed(&flow->tunnel))) {
+		kzt_flow_end(flow, KZT_END_RESET);
+		return;
+	}
+	in = kzt_pump_in(flow, &how);
+	if (in < 0) {
+		kzt_flow_end(flow, how);
+		return;
+	}
+	out = kzt_pump_out(flow, &how);
+	if (out < 0) {
+		kzt_flow_end(flow, how);
+		return;
+	}
+	if (pump->in.done && pump->out.done) {
+		kzt_flow_closing(flow);
+		return;
+	}
+	if ((pump->in.done || pump->out.done) &&
+	    flow->state != KZT_CONN_STATE_HALF_CLOSED)
+		kzt_flow_set_state(flow, KZT_CONN_STATE_HALF_CLOSED);
+	if (in > 0 || out > 0) {
+		kzt_flow_kick(flow);		/* the budget ran out */
+		return;
+	}
+	if (kzt_flow_idle(flow))
+		kzt_flow_end(flow, KZT_END_IDLE);
+}
+
+static bool kzt_pump_sock_closed(const struct kzt_flow_sock *fs)
+{
+	return !fs->sock || READ_ONCE(fs->sock->sk->sk_state) == TCP_CLOSE;
+}
+
+/**
+ * kzt_pump_linger() - the CLOSING state
+ * @flow: flow, from its work item
+ *
+ * Shuts the tunnel's write side once kTLS has handed every record to TCP,
+ * then waits until TCP has finished with both sockets (TCP_CLOSE, after the
+ * FIN exchange) before releasing them, so that no orphan socket outlives
+ * the flow (kernel sockets hold no netns reference). Past the deadline
+ * both are reset.
+ */
+void kzt_pump_linger(struct kzt_flow *flow)
+{
+	enum kzt_flow_end how = flow->opened ? KZT_END_CLOSED : KZT_END_QUIET;
+
+	if (kzt_flow_expired(flow)) {
+		if (flow->pod.sock)
+			sock_no_linger(flow->pod.sock->sk);
+		sock_no_linger(flow->tunnel.sock->sk);
+		kzt_flow_end(flow, how);
+		return;
+	}
+	if (!flow->tunnel_shut) {
+		if (!kzt_pump_sock_closed(&flow->tunnel) &&
+		    kzt_tls_tx_pending(flow->tunnel.sock)) {
+			unsigned long poll = jiffies +
+				msecs_to_jiffies(KZT_PUMP_FLUSH_POLL_MS);
+
+			/*
+			 * kTLS pushes them from its own work, which does not
+			 * tell us when it is done: look again shortly.
+			 */
+			if (time_after(poll, flow->deadline))
+				poll = flow->deadline;
+			mod_timer(&flow->timer, poll);
+			return;
+		}
+		kernel_sock_shutdown(flow->tunnel.sock, SHUT_WR);
+		flow->tunnel_shut = true;
+		mod_timer(&flow->timer, flow->deadline);
+	}
+	if (kzt_pump_sock_closed(&flow->pod) &&
+	    kzt_pump_sock_closed(&flow->tunnel))
+		kzt_flow_end(flow, how);
+}

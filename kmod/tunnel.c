@@ -1,0 +1,654 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The kzt/1 steps of a flow, up to ESTABLISHED (Documentation/protocol.rst,
+ * Documentation/datapath.rst):
+ *
+ * outbound (source node)          inbound (destination node)
+ *   CONNECTING  tunnel TCP connect    HANDSHAKE   server handshake
+ *   HANDSHAKE   client handshake      HEADER      read and check the header
+ *   HEADER      send header, read     POD_CONNECT transparent connect to
+ *               the status                        the pod, send the status
+ *
+ * Each step runs in the flow's work item, does what it can without
+ * blocking and returns; a socket callback, the handshake completion or
+ * the step's deadline runs it again. Every refusal is counted once here.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/in.h>
+#include <linux/in6.h>
+#include <linux/net.h>
+#include <linux/rcupdate.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <net/inet_sock.h>
+#include <net/ipv6.h>
+#include <net/sock.h>
+#include <net/tcp_states.h>
+
+#include "flow_internal.h"
+#include "handshake.h"
+#include "kzt.h"
+#include "stats.h"
+#include "tables.h"
+
+/* The local and peer address of a connected TCP socket, as kzt keeps them. */
+static void kzt_sk_addrs(const struct sock *sk, struct in6_addr *local,
+			 u16 *lport, struct in6_addr *peer, u16 *pport)
+{
+	const struct inet_sock *inet = inet_sk(sk);
+
+	if (sk->sk_family == AF_INET6) {
+		*local = sk->sk_v6_rcv_saddr;
+		*peer = sk->sk_v6_daddr;
+	} else {
+		ipv6_addr_set_v4mapped(inet->inet_rcv_saddr, local);
+		ipv6_addr_set_v4mapped(inet->inet_daddr, peer);
+	}
+	*lport = ntohs(inet->inet_sport);
+	*pport = ntohs(inet->inet_dport);
+}
+
+/* A sockaddr for @addr:@port (IPv4 for a mapped address); its length. */
+static int kzt_sockaddr(const struct in6_addr *addr, u16 port,
+			struct sockaddr_storage *ss)
+{
+	struct sockaddr_in6 *sin6;
+
+	memset(ss, 0, sizeof(*ss));
+	if (ipv6_addr_v4mapped(addr)) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_addr.s_addr = addr->s6_addr32[3];
+		sin->sin_port = htons(port);
+		return sizeof(*sin);
+	}
+	sin6 = (struct sockaddr_in6 *)ss;
+	sin6->sin6_family = AF_INET6;
+	sin6->sin6_addr = *addr;
+	sin6->sin6_port = htons(port);
+	return sizeof(*sin6);
+}
+
+/* The error a socket reports, or 0 while it is still in the game. */
+static int kzt_sock_failed(const struct kzt_flow_sock *fs)
+{
+	const struct sock *sk = fs->sock->sk;
+	int err = READ_ONCE(sk->sk_err);
+
+	if (err)
+		return -err;
+	return READ_ONCE(sk->sk_state) == TCP_CLOSE ? -ECONNRESET : 0;
+}
+
+/*
+ * Create a kernel TCP socket in the flow's netns, hook it and start a
+ * non-blocking connect to @dst (from @src when given: a transparent socket
+ * that speaks with the source pod's address). A tunnel socket gets its
+ * file right away (the agreement with the handshake upcall).
+ */
+static int kzt_tunnel_connect(struct kzt_flow *flow, struct kzt_flow_sock *fs,
+			      bool tunnel, const struct sockaddr_storage *dst,
+			      int dst_len, const struct sockaddr_storage *src,
+			      int src_len)
+{
+	int family = dst->ss_family, one = 1;
+	struct socket *sock;
+	struct file *file;
+	int err;
+
+	err = sock_create_kern(flow->net, family, SOCK_STREAM, IPPROTO_TCP,
+			       &sock);
+	if (err)
+		return err;
+	if (tunnel) {
+		/* Releases the socket itself on failure. */
+		file = sock_alloc_file(sock, 0, NULL);
+		if (IS_ERR(file))
+			return PTR_ERR(file);
+		fs->file = file;
+	}
+	fs->sock = sock;
+
+	if (src) {
+		/* Our own address for a while: reuse it even in TIME_WAIT. */
+		sock_set_reuseaddr(sock->sk);
+		if (family == AF_INET6)
+			err = sock_common_setsockopt(sock, SOL_IPV6,
+						     IPV6_TRANSPARENT,
+						     KERNEL_SOCKPTR(&one),
+						     sizeof(one));
+		else
+			err = sock_common_setsockopt(sock, SOL_IP,
+						     IP_TRANSPARENT,
+						     KERNEL_SOCKPTR(&one),
+						     sizeof(one));
+		if (err)
+			return err;
+		err = kernel_bind(sock, (struct sockaddr *)src, src_len);
+		if (err)
+			return err;
+	}
+	/* ORDER: hooked before the connect can complete. */
+	err = kzt_flow_hook(flow, fs);
+	if (err)
+		return err;
+	err = kernel_connect(sock, (struct sockaddr *)dst, dst_len, O_NONBLOCK);
+	return err == -EINPROGRESS ? 0 : err;
+}
+
+/* Send what is left of flow->ctl: 0 when all is sent, -EAGAIN, -errno. */
+static int kzt_tunnel_ctl_send(struct kzt_flow *flow)
+{
+	int n;
+
+	while (flow->ctl_off < flow->ctl_len) {
+		n = kzt_sock_send(flow->tunnel.sock, flow->ctl + flow->ctl_off,
+				  flow->ctl_len - flow->ctl_off);
+		if (n < 0)
+			return n;
+		flow->ctl_off += n;
+	}
+	return 0;
+}
+
+/*
+ * Read the rest of flow->ctl from the tunnel: 0 when complete, -EAGAIN,
+ * -ESHUTDOWN when the peer sent close_notify first, -EPROTO for any other
+ * record or a FIN, or the socket's error.
+ */
+static int kzt_tunnel_ctl_recv(struct kzt_flow *flow)
+{
+	u8 type;
+	int n;
+
+	while (flow->ctl_off < flow->ctl_len) {
+		n = kzt_tls_recv(flow->tunnel.sock, flow->ctl + flow->ctl_off,
+				 flow->ctl_len - flow->ctl_off, &type);
+		if (n < 0)
+			return n;
+		if (!n)
+			return -EPROTO;
+		if (type == KZT_TLS_ALERT)
+			return n == 2 && flow->ctl[flow->ctl_off + 1] ==
+					 KZT_TLS_ALERT_CLOSE_NOTIFY ?
+			       -ESHUTDOWN : -EPROTO;
+		if (type != KZT_TLS_APPLICATION_DATA)
+			return -EPROTO;
+		flow->ctl_off += n;
+	}
+	return 0;
+}
+
+/* ---- outbound ---- */
+
+/*
+ * Look both pods up in one snapshot: the source must be a local workload
+ * with an identity, the destination a kzt/1 workload on another node.
+ * Capture decided so a moment ago; the tables may have changed since.
+ */
+static int kzt_tunnel_out_lookup(struct kzt_flow *flow,
+				 struct in6_addr *node)
+{
+	const struct kzt_workload *src, *dst;
+	struct kzt_tables *tables;
+	char *src_id = NULL, *dst_id = NULL;
+	int err = -ENOENT;
+
+	rcu_read_lock();
+	tables = kzt_tables_rcu(flow->net);
+	if (!tables)
+		goto out_unlock;
+	src = kzt_workload_lookup(&tables->workloads, &flow->src_addr);
+	dst = kzt_workload_lookup(&tables->workloads, &flow->dst_addr);
+	if (!src || !kzt_workload_is_local(src) || !src->id_len ||
+	    !dst || kzt_workload_is_local(dst) || dst->proto != KZT_PROTO_KZT1 ||
+	    !dst->id_len)
+		goto out_unlock;
+	err = -ENOMEM;
+	src_id = kmemdup(src->id, src->id_len + 1, GFP_ATOMIC);
+	dst_id = kmemdup(dst->id, dst->id_len + 1, GFP_ATOMIC);
+	if (!src_id || !dst_id)
+		goto out_unlock;
+	*node = dst->node_addr;
+	err = 0;
+out_unlock:
+	rcu_read_unlock();
+	if (err) {
+		kfree(src_id);
+		kfree(dst_id);
+		return err;
+	}
+	spin_lock(&flow->lock);
+	flow->src_id = src_id;
+	flow->dst_id = dst_id;
+	flow->peer_node = *node;
+	spin_unlock(&flow->lock);
+	return 0;
+}
+
+static void kzt_tunnel_out_start(struct kzt_flow *flow)
+{
+	struct sockaddr_storage ss;
+	struct in6_addr local, peer, node;
+	u16 lport, pport;
+	int len, err;
+
+	/* The pod's local address is the original destination. */
+	kzt_sk_addrs(flow->pod.sock->sk, &local, &lport, &peer, &pport);
+	spin_lock(&flow->lock);
+	flow->dst_addr = local;
+	flow->dst_port = lport;
+	flow->src_addr = peer;
+	flow->src_port = pport;
+	spin_unlock(&flow->lock);
+
+	kzt_flow_set_deadline(flow, kzt_flow_hs_timeout_ms(flow->net));
+	err = kzt_tunnel_out_lookup(flow, &node);
+	if (err)
+		goto out_failed;
+	err = kzt_flow_hook(flow, &flow->pod);
+	if (err)
+		goto out_failed;
+	len = kzt_sockaddr(&node, kzt_flow_tunnel_port(flow->net), &ss);
+	err = kzt_tunnel_connect(flow, &flow->tunnel, true, &ss, len, NULL, 0);
+	if (err)
+		goto out_failed;
+	return;
+
+out_failed:
+	pr_debug("flow %llu: no tunnel: %d\n", flow->id, err);
+	kzt_stat_inc(flow->net, KZT_STATS_A_TUNNEL_CONNECT_FAILED);
+	kzt_flow_end(flow, KZT_END_FAILED);
+}
+
+static void kzt_tunnel_out_connecting(struct kzt_flow *flow)
+{
+	struct sock *sk;
+	unsigned int left;
+	int err;
+
+	if (!flow->tunnel.sock) {
+		kzt_tunnel_out_start(flow);
+		if (flow->dead)
+			return;
+	}
+	sk = flow->tunnel.sock->sk;
+	err = kzt_sock_failed(&flow->tunnel);
+	if (!err && READ_ONCE(sk->sk_state) != TCP_ESTABLISHED) {
+		if (!kzt_flow_expired(flow))
+			return;			/* SYN_SENT */
+		err = -ETIMEDOUT;
+	}
+	if (err) {
+		pr_debug("flow %llu: tunnel connect: %d\n", flow->id, err);
+		kzt_stat_inc(flow->net, KZT_STATS_A_TUNNEL_CONNECT_FAILED);
+		kzt_flow_end(flow, KZT_END_FAILED);
+		return;
+	}
+
+	/* The handshake gets what is left of "connect to handshake end". */
+	left = jiffies_to_msecs(flow->deadline - jiffies) ?: 1;
+	kzt_flow_set_deadline(flow, 0);
+	kzt_flow_set_state(flow, KZT_CONN_STATE_HANDSHAKE);
+	err = kzt_flow_submit_hs(flow, KZT_HS_ROLE_CLIENT, flow->src_id,
+				 flow->dst_id, &flow->dst_addr, left);
+	if (err) {
+		/* -ESRCH (no kztd) is counted by the upcall. */
+		if (err != -ESRCH)
+			kzt_stat_inc(flow->net, KZT_STATS_A_HS_FAILED);
+		kzt_flow_end(flow, KZT_END_FAILED);
+	}
+}
+
+static void kzt_tunnel_out_header(struct kzt_flow *flow)
+{
+	struct kzt_proto_header hdr = {
+		.family = ipv6_addr_v4mapped(&flow->dst_addr) ? 4 : 6,
+		.dst_addr = flow->dst_addr,
+		.dst_port = flow->dst_port,
+		.src_addr = flow->src_addr,
+		.src_port = flow->src_port,
+	};
+
+	kzt_flow_set_state(flow, KZT_CONN_STATE_HEADER);
+	/* Capture hands over TCP flows between two unicast pods: valid. */
+	if (WARN_ON_ONCE(kzt_proto_header_encode(&hdr, flow->ctl))) {
+		kzt_flow_end(flow, KZT_END_FAILED);
+		return;
+	}
+	flow->ctl_len = KZT_PROTO_HEADER_LEN;
+	flow->ctl_off = 0;
+	/* Header sent and status read within one handshake timeout. */
+	kzt_flow_set_deadline(flow, kzt_flow_hs_timeout_ms(flow->net));
+}
+
+static void kzt_tunnel_out_status(struct kzt_flow *flow)
+{
+	enum kzt_proto_status status;
+	int err;
+
+	if (!flow->hdr_sent) {
+		err = kzt_tunnel_ctl_send(flow);
+		if (err == -EAGAIN)
+			goto out_wait;
+		if (err) {
+			kzt_flow_end(flow, KZT_END_FAILED);
+			return;
+		}
+		flow->hdr_sent = true;
+		flow->ctl_len = KZT_PROTO_STATUS_LEN;
+		flow->ctl_off = 0;
+	}
+
+	err = kzt_tunnel_ctl_recv(flow);
+	if (err == -EAGAIN)
+		goto out_wait;
+	if (err) {
+		/* The server must answer a status; anything else is an error. */
+		kzt_flow_end(flow, err == -ECONNRESET ? KZT_END_FAILED :
+						       KZT_END_TLS_ERROR);
+		return;
+	}
+	if (kzt_proto_status_decode(flow->ctl, &status)) {
+		kzt_flow_end(flow, KZT_END_TLS_ERROR);
+		return;
+	}
+	kzt_stat_inc(flow->net, kzt_proto_status_stat(status));
+	if (status != KZT_STATUS_OK) {
+		pr_debug("flow %llu: peer answered %s\n", flow->id,
+			 kzt_proto_status_name(status));
+		kzt_flow_end(flow, KZT_END_FAILED);
+		return;
+	}
+	kzt_flow_established(flow);
+	return;
+
+out_wait:
+	if (kzt_flow_expired(flow)) {
+		kzt_stat_inc(flow->net, KZT_STATS_A_HEADER_TIMEOUT);
+		kzt_flow_end(flow, KZT_END_FAILED);
+	}
+}
+
+/* ---- inbound ---- */
+
+static void kzt_tunnel_in_start(struct kzt_flow *flow)
+{
+	struct in6_addr local, peer;
+	u16 lport, pport;
+	int err;
+
+	kzt_sk_addrs(flow->tunnel.sock->sk, &local, &lport, &peer, &pport);
+	spin_lock(&flow->lock);
+	flow->peer_node = peer;
+	spin_unlock(&flow->lock);
+
+	err = kzt_flow_hook(flow, &flow->tunnel);
+	if (!err)
+		err = kzt_flow_submit_hs(flow, KZT_HS_ROLE_SERVER, NULL, NULL,
+					 NULL, kzt_flow_hs_timeout_ms(flow->net));
+	if (err) {
+		if (err != -ESRCH)
+			kzt_stat_inc(flow->net, KZT_STATS_A_HS_FAILED);
+		kzt_flow_end(flow, KZT_END_FAILED);
+	}
+}
+
+/*
+ * Refuse an inbound flow: the status (none for @status < 0), close_notify,
+ * then CLOSING, where the tunnel's FIN follows its last record.
+ */
+static void kzt_tunnel_in_refuse(struct kzt_flow *flow, int status)
+{
+	if (status >= 0) {
+		pr_debug("flow %llu: refused: %s\n", flow->id,
+			 kzt_proto_status_name(status));
+		kzt_stat_inc(flow->net, kzt_proto_status_stat(status));
+		kzt_proto_status_encode(status, flow->ctl);
+		flow->ctl_len = KZT_PROTO_STATUS_LEN;
+		flow->ctl_off = 0;
+		/* A fresh kTLS socket has room for 4 bytes and an alert. */
+		if (kzt_tunnel_ctl_send(flow)) {
+			kzt_flow_end(flow, KZT_END_FAILED);
+			return;
+		}
+	}
+	if (flow->pod.sock)
+		kzt_flow_drop_sock(&flow->pod, true);
+	if (kzt_tls_send_close_notify(flow->tunnel.sock)) {
+		kzt_flow_end(flow, KZT_END_FAILED);
+		return;
+	}
+	kzt_flow_closing(flow);
+}
+
+/*
+ * The checks of protocol.rst, in its order, on one snapshot of the tables:
+ * the destination is a local kzt/1 workload with the identity the
+ * handshake presented; the source address, if it is a workload, belongs to
+ * the client's identity; the policy allows the flow.
+ */
+static enum kzt_proto_status kzt_tunnel_in_check(struct kzt_flow *flow,
+						 const struct kzt_proto_header *hdr,
+						 const char *peer_id,
+						 const char *local_id)
+{
+	const struct kzt_workload *src, *dst;
+	enum kzt_proto_status status;
+	struct kzt_decision decision;
+	struct kzt_tables *tables;
+
+	rcu_read_lock();
+	tables = kzt_tables_rcu(flow->net);
+	if (!tables) {
+		status = KZT_STATUS_INTERNAL;
+		goto out_unlock;
+	}
+	dst = kzt_tables_authorize(tables, peer_id, &hdr->src_addr,
+				   &hdr->dst_addr, hdr->dst_port, &decision);
+	status = KZT_STATUS_NO_ROUTE;
+	if (!dst || !kzt_workload_is_local(dst) ||
+	    dst->proto != KZT_PROTO_KZT1 || strcmp(dst->id, local_id))
+		goto out_unlock;
+	status = KZT_STATUS_DENIED;
+	src = kzt_workload_lookup(&tables->workloads, &hdr->src_addr);
+	if (src && strcmp(src->id, peer_id))
+		goto out_unlock;
+	if (decision.verdict != KZT_VERDICT_ALLOW)
+		goto out_unlock;
+	status = KZT_STATUS_OK;
+out_unlock:
+	rcu_read_unlock();
+	return status;
+}
+
+static void kzt_tunnel_in_pod_connect(struct kzt_flow *flow)
+{
+	struct sockaddr_storage dst, src;
+	int dst_len, src_len, err;
+
+	kzt_flow_set_state(flow, KZT_CONN_STATE_POD_CONNECT);
+	dst_len = kzt_sockaddr(&flow->dst_addr, flow->dst_port, &dst);
+	src_len = kzt_sockaddr(&flow->src_addr, flow->src_port, &src);
+	err = kzt_tunnel_connect(flow, &flow->pod, false, &dst, dst_len,
+				 &src, src_len);
+	if (err) {
+		pr_debug("flow %llu: pod connect: %d\n", flow->id, err);
+		kzt_tunnel_in_refuse(flow, err == -ECONNREFUSED ?
+				     KZT_STATUS_REFUSED : KZT_STATUS_INTERNAL);
+		return;
+	}
+	/*
+	 * Half the handshake timeout: a client with the same configuration
+	 * waits that long for the status, so it gets TIMEOUT from us before
+	 * it gives up itself.
+	 */
+	kzt_flow_set_deadline(flow, kzt_flow_hs_timeout_ms(flow->net) / 2);
+	flow->ctl_len = 0;
+}
+
+static void kzt_tunnel_in_header(struct kzt_flow *flow)
+{
+	struct kzt_proto_header hdr;
+	enum kzt_proto_status status;
+	int err;
+
+	err = kzt_tunnel_ctl_recv(flow);
+	if (err == -EAGAIN) {
+		if (kzt_flow_expired(flow)) {
+			kzt_stat_inc(flow->net, KZT_STATS_A_HEADER_TIMEOUT);
+			kzt_tunnel_in_refuse(flow, -1);
+		}
+		return;
+	}
+	if (err == -ESHUTDOWN) {		/* the client gave up */
+		kzt_tunnel_in_refuse(flow, -1);
+		return;
+	}
+	if (err) {
+		kzt_flow_end(flow, err == -ECONNRESET ? KZT_END_FAILED :
+						       KZT_END_TLS_ERROR);
+		return;
+	}
+	if (kzt_proto_header_decode(flow->ctl, &hdr)) {
+		pr_debug("flow %llu: bad header: rule %d\n", flow->id,
+			 kzt_proto_header_check(flow->ctl));
+		kzt_stat_inc(flow->net, KZT_STATS_A_HEADER_BAD);
+		kzt_tunnel_in_refuse(flow, KZT_STATUS_BAD_REQUEST);
+		return;
+	}
+	spin_lock(&flow->lock);
+	flow->src_addr = hdr.src_addr;
+	flow->src_port = hdr.src_port;
+	flow->dst_addr = hdr.dst_addr;
+	flow->dst_port = hdr.dst_port;
+	spin_unlock(&flow->lock);
+
+	status = kzt_tunnel_in_check(flow, &hdr, flow->src_id, flow->dst_id);
+	if (status != KZT_STATUS_OK) {
+		kzt_tunnel_in_refuse(flow, status);
+		return;
+	}
+	kzt_tunnel_in_pod_connect(flow);
+}
+
+static void kzt_tunnel_in_pod_wait(struct kzt_flow *flow)
+{
+	int err;
+
+	if (kzt_sock_failed(&flow->tunnel)) {		/* the client left */
+		kzt_flow_end(flow, KZT_END_FAILED);
+		return;
+	}
+	if (!flow->ctl_len) {
+		err = kzt_sock_failed(&flow->pod);
+		if (err) {
+			pr_debug("flow %llu: pod connect: %d\n", flow->id, err);
+			kzt_tunnel_in_refuse(flow, err == -ETIMEDOUT ?
+					     KZT_STATUS_TIMEOUT :
+					     KZT_STATUS_REFUSED);
+			return;
+		}
+		if (READ_ONCE(flow->pod.sock->sk->sk_state) != TCP_ESTABLISHED) {
+			if (kzt_flow_expired(flow))
+				kzt_tunnel_in_refuse(flow, KZT_STATUS_TIMEOUT);
+			return;
+		}
+		kzt_stat_inc(flow->net, KZT_STATS_A_STATUS_OK);
+		kzt_proto_status_encode(KZT_STATUS_OK, flow->ctl);
+		flow->ctl_len = KZT_PROTO_STATUS_LEN;
+		flow->ctl_off = 0;
+	}
+	err = kzt_tunnel_ctl_send(flow);
+	if (err == -EAGAIN)
+		return;
+	if (err) {
+		kzt_flow_end(flow, KZT_END_FAILED);
+		return;
+	}
+	kzt_flow_established(flow);
+}
+
+/* ---- both ---- */
+
+/*
+ * The handshake's result, once: the verified identities become the flow's
+ * (outbound: the kernel checked the peer is the destination's identity).
+ */
+static void kzt_tunnel_handshake(struct kzt_flow *flow)
+{
+	char *peer_id, *local_id;
+	int status;
+
+	spin_lock(&flow->lock);
+	if (!flow->hs_finished) {
+		spin_unlock(&flow->lock);
+		/* The pod may reset while we wait. */
+		if (flow->pod.sock && kzt_sock_failed(&flow->pod) == -ECONNRESET)
+			kzt_flow_end(flow, KZT_END_FAILED);
+		return;
+	}
+	status = flow->hs_status;
+	peer_id = flow->hs_peer_id;
+	local_id = flow->hs_local_id;
+	if (!status && flow->dir == KZT_CONN_DIR_INBOUND) {
+		flow->src_id = peer_id;
+		flow->dst_id = local_id;
+		flow->hs_peer_id = NULL;
+		flow->hs_local_id = NULL;
+	}
+	spin_unlock(&flow->lock);
+
+	if (status) {
+		/* Counted by the upcall (failed, timed out, bad peer). */
+		pr_debug("flow %llu: handshake: %d\n", flow->id, status);
+		kzt_flow_end(flow, KZT_END_FAILED);
+		return;
+	}
+	if (flow->dir == KZT_CONN_DIR_OUTBOUND) {
+		kzt_tunnel_out_header(flow);
+		if (!flow->dead)
+			kzt_tunnel_out_status(flow);
+		return;
+	}
+	kzt_flow_set_state(flow, KZT_CONN_STATE_HEADER);
+	flow->ctl_len = KZT_PROTO_HEADER_LEN;
+	flow->ctl_off = 0;
+	kzt_flow_set_deadline(flow, KZT_PROTO_HEADER_TIMEOUT_MS);
+	kzt_tunnel_in_header(flow);
+}
+
+/**
+ * kzt_tunnel_step() - run the kzt/1 step @flow is in
+ * @flow: a flow before ESTABLISHED, from its work item
+ */
+void kzt_tunnel_step(struct kzt_flow *flow)
+{
+	switch (flow->state) {
+	case KZT_CONN_STATE_CONNECTING:
+		kzt_tunnel_out_connecting(flow);
+		break;
+	case KZT_CONN_STATE_HANDSHAKE:
+		if (flow->dir == KZT_CONN_DIR_INBOUND && !flow->hs_submitted)
+			kzt_tunnel_in_start(flow);
+		else
+			kzt_tunnel_handshake(flow);
+		break;
+	case KZT_CONN_STATE_HEADER:
+		if (flow->dir == KZT_CONN_DIR_OUTBOUND)
+			kzt_tunnel_out_status(flow);
+		else
+			kzt_tunnel_in_header(flow);
+		break;
+	case KZT_CONN_STATE_POD_CONNECT:
+		kzt_tunnel_in_pod_wait(flow);
+		break;
+	default:
+		WARN_ONCE(1, "kzt: flow in state %u in the tunnel step\n",
+			  flow->state);
+		kzt_flow_end(flow, KZT_END_FAILED);
+		break;
+	}
+}
