@@ -243,19 +243,19 @@ static const struct genl_split_ops kzt_nl_ops[] = {
 		.flags	= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
+		.cmd	= KZT_CMD_CONN_GET,
+		.dumpit	= kzt_nl_conn_get_dumpit,
+		.policy	= kzt_no_attrs_policy,
+		.maxattr = KZT_CONN_A_MAX,
+		.flags	= GENL_ADMIN_PERM | GENL_CMD_CAP_DUMP,
+	},
+	{
 		.cmd	= KZT_CMD_STATS_GET,
 		.pre_doit = kzt_nl_pre_doit,
 		.doit	= kzt_nl_stats_get_doit,
 		.policy	= kzt_no_attrs_policy,
 		.maxattr = KZT_STATS_A_MAX,
 		.flags	= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
-	},
-	{
-		.cmd	= KZT_CMD_CONN_GET,
-		.dumpit	= kzt_nl_conn_get_dumpit,
-		.policy	= kzt_no_attrs_policy,
-		.maxattr = KZT_CONN_A_MAX,
-		.flags	= GENL_ADMIN_PERM | GENL_CMD_CAP_DUMP,
 	},
 };
 
