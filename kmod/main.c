@@ -9,6 +9,7 @@
 
 #include <linux/kzt.h>
 
+#include "capture.h"
 #include "flow.h"
 #include "handshake.h"
 #include "kzt.h"
@@ -32,6 +33,9 @@ static int __init kzt_init(void)
 	err = kzt_flow_module_init();
 	if (err)
 		goto out_handshake_exit;
+
+	/* ORDER: a node's listeners hand their connections to flows. */
+	kzt_capture_module_init(kzt_flow_outbound, kzt_flow_inbound);
 
 	/* ORDER: netlink handlers use the pernet state, so it comes first. */
 	err = kzt_pernet_register();

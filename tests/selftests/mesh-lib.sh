@@ -63,9 +63,12 @@ _mesh_pod_link() { # _mesh_pod_link POD
 	ip -n "$(mesh_ns $node)" addr add "$gw/32" dev "v$pod"
 	ip -n "$(mesh_ns $node)" link set "v$pod" up
 	ip -n "$(mesh_ns $node)" route add "${MESH_IP[$pod]}/32" dev "v$pod"
-	ip -n "$(mesh_ns $pod)" addr add "${MESH_IP[$pod]}/24" dev eth0
+	# A /32 and a default route through the node, as CNIs like Calico do:
+	# a pod reaches every other pod, even on its node, through the node.
+	ip -n "$(mesh_ns $pod)" addr add "${MESH_IP[$pod]}/32" dev eth0
 	ip -n "$(mesh_ns $pod)" link set eth0 up
-	ip -n "$(mesh_ns $pod)" route add default via "$gw"
+	ip -n "$(mesh_ns $pod)" route add "$gw" dev eth0
+	ip -n "$(mesh_ns $pod)" route add default via "$gw" dev eth0
 }
 
 # _mesh_node_yaml NODE: the apply file of a node: its pods local, the
