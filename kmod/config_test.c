@@ -242,6 +242,8 @@ static void kzt_config_fill_roundtrip_test(struct kunit *test)
 	struct kzt_config want = {
 		.tunnel_port = 65535, .capture = true,
 		.nonmesh = KZT_NONMESH_PASSTHROUGH,
+		.handshake_timeout_ms = KZT_HANDSHAKE_TIMEOUT_MS_MAX,
+		.idle_timeout_s = KZT_IDLE_TIMEOUT_S_MAX,
 	};
 	struct kzt_config base, got;
 	struct netlink_ext_ack extack = {};
@@ -259,6 +261,8 @@ static void kzt_config_fill_roundtrip_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, got.tunnel_port, want.tunnel_port);
 	KUNIT_EXPECT_EQ(test, got.capture, want.capture);
 	KUNIT_EXPECT_EQ(test, got.nonmesh, want.nonmesh);
+	KUNIT_EXPECT_EQ(test, got.handshake_timeout_ms, want.handshake_timeout_ms);
+	KUNIT_EXPECT_EQ(test, got.idle_timeout_s, want.idle_timeout_s);
 	KUNIT_EXPECT_STREQ(test, got.trust_domain, want.trust_domain);
 }
 
