@@ -78,6 +78,7 @@ test_conn_list() {
 	in_pod b1 socat TCP-LISTEN:7000,reuseaddr SYSTEM:'sleep 5' &
 	busywait 5000 in_pod b1 sh -c 'ss -Hltn "sport = :7000" | grep -q .'
 	in_pod a1 socat -u SYSTEM:'sleep 4' TCP:${MESH_IP[b1]}:7000 &
+	local client=$!
 	busywait 5000 sh -c "ip netns exec $(mesh_ns node1) kztctl -j conn list | grep -q ':7000\|\"dst_port\":7000'" || {
 		mesh_kztctl 1 conn list; return 1; }
 	out=$(mesh_kztctl 1 -j conn list)
@@ -85,8 +86,8 @@ test_conn_list() {
 	expect_match "destination identity" "$out" "$(mesh_id b1)" || return 1
 	expect_match "cipher" "$out" "AES-128-GCM" || return 1
 	out=$(mesh_kztctl 2 -j conn list)
-	expect_match "node2 sees the client's verified identity" "$out" "$(mesh_id a1)"
-	wait
+	expect_match "node2 sees the client's verified identity" "$out" "$(mesh_id a1)" || return 1
+	wait "$client"
 }
 
 test_iperf3() {
@@ -166,10 +167,12 @@ test_many_flows() {
 	# client's half-close (stdin ends) must reach it through the tunnel.
 	in_pod b1 socat TCP-LISTEN:7001,reuseaddr,fork,backlog=256 SYSTEM:'sleep 3; cat' &
 	busywait 5000 in_pod b1 sh -c 'ss -Hltn "sport = :7001" | grep -q .'
+	local pids=()
 	for i in $(seq "$n"); do
 		in_pod a1 sh -c "echo flow-$i | socat -t 30 - TCP:${MESH_IP[b1]}:7001 > $MESH_DIR/flow-$i" &
+		pids+=($!)
 	done
-	wait
+	wait "${pids[@]}"
 	for i in $(seq "$n"); do
 		[ "$(cat "$MESH_DIR/flow-$i")" = "flow-$i" ] && ok=$((ok + 1))
 	done
