@@ -127,7 +127,7 @@ test_deny_policy() {
 	t1=$(date +%s)
 	[ $((t1 - t0)) -lt 15 ] || { echo "refusal took $((t1 - t0)) s"; return 1; }
 	[ "$(mesh_stat 2 status_denied)" -ge 1 ] || return 1
-	mesh_kztctl 2 policy del deny-client
+	mesh_kztctl 2 policy del demo/deny-client || return 1
 	fetch a1 b1
 }
 

@@ -122,6 +122,7 @@ mesh_kztd_stop() {
 mesh_up() {
 	local node pod
 	MESH_DIR=$(mktemp -d)
+	chmod 755 "$MESH_DIR"	# pods' servers (nginx workers) read files here
 	MESH_CA=$MESH_DIR/ca
 	kzt_load || return 1
 	for node in 1 2; do

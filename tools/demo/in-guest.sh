@@ -93,7 +93,7 @@ run cat "$MESH_DIR/deny.yaml"
 run mesh_kztctl 2 apply -f "$MESH_DIR/deny.yaml"
 run in_pod a1 curl -sS --max-time 10 -o /dev/null "http://${MESH_IP[b1]}/10M"
 say "(refused at once: node2 checked a1's verified identity against its policies)"
-run mesh_kztctl 2 policy del deny-client-to-server
+run mesh_kztctl 2 policy del demo/deny-client-to-server
 
 step "What crossed the underlay"
 kill "$TCPDUMP"; wait "$TCPDUMP" 2>/dev/null; TCPDUMP=
