@@ -58,7 +58,7 @@ rogue_tls() {
 test_setup() {
 	mesh_up || return 1
 	mesh_kztctl 2 config set handshake-timeout 2000 || return 1
-	in_pod b1 socat TCP-LISTEN:7200,reuseaddr,fork SYSTEM:cat &
+	in_pod b1 socat -t 10 TCP-LISTEN:7200,reuseaddr,fork SYSTEM:cat &
 	busywait 5000 in_pod b1 sh -c 'ss -Hltn "sport = :7200" | grep -q .'
 	good_flow
 }

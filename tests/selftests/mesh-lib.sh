@@ -99,7 +99,9 @@ mesh_kztd_start() {
 		printf 'log_level = debug\n'
 		[ $# -eq 0 ] || printf '%s\n' "$@"
 	} > "$conf"
-	in_pod "node$node" kztd -c "$conf" --log stderr \
+	# Not through in_pod: a backgrounded function is a subshell, and $!
+	# must be kztd itself (ip netns exec execs it) for stop and kill -9.
+	ip netns exec "$(mesh_ns node$node)" kztd -c "$conf" --log stderr \
 		>> "$MESH_DIR/kztd$node.log" 2>&1 &
 	MESH_KZTD_PID[$node]=$!
 	busywait 10000 grep -q "handling handshakes" "$MESH_DIR/kztd$node.log" || {

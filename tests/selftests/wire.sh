@@ -42,7 +42,7 @@ send_marker() {
 
 test_setup() {
 	mesh_up || return 1
-	in_pod b1 socat TCP-LISTEN:7100,reuseaddr,fork SYSTEM:cat &
+	in_pod b1 socat -t 10 TCP-LISTEN:7100,reuseaddr,fork SYSTEM:cat &
 	busywait 5000 in_pod b1 sh -c 'ss -Hltn "sport = :7100" | grep -q .'
 }
 
