@@ -279,7 +279,9 @@ int kzt_hs_done_apply(struct kzt_hs_req *req, const struct kzt_hs_done_msg *m,
 
 	if (m->status) {
 		kzt_hs_done_wipe(tb);
-		kzt_stat_inc(net, KZT_STATS_A_HS_FAILED);
+		/* kztd's own deadline ran out first: a stalled peer */
+		kzt_stat_inc(net, m->status == ETIMEDOUT ? KZT_STATS_A_HS_TIMEOUT :
+							   KZT_STATS_A_HS_FAILED);
 		kzt_hs_complete(req, kzt_hs_status_errno(m->status), NULL);
 		return 0;
 	}

@@ -503,7 +503,9 @@ static void kzt_tunnel_in_header(struct kzt_flow *flow)
 		}
 		return;
 	}
-	if (err == -ESHUTDOWN) {		/* the client gave up */
+	if (err == -ESHUTDOWN) {
+		/* close_notify or FIN before a whole header: a truncated one */
+		kzt_stat_inc(flow->net, KZT_STATS_A_HEADER_BAD);
 		kzt_tunnel_in_refuse(flow, -1);
 		return;
 	}

@@ -34,15 +34,16 @@ stat_grows() {
 	[ "$now" -gt "$3" ] || { echo "$2 on node$1: $3 -> $now"; mesh_kztctl "$1" stats; return 1; }
 }
 
-# header DST_IP DST_PORT SRC_IP SRC_PORT [VERSION] [LEN]: a kzt/1 header as
-# printf escapes (Documentation/protocol.rst).
+# header DST_IP DST_PORT SRC_IP SRC_PORT [VERSION]: the 48 bytes of a kzt/1
+# header (Documentation/protocol.rst), IPv4.
 header() {
-	local ver=${5:-1} len=${6:-48}
-	hex_ip() { printf '\\x00%.0s' {1..10}; printf '\\xff\\xff'; local o; for o in ${1//./ }; do printf '\\x%02x' "$o"; done; }
-	printf '\\x6b\\x7a\\x74\\x31\\x%02x\\x00\\x00\\x%02x\\x04\\x00\\x00\\x00' "$ver" "$len"
-	hex_ip "$1"
-	printf '\\x%02x\\x%02x\\x%02x\\x%02x' $(($2 >> 8)) $(($2 & 255)) $(($4 >> 8)) $(($4 & 255))
-	hex_ip "$3"
+	local ver=${5:-1} esc
+	mapped() { printf '\\x00%.0s' {1..10}; printf '\\xff\\xff'; printf '\\x%02x' ${1//./ }; }
+	esc=$(printf '\\x6b\\x7a\\x74\\x31\\x%02x\\x00\\x00\\x30\\x04\\x00\\x00\\x00' "$ver")
+	esc+=$(mapped "$1")
+	esc+=$(printf '\\x%02x\\x%02x\\x%02x\\x%02x' $(($2 >> 8)) $(($2 & 255)) $(($4 >> 8)) $(($4 & 255)))
+	esc+=$(mapped "$3")
+	printf "$esc"
 }
 
 # rogue_tls SNI: an mTLS client to node2's tunnel port with pod a1's own

@@ -583,7 +583,7 @@ enum kzt_stats_attr {
 	KZT_STATS_A_HS_STARTED,
 	KZT_STATS_A_HS_OK,
 	KZT_STATS_A_HS_FAILED,		/* kztd reported a failure */
-	KZT_STATS_A_HS_TIMEOUT,		/* nobody completed it in time */
+	KZT_STATS_A_HS_TIMEOUT,		/* not done in time (or kztd: ETIMEDOUT) */
 	KZT_STATS_A_HS_NO_DAEMON,	/* no kztd listening */
 	KZT_STATS_A_HS_BAD_PEER,	/* verified peer is not the one asked */
 	/* tunnels */
