@@ -46,12 +46,15 @@ header() {
 	printf "$esc"
 }
 
-# rogue_tls SNI: an mTLS client to node2's tunnel port with pod a1's own
+# rogue_tls SNI [OPTION...]: an mTLS client to node2's tunnel port with pod a1's own
 # SVID (a valid identity), reading the bytes to send from stdin and
-# printing what comes back in hex.
+# printing what comes back in hex. It keeps the connection open after its
+# input ends (-quiet implies -ign_eof) unless given -no_ign_eof.
 rogue_tls() {
-	in_pod node1 openssl s_client -quiet -connect "$TUNNEL" -tls1_3 \
-		-alpn kzt/1 -servername "$1" \
+	local sni=$1
+	shift
+	in_pod node1 openssl s_client -quiet "$@" -connect "$TUNNEL" -tls1_3 \
+		-alpn kzt/1 -servername "$sni" \
 		-cert "$MESH_DIR/certs1/demo.client.crt" -key "$MESH_DIR/certs1/demo.client.key" \
 		-CAfile "$MESH_CA/ca.crt" 2>/dev/null | od -An -tx1 | tr -d ' \n'
 }
@@ -84,9 +87,10 @@ test_plaintext() {
 test_stalled_handshake() {
 	local before
 	before=$(mesh_stat 2 hs_timeout)
-	# A ClientHello's first bytes, then silence past the 2 s deadline.
-	in_pod node1 sh -c "printf '\\x16\\x03\\x01\\x02\\x00\\x01' | socat -t 6 - TCP:$TUNNEL" > /dev/null
-	busywait 8000 stat_grows 2 hs_timeout "$before" || return 1
+	# A ClientHello's first bytes, then silence (no FIN) past the 2 s
+	# deadline.
+	in_pod node1 sh -c "(printf '\\x16\\x03\\x01\\x02\\x00\\x01'; sleep 6) | socat -t 1 - TCP:$TUNNEL" > /dev/null
+	stat_grows 2 hs_timeout "$before" || return 1
 	good_flow
 }
 
@@ -94,10 +98,21 @@ test_truncated_header() {
 	local before out
 	before=$(mesh_stat 2 header_bad)
 	# 20 of the 48 bytes, then close_notify: no status comes back.
-	out=$( (header "${MESH_IP[b1]}" 7200 "${MESH_IP[a1]}" 40000 | head -c 20) |
-		rogue_tls "${MESH_IP[b1]}")
+	out=$(header "${MESH_IP[b1]}" 7200 "${MESH_IP[a1]}" 40000 | head -c 20 |
+		rogue_tls "${MESH_IP[b1]}" -no_ign_eof)
 	expect_eq "status bytes" "$out" "" || return 1
 	busywait 5000 stat_grows 2 header_bad "$before" || return 1
+	good_flow
+}
+
+test_header_never_completed() {
+	local before out
+	before=$(mesh_stat 2 header_timeout)
+	# 20 of the 48 bytes, then silence: closed after 10 s, no status.
+	out=$(header "${MESH_IP[b1]}" 7200 "${MESH_IP[a1]}" 40005 | head -c 20 |
+		rogue_tls "${MESH_IP[b1]}")
+	expect_eq "status bytes" "$out" "" || return 1
+	stat_grows 2 header_timeout "$before" || return 1
 	good_flow
 }
 
@@ -224,6 +239,7 @@ run_test "hostile: garbage on the tunnel port" test_garbage
 run_test "hostile: plaintext HTTP on the tunnel port" test_plaintext
 run_test "hostile: a peer that stalls mid-handshake" test_stalled_handshake
 run_test "hostile: a truncated header" test_truncated_header
+run_test "hostile: a header never completed" test_header_never_completed
 run_test "hostile: a header of an unknown version" test_bad_version
 run_test "hostile: a header naming a non-local destination" test_nonlocal_destination
 run_test "hostile: a source address of another identity" test_source_of_another_identity
