@@ -88,8 +88,8 @@ test_stalled_handshake() {
 	local before
 	before=$(mesh_stat 2 hs_timeout)
 	# A ClientHello's first bytes, then silence (no FIN) past the 2 s
-	# deadline.
-	in_pod node1 sh -c "(printf '\\x16\\x03\\x01\\x02\\x00\\x01'; sleep 6) | socat -t 1 - TCP:$TUNNEL" > /dev/null
+	# deadline. Octal escapes: sh is dash, whose printf has no \x.
+	in_pod node1 sh -c "(printf '\\026\\003\\001\\002\\000\\001'; sleep 6) | socat -t 1 - TCP:$TUNNEL" > /dev/null
 	stat_grows 2 hs_timeout "$before" || return 1
 	good_flow
 }
@@ -97,8 +97,9 @@ test_stalled_handshake() {
 test_truncated_header() {
 	local before out
 	before=$(mesh_stat 2 header_bad)
-	# 20 of the 48 bytes, then close_notify: no status comes back.
-	out=$(header "${MESH_IP[b1]}" 7200 "${MESH_IP[a1]}" 40000 | head -c 20 |
+	# 20 of the 48 bytes, then (once they are surely delivered)
+	# close_notify: no status comes back.
+	out=$( (header "${MESH_IP[b1]}" 7200 "${MESH_IP[a1]}" 40000 | head -c 20; sleep 2) |
 		rogue_tls "${MESH_IP[b1]}" -no_ign_eof)
 	expect_eq "status bytes" "$out" "" || return 1
 	busywait 5000 stat_grows 2 header_bad "$before" || return 1
