@@ -571,20 +571,23 @@ void kzt_flow_end(struct kzt_flow *flow, enum kzt_flow_end how)
 	struct kzt_flow_net *fn = flow->fn;
 	bool reset = kzt_flow_reset_on(how);
 	bool hs_pending = false;
-	struct kzt_hs_req *req;
 
 	spin_lock(&flow->lock);
 	flow->dead = true;
 	flow->state = KZT_CONN_STATE_CLOSING;
-	req = flow->hs_req;
+	/*
+	 * ORDER: cancel under the lock kzt_flow_hs_done() clears hs_req
+	 * under. The request is freed as soon as the done callback returns,
+	 * so a cancel after this lock is dropped could use a freed request.
+	 * Cancel never sleeps and never calls done. Lost: the done callback
+	 * runs (or ran) and drops its reference.
+	 */
+	if (flow->hs_req && kzt_handshake_cancel(flow->hs_req))
+		hs_pending = true;
 	flow->hs_req = NULL;
 	spin_unlock(&flow->lock);
-
-	/* Lost: the done callback runs (or ran) and drops its reference. */
-	if (req && kzt_handshake_cancel(req)) {
-		hs_pending = true;
-		kzt_flow_put(flow);
-	}
+	if (hs_pending)
+		kzt_flow_put(flow);	/* the request's; not the last */
 	timer_shutdown_sync(&flow->timer);
 
 	kzt_flow_release(&flow->pod, reset, false);

@@ -67,17 +67,32 @@ static bool kzt_hs_claim(struct kzt_hs_req *req)
 /*
  * The end of a claimed request: stop its deadline, tell the owner (unless
  * it cancelled), drop the socket file and the live reference. Never sleeps
- * itself; the owner's callback may.
+ * itself unless @sync; the owner's callback may.
+ *
+ * @sync: the caller is a worker that may sleep (the deadline, netns exit).
+ * There the request's file reference can be the last one: the owner may
+ * have released its own while the done callback ran (flow.c does, from
+ * its work item). fput() from a kthread would leave the socket's release
+ * to the delayed-fput work, which can run after the netns is gone (a
+ * kernel socket holds no netns reference) or after this module is. With
+ * __fput_sync() the socket is released here, so kzt_hs_net_free()'s
+ * flush_workqueue() waits for it. Everyone else uses fput(): cancel
+ * (any context) is called by an owner that still holds its own reference,
+ * and DONE runs in the daemon's task, whose fput() completes on its
+ * return to userspace.
  */
 static void kzt_hs_finish(struct kzt_hs_req *req, bool call_done, int status,
-			  const struct kzt_hs_result *res)
+			  const struct kzt_hs_result *res, bool sync)
 {
 	/* Pending: its reference is ours to drop. Running: it will lose. */
 	if (cancel_delayed_work(&req->timeout))
 		kzt_hs_req_put(req);
 	if (call_done)
 		req->done(req->data, status, res);
-	fput(req->file);
+	if (sync)
+		__fput_sync(req->file);
+	else
+		fput(req->file);
 	kzt_hs_req_put(req);
 }
 
@@ -88,7 +103,7 @@ static void kzt_hs_timeout_work(struct work_struct *work)
 
 	if (kzt_hs_claim(req)) {
 		kzt_stat_inc(req->hn->net, KZT_STATS_A_HS_TIMEOUT);
-		kzt_hs_finish(req, true, -ETIMEDOUT, NULL);
+		kzt_hs_finish(req, true, -ETIMEDOUT, NULL, true);
 	}
 	kzt_hs_req_put(req);	/* the deadline's reference */
 }
@@ -296,7 +311,7 @@ bool kzt_handshake_cancel(struct kzt_hs_req *req)
 {
 	if (!kzt_hs_claim(req))
 		return false;
-	kzt_hs_finish(req, false, 0, NULL);
+	kzt_hs_finish(req, false, 0, NULL, false);
 	return true;
 }
 EXPORT_SYMBOL_IF_KUNIT(kzt_handshake_cancel);
@@ -408,7 +423,7 @@ EXPORT_SYMBOL_IF_KUNIT(kzt_hs_claim_accepted);
 void kzt_hs_complete(struct kzt_hs_req *req, int status,
 		     const struct kzt_hs_result *res)
 {
-	kzt_hs_finish(req, true, status, status ? NULL : res);
+	kzt_hs_finish(req, true, status, status ? NULL : res, false);
 }
 EXPORT_SYMBOL_IF_KUNIT(kzt_hs_complete);
 
@@ -459,7 +474,7 @@ void kzt_hs_net_free(struct kzt_hs_net *hn)
 		pr_debug("netns exit: request %u cancelled\n", req->id);
 		if (cancel_delayed_work_sync(&req->timeout))
 			kzt_hs_req_put(req);
-		kzt_hs_finish(req, false, 0, NULL);
+		kzt_hs_finish(req, false, 0, NULL, true);
 	}
 	/*
 	 * A deadline that lost its race with a completion may still be

@@ -496,6 +496,57 @@ static void kzt_hs_net_exit_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, file_count(sock->file), 1);
 }
 
+/*
+ * An owner that lets go of its file reference while its done callback
+ * runs (flow.c ends the flow from its work item, which may run before the
+ * deadline work drops the request's reference): the request's reference is
+ * then the last one. The socket must be released by the deadline work
+ * itself, so that kzt_hs_net_free()'s flush covers it, and not later by
+ * the delayed-fput work, which could run after the netns is gone.
+ */
+struct hs_test_last {
+	struct file *file;
+	struct completion done;
+};
+
+static void hs_test_last_done(void *data, int status, const struct kzt_hs_result *res)
+{
+	struct hs_test_last *l = data;
+
+	__fput_sync(l->file);	/* not the last: the request holds one */
+	complete(&l->done);
+}
+
+KUNIT_DEFINE_ACTION_WRAPPER(hs_test_sock_put, sock_put, struct sock *);
+
+static void kzt_hs_deadline_last_ref_test(struct kunit *test)
+{
+	struct kzt_hs_net *hn = hs_test_hn(test);
+	struct kzt_hs_params p = hs_server_params;
+	struct hs_test_last *l;
+	struct kzt_hs_req *req;
+	struct socket *sock;
+	struct sock *sk;
+
+	l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, l);
+	init_completion(&l->done);
+	KUNIT_ASSERT_EQ(test, sock_create_kern(&init_net, AF_INET, SOCK_STREAM,
+					       IPPROTO_TCP, &sock), 0);
+	sk = sock->sk;
+	sock_hold(sk);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, hs_test_sock_put, sk), 0);
+	l->file = sock_alloc_file(sock, 0, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(l->file));
+
+	p.timeout_ms = 1;
+	KUNIT_ASSERT_EQ(test, kzt_hs_enqueue(hn, sock, &p, hs_test_last_done, l, &req), 0);
+	KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&l->done, 5 * HZ), 0);
+	/* Waits for the deadline work: the socket is released by now. */
+	kunit_release_action(test, hs_test_net_free, hn);
+	KUNIT_EXPECT_TRUE(test, sock_flag(sk, SOCK_DEAD));
+}
+
 /* ---- HANDSHAKE_DONE: policy and parser ---- */
 
 static const u8 hs_key[32] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
@@ -997,6 +1048,7 @@ static struct kunit_case kzt_handshake_cases[] = {
 	KUNIT_CASE_SLOW(kzt_hs_cancel_deadline_race_test),
 	KUNIT_CASE(kzt_hs_accept_undo_test),
 	KUNIT_CASE(kzt_hs_net_exit_test),
+	KUNIT_CASE(kzt_hs_deadline_last_ref_test),
 	KUNIT_CASE_PARAM(kzt_hs_done_policy_test, hs_done_gen_params),
 	KUNIT_CASE(kzt_hs_done_named_test),
 	KUNIT_CASE(kzt_hs_status_errno_test),

@@ -265,6 +265,7 @@ out_failed:
 
 static void kzt_tunnel_out_connecting(struct kzt_flow *flow)
 {
+	unsigned long now;
 	struct sock *sk;
 	unsigned int left;
 	int err;
@@ -281,6 +282,10 @@ static void kzt_tunnel_out_connecting(struct kzt_flow *flow)
 			return;			/* SYN_SENT */
 		err = -ETIMEDOUT;
 	}
+	/* Connected, but the work ran past the deadline: nothing is left. */
+	now = jiffies;
+	if (!err && time_after_eq(now, flow->deadline))
+		err = -ETIMEDOUT;
 	if (err) {
 		pr_debug("flow %llu: tunnel connect: %d\n", flow->id, err);
 		kzt_stat_inc(flow->net, KZT_STATS_A_TUNNEL_CONNECT_FAILED);
@@ -289,7 +294,7 @@ static void kzt_tunnel_out_connecting(struct kzt_flow *flow)
 	}
 
 	/* The handshake gets what is left of "connect to handshake end". */
-	left = jiffies_to_msecs(flow->deadline - jiffies) ?: 1;
+	left = jiffies_to_msecs(flow->deadline - now) ?: 1;
 	kzt_flow_set_deadline(flow, 0);
 	kzt_flow_set_state(flow, KZT_CONN_STATE_HANDSHAKE);
 	err = kzt_flow_submit_hs(flow, KZT_HS_ROLE_CLIENT, flow->src_id,
