@@ -53,7 +53,7 @@ header() {
 rogue_tls() {
 	local sni=$1
 	shift
-	in_pod node1 openssl s_client -quiet "$@" -connect "$TUNNEL" -tls1_3 \
+	in_pod node1 openssl s_client -quiet -nocommands "$@" -connect "$TUNNEL" -tls1_3 \
 		-alpn kzt/1 -servername "$sni" \
 		-cert "$MESH_DIR/certs1/demo.client.crt" -key "$MESH_DIR/certs1/demo.client.key" \
 		-CAfile "$MESH_CA/ca.crt" 2>/dev/null | od -An -tx1 | tr -d ' \n'
