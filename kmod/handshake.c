@@ -158,6 +158,11 @@ static struct kzt_hs_req *kzt_hs_req_new(struct kzt_hs_net *hn,
 	return req;
 }
 
+static int kzt_hs_enqueue_hold(struct kzt_hs_net *hn, struct socket *sock,
+			       const struct kzt_hs_params *params,
+			       kzt_hs_done_t done, void *data,
+			       struct kzt_hs_req **reqp, bool hold);
+
 /**
  * kzt_hs_enqueue() - queue a handshake request on @hn, without telling anyone
  * @hn: the requests of the socket's netns
@@ -177,6 +182,21 @@ static struct kzt_hs_req *kzt_hs_req_new(struct kzt_hs_net *hn,
 int kzt_hs_enqueue(struct kzt_hs_net *hn, struct socket *sock,
 		   const struct kzt_hs_params *params, kzt_hs_done_t done,
 		   void *data, struct kzt_hs_req **reqp)
+{
+	return kzt_hs_enqueue_hold(hn, sock, params, done, data, reqp, false);
+}
+EXPORT_SYMBOL_IF_KUNIT(kzt_hs_enqueue);
+
+/*
+ * kzt_hs_enqueue(), and with @hold a reference for the caller, taken
+ * before the request becomes visible and dropped with kzt_hs_req_put():
+ * the request stays valid memory even if it completes (and its done
+ * callback returns) at once.
+ */
+static int kzt_hs_enqueue_hold(struct kzt_hs_net *hn, struct socket *sock,
+			       const struct kzt_hs_params *params,
+			       kzt_hs_done_t done, void *data,
+			       struct kzt_hs_req **reqp, bool hold)
 {
 	struct kzt_hs_req *req;
 	int err;
@@ -210,6 +230,8 @@ int kzt_hs_enqueue(struct kzt_hs_net *hn, struct socket *sock,
 	req->deadline = jiffies + msecs_to_jiffies(params->timeout_ms);
 	list_add_tail(&req->node, &hn->waiting);
 	refcount_inc(&req->ref);	/* the deadline's */
+	if (hold)
+		refcount_inc(&req->ref);	/* the caller's */
 	queue_delayed_work(kzt_hs_wq, &req->timeout,
 			   msecs_to_jiffies(params->timeout_ms));
 	xa_unlock_bh(&hn->reqs);
@@ -222,7 +244,6 @@ out_unlock:
 	kzt_hs_req_put(req);
 	return err;
 }
-EXPORT_SYMBOL_IF_KUNIT(kzt_hs_enqueue);
 
 /**
  * kzt_hs_net_of() - the handshake requests of @net
@@ -260,6 +281,7 @@ int kzt_handshake_submit(struct net *net, struct socket *sock,
 			 struct kzt_hs_req **reqp)
 {
 	struct kzt_hs_net *hn = kzt_hs_net_of(net);
+	struct kzt_hs_req *req;
 	int err;
 
 	*reqp = NULL;
@@ -267,9 +289,16 @@ int kzt_handshake_submit(struct net *net, struct socket *sock,
 		kzt_stat_inc(net, KZT_STATS_A_HS_NO_DAEMON);
 		return -ESRCH;
 	}
-	err = kzt_hs_enqueue(hn, sock, params, done, data, reqp);
+	/*
+	 * Held until the end of this function: once visible, the request can
+	 * complete (a daemon woken by an earlier READY, or a short deadline)
+	 * and be freed as soon as its done callback returns, before the
+	 * cancel below.
+	 */
+	err = kzt_hs_enqueue_hold(hn, sock, params, done, data, reqp, true);
 	if (err)
 		return err;
+	req = *reqp;
 
 	err = kzt_genl_notify_hs_ready(net);
 	/*
@@ -278,17 +307,16 @@ int kzt_handshake_submit(struct net *net, struct socket *sock,
 	 */
 	if (err == -ENOBUFS)
 		err = 0;
-	/*
-	 * Not told: take it back, unless a daemon that was woken by an earlier
-	 * READY has it already (then it runs its course).
-	 */
-	if (err && kzt_handshake_cancel(*reqp)) {
+	/* Not told: take it back, unless it completed meanwhile. */
+	if (err && kzt_handshake_cancel(req)) {
 		*reqp = NULL;
 		if (err == -ESRCH)
 			kzt_stat_inc(net, KZT_STATS_A_HS_NO_DAEMON);
+		kzt_hs_req_put(req);
 		return err;
 	}
 	kzt_stat_inc(net, KZT_STATS_A_HS_STARTED);
+	kzt_hs_req_put(req);
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(kzt_handshake_submit);
