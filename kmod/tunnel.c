@@ -155,8 +155,8 @@ static int kzt_tunnel_ctl_send(struct kzt_flow *flow)
 
 /*
  * Read the rest of flow->ctl from the tunnel: 0 when complete, -EAGAIN,
- * -ESHUTDOWN when the peer sent close_notify first, -EPROTO for any other
- * record or a FIN, or the socket's error.
+ * -ESHUTDOWN when the peer sent close_notify first, -ENODATA for a FIN
+ * without one, -EPROTO for any other record, or the socket's error.
  */
 static int kzt_tunnel_ctl_recv(struct kzt_flow *flow)
 {
@@ -168,8 +168,8 @@ static int kzt_tunnel_ctl_recv(struct kzt_flow *flow)
 				 flow->ctl_len - flow->ctl_off, &type);
 		if (n < 0)
 			return n;
-		if (!n)
-			return -EPROTO;
+		if (!n)			/* FIN without close_notify */
+			return -ENODATA;
 		if (type == KZT_TLS_ALERT)
 			return n == 2 && flow->ctl[flow->ctl_off + 1] ==
 					 KZT_TLS_ALERT_CLOSE_NOTIFY ?
@@ -508,7 +508,7 @@ static void kzt_tunnel_in_header(struct kzt_flow *flow)
 		}
 		return;
 	}
-	if (err == -ESHUTDOWN) {
+	if (err == -ESHUTDOWN || err == -ENODATA) {
 		/* close_notify or FIN before a whole header: a truncated one */
 		kzt_stat_inc(flow->net, KZT_STATS_A_HEADER_BAD);
 		kzt_tunnel_in_refuse(flow, -1);
