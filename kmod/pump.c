@@ -207,6 +207,26 @@ static enum kzt_flow_end kzt_pump_tunnel_err(int err)
 }
 
 /*
+ * Send what @d holds to @to and count it. Returns 0 when some was sent,
+ * -EAGAIN when @to is full, or another negative errno.
+ */
+static int kzt_pump_drain(struct kzt_flow *flow, struct kzt_pump_dir *d,
+			  struct socket *to, atomic64_t *bytes,
+			  unsigned int *moved)
+{
+	int n = kzt_sock_send(to, d->buf + d->head, d->len);
+
+	if (n < 0)
+		return n;
+	d->head += n;
+	d->len -= n;
+	*moved += n;
+	atomic64_add(n, bytes);
+	flow->last_active = jiffies;
+	return 0;
+}
+
+/*
  * Tunnel -> pod. Returns 1 when the budget ran out, 0 when waiting for an
  * event, -1 when the flow must end as *@how says.
  */
@@ -220,18 +240,9 @@ static int kzt_pump_in(struct kzt_flow *flow, enum kzt_flow_end *how)
 
 	while (moved < KZT_PUMP_BUDGET) {
 		if (d->len) {
-			n = kzt_sock_send(pod, d->buf + d->head, d->len);
-			if (n == -EAGAIN)
-				return 0;
-			if (n < 0) {
-				*how = KZT_END_RESET;	/* the pod is gone */
-				return -1;
-			}
-			d->head += n;
-			d->len -= n;
-			moved += n;
-			atomic64_add(n, &flow->bytes_in);
-			flow->last_active = jiffies;
+			n = kzt_pump_drain(flow, d, pod, &flow->bytes_in, &moved);
+			if (n)
+				goto out_stop;
 			continue;
 		}
 		if (d->eof) {
@@ -264,6 +275,12 @@ static int kzt_pump_in(struct kzt_flow *flow, enum kzt_flow_end *how)
 		return -1;
 	}
 	return 1;
+
+out_stop:
+	if (n == -EAGAIN)
+		return 0;
+	*how = KZT_END_RESET;		/* the side we send to is gone */
+	return -1;
 }
 
 /* Pod -> tunnel; returns as kzt_pump_in(). */
@@ -276,18 +293,9 @@ static int kzt_pump_out(struct kzt_flow *flow, enum kzt_flow_end *how)
 
 	while (moved < KZT_PUMP_BUDGET) {
 		if (d->len) {
-			n = kzt_sock_send(tunnel, d->buf + d->head, d->len);
-			if (n == -EAGAIN)
-				return 0;
-			if (n < 0) {
-				*how = KZT_END_RESET;	/* the tunnel is gone */
-				return -1;
-			}
-			d->head += n;
-			d->len -= n;
-			moved += n;
-			atomic64_add(n, &flow->bytes_out);
-			flow->last_active = jiffies;
+			n = kzt_pump_drain(flow, d, tunnel, &flow->bytes_out, &moved);
+			if (n)
+				goto out_stop;
 			continue;
 		}
 		if (d->eof) {
@@ -318,6 +326,12 @@ static int kzt_pump_out(struct kzt_flow *flow, enum kzt_flow_end *how)
 		d->len = n;
 	}
 	return 1;
+
+out_stop:
+	if (n == -EAGAIN)
+		return 0;
+	*how = KZT_END_RESET;		/* the side we send to is gone */
+	return -1;
 }
 
 /*
