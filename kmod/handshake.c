@@ -304,6 +304,8 @@ int kzt_handshake_submit(struct net *net, struct socket *sock,
 	/*
 	 * -ENOBUFS: some listener overran; its socket reports ENOBUFS, on
 	 * which a daemon ACCEPTs until -EAGAIN, so the request is not lost.
+	 * (A listener must set NETLINK_BROADCAST_ERROR for that: without it
+	 * an overrun listener reads as none, -ESRCH. kztd sets it.)
 	 */
 	if (err == -ENOBUFS)
 		err = 0;

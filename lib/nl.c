@@ -976,9 +976,18 @@ int kzt_nl_family_mcgrp(const struct kzt_nl_family *fam, const char *name,
  */
 int kzt_nl_subscribe(struct kzt_nl *nl, uint32_t group)
 {
-	int ret;
+	int one = 1, ret;
 
 	nl_socket_disable_seq_check(nl->sk);
+	/*
+	 * A notification this socket has no room for then fails its sender
+	 * with ENOBUFS instead of looking as if nobody listened: kzt.ko keeps
+	 * a handshake request queued on ENOBUFS (we read ENOBUFS too, and
+	 * sweep with ACCEPT), but takes -ESRCH for "no daemon".
+	 */
+	if (setsockopt(nl_socket_get_fd(nl->sk), SOL_NETLINK,
+		       NETLINK_BROADCAST_ERROR, &one, sizeof(one)) < 0)
+		return errno;
 	ret = nl_socket_add_membership(nl->sk, group);
 	if (ret < 0)
 		return kzt_nl_errno(ret);

@@ -164,17 +164,17 @@ test_many_flows() {
 	local n i ok=0
 	# 200 flows (a third on the KASAN kernel: scale) mean 400 TLS handshakes
 	# at once (ECDSA, ~80 ms of CPU each under TCG), which outlast the
-	# default deadline on 2 vCPUs: give them two minutes.
+	# default deadline on 2 vCPUs: give them five minutes.
 	n=$(scale 200)
-	mesh_kztctl 1 config set handshake-timeout 120000 || return 1
-	mesh_kztctl 2 config set handshake-timeout 120000 || return 1
+	mesh_kztctl 1 config set handshake-timeout 300000 || return 1
+	mesh_kztctl 2 config set handshake-timeout 300000 || return 1
 	# The server answers after 3 s, so every flow is open at once; the
 	# client's half-close (stdin ends) must reach it through the tunnel.
 	in_pod b1 socat -t 30 TCP-LISTEN:7001,reuseaddr,fork,backlog=256 SYSTEM:'sleep 3; cat' &
 	busywait 5000 in_pod b1 sh -c 'ss -Hltn "sport = :7001" | grep -q .'
 	local pids=()
 	for i in $(seq "$n"); do
-		in_pod a1 sh -c "echo flow-$i | socat -t 180 - TCP:${MESH_IP[b1]}:7001 > $MESH_DIR/flow-$i" 2>/dev/null &
+		in_pod a1 sh -c "echo flow-$i | socat -t 400 - TCP:${MESH_IP[b1]}:7001 > $MESH_DIR/flow-$i" 2>/dev/null &
 		pids+=($!)
 	done
 	wait "${pids[@]}"
