@@ -89,6 +89,10 @@ _mesh_node_yaml() {
 	done
 }
 
+_mesh_kztd_ready() { # _mesh_kztd_ready LOG COUNT: more ready lines than COUNT
+	[ "$(grep -c "handling handshakes" "$1")" -gt "$2" ]
+}
+
 # mesh_kztd_start NODE [EXTRA CONFIG LINES]: start the node's kztd and wait
 # until it has applied its config and listens for handshakes.
 mesh_kztd_start() {
@@ -99,12 +103,15 @@ mesh_kztd_start() {
 		printf 'log_level = debug\n'
 		[ $# -eq 0 ] || printf '%s\n' "$@"
 	} > "$conf"
+	local log=$MESH_DIR/kztd$node.log ready
+	# The log is appended across restarts: wait for one more ready line.
+	ready=$(grep -c "handling handshakes" "$log" 2>/dev/null)
 	# Not through in_pod: a backgrounded function is a subshell, and $!
 	# must be kztd itself (ip netns exec execs it) for stop and kill -9.
 	ip netns exec "$(mesh_ns node$node)" kztd -c "$conf" --log stderr \
 		>> "$MESH_DIR/kztd$node.log" 2>&1 &
 	MESH_KZTD_PID[$node]=$!
-	busywait 10000 grep -q "handling handshakes" "$MESH_DIR/kztd$node.log" || {
+	busywait 30000 _mesh_kztd_ready "$log" "${ready:-0}" || {
 		echo "kztd on node$node did not get ready:"
 		tail -n 20 "$MESH_DIR/kztd$node.log"
 		return 1
