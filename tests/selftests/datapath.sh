@@ -170,7 +170,7 @@ test_many_flows() {
 	mesh_kztctl 2 config set handshake-timeout 300000 || return 1
 	# The server answers after 3 s, so every flow is open at once; the
 	# client's half-close (stdin ends) must reach it through the tunnel.
-	in_pod b1 socat -t 30 TCP-LISTEN:7001,reuseaddr,fork,backlog=256 SYSTEM:'sleep 3; cat' &
+	in_pod b1 socat -t 300 TCP-LISTEN:7001,reuseaddr,fork,backlog=256 SYSTEM:'sleep 3; cat' &
 	busywait 5000 in_pod b1 sh -c 'ss -Hltn "sport = :7001" | grep -q .'
 	local pids=()
 	for i in $(seq "$n"); do
