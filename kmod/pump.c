@@ -207,23 +207,27 @@ static enum kzt_flow_end kzt_pump_tunnel_err(int err)
 }
 
 /*
- * Send what @d holds to @to and count it. Returns 0 when some was sent,
- * -EAGAIN when @to is full, or another negative errno.
+ * Send what @d holds to @to and count it. Returns 1 when some was sent, 0
+ * when @to is full, -1 when @to is gone (*@how set), as the pumps return.
  */
 static int kzt_pump_drain(struct kzt_flow *flow, struct kzt_pump_dir *d,
 			  struct socket *to, atomic64_t *bytes,
-			  unsigned int *moved)
+			  unsigned int *moved, enum kzt_flow_end *how)
 {
 	int n = kzt_sock_send(to, d->buf + d->head, d->len);
 
-	if (n < 0)
-		return n;
+	if (n == -EAGAIN)
+		return 0;
+	if (n < 0) {
+		*how = KZT_END_RESET;
+		return -1;
+	}
 	d->head += n;
 	d->len -= n;
 	*moved += n;
 	atomic64_add(n, bytes);
 	flow->last_active = jiffies;
-	return 0;
+	return 1;
 }
 
 /*
@@ -240,9 +244,10 @@ static int kzt_pump_in(struct kzt_flow *flow, enum kzt_flow_end *how)
 
 	while (moved < KZT_PUMP_BUDGET) {
 		if (d->len) {
-			n = kzt_pump_drain(flow, d, pod, &flow->bytes_in, &moved);
-			if (n)
-				goto out_stop;
+			n = kzt_pump_drain(flow, d, pod, &flow->bytes_in, &moved,
+					   how);
+			if (n <= 0)
+				return n;
 			continue;
 		}
 		if (d->eof) {
@@ -275,12 +280,6 @@ static int kzt_pump_in(struct kzt_flow *flow, enum kzt_flow_end *how)
 		return -1;
 	}
 	return 1;
-
-out_stop:
-	if (n == -EAGAIN)
-		return 0;
-	*how = KZT_END_RESET;		/* the side we send to is gone */
-	return -1;
 }
 
 /* Pod -> tunnel; returns as kzt_pump_in(). */
@@ -293,9 +292,10 @@ static int kzt_pump_out(struct kzt_flow *flow, enum kzt_flow_end *how)
 
 	while (moved < KZT_PUMP_BUDGET) {
 		if (d->len) {
-			n = kzt_pump_drain(flow, d, tunnel, &flow->bytes_out, &moved);
-			if (n)
-				goto out_stop;
+			n = kzt_pump_drain(flow, d, tunnel, &flow->bytes_out, &moved,
+					   how);
+			if (n <= 0)
+				return n;
 			continue;
 		}
 		if (d->eof) {
@@ -326,12 +326,6 @@ static int kzt_pump_out(struct kzt_flow *flow, enum kzt_flow_end *how)
 		d->len = n;
 	}
 	return 1;
-
-out_stop:
-	if (n == -EAGAIN)
-		return 0;
-	*how = KZT_END_RESET;		/* the side we send to is gone */
-	return -1;
 }
 
 /*
