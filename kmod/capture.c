@@ -39,6 +39,7 @@
 #include <net/tcp.h>
 
 #include "capture.h"
+#include "flow.h"
 #include "kzt.h"
 #include "stats.h"
 
@@ -48,27 +49,6 @@ struct kzt_capture {
 	__be16 capture_port;		/* of @capture, for the hooks */
 	u16 tunnel_port;		/* of @tunnel, host order */
 };
-
-/* Set once by main.c before any netns can enable capture. */
-static kzt_accept_t kzt_capture_outbound __ro_after_init;
-static kzt_accept_t kzt_capture_inbound __ro_after_init;
-
-/**
- * kzt_capture_module_init() - name the receivers of accepted connections
- * @outbound: gets every connection taken from a pod (kzt_flow_outbound())
- * @inbound: gets every connection accepted on the tunnel port
- *           (kzt_flow_inbound())
- *
- * Until this is called, turning capture on fails with -EOPNOTSUPP.
- *
- * Context: module init, before the pernet state is registered.
- */
-void __init kzt_capture_module_init(kzt_accept_t outbound,
-				    kzt_accept_t inbound)
-{
-	kzt_capture_outbound = outbound;
-	kzt_capture_inbound = inbound;
-}
 
 /* A connection request: SYN without ACK (nor RST or FIN). */
 static bool kzt_tcp_is_syn(const struct tcphdr *th)
@@ -412,12 +392,12 @@ static struct kzt_listener *kzt_capture_open_tunnel(struct net *net, u16 port,
 
 	sin6->sin6_family = AF_INET6;
 	sin6->sin6_port = htons(port);
-	l = kzt_listener_open(net, &ss, false, kzt_capture_inbound);
+	l = kzt_listener_open(net, &ss, false, kzt_flow_inbound);
 	if (IS_ERR(l) && PTR_ERR(l) == -EAFNOSUPPORT) {
 		memset(&ss, 0, sizeof(ss));
 		sin->sin_family = AF_INET;
 		sin->sin_port = htons(port);
-		l = kzt_listener_open(net, &ss, false, kzt_capture_inbound);
+		l = kzt_listener_open(net, &ss, false, kzt_flow_inbound);
 	}
 	if (IS_ERR(l)) {
 		if (PTR_ERR(l) == -EADDRINUSE)
@@ -447,7 +427,7 @@ static struct kzt_listener *kzt_capture_open_capture(struct net *net,
 
 	sin->sin_family = AF_INET;
 	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	l = kzt_listener_open(net, &ss, true, kzt_capture_outbound);
+	l = kzt_listener_open(net, &ss, true, kzt_flow_outbound);
 	if (IS_ERR(l))
 		NL_SET_ERR_MSG_FMT(extack,
 				   "cannot open the capture listener: error %ld",
@@ -462,11 +442,6 @@ static int kzt_capture_start(struct net *net, u16 tunnel_port,
 	struct kzt_capture *cap;
 	int err;
 
-	if (!kzt_capture_outbound || !kzt_capture_inbound) {
-		NL_SET_ERR_MSG(extack,
-			       "this kzt.ko has no data path to take captured flows");
-		return -EOPNOTSUPP;
-	}
 	cap = kzalloc(sizeof(*cap), GFP_KERNEL);
 	if (!cap)
 		return -ENOMEM;

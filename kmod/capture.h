@@ -17,15 +17,12 @@ struct kzt_config;
 struct netlink_ext_ack;
 
 /*
- * Where accepted connections go: @outbound gets each connection taken from
- * a pod (capture listener), @inbound each one accepted on the tunnel port.
- * flow.c provides them (kzt_flow_outbound(), kzt_flow_inbound()); main.c
- * passes them with kzt_capture_module_init(). They run from the listeners'
- * work items and must not take kzt_net.config_lock: a configuration change
- * holds it while it closes a listener and waits for that work.
+ * Accepted connections go to flow.c: kzt_flow_outbound() gets each one
+ * taken from a pod (capture listener), kzt_flow_inbound() each one accepted
+ * on the tunnel port. They run from the listeners' work items and must not
+ * take kzt_net.config_lock: a configuration change holds it while it closes
+ * a listener and waits for that work.
  */
-void kzt_capture_module_init(kzt_accept_t outbound, kzt_accept_t inbound);
-
 int kzt_capture_apply(struct net *net, const struct kzt_config *old,
 		      const struct kzt_config *new,
 		      struct netlink_ext_ack *extack);

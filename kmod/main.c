@@ -34,9 +34,6 @@ static int __init kzt_init(void)
 	if (err)
 		goto out_handshake_exit;
 
-	/* ORDER: a node's listeners hand their connections to flows. */
-	kzt_capture_module_init(kzt_flow_outbound, kzt_flow_inbound);
-
 	/* ORDER: netlink handlers use the pernet state, so it comes first. */
 	err = kzt_pernet_register();
 	if (err)
