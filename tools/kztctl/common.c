@@ -98,6 +98,23 @@ bool kztctl_is_help(const char *arg)
 	       !strcmp(arg, "help");
 }
 
+/**
+ * kztctl_table_done() - the end of every table a command prints
+ * @t: the table, freed here
+ * @ret: 0, or the error that stopped filling @t (then nothing is printed)
+ *
+ * Return: @ret, or the errno of a failed flush of stdout.
+ */
+int kztctl_table_done(struct kztctl_table *t, int ret)
+{
+	if (!ret)
+		kztctl_table_print(t, stdout, kztctl_opts.color);
+	kztctl_table_free(t);
+	if (!ret && fflush(stdout))
+		ret = errno;
+	return ret;
+}
+
 /* "name:" on a line of its own; green and bold on a terminal. */
 void kztctl_print_header(const char *name)
 {

@@ -70,12 +70,7 @@ static int print_list(const struct kzt_conns *list)
 		return ENOMEM;
 	for (size_t i = 0; i < list->n && !ret; i++)
 		ret = text_row(t, &list->v[i]);
-	if (!ret)
-		kztctl_table_print(t, stdout, kztctl_opts.color);
-	kztctl_table_free(t);
-	if (ret)
-		return ret;
-	return fflush(stdout) ? errno : 0;
+	return kztctl_table_done(t, ret);
 }
 
 int conn_main(int argc, char *argv[])

@@ -81,5 +81,6 @@ struct kztctl_table *kztctl_table_new(size_t ncols, const char *const *head);
 int kztctl_table_add(struct kztctl_table *t, const char *const *cells);
 void kztctl_table_print(const struct kztctl_table *t, FILE *f, bool color);
 void kztctl_table_free(struct kztctl_table *t);
+int kztctl_table_done(struct kztctl_table *t, int ret);
 
 #endif /* KZTCTL_H */

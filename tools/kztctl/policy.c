@@ -104,12 +104,7 @@ static int print_policies(const struct kzt_policy *v, size_t n, bool one)
 		return ENOMEM;
 	for (size_t i = 0; i < n && !ret; i++)
 		ret = text_rows(t, &v[i]);
-	if (!ret)
-		kztctl_table_print(t, stdout, kztctl_opts.color);
-	kztctl_table_free(t);
-	if (!ret && fflush(stdout))
-		ret = errno;
-	return ret;
+	return kztctl_table_done(t, ret);
 }
 
 static int policy_show(int argc, char *argv[])

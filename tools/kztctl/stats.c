@@ -53,12 +53,7 @@ static int print_text(const struct kzt_stats *st)
 		snprintf(val, sizeof(val), "%" PRIu64, st->v[type]);
 		ret = kztctl_table_add(t, cells);
 	}
-	if (!ret)
-		kztctl_table_print(t, stdout, kztctl_opts.color);
-	kztctl_table_free(t);
-	if (ret)
-		return ret;
-	return fflush(stdout) ? errno : 0;
+	return kztctl_table_done(t, ret);
 }
 
 int stats_main(int argc, char *argv[])

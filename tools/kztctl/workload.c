@@ -27,7 +27,7 @@ static void workload_usage(FILE *f)
 		prog, prog, prog, prog);
 }
 
-static void text_row(struct kztctl_table *t, const struct kzt_workload *w)
+static int text_row(struct kztctl_table *t, const struct kzt_workload *w)
 {
 	char a[KZT_ADDR_STRLEN], where[KZT_ADDR_STRLEN + 32];
 	char ifname[IF_NAMESIZE];
@@ -44,7 +44,7 @@ static void text_row(struct kztctl_table *t, const struct kzt_workload *w)
 	cells[1] = w->id;
 	cells[2] = kzt_proto_name(w->protocol);
 	cells[3] = where;
-	kztctl_table_add(t, cells);
+	return kztctl_table_add(t, cells);
 }
 
 static int print_list(const struct kzt_workloads *list)
@@ -54,6 +54,7 @@ static int print_list(const struct kzt_workloads *list)
 	};
 	struct kztctl_table *t;
 	struct kzt_json j;
+	int ret = 0;
 
 	if (kztctl_opts.json) {
 		kzt_json_init(&j, stdout);
@@ -68,11 +69,9 @@ static int print_list(const struct kzt_workloads *list)
 	t = kztctl_table_new(4, head);
 	if (!t)
 		return ENOMEM;
-	for (size_t i = 0; i < list->n; i++)
-		text_row(t, &list->v[i]);
-	kztctl_table_print(t, stdout, kztctl_opts.color);
-	kztctl_table_free(t);
-	return fflush(stdout) ? errno : 0;
+	for (size_t i = 0; i < list->n && !ret; i++)
+		ret = text_row(t, &list->v[i]);
+	return kztctl_table_done(t, ret);
 }
 
 static int print_one(const struct kzt_workload *w)
