@@ -771,7 +771,6 @@ static struct kzt_hs_req *hs_apply_setup(struct kunit *test, struct kzt_hs_net *
 static void kzt_hs_apply_ok_test(struct kunit *test)
 {
 	static const struct hs_done_case c = { .cipher = TLS_CIPHER_AES_GCM_256 };
-	static const u8 zero[32];
 	struct kzt_hs_net *hn = hs_test_hn(test);
 	struct hs_test_done *d = hs_test_done_new(test);
 	struct nlattr *tb[KZT_HS_A_MAX + 1];
@@ -792,11 +791,62 @@ static void kzt_hs_apply_ok_test(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, d->local_id, CLIENT_ID);
 	KUNIT_EXPECT_TRUE(test, hs_test_is_ktls(a));
 	KUNIT_EXPECT_EQ(test, hs_test_stat(KZT_STATS_A_HS_OK), ok + 1);
-	/* The keys and IVs in the request message are gone. */
-	KUNIT_EXPECT_MEMEQ(test, nla_data(tb[KZT_HS_A_TX_KEY]), zero, 32);
-	KUNIT_EXPECT_MEMEQ(test, nla_data(tb[KZT_HS_A_RX_KEY]), zero, 32);
-	KUNIT_EXPECT_MEMEQ(test, nla_data(tb[KZT_HS_A_TX_IV]), zero, 12);
-	KUNIT_EXPECT_MEMEQ(test, nla_data(tb[KZT_HS_A_RX_IV]), zero, 12);
+}
+
+/* A whole DONE, as the netlink handler takes it: applied, then wiped. */
+static void kzt_hs_done_ok_test(struct kunit *test)
+{
+	struct kzt_hs_net *hn = hs_test_hn(test);
+	struct hs_test_done *d = hs_test_done_new(test);
+	struct netlink_ext_ack extack = {};
+	struct hs_done_case c = { .cipher = TLS_CIPHER_CHACHA20_POLY1305 };
+	struct kzt_hs_req *req, *got;
+	struct socket *a, *b;
+	struct sk_buff *skb;
+
+	hs_test_pair(test, &a, &b);
+	req = hs_test_enqueue(test, hn, a, &hs_client_params, d);
+	got = kzt_hs_accept_next(hn);
+	KUNIT_ASSERT_PTR_EQ(test, got, req);
+	fput(got->file);
+	kzt_hs_accept_finish(got);
+	c.id = req->id;
+	skb = hs_done_msg(test, &c, c.cipher);
+	KUNIT_EXPECT_EQ(test, kzt_hs_done(hn, skb->data, skb->len, &extack), 0);
+	KUNIT_EXPECT_NULL(test, extack._msg);
+	KUNIT_EXPECT_EQ(test, atomic_read(&d->calls), 1);
+	KUNIT_EXPECT_EQ(test, d->status, 0);
+	KUNIT_EXPECT_TRUE(test, hs_test_is_ktls(a));
+	KUNIT_EXPECT_NULL(test, memchr_inv(skb->data, 0, skb->len));
+}
+
+/*
+ * Every refused DONE is wiped too, whatever refuses it: the policy, the
+ * parser, or no request of that ID (the cases that pass every check).
+ */
+static void kzt_hs_done_wipe_test(struct kunit *test)
+{
+	const struct hs_done_case *c = test->param_value;
+	struct sk_buff *skb = hs_done_msg(test, c, c->cipher ?: TLS_CIPHER_AES_GCM_128);
+	struct netlink_ext_ack extack = {};
+
+	KUNIT_EXPECT_EQ(test, kzt_hs_done(hs_test_hn(test), skb->data, skb->len, &extack),
+			c->err ?: -ENOENT);
+	KUNIT_EXPECT_NULL(test, memchr_inv(skb->data, 0, skb->len));
+}
+
+/* A repeated key is refused (kzt_nl_check_repeats()) and wiped. */
+static void kzt_hs_done_repeat_test(struct kunit *test)
+{
+	static const struct hs_done_case c = {};
+	struct sk_buff *skb = hs_done_msg(test, &c, TLS_CIPHER_AES_GCM_128);
+	struct netlink_ext_ack extack = {};
+
+	KUNIT_ASSERT_EQ(test, nla_put(skb, KZT_HS_A_TX_KEY, 16, hs_key), 0);
+	KUNIT_EXPECT_EQ(test, kzt_hs_done(hs_test_hn(test), skb->data, skb->len, &extack),
+			-EINVAL);
+	KUNIT_EXPECT_NOT_NULL(test, extack._msg);
+	KUNIT_EXPECT_NULL(test, memchr_inv(skb->data, 0, skb->len));
 }
 
 static void kzt_hs_apply_bad_peer_test(struct kunit *test)
@@ -1053,6 +1103,9 @@ static struct kunit_case kzt_handshake_cases[] = {
 	KUNIT_CASE(kzt_hs_done_named_test),
 	KUNIT_CASE(kzt_hs_status_errno_test),
 	KUNIT_CASE(kzt_hs_apply_ok_test),
+	KUNIT_CASE(kzt_hs_done_ok_test),
+	KUNIT_CASE_PARAM(kzt_hs_done_wipe_test, hs_done_gen_params),
+	KUNIT_CASE(kzt_hs_done_repeat_test),
 	KUNIT_CASE(kzt_hs_apply_bad_peer_test),
 	KUNIT_CASE(kzt_hs_apply_status_test),
 	KUNIT_CASE(kzt_hs_apply_not_connected_test),

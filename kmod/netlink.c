@@ -235,11 +235,13 @@ static const struct genl_split_ops kzt_nl_ops[] = {
 		.flags	= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
+		/*
+		 * No .policy and no .pre_doit: the handler checks with
+		 * kzt_hs_done_policy itself, so that it can wipe a request
+		 * refused by any check.
+		 */
 		.cmd	= KZT_CMD_HANDSHAKE_DONE,
-		.pre_doit = kzt_nl_pre_doit,
 		.doit	= kzt_nl_hs_done_doit,
-		.policy	= kzt_hs_done_policy,
-		.maxattr = KZT_HS_A_MAX,
 		.flags	= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{

@@ -221,19 +221,6 @@ int kzt_hs_done_parse(struct nlattr **tb, struct kzt_hs_done_msg *m,
 }
 EXPORT_SYMBOL_IF_KUNIT(kzt_hs_done_parse);
 
-/* Key material is wiped in the request message too, before it is freed. */
-static void kzt_hs_done_wipe(struct nlattr **tb)
-{
-	static const int secret[] = {
-		KZT_HS_A_TX_KEY, KZT_HS_A_TX_IV, KZT_HS_A_RX_KEY, KZT_HS_A_RX_IV,
-	};
-	int i;
-
-	for (i = 0; i < ARRAY_SIZE(secret); i++)
-		if (tb[secret[i]])
-			memzero_explicit(nla_data(tb[secret[i]]), nla_len(tb[secret[i]]));
-}
-
 /**
  * kzt_hs_status_errno() - the done callback's status for a daemon's status
  * @status: positive errno from DONE, not 0
@@ -259,11 +246,12 @@ EXPORT_SYMBOL_IF_KUNIT(kzt_hs_status_errno);
  * kzt_hs_done_apply() - complete a claimed request as DONE reports
  * @req: claimed with kzt_hs_claim_accepted(); completed when this returns
  * @m: the parsed report (status 0: keys checked against the cipher)
- * @tb: the request's attributes, wiped of keys here
+ * @tb: the request's attributes
  * @extack: the reason for a refusal
  *
  * Client role: the verified peer must be the one asked. Then kTLS is
- * installed and the owner's done callback runs, after the keys are wiped.
+ * installed and the owner's done callback runs. The caller wipes the
+ * message (kzt_hs_done()).
  *
  * Return: 0 when the report was taken (success or failure status); a
  * negative errno when the kernel refused a success report (the request
@@ -278,7 +266,6 @@ int kzt_hs_done_apply(struct kzt_hs_req *req, const struct kzt_hs_done_msg *m,
 	int err;
 
 	if (m->status) {
-		kzt_hs_done_wipe(tb);
 		/* kztd's own deadline ran out first: a stalled peer */
 		kzt_stat_inc(net, m->status == ETIMEDOUT ? KZT_STATS_A_HS_TIMEOUT :
 							   KZT_STATS_A_HS_FAILED);
@@ -286,7 +273,6 @@ int kzt_hs_done_apply(struct kzt_hs_req *req, const struct kzt_hs_done_msg *m,
 		return 0;
 	}
 	if (req->role == KZT_HS_ROLE_CLIENT && strcmp(m->peer_id, req->peer_id)) {
-		kzt_hs_done_wipe(tb);
 		NL_SET_ERR_MSG_ATTR(extack, tb[KZT_HS_A_PEER_ID],
 				    "verified peer ID is not the one the request asked for");
 		kzt_stat_inc(net, KZT_STATS_A_HS_BAD_PEER);
@@ -295,7 +281,6 @@ int kzt_hs_done_apply(struct kzt_hs_req *req, const struct kzt_hs_done_msg *m,
 	}
 
 	err = kzt_ktls_install(req->sock, m->cipher, &m->tx, &m->rx, &why);
-	kzt_hs_done_wipe(tb);
 	if (err) {
 		kzt_extack_attr(extack, NULL, why);
 		kzt_stat_inc(net, KZT_STATS_A_HS_FAILED);
@@ -311,48 +296,77 @@ int kzt_hs_done_apply(struct kzt_hs_req *req, const struct kzt_hs_done_msg *m,
 }
 EXPORT_SYMBOL_IF_KUNIT(kzt_hs_done_apply);
 
+/* A parsed DONE: the report of the request it names, if it is ours. */
+static int kzt_hs_done_take(struct kzt_hs_net *hn, struct nlattr **tb,
+			    struct netlink_ext_ack *extack)
+{
+	struct kzt_hs_done_msg m;
+	struct kzt_hs_req *req;
+	int bad;
+
+	bad = kzt_hs_done_parse(tb, &m, extack);
+	if (bad && !m.named)
+		return bad;
+	req = kzt_hs_claim_accepted(hn, m.id);
+	if (!req) {
+		if (bad)	/* its message names the first problem */
+			return bad;
+		NL_SET_ERR_MSG_ATTR(extack, tb[KZT_HS_A_ID],
+				    "no such accepted handshake request in this netns (timed out or completed)");
+		return -ENOENT;
+	}
+	if (bad) {
+		kzt_stat_inc(hn->net, KZT_STATS_A_HS_FAILED);
+		kzt_hs_complete(req, bad, NULL);
+		return bad;
+	}
+	return kzt_hs_done_apply(req, &m, tb, extack);
+}
+
+/**
+ * kzt_hs_done() - take a DONE request, then wipe it
+ * @hn: the sender's netns
+ * @attrs: the request's attribute stream, not parsed yet
+ * @len: its length
+ * @extack: the reason for a refusal
+ *
+ * A DONE naming a request accepted in this netns completes it, whatever
+ * else is wrong with it: the daemon closes its descriptor after DONE in any
+ * case, so a request left waiting would only time out.
+ *
+ * The checks genetlink and kzt_nl_pre_doit() make for other commands are
+ * made here, so that every outcome wipes the keys and IVs from the request:
+ * a DONE the policy refuses is wiped too, and so is the copy of it that an
+ * error ack echoes.
+ *
+ * Return: 0, or a negative errno with an extack message.
+ */
+int kzt_hs_done(struct kzt_hs_net *hn, void *attrs, int len,
+		struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[KZT_HS_A_MAX + 1];
+	int err;
+
+	err = nla_parse(tb, KZT_HS_A_MAX, attrs, len, kzt_hs_done_policy, extack);
+	if (!err)
+		err = kzt_nl_check_repeats(attrs, len, 0, extack);
+	if (!err)
+		err = kzt_hs_done_take(hn, tb, extack);
+	memzero_explicit(attrs, len);
+	return err;
+}
+EXPORT_SYMBOL_IF_KUNIT(kzt_hs_done);
+
 /**
  * kzt_nl_hs_done_doit() - KZT_CMD_HANDSHAKE_DONE
  * @skb: request
- * @info: request attributes and sender
- *
- * A DONE naming a request accepted in the caller's netns completes it,
- * whatever else is wrong with it: the daemon closes its descriptor after
- * DONE in any case, so a request left waiting would only time out.
+ * @info: the request; genetlink parsed no attribute (see kzt_hs_done())
  *
  * Return: 0, or a negative errno with an extack message.
  */
 int kzt_nl_hs_done_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct kzt_hs_net *hn = kzt_hs_net_of(genl_info_net(info));
-	struct kzt_hs_done_msg m;
-	struct kzt_hs_req *req;
-	int bad, err;
-
-	bad = kzt_hs_done_parse(info->attrs, &m, info->extack);
-	if (bad && !m.named) {
-		err = bad;
-		goto out_wipe;
-	}
-	req = kzt_hs_claim_accepted(hn, m.id);
-	if (!req) {
-		err = bad;	/* its message names the first problem */
-		if (!err) {
-			NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[KZT_HS_A_ID],
-					    "no such accepted handshake request in this netns (timed out or completed)");
-			err = -ENOENT;
-		}
-		goto out_wipe;
-	}
-	if (bad) {
-		kzt_hs_done_wipe(info->attrs);
-		kzt_stat_inc(hn->net, KZT_STATS_A_HS_FAILED);
-		kzt_hs_complete(req, bad, NULL);
-		return bad;
-	}
-	return kzt_hs_done_apply(req, &m, info->attrs, info->extack);
-
-out_wipe:
-	kzt_hs_done_wipe(info->attrs);
-	return err;
+	return kzt_hs_done(kzt_hs_net_of(genl_info_net(info)),
+			   genlmsg_data(info->genlhdr), genlmsg_len(info->genlhdr),
+			   info->extack);
 }

@@ -9,6 +9,7 @@
 
 #include "ktls.h"
 
+struct kzt_hs_net;
 struct kzt_hs_req;
 
 /* A DONE request, read; pointers into its message. */
@@ -28,5 +29,7 @@ int kzt_hs_done_parse(struct nlattr **tb, struct kzt_hs_done_msg *m,
 int kzt_hs_done_apply(struct kzt_hs_req *req, const struct kzt_hs_done_msg *m,
 		      struct nlattr **tb, struct netlink_ext_ack *extack);
 int kzt_hs_status_errno(u32 status);
+int kzt_hs_done(struct kzt_hs_net *hn, void *attrs, int len,
+		struct netlink_ext_ack *extack);
 
 #endif /* _KZT_NL_HANDSHAKE_H */

@@ -15,7 +15,8 @@ must match its attribute's type and checks in the spec (min, max,
 exact-len, max-len, flags-mask, the max an enum implies, the attribute set
 of a nest), with every C expression proved equal to the spec's value by
 gcc; every attribute an operation takes must have a policy; the op table
-of netlink.c must give each spec operation (do and dump) a policy that
+of netlink.c must give each spec operation (do and dump) a policy (or, in
+a comment, "the handler checks with NAME" for one its handler applies) that
 accepts exactly the request attributes of the spec, the maxattr of its
 attribute set and GENL_ADMIN_PERM when the spec says admin-perm; and the
 attributes netlink.c lets repeat must be the spec's multi-attr ones.
@@ -343,6 +344,11 @@ def kernel_ops():
     for body in OP_RE.findall(m.group(1) if m else ""):
         fields = dict(re.findall(r"\.(\w+)\s*=\s*([^,]+?)\s*,", body + ","))
         kind = "dump" if "dumpit" in fields else "do"
+        # An op whose handler applies the policy itself says which one.
+        own = re.search(r"the handler checks with[\s*]+(\w+)", body)
+        if "policy" not in fields and own:
+            fields["policy"] = own.group(1)
+            fields["maxattr"] = "handler"
         ops.append((fields.get("cmd"), kind, fields.get("policy"), fields.get("maxattr"),
                     fields.get("flags", "")))
     return ops
@@ -376,7 +382,7 @@ def check_ops(spec, arrays):
             elif got != want:
                 problems.append(f"{cmd} {kind}: {pol} accepts {sorted(got)}, "
                                 f"the spec's request is {sorted(want)}")
-            if maxattr != set_prefix(spec, aset) + "MAX":
+            if maxattr not in ("handler", set_prefix(spec, aset) + "MAX"):
                 problems.append(f"{cmd} {kind}: maxattr {maxattr}, "
                                 f"want {set_prefix(spec, aset)}MAX")
             if ("admin-perm" in op.get("flags", [])) != ("GENL_ADMIN_PERM" in flags):
