@@ -13,6 +13,7 @@
 #include <linux/net.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/tcp.h>
 #include <linux/wait_bit.h>
 #include <net/inet_connection_sock.h>
 #include <net/sock.h>
@@ -253,6 +254,10 @@ static void kzt_flow_error_report(struct sock *sk)
  * for complete records) and our write_space inside its context, which
  * kzt_flow_unhook() puts right again.
  *
+ * Nagle is turned off: the pump sends what it read at once, and the pod's
+ * own socket has already made the choice for its bytes. A second Nagle
+ * here would hold a small write until the previous one is acknowledged.
+ *
  * Return: 0, or -EBUSY when the socket already carries someone's user data.
  */
 int kzt_flow_hook(struct kzt_flow *flow, struct kzt_flow_sock *fs)
@@ -260,6 +265,7 @@ int kzt_flow_hook(struct kzt_flow *flow, struct kzt_flow_sock *fs)
 	struct sock *sk = fs->sock->sk;
 	int err = 0;
 
+	tcp_sock_set_nodelay(sk);
 	write_lock_bh(&sk->sk_callback_lock);
 	if (__locked_read_sk_user_data_with_flags(sk, 0)) {
 		err = -EBUSY;
