@@ -595,6 +595,7 @@ void kzt_flow_end(struct kzt_flow *flow, enum kzt_flow_end how)
 	if (hs_pending)
 		kzt_flow_put(flow);	/* the request's; not the last */
 	timer_shutdown_sync(&flow->timer);
+	kzt_flow_authorized(flow);	/* or never will be: no longer counted */
 
 	kzt_flow_release(&flow->pod, reset, false);
 	kzt_flow_release(&flow->tunnel, reset, hs_pending);
@@ -609,6 +610,31 @@ void kzt_flow_end(struct kzt_flow *flow, enum kzt_flow_end how)
 }
 
 /* ---- creation ---- */
+
+/*
+ * Inbound connections not yet past their header each hold a flow, its
+ * buffers, a socket and a kztd handshake before the peer has proved
+ * anything, so whoever reaches the tunnel port could pin memory without
+ * limit. Past this many in a netns, new tunnel connections are reset at
+ * once and counted (tunnel-overload). kztd runs 1024 handshakes at once.
+ */
+static unsigned int kzt_max_unauthenticated = 1024;
+module_param_named(max_unauthenticated, kzt_max_unauthenticated, uint, 0644);
+MODULE_PARM_DESC(max_unauthenticated,
+		 "inbound tunnel connections per netns still in their handshake or header (default 1024)");
+
+/**
+ * kzt_flow_authorized() - @flow no longer counts against max_unauthenticated
+ * @flow: inbound flow whose header was accepted, or any ending flow; from
+ *        its work item (or before it was started)
+ */
+void kzt_flow_authorized(struct kzt_flow *flow)
+{
+	if (flow->unauth) {
+		flow->unauth = false;
+		atomic_dec(&flow->fn->nr_unauth);
+	}
+}
 
 static struct kzt_flow *kzt_flow_new(struct net *net, u8 dir)
 {
@@ -701,15 +727,24 @@ void kzt_flow_outbound(struct net *net, struct socket *pod)
  */
 void kzt_flow_inbound(struct net *net, struct socket *tunnel)
 {
+	struct kzt_flow_net *fn = kzt_flow_net(net);
 	struct kzt_flow *flow;
 	struct file *file;
 
 	kzt_stat_inc(net, KZT_STATS_A_TUNNEL_ACCEPTED);
-	flow = kzt_flow_new(net, KZT_CONN_DIR_INBOUND);
-	if (!flow) {
+	if (atomic_inc_return(&fn->nr_unauth) > READ_ONCE(kzt_max_unauthenticated)) {
+		atomic_dec(&fn->nr_unauth);
+		kzt_stat_inc(net, KZT_STATS_A_TUNNEL_OVERLOAD);
 		kzt_flow_refuse_sock(tunnel);
 		return;
 	}
+	flow = kzt_flow_new(net, KZT_CONN_DIR_INBOUND);
+	if (!flow) {
+		atomic_dec(&fn->nr_unauth);
+		kzt_flow_refuse_sock(tunnel);
+		return;
+	}
+	flow->unauth = true;
 	/* Releases the socket itself on failure. */
 	file = sock_alloc_file(tunnel, 0, NULL);
 	if (IS_ERR(file))
@@ -726,6 +761,7 @@ void kzt_flow_inbound(struct net *net, struct socket *tunnel)
 	return;
 
 out_free:
+	kzt_flow_authorized(flow);
 	kzt_pump_free(&flow->pump);
 	kzt_flow_put(flow);
 }

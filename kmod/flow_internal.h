@@ -41,6 +41,7 @@ struct kzt_flow_net {
 	bool dying;			/* pernet exit began: no new flow */
 	atomic64_t next_id;
 	atomic_t nr_flows;		/* allocated, not yet freed */
+	atomic_t nr_unauth;		/* inbound, header not yet accepted */
 };
 
 /* One of the two sockets of a flow, and the callbacks we wrapped on it. */
@@ -93,6 +94,7 @@ struct kzt_flow {
 	bool hs_submitted;		/* kzt_flow_submit_hs() succeeded */
 	bool opened;			/* reached ESTABLISHED (and counted) */
 	bool tunnel_shut;		/* CLOSING: SHUT_WR sent on the tunnel */
+	bool unauth;			/* counted in fn->nr_unauth */
 
 	/* @lock: the handshake request and its result */
 	spinlock_t lock;
@@ -131,6 +133,7 @@ int kzt_flow_hook(struct kzt_flow *flow, struct kzt_flow_sock *fs);
 void kzt_flow_end(struct kzt_flow *flow, enum kzt_flow_end how);
 void kzt_flow_drop_sock(struct kzt_flow_sock *fs, bool reset);
 void kzt_flow_established(struct kzt_flow *flow);
+void kzt_flow_authorized(struct kzt_flow *flow);
 void kzt_flow_closing(struct kzt_flow *flow);
 bool kzt_flow_idle(struct kzt_flow *flow);
 unsigned int kzt_flow_hs_timeout_ms(struct net *net);

@@ -475,6 +475,7 @@ static void kzt_tunnel_in_pod_connect(struct kzt_flow *flow)
 	int dst_len, src_len, err;
 
 	kzt_flow_set_state(flow, KZT_CONN_STATE_POD_CONNECT);
+	kzt_flow_authorized(flow);
 	dst_len = kzt_sockaddr(&flow->dst_addr, flow->dst_port, &dst);
 	src_len = kzt_sockaddr(&flow->src_addr, flow->src_port, &src);
 	err = kzt_tunnel_connect(flow, &flow->pod, false, &dst, dst_len,

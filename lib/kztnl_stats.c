@@ -71,6 +71,8 @@ static const struct kzt_stat_desc stat_descs[] = {
 	  "ended by the idle timeout" },
 	{ KZT_STATS_A_TLS_ERRORS, "tls_errors", "flow",
 	  "bad records, alerts, truncation" },
+	{ KZT_STATS_A_TUNNEL_OVERLOAD, "tunnel_overload", "tunnel",
+	  "tunnels reset: too many unauthenticated" },
 };
 
 /* Catches a counter added to the uapi enum without a name here. */

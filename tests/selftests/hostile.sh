@@ -94,6 +94,39 @@ test_stalled_handshake() {
 	good_flow
 }
 
+# stat_at_least NODE COUNTER N: the counter reached N.
+stat_at_least() {
+	[ "$(mesh_stat "$1" "$2")" -ge "$3" ]
+}
+
+# More unauthenticated tunnels than max_unauthenticated (3 here): the one
+# past the limit is reset on accept and counted, a real peer's flow too
+# while the slots are held, and the slots come back when the stallers go.
+test_unauthenticated_limit() {
+	local param=/sys/module/kzt/parameters/max_unauthenticated old accepted before out i
+	local pids=()
+	old=$(cat $param)
+	accepted=$(mesh_stat 2 tunnel_accepted)
+	before=$(mesh_stat 2 tunnel_overload)
+	mesh_kztctl 2 config set handshake-timeout 30000 || return 1
+	echo 3 > $param
+	for i in 1 2 3; do
+		in_pod node1 sh -c "(printf '\\026\\003\\001'; sleep 8) | socat -t 1 - TCP:$TUNNEL" \
+			> /dev/null 2>&1 &
+		pids+=($!)
+	done
+	busywait 10000 stat_at_least 2 tunnel_accepted $((accepted + 3)) || return 1
+	in_pod node1 socat -t 2 - TCP:$TUNNEL < /dev/null > /dev/null 2>&1
+	busywait 5000 stat_grows 2 tunnel_overload "$before" || return 1
+	out=$(in_pod a1 sh -c "echo refused | socat -t 5 - TCP:${MESH_IP[b1]}:7200" 2>/dev/null)
+	expect_eq "a flow while the slots are taken" "$out" "" || return 1
+	expect_eq "overloads" "$(mesh_stat 2 tunnel_overload)" $((before + 2)) || return 1
+	wait "${pids[@]}"
+	busywait 10000 good_flow > /dev/null || good_flow || return 1
+	echo "$old" > $param
+	mesh_kztctl 2 config set handshake-timeout 2000
+}
+
 test_truncated_header() {
 	local before out
 	before=$(mesh_stat 2 header_bad)
@@ -239,6 +272,7 @@ run_test "hostile: mesh up, a good flow" test_setup
 run_test "hostile: garbage on the tunnel port" test_garbage
 run_test "hostile: plaintext HTTP on the tunnel port" test_plaintext
 run_test "hostile: a peer that stalls mid-handshake" test_stalled_handshake
+run_test "hostile: more unauthenticated tunnels than max_unauthenticated" test_unauthenticated_limit
 run_test "hostile: a truncated header" test_truncated_header
 run_test "hostile: a header never completed" test_header_never_completed
 run_test "hostile: a header of an unknown version" test_bad_version

@@ -790,7 +790,7 @@ static void test_stats_from_msg(void **state)
 	struct nl_msg *msg = kzt_msg(KZT_CMD_STATS_GET);
 	const struct kzt_stat_desc *d;
 	struct kzt_stats st;
-	char key[16];
+	char key[16], newer[16];
 	size_t n;
 
 	(void)state;
@@ -805,8 +805,8 @@ static void test_stats_from_msg(void **state)
 	}
 	assert_false(st.has[KZT_STATS_A_PAD]);
 	assert_true(st.has[KZT_STATS_A_MAX + 1]);
-	assert_string_equal(kzt_stat_key(KZT_STATS_A_MAX + 1, key, sizeof(key)),
-			    "stat_33");
+	snprintf(newer, sizeof(newer), "stat_%d", KZT_STATS_A_MAX + 1);
+	assert_string_equal(kzt_stat_key(KZT_STATS_A_MAX + 1, key, sizeof(key)), newer);
 	assert_string_equal(kzt_stat_key(KZT_STATS_A_HS_OK, key, sizeof(key)), "hs_ok");
 
 	/* Every counter has one key, none twice. */

@@ -604,6 +604,7 @@ enum kzt_stats_attr {
 	KZT_STATS_A_FLOWS_RESET,	/* ended by a reset or an error */
 	KZT_STATS_A_FLOWS_IDLE,		/* ended by the idle timeout */
 	KZT_STATS_A_TLS_ERRORS,		/* bad record, alert, truncation */
+	KZT_STATS_A_TUNNEL_OVERLOAD,	/* reset: max_unauthenticated reached */
 
 	__KZT_STATS_A_MAX
 };
