@@ -339,14 +339,14 @@ static void kzt_flow_unhook(struct kzt_flow_sock *fs)
  * in the delayed fput a kworker's fput() would get.
  */
 static void kzt_flow_release(struct kzt_flow_sock *fs, bool reset,
-			     bool hs_pending)
+			     bool hs_running)
 {
 	if (!fs->sock)
 		return;
 	kzt_flow_unhook(fs);
 	if (reset)
 		sock_no_linger(fs->sock->sk);
-	if (hs_pending)
+	if (hs_running)
 		kernel_sock_shutdown(fs->sock, SHUT_RDWR);
 	if (fs->file)
 		__fput_sync(fs->file);
@@ -576,7 +576,7 @@ void kzt_flow_end(struct kzt_flow *flow, enum kzt_flow_end how)
 {
 	struct kzt_flow_net *fn = flow->fn;
 	bool reset = kzt_flow_reset_on(how);
-	bool hs_pending = false;
+	bool hs_running, hs_cancelled = false;
 
 	spin_lock(&flow->lock);
 	flow->dead = true;
@@ -586,19 +586,22 @@ void kzt_flow_end(struct kzt_flow *flow, enum kzt_flow_end how)
 	 * under. The request is freed as soon as the done callback returns,
 	 * so a cancel after this lock is dropped could use a freed request.
 	 * Cancel never sleeps and never calls done. Lost: the done callback
-	 * runs (or ran) and drops its reference.
+	 * runs (or ran) and drops its reference. Either way kztd may still
+	 * hold the tunnel as a descriptor (a deadline completes a request
+	 * behind kztd's back), so the tunnel is shut down below.
 	 */
-	if (flow->hs_req && kzt_handshake_cancel(flow->hs_req))
-		hs_pending = true;
+	hs_running = !!flow->hs_req;
+	if (hs_running)
+		hs_cancelled = kzt_handshake_cancel(flow->hs_req);
 	flow->hs_req = NULL;
 	spin_unlock(&flow->lock);
-	if (hs_pending)
+	if (hs_cancelled)
 		kzt_flow_put(flow);	/* the request's; not the last */
 	timer_shutdown_sync(&flow->timer);
 	kzt_flow_authorized(flow);	/* or never will be: no longer counted */
 
 	kzt_flow_release(&flow->pod, reset, false);
-	kzt_flow_release(&flow->tunnel, reset, hs_pending);
+	kzt_flow_release(&flow->tunnel, reset, hs_running);
 	kzt_pump_free(&flow->pump);
 	kzt_flow_count_end(flow, how);
 

@@ -268,6 +268,24 @@ test_wrong_identity() {
 	[ $rc -eq 0 ] && good_flow
 }
 
+# Unloading kzt while inbound handshakes are in flight, kztd holding their
+# tunnels as descriptors: no warning, no oops (oops=panic would end the
+# guest), and the module goes.
+test_unload_during_handshakes() {
+	local warns i
+	warns=$(dmesg | grep -c 'WARNING:\|BUG:')
+	mesh_kztctl 2 config set handshake-timeout 30000 || return 1
+	for i in 1 2 3; do
+		in_pod node1 sh -c "(printf '\\026\\003\\001'; sleep 8) | socat -t 1 - TCP:$TUNNEL" \
+			> /dev/null 2>&1 &
+	done
+	busywait 10000 sh -c "[ \$(ip netns exec $(mesh_ns node2) kztctl -j conn list | grep -o handshake | wc -l) -ge 3 ]" ||
+		return 1
+	rmmod kzt || return 1
+	! kzt_loaded || return 1
+	expect_eq "kernel warnings" "$(dmesg | grep -c 'WARNING:\|BUG:')" "$warns"
+}
+
 run_test "hostile: mesh up, a good flow" test_setup
 run_test "hostile: garbage on the tunnel port" test_garbage
 run_test "hostile: plaintext HTTP on the tunnel port" test_plaintext
@@ -283,4 +301,5 @@ run_test "hostile: node2 with SVIDs of an untrusted CA" test_untrusted_ca
 run_test "hostile: node2 with SVIDs of another trust domain" test_wrong_trust_domain
 run_test "hostile: node2 with an expired SVID" test_expired
 run_test "hostile: node2 presents the wrong identity" test_wrong_identity
+run_test "hostile: module unload with handshakes in flight" test_unload_during_handshakes
 exit $RET
