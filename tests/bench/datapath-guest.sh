@@ -13,8 +13,10 @@
 #   stunnel  a userspace TLS 1.3 mTLS proxy pair (stunnel4), same cipher
 #
 # For each: bulk throughput (BYTES in one stream, median of REPS), guest
-# CPU seconds per GB moved (all CPUs, from /proc/stat over the bulk runs),
-# 1-byte ping-pong round trip p50/p99, and new connections per second.
+# CPU seconds per GB moved (all CPUs, from /proc/stat over each transfer),
+# 1-byte ping-pong round trip p50/p99 (medians of REPS rounds of PINGS),
+# and new connections per second. --profile also records a perf profile
+# of a kzt bulk run and a kzt ping-pong run (tests/out/bench/perf-kzt-*.txt).
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 source "$ROOT/tests/selftests/lib.sh"
@@ -22,7 +24,7 @@ source "$ROOT/tests/selftests/mesh-lib.sh"
 export PATH=$ROOT/tests/bench:$ROOT/tests/selftests:$PATH
 NS_PREFIX=bench-
 
-bytes=$((256 << 20)) reps=3 pings=2000 conns=50
+bytes=$((256 << 20)) reps=3 pings=2000 conns=50 profile=
 cipher=TLS_AES_128_GCM_SHA256
 paths="plain ktls kzt stunnel"
 while [ $# -gt 0 ]; do
@@ -33,7 +35,8 @@ while [ $# -gt 0 ]; do
 	--conns) conns=$2; shift 2 ;;
 	--paths) paths=$2; shift 2 ;;
 	--cipher) cipher=$2; shift 2 ;;
-	*) echo "usage: $0 [--bytes B] [--reps N] [--pings N] [--conns N] [--paths 'plain ktls kzt stunnel'] [--cipher TLS_...]" >&2
+	--profile) profile=1; shift ;;
+	*) echo "usage: $0 [--bytes B] [--reps N] [--pings N] [--conns N] [--paths 'plain ktls kzt stunnel'] [--cipher TLS_...] [--profile]" >&2
 	   exit 1 ;;
 	esac
 done
@@ -49,81 +52,56 @@ trap cleanup EXIT
 
 bg() { "$@" & PIDS+=($!); }
 
-# CPU jiffies of the whole guest (user+nice+system+irq+softirq) so far.
-cpu_jiffies() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat; }
-
 wait_port() { # wait_port NS PORT
 	busywait 10000 in_pod "$1" sh -c "ss -Hltn 'sport = :$2' | grep -q ."
 }
 
-declare -A R=()
-
-# measure PATH NS HOST PORT: the four figures of one path, from a client in
-# netns NS to HOST:PORT.
-measure() {
-	local path=$1 ns=$2 host=$3 port=$4 i j0 j1 out mbits=()
-	j0=$(cpu_jiffies)
-	for i in $(seq "$reps"); do
-		out=$(in_pod "$ns" kzt-bench bulk "$host" "$port" "$bytes") || return 1
-		mbits+=("$(jq .mbit_s <<<"$out")")
-	done
-	j1=$(cpu_jiffies)
-	R[$path.mbit_s]=$(printf '%s\n' "${mbits[@]}" | sort -n | sed -n "$(( (reps + 1) / 2 ))p")
-	R[$path.cpu_s_per_gb]=$(awk -v j=$((j1 - j0)) -v hz="$(getconf CLK_TCK)" -v b="$bytes" -v r="$reps" \
-		'BEGIN { printf "%.1f", (j / hz) / (b * r / 1e9) }')
-	out=$(in_pod "$ns" kzt-bench pingpong "$host" "$port" "$pings") || return 1
-	R[$path.rtt_p50_us]=$(jq .p50_us <<<"$out")
-	R[$path.rtt_p99_us]=$(jq .p99_us <<<"$out")
-	out=$(in_pod "$ns" kzt-bench connrate "$host" "$port" "$conns") || return 1
-	R[$path.conn_s]=$(jq .per_second <<<"$out")
-	echo "  $path: ${R[$path.mbit_s]} Mbit/s, ${R[$path.cpu_s_per_gb]} CPU-s/GB, RTT ${R[$path.rtt_p50_us]}/${R[$path.rtt_p99_us]} us, ${R[$path.conn_s]} conn/s" >&2
-}
-
+CAPTURE=
 capture() { # capture on|off: kzt capture on both nodes
-	mesh_kztctl 1 config set capture "$1" && mesh_kztctl 2 config set capture "$1"
-}
-
-path_plain() {
-	capture off
-	measure plain a1 "${MESH_IP[b1]}" 9000
+	[ "$CAPTURE" = "$1" ] && return 0
+	mesh_kztctl 1 config set capture "$1" > /dev/null &&
+		mesh_kztctl 2 config set capture "$1" > /dev/null && CAPTURE=$1
 }
 
 # Bare kTLS has its own client and server (kzt-tlspair: kztd's engine for
 # the handshake, then the keys set on both sockets from userspace), from
-# node1 to node2 over the underlay: the same bytes and round trips.
-path_ktls() {
-	local short i j0 j1 out mbits=() tp=(kzt-tlspair --certs "$MESH_DIR/certs2"
-		--addr "${MESH_UNDERLAY[2]}" --port 9100
-		--server-netns "$(mesh_ns node2)" --client-netns "$(mesh_ns node1)" -j)
+# node1 to node2 over the underlay: the same bytes and round trips. It has
+# no pods and no handshake per connection, so no connection rate.
+ktls_client() { # ktls_client bulk|pingpong ARG
+	local short
 	case $cipher in
 	TLS_AES_128_GCM_SHA256) short=aes128 ;;
 	TLS_AES_256_GCM_SHA384) short=aes256 ;;
 	TLS_CHACHA20_POLY1305_SHA256) short=chacha20 ;;
 	esac
-	tp+=(--cipher "$short")
-	j0=$(cpu_jiffies)
-	for i in $(seq "$reps"); do
-		out=$("${tp[@]}" --stream "$bytes") || return 1
-		mbits+=("$(jq .mbit_s <<<"$out")")
-	done
-	j1=$(cpu_jiffies)
-	R[ktls.mbit_s]=$(printf '%s\n' "${mbits[@]}" | sort -n | sed -n "$(( (reps + 1) / 2 ))p")
-	R[ktls.cpu_s_per_gb]=$(awk -v j=$((j1 - j0)) -v hz="$(getconf CLK_TCK)" -v b="$bytes" -v r="$reps" \
-		'BEGIN { printf "%.1f", (j / hz) / (b * r / 1e9) }')
-	out=$("${tp[@]}" --pingpong "$pings") || return 1
-	R[ktls.rtt_p50_us]=$(jq .rtt_p50_us <<<"$out")
-	R[ktls.rtt_p99_us]=$(jq .rtt_p99_us <<<"$out")
-	R[ktls.conn_s]=null	# no handshake per connection: not comparable
-	echo "  ktls: ${R[ktls.mbit_s]} Mbit/s, ${R[ktls.cpu_s_per_gb]} CPU-s/GB, RTT ${R[ktls.rtt_p50_us]}/${R[ktls.rtt_p99_us]} us" >&2
+	set -- "$1" "$2" kzt-tlspair --certs "$MESH_DIR/certs2" --addr "${MESH_UNDERLAY[2]}" \
+		--port 9100 --server-netns "$(mesh_ns node2)" --client-netns "$(mesh_ns node1)" \
+		-j --cipher "$short"
+	case $1 in
+	# --stream sends ARG bytes and gets them echoed: 2 x ARG moved.
+	bulk) "${@:3}" --stream "$2" | jq -c '. + {moved: (2 * .bytes)}' ;;
+	pingpong) "${@:3}" --pingpong "$2" | jq -c '{p50_us: .rtt_p50_us, p99_us: .rtt_p99_us}' ;;
+	esac
 }
 
-path_kzt() {
-	capture on
-	measure kzt a1 "${MESH_IP[b1]}" 9000
+# client PATH bulk|pingpong|connrate ARG: one client run from pod a1 over
+# PATH, as one JSON line: bulk {mbit_s, cpu_s, moved}, pingpong {p50_us,
+# p99_us}, connrate {per_second}. cpu_s is the guest's busy CPU time over
+# the transfer alone, read by the client.
+client() {
+	local path=$1 mode=$2 arg=$3 host=${MESH_IP[b1]} port=9000
+	case $path in
+	ktls) ktls_client "$mode" "$arg"; return ;;
+	kzt) capture on || return 1 ;;
+	plain) capture off || return 1 ;;
+	stunnel) capture off || return 1; host=10.1.1.1 port=9200 ;;
+	esac
+	in_pod a1 kzt-bench "$mode" "$host" "$port" "$arg" | jq -c '. + {moved: .bytes}'
 }
 
-path_stunnel() {
-	capture off
+# A userspace TLS 1.3 mTLS proxy pair: a1 -> the client stunnel on node1 ->
+# the underlay -> the server stunnel on node2 -> b1.
+start_stunnel() {
 	local d=$MESH_DIR/stunnel c
 	mkdir -p "$d"
 	for c in client server; do
@@ -150,8 +128,7 @@ path_stunnel() {
 	done
 	bg in_pod node2 stunnel4 "$d/server.conf"
 	bg in_pod node1 stunnel4 "$d/client.conf"
-	wait_port node1 9200 && wait_port node2 9201 || return 1
-	measure stunnel a1 10.1.1.1 9200
+	wait_port node1 9200 && wait_port node2 9201
 }
 
 mesh_up || { echo "mesh setup failed" >&2; exit 1; }
@@ -159,11 +136,71 @@ mesh_kztd_stop 1; mesh_kztd_stop 2
 mesh_kztd_start 1 "ciphersuites = $cipher" && mesh_kztd_start 2 "ciphersuites = $cipher" || exit 1
 bg in_pod b1 kzt-bench serve 9000
 wait_port b1 9000 || exit 1
+case " $paths " in *" stunnel "*) start_stunnel || { echo "stunnel did not start" >&2; exit 1; } ;; esac
 
 echo "kzt data-path benchmark: $(uname -r), $(nproc) vCPU (TCG), $cipher," \
-	"bulk $((bytes >> 20)) MiB x $reps, $pings pings, $conns connections" >&2
+	"bulk $((bytes >> 20)) MiB x $reps, $pings pings x $reps, $conns connections" >&2
+
+# The host's speed drifts during a run (TCG on a shared machine), so the
+# paths take turns: round i of every path before round i+1 of any.
+declare -A OUT=() R=()
+for mode in bulk pingpong; do
+	arg=$bytes
+	[ $mode = pingpong ] && arg=$pings
+	for i in $(seq "$reps"); do
+		echo "  $mode, round $i of $reps: $paths" >&2
+		for p in $paths; do
+			out=$(client "$p" "$mode" "$arg") && [ -n "$out" ] ||
+				{ echo "path $p: $mode failed" >&2; exit 1; }
+			OUT[$p.$mode]+=$out$'\n'
+		done
+	done
+done
 for p in $paths; do
-	"path_$p" || { echo "path $p failed" >&2; exit 1; }
+	[ "$p" = ktls ] && continue
+	OUT[$p.connrate]=$(client "$p" connrate "$conns") || { echo "path $p: connrate failed" >&2; exit 1; }
+done
+
+# profile MODE ARG: a flat kernel+user profile of the whole guest during
+# one kzt client run (perf's software clock: TCG has no PMU). perf starts
+# disabled and is enabled through its control FIFO, whose ack says it is
+# recording: its start-up under TCG takes longer than a short run.
+profile() {
+	local data=$MESH_DIR/perf-$1.data ctl=$MESH_DIR/perf-ctl ack=$MESH_DIR/perf-ack
+	local perf_pid c a line
+	capture on || return 1
+	rm -f "$ctl" "$ack" && mkfifo "$ctl" "$ack" || return 1
+	perf record -q -a -e cpu-clock -D -1 --control "fifo:$ctl,$ack" -o "$data" 2>/dev/null &
+	perf_pid=$!
+	exec {c}<>"$ctl" {a}<>"$ack"
+	echo enable >&$c
+	read -r -t 60 -u $a line || { echo "perf did not start" >&2; kill "$perf_pid"; return 1; }
+	client kzt "$1" "$2" > /dev/null
+	kill -INT "$perf_pid"
+	wait "$perf_pid"
+	exec {c}>&- {a}<&-
+	{
+		perf report -i "$data" --stdio --no-children --sort comm 2>/dev/null |
+			grep -v '^#\|^$' | head -12
+		echo
+		perf report -i "$data" --stdio --no-children --sort sym 2>/dev/null |
+			grep -v '^#\|^$' | head -40
+	} > "$ROOT/tests/out/bench/perf-kzt-$1.txt"
+	echo "wrote tests/out/bench/perf-kzt-$1.txt" >&2
+}
+if [ -n "$profile" ]; then
+	profile bulk "$bytes" && profile pingpong "$pings" || exit 1
+fi
+
+# median KEY LINES: the median of KEY over JSON lines.
+median() { jq -s --arg k "$1" 'map(.[$k]) | sort | .[(length - 1) / 2 | floor]' <<<"$2"; }
+for p in $paths; do
+	R[$p.mbit_s]=$(median mbit_s "${OUT[$p.bulk]}")
+	R[$p.cpu_s_per_gb]=$(jq -s 'map(.cpu_s) as $c | map(.moved) as $m |
+		($c | add) / ($m | add) * 1e9 * 10 | round / 10' <<<"${OUT[$p.bulk]}")
+	R[$p.rtt_p50_us]=$(median p50_us "${OUT[$p.pingpong]}")
+	R[$p.rtt_p99_us]=$(median p99_us "${OUT[$p.pingpong]}")
+	R[$p.conn_s]=$(jq '.per_second // null' <<<"${OUT[$p.connrate]:-null}")
 done
 
 ratio() { # ratio A B: A/B, or null

@@ -30,6 +30,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cpu-busy.h"
+
 #define BUF_SIZE (256 * 1024)
 
 static void die(const char *what)
@@ -176,9 +178,11 @@ static int bulk(const char *host, const char *port, uint64_t bytes)
 {
 	static char buf[BUF_SIZE];
 	uint64_t left = bytes, got, t0, t1;
+	double cpu0, cpu1;
 	int fd;
 
 	memset(buf, 'k', sizeof(buf));
+	cpu0 = cpu_busy_seconds();
 	t0 = now_ns();
 	fd = dial(host, port);
 	if (write_all(fd, "B", 1) < 0)
@@ -194,6 +198,7 @@ static int bulk(const char *host, const char *port, uint64_t bytes)
 	if (read_all(fd, &got, sizeof(got)) < 0)
 		die("reading the byte count");
 	t1 = now_ns();
+	cpu1 = cpu_busy_seconds();
 	got = be64toh(got);
 	close(fd);
 	if (got != bytes) {
@@ -201,9 +206,9 @@ static int bulk(const char *host, const char *port, uint64_t bytes)
 			(unsigned long long)bytes, (unsigned long long)got);
 		return 1;
 	}
-	printf("{\"bytes\":%llu,\"seconds\":%.3f,\"mbit_s\":%.1f}\n",
+	printf("{\"bytes\":%llu,\"seconds\":%.3f,\"mbit_s\":%.1f,\"cpu_s\":%.2f}\n",
 	       (unsigned long long)bytes, (t1 - t0) / 1e9,
-	       bytes * 8 / ((t1 - t0) / 1e3));
+	       bytes * 8 / ((t1 - t0) / 1e3), cpu1 - cpu0);
 	return 0;
 }
 
