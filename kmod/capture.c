@@ -50,12 +50,6 @@ struct kzt_capture {
 	u16 tunnel_port;		/* of @tunnel, host order */
 };
 
-/* A connection request: SYN without ACK (nor RST or FIN). */
-static bool kzt_tcp_is_syn(const struct tcphdr *th)
-{
-	return th->syn && !th->ack && !th->rst && !th->fin;
-}
-
 /*
  * Route @skb as if addressed to @dst. ip_route_input_noref() takes the TOS
  * byte and returns an errno up to 6.12; from 6.13 it takes a dscp_t and
@@ -344,8 +338,8 @@ static unsigned int kzt_capture_hook4(void *priv, struct sk_buff *skb,
 
 /*
  * Priority NF_IP_PRI_NAT_DST + 1: after conntrack and DNAT, so that a
- * service address is already translated to a workload's. An IPv6 entry
- * (NFPROTO_IPV6, NF_IP6_PRI_NAT_DST + 1) belongs here with its own hook.
+ * service address is already translated to a workload's. IPv6 has its own
+ * hook (capture6.c), which refuses what this one would capture.
  */
 static const struct nf_hook_ops kzt_capture_ops[] = {
 	{
@@ -367,12 +361,23 @@ static int kzt_capture_hooks_register(struct net *net)
 	err = nf_register_net_hooks(net, kzt_capture_ops,
 				    ARRAY_SIZE(kzt_capture_ops));
 	if (err)
-		nf_defrag_ipv4_disable(net);
+		goto out_defrag;
+	err = kzt_capture6_register(net);
+	if (err)
+		goto out_unregister;
+	return 0;
+
+out_unregister:
+	nf_unregister_net_hooks(net, kzt_capture_ops,
+				ARRAY_SIZE(kzt_capture_ops));
+out_defrag:
+	nf_defrag_ipv4_disable(net);
 	return err;
 }
 
 static void kzt_capture_hooks_unregister(struct net *net)
 {
+	kzt_capture6_unregister(net);
 	nf_unregister_net_hooks(net, kzt_capture_ops,
 				ARRAY_SIZE(kzt_capture_ops));
 	nf_defrag_ipv4_disable(net);

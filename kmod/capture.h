@@ -10,11 +10,19 @@
 #ifndef _KZT_CAPTURE_H
 #define _KZT_CAPTURE_H
 
+#include <linux/tcp.h>
+
 #include "listener.h"
 
 struct net;
 struct kzt_config;
 struct netlink_ext_ack;
+
+/* A connection request: SYN without ACK (nor RST or FIN). */
+static inline bool kzt_tcp_is_syn(const struct tcphdr *th)
+{
+	return th->syn && !th->ack && !th->rst && !th->fin;
+}
 
 /*
  * Accepted connections go to flow.c: kzt_flow_outbound() gets each one
@@ -27,5 +35,9 @@ int kzt_capture_apply(struct net *net, const struct kzt_config *old,
 		      const struct kzt_config *new,
 		      struct netlink_ext_ack *extack);
 void kzt_capture_net_exit(struct net *net);
+
+/* capture6.c: IPv6 of enrolled workloads is refused (no IPv6 capture yet). */
+int kzt_capture6_register(struct net *net);
+void kzt_capture6_unregister(struct net *net);
 
 #endif /* _KZT_CAPTURE_H */

@@ -73,6 +73,8 @@ static const struct kzt_stat_desc stat_descs[] = {
 	  "bad records, alerts, truncation" },
 	{ KZT_STATS_A_TUNNEL_OVERLOAD, "tunnel_overload", "tunnel",
 	  "tunnels reset: too many unauthenticated" },
+	{ KZT_STATS_A_IPV6_REFUSED, "ipv6_refused", "capture",
+	  "IPv6 flows of enrolled workloads refused" },
 };
 
 /* Catches a counter added to the uapi enum without a name here. */

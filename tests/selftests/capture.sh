@@ -39,7 +39,7 @@ ID2=spiffe://cluster.local/ns/b/sa/two
 # Counter attribute numbers of enum kzt_stats_attr.
 declare -A STAT_ID=([CAPTURED]=2 [LOCAL_ALLOWED]=3 [LOCAL_DENIED]=4
 	[INBOUND_PLAIN_ALLOWED]=5 [INBOUND_PLAIN_DENIED]=6 [NONMESH_PASSED]=7
-	[NONMESH_DENIED]=8 [SPOOFED]=9 [STRAY]=10)
+	[NONMESH_DENIED]=8 [SPOOFED]=9 [STRAY]=10 [IPV6_REFUSED]=34)
 declare -A SNAP
 
 # stats: every counter of the node as NAME=VALUE lines (STATS_GET, u64 LE).
@@ -155,7 +155,7 @@ serve() {
 }
 
 listening() { # listening NS ADDR:PORT
-	ip netns exec "$1" ss -tlnH | awk '{print $4}' | grep -qx "$2"
+	ip netns exec "$1" ss -tlnH | awk '{print $4}' | grep -Fqx "$2"
 }
 
 # conn NS ADDR PORT [SRC]: connect, print what the server said, or the
@@ -282,6 +282,44 @@ test_spoofed() {
 		{ echo "SPOOFED did not move"; return 1; }
 }
 
+# IPv6 is not captured yet, so it fails closed (Documentation/capture.rst):
+# an enrolled pod's IPv6 connection requests, and those into it, are
+# refused with a reset and counted; a pod that is not enrolled still
+# reaches a remote over IPv6, which shows the routes work.
+v6_pod() { # v6_pod NS DEV ADDR
+	ip -n "$1" -6 addr add "$3/128" dev eth0 nodad &&
+	ip -n "$1" -6 route add default via fe80::1 dev eth0 &&
+	ip -n "$NODE" -6 addr add fe80::1/64 dev "$2" nodad &&
+	ip -n "$NODE" -6 route add "$3/128" dev "$2"
+}
+
+test_ipv6_refused() {
+	local ns
+
+	ip netns exec "$NODE" sysctl -qw net.ipv6.conf.all.forwarding=1 &&
+	ip -n "$NODE" -6 addr add fd00:ff::1/64 dev n-ul nodad &&
+	ip -n "$REMOTE" -6 addr add fd00:ff::2/64 dev r-ul nodad &&
+	ip -n "$REMOTE" -6 addr add fd00:2::2/128 dev lo &&
+	ip -n "$REMOTE" -6 route add fd00:1::/64 via fd00:ff::1 &&
+	ip -n "$NODE" -6 route add fd00:2::/64 via fd00:ff::2 &&
+	v6_pod "$POD1" n-p1 fd00:1::2 && v6_pod "$POD3" n-p3 fd00:1::4 || return 1
+	nodectl workload add fd00:1::2 id $ID1 dev n-p1 &&
+	nodectl workload add fd00:2::2 id spiffe://cluster.local/ns/r/sa/far \
+		node 192.168.0.2 || return 1
+	for ns in "$REMOTE:fd00:2::2" "$POD1:fd00:1::2"; do
+		ip netns exec "${ns%%:*}" socat TCP6-LISTEN:80,bind="[${ns#*:}]",fork,reuseaddr \
+			SYSTEM:"echo hello6" </dev/null >/dev/null 2>&1 &
+		busywait 5000 listening "${ns%%:*}" "[${ns#*:}]:80" || return 1
+	done
+
+	snap
+	expect_eq "not enrolled -> remote" "$(conn "$POD3" "[fd00:2::2]" 80)" hello6 &&
+	expect_counts || return 1
+	expect_refused "$POD1" "[fd00:2::2]" 80 &&
+	expect_refused "$POD3" "[fd00:1::2]" 80 &&
+	expect_counts IPV6_REFUSED=2
+}
+
 # A mesh flow is taken by kzt: its SYN never reaches the remote in the clear.
 test_captured() {
 	local out
@@ -381,6 +419,7 @@ run_test "capture: a pod that is not enrolled is untouched" test_not_enrolled
 run_test "capture: non-mesh peers: deny and passthrough" test_nonmesh
 run_test "capture: no kzt port is reachable from a pod" test_kzt_ports_unreachable
 run_test "capture: a spoofed source is dropped and counted" test_spoofed
+run_test "capture: IPv6 of enrolled workloads is refused, counted" test_ipv6_refused
 run_test "capture: a mesh flow is captured, nothing leaves in the clear" test_captured
 run_test "capture: a mesh flow without socket is stray, dropped" test_stray
 run_test "capture: a tunnel port in use fails CONFIG_SET, nothing changes" test_port_in_use

@@ -605,6 +605,7 @@ enum kzt_stats_attr {
 	KZT_STATS_A_FLOWS_IDLE,		/* ended by the idle timeout */
 	KZT_STATS_A_TLS_ERRORS,		/* bad record, alert, truncation */
 	KZT_STATS_A_TUNNEL_OVERLOAD,	/* reset: max_unauthenticated reached */
+	KZT_STATS_A_IPV6_REFUSED,	/* enrolled workload, IPv6: no capture yet */
 
 	__KZT_STATS_A_MAX
 };

@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * IPv6 of enrolled workloads: fail closed until capture covers IPv6.
+ *
+ * The IPv4 hook (capture.c) carries an enrolled pod's flows to other
+ * nodes through the tunnel and decides its same-node and plaintext flows
+ * with the policies. Nothing does that for IPv6 yet, and letting such a
+ * flow through would put a mesh workload's bytes on the wire in the clear,
+ * or past its policies. So while capture is on, this PRE_ROUTING hook
+ * refuses with a reset every IPv6 TCP connection request from a local
+ * kzt/1 workload or into one (counted ipv6-refused), drops the rest of
+ * such a flow that would leave for another node, and drops a local
+ * workload's address seen on another link (spoofed), as for IPv4.
+ * Workloads that are not enrolled, and other protocols, are untouched.
+ *
+ * Locking: as capture.c; the tables are read under the RCU read lock
+ * netfilter holds for the hook.
+ */
+#include <linux/ipv6.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter_ipv6.h>
+#include <linux/tcp.h>
+#include <net/ipv6.h>
+#include <net/netfilter/ipv6/nf_defrag_ipv6.h>
+#include <net/netfilter/ipv6/nf_reject.h>
+
+#include "capture.h"
+#include "kzt.h"
+#include "stats.h"
+
+static bool kzt_enrolled_local(const struct kzt_workload *wl)
+{
+	return wl && kzt_workload_is_local(wl) && wl->proto == KZT_PROTO_KZT1;
+}
+
+static unsigned int kzt_capture_hook6(void *priv, struct sk_buff *skb,
+				      const struct nf_hook_state *state)
+{
+	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+	const struct kzt_workload *src, *dst;
+	struct kzt_tables *tables;
+	u8 nexthdr = ip6h->nexthdr;
+	const struct tcphdr *th;
+	struct tcphdr _th;
+	__be16 frag_off;
+	int thoff;
+
+	tables = kzt_tables_rcu(state->net);
+	if (unlikely(!tables))
+		return NF_ACCEPT;
+
+	/* An address is only believed on its own interface. */
+	src = kzt_workload_lookup(&tables->workloads, &ip6h->saddr);
+	if (src && kzt_workload_is_local(src) &&
+	    src->ifindex != state->in->ifindex) {
+		kzt_stat_inc(state->net, KZT_STATS_A_SPOOFED);
+		return NF_DROP;
+	}
+
+	thoff = ipv6_skip_exthdr(skb, sizeof(*ip6h), &nexthdr, &frag_off);
+	/* nf_defrag_ipv6 ran before us: a fragment here is not reassembled. */
+	if (thoff < 0 || nexthdr != IPPROTO_TCP || frag_off)
+		return NF_ACCEPT;
+	th = skb_header_pointer(skb, thoff, sizeof(_th), &_th);
+	if (!th)
+		return NF_ACCEPT;	/* truncated: tcp_v6_rcv drops it */
+
+	dst = kzt_workload_lookup(&tables->workloads, &ip6h->daddr);
+	if (!kzt_tcp_is_syn(th)) {
+		/* A flow that predates capture: none of it leaves in the clear. */
+		if (kzt_enrolled_local(src) && dst && !kzt_workload_is_local(dst) &&
+		    dst->proto == KZT_PROTO_KZT1) {
+			kzt_stat_inc(state->net, KZT_STATS_A_STRAY);
+			return NF_DROP;
+		}
+		return NF_ACCEPT;
+	}
+	if (!kzt_enrolled_local(src) && !kzt_enrolled_local(dst))
+		return NF_ACCEPT;
+	kzt_stat_inc(state->net, KZT_STATS_A_IPV6_REFUSED);
+	nf_send_reset6(state->net, state->sk, skb, state->hook);
+	return NF_DROP;
+}
+
+/* After conntrack and DNAT, as the IPv4 hook. */
+static const struct nf_hook_ops kzt_capture6_ops[] = {
+	{
+		.hook		= kzt_capture_hook6,
+		.pf		= NFPROTO_IPV6,
+		.hooknum	= NF_INET_PRE_ROUTING,
+		.priority	= NF_IP6_PRI_NAT_DST + 1,
+	},
+};
+
+/**
+ * kzt_capture6_register() - refuse enrolled workloads' IPv6 flows in @net
+ * @net: node netns, turning capture on
+ *
+ * Return: 0 or a negative errno; nothing registered on error.
+ */
+int kzt_capture6_register(struct net *net)
+{
+	int err;
+
+	err = nf_defrag_ipv6_enable(net);
+	if (err)
+		return err;
+	err = nf_register_net_hooks(net, kzt_capture6_ops,
+				    ARRAY_SIZE(kzt_capture6_ops));
+	if (err)
+		nf_defrag_ipv6_disable(net);
+	return err;
+}
+
+/**
+ * kzt_capture6_unregister() - undo kzt_capture6_register()
+ * @net: node netns, turning capture off
+ */
+void kzt_capture6_unregister(struct net *net)
+{
+	nf_unregister_net_hooks(net, kzt_capture6_ops,
+				ARRAY_SIZE(kzt_capture6_ops));
+	nf_defrag_ipv6_disable(net);
+}
