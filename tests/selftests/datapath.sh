@@ -168,9 +168,10 @@ test_many_flows() {
 	n=$(scale 200)
 	mesh_kztctl 1 config set handshake-timeout 300000 || return 1
 	mesh_kztctl 2 config set handshake-timeout 300000 || return 1
-	# The server answers after 3 s, so every flow is open at once; the
-	# client's half-close (stdin ends) must reach it through the tunnel.
-	in_pod b1 socat -t 300 TCP-LISTEN:7001,reuseaddr,fork,backlog=256 SYSTEM:'sleep 3; cat' &
+	# The server answers after 3 s, so every flow is open at once, and
+	# only at the end of its input (tac): the client's half-close (stdin
+	# ends) must reach it through the tunnel as close_notify.
+	in_pod b1 socat -t 300 TCP-LISTEN:7001,reuseaddr,fork,backlog=256 SYSTEM:'sleep 3; tac' &
 	busywait 5000 in_pod b1 sh -c 'ss -Hltn "sport = :7001" | grep -q .'
 	local pids=()
 	for i in $(seq "$n"); do
