@@ -150,7 +150,7 @@ test_kztd_crash() {
 	in_pod a1 sh -c "curl -sS --max-time 300 --limit-rate 2M http://${MESH_IP[b1]}/10M | sha256sum" \
 		> "$MESH_DIR/slow.sum" &
 	local curl_pid=$!
-	busywait 10000 sh -c "ip netns exec $(mesh_ns node1) kztctl -j conn list | grep -q established" || return 1
+	busywait 30000 sh -c "ip netns exec $(mesh_ns node1) kztctl -j conn list | grep -q established" || return 1
 	mesh_kztd_stop 1 KILL
 	mesh_kztd_stop 2 KILL
 	sleep 1
