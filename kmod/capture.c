@@ -27,6 +27,7 @@
 #include <linux/ip.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
 #include <linux/slab.h>
 #include <linux/tcp.h>
 #include <net/inet_hashtables.h>
@@ -34,6 +35,7 @@
 #include <net/ipv6.h>
 #include <net/netfilter/ipv4/nf_defrag_ipv4.h>
 #include <net/netfilter/ipv4/nf_reject.h>
+#include <net/netfilter/ipv6/nf_defrag_ipv6.h>
 #include <net/netfilter/nf_tproxy.h>
 #include <net/route.h>
 #include <net/tcp.h>
@@ -174,7 +176,7 @@ static unsigned int kzt_capture_from_pod4(struct sk_buff *skb,
 					  const struct kzt_workload *dst)
 {
 	bool mesh = dst && dst->proto == KZT_PROTO_KZT1;
-	bool remote_mesh = mesh && !kzt_workload_is_local(dst);
+	bool remote_mesh = kzt_workload_remote_mesh(dst);
 	const struct kzt_config *cfg;
 	struct kzt_decision decision;
 	struct sock *sk;
@@ -312,8 +314,7 @@ static unsigned int kzt_capture_hook4(void *priv, struct sk_buff *skb,
 		kzt_stat_inc(state->net, KZT_STATS_A_SPOOFED);
 		return NF_DROP;
 	}
-	enrolled = src && kzt_workload_is_local(src) &&
-		   src->proto == KZT_PROTO_KZT1;
+	enrolled = kzt_workload_enrolled(src);
 
 	if (iph->protocol == IPPROTO_ICMP)
 		return enrolled ? kzt_capture_icmp4(skb, state) : NF_ACCEPT;
@@ -330,7 +331,7 @@ static unsigned int kzt_capture_hook4(void *priv, struct sk_buff *skb,
 		return kzt_capture_from_pod4(skb, state, iph, th, cap, tables,
 					     src, dst);
 	/* Flows of pods that are not enrolled are untouched. */
-	if (dst && kzt_workload_is_local(dst) && dst->proto == KZT_PROTO_KZT1)
+	if (kzt_workload_enrolled(dst))
 		return kzt_capture_plain_in4(skb, state, th, tables, &saddr,
 					     dst);
 	return NF_ACCEPT;
@@ -338,8 +339,8 @@ static unsigned int kzt_capture_hook4(void *priv, struct sk_buff *skb,
 
 /*
  * Priority NF_IP_PRI_NAT_DST + 1: after conntrack and DNAT, so that a
- * service address is already translated to a workload's. IPv6 has its own
- * hook (capture6.c), which refuses what this one would capture.
+ * service address is already translated to a workload's. The IPv6 hook
+ * (capture6.c) refuses what this one would capture.
  */
 static const struct nf_hook_ops kzt_capture_ops[] = {
 	{
@@ -348,38 +349,43 @@ static const struct nf_hook_ops kzt_capture_ops[] = {
 		.hooknum	= NF_INET_PRE_ROUTING,
 		.priority	= NF_IP_PRI_NAT_DST + 1,
 	},
+	{
+		.hook		= kzt_capture_hook6,
+		.pf		= NFPROTO_IPV6,
+		.hooknum	= NF_INET_PRE_ROUTING,
+		.priority	= NF_IP6_PRI_NAT_DST + 1,
+	},
 };
 
 static int kzt_capture_hooks_register(struct net *net)
 {
 	int err;
 
-	/* As xt_TPROXY: the hook must see whole datagrams. */
+	/* As xt_TPROXY: the hooks must see whole datagrams. */
 	err = nf_defrag_ipv4_enable(net);
 	if (err)
 		return err;
+	err = nf_defrag_ipv6_enable(net);
+	if (err)
+		goto out_defrag4;
 	err = nf_register_net_hooks(net, kzt_capture_ops,
 				    ARRAY_SIZE(kzt_capture_ops));
 	if (err)
-		goto out_defrag;
-	err = kzt_capture6_register(net);
-	if (err)
-		goto out_unregister;
+		goto out_defrag6;
 	return 0;
 
-out_unregister:
-	nf_unregister_net_hooks(net, kzt_capture_ops,
-				ARRAY_SIZE(kzt_capture_ops));
-out_defrag:
+out_defrag6:
+	nf_defrag_ipv6_disable(net);
+out_defrag4:
 	nf_defrag_ipv4_disable(net);
 	return err;
 }
 
 static void kzt_capture_hooks_unregister(struct net *net)
 {
-	kzt_capture6_unregister(net);
 	nf_unregister_net_hooks(net, kzt_capture_ops,
 				ARRAY_SIZE(kzt_capture_ops));
+	nf_defrag_ipv6_disable(net);
 	nf_defrag_ipv4_disable(net);
 }
 

@@ -17,6 +17,8 @@
 struct net;
 struct kzt_config;
 struct netlink_ext_ack;
+struct nf_hook_state;
+struct sk_buff;
 
 /* A connection request: SYN without ACK (nor RST or FIN). */
 static inline bool kzt_tcp_is_syn(const struct tcphdr *th)
@@ -37,7 +39,7 @@ int kzt_capture_apply(struct net *net, const struct kzt_config *old,
 void kzt_capture_net_exit(struct net *net);
 
 /* capture6.c: IPv6 of enrolled workloads is refused (no IPv6 capture yet). */
-int kzt_capture6_register(struct net *net);
-void kzt_capture6_unregister(struct net *net);
+unsigned int kzt_capture_hook6(void *priv, struct sk_buff *skb,
+			       const struct nf_hook_state *state);
 
 #endif /* _KZT_CAPTURE_H */

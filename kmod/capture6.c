@@ -13,28 +13,31 @@
  * workload's address seen on another link (spoofed), as for IPv4.
  * Workloads that are not enrolled, and other protocols, are untouched.
  *
- * Locking: as capture.c; the tables are read under the RCU read lock
- * netfilter holds for the hook.
+ * Locking: as capture.c, which registers this hook with its own; the
+ * tables are read under the RCU read lock netfilter holds for the hook.
  */
 #include <linux/ipv6.h>
 #include <linux/netfilter.h>
-#include <linux/netfilter_ipv6.h>
 #include <linux/tcp.h>
 #include <net/ipv6.h>
-#include <net/netfilter/ipv6/nf_defrag_ipv6.h>
 #include <net/netfilter/ipv6/nf_reject.h>
 
 #include "capture.h"
 #include "kzt.h"
 #include "stats.h"
 
-static bool kzt_enrolled_local(const struct kzt_workload *wl)
-{
-	return wl && kzt_workload_is_local(wl) && wl->proto == KZT_PROTO_KZT1;
-}
-
-static unsigned int kzt_capture_hook6(void *priv, struct sk_buff *skb,
-				      const struct nf_hook_state *state)
+/**
+ * kzt_capture_hook6() - the IPv6 PRE_ROUTING hook of a node netns
+ * @priv: unused
+ * @skb: an IPv6 packet entering the node
+ * @state: netfilter's hook state
+ *
+ * Registered with the IPv4 hook (capture.c), after nf_defrag_ipv6.
+ *
+ * Return: NF_ACCEPT, or NF_DROP for what is refused or dropped.
+ */
+unsigned int kzt_capture_hook6(void *priv, struct sk_buff *skb,
+			       const struct nf_hook_state *state)
 {
 	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
 	const struct kzt_workload *src, *dst;
@@ -68,57 +71,15 @@ static unsigned int kzt_capture_hook6(void *priv, struct sk_buff *skb,
 	dst = kzt_workload_lookup(&tables->workloads, &ip6h->daddr);
 	if (!kzt_tcp_is_syn(th)) {
 		/* A flow that predates capture: none of it leaves in the clear. */
-		if (kzt_enrolled_local(src) && dst && !kzt_workload_is_local(dst) &&
-		    dst->proto == KZT_PROTO_KZT1) {
+		if (kzt_workload_enrolled(src) && kzt_workload_remote_mesh(dst)) {
 			kzt_stat_inc(state->net, KZT_STATS_A_STRAY);
 			return NF_DROP;
 		}
 		return NF_ACCEPT;
 	}
-	if (!kzt_enrolled_local(src) && !kzt_enrolled_local(dst))
+	if (!kzt_workload_enrolled(src) && !kzt_workload_enrolled(dst))
 		return NF_ACCEPT;
 	kzt_stat_inc(state->net, KZT_STATS_A_IPV6_REFUSED);
 	nf_send_reset6(state->net, state->sk, skb, state->hook);
 	return NF_DROP;
-}
-
-/* After conntrack and DNAT, as the IPv4 hook. */
-static const struct nf_hook_ops kzt_capture6_ops[] = {
-	{
-		.hook		= kzt_capture_hook6,
-		.pf		= NFPROTO_IPV6,
-		.hooknum	= NF_INET_PRE_ROUTING,
-		.priority	= NF_IP6_PRI_NAT_DST + 1,
-	},
-};
-
-/**
- * kzt_capture6_register() - refuse enrolled workloads' IPv6 flows in @net
- * @net: node netns, turning capture on
- *
- * Return: 0 or a negative errno; nothing registered on error.
- */
-int kzt_capture6_register(struct net *net)
-{
-	int err;
-
-	err = nf_defrag_ipv6_enable(net);
-	if (err)
-		return err;
-	err = nf_register_net_hooks(net, kzt_capture6_ops,
-				    ARRAY_SIZE(kzt_capture6_ops));
-	if (err)
-		nf_defrag_ipv6_disable(net);
-	return err;
-}
-
-/**
- * kzt_capture6_unregister() - undo kzt_capture6_register()
- * @net: node netns, turning capture off
- */
-void kzt_capture6_unregister(struct net *net)
-{
-	nf_unregister_net_hooks(net, kzt_capture6_ops,
-				ARRAY_SIZE(kzt_capture6_ops));
-	nf_defrag_ipv6_disable(net);
 }

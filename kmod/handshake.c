@@ -158,35 +158,6 @@ static struct kzt_hs_req *kzt_hs_req_new(struct kzt_hs_net *hn,
 	return req;
 }
 
-static int kzt_hs_enqueue_hold(struct kzt_hs_net *hn, struct socket *sock,
-			       const struct kzt_hs_params *params,
-			       kzt_hs_done_t done, void *data,
-			       struct kzt_hs_req **reqp, bool hold);
-
-/**
- * kzt_hs_enqueue() - queue a handshake request on @hn, without telling anyone
- * @hn: the requests of the socket's netns
- * @sock: connected TCP socket with a file (sock->file)
- * @params: role, identities, deadline; copied
- * @done: completion callback (see kzt_hs_done_t)
- * @data: its argument
- * @reqp: set to the request before it becomes visible (so before @done can
- *        run); NULL on error
- *
- * The request holds a reference on sock->file until it completes. Its
- * deadline starts now. May sleep.
- *
- * Return: 0, -EINVAL (bad socket or parameters), -ENOMEM, -ESHUTDOWN (the
- * netns is going away) or -EBUSY (no free request ID).
- */
-int kzt_hs_enqueue(struct kzt_hs_net *hn, struct socket *sock,
-		   const struct kzt_hs_params *params, kzt_hs_done_t done,
-		   void *data, struct kzt_hs_req **reqp)
-{
-	return kzt_hs_enqueue_hold(hn, sock, params, done, data, reqp, false);
-}
-EXPORT_SYMBOL_IF_KUNIT(kzt_hs_enqueue);
-
 /*
  * kzt_hs_enqueue(), and with @hold a reference for the caller, taken
  * before the request becomes visible and dropped with kzt_hs_req_put():
@@ -244,6 +215,30 @@ out_unlock:
 	kzt_hs_req_put(req);
 	return err;
 }
+
+/**
+ * kzt_hs_enqueue() - queue a handshake request on @hn, without telling anyone
+ * @hn: the requests of the socket's netns
+ * @sock: connected TCP socket with a file (sock->file)
+ * @params: role, identities, deadline; copied
+ * @done: completion callback (see kzt_hs_done_t)
+ * @data: its argument
+ * @reqp: set to the request before it becomes visible (so before @done can
+ *        run); NULL on error
+ *
+ * The request holds a reference on sock->file until it completes. Its
+ * deadline starts now. May sleep.
+ *
+ * Return: 0, -EINVAL (bad socket or parameters), -ENOMEM, -ESHUTDOWN (the
+ * netns is going away) or -EBUSY (no free request ID).
+ */
+int kzt_hs_enqueue(struct kzt_hs_net *hn, struct socket *sock,
+		   const struct kzt_hs_params *params, kzt_hs_done_t done,
+		   void *data, struct kzt_hs_req **reqp)
+{
+	return kzt_hs_enqueue_hold(hn, sock, params, done, data, reqp, false);
+}
+EXPORT_SYMBOL_IF_KUNIT(kzt_hs_enqueue);
 
 /**
  * kzt_hs_net_of() - the handshake requests of @net

@@ -203,8 +203,7 @@ static int kzt_tunnel_out_lookup(struct kzt_flow *flow,
 	src = kzt_workload_lookup(&tables->workloads, &flow->src_addr);
 	dst = kzt_workload_lookup(&tables->workloads, &flow->dst_addr);
 	if (!src || !kzt_workload_is_local(src) || !src->id_len ||
-	    !dst || kzt_workload_is_local(dst) || dst->proto != KZT_PROTO_KZT1 ||
-	    !dst->id_len)
+	    !kzt_workload_remote_mesh(dst) || !dst->id_len)
 		goto out_unlock;
 	err = -ENOMEM;
 	src_id = kmemdup(src->id, src->id_len + 1, GFP_ATOMIC);
@@ -454,8 +453,7 @@ static enum kzt_proto_status kzt_tunnel_in_check(struct kzt_flow *flow,
 	dst = kzt_tables_authorize(tables, peer_id, &hdr->src_addr,
 				   &hdr->dst_addr, hdr->dst_port, &decision);
 	status = KZT_STATUS_NO_ROUTE;
-	if (!dst || !kzt_workload_is_local(dst) ||
-	    dst->proto != KZT_PROTO_KZT1 || strcmp(dst->id, local_id))
+	if (!kzt_workload_enrolled(dst) || strcmp(dst->id, local_id))
 		goto out_unlock;
 	status = KZT_STATUS_DENIED;
 	src = kzt_workload_lookup(&tables->workloads, &hdr->src_addr);

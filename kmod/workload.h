@@ -18,6 +18,8 @@
 #include <linux/rhashtable-types.h>
 #include <linux/types.h>
 
+#include <linux/kzt.h>
+
 struct net;
 struct nlattr;
 struct sk_buff;
@@ -70,6 +72,28 @@ int kzt_workload_fill(struct sk_buff *skb, const struct kzt_workload *wl);
 static inline bool kzt_workload_is_local(const struct kzt_workload *wl)
 {
 	return wl->ifindex != 0;
+}
+
+/**
+ * kzt_workload_enrolled() - whether @wl is a kzt/1 workload of this node
+ * @wl: workload, or NULL (no)
+ *
+ * Return: true when kzt captures and decides @wl's flows.
+ */
+static inline bool kzt_workload_enrolled(const struct kzt_workload *wl)
+{
+	return wl && kzt_workload_is_local(wl) && wl->proto == KZT_PROTO_KZT1;
+}
+
+/**
+ * kzt_workload_remote_mesh() - whether @wl is a kzt/1 workload of another node
+ * @wl: workload, or NULL (no)
+ *
+ * Return: true when flows to @wl go through a tunnel.
+ */
+static inline bool kzt_workload_remote_mesh(const struct kzt_workload *wl)
+{
+	return wl && !kzt_workload_is_local(wl) && wl->proto == KZT_PROTO_KZT1;
 }
 
 #endif /* _KZT_WORKLOAD_H */

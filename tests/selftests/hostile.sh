@@ -59,6 +59,14 @@ rogue_tls() {
 		-CAfile "$MESH_CA/ca.crt" 2>/dev/null | od -An -tx1 | tr -d ' \n'
 }
 
+# stall SECONDS: from node1, a TLS record header of a ClientHello and one
+# byte of it to node2's tunnel port, then silence (no FIN) for SECONDS.
+# Octal escapes: sh is dash, whose printf has no \x.
+stall() {
+	in_pod node1 sh -c "(printf '\\026\\003\\001\\002\\000\\001'; sleep $1) | socat -t 1 - TCP:$TUNNEL" \
+		> /dev/null 2>&1
+}
+
 test_setup() {
 	mesh_up || return 1
 	mesh_kztctl 2 config set handshake-timeout 2000 || return 1
@@ -87,9 +95,7 @@ test_plaintext() {
 test_stalled_handshake() {
 	local before
 	before=$(mesh_stat 2 hs_timeout)
-	# A ClientHello's first bytes, then silence (no FIN) past the 2 s
-	# deadline. Octal escapes: sh is dash, whose printf has no \x.
-	in_pod node1 sh -c "(printf '\\026\\003\\001\\002\\000\\001'; sleep 6) | socat -t 1 - TCP:$TUNNEL" > /dev/null
+	stall 6		# past the 2 s deadline
 	stat_grows 2 hs_timeout "$before" || return 1
 	good_flow
 }
@@ -111,8 +117,7 @@ test_unauthenticated_limit() {
 	mesh_kztctl 2 config set handshake-timeout 30000 || return 1
 	echo 3 > $param
 	for i in 1 2 3; do
-		in_pod node1 sh -c "(printf '\\026\\003\\001'; sleep 8) | socat -t 1 - TCP:$TUNNEL" \
-			> /dev/null 2>&1 &
+		stall 8 &
 		pids+=($!)
 	done
 	busywait 10000 stat_at_least 2 tunnel_accepted $((accepted + 3)) || return 1
@@ -276,8 +281,7 @@ test_unload_during_handshakes() {
 	warns=$(dmesg | grep -c 'WARNING:\|BUG:')
 	mesh_kztctl 2 config set handshake-timeout 30000 || return 1
 	for i in 1 2 3; do
-		in_pod node1 sh -c "(printf '\\026\\003\\001'; sleep 8) | socat -t 1 - TCP:$TUNNEL" \
-			> /dev/null 2>&1 &
+		stall 8 &
 	done
 	busywait 10000 sh -c "[ \$(ip netns exec $(mesh_ns node2) kztctl -j conn list | grep -o handshake | wc -l) -ge 3 ]" ||
 		return 1
