@@ -68,19 +68,18 @@ capture() { # capture on|off: kzt capture on both nodes
 # node1 to node2 over the underlay: the same bytes and round trips. It has
 # no pods and no handshake per connection, so no connection rate.
 ktls_client() { # ktls_client bulk|pingpong ARG
-	local short
+	local short tp
 	case $cipher in
 	TLS_AES_128_GCM_SHA256) short=aes128 ;;
 	TLS_AES_256_GCM_SHA384) short=aes256 ;;
 	TLS_CHACHA20_POLY1305_SHA256) short=chacha20 ;;
 	esac
-	set -- "$1" "$2" kzt-tlspair --certs "$MESH_DIR/certs2" --addr "${MESH_UNDERLAY[2]}" \
-		--port 9100 --server-netns "$(mesh_ns node2)" --client-netns "$(mesh_ns node1)" \
-		-j --cipher "$short"
+	tp=(kzt-tlspair --certs "$MESH_DIR/certs2" --addr "${MESH_UNDERLAY[2]}" --port 9100
+	    --server-netns "$(mesh_ns node2)" --client-netns "$(mesh_ns node1)" -j --cipher "$short")
 	case $1 in
 	# --stream sends ARG bytes and gets them echoed: 2 x ARG moved.
-	bulk) "${@:3}" --stream "$2" | jq -c '. + {moved: (2 * .bytes)}' ;;
-	pingpong) "${@:3}" --pingpong "$2" | jq -c '{p50_us: .rtt_p50_us, p99_us: .rtt_p99_us}' ;;
+	bulk) "${tp[@]}" --stream "$2" | jq -c '. + {moved: (2 * .bytes)}' ;;
+	pingpong) "${tp[@]}" --pingpong "$2" | jq -c '{p50_us: .rtt_p50_us, p99_us: .rtt_p99_us}' ;;
 	esac
 }
 
