@@ -14,7 +14,7 @@ moddir=$("$ROOT/tools/kernel/build-module.sh")
 cd "$ROOT"
 set +e
 tools/vm/kzt-vm --kernel "$KZT_DEBUG_KERNEL" --modules "$KZT_DEBUG_MODULES" \
-	--timeout 600 -- tests/kunit/in-guest.sh "$moddir" > tests/out/kunit.ktap
+	--machine "$KZT_DEBUG_MACHINE" --timeout 600 -- tests/kunit/in-guest.sh "$moddir" > tests/out/kunit.ktap
 vm_rc=$?
 set -e
 /usr/bin/python3 tests/kunit/ktap.py < tests/out/kunit.ktap

@@ -16,7 +16,8 @@ if [ "${1:-}" = --debug ]; then
 	"$ROOT/tools/kernel/build-kernel.sh" >&2
 	eval "$("$ROOT/tools/kernel/build-kernel.sh" --print-env)"
 	"$ROOT/tools/kernel/build-module.sh" >&2
-	vm_args=(--kernel "$KZT_DEBUG_KERNEL" --modules "$KZT_DEBUG_MODULES")
+	vm_args=(--kernel "$KZT_DEBUG_KERNEL" --modules "$KZT_DEBUG_MODULES"
+		--machine "$KZT_DEBUG_MACHINE")
 	export KZT_MODULE=$ROOT/.build/debug/kmod/kzt.ko
 fi
 

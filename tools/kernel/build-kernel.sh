@@ -18,7 +18,7 @@
 # Output (stdout, also in <cachedir>/env, sourceable):
 #   KZT_DEBUG_KERNEL=<bzImage>  KZT_DEBUG_MODULES=<modroot (INSTALL_MOD_PATH)>
 #   KZT_DEBUG_KDIR=<O= build dir, for make -C ... M=...>  KZT_DEBUG_KVER=<uname -r>
-#   KZT_DEBUG_SRC=<kernel source tree>
+#   KZT_DEBUG_SRC=<kernel source tree>  KZT_DEBUG_MACHINE=<kzt-vm --machine>
 #
 # Environment: KZT_CACHE (cache root), KZT_KERNEL_TARBALL (default
 # /usr/src/linux-source-6.12.tar.xz), KZT_JOBS (default: nproc).
@@ -30,7 +30,7 @@ set -euo pipefail
 # runs: editing or checking out this file during a long build is then safe.
 main() {
 	# Bump when the build procedure changes in a way that changes its outputs.
-	BUILD_SCRIPT_VERSION=1
+	BUILD_SCRIPT_VERSION=2
 
 	prog=${0##*/}
 	script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -190,12 +190,12 @@ main() {
 		mv "$src.partial" "$src"
 	fi
 
-	# 2. Configuration: the fragment on top of the Kconfig defaults.
+	# 2. Configuration: the fragment and nothing else (every other option
+	#    with a prompt off).
 	mkdir -p "$obj"
 	if [ ! -f "$obj/.kzt-config-ok" ]; then
-		cp "$fragment" "$obj/.config"
-		run_logged "make olddefconfig" kmake olddefconfig
-		cp "$obj/.config" "$obj/.config.kzt-resolved"
+		run_logged "make allnoconfig + $fragment" \
+			kmake KCONFIG_ALLCONFIG="$fragment" allnoconfig
 	fi
 
 	# Verify every option of the fragment in the resolved .config:
@@ -224,7 +224,7 @@ main() {
 		}' "$fragment" "$obj/.config")
 	if [ -n "$bad" ]; then
 		rm -f "$obj/.kzt-config-ok"
-		die "$(printf 'these options of %s did not survive make olddefconfig\n(missing dependency? add it to the fragment):\n%s' "$fragment" "$bad")"
+		die "$(printf 'these options of %s did not survive make allnoconfig\n(missing dependency? add it to the fragment):\n%s' "$fragment" "$bad")"
 	fi
 	touch "$obj/.kzt-config-ok"
 	say "config verified: all $(grep -cE '^(CONFIG_|# CONFIG_.* is not set)' "$fragment") options of the fragment are as requested"
@@ -262,6 +262,8 @@ main() {
 		printf 'KZT_DEBUG_KDIR=%q\n' "$obj"
 		printf 'KZT_DEBUG_KVER=%q\n' "$kver"
 		printf 'KZT_DEBUG_SRC=%q\n' "$src"
+		# The fragment has no ACPI and no PCI: the machine it boots on.
+		printf 'KZT_DEBUG_MACHINE=microvm\n'
 	} >"$dir/env.partial"
 	mv -f "$dir/env.partial" "$dir/env"
 	touch "$dir/.complete"
