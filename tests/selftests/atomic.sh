@@ -101,6 +101,6 @@ TMP=$(mktemp -d)
 write_file "$TMP/x.yaml" deny-x
 write_file "$TMP/y.yaml" deny-y
 
-run_test "atomic: a reader never sees a re-apply half done" test_apply_is_atomic
+run_test --debug "atomic: a reader never sees a re-apply half done" test_apply_is_atomic
 run_test "atomic: control: del+add outside a transaction shows a gap" test_reader_sees_a_gap
 exit $RET

@@ -403,7 +403,7 @@ test_unload_active() {
 	expect_greeting "$POD1" 10.1.0.3 81
 }
 
-run_test "capture: setup (node, 3 pods, remote)" setup || exit $KSFT_FAIL
+run_test --debug "capture: setup (node, 3 pods, remote)" setup || exit $KSFT_FAIL
 out=$(nodectl config set capture on 2>&1)
 if [[ $out == *"no data path"* ]]; then
 	log_test "capture: needs a kzt.ko with the flow data path" $KSFT_SKIP
@@ -411,17 +411,17 @@ if [[ $out == *"no data path"* ]]; then
 fi
 nodectl config set capture off
 run_test "capture: off: no hook effect, no listener" test_capture_off
-run_test "capture: on: tunnel and capture listeners only" test_listeners
+run_test --debug "capture: on: tunnel and capture listeners only" test_listeners
 run_test "capture: same node: allowed, denied with a reset, counted" test_same_node
 run_test "capture: a pod listens on 15001/15006/15008 and is reached" test_pod_ports
 run_test "capture: plaintext into a workload decided by policy" test_plain_in
 run_test "capture: a pod that is not enrolled is untouched" test_not_enrolled
 run_test "capture: non-mesh peers: deny and passthrough" test_nonmesh
 run_test "capture: no kzt port is reachable from a pod" test_kzt_ports_unreachable
-run_test "capture: a spoofed source is dropped and counted" test_spoofed
+run_test --debug "capture: a spoofed source is dropped and counted" test_spoofed
 run_test "capture: IPv6 of enrolled workloads is refused, counted" test_ipv6_refused
-run_test "capture: a mesh flow is captured, nothing leaves in the clear" test_captured
-run_test "capture: a mesh flow without socket is stray, dropped" test_stray
-run_test "capture: a tunnel port in use fails CONFIG_SET, nothing changes" test_port_in_use
-run_test "capture: unload with hooks and listeners active" test_unload_active
+run_test --debug "capture: a mesh flow is captured, nothing leaves in the clear" test_captured
+run_test --debug "capture: a mesh flow without socket is stray, dropped" test_stray
+run_test --debug "capture: a tunnel port in use fails CONFIG_SET, nothing changes" test_port_in_use
+run_test --debug "capture: unload with hooks and listeners active" test_unload_active
 exit $RET

@@ -201,14 +201,14 @@ test_unload_with_flows() {
 	! kzt_loaded
 }
 
-run_test "datapath: two nodes, two pods each, one kztd per node" test_setup
+run_test --debug "datapath: two nodes, two pods each, one kztd per node" test_setup
 run_test "datapath: curl a1 -> nginx b1 across nodes, 10 MB sha256" test_cross_node
 run_test "datapath: curl a1 -> nginx a2 on one node, 10 MB sha256" test_same_node
 run_test "datapath: conn list shows identities and cipher" test_conn_list
 run_test "datapath: iperf3 both directions" test_iperf3
 run_test "datapath: a DENY policy refuses the flow at once" test_deny_policy
-run_test "datapath: kztd down: fail closed; back: flows again" test_kztd_down
-run_test "datapath: established flow survives kill -9 of kztd" test_kztd_crash
-run_test "datapath: $(scale 200) concurrent flows, each half-closed" test_many_flows
-run_test "datapath: module unload with flows open" test_unload_with_flows
+run_test --debug "datapath: kztd down: fail closed; back: flows again" test_kztd_down
+run_test --debug "datapath: established flow survives kill -9 of kztd" test_kztd_crash
+run_test --debug "datapath: $(scale 200) concurrent flows, each half-closed" test_many_flows
+run_test --debug "datapath: module unload with flows open" test_unload_with_flows
 exit $RET

@@ -99,11 +99,11 @@ test_unprivileged() {
 kzt_unload || skip_all "kzt is loaded and cannot be removed"
 kzt_load || { log_test "handshake: load kzt" 1; exit $RET; }
 
-run_test "handshake: ACCEPT with nothing waiting is EAGAIN" test_accept_empty
-run_test "handshake: ACCEPT takes no attributes" test_accept_attrs
-run_test "handshake: DONE for an unknown request is ENOENT" test_done_unknown
-run_test "handshake: DONE names what it lacks" test_done_missing
-run_test "handshake: ACCEPT, DONE and the group need CAP_NET_ADMIN" test_unprivileged
+run_test --debug "handshake: ACCEPT with nothing waiting is EAGAIN" test_accept_empty
+run_test --debug "handshake: ACCEPT takes no attributes" test_accept_attrs
+run_test --debug "handshake: DONE for an unknown request is ENOENT" test_done_unknown
+run_test --debug "handshake: DONE names what it lacks" test_done_missing
+run_test --debug "handshake: ACCEPT, DONE and the group need CAP_NET_ADMIN" test_unprivileged
 
 # ---- part 2: requests from KUnit, answered by kzt-hsd ----
 
@@ -186,9 +186,9 @@ test_upcall_deadline() {
 	expect_eq "accepted, never done" "$n" 6
 }
 
-run_test "handshake: both ends get matching keys, data flows, each cipher" test_upcall_ok
-run_test "handshake: a failure status reaches both owners" test_upcall_failure
-run_test "handshake: a client's unexpected peer is refused (EACCES)" test_upcall_bad_peer
-run_test "handshake: accepted but never done: the deadline completes it" test_upcall_deadline
+run_test --debug "handshake: both ends get matching keys, data flows, each cipher" test_upcall_ok
+run_test --debug "handshake: a failure status reaches both owners" test_upcall_failure
+run_test --debug "handshake: a client's unexpected peer is refused (EACCES)" test_upcall_bad_peer
+run_test --debug "handshake: accepted but never done: the deadline completes it" test_upcall_deadline
 
 exit $RET

@@ -30,12 +30,29 @@ log_test() { # log_test NAME STATUS [DETAIL]
 	esac
 }
 
-# run_test NAME FUNCTION [ARGS...]: a check is a function whose non-zero
-# status fails it. It runs in this shell (so it may keep state for later
-# checks); what it prints is shown under a FAIL line only.
+# run_test [--debug] NAME FUNCTION [ARGS...]: a check is a function whose
+# non-zero status fails it. It runs in this shell (so it may keep state for
+# later checks); what it prints is shown under a FAIL line only.
+#
+# --debug puts the check in the debug layer too (selftests-debug: KASAN and
+# lockdep; tests/selftests/run-vm.sh --debug sets KZT_CHECKS=debug). Mark a
+# check that exercises a lifetime, locking between contexts, teardown or
+# hostile input, and every check that one depends on (setup); leave out what
+# only proves a result the stock layer already proves (the rule is in
+# Documentation/testing.rst). With KZT_CHECKS=debug an unmarked check only
+# prints a "# stock layer only:" line.
 run_test() {
-	local _name=$1 _log _rc
+	local _name _log _rc _debug=0
+	if [ "$1" = --debug ]; then
+		_debug=1
+		shift
+	fi
+	_name=$1
 	shift
+	if [ "${KZT_CHECKS:-all}" = debug ] && [ $_debug -eq 0 ]; then
+		echo "# stock layer only: $_name"
+		return 0
+	fi
 	_log=$(mktemp)
 	"$@" > "$_log" 2>&1
 	_rc=$?

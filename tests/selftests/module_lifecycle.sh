@@ -107,7 +107,7 @@ test_unload_under_daemon() {
 }
 
 kzt_unload || skip_all "kzt is loaded and cannot be removed"
-run_test "module: load/unload $ROUNDS rounds with namespaces before/after" test_rounds
-run_test "module: load/unload while namespaces churn" test_churn
-run_test "module: unload while kztd holds a subscribed socket" test_unload_under_daemon
+run_test --debug "module: load/unload $ROUNDS rounds with namespaces before/after" test_rounds
+run_test --debug "module: load/unload while namespaces churn" test_churn
+run_test --debug "module: unload while kztd holds a subscribed socket" test_unload_under_daemon
 exit $RET
