@@ -19,10 +19,9 @@ user:
 deps:
 	tools/deps.sh
 
-# Every test layer; the last line sums them ("N passed, N failed, ...").
-check: deps
-	$(MAKE) all KZT_WERROR=y
-	$(MAKE) -C tests/selftests
+# Set-up (packages, the -Werror build) and every test layer, each timed;
+# the last line sums them ("N passed, N failed, ...").
+check:
 	tests/run.sh
 
 # One layer: make check-unit, check-fuzz, check-spec, check-style,
