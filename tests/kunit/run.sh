@@ -7,8 +7,8 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 
-"$ROOT/tools/kernel/build-kernel.sh" >&2
-eval "$("$ROOT/tools/kernel/build-kernel.sh" --print-env)"
+# Builds the kernel if it is not in the cache; prints where it is.
+eval "$("$ROOT/tools/kernel/build-kernel.sh")"
 moddir=$("$ROOT/tools/kernel/build-module.sh")
 
 cd "$ROOT"

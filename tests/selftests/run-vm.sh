@@ -16,8 +16,8 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 vm_args=()
 if [ "${1:-}" = --debug ]; then
 	shift
-	"$ROOT/tools/kernel/build-kernel.sh" >&2
-	eval "$("$ROOT/tools/kernel/build-kernel.sh" --print-env)"
+	# Builds the kernel if it is not in the cache; prints where it is.
+	eval "$("$ROOT/tools/kernel/build-kernel.sh")"
 	"$ROOT/tools/kernel/build-module.sh" >&2
 	vm_args=(--kernel "$KZT_DEBUG_KERNEL" --modules "$KZT_DEBUG_MODULES"
 		--machine "$KZT_DEBUG_MACHINE")
