@@ -22,13 +22,13 @@ deps:
 # Set-up (packages, the -Werror build) and every test layer, each timed;
 # the last line sums them ("N passed, N failed, ...").
 check:
-	tests/run.sh
+	+tests/run.sh
 
 # One layer: make check-unit, check-fuzz, check-spec, check-style,
 # check-kunit, check-selftests, check-selftests-debug, check-dkms.
 check-%: all
 	$(MAKE) -C tests/selftests
-	tests/run.sh $*
+	+tests/run.sh $*
 
 demo: deps all
 	$(MAKE) -C tests/selftests

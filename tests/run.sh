@@ -1,12 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Run test layers and sum their results: tests/run.sh [LAYER...]
-# Layers: unit fuzz spec style kunit selftests selftests-debug dkms. With no
-# argument (make check) it runs everything, set-up steps included: deps
-# (packages), build (kzt with -Werror, the selftest helpers), then the
-# layers, with the debug kernel built (or found in the cache) as a step of
-# its own before the first layer that boots it.
+# Run test layers and sum their results: tests/run.sh [STEP...]
+# Layers: unit fuzz spec style kunit selftests selftests-debug dkms; set-up
+# steps: deps (packages), build (kzt with -Werror, the selftest helpers) and
+# debug-kernel (built, or found in the cache). With no argument (make check)
+# it runs deps, build and every layer. debug-kernel goes by itself before
+# the first layer that boots that kernel.
 #
 # Each step's full output goes to tests/out/<step>.log and, live, to
 # stdout. Results are counted from "TEST: <name> [ OK ]|[FAIL]|[SKIP]" lines
@@ -15,29 +15,42 @@
 # summary has a line per step with its seconds, a total, and last
 # "N passed, N failed, N skipped". It warns (does not fail) when the run,
 # without package installs and the debug kernel build, passed the budget
-# (KZT_BUDGET_MIN, 60 minutes), and names the slowest files.
+# (KZT_BUDGET_MIN, 60 minutes), and names the slowest steps and files.
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 OUT=$ROOT/tests/out
-ALL_LAYERS=(unit fuzz spec style kunit selftests selftests-debug dkms)
+LAYERS=(unit fuzz spec style kunit selftests selftests-debug dkms)
+SETUP=(deps build debug-kernel)
 BUDGET_MIN=${KZT_BUDGET_MIN:-60}
+if ! [[ $BUDGET_MIN =~ ^[0-9]+$ ]]; then
+	echo "tests/run.sh: KZT_BUDGET_MIN wants whole minutes, got '$BUDGET_MIN': using 60" >&2
+	BUDGET_MIN=60
+fi
 
-step_cmd() {
+run_step() {
 	case $1 in
-	deps)		echo "$ROOT/tools/deps.sh" ;;
-	build)		echo "make -C $ROOT all KZT_WERROR=y && make -C $ROOT/tests/selftests" ;;
-	debug-kernel)	echo "$ROOT/tools/kernel/build-kernel.sh" ;;
-	unit)		echo "make -C $ROOT/tests/unit check" ;;
-	fuzz)		echo "$ROOT/tests/fuzz/run.sh" ;;
-	spec)		echo "$ROOT/tests/spec/run.sh" ;;
-	style)		echo "$ROOT/tests/style/check-style.sh" ;;
-	kunit)		echo "$ROOT/tests/kunit/run.sh" ;;
-	selftests)	echo "$ROOT/tests/selftests/run-vm.sh" ;;
-	selftests-debug) echo "$ROOT/tests/selftests/run-vm.sh --debug" ;;
-	dkms)		echo "$ROOT/tests/dkms/check-dkms.sh" ;;
-	*)		return 1 ;;
+	deps)		"$ROOT/tools/deps.sh" ;;
+	build)		make -C "$ROOT" -j"$(nproc)" all KZT_WERROR=y &&
+			make -C "$ROOT/tests/selftests" ;;
+	debug-kernel)	"$ROOT/tools/kernel/build-kernel.sh" ;;
+	unit)		make -C "$ROOT/tests/unit" check ;;
+	fuzz)		"$ROOT/tests/fuzz/run.sh" ;;
+	spec)		"$ROOT/tests/spec/run.sh" ;;
+	style)		"$ROOT/tests/style/check-style.sh" ;;
+	kunit)		"$ROOT/tests/kunit/run.sh" ;;
+	selftests)	"$ROOT/tests/selftests/run-vm.sh" ;;
+	selftests-debug) "$ROOT/tests/selftests/run-vm.sh" --debug ;;
+	dkms)		"$ROOT/tests/dkms/check-dkms.sh" ;;
 	esac
+}
+
+known() { # known STEP
+	[[ " ${LAYERS[*]} ${SETUP[*]} " == *" $1 "* ]]
+}
+
+needs_debug_kernel() { # needs_debug_kernel STEP
+	[ "$1" = kunit ] || [ "$1" = selftests-debug ]
 }
 
 count() { # count PATTERN FILE
@@ -50,22 +63,17 @@ sum_cmocka() { # sum_cmocka PASSED|FAILED FILE
 
 mmss() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
 
-# The steps: set-up and every layer for a whole run; the layers asked for
-# otherwise. The debug kernel step goes before the first layer that boots it.
+[ $# -gt 0 ] || set -- deps build "${LAYERS[@]}"
 steps=()
-if [ $# -eq 0 ]; then
-	set -- deps build "${ALL_LAYERS[@]}"
-fi
 for s in "$@"; do
-	if ! step_cmd "$s" > /dev/null || [ "$s" = debug-kernel ]; then
-		echo "tests/run.sh: unknown layer '$s' (layers: ${ALL_LAYERS[*]})" >&2
+	if ! known "$s"; then
+		echo "tests/run.sh: unknown step '$s' (layers: ${LAYERS[*]}; set-up: ${SETUP[*]})" >&2
 		exit 1
 	fi
-	case $s in
-	kunit|selftests-debug)
-		[[ " ${steps[*]} " == *" debug-kernel "* ]] || steps+=(debug-kernel) ;;
-	esac
-	steps+=("$s")
+	if needs_debug_kernel "$s" && [[ " ${steps[*]} " != *" debug-kernel "* ]]; then
+		steps+=(debug-kernel)
+	fi
+	[[ " ${steps[*]} " == *" $s "* ]] || steps+=("$s")
 done
 mkdir -p "$OUT"
 
@@ -73,36 +81,47 @@ run_start=$(date +%s)
 total_pass=0 total_fail=0 total_skip=0 unbudgeted=0
 summary=()
 declare -A took=()
+stop='' no_debug_kernel=''
 for step in "${steps[@]}"; do
-	cmd=$(step_cmd "$step")
+	if [ -n "$stop" ] || { [ -n "$no_debug_kernel" ] && needs_debug_kernel "$step"; }; then
+		summary+=("$(printf '%-16s %-40s' "$step" "not run: ${stop:-$no_debug_kernel} failed")")
+		continue
+	fi
 	log=$OUT/$step.log
-	echo "=== $step: $cmd"
+	echo "=== $step"
 	start=$(date +%s)
-	bash -c "$cmd" 2>&1 | tee "$log"
+	run_step "$step" 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
 	secs=$(( $(date +%s) - start ))
-	took[$step]=$secs
 
 	case $step in
 	deps|build|debug-kernel)
-		# Set-up: no tests of its own; a failure ends the run.
-		state=done
-		[ "$step" = deps ] && grep -q '^deps: installing' "$log" && state=installed
-		[ "$step" = debug-kernel ] && grep -q 'make -j' "$log" && state=built
-		[ "$step" = debug-kernel ] && [ "$state" = done ] && state=cached
-		[ "$rc" -eq 0 ] || state=FAILED
-		summary+=("$(printf '%-16s %-40s %6ds' "$step" "$state" "$secs")")
-		# Package installs and the kernel build happen once per machine:
-		# they do not count against the warm budget.
-		case $state in installed|built) unbudgeted=$((unbudgeted + secs)) ;; esac
+		# No tests of their own. Package installs and the kernel build
+		# happen once per machine: they do not count against the budget.
+		state='done'
+		if [ "$step" = deps ] && grep -q '^deps: installing' "$log"; then
+			state='installed'
+		elif [ "$step" = debug-kernel ]; then
+			state='cached'
+			grep -q 'make -j' "$log" && state='built'
+		fi
+		case $state in
+		installed|built) unbudgeted=$((unbudgeted + secs)) ;;
+		*) took[$step]=$secs ;;
+		esac
 		if [ "$rc" -ne 0 ]; then
+			state=FAILED
 			echo "TEST: set-up step $step exited with status $rc [FAIL]" | tee -a "$log"
 			total_fail=$((total_fail + 1))
-			break
+			# Without packages or a build nothing can run; without the
+			# debug kernel only the layers that boot it cannot.
+			if [ "$step" = debug-kernel ]; then no_debug_kernel=$step; else stop=$step; fi
 		fi
+		summary+=("$(printf '%-16s %-40s %6ds' "$step" "$state" "$secs")")
 		continue ;;
 	esac
 
+	took[$step]=$secs
 	pass=$(( $(count '^TEST: .*\[ OK \]$' "$log") + $(sum_cmocka PASSED "$log") ))
 	fail=$(( $(count '^TEST: .*\[FAIL\]$' "$log") + $(sum_cmocka FAILED "$log") ))
 	skip=$(count '^TEST: .*\[SKIP\]$' "$log")
@@ -125,9 +144,9 @@ echo "=== summary"
 printf '%s\n' "${summary[@]}"
 printf '%s\n' "${summary[@]}" > "$OUT/summary"
 
-warm=$((secs - unbudgeted))
-if [ "$warm" -gt $((BUDGET_MIN * 60)) ]; then
-	echo "tests/run.sh: warning: $(mmss "$warm") without package installs and the debug kernel build, over the budget of $BUDGET_MIN minutes (Documentation/testing.rst); slowest:"
+budgeted=$((secs - unbudgeted))
+if [ "$budgeted" -gt $((BUDGET_MIN * 60)) ]; then
+	echo "tests/run.sh: warning: $(mmss "$budgeted") without package installs and the debug kernel build, over the budget of $BUDGET_MIN minutes (Documentation/testing.rst); the slowest:"
 	for step in "${!took[@]}"; do
 		case $step in
 		selftests|selftests-debug)

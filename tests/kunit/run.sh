@@ -8,7 +8,8 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 
 # Builds the kernel if it is not in the cache; prints where it is.
-eval "$("$ROOT/tools/kernel/build-kernel.sh")"
+env=$("$ROOT/tools/kernel/build-kernel.sh") || exit
+eval "$env"
 moddir=$("$ROOT/tools/kernel/build-module.sh")
 
 cd "$ROOT"

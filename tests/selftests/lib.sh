@@ -32,7 +32,8 @@ log_test() { # log_test NAME STATUS [DETAIL]
 
 # run_test [--debug] NAME FUNCTION [ARGS...]: a check is a function whose
 # non-zero status fails it. It runs in this shell (so it may keep state for
-# later checks); what it prints is shown under a FAIL line only.
+# later checks); what it prints is shown under a FAIL line only. Returns
+# the check's status (0 when it is not run), so setup can end a file.
 #
 # --debug puts the check in the debug layer too (selftests-debug: KASAN and
 # lockdep; tests/selftests/run-vm.sh --debug sets KZT_CHECKS=debug). Mark a
@@ -59,6 +60,7 @@ run_test() {
 	[ $_rc -eq $KSFT_SKIP ] || [ $_rc -eq 0 ] || _rc=1
 	log_test "$_name" $_rc "$(tail -n 20 "$_log" | sed '2,$s/^/    /')"
 	rm -f "$_log"
+	return $_rc
 }
 
 skip_all() { # skip_all REASON

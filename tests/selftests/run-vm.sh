@@ -17,7 +17,8 @@ vm_args=()
 if [ "${1:-}" = --debug ]; then
 	shift
 	# Builds the kernel if it is not in the cache; prints where it is.
-	eval "$("$ROOT/tools/kernel/build-kernel.sh")"
+	env=$("$ROOT/tools/kernel/build-kernel.sh") || exit
+	eval "$env"
 	"$ROOT/tools/kernel/build-module.sh" >&2
 	vm_args=(--kernel "$KZT_DEBUG_KERNEL" --modules "$KZT_DEBUG_MODULES"
 		--machine "$KZT_DEBUG_MACHINE")

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Run kzt selftests in this (guest) kernel: tests/selftests/run.sh [TEST.sh...]
-# Default: every tests/selftests/*.sh but the helpers; with KZT_CHECKS=debug
-# (the debug layer) only the files that mark checks with run_test --debug.
+# Default: every tests/selftests/*.sh but the helpers. With KZT_CHECKS=debug
+# (the debug layer) a file runs only if it marks checks with run_test
+# --debug, and only those.
 # Each file prints its "TEST: ..." lines; a file that skips as a whole
 # (exit 4) or fails without saying why gets a line of its own. Exits 1 if
 # any file failed.
@@ -11,17 +12,16 @@ DIR=$(cd "$(dirname "$0")" && pwd)
 cd "$DIR" || exit 1
 
 echo "# kzt selftests on $(uname -r), module ${KZT_MODULE:-$DIR/../../kmod/kzt.ko}, checks: ${KZT_CHECKS:-all}"
-tests=("$@")
-if [ ${#tests[@]} -eq 0 ]; then
-	for t in *.sh; do
-		case $t in lib.sh|*-lib.sh|run.sh|run-vm.sh) continue ;; esac
-		if [ "${KZT_CHECKS:-all}" = debug ] && ! grep -q 'run_test --debug' "$t"; then
-			echo "# $t: stock layer only"
-			continue
-		fi
-		tests+=("$t")
-	done
-fi
+[ $# -gt 0 ] || set -- *.sh
+tests=()
+for t in "$@"; do
+	case ${t#./} in lib.sh|*-lib.sh|run.sh|run-vm.sh) continue ;; esac
+	if [ "${KZT_CHECKS:-all}" = debug ] && ! grep -q 'run_test --debug' "$t"; then
+		echo "# $t: stock layer only"
+		continue
+	fi
+	tests+=("$t")
+done
 
 failed=0
 for t in "${tests[@]}"; do

@@ -144,7 +144,8 @@ test_big_dump() {
 test_unload_with_entries() {
 	kzt_unload || return 1
 	kzt_load || return 1
-	expect_eq "empty after reload" "$(count "$A")" 0
+	expect_eq "node-a empty after reload" "$(count "$A")" 0 &&
+	expect_eq "node-b empty after reload" "$(count "$B")" 0
 }
 
 kzt_unload || skip_all "kzt is loaded and cannot be removed"
