@@ -7,7 +7,8 @@
  * of the tables (Documentation/capture.rst has the table):
  *
  *  - a local workload's address seen on another interface is dropped;
- *  - packets of kzt's own transparent sockets are handed to them;
+ *  - every TCP packet of kzt's own transparent sockets is handed to them,
+ *    whatever the tables say now and whatever tcp_early_demux is;
  *  - a new flow from an enrolled pod to a mesh workload on another node is
  *    handed to the capture listener (TPROXY without a rule);
  *  - new flows between two local workloads, from an enrolled pod to a
@@ -179,13 +180,6 @@ static unsigned int kzt_capture_from_pod4(struct sk_buff *skb,
 	bool remote_mesh = kzt_workload_remote_mesh(dst);
 	const struct kzt_config *cfg;
 	struct kzt_decision decision;
-	struct sock *sk;
-
-	sk = kzt_capture_find4(skb, state, iph, th, cap, remote_mesh);
-	if (sk) {
-		nf_tproxy_assign_sock(skb, sk);	/* consumes the reference */
-		return kzt_capture_local4(skb, state);
-	}
 
 	if (remote_mesh) {
 		if (!kzt_tcp_is_syn(th)) {
@@ -299,6 +293,7 @@ static unsigned int kzt_capture_hook4(void *priv, struct sk_buff *skb,
 	struct in6_addr saddr, daddr;
 	struct tcphdr _th;
 	const struct tcphdr *th;
+	struct sock *sk;
 	bool enrolled;
 
 	cap = rcu_dereference(kzt_pernet(state->net)->capture);
@@ -327,6 +322,21 @@ static unsigned int kzt_capture_hook4(void *priv, struct sk_buff *skb,
 
 	ipv6_addr_set_v4mapped(iph->daddr, &daddr);
 	dst = kzt_workload_lookup(&tables->workloads, &daddr);
+
+	/*
+	 * A packet of a flow kzt carries goes to kzt's socket first, even
+	 * when a change has just made its pod a stranger: the flow is being
+	 * revoked, and until its socket is gone nothing of it may be routed
+	 * out in the clear. This is early demux for our sockets, done here
+	 * because net.ipv4.tcp_early_demux may be off: one lookup in the
+	 * established hash per TCP packet.
+	 */
+	sk = kzt_capture_find4(skb, state, iph, th, cap,
+			       enrolled && kzt_workload_remote_mesh(dst));
+	if (sk) {
+		nf_tproxy_assign_sock(skb, sk);	/* consumes the reference */
+		return kzt_capture_local4(skb, state);
+	}
 	if (enrolled)
 		return kzt_capture_from_pod4(skb, state, iph, th, cap, tables,
 					     src, dst);
@@ -491,16 +501,26 @@ out_free:
 	return err;
 }
 
-static void kzt_capture_stop(struct net *net, struct kzt_capture *cap)
+/*
+ * ORDER: the listeners go first (no new flow; until the hooks go, a new
+ * captured connection finds no listener and is dropped), then the flows
+ * (@end_flows resets them and returns when none holds a socket), then the
+ * hooks. Without the hook a packet of a captured flow would be routed
+ * like any other, out on the underlay in the clear, whenever the stack
+ * does not find the flow's socket by itself (tcp_early_demux=0).
+ */
+static void kzt_capture_stop(struct net *net, struct kzt_capture *cap,
+			     void (*end_flows)(struct net *net))
 {
 	struct kzt_net *kn = kzt_pernet(net);
 
-	kzt_capture_hooks_unregister(net);
-	RCU_INIT_POINTER(kn->capture, NULL);
-	/* ORDER: no hook still reads @cap or assigns to its listener. */
-	synchronize_net();
 	kzt_listener_close(cap->capture);
 	kzt_listener_close(cap->tunnel);
+	end_flows(net);
+	kzt_capture_hooks_unregister(net);
+	RCU_INIT_POINTER(kn->capture, NULL);
+	/* ORDER: no hook still reads @cap. */
+	synchronize_net();
 	kfree(cap);
 }
 
@@ -531,7 +551,7 @@ int kzt_capture_apply(struct net *net, const struct kzt_config *old,
 					lockdep_is_held(&kn->config_lock));
 	if (!new->capture) {
 		if (cap)
-			kzt_capture_stop(net, cap);
+			kzt_capture_stop(net, cap, kzt_flow_revoke_all);
 		return 0;
 	}
 	if (!cap)
@@ -550,11 +570,11 @@ int kzt_capture_apply(struct net *net, const struct kzt_config *old,
 }
 
 /**
- * kzt_capture_net_exit() - close the hooks and listeners of a dying netns
+ * kzt_capture_net_exit() - end capture and the flows of a dying netns
  * @net: the netns; also called for every netns when kzt unloads
  *
- * Kernel sockets hold no reference on their netns: the listeners must be
- * gone before it is.
+ * Kernel sockets hold no reference on their netns: the listeners and the
+ * flows' sockets must be gone before it is. No flow starts afterwards.
  */
 void kzt_capture_net_exit(struct net *net)
 {
@@ -565,6 +585,6 @@ void kzt_capture_net_exit(struct net *net)
 	cap = rcu_dereference_protected(kn->capture,
 					lockdep_is_held(&kn->config_lock));
 	if (cap)
-		kzt_capture_stop(net, cap);
+		kzt_capture_stop(net, cap, kzt_flow_abort_all);
 	mutex_unlock(&kn->config_lock);
 }

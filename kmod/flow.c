@@ -29,6 +29,13 @@
 #define KZT_FLOW_LINGER_MS	5000
 
 /*
+ * How long a revoked flow stays in the list, CLOSING, with its reason: long
+ * enough for a person or a scraper to see why, short enough that a burst
+ * of revocations holds little (a flow without its sockets and buffers).
+ */
+#define KZT_FLOW_REVOKED_SHOW_MS	10000
+
+/*
  * Every flow's work item runs here. Unbound: a flow runs on whichever CPU
  * is free, many flows in parallel, and no thread is tied to a flow.
  */
@@ -459,15 +466,58 @@ int kzt_flow_submit_hs(struct kzt_flow *flow, u8 role, const char *local_id,
 
 /* ---- the work item ---- */
 
+/* Leave the list, and drop the list's reference. */
+static void kzt_flow_unlist(struct kzt_flow *flow)
+{
+	struct kzt_flow_net *fn = flow->fn;
+
+	timer_shutdown_sync(&flow->timer);
+	spin_lock(&fn->lock);
+	list_del(&flow->node);
+	fn->generation = fn->generation + 1 ?: 1;
+	spin_unlock(&fn->lock);
+	flow->listed = false;
+	kzt_flow_put(flow);
+}
+
+/* Reset both sides of a flow that is no longer allowed, and count it. */
+static void kzt_flow_revoke(struct kzt_flow *flow, enum kzt_conn_end why)
+{
+	pr_debug("flow %llu: revoked: %u\n", flow->id, why);
+	spin_lock(&flow->lock);
+	flow->end = why;
+	spin_unlock(&flow->lock);
+	kzt_flow_end(flow, KZT_END_REVOKED);
+}
+
 static void kzt_flow_work(struct work_struct *work)
 {
 	struct kzt_flow *flow = container_of(work, struct kzt_flow, work);
+	enum kzt_conn_end why;
 
-	if (flow->dead)
+	if (flow->dead) {
+		/* A revoked flow, shown until its deadline or the netns exit. */
+		if (flow->listed &&
+		    (test_and_clear_bit(KZT_FLOW_EV_ABORT, &flow->events) ||
+		     kzt_flow_expired(flow)))
+			kzt_flow_unlist(flow);
 		goto out_put;
+	}
 	if (test_and_clear_bit(KZT_FLOW_EV_ABORT, &flow->events)) {
 		kzt_flow_end(flow, KZT_END_ABORT);
 		goto out_put;
+	}
+	if (test_and_clear_bit(KZT_FLOW_EV_CAPTURE_OFF, &flow->events)) {
+		kzt_flow_revoke(flow, KZT_CONN_END_CAPTURE);
+		goto out_put;
+	}
+	if (test_and_clear_bit(KZT_FLOW_EV_RECHECK, &flow->events) &&
+	    flow->decided) {
+		why = kzt_flow_redecide(flow);
+		if (why) {
+			kzt_flow_revoke(flow, why);
+			goto out_put;
+		}
 	}
 	switch (flow->state) {
 	case KZT_CONN_STATE_ESTABLISHED:
@@ -547,6 +597,11 @@ static void kzt_flow_count_end(struct kzt_flow *flow, enum kzt_flow_end how)
 {
 	if (how == KZT_END_TLS_ERROR)
 		kzt_stat_inc(flow->net, KZT_STATS_A_TLS_ERRORS);
+	/* Allowed, established or not yet: a revocation is always counted. */
+	if (how == KZT_END_REVOKED) {
+		kzt_stat_inc(flow->net, KZT_STATS_A_FLOWS_REVOKED);
+		return;
+	}
 	if (!flow->opened)
 		return;
 	switch (how) {
@@ -569,8 +624,9 @@ static void kzt_flow_count_end(struct kzt_flow *flow, enum kzt_flow_end how)
  *       sockets (RST)
  *
  * Cancels a handshake still running, stops the timer, restores the
- * callbacks and releases both sockets, counts the end, then drops the
- * list's reference. Sleeps.
+ * callbacks and releases both sockets, counts the end, then leaves the
+ * list and drops its reference; a revoked flow leaves it later, so that
+ * CONN_GET shows why it ended. Sleeps.
  */
 void kzt_flow_end(struct kzt_flow *flow, enum kzt_flow_end how)
 {
@@ -597,19 +653,21 @@ void kzt_flow_end(struct kzt_flow *flow, enum kzt_flow_end how)
 	spin_unlock(&flow->lock);
 	if (hs_cancelled)
 		kzt_flow_put(flow);	/* the request's; not the last */
-	timer_shutdown_sync(&flow->timer);
+	timer_delete_sync(&flow->timer);
 	kzt_flow_authorized(flow);	/* or never will be: no longer counted */
 
 	kzt_flow_release(&flow->pod, reset, false);
 	kzt_flow_release(&flow->tunnel, reset, hs_running);
 	kzt_pump_free(&flow->pump);
 	kzt_flow_count_end(flow, how);
+	/* Pairs with wait_var_event() in kzt_flow_revoke_all(). */
+	if (atomic_dec_and_test(&fn->nr_running))
+		wake_up_var(&fn->nr_running);
 
-	spin_lock(&fn->lock);
-	list_del(&flow->node);
-	fn->generation = fn->generation + 1 ?: 1;
-	spin_unlock(&fn->lock);
-	kzt_flow_put(flow);
+	if (how == KZT_END_REVOKED)
+		kzt_flow_set_deadline(flow, KZT_FLOW_REVOKED_SHOW_MS);
+	else
+		kzt_flow_unlist(flow);
 }
 
 /* ---- creation ---- */
@@ -679,6 +737,8 @@ static bool kzt_flow_start(struct kzt_flow *flow)
 	}
 	flow->id = atomic64_inc_return(&fn->next_id);
 	list_add_tail(&flow->node, &fn->flows);
+	flow->listed = true;
+	atomic_inc(&fn->nr_running);
 	fn->generation = fn->generation + 1 ?: 1;
 	spin_unlock(&fn->lock);
 	kzt_flow_kick(flow);
@@ -769,6 +829,66 @@ out_free:
 	kzt_flow_put(flow);
 }
 
+/* ---- changes ---- */
+
+static void kzt_flow_recheck_work(struct work_struct *work)
+{
+	struct kzt_flow_net *fn = container_of(work, struct kzt_flow_net,
+					       recheck);
+	struct kzt_flow *flow;
+
+	spin_lock(&fn->lock);
+	list_for_each_entry(flow, &fn->flows, node) {
+		set_bit(KZT_FLOW_EV_RECHECK, &flow->events);
+		kzt_flow_kick(flow);
+	}
+	spin_unlock(&fn->lock);
+}
+
+/**
+ * kzt_flow_recheck_all() - have every flow of a netns re-decide
+ * @fn: its flows; NULL (a netns kzt is not set up in) does nothing
+ *
+ * After a change is published: the flows re-decide on what they read
+ * then. Any context; changes in a burst queue one sweep, and a flow
+ * re-decides once per run of its work item.
+ */
+void kzt_flow_recheck_all(struct kzt_flow_net *fn)
+{
+	if (fn)
+		queue_work(kzt_flow_wq, &fn->recheck);
+}
+
+/**
+ * kzt_flow_revoke_all() - reset every flow of @net: capture stops
+ * @net: node netns whose listeners are closed already (no new flow)
+ *
+ * Returns when no flow of @net holds a socket any more, so that the hooks
+ * may go without a packet of a captured flow leaving in the clear. The
+ * flows stay listed for a moment, revoked for KZT_CONN_END_CAPTURE.
+ *
+ * Context: process context; nothing a flow's work item waits for held.
+ * Sleeps.
+ */
+void kzt_flow_revoke_all(struct net *net)
+{
+	struct kzt_flow_net *fn = kzt_flow_net(net);
+	struct kzt_flow *flow;
+
+	spin_lock(&fn->lock);
+	list_for_each_entry(flow, &fn->flows, node) {
+		set_bit(KZT_FLOW_EV_CAPTURE_OFF, &flow->events);
+		kzt_flow_kick(flow);
+	}
+	spin_unlock(&fn->lock);
+	/*
+	 * Not flush_workqueue(): the caller holds genl's cb_lock and the
+	 * config lock, and lockdep (by lock class) would see a flow work
+	 * closing a socket as taking them. No flow work takes either.
+	 */
+	wait_var_event(&fn->nr_running, !atomic_read(&fn->nr_running));
+}
+
 /* ---- netns and module ---- */
 
 /**
@@ -786,22 +906,25 @@ int kzt_flow_net_init(struct net *net)
 		return -ENOMEM;
 	spin_lock_init(&fn->lock);
 	INIT_LIST_HEAD(&fn->flows);
+	INIT_WORK(&fn->recheck, kzt_flow_recheck_work);
 	fn->generation = 1;
 	atomic64_set(&fn->next_id, 0);
 	atomic_set(&fn->nr_flows, 0);
+	atomic_set(&fn->nr_running, 0);
 	kzt_pernet(net)->flows = fn;
 	return 0;
 }
 
 /**
- * kzt_flow_net_exit() - reset every flow of @net and wait until they are gone
+ * kzt_flow_abort_all() - reset every flow of @net and wait until they are gone
  * @net: dying netns, or kzt unloading; the listeners are closed already
  *
- * Each flow ends in its own work item (KZT_END_ABORT: both sockets reset,
- * its handshake request cancelled); this waits until the last reference
- * of the last flow is gone, so nothing of them runs afterwards. Sleeps.
+ * No flow starts afterwards. Each flow ends in its own work item
+ * (KZT_END_ABORT: both sockets reset, its handshake request cancelled; a
+ * revoked one leaves the list); this waits until the last reference of
+ * the last flow is gone, so nothing of them runs afterwards. Sleeps.
  */
-void kzt_flow_net_exit(struct net *net)
+void kzt_flow_abort_all(struct net *net)
 {
 	struct kzt_flow_net *fn = kzt_flow_net(net);
 	struct kzt_flow *flow;
@@ -816,6 +939,18 @@ void kzt_flow_net_exit(struct net *net)
 
 	wait_var_event(&fn->nr_flows, !atomic_read(&fn->nr_flows));
 	WARN_ON_ONCE(!list_empty(&fn->flows));
+}
+
+/**
+ * kzt_flow_net_exit() - free the flow list of a dying netns
+ * @net: the netns, or kzt unloading; capture has stopped
+ */
+void kzt_flow_net_exit(struct net *net)
+{
+	struct kzt_flow_net *fn = kzt_flow_net(net);
+
+	kzt_flow_abort_all(net);
+	cancel_work_sync(&fn->recheck);
 	kzt_pernet(net)->flows = NULL;
 	kfree(fn);
 }

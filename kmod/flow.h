@@ -25,6 +25,12 @@ void kzt_flow_outbound(struct net *net, struct socket *pod);
  */
 void kzt_flow_inbound(struct net *net, struct socket *tunnel);
 
+struct kzt_flow_net;
+
+void kzt_flow_recheck_all(struct kzt_flow_net *fn);
+void kzt_flow_revoke_all(struct net *net);
+void kzt_flow_abort_all(struct net *net);
+
 int kzt_flow_net_init(struct net *net);
 void kzt_flow_net_exit(struct net *net);
 int kzt_flow_module_init(void);

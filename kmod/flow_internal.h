@@ -37,10 +37,12 @@ struct kzt_hs_result;
 struct kzt_flow_net {
 	spinlock_t lock;		/* @flows, @generation, @dying */
 	struct list_head flows;		/* by ascending ID (CONN_GET cursor) */
+	struct work_struct recheck;	/* asks every flow to re-decide */
 	unsigned int generation;	/* bumped on add and remove; never 0 */
 	bool dying;			/* pernet exit began: no new flow */
 	atomic64_t next_id;
 	atomic_t nr_flows;		/* allocated, not yet freed */
+	atomic_t nr_running;		/* started, not yet ended: hold sockets */
 	atomic_t nr_unauth;		/* inbound, header not yet accepted */
 };
 
@@ -58,6 +60,8 @@ struct kzt_flow_sock {
 /* Event bits in kzt_flow.events. */
 enum {
 	KZT_FLOW_EV_ABORT,		/* netns exit: reset now */
+	KZT_FLOW_EV_RECHECK,		/* the tables changed: re-decide */
+	KZT_FLOW_EV_CAPTURE_OFF,	/* capture stops: revoke now */
 };
 
 /* How a flow ends (kzt_flow_end()). */
@@ -69,6 +73,7 @@ enum kzt_flow_end {
 	KZT_END_TLS_ERROR,	/* bad record, alert, truncation: reset both */
 	KZT_END_IDLE,		/* idle timeout: reset both */
 	KZT_END_ABORT,		/* netns exit or unload: reset both */
+	KZT_END_REVOKED,	/* no longer allowed (@end says why): reset */
 };
 
 struct kzt_flow {
@@ -95,6 +100,9 @@ struct kzt_flow {
 	bool opened;			/* reached ESTABLISHED (and counted) */
 	bool tunnel_shut;		/* CLOSING: SHUT_WR sent on the tunnel */
 	bool unauth;			/* counted in fn->nr_unauth */
+	bool decided;			/* allowed: re-decide on changes */
+	int pod_ifindex;		/* the local pod's interface then */
+	bool listed;			/* in fn->flows (a revoked flow stays a while) */
 
 	/* @lock: the handshake request and its result */
 	spinlock_t lock;
@@ -113,6 +121,7 @@ struct kzt_flow {
 	u8 dir;				/* enum kzt_conn_dir */
 	u8 state;			/* enum kzt_conn_state */
 	u16 cipher;			/* TLS_CIPHER_*; 0 before the handshake */
+	u8 end;				/* enum kzt_conn_end once revoked; 0 */
 	u16 src_port, dst_port;
 	struct in6_addr src_addr, dst_addr, peer_node;
 	char *src_id, *dst_id;
@@ -142,6 +151,9 @@ void kzt_flow_hs_done(void *data, int status, const struct kzt_hs_result *res);
 int kzt_flow_submit_hs(struct kzt_flow *flow, u8 role, const char *local_id,
 		       const char *peer_id, const struct in6_addr *dst,
 		       unsigned int timeout_ms);
+
+/* recheck.c */
+enum kzt_conn_end kzt_flow_redecide(struct kzt_flow *flow);
 
 /* tunnel.c: the steps before ESTABLISHED */
 void kzt_tunnel_step(struct kzt_flow *flow);

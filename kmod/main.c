@@ -13,6 +13,7 @@
 #include "flow.h"
 #include "handshake.h"
 #include "kzt.h"
+#include "recheck.h"
 #include "version.h"
 
 static int __init kzt_init(void)
@@ -43,13 +44,20 @@ static int __init kzt_init(void)
 	if (err)
 		goto out_unregister_pernet;
 
-	err = kzt_genl_register();
+	/* ORDER: after the pernet state, which its events reach. */
+	err = kzt_recheck_module_init();
 	if (err)
 		goto out_unregister_notifier;
+
+	err = kzt_genl_register();
+	if (err)
+		goto out_recheck_exit;
 
 	pr_info("version " KZT_VERSION " loaded\n");
 	return 0;
 
+out_recheck_exit:
+	kzt_recheck_module_exit();
 out_unregister_notifier:
 	kzt_txn_notifier_unregister();
 out_unregister_pernet:
@@ -66,6 +74,7 @@ out_tables_exit:
 static void __exit kzt_exit(void)
 {
 	kzt_genl_unregister();
+	kzt_recheck_module_exit();
 	kzt_txn_notifier_unregister();
 	kzt_pernet_unregister();
 	kzt_flow_module_exit();

@@ -39,7 +39,8 @@ static int kzt_nl_conn_fill(struct sk_buff *skb, const struct kzt_flow *flow)
 			      atomic64_read(&flow->bytes_out), KZT_CONN_A_PAD) ||
 	    nla_put_u64_64bit(skb, KZT_CONN_A_BYTES_IN,
 			      atomic64_read(&flow->bytes_in), KZT_CONN_A_PAD) ||
-	    nla_put_u64_64bit(skb, KZT_CONN_A_AGE_MS, age_ms, KZT_CONN_A_PAD))
+	    nla_put_u64_64bit(skb, KZT_CONN_A_AGE_MS, age_ms, KZT_CONN_A_PAD) ||
+	    (flow->end && nla_put_u8(skb, KZT_CONN_A_END, flow->end)))
 		return -EMSGSIZE;
 	return 0;
 }

@@ -9,6 +9,7 @@
 #include <linux/slab.h>
 #include <kunit/visibility.h>
 
+#include "flow.h"
 #include "kzt.h"
 
 /* Where the last kzt_tables_put() frees a snapshot: it may sleep. */
@@ -127,6 +128,8 @@ EXPORT_SYMBOL_IF_KUNIT(kzt_tables_get_live);
  *
  * A change of the live snapshot bumps the generation: dumps in progress
  * get NLM_F_DUMP_INTR and a transaction begun before it fails to commit.
+ * The flows of the netns then re-decide (recheck.h): call this after the
+ * change is published.
  *
  * Context: @kn->tables_lock held.
  */
@@ -138,6 +141,7 @@ void kzt_tables_changed(struct kzt_net *kn, struct kzt_tables *tables)
 	/* 0 means "no sequence" to nl_dump_check_consistent(). */
 	if (!++kn->generation)
 		kn->generation = 1;
+	kzt_flow_recheck_all(kn->flows);
 }
 EXPORT_SYMBOL_IF_KUNIT(kzt_tables_changed);
 

@@ -29,6 +29,7 @@
 #include "flow_internal.h"
 #include "handshake.h"
 #include "kzt.h"
+#include "recheck.h"
 #include "stats.h"
 #include "tables.h"
 
@@ -184,9 +185,9 @@ static int kzt_tunnel_ctl_recv(struct kzt_flow *flow)
 /* ---- outbound ---- */
 
 /*
- * Look both pods up in one snapshot: the source must be a local workload
- * with an identity, the destination a kzt/1 workload on another node.
- * Capture decided so a moment ago; the tables may have changed since.
+ * Decide the flow on one snapshot (kzt_decide_outbound()) and keep what
+ * it was allowed on. Capture decided so a moment ago; the tables may have
+ * changed since.
  */
 static int kzt_tunnel_out_lookup(struct kzt_flow *flow,
 				 struct in6_addr *node)
@@ -198,12 +199,9 @@ static int kzt_tunnel_out_lookup(struct kzt_flow *flow,
 
 	rcu_read_lock();
 	tables = kzt_tables_rcu(flow->net);
-	if (!tables)
-		goto out_unlock;
-	src = kzt_workload_lookup(&tables->workloads, &flow->src_addr);
-	dst = kzt_workload_lookup(&tables->workloads, &flow->dst_addr);
-	if (!src || !kzt_workload_is_local(src) || !src->id_len ||
-	    !kzt_workload_remote_mesh(dst) || !dst->id_len)
+	if (!tables ||
+	    !kzt_decide_outbound(tables, &flow->src_addr, &flow->dst_addr,
+				 &src, &dst))
 		goto out_unlock;
 	err = -ENOMEM;
 	src_id = kmemdup(src->id, src->id_len + 1, GFP_ATOMIC);
@@ -211,6 +209,7 @@ static int kzt_tunnel_out_lookup(struct kzt_flow *flow,
 	if (!src_id || !dst_id)
 		goto out_unlock;
 	*node = dst->node_addr;
+	flow->pod_ifindex = src->ifindex;
 	err = 0;
 out_unlock:
 	rcu_read_unlock();
@@ -224,6 +223,8 @@ out_unlock:
 	flow->dst_id = dst_id;
 	flow->peer_node = *node;
 	spin_unlock(&flow->lock);
+	/* From now on every change re-decides it (recheck.h). */
+	flow->decided = true;
 	return 0;
 }
 
@@ -406,6 +407,7 @@ static void kzt_tunnel_in_start(struct kzt_flow *flow)
  */
 static void kzt_tunnel_in_refuse(struct kzt_flow *flow, int status)
 {
+	flow->decided = false;		/* refused: nothing left to re-decide */
 	if (status >= 0) {
 		pr_debug("flow %llu: refused: %s\n", flow->id,
 			 kzt_proto_status_name(status));
@@ -429,42 +431,35 @@ static void kzt_tunnel_in_refuse(struct kzt_flow *flow, int status)
 }
 
 /*
- * The checks of protocol.rst, in its order, on one snapshot of the tables:
- * the destination is a local kzt/1 workload with the identity the
- * handshake presented; the source address, if it is a workload, belongs to
- * the client's identity; the policy allows the flow.
+ * The checks of protocol.rst on one snapshot of the tables
+ * (kzt_decide_inbound()); an allowed flow re-decides on every change.
  */
 static enum kzt_proto_status kzt_tunnel_in_check(struct kzt_flow *flow,
-						 const struct kzt_proto_header *hdr,
-						 const char *peer_id,
-						 const char *local_id)
+						 const struct kzt_proto_header *hdr)
 {
-	const struct kzt_workload *src, *dst;
-	enum kzt_proto_status status;
-	struct kzt_decision decision;
+	enum kzt_inbound_verdict verdict = KZT_IN_NO_ROUTE;
 	struct kzt_tables *tables;
+	int ifindex = 0;
 
 	rcu_read_lock();
 	tables = kzt_tables_rcu(flow->net);
-	if (!tables) {
-		status = KZT_STATUS_INTERNAL;
-		goto out_unlock;
-	}
-	dst = kzt_tables_authorize(tables, peer_id, &hdr->src_addr,
-				   &hdr->dst_addr, hdr->dst_port, &decision);
-	status = KZT_STATUS_NO_ROUTE;
-	if (!kzt_workload_enrolled(dst) || strcmp(dst->id, local_id))
-		goto out_unlock;
-	status = KZT_STATUS_DENIED;
-	src = kzt_workload_lookup(&tables->workloads, &hdr->src_addr);
-	if (src && strcmp(src->id, peer_id))
-		goto out_unlock;
-	if (decision.verdict != KZT_VERDICT_ALLOW)
-		goto out_unlock;
-	status = KZT_STATUS_OK;
-out_unlock:
+	if (tables)
+		verdict = kzt_decide_inbound(tables, flow->src_id, flow->dst_id,
+					     &hdr->src_addr, &hdr->dst_addr,
+					     hdr->dst_port, &ifindex);
 	rcu_read_unlock();
-	return status;
+	if (!tables)
+		return KZT_STATUS_INTERNAL;
+	switch (verdict) {
+	case KZT_IN_OK:
+		flow->pod_ifindex = ifindex;
+		flow->decided = true;
+		return KZT_STATUS_OK;
+	case KZT_IN_NO_ROUTE:
+		return KZT_STATUS_NO_ROUTE;
+	default:
+		return KZT_STATUS_DENIED;
+	}
 }
 
 static void kzt_tunnel_in_pod_connect(struct kzt_flow *flow)
@@ -532,7 +527,7 @@ static void kzt_tunnel_in_header(struct kzt_flow *flow)
 	flow->dst_port = hdr.dst_port;
 	spin_unlock(&flow->lock);
 
-	status = kzt_tunnel_in_check(flow, &hdr, flow->src_id, flow->dst_id);
+	status = kzt_tunnel_in_check(flow, &hdr);
 	if (status != KZT_STATUS_OK) {
 		kzt_tunnel_in_refuse(flow, status);
 		return;

@@ -80,6 +80,7 @@ struct kzt_conn {
 	uint64_t bytes_out;		/* local pod -> peer */
 	uint64_t bytes_in;		/* peer -> local pod */
 	uint64_t age_ms;
+	uint8_t end;			/* enum kzt_conn_end; 0: none */
 };
 
 struct kzt_conns {
@@ -173,6 +174,7 @@ void kzt_conns_free(struct kzt_conns *list);
 void kzt_conns_sort(struct kzt_conns *list);
 const char *kzt_conn_dir_name(unsigned int dir);
 const char *kzt_conn_state_name(unsigned int state);
+const char *kzt_conn_end_name(unsigned int end);
 const char *kzt_cipher_name(uint16_t cipher, char *buf, size_t len);
 
 int kzt_stats_get(struct kzt_client *c, struct kzt_stats *st,

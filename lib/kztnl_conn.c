@@ -36,6 +36,12 @@ static const char *const state_names[__KZT_CONN_STATE_MAX] = {
 	[KZT_CONN_STATE_CLOSING]	= "closing",
 };
 
+static const char *const end_names[__KZT_CONN_END_MAX] = {
+	[KZT_CONN_END_POLICY]	= "policy",
+	[KZT_CONN_END_WORKLOAD]	= "workload",
+	[KZT_CONN_END_CAPTURE]	= "capture",
+};
+
 static const struct {
 	uint16_t cipher;
 	const char *name;
@@ -56,6 +62,14 @@ const char *kzt_conn_state_name(unsigned int state)
 {
 	return state < ARRAY_LEN(state_names) && state_names[state] ?
 	       state_names[state] : "?";
+}
+
+/* Why a flow was revoked; NULL for 0 (none), "?" for an unknown value. */
+const char *kzt_conn_end_name(unsigned int end)
+{
+	if (!end)
+		return NULL;
+	return end < ARRAY_LEN(end_names) && end_names[end] ? end_names[end] : "?";
 }
 
 /**
@@ -140,6 +154,7 @@ int kzt_conn_from_msg(struct nlmsghdr *nlh, struct kzt_conn *conn)
 		[KZT_CONN_A_BYTES_OUT]	= { .type = NLA_U64, .minlen = 8, .maxlen = 8 },
 		[KZT_CONN_A_BYTES_IN]	= { .type = NLA_U64, .minlen = 8, .maxlen = 8 },
 		[KZT_CONN_A_AGE_MS]	= { .type = NLA_U64, .minlen = 8, .maxlen = 8 },
+		[KZT_CONN_A_END]	= { .type = NLA_U8, .minlen = 1, .maxlen = 1 },
 	};
 	static const int required[] = {
 		KZT_CONN_A_ID, KZT_CONN_A_DIR, KZT_CONN_A_STATE,
@@ -177,6 +192,8 @@ int kzt_conn_from_msg(struct nlmsghdr *nlh, struct kzt_conn *conn)
 		conn->bytes_in = nla_get_u64(tb[KZT_CONN_A_BYTES_IN]);
 	if (tb[KZT_CONN_A_AGE_MS])
 		conn->age_ms = nla_get_u64(tb[KZT_CONN_A_AGE_MS]);
+	if (tb[KZT_CONN_A_END])
+		conn->end = nla_get_u8(tb[KZT_CONN_A_END]);
 	if (tb[KZT_CONN_A_SRC_ID]) {
 		conn->src_id = kztnl_strdup_attr(tb[KZT_CONN_A_SRC_ID]);
 		if (!conn->src_id)

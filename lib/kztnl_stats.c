@@ -75,6 +75,8 @@ static const struct kzt_stat_desc stat_descs[] = {
 	  "tunnels reset: too many unauthenticated" },
 	{ KZT_STATS_A_IPV6_REFUSED, "ipv6_refused", "capture",
 	  "IPv6 flows of enrolled workloads refused" },
+	{ KZT_STATS_A_FLOWS_REVOKED, "flows_revoked", "flow",
+	  "allowed, then reset after a change" },
 };
 
 /* Catches a counter added to the uapi enum without a name here. */

@@ -85,20 +85,22 @@ static void test_conn(void **state)
 		"\"source\":{\"address\":\"10.0.1.2\",\"port\":40000,\"id\":null},"
 		"\"destination\":{\"address\":\"fd00::2\",\"port\":80,\"id\":null},"
 		"\"peer_node\":null,\"cipher\":null,\"bytes_out\":12,\"bytes_in\":34,"
-		"\"age_ms\":999}");
+		"\"age_ms\":999,\"end\":null}");
 
 	conn.src_id = "spiffe://cluster.local/ns/a/sa/b";
 	conn.has_cipher = true;
 	conn.cipher = 51;	/* TLS_CIPHER_AES_GCM_128 */
 	conn.has_peer_node = true;
 	assert_int_equal(kzt_addr_parse("192.168.0.2", &conn.peer_node), 0);
+	conn.state = KZT_CONN_STATE_CLOSING;
+	conn.end = KZT_CONN_END_POLICY;
 	begin(&c);
 	kztctl_json_conn(&c.j, &conn);
-	end(&c, "{\"id\":7,\"direction\":\"inbound\",\"state\":\"handshake\","
+	end(&c, "{\"id\":7,\"direction\":\"inbound\",\"state\":\"closing\","
 		"\"source\":{\"address\":\"10.0.1.2\",\"port\":40000,\"id\":\"spiffe://cluster.local/ns/a/sa/b\"},"
 		"\"destination\":{\"address\":\"fd00::2\",\"port\":80,\"id\":null},"
 		"\"peer_node\":\"192.168.0.2\",\"cipher\":\"AES-128-GCM\",\"bytes_out\":12,\"bytes_in\":34,"
-		"\"age_ms\":999}");
+		"\"age_ms\":999,\"end\":\"policy\"}");
 
 	assert_string_equal(kztctl_endpoint_str(&conn.src_addr, 1, buf, sizeof(buf)),
 			    "10.0.1.2:1");

@@ -15,7 +15,9 @@ static void conn_usage(FILE *f)
 	fprintf(f, "Usage: %s [-j] conn [list]\n\n"
 		   "Every flow kzt carries on this node, oldest first: direction, state,\n"
 		   "source and destination workload (address:port and identity), the peer\n"
-		   "node, the kTLS cipher, bytes each way (OUT: from the local pod) and age.\n",
+		   "node, the kTLS cipher, bytes each way (OUT: from the local pod) and age.\n"
+		   "A flow that a change no longer allows is reset and shows for a moment\n"
+		   "as closing:<why> (policy, workload, capture).\n",
 		prog);
 }
 
@@ -23,12 +25,18 @@ static int text_row(struct kztctl_table *t, const struct kzt_conn *conn)
 {
 	char src[KZT_ADDR_STRLEN + 8], dst[KZT_ADDR_STRLEN + 8];
 	char peer[KZT_ADDR_STRLEN], cipher[16], out[24], in[24], age[24];
+	char state[32];
 	const char *cells[11];
 
 	snprintf(out, sizeof(out), "%" PRIu64, conn->bytes_out);
 	snprintf(in, sizeof(in), "%" PRIu64, conn->bytes_in);
 	cells[0] = kzt_conn_dir_name(conn->dir);
 	cells[1] = kzt_conn_state_name(conn->state);
+	if (conn->end) {
+		snprintf(state, sizeof(state), "%s:%s", cells[1],
+			 kzt_conn_end_name(conn->end));
+		cells[1] = state;
+	}
 	cells[2] = kztctl_endpoint_str(&conn->src_addr, conn->src_port, src,
 				       sizeof(src));
 	cells[3] = conn->src_id;

@@ -276,6 +276,9 @@
  *             KZT_CONN_A_BYTES_OUT   u64, from the local pod to the peer
  *             KZT_CONN_A_BYTES_IN    u64, from the peer to the local pod
  *             KZT_CONN_A_AGE_MS      u64
+ *             KZT_CONN_A_END         u8, enum kzt_conn_end: why a flow in
+ *                                    CLOSING was ended early; absent
+ *                                    otherwise
  *
  * KZT_CMD_STATS_GET - the node's counters: one u64 attribute per
  *   enum kzt_stats_attr entry, all of them in every reply.
@@ -378,6 +381,19 @@ enum kzt_conn_state {
 	KZT_CONN_STATE_CLOSING,		/* both ended or reset; going away */
 
 	__KZT_CONN_STATE_MAX
+};
+
+/*
+ * Why kzt ended a flow it had allowed (KZT_CONN_A_END): the decision was
+ * taken again after a change and came out different. Both pods see a
+ * reset; the flow stays in the list, CLOSING, for a moment.
+ */
+enum kzt_conn_end {
+	KZT_CONN_END_POLICY = 1,	/* a policy now denies it */
+	KZT_CONN_END_WORKLOAD,		/* a workload or its interface changed */
+	KZT_CONN_END_CAPTURE,		/* capture was turned off */
+
+	__KZT_CONN_END_MAX
 };
 
 enum kzt_workload_flags {
@@ -555,6 +571,7 @@ enum kzt_conn_attr {
 	KZT_CONN_A_BYTES_OUT,
 	KZT_CONN_A_BYTES_IN,
 	KZT_CONN_A_AGE_MS,
+	KZT_CONN_A_END,
 
 	__KZT_CONN_A_MAX
 };
@@ -606,6 +623,7 @@ enum kzt_stats_attr {
 	KZT_STATS_A_TLS_ERRORS,		/* bad record, alert, truncation */
 	KZT_STATS_A_TUNNEL_OVERLOAD,	/* reset: max_unauthenticated reached */
 	KZT_STATS_A_IPV6_REFUSED,	/* enrolled workload, IPv6: no capture yet */
+	KZT_STATS_A_FLOWS_REVOKED,	/* allowed, then ended by a change */
 
 	__KZT_STATS_A_MAX
 };

@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Deciding a tunnelled flow, at its start and again after a change
+ * (recheck.h), and the interface events that call for it.
+ */
+#include <linux/netdevice.h>
+#include <linux/notifier.h>
+#include <linux/rcupdate.h>
+#include <linux/string.h>
+#include <kunit/visibility.h>
+#include <net/ipv6.h>
+
+#include "flow.h"
+#include "flow_internal.h"
+#include "kzt.h"
+#include "recheck.h"
+#include "tables.h"
+
+/**
+ * kzt_decide_outbound() - whether a captured flow may take a tunnel
+ * @tables: snapshot, under rcu_read_lock()
+ * @src_addr: the source pod
+ * @dst_addr: the destination pod
+ * @src: its workload, when allowed
+ * @dst: its workload, when allowed
+ *
+ * The source must be an enrolled local workload with an identity, the
+ * destination a kzt/1 workload of another node with one. The policy is
+ * the destination node's to apply.
+ *
+ * Return: true when allowed.
+ */
+bool kzt_decide_outbound(struct kzt_tables *tables,
+			 const struct in6_addr *src_addr,
+			 const struct in6_addr *dst_addr,
+			 const struct kzt_workload **src,
+			 const struct kzt_workload **dst)
+{
+	*src = kzt_workload_lookup(&tables->workloads, src_addr);
+	*dst = kzt_workload_lookup(&tables->workloads, dst_addr);
+	return kzt_workload_enrolled(*src) && (*src)->id_len &&
+	       kzt_workload_remote_mesh(*dst) && (*dst)->id_len;
+}
+EXPORT_SYMBOL_IF_KUNIT(kzt_decide_outbound);
+
+/**
+ * kzt_decide_inbound() - the checks of protocol.rst for a tunnelled flow
+ * @tables: snapshot, under rcu_read_lock()
+ * @peer_id: the client's verified identity
+ * @local_id: the identity this node presented
+ * @src_addr: the source pod, from the header
+ * @dst_addr: the destination pod, from the header
+ * @dst_port: its port
+ * @pod_ifindex: set to the destination's interface when allowed
+ *
+ * Return: KZT_IN_OK, or the first check that failed.
+ */
+enum kzt_inbound_verdict kzt_decide_inbound(struct kzt_tables *tables,
+					    const char *peer_id,
+					    const char *local_id,
+					    const struct in6_addr *src_addr,
+					    const struct in6_addr *dst_addr,
+					    u16 dst_port, int *pod_ifindex)
+{
+	const struct kzt_workload *src, *dst;
+	struct kzt_decision decision;
+
+	dst = kzt_tables_authorize(tables, peer_id, src_addr, dst_addr,
+				   dst_port, &decision);
+	if (!kzt_workload_enrolled(dst) || strcmp(dst->id, local_id))
+		return KZT_IN_NO_ROUTE;
+	src = kzt_workload_lookup(&tables->workloads, src_addr);
+	if (src && strcmp(src->id, peer_id))
+		return KZT_IN_WRONG_SOURCE;
+	if (decision.verdict != KZT_VERDICT_ALLOW)
+		return KZT_IN_DENIED;
+	*pod_ifindex = dst->ifindex;
+	return KZT_IN_OK;
+}
+EXPORT_SYMBOL_IF_KUNIT(kzt_decide_inbound);
+
+/**
+ * kzt_redecide() - take a live flow's decision again
+ * @tables: the snapshot now, under rcu_read_lock()
+ * @f: what the flow was allowed on
+ *
+ * The flow goes on only if it would be allowed to start now with the
+ * same identities, the same peer node and the same pod interface: an
+ * identity, a protocol, a node or an interface that changed under a live
+ * flow is a different flow, and the pod must connect again.
+ *
+ * Return: 0 to keep the flow, or why it must end.
+ */
+enum kzt_conn_end kzt_redecide(struct kzt_tables *tables,
+			       const struct kzt_flow_facts *f)
+{
+	const struct kzt_workload *src, *dst;
+	int ifindex = 0;
+
+	if (!f->pod_if_alive)
+		return KZT_CONN_END_WORKLOAD;
+	if (f->dir == KZT_CONN_DIR_OUTBOUND) {
+		if (!kzt_decide_outbound(tables, f->src_addr, f->dst_addr,
+					 &src, &dst) ||
+		    strcmp(src->id, f->src_id) || strcmp(dst->id, f->dst_id) ||
+		    src->ifindex != f->pod_ifindex ||
+		    !ipv6_addr_equal(&dst->node_addr, f->peer_node))
+			return KZT_CONN_END_WORKLOAD;
+		return 0;
+	}
+	switch (kzt_decide_inbound(tables, f->src_id, f->dst_id, f->src_addr,
+				   f->dst_addr, f->dst_port, &ifindex)) {
+	case KZT_IN_OK:
+		return ifindex == f->pod_ifindex ? 0 : KZT_CONN_END_WORKLOAD;
+	case KZT_IN_DENIED:
+		return KZT_CONN_END_POLICY;
+	default:
+		return KZT_CONN_END_WORKLOAD;
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(kzt_redecide);
+
+/**
+ * kzt_flow_redecide() - take @flow's decision again, on the tables now
+ * @flow: a flow that was allowed (@flow->decided), from its work item
+ *
+ * Return: 0 to keep it, or why it must end.
+ */
+enum kzt_conn_end kzt_flow_redecide(struct kzt_flow *flow)
+{
+	struct kzt_flow_facts f = {
+		.dir = flow->dir,
+		.src_addr = &flow->src_addr,
+		.dst_addr = &flow->dst_addr,
+		.dst_port = flow->dst_port,
+		.src_id = flow->src_id,
+		.dst_id = flow->dst_id,
+		.peer_node = &flow->peer_node,
+		.pod_ifindex = flow->pod_ifindex,
+	};
+	struct kzt_tables *tables;
+	enum kzt_conn_end why;
+
+	rcu_read_lock();
+	tables = kzt_tables_rcu(flow->net);
+	f.pod_if_alive = dev_get_by_index_rcu(flow->net, f.pod_ifindex);
+	why = tables ? kzt_redecide(tables, &f) : KZT_CONN_END_WORKLOAD;
+	rcu_read_unlock();
+	return why;
+}
+
+/*
+ * A pod's interface that goes away (deleted, or moved to another netns)
+ * ends the flows that ran over it, even while its workload entry stays:
+ * the ifindex may be reused by another pod's interface.
+ */
+static int kzt_recheck_netdev_event(struct notifier_block *nb,
+				    unsigned long event, void *ptr)
+{
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+
+	if (event == NETDEV_UNREGISTER)
+		kzt_flow_recheck_all(kzt_pernet(dev_net(dev))->flows);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block kzt_recheck_netdev_notifier = {
+	.notifier_call = kzt_recheck_netdev_event,
+};
+
+/**
+ * kzt_recheck_module_init() - follow interface events
+ *
+ * Return: 0 or a negative errno.
+ */
+int kzt_recheck_module_init(void)
+{
+	return register_netdevice_notifier(&kzt_recheck_netdev_notifier);
+}
+
+/**
+ * kzt_recheck_module_exit() - stop following them
+ */
+void kzt_recheck_module_exit(void)
+{
+	unregister_netdevice_notifier(&kzt_recheck_netdev_notifier);
+}

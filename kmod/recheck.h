@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Deciding a tunnelled flow, at its start and again after every change
+ * (Documentation/datapath.rst, "Changes and live flows").
+ *
+ * The same functions decide a new flow and re-decide a live one, so that
+ * a flow lives exactly as long as it would still be allowed to start. A
+ * change of the tables (kzt_tables_changed()) or the loss of an interface
+ * queues one sweep of the netns's flows (kzt_flow_recheck_all()); each
+ * flow then re-decides in its own work item, on one RCU snapshot, and a
+ * flow that is no longer allowed is reset on both sides and revoked.
+ * Nothing of this runs per packet.
+ */
+#ifndef _KZT_RECHECK_H
+#define _KZT_RECHECK_H
+
+#include <linux/in6.h>
+#include <linux/types.h>
+
+#include <linux/kzt.h>
+
+struct kzt_tables;
+struct kzt_workload;
+
+/* What an inbound flow's checks found (protocol.rst, in its order). */
+enum kzt_inbound_verdict {
+	KZT_IN_OK,
+	KZT_IN_NO_ROUTE,	/* no local kzt/1 workload with that identity */
+	KZT_IN_WRONG_SOURCE,	/* the source address is another identity's */
+	KZT_IN_DENIED,		/* the policy denies it */
+};
+
+/* What a live tunnelled flow was allowed on. */
+struct kzt_flow_facts {
+	u8 dir;				/* enum kzt_conn_dir */
+	const struct in6_addr *src_addr, *dst_addr;
+	u16 dst_port;
+	const char *src_id, *dst_id;	/* both verified by now */
+	const struct in6_addr *peer_node; /* outbound: the destination's node */
+	int pod_ifindex;		/* the local pod's interface then */
+	bool pod_if_alive;		/* that interface still exists */
+};
+
+bool kzt_decide_outbound(struct kzt_tables *tables,
+			 const struct in6_addr *src_addr,
+			 const struct in6_addr *dst_addr,
+			 const struct kzt_workload **src,
+			 const struct kzt_workload **dst);
+enum kzt_inbound_verdict kzt_decide_inbound(struct kzt_tables *tables,
+					    const char *peer_id,
+					    const char *local_id,
+					    const struct in6_addr *src_addr,
+					    const struct in6_addr *dst_addr,
+					    u16 dst_port, int *pod_ifindex);
+enum kzt_conn_end kzt_redecide(struct kzt_tables *tables,
+			       const struct kzt_flow_facts *f);
+
+int kzt_recheck_module_init(void);
+void kzt_recheck_module_exit(void);
+
+#endif /* _KZT_RECHECK_H */

@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite kzt_recheck: kzt_redecide() over a table of changes and flow
+ * kinds. Each case builds the tables a live flow was allowed on, makes one
+ * change to them (or to the pod's interface) and expects the flow kept or
+ * ended for the right reason: the same answer a new flow would get.
+ */
+#include <kunit/test.h>
+
+#include <linux/kzt.h>
+
+#include "kunit_nl.h"
+#include "recheck.h"
+#include "spiffe.h"
+#include "tables.h"
+
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+
+#define ID_CLIENT	"spiffe://cluster.local/ns/a/sa/client"
+#define ID_SERVER	"spiffe://cluster.local/ns/b/sa/server"
+#define ID_OTHER	"spiffe://cluster.local/ns/a/sa/other"
+#define POD_IF		5
+
+static struct in6_addr kzt_rt_addr(u8 a, u8 b)
+{
+	return (struct in6_addr){ .s6_addr = { [10] = 0xff, [11] = 0xff, 10, 0, a, b } };
+}
+
+/* The flow: client pod 10.0.1.2 (node 192.0.2.1) to server 10.0.2.2:80. */
+#define CLIENT		kzt_rt_addr(1, 2)
+#define SERVER		kzt_rt_addr(2, 2)
+#define CLIENT_NODE	kzt_rt_addr(255, 1)
+#define SERVER_NODE	kzt_rt_addr(255, 2)
+
+struct kzt_rt_env {
+	struct kunit *test;
+	struct kzt_tables *tables;
+	struct kzt_flow_facts facts;
+	struct in6_addr src, dst, node;
+};
+
+/* Add or replace a workload: local on @ifindex, or remote on @node. */
+static void kzt_rt_put(struct kzt_rt_env *env, struct in6_addr addr,
+		       const char *id, int ifindex, struct in6_addr node, u8 proto)
+{
+	struct kunit *test = env->test;
+	size_t len = id ? strlen(id) : 0;
+	struct netlink_ext_ack extack = {};
+	struct kzt_spiffe_id parts = {};
+	struct kzt_workload *wl;
+
+	wl = kzalloc(struct_size(wl, id, len + 1), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, wl);
+	wl->addr = addr;
+	wl->ifindex = ifindex;
+	if (!ifindex)
+		wl->node_addr = node;
+	wl->proto = proto;
+	wl->id_len = len;
+	if (len) {
+		memcpy(wl->id, id, len);
+		KUNIT_ASSERT_NULL(test, kzt_spiffe_parse(wl->id, len, &parts));
+		wl->ns_off = parts.ns - wl->id;
+		wl->ns_len = parts.ns_len;
+	}
+	KUNIT_ASSERT_EQ(test, kzt_workload_table_insert(&env->tables->workloads,
+							wl, true, &extack), 0);
+}
+
+static void kzt_rt_del(struct kzt_rt_env *env, struct in6_addr addr)
+{
+	KUNIT_ASSERT_EQ(env->test,
+			kzt_workload_table_remove(&env->tables->workloads, &addr), 0);
+}
+
+/* An ALLOW policy on namespace b with no rule: it applies, never matches. */
+static void kzt_rt_allow_nothing(struct kzt_rt_env *env)
+{
+	const struct kzt_t_attr attrs[] = {
+		T_STR(KZT_POLICY_A_NAME, "b/allow-nothing"),
+		T_U8(KZT_POLICY_A_ACTION, KZT_ACTION_ALLOW),
+		T_U8(KZT_POLICY_A_SCOPE, KZT_SCOPE_NAMESPACE),
+		T_STR(KZT_POLICY_A_NAMESPACE, "b"),
+		{ }
+	};
+	struct sk_buff *skb = kzt_test_msg(env->test, attrs);
+	struct netlink_ext_ack extack = {};
+	struct kzt_policy_set *set;
+	struct kzt_policy *policy;
+
+	policy = kzt_policy_from_attrs((struct nlattr *)skb->data, skb->len, NULL);
+	KUNIT_ASSERT_FALSE(env->test, IS_ERR(policy));
+	set = kzt_policy_set_add(NULL, policy, false, &extack);
+	kzt_policy_put(policy);
+	KUNIT_ASSERT_FALSE(env->test, IS_ERR(set));
+	rcu_assign_pointer(env->tables->policies, set);
+}
+
+/* ---- the changes ---- */
+
+static void ch_none(struct kzt_rt_env *env)
+{
+}
+
+static void ch_if_gone(struct kzt_rt_env *env)
+{
+	env->facts.pod_if_alive = false;
+}
+
+static void ch_policy(struct kzt_rt_env *env)
+{
+	kzt_rt_allow_nothing(env);
+}
+
+static void ch_del_client(struct kzt_rt_env *env)
+{
+	kzt_rt_del(env, CLIENT);
+}
+
+static void ch_del_server(struct kzt_rt_env *env)
+{
+	kzt_rt_del(env, SERVER);
+}
+
+/* On the client's node: the client local, the server remote. */
+static void ch_out_client_id(struct kzt_rt_env *env)
+{
+	kzt_rt_put(env, CLIENT, ID_OTHER, POD_IF, CLIENT_NODE, KZT_PROTO_KZT1);
+}
+
+static void ch_out_client_plain(struct kzt_rt_env *env)
+{
+	kzt_rt_put(env, CLIENT, ID_CLIENT, POD_IF, CLIENT_NODE, KZT_PROTO_PLAINTEXT);
+}
+
+static void ch_out_client_if(struct kzt_rt_env *env)
+{
+	kzt_rt_put(env, CLIENT, ID_CLIENT, POD_IF + 1, CLIENT_NODE, KZT_PROTO_KZT1);
+}
+
+static void ch_out_server_node(struct kzt_rt_env *env)
+{
+	kzt_rt_put(env, SERVER, ID_SERVER, 0, kzt_rt_addr(255, 9), KZT_PROTO_KZT1);
+}
+
+static void ch_out_server_id(struct kzt_rt_env *env)
+{
+	kzt_rt_put(env, SERVER, ID_OTHER, 0, SERVER_NODE, KZT_PROTO_KZT1);
+}
+
+static void ch_out_server_plain(struct kzt_rt_env *env)
+{
+	kzt_rt_put(env, SERVER, ID_SERVER, 0, SERVER_NODE, KZT_PROTO_PLAINTEXT);
+}
+
+/* On the server's node: the server local, the client remote. */
+static void ch_in_server_id(struct kzt_rt_env *env)
+{
+	kzt_rt_put(env, SERVER, ID_OTHER, POD_IF, CLIENT_NODE, KZT_PROTO_KZT1);
+}
+
+static void ch_in_server_if(struct kzt_rt_env *env)
+{
+	kzt_rt_put(env, SERVER, ID_SERVER, POD_IF + 1, CLIENT_NODE, KZT_PROTO_KZT1);
+}
+
+static void ch_in_client_id(struct kzt_rt_env *env)
+{
+	kzt_rt_put(env, CLIENT, ID_OTHER, 0, CLIENT_NODE, KZT_PROTO_KZT1);
+}
+
+struct kzt_rt_case {
+	const char *name;
+	u8 dir;
+	void (*change)(struct kzt_rt_env *env);
+	enum kzt_conn_end want;		/* 0: kept */
+};
+
+#define OUT	KZT_CONN_DIR_OUTBOUND
+#define IN	KZT_CONN_DIR_INBOUND
+#define KEEP	0
+#define WL	KZT_CONN_END_WORKLOAD
+#define POLICY	KZT_CONN_END_POLICY
+
+static const struct kzt_rt_case kzt_rt_cases[] = {
+	{ "out: no change",			OUT, ch_none,			KEEP },
+	{ "out: policy is the peer's",		OUT, ch_policy,			KEEP },
+	{ "out: interface gone",		OUT, ch_if_gone,		WL },
+	{ "out: source deleted",		OUT, ch_del_client,		WL },
+	{ "out: source identity",		OUT, ch_out_client_id,		WL },
+	{ "out: source plaintext",		OUT, ch_out_client_plain,	WL },
+	{ "out: source interface",		OUT, ch_out_client_if,		WL },
+	{ "out: destination deleted",		OUT, ch_del_server,		WL },
+	{ "out: destination node",		OUT, ch_out_server_node,	WL },
+	{ "out: destination identity",		OUT, ch_out_server_id,		WL },
+	{ "out: destination plaintext",		OUT, ch_out_server_plain,	WL },
+	{ "in: no change",			IN,  ch_none,			KEEP },
+	{ "in: policy denies",			IN,  ch_policy,			POLICY },
+	{ "in: interface gone",			IN,  ch_if_gone,		WL },
+	{ "in: destination deleted",		IN,  ch_del_server,		WL },
+	{ "in: destination identity",		IN,  ch_in_server_id,		WL },
+	{ "in: destination interface",		IN,  ch_in_server_if,		WL },
+	{ "in: source of another identity",	IN,  ch_in_client_id,		WL },
+	{ "in: source address unknown",		IN,  ch_del_client,		KEEP },
+};
+
+static void kzt_rt_case_desc(const struct kzt_rt_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(kzt_rt, kzt_rt_cases, kzt_rt_case_desc);
+
+KUNIT_DEFINE_ACTION_WRAPPER(kzt_rt_tables_put, kzt_tables_put, struct kzt_tables *);
+
+static void kzt_redecide_test(struct kunit *test)
+{
+	const struct kzt_rt_case *c = test->param_value;
+	bool out = c->dir == KZT_CONN_DIR_OUTBOUND;
+	struct kzt_rt_env env = {
+		.test = test,
+		.src = CLIENT, .dst = SERVER,
+		.node = out ? SERVER_NODE : CLIENT_NODE,
+	};
+
+	env.tables = kzt_tables_new(8);
+	KUNIT_ASSERT_NOT_NULL(test, env.tables);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kzt_rt_tables_put,
+							env.tables), 0);
+	/* The tables the flow was allowed on, on the node that carries it. */
+	if (out) {
+		kzt_rt_put(&env, CLIENT, ID_CLIENT, POD_IF, CLIENT_NODE, KZT_PROTO_KZT1);
+		kzt_rt_put(&env, SERVER, ID_SERVER, 0, SERVER_NODE, KZT_PROTO_KZT1);
+	} else {
+		kzt_rt_put(&env, SERVER, ID_SERVER, POD_IF, SERVER_NODE, KZT_PROTO_KZT1);
+		kzt_rt_put(&env, CLIENT, ID_CLIENT, 0, CLIENT_NODE, KZT_PROTO_KZT1);
+	}
+	env.facts = (struct kzt_flow_facts){
+		.dir = c->dir,
+		.src_addr = &env.src, .dst_addr = &env.dst, .dst_port = 80,
+		.src_id = ID_CLIENT, .dst_id = ID_SERVER,
+		.peer_node = &env.node,
+		.pod_ifindex = POD_IF, .pod_if_alive = true,
+	};
+
+	/* The same tables decide it allowed before any change. */
+	rcu_read_lock();
+	KUNIT_ASSERT_EQ(test, kzt_redecide(env.tables, &env.facts), 0);
+	rcu_read_unlock();
+
+	c->change(&env);
+	rcu_read_lock();
+	KUNIT_EXPECT_EQ(test, kzt_redecide(env.tables, &env.facts), c->want);
+	rcu_read_unlock();
+}
+
+static struct kunit_case kzt_recheck_test_cases[] = {
+	KUNIT_CASE_PARAM(kzt_redecide_test, kzt_rt_gen_params),
+	{}
+};
+
+static struct kunit_suite kzt_recheck_suite = {
+	.name = "kzt_recheck",
+	.test_cases = kzt_recheck_test_cases,
+};
+
+kunit_test_suite(kzt_recheck_suite);
