@@ -80,6 +80,9 @@ static void kzt_config_defaults_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, cfg.tunnel_port, KZT_DEFAULT_TUNNEL_PORT);
 	KUNIT_EXPECT_FALSE(test, cfg.capture);
 	KUNIT_EXPECT_EQ(test, cfg.nonmesh, KZT_NONMESH_DENY);
+	KUNIT_EXPECT_EQ(test, cfg.handshake_timeout_ms,
+			KZT_DEFAULT_HANDSHAKE_TIMEOUT_MS);
+	KUNIT_EXPECT_EQ(test, cfg.idle_timeout_s, 0);	/* never */
 	KUNIT_EXPECT_STREQ(test, cfg.trust_domain, KZT_DEFAULT_TRUST_DOMAIN);
 }
 

@@ -382,7 +382,7 @@ static void str_add(char *buf, size_t len, size_t *pos, const char *fmt, ...)
 /**
  * kzt_config_str() - "tunnel_port=15008 capture=off trust_domain=cluster.local
  *                    nonmesh=deny handshake_timeout_ms=10000
- *                    idle_timeout_s=3600", present fields only
+ *                    idle_timeout_s=0", present fields only
  * @cfg: the configuration
  * @buf: where to write
  * @len: size of @buf

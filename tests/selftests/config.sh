@@ -28,7 +28,7 @@ test_defaults() {
 	expect_eq "port" "$(cfg "$A" tunnel_port)" 15008 &&
 	expect_eq "capture" "$(cfg "$A" capture)" false &&
 	expect_eq "handshake timeout" "$(cfg "$A" handshake_timeout_ms)" 10000 &&
-	expect_eq "idle timeout" "$(cfg "$A" idle_timeout_s)" 3600 &&
+	expect_eq "idle timeout: never" "$(cfg "$A" idle_timeout_s)" 0 &&
 	expect_eq "init_net port" "$(kztctl -j config show | json_get tunnel_port)" 15008
 }
 

@@ -49,14 +49,14 @@ static void test_config(void **state)
 		.has_trust_domain = true, .trust_domain = "cluster.local",
 		.has_nonmesh = true, .nonmesh = KZT_NONMESH_DENY,
 		.has_handshake_timeout_ms = true, .handshake_timeout_ms = 10000,
-		.has_idle_timeout_s = true, .idle_timeout_s = 3600,
+		.has_idle_timeout_s = true, .idle_timeout_s = 0,
 	};
 	struct capture c;
 
 	(void)state;
 	begin(&c);
 	kztctl_json_config(&c.j, NULL, &cfg);
-	end(&c, "{\"tunnel_port\":15008,\"capture\":false,\"trust_domain\":\"cluster.local\",\"nonmesh\":\"deny\",\"handshake_timeout_ms\":10000,\"idle_timeout_s\":3600}");
+	end(&c, "{\"tunnel_port\":15008,\"capture\":false,\"trust_domain\":\"cluster.local\",\"nonmesh\":\"deny\",\"handshake_timeout_ms\":10000,\"idle_timeout_s\":0}");
 
 	/* An older module sends none of them: the keys stay, as null. */
 	cfg.has_trust_domain = cfg.has_nonmesh = false;

@@ -23,7 +23,7 @@ static void config_usage(FILE *f)
 		   "  handshake-timeout MS  how long a tunnel may take to connect and finish\n"
 		   "                    its handshake, 100..600000 ms (default 10000)\n"
 		   "  idle-timeout S    reset a flow idle this long, 0..604800 s, 0: never\n"
-		   "                    (default 3600)\n"
+		   "                    (default 0)\n"
 		   "Fields left out keep their value; at least one is needed.\n",
 		prog, prog);
 }

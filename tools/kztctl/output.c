@@ -19,7 +19,7 @@
 
 /*
  * {"tunnel_port":15008,"capture":false,"trust_domain":...,"nonmesh":...,
- *  "handshake_timeout_ms":10000,"idle_timeout_s":3600}
+ *  "handshake_timeout_ms":10000,"idle_timeout_s":0}
  */
 void kztctl_json_config(struct kzt_json *j, const char *key,
 			const struct kzt_config *cfg)
