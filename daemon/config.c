@@ -61,7 +61,7 @@ void kztd_conf_use_log_level(const struct kztd *d, const struct kzt_conf *conf)
 int kztd_conf_apply(struct kztd *d, const struct kzt_conf *conf)
 {
 	struct kzt_nl_err err;
-	char buf[256];
+	char buf[KZT_CONFIG_STR_LEN];
 	int ret;
 
 	if (!kzt_config_any(&conf->kernel)) {
@@ -92,7 +92,7 @@ int kztd_config_log(struct kztd *d, const char *what)
 {
 	struct kzt_config cfg;
 	struct kzt_nl_err err;
-	char buf[256];
+	char buf[KZT_CONFIG_STR_LEN];
 	int ret;
 
 	ret = kzt_config_get(&d->client, &cfg, &err);

@@ -131,7 +131,7 @@ static void on_kzt(struct kztd *d, struct nlmsghdr *nlh)
 {
 	struct genlmsghdr *ghdr = nlmsg_data(nlh);
 	struct kzt_config cfg;
-	char buf[256];
+	char buf[KZT_CONFIG_STR_LEN];
 
 	if (ghdr->cmd == KZT_CMD_HANDSHAKE_READY) {
 		kztd_hs_accept_all(d);

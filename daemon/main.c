@@ -89,7 +89,7 @@ static int check_certs(const struct kztd *d, const struct kzt_conf *conf)
 static int check_config(struct kztd *d)
 {
 	struct kzt_conf conf;
-	char buf[256];
+	char buf[KZT_CONFIG_STR_LEN];
 
 	if (kztd_conf_load(d, &conf))
 		return EXIT_FAILURE;

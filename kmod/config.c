@@ -26,6 +26,9 @@ void kzt_config_init_defaults(struct kzt_config *cfg)
 	cfg->nonmesh = KZT_NONMESH_DENY;
 	cfg->handshake_timeout_ms = KZT_DEFAULT_HANDSHAKE_TIMEOUT_MS;
 	cfg->idle_timeout_s = KZT_DEFAULT_IDLE_TIMEOUT_S;
+	cfg->keepalive_idle_s = KZT_DEFAULT_KEEPALIVE_IDLE_S;
+	cfg->keepalive_interval_s = KZT_DEFAULT_KEEPALIVE_INTERVAL_S;
+	cfg->keepalive_probes = KZT_DEFAULT_KEEPALIVE_PROBES;
 	strscpy(cfg->trust_domain, KZT_DEFAULT_TRUST_DOMAIN);
 }
 EXPORT_SYMBOL_IF_KUNIT(kzt_config_init_defaults);
@@ -79,6 +82,9 @@ int kzt_config_merge(struct kzt_config *new, const struct kzt_config *old,
 	new->nonmesh = old->nonmesh;
 	new->handshake_timeout_ms = old->handshake_timeout_ms;
 	new->idle_timeout_s = old->idle_timeout_s;
+	new->keepalive_idle_s = old->keepalive_idle_s;
+	new->keepalive_interval_s = old->keepalive_interval_s;
+	new->keepalive_probes = old->keepalive_probes;
 	strscpy(new->trust_domain, old->trust_domain);
 	if (attrs[KZT_CONFIG_A_TUNNEL_PORT])
 		new->tunnel_port = nla_get_u16(attrs[KZT_CONFIG_A_TUNNEL_PORT]);
@@ -92,6 +98,15 @@ int kzt_config_merge(struct kzt_config *new, const struct kzt_config *old,
 	if (attrs[KZT_CONFIG_A_IDLE_TIMEOUT_S])
 		new->idle_timeout_s =
 			nla_get_u32(attrs[KZT_CONFIG_A_IDLE_TIMEOUT_S]);
+	if (attrs[KZT_CONFIG_A_KEEPALIVE_IDLE_S])
+		new->keepalive_idle_s =
+			nla_get_u32(attrs[KZT_CONFIG_A_KEEPALIVE_IDLE_S]);
+	if (attrs[KZT_CONFIG_A_KEEPALIVE_INTERVAL_S])
+		new->keepalive_interval_s =
+			nla_get_u32(attrs[KZT_CONFIG_A_KEEPALIVE_INTERVAL_S]);
+	if (attrs[KZT_CONFIG_A_KEEPALIVE_PROBES])
+		new->keepalive_probes =
+			nla_get_u8(attrs[KZT_CONFIG_A_KEEPALIVE_PROBES]);
 	if (td)
 		strscpy(new->trust_domain, nla_data(td));
 	return 0;
@@ -111,7 +126,10 @@ size_t kzt_config_msg_size(void)
 	       nla_total_size(KZT_TRUST_DOMAIN_MAX + 1) + /* _TRUST_DOMAIN */
 	       nla_total_size(sizeof(u8)) +	/* KZT_CONFIG_A_NONMESH */
 	       nla_total_size(sizeof(u32)) +	/* _HANDSHAKE_TIMEOUT_MS */
-	       nla_total_size(sizeof(u32));	/* _IDLE_TIMEOUT_S */
+	       nla_total_size(sizeof(u32)) +	/* _IDLE_TIMEOUT_S */
+	       nla_total_size(sizeof(u32)) +	/* _KEEPALIVE_IDLE_S */
+	       nla_total_size(sizeof(u32)) +	/* _KEEPALIVE_INTERVAL_S */
+	       nla_total_size(sizeof(u8));	/* _KEEPALIVE_PROBES */
 }
 EXPORT_SYMBOL_IF_KUNIT(kzt_config_msg_size);
 
@@ -130,7 +148,13 @@ int kzt_config_fill(struct sk_buff *skb, const struct kzt_config *cfg)
 	    nla_put_u8(skb, KZT_CONFIG_A_NONMESH, cfg->nonmesh) ||
 	    nla_put_u32(skb, KZT_CONFIG_A_HANDSHAKE_TIMEOUT_MS,
 			cfg->handshake_timeout_ms) ||
-	    nla_put_u32(skb, KZT_CONFIG_A_IDLE_TIMEOUT_S, cfg->idle_timeout_s))
+	    nla_put_u32(skb, KZT_CONFIG_A_IDLE_TIMEOUT_S, cfg->idle_timeout_s) ||
+	    nla_put_u32(skb, KZT_CONFIG_A_KEEPALIVE_IDLE_S,
+			cfg->keepalive_idle_s) ||
+	    nla_put_u32(skb, KZT_CONFIG_A_KEEPALIVE_INTERVAL_S,
+			cfg->keepalive_interval_s) ||
+	    nla_put_u8(skb, KZT_CONFIG_A_KEEPALIVE_PROBES,
+		       cfg->keepalive_probes))
 		return -EMSGSIZE;
 	return 0;
 }

@@ -22,6 +22,9 @@ struct kzt_config {
 	u8 nonmesh;		/* enum kzt_nonmesh */
 	u32 handshake_timeout_ms;
 	u32 idle_timeout_s;	/* 0: never */
+	u32 keepalive_idle_s;	/* tunnels; 0: no keepalive */
+	u32 keepalive_interval_s;
+	u8 keepalive_probes;
 	char trust_domain[KZT_TRUST_DOMAIN_MAX + 1];
 	struct rcu_head rcu;
 };

@@ -80,6 +80,13 @@ static void kzt_config_defaults_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, cfg.tunnel_port, KZT_DEFAULT_TUNNEL_PORT);
 	KUNIT_EXPECT_FALSE(test, cfg.capture);
 	KUNIT_EXPECT_EQ(test, cfg.nonmesh, KZT_NONMESH_DENY);
+	KUNIT_EXPECT_EQ(test, cfg.handshake_timeout_ms,
+			KZT_DEFAULT_HANDSHAKE_TIMEOUT_MS);
+	KUNIT_EXPECT_EQ(test, cfg.idle_timeout_s, 0);	/* never */
+	/* ztunnel's keepalive: 180 s idle, 180 s apart, 9 probes */
+	KUNIT_EXPECT_EQ(test, cfg.keepalive_idle_s, 180);
+	KUNIT_EXPECT_EQ(test, cfg.keepalive_interval_s, 180);
+	KUNIT_EXPECT_EQ(test, cfg.keepalive_probes, 9);
 	KUNIT_EXPECT_STREQ(test, cfg.trust_domain, KZT_DEFAULT_TRUST_DOMAIN);
 }
 
@@ -140,6 +147,32 @@ static const struct kzt_policy_case kzt_policy_cases[] = {
 	{ "valid then bad", { { KZT_CONFIG_A_CAPTURE, 1, 1 },
 			      { KZT_CONFIG_A_TUNNEL_PORT, 2, 0 } },
 	  -ERANGE, "integer out of range" },
+	{ "keepalive idle 0 (off)", { { KZT_CONFIG_A_KEEPALIVE_IDLE_S, 4, 0 } },
+	  0, NULL },
+	{ "keepalive idle 32767", { { KZT_CONFIG_A_KEEPALIVE_IDLE_S, 4, 32767 } },
+	  0, NULL },
+	{ "keepalive idle 32768", { { KZT_CONFIG_A_KEEPALIVE_IDLE_S, 4, 32768 } },
+	  -ERANGE, "integer out of range" },
+	{ "keepalive idle as u16", { { KZT_CONFIG_A_KEEPALIVE_IDLE_S, 2, 60 } },
+	  -EINVAL, "invalid attribute length" },
+	{ "keepalive interval 1", { { KZT_CONFIG_A_KEEPALIVE_INTERVAL_S, 4, 1 } },
+	  0, NULL },
+	{ "keepalive interval 32767",
+	  { { KZT_CONFIG_A_KEEPALIVE_INTERVAL_S, 4, 32767 } }, 0, NULL },
+	{ "keepalive interval 0", { { KZT_CONFIG_A_KEEPALIVE_INTERVAL_S, 4, 0 } },
+	  -ERANGE, "integer out of range" },
+	{ "keepalive interval 2^32-1",
+	  { { KZT_CONFIG_A_KEEPALIVE_INTERVAL_S, 4, U32_MAX } },
+	  -ERANGE, "integer out of range" },
+	{ "keepalive probes 1", { { KZT_CONFIG_A_KEEPALIVE_PROBES, 1, 1 } }, 0, NULL },
+	{ "keepalive probes 127", { { KZT_CONFIG_A_KEEPALIVE_PROBES, 1, 127 } },
+	  0, NULL },
+	{ "keepalive probes 0", { { KZT_CONFIG_A_KEEPALIVE_PROBES, 1, 0 } },
+	  -ERANGE, "integer out of range" },
+	{ "keepalive probes 128", { { KZT_CONFIG_A_KEEPALIVE_PROBES, 1, 128 } },
+	  -ERANGE, "integer out of range" },
+	{ "keepalive probes as u32", { { KZT_CONFIG_A_KEEPALIVE_PROBES, 4, 9 } },
+	  -EINVAL, "invalid attribute length" },
 };
 
 static void kzt_policy_case_desc(const struct kzt_policy_case *c, char *desc)
@@ -237,6 +270,51 @@ static void kzt_config_merge_test(struct kunit *test)
 	}
 }
 
+/* The keepalive values: each one given alone, the others kept. */
+static void kzt_config_merge_keepalive_test(struct kunit *test)
+{
+	static const struct kzt_attr_spec probes[] = {
+		{ KZT_CONFIG_A_KEEPALIVE_PROBES, 1, 5 }, { }
+	};
+	static const struct kzt_attr_spec off[] = {
+		{ KZT_CONFIG_A_KEEPALIVE_IDLE_S, 4, 0 }, { }
+	};
+	static const struct kzt_attr_spec all[] = {
+		{ KZT_CONFIG_A_KEEPALIVE_IDLE_S, 4, 30 },
+		{ KZT_CONFIG_A_KEEPALIVE_INTERVAL_S, 4, 7 },
+		{ KZT_CONFIG_A_KEEPALIVE_PROBES, 1, 127 }, { }
+	};
+	const struct kzt_config old = {
+		.keepalive_idle_s = 100, .keepalive_interval_s = 10,
+		.keepalive_probes = 3, .idle_timeout_s = 60,
+	};
+	struct netlink_ext_ack extack = {};
+	struct nlattr *tb[KZT_CONFIG_A_MAX + 1];
+	struct kzt_config new;
+
+	KUNIT_ASSERT_EQ(test, kzt_test_parse(kzt_test_build(test, probes), tb,
+					     &extack), 0);
+	KUNIT_ASSERT_EQ(test, kzt_config_merge(&new, &old, tb, &extack), 0);
+	KUNIT_EXPECT_EQ(test, new.keepalive_idle_s, 100);
+	KUNIT_EXPECT_EQ(test, new.keepalive_interval_s, 10);
+	KUNIT_EXPECT_EQ(test, new.keepalive_probes, 5);
+	KUNIT_EXPECT_EQ(test, new.idle_timeout_s, 60);
+
+	KUNIT_ASSERT_EQ(test, kzt_test_parse(kzt_test_build(test, off), tb,
+					     &extack), 0);
+	KUNIT_ASSERT_EQ(test, kzt_config_merge(&new, &old, tb, &extack), 0);
+	KUNIT_EXPECT_EQ(test, new.keepalive_idle_s, 0);
+	KUNIT_EXPECT_EQ(test, new.keepalive_interval_s, 10);
+	KUNIT_EXPECT_EQ(test, new.keepalive_probes, 3);
+
+	KUNIT_ASSERT_EQ(test, kzt_test_parse(kzt_test_build(test, all), tb,
+					     &extack), 0);
+	KUNIT_ASSERT_EQ(test, kzt_config_merge(&new, &old, tb, &extack), 0);
+	KUNIT_EXPECT_EQ(test, new.keepalive_idle_s, 30);
+	KUNIT_EXPECT_EQ(test, new.keepalive_interval_s, 7);
+	KUNIT_EXPECT_EQ(test, new.keepalive_probes, 127);
+}
+
 static void kzt_config_fill_roundtrip_test(struct kunit *test)
 {
 	struct kzt_config want = {
@@ -244,6 +322,9 @@ static void kzt_config_fill_roundtrip_test(struct kunit *test)
 		.nonmesh = KZT_NONMESH_PASSTHROUGH,
 		.handshake_timeout_ms = KZT_HANDSHAKE_TIMEOUT_MS_MAX,
 		.idle_timeout_s = KZT_IDLE_TIMEOUT_S_MAX,
+		.keepalive_idle_s = KZT_KEEPALIVE_IDLE_S_MAX,
+		.keepalive_interval_s = KZT_KEEPALIVE_INTERVAL_S_MAX,
+		.keepalive_probes = KZT_KEEPALIVE_PROBES_MAX,
 	};
 	struct kzt_config base, got;
 	struct netlink_ext_ack extack = {};
@@ -263,6 +344,9 @@ static void kzt_config_fill_roundtrip_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, got.nonmesh, want.nonmesh);
 	KUNIT_EXPECT_EQ(test, got.handshake_timeout_ms, want.handshake_timeout_ms);
 	KUNIT_EXPECT_EQ(test, got.idle_timeout_s, want.idle_timeout_s);
+	KUNIT_EXPECT_EQ(test, got.keepalive_idle_s, want.keepalive_idle_s);
+	KUNIT_EXPECT_EQ(test, got.keepalive_interval_s, want.keepalive_interval_s);
+	KUNIT_EXPECT_EQ(test, got.keepalive_probes, want.keepalive_probes);
 	KUNIT_EXPECT_STREQ(test, got.trust_domain, want.trust_domain);
 }
 
@@ -306,6 +390,7 @@ static struct kunit_case kzt_config_cases[] = {
 	KUNIT_CASE(kzt_config_defaults_test),
 	KUNIT_CASE_PARAM(kzt_config_policy_test, kzt_policy_gen_params),
 	KUNIT_CASE_PARAM(kzt_config_merge_test, kzt_merge_gen_params),
+	KUNIT_CASE(kzt_config_merge_keepalive_test),
 	KUNIT_CASE(kzt_config_fill_roundtrip_test),
 	KUNIT_CASE(kzt_config_fill_too_small_test),
 	KUNIT_CASE(kzt_config_no_attrs_policy_test),

@@ -187,6 +187,38 @@ static unsigned int kzt_flow_idle_timeout_s(struct net *net)
 	return s;
 }
 
+/**
+ * kzt_flow_set_keepalive() - TCP keepalive on a tunnel socket of @flow
+ * @flow: its flow
+ * @sock: the tunnel: outbound before its connect, inbound just accepted
+ *
+ * With the node's keepalive values of this moment, which the tunnel keeps
+ * for its life. A peer node that stops answering then fails the socket
+ * (ETIMEDOUT), and the flow ends with a reset to its pod, instead of
+ * waiting for a byte that never comes. keepalive-idle-s 0: no keepalive.
+ */
+void kzt_flow_set_keepalive(struct kzt_flow *flow, struct socket *sock)
+{
+	const struct kzt_config *cfg;
+	u32 idle, intvl;
+	u8 probes;
+
+	/* Copied out: the setters below take the socket lock and sleep. */
+	rcu_read_lock();
+	cfg = rcu_dereference(kzt_pernet(flow->net)->config);
+	idle = cfg->keepalive_idle_s;
+	intvl = cfg->keepalive_interval_s;
+	probes = cfg->keepalive_probes;
+	rcu_read_unlock();
+	if (!idle)
+		return;
+	/* The CONFIG_SET policy holds each value to what TCP accepts. */
+	tcp_sock_set_keepidle(sock->sk, idle);
+	tcp_sock_set_keepintvl(sock->sk, intvl);
+	tcp_sock_set_keepcnt(sock->sk, probes);
+	sock_set_keepalive(sock->sk);
+}
+
 /* ---- socket callbacks ---- */
 
 static struct kzt_flow_sock *kzt_flow_sock_of(struct kzt_flow *flow,
@@ -785,8 +817,8 @@ void kzt_flow_outbound(struct net *net, struct socket *pod)
  * @tunnel: accepted tunnel socket; owned from now on
  *
  * Called from the tunnel listener's accept work. Gives the socket its
- * file (the handshake upcall passes it to kztd as a descriptor); the
- * flow's work item does the rest (tunnel.c).
+ * file (the handshake upcall passes it to kztd as a descriptor) and the
+ * node's TCP keepalive; the flow's work item does the rest (tunnel.c).
  */
 void kzt_flow_inbound(struct net *net, struct socket *tunnel)
 {
@@ -814,6 +846,7 @@ void kzt_flow_inbound(struct net *net, struct socket *tunnel)
 		goto out_free;
 	flow->tunnel.sock = tunnel;
 	flow->tunnel.file = file;
+	kzt_flow_set_keepalive(flow, tunnel);
 	if (!kzt_flow_start(flow)) {
 		sock_no_linger(tunnel->sk);
 		__fput_sync(file);

@@ -147,6 +147,7 @@ void kzt_flow_closing(struct kzt_flow *flow);
 bool kzt_flow_idle(struct kzt_flow *flow);
 unsigned int kzt_flow_hs_timeout_ms(struct net *net);
 u16 kzt_flow_tunnel_port(struct net *net);
+void kzt_flow_set_keepalive(struct kzt_flow *flow, struct socket *sock);
 void kzt_flow_hs_done(void *data, int status, const struct kzt_hs_result *res);
 int kzt_flow_submit_hs(struct kzt_flow *flow, u8 role, const char *local_id,
 		       const char *peer_id, const struct in6_addr *dst,

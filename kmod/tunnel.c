@@ -87,7 +87,8 @@ static int kzt_sock_failed(const struct kzt_flow_sock *fs)
  * Create a kernel TCP socket in the flow's netns, hook it and start a
  * non-blocking connect to @dst (from @src when given: a transparent socket
  * that speaks with the source pod's address). A tunnel socket gets its
- * file right away (the agreement with the handshake upcall).
+ * file right away (the agreement with the handshake upcall) and the node's
+ * TCP keepalive.
  */
 static int kzt_tunnel_connect(struct kzt_flow *flow, struct kzt_flow_sock *fs,
 			      bool tunnel, const struct sockaddr_storage *dst,
@@ -109,6 +110,7 @@ static int kzt_tunnel_connect(struct kzt_flow *flow, struct kzt_flow_sock *fs,
 		if (IS_ERR(file))
 			return PTR_ERR(file);
 		fs->file = file;
+		kzt_flow_set_keepalive(flow, sock);	/* armed once connected */
 	}
 	fs->sock = sock;
 

@@ -237,9 +237,11 @@ static int parse_node(struct loader *l, yaml_node_t *map, const char *path)
 	static const char *const keys[] = {
 		"trustDomain", "tunnelPort", "capture", "nonMesh",
 		"handshakeTimeoutMs", "idleTimeoutSeconds",
+		"keepaliveIdleSeconds", "keepaliveIntervalSeconds",
+		"keepaliveProbes",
 	};
 	struct kzt_config *cfg = &l->f->node;
-	yaml_node_t *v[6];
+	yaml_node_t *v[9];
 	char p[PATH_MAX_LEN];
 	const char *s, *msg;
 	int ret;
@@ -296,6 +298,31 @@ static int parse_node(struct loader *l, yaml_node_t *map, const char *path)
 		if (kzt_parse_idle_timeout(s, &cfg->idle_timeout_s, &msg))
 			return fail(l, v[5], p, "'%s' is %s", s, msg);
 		cfg->has_idle_timeout_s = true;
+	}
+	if (v[6]) {
+		path_key(p, path, keys[6]);
+		if (scalar(l, v[6], p, &s))
+			return EINVAL;
+		if (kzt_parse_keepalive_idle(s, &cfg->keepalive_idle_s, &msg))
+			return fail(l, v[6], p, "'%s' is %s", s, msg);
+		cfg->has_keepalive_idle_s = true;
+	}
+	if (v[7]) {
+		path_key(p, path, keys[7]);
+		if (scalar(l, v[7], p, &s))
+			return EINVAL;
+		if (kzt_parse_keepalive_interval(s, &cfg->keepalive_interval_s,
+						 &msg))
+			return fail(l, v[7], p, "'%s' is %s", s, msg);
+		cfg->has_keepalive_interval_s = true;
+	}
+	if (v[8]) {
+		path_key(p, path, keys[8]);
+		if (scalar(l, v[8], p, &s))
+			return EINVAL;
+		if (kzt_parse_keepalive_probes(s, &cfg->keepalive_probes, &msg))
+			return fail(l, v[8], p, "'%s' is %s", s, msg);
+		cfg->has_keepalive_probes = true;
 	}
 	return 0;
 }

@@ -70,6 +70,40 @@ static int set_idle_timeout(struct kzt_conf *conf, const char *value,
 	return err;
 }
 
+static int set_keepalive_idle(struct kzt_conf *conf, const char *value,
+			      const char **why)
+{
+	int err = kzt_parse_keepalive_idle(value,
+					   &conf->kernel.keepalive_idle_s, why);
+
+	if (!err)
+		conf->kernel.has_keepalive_idle_s = true;
+	return err;
+}
+
+static int set_keepalive_interval(struct kzt_conf *conf, const char *value,
+				  const char **why)
+{
+	int err = kzt_parse_keepalive_interval(value,
+					       &conf->kernel.keepalive_interval_s,
+					       why);
+
+	if (!err)
+		conf->kernel.has_keepalive_interval_s = true;
+	return err;
+}
+
+static int set_keepalive_probes(struct kzt_conf *conf, const char *value,
+				const char **why)
+{
+	int err = kzt_parse_keepalive_probes(value,
+					     &conf->kernel.keepalive_probes, why);
+
+	if (!err)
+		conf->kernel.has_keepalive_probes = true;
+	return err;
+}
+
 static int set_log_level(struct kzt_conf *conf, const char *value,
 			 const char **why)
 {
@@ -226,6 +260,9 @@ int kzt_conf_parse(FILE *f, const char *name, struct kzt_conf *conf,
 		{ "capture",		set_capture,		0 },
 		{ "handshake_timeout_ms", set_handshake_timeout, 0 },
 		{ "idle_timeout_s",	set_idle_timeout,	0 },
+		{ "keepalive_idle_s",	set_keepalive_idle,	0 },
+		{ "keepalive_interval_s", set_keepalive_interval, 0 },
+		{ "keepalive_probes",	set_keepalive_probes,	0 },
 		{ "log_level",		set_log_level,		0 },
 		{ "certs",		set_certs,		0 },
 		{ "keylog",		set_keylog,		0 },

@@ -22,6 +22,9 @@ static const char *const kzt_config_attr_names[] = {
 	[KZT_CONFIG_A_NONMESH]		= "nonmesh",
 	[KZT_CONFIG_A_HANDSHAKE_TIMEOUT_MS] = "handshake_timeout_ms",
 	[KZT_CONFIG_A_IDLE_TIMEOUT_S]	= "idle_timeout_s",
+	[KZT_CONFIG_A_KEEPALIVE_IDLE_S]	= "keepalive_idle_s",
+	[KZT_CONFIG_A_KEEPALIVE_INTERVAL_S] = "keepalive_interval_s",
+	[KZT_CONFIG_A_KEEPALIVE_PROBES]	= "keepalive_probes",
 };
 
 /* The attribute tree of each command, for naming a path in an error. */
@@ -319,6 +322,12 @@ int kzt_config_from_msg(struct nlmsghdr *nlh, struct kzt_config *cfg)
 						    .minlen = 4, .maxlen = 4 },
 		[KZT_CONFIG_A_IDLE_TIMEOUT_S]	= { .type = NLA_U32,
 						    .minlen = 4, .maxlen = 4 },
+		[KZT_CONFIG_A_KEEPALIVE_IDLE_S]	= { .type = NLA_U32,
+						    .minlen = 4, .maxlen = 4 },
+		[KZT_CONFIG_A_KEEPALIVE_INTERVAL_S] = { .type = NLA_U32,
+						    .minlen = 4, .maxlen = 4 },
+		[KZT_CONFIG_A_KEEPALIVE_PROBES]	= { .type = NLA_U8,
+						    .minlen = 1, .maxlen = 1 },
 	};
 	struct nlattr *tb[KZT_CONFIG_A_MAX + 1];
 
@@ -353,6 +362,21 @@ int kzt_config_from_msg(struct nlmsghdr *nlh, struct kzt_config *cfg)
 		cfg->has_idle_timeout_s = true;
 		cfg->idle_timeout_s = nla_get_u32(tb[KZT_CONFIG_A_IDLE_TIMEOUT_S]);
 	}
+	if (tb[KZT_CONFIG_A_KEEPALIVE_IDLE_S]) {
+		cfg->has_keepalive_idle_s = true;
+		cfg->keepalive_idle_s =
+			nla_get_u32(tb[KZT_CONFIG_A_KEEPALIVE_IDLE_S]);
+	}
+	if (tb[KZT_CONFIG_A_KEEPALIVE_INTERVAL_S]) {
+		cfg->has_keepalive_interval_s = true;
+		cfg->keepalive_interval_s =
+			nla_get_u32(tb[KZT_CONFIG_A_KEEPALIVE_INTERVAL_S]);
+	}
+	if (tb[KZT_CONFIG_A_KEEPALIVE_PROBES]) {
+		cfg->has_keepalive_probes = true;
+		cfg->keepalive_probes =
+			nla_get_u8(tb[KZT_CONFIG_A_KEEPALIVE_PROBES]);
+	}
 	return 0;
 }
 
@@ -382,7 +406,9 @@ static void str_add(char *buf, size_t len, size_t *pos, const char *fmt, ...)
 /**
  * kzt_config_str() - "tunnel_port=15008 capture=off trust_domain=cluster.local
  *                    nonmesh=deny handshake_timeout_ms=10000
- *                    idle_timeout_s=3600", present fields only
+ *                    idle_timeout_s=0 keepalive_idle_s=180
+ *                    keepalive_interval_s=180 keepalive_probes=9", present
+ *                    fields only
  * @cfg: the configuration
  * @buf: where to write
  * @len: size of @buf
@@ -410,6 +436,15 @@ const char *kzt_config_str(const struct kzt_config *cfg, char *buf, size_t len)
 			cfg->handshake_timeout_ms);
 	if (cfg->has_idle_timeout_s)
 		str_add(buf, len, &pos, "idle_timeout_s=%u", cfg->idle_timeout_s);
+	if (cfg->has_keepalive_idle_s)
+		str_add(buf, len, &pos, "keepalive_idle_s=%u",
+			cfg->keepalive_idle_s);
+	if (cfg->has_keepalive_interval_s)
+		str_add(buf, len, &pos, "keepalive_interval_s=%u",
+			cfg->keepalive_interval_s);
+	if (cfg->has_keepalive_probes)
+		str_add(buf, len, &pos, "keepalive_probes=%u",
+			cfg->keepalive_probes);
 	if (!buf[0])
 		snprintf(buf, len, "(none)");
 	return buf;
@@ -465,7 +500,9 @@ bool kzt_config_any(const struct kzt_config *cfg)
 {
 	return cfg->has_tunnel_port || cfg->has_capture ||
 	       cfg->has_trust_domain || cfg->has_nonmesh ||
-	       cfg->has_handshake_timeout_ms || cfg->has_idle_timeout_s;
+	       cfg->has_handshake_timeout_ms || cfg->has_idle_timeout_s ||
+	       cfg->has_keepalive_idle_s || cfg->has_keepalive_interval_s ||
+	       cfg->has_keepalive_probes;
 }
 
 /**
@@ -512,7 +549,16 @@ int kzt_config_set(struct kzt_client *c, const struct kzt_config *cfg,
 			 cfg->handshake_timeout_ms) < 0) ||
 	    (cfg->has_idle_timeout_s &&
 	     nla_put_u32(msg, KZT_CONFIG_A_IDLE_TIMEOUT_S,
-			 cfg->idle_timeout_s) < 0)) {
+			 cfg->idle_timeout_s) < 0) ||
+	    (cfg->has_keepalive_idle_s &&
+	     nla_put_u32(msg, KZT_CONFIG_A_KEEPALIVE_IDLE_S,
+			 cfg->keepalive_idle_s) < 0) ||
+	    (cfg->has_keepalive_interval_s &&
+	     nla_put_u32(msg, KZT_CONFIG_A_KEEPALIVE_INTERVAL_S,
+			 cfg->keepalive_interval_s) < 0) ||
+	    (cfg->has_keepalive_probes &&
+	     nla_put_u8(msg, KZT_CONFIG_A_KEEPALIVE_PROBES,
+			cfg->keepalive_probes) < 0)) {
 		nlmsg_free(msg);
 		kzt_nl_err_set(err, ENOMEM);
 		return ENOMEM;

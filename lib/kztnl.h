@@ -20,6 +20,10 @@ struct nl_msg;
 /* What kztctl and kztd say when the family "kzt" does not exist. */
 #define KZT_MSG_NOT_LOADED "kzt module not loaded in this kernel (modprobe kzt)"
 
+/* Room for kzt_config_str() of any configuration, the longest trust
+ * domain included. */
+#define KZT_CONFIG_STR_LEN 512
+
 /*
  * The node configuration of one netns. In a CONFIG_SET request only the
  * fields whose has_ flag is set are sent; in a reply or notification the
@@ -38,6 +42,12 @@ struct kzt_config {
 	uint32_t handshake_timeout_ms;
 	bool has_idle_timeout_s;
 	uint32_t idle_timeout_s;	/* 0: never */
+	bool has_keepalive_idle_s;
+	uint32_t keepalive_idle_s;	/* tunnels; 0: no keepalive */
+	bool has_keepalive_interval_s;
+	uint32_t keepalive_interval_s;
+	bool has_keepalive_probes;
+	uint8_t keepalive_probes;
 };
 
 /* How an ADD is done: replace an entry of the same key, stage it in a

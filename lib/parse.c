@@ -153,3 +153,92 @@ int kzt_parse_idle_timeout(const char *s, uint32_t *sec, const char **why)
 		*sec = v;
 	return err;
 }
+
+/**
+ * kzt_parse_keepalive_idle() - parse the seconds before a tunnel's first
+ *                              keepalive probe, 0: no keepalive
+ * @s:   the text, decimal
+ * @sec: where to store it
+ * @why: on error, what is wrong (a static string)
+ *
+ * @retval 0      @sec is set, 0..KZT_KEEPALIVE_IDLE_S_MAX
+ * @retval EINVAL not a decimal number
+ * @retval ERANGE above the kernel's limit
+ */
+int kzt_parse_keepalive_idle(const char *s, uint32_t *sec, const char **why)
+{
+	uint64_t v;
+	int err;
+
+	err = kzt_parse_uint(s, KZT_KEEPALIVE_IDLE_S_MAX, &v);
+	if (err == ERANGE)
+		*why = "out of range (expected 0.." KZT_XSTR(KZT_KEEPALIVE_IDLE_S_MAX)
+		       " seconds, 0: off)";
+	else if (err)
+		*why = "not a number of seconds (expected 0.."
+		       KZT_XSTR(KZT_KEEPALIVE_IDLE_S_MAX) ", 0: off)";
+	else
+		*sec = v;
+	return err;
+}
+
+/**
+ * kzt_parse_keepalive_interval() - parse the seconds between keepalive
+ *                                  probes
+ * @s:   the text, decimal
+ * @sec: where to store it
+ * @why: on error, what is wrong (a static string)
+ *
+ * @retval 0      @sec is set, 1..KZT_KEEPALIVE_INTERVAL_S_MAX
+ * @retval EINVAL not a decimal number
+ * @retval ERANGE 0, or above the kernel's limit
+ */
+int kzt_parse_keepalive_interval(const char *s, uint32_t *sec,
+				 const char **why)
+{
+	uint64_t v;
+	int err;
+
+	err = kzt_parse_uint(s, KZT_KEEPALIVE_INTERVAL_S_MAX, &v);
+	if (!err && v == 0)
+		err = ERANGE;
+	if (err == ERANGE)
+		*why = "out of range (expected 1.."
+		       KZT_XSTR(KZT_KEEPALIVE_INTERVAL_S_MAX) " seconds)";
+	else if (err)
+		*why = "not a number of seconds (expected 1.."
+		       KZT_XSTR(KZT_KEEPALIVE_INTERVAL_S_MAX) ")";
+	else
+		*sec = v;
+	return err;
+}
+
+/**
+ * kzt_parse_keepalive_probes() - parse how many keepalive probes may go
+ *                                unanswered
+ * @s:   the text, decimal
+ * @n:   where to store it
+ * @why: on error, what is wrong (a static string)
+ *
+ * @retval 0      @n is set, 1..KZT_KEEPALIVE_PROBES_MAX
+ * @retval EINVAL not a decimal number
+ * @retval ERANGE 0, or above the kernel's limit
+ */
+int kzt_parse_keepalive_probes(const char *s, uint8_t *n, const char **why)
+{
+	uint64_t v;
+	int err;
+
+	err = kzt_parse_uint(s, KZT_KEEPALIVE_PROBES_MAX, &v);
+	if (!err && v == 0)
+		err = ERANGE;
+	if (err == ERANGE)
+		*why = "out of range (expected 1.."
+		       KZT_XSTR(KZT_KEEPALIVE_PROBES_MAX) " probes)";
+	else if (err)
+		*why = "not a number of probes (expected 1.."
+		       KZT_XSTR(KZT_KEEPALIVE_PROBES_MAX) ")";
+	else
+		*n = v;
+	return err;
+}

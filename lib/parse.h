@@ -14,5 +14,9 @@ int kzt_parse_port(const char *s, uint16_t *port);
 int kzt_parse_bool(const char *s, bool *val);
 int kzt_parse_handshake_timeout(const char *s, uint32_t *ms, const char **why);
 int kzt_parse_idle_timeout(const char *s, uint32_t *sec, const char **why);
+int kzt_parse_keepalive_idle(const char *s, uint32_t *sec, const char **why);
+int kzt_parse_keepalive_interval(const char *s, uint32_t *sec,
+				 const char **why);
+int kzt_parse_keepalive_probes(const char *s, uint8_t *n, const char **why);
 
 #endif /* KZT_PARSE_H */

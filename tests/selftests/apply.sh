@@ -47,6 +47,8 @@ make_files() {
 	  trustDomain: example.org
 	  tunnelPort: 15010
 	  nonMesh: passthrough
+	  keepaliveIdleSeconds: 60
+	  keepaliveProbes: 4
 	workloads:
 	  - name: web
 	    workloadIps: [10.0.1.2, "fd00:1::2"]
@@ -103,6 +105,10 @@ test_apply() {
 	expect_eq "trust domain" "$(ctl -j config show | jq -r .trust_domain)" example.org &&
 	expect_eq "tunnel port" "$(ctl -j config show | jq -r .tunnel_port)" 15010 &&
 	expect_eq "nonmesh" "$(ctl -j config show | jq -r .nonmesh)" passthrough &&
+	expect_eq "keepalive idle" "$(ctl -j config show | jq -r .keepalive_idle_s)" 60 &&
+	expect_eq "keepalive probes" "$(ctl -j config show | jq -r .keepalive_probes)" 4 &&
+	expect_eq "keepalive interval kept" \
+		"$(ctl -j config show | jq -r .keepalive_interval_s)" 180 &&
 	expect_eq "workloads" "$(names workload)" "10.0.1.2 10.0.2.3 10.0.3.4 fd00:1::2" &&
 	expect_eq "policies" "$(names policy)" "deny-net prod/allow-web" &&
 	expect_eq "web id from namespace+sa" \

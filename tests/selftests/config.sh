@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Node configuration round-trips per network namespace and stays there;
-# the kernel's range checks of the timeouts, with its extack, change
-# nothing.
+# the kernel's range checks of the timeouts and of the tunnels' keepalive,
+# with its extack, change nothing.
 #
 #   init_net (node 0)    ns node-a    ns node-b
 #   each one a node with its own tunnel port and capture switch
@@ -28,7 +28,10 @@ test_defaults() {
 	expect_eq "port" "$(cfg "$A" tunnel_port)" 15008 &&
 	expect_eq "capture" "$(cfg "$A" capture)" false &&
 	expect_eq "handshake timeout" "$(cfg "$A" handshake_timeout_ms)" 10000 &&
-	expect_eq "idle timeout" "$(cfg "$A" idle_timeout_s)" 3600 &&
+	expect_eq "idle timeout: never" "$(cfg "$A" idle_timeout_s)" 0 &&
+	expect_eq "keepalive idle" "$(cfg "$A" keepalive_idle_s)" 180 &&
+	expect_eq "keepalive interval" "$(cfg "$A" keepalive_interval_s)" 180 &&
+	expect_eq "keepalive probes" "$(cfg "$A" keepalive_probes)" 9 &&
 	expect_eq "init_net port" "$(kztctl -j config show | json_get tunnel_port)" 15008
 }
 
@@ -102,6 +105,56 @@ test_timeouts_kernel_range() {
 	expect_eq "raw valid: idle" "$(cfg "$A" idle_timeout_s)" 604800
 }
 
+test_keepalive_roundtrip() {
+	local v
+
+	for v in 0 1 32767; do
+		ip netns exec "$A" kztctl config set keepalive-idle $v || return 1
+		expect_eq "keepalive idle" "$(cfg "$A" keepalive_idle_s)" $v || return 1
+	done
+	for v in 1 32767; do
+		ip netns exec "$A" kztctl config set keepalive-interval $v || return 1
+		expect_eq "keepalive interval" "$(cfg "$A" keepalive_interval_s)" $v || return 1
+	done
+	for v in 1 127; do
+		ip netns exec "$A" kztctl config set keepalive-probes $v || return 1
+		expect_eq "keepalive probes" "$(cfg "$A" keepalive_probes)" $v || return 1
+	done
+	# One field set leaves the others; all three at once.
+	ip netns exec "$A" kztctl config set keepalive-idle 0 || return 1
+	expect_eq "interval kept" "$(cfg "$A" keepalive_interval_s)" 32767 &&
+	expect_eq "probes kept" "$(cfg "$A" keepalive_probes)" 127 &&
+	expect_match "text: off" "$(ip netns exec "$A" kztctl config show)" \
+		"keepalive-idle: 0 s \(off\)" || return 1
+	ip netns exec "$A" kztctl config set keepalive-idle 60 keepalive-interval 10 \
+		keepalive-probes 5 || return 1
+	expect_eq "all: idle" "$(cfg "$A" keepalive_idle_s)" 60 &&
+	expect_eq "all: interval" "$(cfg "$A" keepalive_interval_s)" 10 &&
+	expect_eq "all: probes" "$(cfg "$A" keepalive_probes)" 5 &&
+	expect_match "text" "$(ip netns exec "$A" kztctl config show)" \
+		"keepalive-idle: 60 s.keepalive-interval: 10 s.keepalive-probes: 5"
+}
+
+# The kernel holds the keepalive values to TCP's limits (MAX_TCP_KEEPIDLE,
+# MAX_TCP_KEEPINTVL, MAX_TCP_KEEPCNT) and to its types.
+test_keepalive_kernel_range() {
+	ip netns exec "$A" kztctl config set keepalive-idle 120 keepalive-interval 30 \
+		keepalive-probes 4 || return 1
+	raw_reject "idle 32768" "integer out of range" 7:u32=32768 &&
+	raw_reject "idle 2^32-1" "integer out of range" 7:u32=4294967295 &&
+	raw_reject "interval 0" "integer out of range" 8:u32=0 &&
+	raw_reject "interval 32768" "integer out of range" 8:u32=32768 &&
+	raw_reject "probes 0" "integer out of range" 9:u8=0 &&
+	raw_reject "probes 128" "integer out of range" 9:u8=128 &&
+	raw_reject "probes as u32" "invalid attribute length" 9:u32=9 &&
+	raw_reject "idle as u16" "invalid attribute length" 7:u16=60 &&
+	raw_reject "good idle, bad probes" "integer out of range" 7:u32=10 9:u8=0 &&
+	expect_eq "raw valid" "$(ip netns exec "$A" kzt-nlraw config-set 7:u32=0 8:u32=1 9:u8=127)" ok &&
+	expect_eq "raw valid: idle" "$(cfg "$A" keepalive_idle_s)" 0 &&
+	expect_eq "raw valid: interval" "$(cfg "$A" keepalive_interval_s)" 1 &&
+	expect_eq "raw valid: probes" "$(cfg "$A" keepalive_probes)" 127
+}
+
 # kztctl refuses the same values before sending, naming the field.
 test_timeouts_kztctl_range() {
 	local before out rc args
@@ -120,6 +173,28 @@ test_timeouts_kztctl_range() {
 	done
 	out=$(ip netns exec "$A" kztctl config set handshake-timeout 99 2>&1)
 	expect_match "range in message" "$out" "expected 100\.\.600000"
+}
+
+test_keepalive_kztctl_range() {
+	local before out rc args words
+
+	before=$(ip netns exec "$A" kztctl -j config show)
+	for args in "keepalive-idle 32768" "keepalive-idle -1" \
+		    "keepalive-interval 0" "keepalive-interval 32768" \
+		    "keepalive-probes 0" "keepalive-probes 128" "keepalive-probes 9x" \
+		    "keepalive-idle 60 keepalive-probes 0"; do
+		# shellcheck disable=SC2086
+		out=$(ip netns exec "$A" kztctl config set $args 2>&1)
+		rc=$?
+		expect_eq "'$args' exit" $rc 1 || return 1
+		# The message names the field at fault: the last one given.
+		read -ra words <<< "$args"
+		expect_match "'$args' message" "$out" "invalid ${words[-2]} '${words[-1]}'" || return 1
+		expect_eq "'$args' config after" \
+			"$(ip netns exec "$A" kztctl -j config show)" "$before" || return 1
+	done
+	out=$(ip netns exec "$A" kztctl config set keepalive-probes 128 2>&1)
+	expect_match "range in message" "$out" "expected 1\.\.127 probes"
 }
 
 test_isolation() {
@@ -164,6 +239,9 @@ run_test "config: a partial set keeps the other fields" test_partial_set
 run_test "config: timeouts round-trip, one without the other" test_timeouts_roundtrip
 run_test --debug "config: kernel refuses out-of-range timeouts, nothing changed" test_timeouts_kernel_range
 run_test "config: kztctl refuses out-of-range timeouts, nothing sent" test_timeouts_kztctl_range
+run_test "config: keepalive values round-trip, one without the others" test_keepalive_roundtrip
+run_test --debug "config: kernel refuses out-of-range keepalive values, nothing changed" test_keepalive_kernel_range
+run_test "config: kztctl refuses out-of-range keepalive values, nothing sent" test_keepalive_kztctl_range
 run_test "config: namespaces are isolated from each other" test_isolation
 run_test --debug "config: parallel writers in 6 namespaces" test_parallel
 exit $RET

@@ -131,6 +131,95 @@ test_deny_policy() {
 	fetch a1 b1
 }
 
+# tunnel_timers NODE: one line per established tunnel socket of the node
+# (the tunnel port at either end): the whole seconds left on its keepalive
+# timer, or "none". ss prints the time left as 2min59sec, 1min, 59sec,
+# 9.500ms or 500ms.
+tunnel_timers() {
+	in_pod "node$1" ss -Htno state established \
+		'( sport = :15008 or dport = :15008 )' | awk '{
+		t = "none"
+		if (match($0, /timer:\(keepalive,[^,]*/)) {
+			v = substr($0, RSTART + 17, RLENGTH - 17)
+			t = 0
+			if (match(v, /^[0-9]+min/)) {
+				t += substr(v, 1, RLENGTH - 3) * 60
+				v = substr(v, RLENGTH + 1)
+			}
+			if (v !~ /^[0-9]+ms$/ && match(v, /^[0-9]+/))
+				t += substr(v, 1, RLENGTH)
+		}
+		print t
+	}'
+}
+
+# timer_kinds NODE: "on" or "none" per tunnel socket of the node, sorted.
+timer_kinds() {
+	tunnel_timers "$1" | sed 's/^[0-9]*$/on/' | sort | tr '\n' ' '
+}
+
+# kinds_are WANT: both nodes' timer_kinds are WANT.
+kinds_are() {
+	[ "$(timer_kinds 1)" = "$1" ] && [ "$(timer_kinds 2)" = "$1" ]
+}
+
+# in_range WHAT GOT MIN MAX
+in_range() {
+	[ "$2" != none ] && [ "$2" -ge "$3" ] && [ "$2" -le "$4" ] && return 0
+	echo "$1: got '$2', want $3..$4"
+	return 1
+}
+
+KA_PIDS=()
+
+# Each end of a tunnel keeps alive with its own node's values, those of
+# the moment the tunnel opened: node1 (outbound) at 100 s, node2 (inbound)
+# at the default 180 s. keepalive-idle 0 opens the next tunnels without
+# keepalive and leaves the live one as it was.
+keepalive_checks() {
+	local to=${MESH_IP[b1]}:7010
+
+	busywait 15000 kinds_are "" || { echo "tunnels left over:"; tunnel_timers 1; return 1; }
+	mesh_kztctl 1 config set keepalive-idle 100 keepalive-interval 7 \
+		keepalive-probes 3 || return 1
+	# Not through in_pod: $! must be socat itself, to stop it. The
+	# clients send nothing: the tunnels stay silent.
+	ip netns exec "$(mesh_ns b1)" socat TCP-LISTEN:7010,reuseaddr,fork SYSTEM:'sleep 120' &
+	KA_PIDS+=($!)
+	busywait 5000 in_pod b1 sh -c 'ss -Hltn "sport = :7010" | grep -q .'
+	ip netns exec "$(mesh_ns a1)" socat -u SYSTEM:'sleep 120' TCP:"$to" &
+	KA_PIDS+=($!)
+	# Until the handshake's segments are acknowledged, ss shows the
+	# retransmission timer instead.
+	busywait 30000 kinds_are "on " || {
+		echo "node1: $(timer_kinds 1), node2: $(timer_kinds 2)"; return 1; }
+	in_range "node1 (outbound) keepalive left" "$(tunnel_timers 1)" 90 100 &&
+	in_range "node2 (inbound) keepalive left" "$(tunnel_timers 2)" 170 180 || return 1
+
+	mesh_kztctl 1 config set keepalive-idle 0 &&
+	mesh_kztctl 2 config set keepalive-idle 0 || return 1
+	ip netns exec "$(mesh_ns a1)" socat -u SYSTEM:'sleep 120' TCP:"$to" &
+	KA_PIDS+=($!)
+	busywait 30000 kinds_are "none on "
+	expect_eq "node1: the live tunnel keeps its keepalive, the new one has none" \
+		"$(timer_kinds 1)" "none on " &&
+	expect_eq "node2: the live tunnel keeps its keepalive, the new one has none" \
+		"$(timer_kinds 2)" "none on "
+}
+
+test_keepalive() {
+	local rc=0
+
+	keepalive_checks || rc=1
+	kill "${KA_PIDS[@]}" 2>/dev/null
+	wait "${KA_PIDS[@]}" 2>/dev/null
+	busywait 15000 kinds_are "" || { echo "tunnels still open"; rc=1; }
+	mesh_kztctl 1 config set keepalive-idle 180 keepalive-interval 180 \
+		keepalive-probes 9 || rc=1
+	mesh_kztctl 2 config set keepalive-idle 180 || rc=1
+	return "$rc"
+}
+
 # With kztd stopped on node1, a new flow fails closed (no plaintext, no
 # hang); once kztd is back, flows work again.
 test_kztd_down() {
@@ -207,6 +296,7 @@ run_test "datapath: curl a1 -> nginx a2 on one node, 10 MB sha256" test_same_nod
 run_test "datapath: conn list shows identities and cipher" test_conn_list
 run_test "datapath: iperf3 both directions" test_iperf3
 run_test "datapath: a DENY policy refuses the flow at once" test_deny_policy
+run_test "datapath: tunnels keep alive with their node's values, both ends" test_keepalive
 run_test --debug "datapath: kztd down: fail closed; back: flows again" test_kztd_down
 run_test --debug "datapath: established flow survives kill -9 of kztd" test_kztd_crash
 run_test --debug "datapath: $(scale 200) concurrent flows, each half-closed" test_many_flows

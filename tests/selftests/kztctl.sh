@@ -66,6 +66,9 @@ test_bad_values() {
 	bad_value handshake-timeout handshake-timeout 600001 &&
 	bad_value idle-timeout idle-timeout 604801 &&
 	bad_value idle-timeout capture on idle-timeout x &&
+	bad_value keepalive-idle keepalive-idle 32768 &&
+	bad_value keepalive-interval keepalive-interval 0 &&
+	bad_value keepalive-probes keepalive-probes 128 &&
 	bad_value colour colour blue
 }
 
@@ -75,7 +78,9 @@ test_json() {
 	echo "$j" | /usr/bin/python3 -m json.tool >/dev/null || { echo "status: $j"; return 1; }
 	j=$(kztctl -j config show) || return 1
 	expect_eq "tunnel_port" "$(echo "$j" | json_get tunnel_port)" 15008 &&
-	expect_eq "capture" "$(echo "$j" | json_get capture)" false
+	expect_eq "capture" "$(echo "$j" | json_get capture)" false &&
+	expect_eq "keepalive_idle_s" "$(echo "$j" | json_get keepalive_idle_s)" 180 &&
+	expect_eq "keepalive_probes" "$(echo "$j" | json_get keepalive_probes)" 9
 }
 
 test_plain_output() {
@@ -84,7 +89,8 @@ test_plain_output() {
 	expect_match "show" "$out" "15010" || return 1
 	ctl status
 	expect_eq "status exit code" "$rc" 0 || return 1
-	expect_match "status" "$out" "15010"
+	expect_match "status" "$out" "15010" &&
+	expect_match "status: keepalive" "$out" "keepalive idle: +180 s"
 }
 
 kzt_unload || skip_all "kzt is loaded and cannot be removed"

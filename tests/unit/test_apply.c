@@ -222,6 +222,32 @@ static void test_node_timeouts(void **state)
 	assert_true(f.node.has_idle_timeout_s);
 	assert_int_equal(f.node.idle_timeout_s, 0);
 	assert_false(f.node.has_tunnel_port || f.node.has_capture);
+	assert_false(f.node.has_keepalive_idle_s ||
+		     f.node.has_keepalive_interval_s ||
+		     f.node.has_keepalive_probes);
+	kzt_apply_free(&f);
+}
+
+static void test_node_keepalive(void **state)
+{
+	static const char text[] =
+		"node:\n"
+		"  keepaliveIdleSeconds: 0\n"
+		"  keepaliveIntervalSeconds: 32767\n"
+		"  keepaliveProbes: 127\n";
+	struct kzt_apply_file f;
+	char err[KZT_APPLY_ERR_MAX];
+
+	(void)state;
+	if (parse(text, &f, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_true(f.node.has_keepalive_idle_s);
+	assert_int_equal(f.node.keepalive_idle_s, 0);
+	assert_true(f.node.has_keepalive_interval_s);
+	assert_int_equal(f.node.keepalive_interval_s, 32767);
+	assert_true(f.node.has_keepalive_probes);
+	assert_int_equal(f.node.keepalive_probes, 127);
+	assert_false(f.node.has_idle_timeout_s || f.node.has_tunnel_port);
 	kzt_apply_free(&f);
 }
 
@@ -269,6 +295,16 @@ static const struct {
 	  "t.yaml:1:28: node.handshakeTimeoutMs: '10s' is not a number of milliseconds (expected 100..600000)" },
 	{ "node: {idleTimeoutSeconds: 604801}\n",
 	  "t.yaml:1:28: node.idleTimeoutSeconds: '604801' is out of range (expected 0..604800 seconds, 0: never)" },
+	{ "node: {keepaliveIdleSeconds: 32768}\n",
+	  "t.yaml:1:30: node.keepaliveIdleSeconds: '32768' is out of range (expected 0..32767 seconds, 0: off)" },
+	{ "node: {keepaliveIntervalSeconds: 0}\n",
+	  "t.yaml:1:34: node.keepaliveIntervalSeconds: '0' is out of range (expected 1..32767 seconds)" },
+	{ "node: {keepaliveProbes: 128}\n",
+	  "t.yaml:1:25: node.keepaliveProbes: '128' is out of range (expected 1..127 probes)" },
+	{ "node: {keepaliveProbes: many}\n",
+	  "t.yaml:1:25: node.keepaliveProbes: 'many' is not a number of probes (expected 1..127)" },
+	{ "node: {keepalive: on}\n",
+	  "t.yaml:1:8: node: unknown key 'keepalive' (expected trustDomain, tunnelPort, capture, nonMesh, handshakeTimeoutMs, idleTimeoutSeconds, keepaliveIdleSeconds, keepaliveIntervalSeconds, keepaliveProbes)" },
 	{ "node: {trustDomain: Cluster.Local}\n",
 	  "t.yaml:1:21: node.trustDomain: trust domain must be lower case" },
 	{ "node: {trustDomain: [a]}\n",
@@ -454,6 +490,7 @@ int main(void)
 		cmocka_unit_test(test_rule_limit),
 		cmocka_unit_test(test_trust_domain_default),
 		cmocka_unit_test(test_node_timeouts),
+		cmocka_unit_test(test_node_keepalive),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_value_limit),

@@ -58,6 +58,18 @@ static const struct valid_case valid_cases[] = {
 			.handshake_timeout_ms = 600000,
 			.has_idle_timeout_s = true, .idle_timeout_s = 604800 },
 	    .log_level = KZT_LOG_INFO } },
+	{ "keepalive_idle_s = 0\nkeepalive_interval_s = 1\nkeepalive_probes = 1\n",
+	  { .kernel = { .has_keepalive_idle_s = true, .keepalive_idle_s = 0,
+			.has_keepalive_interval_s = true,
+			.keepalive_interval_s = 1,
+			.has_keepalive_probes = true, .keepalive_probes = 1 },
+	    .log_level = KZT_LOG_INFO } },
+	{ "keepalive_idle_s = 32767\nkeepalive_interval_s = 32767\nkeepalive_probes = 127\n",
+	  { .kernel = { .has_keepalive_idle_s = true, .keepalive_idle_s = 32767,
+			.has_keepalive_interval_s = true,
+			.keepalive_interval_s = 32767,
+			.has_keepalive_probes = true, .keepalive_probes = 127 },
+	    .log_level = KZT_LOG_INFO } },
 	{ "log_level = debug\n",
 	  { .has_log_level = true, .log_level = KZT_LOG_DEBUG } },
 	{ "# kztd\ntunnel_port = 15010\n\ncapture = true\nlog_level = warning\n",
@@ -112,6 +124,14 @@ static const struct invalid_case invalid_cases[] = {
 	  "t.conf:1: idle_timeout_s: invalid value '604801': out of range (expected 0..604800 seconds, 0: never)" },
 	{ "idle_timeout_s = 1\nidle_timeout_s = 2\n",
 	  "t.conf:2: idle_timeout_s: given twice (first on line 1)" },
+	{ "keepalive_idle_s = 32768\n",
+	  "t.conf:1: keepalive_idle_s: invalid value '32768': out of range (expected 0..32767 seconds, 0: off)" },
+	{ "keepalive_interval_s = 0\n",
+	  "t.conf:1: keepalive_interval_s: invalid value '0': out of range (expected 1..32767 seconds)" },
+	{ "keepalive_probes = 128\n",
+	  "t.conf:1: keepalive_probes: invalid value '128': out of range (expected 1..127 probes)" },
+	{ "keepalive_probes = 9x\n",
+	  "t.conf:1: keepalive_probes: invalid value '9x': not a number of probes (expected 1..127)" },
 	{ "log_level = verbose\n",
 	  "t.conf:1: log_level: invalid value 'verbose': expected error, warning, info or debug" },
 	{ "certs = etc/kzt/certs\n",
@@ -190,6 +210,21 @@ static void test_valid(void **state)
 		if (tc->want.kernel.has_idle_timeout_s)
 			assert_int_equal(got.kernel.idle_timeout_s,
 					 tc->want.kernel.idle_timeout_s);
+		assert_int_equal(got.kernel.has_keepalive_idle_s,
+				 tc->want.kernel.has_keepalive_idle_s);
+		if (tc->want.kernel.has_keepalive_idle_s)
+			assert_int_equal(got.kernel.keepalive_idle_s,
+					 tc->want.kernel.keepalive_idle_s);
+		assert_int_equal(got.kernel.has_keepalive_interval_s,
+				 tc->want.kernel.has_keepalive_interval_s);
+		if (tc->want.kernel.has_keepalive_interval_s)
+			assert_int_equal(got.kernel.keepalive_interval_s,
+					 tc->want.kernel.keepalive_interval_s);
+		assert_int_equal(got.kernel.has_keepalive_probes,
+				 tc->want.kernel.has_keepalive_probes);
+		if (tc->want.kernel.has_keepalive_probes)
+			assert_int_equal(got.kernel.keepalive_probes,
+					 tc->want.kernel.keepalive_probes);
 		assert_int_equal(got.has_log_level, tc->want.has_log_level);
 		assert_int_equal(got.log_level, tc->want.log_level);
 	}

@@ -657,6 +657,19 @@ static void test_config_new_fields(void **state)
 	assert_int_equal(cfg.idle_timeout_s, 0);
 	assert_string_equal(kzt_config_str(&cfg, out, sizeof(out)),
 			    "tunnel_port=15008 capture=off trust_domain=cluster.local nonmesh=passthrough handshake_timeout_ms=10000 idle_timeout_s=0");
+	assert_false(cfg.has_keepalive_idle_s || cfg.has_keepalive_interval_s ||
+		     cfg.has_keepalive_probes);
+	assert_int_equal(nla_put_u32(msg, KZT_CONFIG_A_KEEPALIVE_IDLE_S, 180), 0);
+	assert_int_equal(nla_put_u32(msg, KZT_CONFIG_A_KEEPALIVE_INTERVAL_S, 75), 0);
+	assert_int_equal(nla_put_u8(msg, KZT_CONFIG_A_KEEPALIVE_PROBES, 9), 0);
+	assert_int_equal(kzt_config_from_msg(nlmsg_hdr(msg), &cfg), 0);
+	assert_true(cfg.has_keepalive_idle_s && cfg.has_keepalive_interval_s &&
+		    cfg.has_keepalive_probes);
+	assert_int_equal(cfg.keepalive_idle_s, 180);
+	assert_int_equal(cfg.keepalive_interval_s, 75);
+	assert_int_equal(cfg.keepalive_probes, 9);
+	assert_string_equal(kzt_config_str(&cfg, out, sizeof(out)),
+			    "tunnel_port=15008 capture=off trust_domain=cluster.local nonmesh=passthrough handshake_timeout_ms=10000 idle_timeout_s=0 keepalive_idle_s=180 keepalive_interval_s=75 keepalive_probes=9");
 	/* A truncated string stops cleanly. */
 	assert_string_equal(kzt_config_str(&cfg, out, 20), "tunnel_port=15008 c");
 	nlmsg_free(msg);
@@ -664,6 +677,12 @@ static void test_config_new_fields(void **state)
 	/* A u32 timeout that is 2 bytes long is malformed. */
 	msg = kzt_msg(KZT_CMD_CONFIG_GET);
 	assert_int_equal(nla_put_u16(msg, KZT_CONFIG_A_IDLE_TIMEOUT_S, 5), 0);
+	assert_int_equal(kzt_config_from_msg(nlmsg_hdr(msg), &cfg), EBADMSG);
+	nlmsg_free(msg);
+
+	/* So is a probe count (u8) that is 4 bytes long. */
+	msg = kzt_msg(KZT_CMD_CONFIG_GET);
+	assert_int_equal(nla_put_u32(msg, KZT_CONFIG_A_KEEPALIVE_PROBES, 9), 0);
 	assert_int_equal(kzt_config_from_msg(nlmsg_hdr(msg), &cfg), EBADMSG);
 	nlmsg_free(msg);
 }

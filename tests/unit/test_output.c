@@ -49,21 +49,26 @@ static void test_config(void **state)
 		.has_trust_domain = true, .trust_domain = "cluster.local",
 		.has_nonmesh = true, .nonmesh = KZT_NONMESH_DENY,
 		.has_handshake_timeout_ms = true, .handshake_timeout_ms = 10000,
-		.has_idle_timeout_s = true, .idle_timeout_s = 3600,
+		.has_idle_timeout_s = true, .idle_timeout_s = 0,
+		.has_keepalive_idle_s = true, .keepalive_idle_s = 180,
+		.has_keepalive_interval_s = true, .keepalive_interval_s = 180,
+		.has_keepalive_probes = true, .keepalive_probes = 9,
 	};
 	struct capture c;
 
 	(void)state;
 	begin(&c);
 	kztctl_json_config(&c.j, NULL, &cfg);
-	end(&c, "{\"tunnel_port\":15008,\"capture\":false,\"trust_domain\":\"cluster.local\",\"nonmesh\":\"deny\",\"handshake_timeout_ms\":10000,\"idle_timeout_s\":3600}");
+	end(&c, "{\"tunnel_port\":15008,\"capture\":false,\"trust_domain\":\"cluster.local\",\"nonmesh\":\"deny\",\"handshake_timeout_ms\":10000,\"idle_timeout_s\":0,\"keepalive_idle_s\":180,\"keepalive_interval_s\":180,\"keepalive_probes\":9}");
 
 	/* An older module sends none of them: the keys stay, as null. */
 	cfg.has_trust_domain = cfg.has_nonmesh = false;
 	cfg.has_handshake_timeout_ms = cfg.has_idle_timeout_s = false;
+	cfg.has_keepalive_idle_s = cfg.has_keepalive_interval_s = false;
+	cfg.has_keepalive_probes = false;
 	begin(&c);
 	kztctl_json_config(&c.j, NULL, &cfg);
-	end(&c, "{\"tunnel_port\":15008,\"capture\":false,\"trust_domain\":null,\"nonmesh\":null,\"handshake_timeout_ms\":null,\"idle_timeout_s\":null}");
+	end(&c, "{\"tunnel_port\":15008,\"capture\":false,\"trust_domain\":null,\"nonmesh\":null,\"handshake_timeout_ms\":null,\"idle_timeout_s\":null,\"keepalive_idle_s\":null,\"keepalive_interval_s\":null,\"keepalive_probes\":null}");
 }
 
 static void test_conn(void **state)

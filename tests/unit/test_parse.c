@@ -131,6 +131,44 @@ static const struct set_case set_cases[] = {
 	    .has_idle_timeout_s = true, .idle_timeout_s = 604800 } },
 	{ { "idle-timeout-s", "30" }, NULL,
 	  { .has_idle_timeout_s = true, .idle_timeout_s = 30 } },
+	{ { "keepalive-idle", "0", "keepalive-interval", "1" }, NULL,
+	  { .has_keepalive_idle_s = true, .keepalive_idle_s = 0,
+	    .has_keepalive_interval_s = true, .keepalive_interval_s = 1 } },
+	{ { "keepalive_idle_s", "32767", "keepalive_interval_s", "32767",
+	    "keepalive_probes", "127" }, NULL,
+	  { .has_keepalive_idle_s = true, .keepalive_idle_s = 32767,
+	    .has_keepalive_interval_s = true, .keepalive_interval_s = 32767,
+	    .has_keepalive_probes = true, .keepalive_probes = 127 } },
+	{ { "keepalive-probes", "1", "keepalive-idle-s", "180" }, NULL,
+	  { .has_keepalive_probes = true, .keepalive_probes = 1,
+	    .has_keepalive_idle_s = true, .keepalive_idle_s = 180 } },
+	{ .argv = { "keepalive-idle", "32768" },
+	  .err = "invalid keepalive-idle '32768': out of range (expected 0..32767 seconds, 0: off)" },
+	{ .argv = { "keepalive-idle", "3m" },
+	  .err = "invalid keepalive-idle '3m': not a number of seconds (expected 0..32767, 0: off)" },
+	{ .argv = { "keepalive-interval", "0" },
+	  .err = "invalid keepalive-interval '0': out of range (expected 1..32767 seconds)" },
+	{ .argv = { "keepalive-interval", "32768" },
+	  .err = "invalid keepalive-interval '32768': out of range (expected 1..32767 seconds)" },
+	{ .argv = { "keepalive-interval", "-1" },
+	  .err = "invalid keepalive-interval '-1': not a number of seconds (expected 1..32767)" },
+	{ .argv = { "keepalive-probes", "0" },
+	  .err = "invalid keepalive-probes '0': out of range (expected 1..127 probes)" },
+	{ .argv = { "keepalive-probes", "128" },
+	  .err = "invalid keepalive-probes '128': out of range (expected 1..127 probes)" },
+	{ .argv = { "keepalive-probes", "99999999999999999999999" },
+	  .err = "invalid keepalive-probes '99999999999999999999999': out of range (expected 1..127 probes)" },
+	{ .argv = { "keepalive-probes", "nine" },
+	  .err = "invalid keepalive-probes 'nine': not a number of probes (expected 1..127)" },
+	{ .argv = { "keepalive-probes" }, .err = "keepalive-probes needs a value" },
+	{ .argv = { "keepalive-idle", "1", "keepalive_idle_s", "2" },
+	  .err = "keepalive_idle_s given twice" },
+	{ .argv = { "keepalive-interval", "1", "keepalive-interval-s", "2" },
+	  .err = "keepalive-interval-s given twice" },
+	{ .argv = { "keepalive-probes", "1", "keepalive_probes", "2" },
+	  .err = "keepalive_probes given twice" },
+	{ .argv = { "keepalive", "on" },
+	  .err = "unknown field 'keepalive' (expected tunnel-port, capture, trust-domain, nonmesh, handshake-timeout, idle-timeout, keepalive-idle, keepalive-interval or keepalive-probes)" },
 	{ .argv = { "handshake-timeout", "99" },
 	  .err = "invalid handshake-timeout '99': out of range (expected 100..600000 milliseconds)" },
 	{ .argv = { "handshake-timeout", "600001" },
@@ -148,7 +186,7 @@ static const struct set_case set_cases[] = {
 	  .err = "idle_timeout_s given twice" },
 	{ .argv = { "handshake-timeout", "100", "handshake-timeout-ms", "200" },
 	  .err = "handshake-timeout-ms given twice" },
-	{ .argv = { NULL }, .err = "nothing to set: give tunnel-port N, capture on|off, trust-domain TD, nonmesh deny|passthrough, handshake-timeout MS and/or idle-timeout S" },
+	{ .argv = { NULL }, .err = "nothing to set: give tunnel-port N, capture on|off, trust-domain TD, nonmesh deny|passthrough, handshake-timeout MS, idle-timeout S, keepalive-idle S, keepalive-interval S and/or keepalive-probes N" },
 	{ .argv = { "nonmesh", "allow" },
 	  .err = "invalid nonmesh 'allow' (expected deny or passthrough)" },
 	{ .argv = { "trust-domain" }, .err = "trust-domain needs a value" },
@@ -164,9 +202,9 @@ static const struct set_case set_cases[] = {
 	{ .argv = { "capture", "maybe" },
 	  .err = "invalid capture 'maybe' (expected on or off)" },
 	{ .argv = { "port", "1" },
-	  .err = "unknown field 'port' (expected tunnel-port, capture, trust-domain, nonmesh, handshake-timeout or idle-timeout)" },
+	  .err = "unknown field 'port' (expected tunnel-port, capture, trust-domain, nonmesh, handshake-timeout, idle-timeout, keepalive-idle, keepalive-interval or keepalive-probes)" },
 	{ .argv = { "tunnel-port-x", "1" },
-	  .err = "unknown field 'tunnel-port-x' (expected tunnel-port, capture, trust-domain, nonmesh, handshake-timeout or idle-timeout)" },
+	  .err = "unknown field 'tunnel-port-x' (expected tunnel-port, capture, trust-domain, nonmesh, handshake-timeout, idle-timeout, keepalive-idle, keepalive-interval or keepalive-probes)" },
 	{ .argv = { "capture", "on", "capture", "off" }, .err = "capture given twice" },
 	{ .argv = { "tunnel-port", "1", "tunnel_port", "2" }, .err = "tunnel_port given twice" },
 };
@@ -212,6 +250,16 @@ static void test_config_set_args(void **state)
 				 tc->want.handshake_timeout_ms);
 		assert_int_equal(cfg.has_idle_timeout_s, tc->want.has_idle_timeout_s);
 		assert_int_equal(cfg.idle_timeout_s, tc->want.idle_timeout_s);
+		assert_int_equal(cfg.has_keepalive_idle_s,
+				 tc->want.has_keepalive_idle_s);
+		assert_int_equal(cfg.keepalive_idle_s, tc->want.keepalive_idle_s);
+		assert_int_equal(cfg.has_keepalive_interval_s,
+				 tc->want.has_keepalive_interval_s);
+		assert_int_equal(cfg.keepalive_interval_s,
+				 tc->want.keepalive_interval_s);
+		assert_int_equal(cfg.has_keepalive_probes,
+				 tc->want.has_keepalive_probes);
+		assert_int_equal(cfg.keepalive_probes, tc->want.keepalive_probes);
 	}
 }
 

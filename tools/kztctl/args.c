@@ -37,7 +37,9 @@ static int bad(char *errbuf, size_t errlen, const char *field,
 /**
  * kztctl_parse_config_set() - parse "[tunnel-port N] [capture on|off]
  *                             [trust-domain TD] [nonmesh deny|passthrough]
- *                             [handshake-timeout MS] [idle-timeout S]"
+ *                             [handshake-timeout MS] [idle-timeout S]
+ *                             [keepalive-idle S] [keepalive-interval S]
+ *                             [keepalive-probes N]"
  * @argc:   number of words after "config set"
  * @argv:   the words
  * @cfg:    the fields to set; filled only on success
@@ -57,7 +59,7 @@ int kztctl_parse_config_set(int argc, char *argv[], struct kzt_config *cfg,
 
 	if (argc == 0) {
 		snprintf(errbuf, errlen,
-			 "nothing to set: give tunnel-port N, capture on|off, trust-domain TD, nonmesh deny|passthrough, handshake-timeout MS and/or idle-timeout S");
+			 "nothing to set: give tunnel-port N, capture on|off, trust-domain TD, nonmesh deny|passthrough, handshake-timeout MS, idle-timeout S, keepalive-idle S, keepalive-interval S and/or keepalive-probes N");
 		return EINVAL;
 	}
 	for (int i = 0; i < argc; i += 2) {
@@ -134,9 +136,37 @@ int kztctl_parse_config_set(int argc, char *argv[], struct kzt_config *cfg,
 			if (kzt_parse_idle_timeout(value, &c.idle_timeout_s, &msg))
 				return bad(errbuf, errlen, "idle-timeout", value, msg);
 			c.has_idle_timeout_s = true;
+		} else if (field_is(field, "keepalive-idle") ||
+			   field_is(field, "keepalive-idle-s")) {
+			if (c.has_keepalive_idle_s)
+				goto twice;
+			if (!value)
+				goto no_value;
+			if (kzt_parse_keepalive_idle(value, &c.keepalive_idle_s, &msg))
+				return bad(errbuf, errlen, "keepalive-idle", value, msg);
+			c.has_keepalive_idle_s = true;
+		} else if (field_is(field, "keepalive-interval") ||
+			   field_is(field, "keepalive-interval-s")) {
+			if (c.has_keepalive_interval_s)
+				goto twice;
+			if (!value)
+				goto no_value;
+			if (kzt_parse_keepalive_interval(value, &c.keepalive_interval_s,
+							 &msg))
+				return bad(errbuf, errlen, "keepalive-interval", value,
+					   msg);
+			c.has_keepalive_interval_s = true;
+		} else if (field_is(field, "keepalive-probes")) {
+			if (c.has_keepalive_probes)
+				goto twice;
+			if (!value)
+				goto no_value;
+			if (kzt_parse_keepalive_probes(value, &c.keepalive_probes, &msg))
+				return bad(errbuf, errlen, "keepalive-probes", value, msg);
+			c.has_keepalive_probes = true;
 		} else {
 			snprintf(errbuf, errlen,
-				 "unknown field '%s' (expected tunnel-port, capture, trust-domain, nonmesh, handshake-timeout or idle-timeout)",
+				 "unknown field '%s' (expected tunnel-port, capture, trust-domain, nonmesh, handshake-timeout, idle-timeout, keepalive-idle, keepalive-interval or keepalive-probes)",
 				 field);
 			return EINVAL;
 		}

@@ -14,7 +14,8 @@ static void config_usage(FILE *f)
 	fprintf(f, "Usage: %s [-j] config [show]\n"
 		   "       %s config set [tunnel-port N] [capture on|off] [trust-domain TD]\n"
 		   "                     [nonmesh deny|passthrough] [handshake-timeout MS]\n"
-		   "                     [idle-timeout S]\n\n"
+		   "                     [idle-timeout S] [keepalive-idle S]\n"
+		   "                     [keepalive-interval S] [keepalive-probes N]\n\n"
 		   "  tunnel-port N     TCP port of this node's tunnel listener, 1..65535\n"
 		   "  capture on|off    capture the TCP flows of enrolled workloads\n"
 		   "  trust-domain TD   the SPIFFE trust domain of this node\n"
@@ -23,7 +24,13 @@ static void config_usage(FILE *f)
 		   "  handshake-timeout MS  how long a tunnel may take to connect and finish\n"
 		   "                    its handshake, 100..600000 ms (default 10000)\n"
 		   "  idle-timeout S    reset a flow idle this long, 0..604800 s, 0: never\n"
-		   "                    (default 3600)\n"
+		   "                    (default 0)\n"
+		   "  keepalive-idle S  TCP keepalive of new tunnels: idle seconds before the\n"
+		   "                    first probe, 0..32767, 0: off (default 180)\n"
+		   "  keepalive-interval S  seconds between keepalive probes, 1..32767\n"
+		   "                    (default 180)\n"
+		   "  keepalive-probes N  unanswered probes before a tunnel is dead and its\n"
+		   "                    flow is reset, 1..127 (default 9)\n"
 		   "Fields left out keep their value; at least one is needed.\n",
 		prog, prog);
 }
@@ -45,6 +52,14 @@ static int print_config(const struct kzt_config *cfg)
 		if (cfg->has_idle_timeout_s)
 			printf("idle-timeout: %u s%s\n", cfg->idle_timeout_s,
 			       cfg->idle_timeout_s ? "" : " (never)");
+		if (cfg->has_keepalive_idle_s)
+			printf("keepalive-idle: %u s%s\n", cfg->keepalive_idle_s,
+			       cfg->keepalive_idle_s ? "" : " (off)");
+		if (cfg->has_keepalive_interval_s)
+			printf("keepalive-interval: %u s\n",
+			       cfg->keepalive_interval_s);
+		if (cfg->has_keepalive_probes)
+			printf("keepalive-probes: %u\n", cfg->keepalive_probes);
 		return fflush(stdout) ? errno : 0;
 	}
 	kzt_json_init(&j, stdout);

@@ -26,7 +26,8 @@ static const struct {
 	  "config [show]\n"
 	  "config set [tunnel-port N] [capture on|off] [trust-domain TD]\n"
 	  "           [nonmesh deny|passthrough] [handshake-timeout MS]\n"
-	  "           [idle-timeout S]   (at least one field)" },
+	  "           [idle-timeout S] [keepalive-idle S] [keepalive-interval S]\n"
+	  "           [keepalive-probes N]   (at least one field)" },
 	{ "workload", workload_main,
 	  "the workload table: address -> identity, protocol, location",
 	  "workload add ADDR id SPIFFE_ID (node NODE_ADDR | dev IFNAME)\n"

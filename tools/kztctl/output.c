@@ -19,7 +19,8 @@
 
 /*
  * {"tunnel_port":15008,"capture":false,"trust_domain":...,"nonmesh":...,
- *  "handshake_timeout_ms":10000,"idle_timeout_s":3600}
+ *  "handshake_timeout_ms":10000,"idle_timeout_s":0,"keepalive_idle_s":180,
+ *  "keepalive_interval_s":180,"keepalive_probes":9}
  */
 void kztctl_json_config(struct kzt_json *j, const char *key,
 			const struct kzt_config *cfg)
@@ -43,6 +44,18 @@ void kztctl_json_config(struct kzt_json *j, const char *key,
 		kzt_json_uint(j, "idle_timeout_s", cfg->idle_timeout_s);
 	else
 		kzt_json_null(j, "idle_timeout_s");
+	if (cfg->has_keepalive_idle_s)
+		kzt_json_uint(j, "keepalive_idle_s", cfg->keepalive_idle_s);
+	else
+		kzt_json_null(j, "keepalive_idle_s");
+	if (cfg->has_keepalive_interval_s)
+		kzt_json_uint(j, "keepalive_interval_s", cfg->keepalive_interval_s);
+	else
+		kzt_json_null(j, "keepalive_interval_s");
+	if (cfg->has_keepalive_probes)
+		kzt_json_uint(j, "keepalive_probes", cfg->keepalive_probes);
+	else
+		kzt_json_null(j, "keepalive_probes");
 	kzt_json_object_end(j);
 }
 

@@ -105,6 +105,16 @@ static void print_text(const struct status *st)
 			kztctl_print_field("idle timeout", "%u s%s",
 					   st->config.idle_timeout_s,
 					   st->config.idle_timeout_s ? "" : " (never)");
+		if (st->config.has_keepalive_idle_s)
+			kztctl_print_field("keepalive idle", "%u s%s",
+					   st->config.keepalive_idle_s,
+					   st->config.keepalive_idle_s ? "" : " (off)");
+		if (st->config.has_keepalive_interval_s)
+			kztctl_print_field("keepalive interval", "%u s",
+					   st->config.keepalive_interval_s);
+		if (st->config.has_keepalive_probes)
+			kztctl_print_field("keepalive probes", "%u",
+					   st->config.keepalive_probes);
 	}
 }
 

@@ -33,6 +33,9 @@
  *               KZT_CONFIG_A_NONMESH       u8, enum kzt_nonmesh
  *               KZT_CONFIG_A_HANDSHAKE_TIMEOUT_MS  u32
  *               KZT_CONFIG_A_IDLE_TIMEOUT_S        u32
+ *               KZT_CONFIG_A_KEEPALIVE_IDLE_S      u32
+ *               KZT_CONFIG_A_KEEPALIVE_INTERVAL_S  u32
+ *               KZT_CONFIG_A_KEEPALIVE_PROBES      u8
  *
  * KZT_CMD_CONFIG_SET - change the node configuration. Every attribute is
  *   optional, at least one must be given; an attribute left out keeps its
@@ -65,6 +68,24 @@
  *                                          long is reset on both sides;
  *                                          0: never (default
  *                                          KZT_DEFAULT_IDLE_TIMEOUT_S)
+ *               KZT_CONFIG_A_KEEPALIVE_IDLE_S  u32, 0..32767; TCP
+ *                                          keepalive of every tunnel
+ *                                          socket: seconds without a
+ *                                          segment before the first
+ *                                          probe; 0: no keepalive
+ *                                          (default
+ *                                          KZT_DEFAULT_KEEPALIVE_IDLE_S)
+ *               KZT_CONFIG_A_KEEPALIVE_INTERVAL_S  u32, 1..32767;
+ *                                          seconds between probes
+ *                                          (default
+ *                                          KZT_DEFAULT_KEEPALIVE_INTERVAL_S)
+ *               KZT_CONFIG_A_KEEPALIVE_PROBES  u8, 1..127; probes
+ *                                          unanswered before the tunnel
+ *                                          is dead and its flow reset
+ *                                          (default
+ *                                          KZT_DEFAULT_KEEPALIVE_PROBES)
+ *             The keepalive values apply to tunnels opened or accepted
+ *             after the change; a live tunnel keeps those it began with.
  *   reply:    none (ack)
  *
  * KZT_CMD_CONFIG_NTF - multicast on group KZT_MCGRP_CONFIG after every
@@ -295,10 +316,17 @@
 #define KZT_DEFAULT_TUNNEL_PORT		15008
 #define KZT_DEFAULT_TRUST_DOMAIN	"cluster.local"
 #define KZT_DEFAULT_HANDSHAKE_TIMEOUT_MS	10000
-#define KZT_DEFAULT_IDLE_TIMEOUT_S	3600
+#define KZT_DEFAULT_IDLE_TIMEOUT_S	0
 #define KZT_HANDSHAKE_TIMEOUT_MS_MIN	100
 #define KZT_HANDSHAKE_TIMEOUT_MS_MAX	600000
 #define KZT_IDLE_TIMEOUT_S_MAX		604800
+/* TCP keepalive of tunnels: ztunnel's values, the kernel's limits. */
+#define KZT_DEFAULT_KEEPALIVE_IDLE_S	180
+#define KZT_DEFAULT_KEEPALIVE_INTERVAL_S	180
+#define KZT_DEFAULT_KEEPALIVE_PROBES	9
+#define KZT_KEEPALIVE_IDLE_S_MAX	32767	/* MAX_TCP_KEEPIDLE */
+#define KZT_KEEPALIVE_INTERVAL_S_MAX	32767	/* MAX_TCP_KEEPINTVL */
+#define KZT_KEEPALIVE_PROBES_MAX	127	/* MAX_TCP_KEEPCNT */
 
 /* Limits; string lengths exclude the terminating NUL. */
 #define KZT_TRUST_DOMAIN_MAX	255
@@ -442,6 +470,9 @@ enum kzt_config_attr {
 	KZT_CONFIG_A_NONMESH,
 	KZT_CONFIG_A_HANDSHAKE_TIMEOUT_MS,
 	KZT_CONFIG_A_IDLE_TIMEOUT_S,
+	KZT_CONFIG_A_KEEPALIVE_IDLE_S,
+	KZT_CONFIG_A_KEEPALIVE_INTERVAL_S,
+	KZT_CONFIG_A_KEEPALIVE_PROBES,
 
 	__KZT_CONFIG_A_MAX
 };
