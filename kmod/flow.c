@@ -29,11 +29,12 @@
 #define KZT_FLOW_LINGER_MS	5000
 
 /*
- * How long a revoked flow stays in the list, CLOSING, with its reason: long
- * enough for a person or a scraper to see why, short enough that a burst
- * of revocations holds little (a flow without its sockets and buffers).
+ * How long a flow ended for a reason of enum kzt_conn_end stays in the
+ * list, CLOSING, with it: long enough for a person or a scraper to see
+ * why, short enough that a burst of them holds little (a flow without its
+ * sockets and buffers).
  */
-#define KZT_FLOW_REVOKED_SHOW_MS	10000
+#define KZT_FLOW_ENDED_SHOW_MS	10000
 
 /*
  * Every flow's work item runs here. Unbound: a flow runs on whichever CPU
@@ -528,7 +529,7 @@ static void kzt_flow_work(struct work_struct *work)
 	enum kzt_conn_end why;
 
 	if (flow->dead) {
-		/* A revoked flow, shown until its deadline or the netns exit. */
+		/* Ended with a reason: shown until its deadline or netns exit. */
 		if (flow->listed &&
 		    (test_and_clear_bit(KZT_FLOW_EV_ABORT, &flow->events) ||
 		     kzt_flow_expired(flow)))
@@ -629,9 +630,13 @@ static void kzt_flow_count_end(struct kzt_flow *flow, enum kzt_flow_end how)
 {
 	if (how == KZT_END_TLS_ERROR)
 		kzt_stat_inc(flow->net, KZT_STATS_A_TLS_ERRORS);
-	/* Allowed, established or not yet: a revocation is always counted. */
+	/* Established or not yet: these two are always counted. */
 	if (how == KZT_END_REVOKED) {
 		kzt_stat_inc(flow->net, KZT_STATS_A_FLOWS_REVOKED);
+		return;
+	}
+	if (how == KZT_END_PEER_DEAD) {
+		kzt_stat_inc(flow->net, KZT_STATS_A_FLOWS_PEER_DEAD);
 		return;
 	}
 	if (!flow->opened)
@@ -657,8 +662,8 @@ static void kzt_flow_count_end(struct kzt_flow *flow, enum kzt_flow_end how)
  *
  * Cancels a handshake still running, stops the timer, restores the
  * callbacks and releases both sockets, counts the end, then leaves the
- * list and drops its reference; a revoked flow leaves it later, so that
- * CONN_GET shows why it ended. Sleeps.
+ * list and drops its reference; a flow revoked or whose peer died leaves
+ * it later, so that CONN_GET shows why it ended. Sleeps.
  */
 void kzt_flow_end(struct kzt_flow *flow, enum kzt_flow_end how)
 {
@@ -669,6 +674,8 @@ void kzt_flow_end(struct kzt_flow *flow, enum kzt_flow_end how)
 	spin_lock(&flow->lock);
 	flow->dead = true;
 	flow->state = KZT_CONN_STATE_CLOSING;
+	if (how == KZT_END_PEER_DEAD)
+		flow->end = KZT_CONN_END_PEER_DEAD;
 	/*
 	 * ORDER: cancel under the lock kzt_flow_hs_done() clears hs_req
 	 * under. The request is freed as soon as the done callback returns,
@@ -696,8 +703,9 @@ void kzt_flow_end(struct kzt_flow *flow, enum kzt_flow_end how)
 	if (atomic_dec_and_test(&fn->nr_running))
 		wake_up_var(&fn->nr_running);
 
-	if (how == KZT_END_REVOKED)
-		kzt_flow_set_deadline(flow, KZT_FLOW_REVOKED_SHOW_MS);
+	/* One that ended for a reason CONN_GET shows stays listed a while. */
+	if (flow->end)
+		kzt_flow_set_deadline(flow, KZT_FLOW_ENDED_SHOW_MS);
 	else
 		kzt_flow_unlist(flow);
 }

@@ -201,6 +201,8 @@ static enum kzt_flow_end kzt_pump_tunnel_err(int err)
 	case -EIO:
 	case -EPROTO:
 		return KZT_END_TLS_ERROR;
+	case -ETIMEDOUT:	/* keepalive or retransmissions gave up */
+		return KZT_END_PEER_DEAD;
 	default:
 		return KZT_END_RESET;
 	}
@@ -219,7 +221,8 @@ static int kzt_pump_drain(struct kzt_flow *flow, struct kzt_pump_dir *d,
 	if (n == -EAGAIN)
 		return 0;
 	if (n < 0) {
-		*how = KZT_END_RESET;
+		*how = n == -ETIMEDOUT && to == flow->tunnel.sock ?
+		       KZT_END_PEER_DEAD : KZT_END_RESET;
 		return -1;
 	}
 	d->head += n;
@@ -333,7 +336,7 @@ static int kzt_pump_out(struct kzt_flow *flow, enum kzt_flow_end *how)
  * in sk_err. (Its TCP state alone says nothing: a pod that closed after
  * our FIN goes to TIME_WAIT, i.e. TCP_CLOSE, with its FIN still unread.)
  */
-static bool kzt_pump_side_failed(const struct kzt_flow_sock *fs)
+static int kzt_pump_side_failed(const struct kzt_flow_sock *fs)
 {
 	return READ_ONCE(fs->sock->sk->sk_err);
 }
@@ -349,11 +352,17 @@ void kzt_pump_step(struct kzt_flow *flow)
 {
 	struct kzt_pump *pump = &flow->pump;
 	enum kzt_flow_end how = KZT_END_RESET;
-	int in, out;
+	int in, out, err = 0;
 
-	if ((pump->out.eof && !pump->out.len && kzt_pump_side_failed(&flow->pod)) ||
-	    (pump->in.eof && kzt_pump_side_failed(&flow->tunnel))) {
-		kzt_flow_end(flow, KZT_END_RESET);
+	if (pump->out.eof && !pump->out.len)
+		err = kzt_pump_side_failed(&flow->pod);
+	if (!err && pump->in.eof) {
+		err = kzt_pump_side_failed(&flow->tunnel);
+		if (err == ETIMEDOUT)
+			how = KZT_END_PEER_DEAD;
+	}
+	if (err) {
+		kzt_flow_end(flow, how);
 		return;
 	}
 	in = kzt_pump_in(flow, &how);

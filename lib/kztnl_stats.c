@@ -77,6 +77,8 @@ static const struct kzt_stat_desc stat_descs[] = {
 	  "IPv6 flows of enrolled workloads refused" },
 	{ KZT_STATS_A_FLOWS_REVOKED, "flows_revoked", "flow",
 	  "allowed, then reset after a change" },
+	{ KZT_STATS_A_FLOWS_PEER_DEAD, "flows_peer_dead", "flow",
+	  "reset: the tunnel timed out (peer node dead)" },
 };
 
 /* Catches a counter added to the uapi enum without a name here. */

@@ -55,13 +55,13 @@ server_start() { # server_start POD: kzt-stream server on $PORT
 	busywait 10000 in_pod "$1" sh -c "ss -Hltn 'sport = :$PORT' | grep -q ."
 }
 
-# flow_start NAME FROM TO: a streaming flow from pod FROM to pod TO's server,
-# up once both ends have counted bytes.
+# flow_start NAME FROM TO [idle]: a streaming (or idle) flow from pod FROM
+# to pod TO's server.
 flow_start() {
 	local name=$1 from=$2 to=$3
 	rm -f "$MESH_DIR/$name" "$MESH_DIR/$name.port"
 	ip netns exec "$(mesh_ns "$from")" kzt-stream client "${MESH_IP[$to]}" $PORT \
-		"$MESH_DIR/$name" &
+		"$MESH_DIR/$name" ${4:-} &
 	CLIENT_PIDS+=($!)
 	eval "FLOW_PID_$name=$!"
 	eval "FLOW_TO_$name=$to"
@@ -163,7 +163,7 @@ revoke_case() {
 }
 
 test_setup() {
-	mesh_up && server_start b1 && server_start b2
+	mesh_up && server_start a1 && server_start b1 && server_start b2
 }
 
 deny_a1() {
@@ -291,6 +291,33 @@ test_interface_del() {
 	return $rc
 }
 
+# node1's tunnels probe an idle peer after 1 s, every 1 s, twice.
+fast_keepalive() {
+	mesh_kztctl 1 config set keepalive-idle 1 keepalive-interval 1 keepalive-probes 2
+}
+
+# The underlay goes dark under an idle flow: node1's keepalive gives up on
+# node2 and resets a1 (closing:peer-dead); a flow within node1 goes on.
+test_peer_dead() {
+	local before rc
+	fast_keepalive || return 1
+	flow_start victim a1 b1 idle && flow_start bystander a2 a1 || return 1
+	before=$(mesh_stat 1 flows_peer_dead)
+	ip -n "$(mesh_ns node2)" link set und down || return 1
+	expect_reason 1 peer-dead victim &&
+	busywait 10000 test -s "$MESH_DIR/victim" &&
+	expect_eq "a1's end" "$(cut -d' ' -f1 "$MESH_DIR/victim")" ECONNRESET &&
+	expect_eq "node1 flows_peer_dead" "$(mesh_stat 1 flows_peer_dead)" $((before + 1)) &&
+	expect_intact bystander
+	rc=$?
+	flow_stop victim
+	flow_stop bystander
+	ip -n "$(mesh_ns node2)" link set und up
+	mesh_kztctl 1 config set keepalive-idle 180 keepalive-interval 180 \
+		keepalive-probes 9 || rc=1
+	return $rc
+}
+
 kzt_unload || skip_all "kzt is loaded and cannot be removed"
 run_test --debug "changes: set up the mesh and the stream servers" test_setup || exit $RET
 run_test --debug "changes: policy add (deny) revokes the flow it denies" test_policy_add
@@ -301,4 +328,5 @@ run_test --debug "changes: workload del of the source pod revokes" test_workload
 run_test "changes: workload replace with another identity revokes" test_workload_replace
 run_test --debug "changes: capture off revokes every flow of the node" test_capture_off
 run_test --debug "changes: a deleted pod interface revokes its flows" test_interface_del
+run_test --debug "changes: a peer node gone silent ends its flows (keepalive)" test_peer_dead
 exit $RET

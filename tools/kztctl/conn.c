@@ -17,7 +17,8 @@ static void conn_usage(FILE *f)
 		   "source and destination workload (address:port and identity), the peer\n"
 		   "node, the kTLS cipher, bytes each way (OUT: from the local pod) and age.\n"
 		   "A flow that a change no longer allows is reset and shows for a moment\n"
-		   "as closing:<why> (policy, workload, capture).\n",
+		   "as closing:<why> (policy, workload, capture), one whose peer node\n"
+		   "stopped answering as closing:peer-dead.\n",
 		prog);
 }
 

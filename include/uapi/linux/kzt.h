@@ -412,14 +412,15 @@ enum kzt_conn_state {
 };
 
 /*
- * Why kzt ended a flow it had allowed (KZT_CONN_A_END): the decision was
- * taken again after a change and came out different. Both pods see a
- * reset; the flow stays in the list, CLOSING, for a moment.
+ * Why kzt ended a flow early (KZT_CONN_A_END): the decision was taken
+ * again after a change and came out different, or the peer node died.
+ * Both pods see a reset; the flow stays in the list, CLOSING, for a moment.
  */
 enum kzt_conn_end {
 	KZT_CONN_END_POLICY = 1,	/* a policy now denies it */
 	KZT_CONN_END_WORKLOAD,		/* a workload or its interface changed */
 	KZT_CONN_END_CAPTURE,		/* capture was turned off */
+	KZT_CONN_END_PEER_DEAD,		/* the tunnel timed out (keepalive) */
 
 	__KZT_CONN_END_MAX
 };
@@ -655,6 +656,7 @@ enum kzt_stats_attr {
 	KZT_STATS_A_TUNNEL_OVERLOAD,	/* reset: max_unauthenticated reached */
 	KZT_STATS_A_IPV6_REFUSED,	/* enrolled workload, IPv6: no capture yet */
 	KZT_STATS_A_FLOWS_REVOKED,	/* allowed, then ended by a change */
+	KZT_STATS_A_FLOWS_PEER_DEAD,	/* the tunnel timed out: peer node dead */
 
 	__KZT_STATS_A_MAX
 };
