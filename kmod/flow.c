@@ -872,18 +872,23 @@ out_free:
 
 /* ---- changes ---- */
 
-static void kzt_flow_recheck_work(struct work_struct *work)
+/* Post event @ev (KZT_FLOW_EV_*) to every flow of @fn. */
+static void kzt_flow_kick_all(struct kzt_flow_net *fn, int ev)
 {
-	struct kzt_flow_net *fn = container_of(work, struct kzt_flow_net,
-					       recheck);
 	struct kzt_flow *flow;
 
 	spin_lock(&fn->lock);
 	list_for_each_entry(flow, &fn->flows, node) {
-		set_bit(KZT_FLOW_EV_RECHECK, &flow->events);
+		set_bit(ev, &flow->events);
 		kzt_flow_kick(flow);
 	}
 	spin_unlock(&fn->lock);
+}
+
+static void kzt_flow_recheck_work(struct work_struct *work)
+{
+	kzt_flow_kick_all(container_of(work, struct kzt_flow_net, recheck),
+			  KZT_FLOW_EV_RECHECK);
 }
 
 /**
@@ -914,14 +919,8 @@ void kzt_flow_recheck_all(struct kzt_flow_net *fn)
 void kzt_flow_revoke_all(struct net *net)
 {
 	struct kzt_flow_net *fn = kzt_flow_net(net);
-	struct kzt_flow *flow;
 
-	spin_lock(&fn->lock);
-	list_for_each_entry(flow, &fn->flows, node) {
-		set_bit(KZT_FLOW_EV_CAPTURE_OFF, &flow->events);
-		kzt_flow_kick(flow);
-	}
-	spin_unlock(&fn->lock);
+	kzt_flow_kick_all(fn, KZT_FLOW_EV_CAPTURE_OFF);
 	/*
 	 * Not flush_workqueue(): the caller holds genl's cb_lock and the
 	 * config lock, and lockdep (by lock class) would see a flow work
@@ -968,15 +967,11 @@ int kzt_flow_net_init(struct net *net)
 void kzt_flow_abort_all(struct net *net)
 {
 	struct kzt_flow_net *fn = kzt_flow_net(net);
-	struct kzt_flow *flow;
 
 	spin_lock(&fn->lock);
 	fn->dying = true;
-	list_for_each_entry(flow, &fn->flows, node) {
-		set_bit(KZT_FLOW_EV_ABORT, &flow->events);
-		kzt_flow_kick(flow);
-	}
 	spin_unlock(&fn->lock);
+	kzt_flow_kick_all(fn, KZT_FLOW_EV_ABORT);
 
 	wait_var_event(&fn->nr_flows, !atomic_read(&fn->nr_flows));
 	WARN_ON_ONCE(!list_empty(&fn->flows));

@@ -85,7 +85,7 @@ flow_ends() {
 	eval "to=\$FLOW_TO_$1"
 	port=$(cat "$MESH_DIR/$1.port")
 	busywait 10000 test -s "$MESH_DIR/srv-$to/$port" -a -s "$MESH_DIR/$1" || {
-		echo "flow $1 has not ended on both sides"; return 1; }
+		echo "flow $1 has not ended on both sides" >&2; return 1; }
 	echo "$(cat "$MESH_DIR/$1")|$(cat "$MESH_DIR/srv-$to/$port")"
 }
 
