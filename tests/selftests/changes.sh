@@ -323,10 +323,10 @@ run_test --debug "changes: set up the mesh and the stream servers" test_setup ||
 run_test --debug "changes: policy add (deny) revokes the flow it denies" test_policy_add
 run_test "changes: policy replace revokes what it no longer allows" test_policy_replace
 run_test "changes: policy del of the matching allow revokes" test_policy_del
-run_test --debug "changes: a transaction commit revokes" test_txn_commit
-run_test --debug "changes: workload del of the source pod revokes" test_workload_del
+run_test "changes: a transaction commit revokes" test_txn_commit
+run_test "changes: workload del of the source pod revokes" test_workload_del
 run_test "changes: workload replace with another identity revokes" test_workload_replace
 run_test --debug "changes: capture off revokes every flow of the node" test_capture_off
 run_test --debug "changes: a deleted pod interface revokes its flows" test_interface_del
-run_test --debug "changes: a peer node gone silent ends its flows (keepalive)" test_peer_dead
+run_test "changes: a peer node gone silent ends its flows (keepalive)" test_peer_dead
 exit $RET
