@@ -544,8 +544,9 @@ static void kzt_flow_work(struct work_struct *work)
 		kzt_flow_revoke(flow, KZT_CONN_END_CAPTURE);
 		goto out_put;
 	}
+	/* CLOSING: both directions ended; nothing is left to authorize. */
 	if (test_and_clear_bit(KZT_FLOW_EV_RECHECK, &flow->events) &&
-	    flow->decided) {
+	    flow->decided && flow->state != KZT_CONN_STATE_CLOSING) {
 		why = kzt_flow_redecide(flow);
 		if (why) {
 			kzt_flow_revoke(flow, why);
