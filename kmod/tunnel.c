@@ -409,7 +409,6 @@ static void kzt_tunnel_in_start(struct kzt_flow *flow)
  */
 static void kzt_tunnel_in_refuse(struct kzt_flow *flow, int status)
 {
-	flow->decided = false;		/* refused: nothing left to re-decide */
 	if (status >= 0) {
 		pr_debug("flow %llu: refused: %s\n", flow->id,
 			 kzt_proto_status_name(status));

@@ -17,6 +17,16 @@
 #define COLOR_BOLD	"\x1b[1m"
 #define COLOR_RESET	"\x1b[0m"
 
+/* A value an older module may not send: null then. */
+static void json_opt_uint(struct kzt_json *j, const char *key, bool has,
+			  uint64_t v)
+{
+	if (has)
+		kzt_json_uint(j, key, v);
+	else
+		kzt_json_null(j, key);
+}
+
 /*
  * {"tunnel_port":15008,"capture":false,"trust_domain":...,"nonmesh":...,
  *  "handshake_timeout_ms":10000,"idle_timeout_s":0,"keepalive_idle_s":180,
@@ -36,26 +46,16 @@ void kztctl_json_config(struct kzt_json *j, const char *key,
 		kzt_json_string(j, "nonmesh", kzt_nonmesh_name(cfg->nonmesh));
 	else
 		kzt_json_null(j, "nonmesh");
-	if (cfg->has_handshake_timeout_ms)
-		kzt_json_uint(j, "handshake_timeout_ms", cfg->handshake_timeout_ms);
-	else
-		kzt_json_null(j, "handshake_timeout_ms");
-	if (cfg->has_idle_timeout_s)
-		kzt_json_uint(j, "idle_timeout_s", cfg->idle_timeout_s);
-	else
-		kzt_json_null(j, "idle_timeout_s");
-	if (cfg->has_keepalive_idle_s)
-		kzt_json_uint(j, "keepalive_idle_s", cfg->keepalive_idle_s);
-	else
-		kzt_json_null(j, "keepalive_idle_s");
-	if (cfg->has_keepalive_interval_s)
-		kzt_json_uint(j, "keepalive_interval_s", cfg->keepalive_interval_s);
-	else
-		kzt_json_null(j, "keepalive_interval_s");
-	if (cfg->has_keepalive_probes)
-		kzt_json_uint(j, "keepalive_probes", cfg->keepalive_probes);
-	else
-		kzt_json_null(j, "keepalive_probes");
+	json_opt_uint(j, "handshake_timeout_ms", cfg->has_handshake_timeout_ms,
+		      cfg->handshake_timeout_ms);
+	json_opt_uint(j, "idle_timeout_s", cfg->has_idle_timeout_s,
+		      cfg->idle_timeout_s);
+	json_opt_uint(j, "keepalive_idle_s", cfg->has_keepalive_idle_s,
+		      cfg->keepalive_idle_s);
+	json_opt_uint(j, "keepalive_interval_s", cfg->has_keepalive_interval_s,
+		      cfg->keepalive_interval_s);
+	json_opt_uint(j, "keepalive_probes", cfg->has_keepalive_probes,
+		      cfg->keepalive_probes);
 	kzt_json_object_end(j);
 }
 
