@@ -13,7 +13,9 @@
  *    handed to the capture listener (TPROXY without a rule);
  *  - new flows between two local workloads, from an enrolled pod to a
  *    non-mesh peer, and from a plaintext peer into a local workload are
- *    allowed or refused with a TCP reset;
+ *    allowed or refused with a TCP reset (and taken again from conntrack
+ *    after every change, plain.c: a late packet of one that was revoked
+ *    is refused too);
  *  - anything else is not touched.
  *
  * Locking: kzt_net.capture is written under kzt_net.config_lock (CONFIG_SET
@@ -44,6 +46,8 @@
 #include "capture.h"
 #include "flow.h"
 #include "kzt.h"
+#include "plain.h"
+#include "recheck.h"
 #include "stats.h"
 
 struct kzt_capture {
@@ -51,6 +55,7 @@ struct kzt_capture {
 	struct kzt_listener *tunnel;	/* every address, the tunnel port */
 	__be16 capture_port;		/* of @capture, for the hooks */
 	u16 tunnel_port;		/* of @tunnel, host order */
+	struct kzt_plain *plain;	/* flows kzt lets through (plain.c) */
 };
 
 /*
@@ -166,74 +171,41 @@ static unsigned int kzt_capture_take4(struct sk_buff *skb,
 	return kzt_capture_local4(skb, state);
 }
 
-/* A flow from an enrolled pod (@src) on its own interface. */
-static unsigned int kzt_capture_from_pod4(struct sk_buff *skb,
-					  const struct nf_hook_state *state,
-					  const struct iphdr *iph,
-					  const struct tcphdr *th,
-					  const struct kzt_capture *cap,
-					  struct kzt_tables *tables,
-					  const struct kzt_workload *src,
-					  const struct kzt_workload *dst)
+/*
+ * A connection request kzt does not carry (recheck.c decides it, as it
+ * decides the live ones after a change): allowed, or refused with a reset.
+ */
+static unsigned int kzt_capture_plain4(struct sk_buff *skb,
+				       const struct nf_hook_state *state,
+				       const struct iphdr *iph,
+				       const struct tcphdr *th,
+				       struct kzt_tables *tables,
+				       const struct in6_addr *saddr,
+				       const struct in6_addr *daddr)
 {
-	bool mesh = dst && dst->proto == KZT_PROTO_KZT1;
-	bool remote_mesh = kzt_workload_remote_mesh(dst);
+	static const enum kzt_stats_attr counted[][2] = {
+		[KZT_PLAIN_LOCAL] = { KZT_STATS_A_LOCAL_DENIED,
+				      KZT_STATS_A_LOCAL_ALLOWED },
+		[KZT_PLAIN_NONMESH] = { KZT_STATS_A_NONMESH_DENIED,
+					KZT_STATS_A_NONMESH_PASSED },
+		[KZT_PLAIN_INBOUND] = { KZT_STATS_A_INBOUND_PLAIN_DENIED,
+					KZT_STATS_A_INBOUND_PLAIN_ALLOWED },
+	};
 	const struct kzt_config *cfg;
-	struct kzt_decision decision;
-
-	if (remote_mesh) {
-		if (!kzt_tcp_is_syn(th)) {
-			/* Never let the plaintext of a mesh flow leave. */
-			kzt_stat_inc(state->net, KZT_STATS_A_STRAY);
-			return NF_DROP;
-		}
-		return kzt_capture_take4(skb, state, iph, th, cap);
-	}
-
-	/* Same node, non-mesh: only the connection request is decided. */
-	if (!kzt_tcp_is_syn(th))
-		return NF_ACCEPT;
-
-	if (mesh) {
-		kzt_tables_authorize(tables, src->id_len ? src->id : NULL,
-				     &src->addr, &dst->addr,
-				     ntohs(th->dest), &decision);
-		if (decision.verdict != KZT_VERDICT_ALLOW)
-			return kzt_capture_refuse4(skb, state,
-						   KZT_STATS_A_LOCAL_DENIED);
-		kzt_stat_inc(state->net, KZT_STATS_A_LOCAL_ALLOWED);
-		return NF_ACCEPT;
-	}
+	enum kzt_plain_kind kind;
+	bool allow;
 
 	cfg = rcu_dereference(kzt_pernet(state->net)->config);
-	/* The node's own tunnel port is no pod's business, whatever the mode. */
-	if ((ntohs(th->dest) == READ_ONCE(cap->tunnel_port) &&
-	     inet_addr_type(state->net, iph->daddr) == RTN_LOCAL) ||
-	    cfg->nonmesh != KZT_NONMESH_PASSTHROUGH)
-		return kzt_capture_refuse4(skb, state,
-					   KZT_STATS_A_NONMESH_DENIED);
-	kzt_stat_inc(state->net, KZT_STATS_A_NONMESH_PASSED);
-	return NF_ACCEPT;
-}
-
-/* A connection request from a peer without kzt/1 into a local workload. */
-static unsigned int kzt_capture_plain_in4(struct sk_buff *skb,
-					  const struct nf_hook_state *state,
-					  const struct tcphdr *th,
-					  struct kzt_tables *tables,
-					  const struct in6_addr *saddr,
-					  const struct kzt_workload *dst)
-{
-	struct kzt_decision decision;
-
-	if (!kzt_tcp_is_syn(th))
-		return NF_ACCEPT;
-	kzt_tables_authorize(tables, NULL, saddr, &dst->addr, ntohs(th->dest),
-			     &decision);
-	if (decision.verdict != KZT_VERDICT_ALLOW)
-		return kzt_capture_refuse4(skb, state,
-					   KZT_STATS_A_INBOUND_PLAIN_DENIED);
-	kzt_stat_inc(state->net, KZT_STATS_A_INBOUND_PLAIN_ALLOWED);
+	kind = kzt_decide_plain(tables, cfg->nonmesh, saddr, daddr,
+				ntohs(th->dest),
+				kzt_to_tunnel_port4(state->net, cfg, iph->daddr,
+						    th->dest),
+				&allow);
+	if (kind == KZT_PLAIN_NONE || kind == KZT_PLAIN_TUNNEL)
+		return NF_ACCEPT;	/* not ours; a tunnel was taken before */
+	if (!allow)
+		return kzt_capture_refuse4(skb, state, counted[kind][0]);
+	kzt_stat_inc(state->net, counted[kind][1]);
 	return NF_ACCEPT;
 }
 
@@ -293,8 +265,8 @@ static unsigned int kzt_capture_hook4(void *priv, struct sk_buff *skb,
 	struct in6_addr saddr, daddr;
 	struct tcphdr _th;
 	const struct tcphdr *th;
+	bool enrolled, remote_mesh;
 	struct sock *sk;
-	bool enrolled;
 
 	cap = rcu_dereference(kzt_pernet(state->net)->capture);
 	tables = kzt_tables_rcu(state->net);
@@ -331,20 +303,25 @@ static unsigned int kzt_capture_hook4(void *priv, struct sk_buff *skb,
 	 * because net.ipv4.tcp_early_demux may be off: one lookup in the
 	 * established hash per TCP packet.
 	 */
-	sk = kzt_capture_find4(skb, state, iph, th, cap,
-			       enrolled && kzt_workload_remote_mesh(dst));
+	remote_mesh = enrolled && kzt_workload_remote_mesh(dst);
+	sk = kzt_capture_find4(skb, state, iph, th, cap, remote_mesh);
 	if (sk) {
 		nf_tproxy_assign_sock(skb, sk);	/* consumes the reference */
 		return kzt_capture_local4(skb, state);
 	}
-	if (enrolled)
-		return kzt_capture_from_pod4(skb, state, iph, th, cap, tables,
-					     src, dst);
-	/* Flows of pods that are not enrolled are untouched. */
-	if (kzt_workload_enrolled(dst))
-		return kzt_capture_plain_in4(skb, state, th, tables, &saddr,
-					     dst);
-	return NF_ACCEPT;
+	if (remote_mesh) {
+		if (kzt_tcp_is_syn(th))
+			return kzt_capture_take4(skb, state, iph, th, cap);
+		/* Never let the plaintext of a mesh flow leave. */
+		kzt_stat_inc(state->net, KZT_STATS_A_STRAY);
+		return NF_DROP;
+	}
+	/* Only the connection request is decided, and revoked flows met. */
+	if (!kzt_tcp_is_syn(th))
+		return kzt_plain_revoked4(cap->plain, skb, iph, th) ?
+		       kzt_capture_refuse4(skb, state, KZT_STATS_A_STRAY) :
+		       NF_ACCEPT;
+	return kzt_capture_plain4(skb, state, iph, th, tables, &saddr, &daddr);
 }
 
 /*
@@ -479,6 +456,11 @@ static int kzt_capture_start(struct net *net, u16 tunnel_port,
 		goto out_close_tunnel;
 	}
 	cap->capture_port = htons(kzt_listener_port(cap->capture));
+	cap->plain = kzt_plain_start(net, extack);
+	if (IS_ERR(cap->plain)) {
+		err = PTR_ERR(cap->plain);
+		goto out_close_capture;
+	}
 
 	/* ORDER: published before the hooks that read it can run. */
 	rcu_assign_pointer(kn->capture, cap);
@@ -493,6 +475,9 @@ static int kzt_capture_start(struct net *net, u16 tunnel_port,
 
 out_unpublish:
 	RCU_INIT_POINTER(kn->capture, NULL);
+	synchronize_net();
+	kzt_plain_stop(cap->plain);
+out_close_capture:
 	kzt_listener_close(cap->capture);
 out_close_tunnel:
 	kzt_listener_close(cap->tunnel);
@@ -519,9 +504,45 @@ static void kzt_capture_stop(struct net *net, struct kzt_capture *cap,
 	end_flows(net);
 	kzt_capture_hooks_unregister(net);
 	RCU_INIT_POINTER(kn->capture, NULL);
-	/* ORDER: no hook still reads @cap. */
+	/* ORDER: no hook still reads @cap, no change queues its sweep. */
 	synchronize_net();
+	kzt_plain_stop(cap->plain);
 	kfree(cap);
+}
+
+/**
+ * kzt_capture_bury() - refuse what a pod still sends to a closed socket
+ * @net: node netns
+ * @sk: a tunnelled flow's pod socket, about to be closed with a reset
+ *
+ * See kzt_plain_bury_sock(); nothing while capture is off.
+ */
+void kzt_capture_bury(struct net *net, const struct sock *sk)
+{
+	struct kzt_capture *cap;
+
+	rcu_read_lock();
+	cap = rcu_dereference(kzt_pernet(net)->capture);
+	if (cap)
+		kzt_plain_bury_sock(cap->plain, sk);
+	rcu_read_unlock();
+}
+
+/**
+ * kzt_capture_recheck() - have the flows kzt lets through re-decided
+ * @kn: per-netns state; nothing happens while capture is off
+ *
+ * Call after a change that may alter their decision is published.
+ */
+void kzt_capture_recheck(struct kzt_net *kn)
+{
+	struct kzt_capture *cap;
+
+	rcu_read_lock();
+	cap = rcu_dereference(kn->capture);
+	if (cap)
+		kzt_plain_recheck(cap->plain);
+	rcu_read_unlock();
 }
 
 /**

@@ -11,19 +11,32 @@
 #define _KZT_CAPTURE_H
 
 #include <linux/tcp.h>
+#include <net/route.h>
 
+#include "config.h"
 #include "listener.h"
 
 struct net;
 struct kzt_config;
+struct kzt_net;
 struct netlink_ext_ack;
 struct nf_hook_state;
 struct sk_buff;
+struct sock;
 
 /* A connection request: SYN without ACK (nor RST or FIN). */
 static inline bool kzt_tcp_is_syn(const struct tcphdr *th)
 {
 	return th->syn && !th->ack && !th->rst && !th->fin;
+}
+
+/* Whether @daddr:@dport is the node's own tunnel port: no pod's business. */
+static inline bool kzt_to_tunnel_port4(struct net *net,
+				       const struct kzt_config *cfg,
+				       __be32 daddr, __be16 dport)
+{
+	return ntohs(dport) == cfg->tunnel_port &&
+	       inet_addr_type(net, daddr) == RTN_LOCAL;
 }
 
 /*
@@ -37,6 +50,8 @@ int kzt_capture_apply(struct net *net, const struct kzt_config *old,
 		      const struct kzt_config *new,
 		      struct netlink_ext_ack *extack);
 void kzt_capture_net_exit(struct net *net);
+void kzt_capture_recheck(struct kzt_net *kn);
+void kzt_capture_bury(struct net *net, const struct sock *sk);
 
 /* capture6.c: IPv6 of enrolled workloads is refused (no IPv6 capture yet). */
 unsigned int kzt_capture_hook6(void *priv, struct sk_buff *skb,

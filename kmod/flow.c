@@ -19,6 +19,7 @@
 #include <net/sock.h>
 #include <net/tls.h>
 
+#include "capture.h"
 #include "flow.h"
 #include "flow_internal.h"
 #include "handshake.h"
@@ -696,6 +697,8 @@ void kzt_flow_end(struct kzt_flow *flow, enum kzt_flow_end how)
 	timer_delete_sync(&flow->timer);
 	kzt_flow_authorized(flow);	/* or never will be: no longer counted */
 
+	if (reset && flow->pod.sock)
+		kzt_capture_bury(flow->net, flow->pod.sock->sk);
 	kzt_flow_release(&flow->pod, reset, false);
 	kzt_flow_release(&flow->tunnel, reset, hs_running);
 	kzt_pump_free(&flow->pump);

@@ -109,6 +109,11 @@ int kzt_nl_config_set_doit(struct sk_buff *skb, struct genl_info *info)
 
 	rcu_assign_pointer(kn->config, new);
 	kzt_genl_notify_config(net, new);
+	/* What it lets through is decided anew (and at capture on, first). */
+	if (new->nonmesh != old->nonmesh ||
+	    new->tunnel_port != old->tunnel_port ||
+	    (new->capture && !old->capture))
+		kzt_capture_recheck(kn);
 	mutex_unlock(&kn->config_lock);
 
 	kfree_rcu(old, rcu);

@@ -80,6 +80,60 @@ enum kzt_inbound_verdict kzt_decide_inbound(struct kzt_tables *tables,
 EXPORT_SYMBOL_IF_KUNIT(kzt_decide_inbound);
 
 /**
+ * kzt_decide_plain() - decide a connection that kzt would not carry
+ * @tables: snapshot, under rcu_read_lock()
+ * @nonmesh: the node's enum kzt_nonmesh
+ * @src_addr: the client
+ * @dst_addr: the server (after DNAT)
+ * @dst_port: its port
+ * @to_tunnel_port: the server is this node's own tunnel port
+ * @allow: set for the kinds decided here: whether it may run
+ *
+ * The same answer for a connection request at the hook and for a live
+ * connection found in conntrack after a change (capture.rst): an enrolled
+ * pod's flow to a mesh workload of another node is tunnelled, one to a
+ * local kzt/1 workload is decided by the policy with the pod's identity,
+ * one to anyone else by the nonmesh mode (never to the node's tunnel
+ * port); a flow from anyone else into an enrolled pod is decided by the
+ * policy without an identity.
+ *
+ * Return: the kind of connection.
+ */
+enum kzt_plain_kind kzt_decide_plain(struct kzt_tables *tables, u8 nonmesh,
+				     const struct in6_addr *src_addr,
+				     const struct in6_addr *dst_addr,
+				     u16 dst_port, bool to_tunnel_port,
+				     bool *allow)
+{
+	const struct kzt_workload *src, *dst;
+	struct kzt_decision decision;
+
+	src = kzt_workload_lookup(&tables->workloads, src_addr);
+	dst = kzt_workload_lookup(&tables->workloads, dst_addr);
+	*allow = false;
+	if (kzt_workload_enrolled(src)) {
+		if (kzt_workload_remote_mesh(dst))
+			return KZT_PLAIN_TUNNEL;
+		if (!kzt_workload_enrolled(dst)) {
+			*allow = !to_tunnel_port &&
+				 nonmesh == KZT_NONMESH_PASSTHROUGH;
+			return KZT_PLAIN_NONMESH;
+		}
+		kzt_tables_authorize(tables, src->id_len ? src->id : NULL,
+				     src_addr, dst_addr, dst_port, &decision);
+		*allow = decision.verdict == KZT_VERDICT_ALLOW;
+		return KZT_PLAIN_LOCAL;
+	}
+	if (!kzt_workload_enrolled(dst))
+		return KZT_PLAIN_NONE;
+	kzt_tables_authorize(tables, NULL, src_addr, dst_addr, dst_port,
+			     &decision);
+	*allow = decision.verdict == KZT_VERDICT_ALLOW;
+	return KZT_PLAIN_INBOUND;
+}
+EXPORT_SYMBOL_IF_KUNIT(kzt_decide_plain);
+
+/**
  * kzt_redecide() - take a live flow's decision again
  * @tables: the snapshot now, under rcu_read_lock()
  * @f: what the flow was allowed on

@@ -30,6 +30,21 @@ enum kzt_inbound_verdict {
 	KZT_IN_DENIED,		/* the policy denies it */
 };
 
+/*
+ * A connection kzt does not carry, by what kzt does with it: it must be
+ * tunnelled (and so, not being one of kzt's, may not run), or it is a
+ * same-node flow, a flow to a non-mesh peer or a plaintext flow into a
+ * local workload, decided by policy or the nonmesh mode; or it is none of
+ * kzt's business.
+ */
+enum kzt_plain_kind {
+	KZT_PLAIN_NONE,
+	KZT_PLAIN_TUNNEL,
+	KZT_PLAIN_LOCAL,
+	KZT_PLAIN_NONMESH,
+	KZT_PLAIN_INBOUND,
+};
+
 /* What a live tunnelled flow was allowed on. */
 struct kzt_flow_facts {
 	u8 dir;				/* enum kzt_conn_dir */
@@ -52,6 +67,11 @@ enum kzt_inbound_verdict kzt_decide_inbound(struct kzt_tables *tables,
 					    const struct in6_addr *src_addr,
 					    const struct in6_addr *dst_addr,
 					    u16 dst_port, int *pod_ifindex);
+enum kzt_plain_kind kzt_decide_plain(struct kzt_tables *tables, u8 nonmesh,
+				     const struct in6_addr *src_addr,
+				     const struct in6_addr *dst_addr,
+				     u16 dst_port, bool to_tunnel_port,
+				     bool *allow);
 enum kzt_conn_end kzt_redecide(struct kzt_tables *tables,
 			       const struct kzt_flow_facts *f);
 

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit suite kzt_recheck: kzt_redecide() over a table of changes and flow
- * kinds. Each case builds the tables a live flow was allowed on, makes one
- * change to them (or to the pod's interface) and expects the flow kept or
- * ended for the right reason: the same answer a new flow would get.
+ * kinds, and kzt_decide_plain() for the flows kzt lets through. Each case
+ * builds the tables a live flow was allowed on, makes one change to them
+ * (or to the pod's interface) and expects the flow kept or ended for the
+ * right reason: the same answer a new flow would get.
  */
 #include <kunit/test.h>
 
@@ -254,8 +255,105 @@ static void kzt_redecide_test(struct kunit *test)
 	rcu_read_unlock();
 }
 
+/*
+ * kzt_decide_plain(): a connection kzt lets through, from the client pod
+ * to the server pod, both on this node, decided after one change: the
+ * kind it now is and whether it may go on.
+ */
+static void ch_server_remote_mesh(struct kzt_rt_env *env)
+{
+	kzt_rt_put(env, SERVER, ID_SERVER, 0, SERVER_NODE, KZT_PROTO_KZT1);
+}
+
+static void ch_server_remote_plain(struct kzt_rt_env *env)
+{
+	kzt_rt_put(env, SERVER, ID_SERVER, 0, SERVER_NODE, KZT_PROTO_PLAINTEXT);
+}
+
+static void ch_client_plain(struct kzt_rt_env *env)
+{
+	kzt_rt_put(env, CLIENT, ID_CLIENT, POD_IF, CLIENT_NODE, KZT_PROTO_PLAINTEXT);
+}
+
+static void ch_del_both(struct kzt_rt_env *env)
+{
+	kzt_rt_del(env, CLIENT);
+	kzt_rt_del(env, SERVER);
+}
+
+static void ch_del_client_policy(struct kzt_rt_env *env)
+{
+	kzt_rt_del(env, CLIENT);
+	kzt_rt_allow_nothing(env);
+}
+
+struct kzt_plain_case {
+	const char *name;
+	void (*change)(struct kzt_rt_env *env);
+	u8 nonmesh;
+	bool to_tunnel_port;
+	enum kzt_plain_kind want;
+	bool allow;
+};
+
+#define DENY_NM		KZT_NONMESH_DENY
+#define PASS_NM		KZT_NONMESH_PASSTHROUGH
+
+#define LOCAL		KZT_PLAIN_LOCAL
+#define NONMESH		KZT_PLAIN_NONMESH
+#define INBOUND		KZT_PLAIN_INBOUND
+
+static const struct kzt_plain_case kzt_plain_cases[] = {
+	{ "same node: no change",	ch_none, DENY_NM, false, LOCAL, true },
+	{ "same node: policy denies",	ch_policy, DENY_NM, false, LOCAL, false },
+	{ "server moved away, mesh",	ch_server_remote_mesh, DENY_NM, false,
+	  KZT_PLAIN_TUNNEL, false },
+	{ "server deleted, nonmesh deny", ch_del_server, DENY_NM, false, NONMESH, false },
+	{ "server deleted, passthrough", ch_del_server, PASS_NM, false, NONMESH, true },
+	{ "server plaintext, passthrough", ch_server_remote_plain, PASS_NM, false,
+	  NONMESH, true },
+	{ "passthrough to the tunnel port", ch_server_remote_plain, PASS_NM, true,
+	  NONMESH, false },
+	{ "client deleted: plaintext in", ch_del_client, DENY_NM, false, INBOUND, true },
+	{ "client plaintext: plaintext in", ch_client_plain, DENY_NM, false, INBOUND, true },
+	{ "plaintext in, policy denies", ch_del_client_policy, DENY_NM, false, INBOUND, false },
+	{ "both deleted: not kzt's",	ch_del_both, DENY_NM, false, KZT_PLAIN_NONE, false },
+};
+
+static void kzt_plain_case_desc(const struct kzt_plain_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(kzt_plain, kzt_plain_cases, kzt_plain_case_desc);
+
+static void kzt_decide_plain_test(struct kunit *test)
+{
+	const struct kzt_plain_case *c = test->param_value;
+	struct kzt_rt_env env = { .test = test };
+	struct in6_addr client = CLIENT, server = SERVER;
+	enum kzt_plain_kind kind;
+	bool allow;
+
+	env.tables = kzt_tables_new(8);
+	KUNIT_ASSERT_NOT_NULL(test, env.tables);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kzt_rt_tables_put,
+							env.tables), 0);
+	kzt_rt_put(&env, CLIENT, ID_CLIENT, POD_IF, CLIENT_NODE, KZT_PROTO_KZT1);
+	kzt_rt_put(&env, SERVER, ID_SERVER, POD_IF + 1, CLIENT_NODE, KZT_PROTO_KZT1);
+
+	c->change(&env);
+	rcu_read_lock();
+	kind = kzt_decide_plain(env.tables, c->nonmesh, &client, &server, 80,
+				c->to_tunnel_port, &allow);
+	rcu_read_unlock();
+	KUNIT_EXPECT_EQ(test, kind, c->want);
+	KUNIT_EXPECT_EQ(test, allow, c->allow);
+}
+
 static struct kunit_case kzt_recheck_test_cases[] = {
 	KUNIT_CASE_PARAM(kzt_redecide_test, kzt_rt_gen_params),
+	KUNIT_CASE_PARAM(kzt_decide_plain_test, kzt_plain_gen_params),
 	{}
 };
 

@@ -9,6 +9,7 @@
 #include <linux/slab.h>
 #include <kunit/visibility.h>
 
+#include "capture.h"
 #include "flow.h"
 #include "kzt.h"
 
@@ -142,6 +143,7 @@ void kzt_tables_changed(struct kzt_net *kn, struct kzt_tables *tables)
 	if (!++kn->generation)
 		kn->generation = 1;
 	kzt_flow_recheck_all(kn->flows);
+	kzt_capture_recheck(kn);
 }
 EXPORT_SYMBOL_IF_KUNIT(kzt_tables_changed);
 

@@ -657,6 +657,9 @@ enum kzt_stats_attr {
 	KZT_STATS_A_IPV6_REFUSED,	/* enrolled workload, IPv6: no capture yet */
 	KZT_STATS_A_FLOWS_REVOKED,	/* allowed, then ended by a change */
 	KZT_STATS_A_FLOWS_PEER_DEAD,	/* the tunnel timed out: peer node dead */
+	KZT_STATS_A_PLAIN_REVOKED,	/* same-node, non-mesh or plaintext
+					 * flow allowed, then reset by a change
+					 */
 
 	__KZT_STATS_A_MAX
 };

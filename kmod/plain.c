@@ -1,0 +1,501 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Flows kzt lets through without carrying them (plain.h), re-decided after
+ * every change from conntrack.
+ *
+ * Conntrack already holds every live connection of the node netns, so a
+ * change costs one walk of it and no packet pays anything: the hook
+ * decides a connection on its request only. A connection that the tables
+ * now deny is reset on both ends with the sequence numbers conntrack
+ * tracked, its entry is deleted, and the tuple of each of its directions
+ * is kept for a while as a grave. A later packet of the connection (one in
+ * flight, or the challenge ACK of an end whose reset missed a segment in
+ * flight) makes a new conntrack entry; the hook finds its grave and
+ * answers with a reset whose sequence number is exact.
+ *
+ * The pod side of a tunnelled flow that ends with a reset gets a grave as
+ * well (kzt_plain_bury_sock()): once its socket is gone, a segment the pod
+ * still sends would otherwise be routed like any other when its pod is no
+ * longer enrolled (a workload deleted), out in the clear.
+ *
+ * Locking: @lock (BH-safe) serialises the writers of @graves and @by_age
+ * (the sweep, the reaper, ending flows); the hooks read @graves under
+ * RCU. One sweep runs at a time (one work item); changes that come while
+ * it is queued share it.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/hashtable.h>
+#include <linux/jhash.h>
+#include <linux/list.h>
+#include <linux/slab.h>
+#include <linux/workqueue.h>
+#include <net/inet_hashtables.h>
+#include <net/ip.h>
+#include <net/netfilter/nf_conntrack.h>
+#include <net/netfilter/nf_conntrack_core.h>
+#include <net/netfilter/nf_conntrack_zones.h>
+#include <net/route.h>
+#include <net/tcp.h>
+
+#include "capture.h"
+#include "kzt.h"
+#include "plain.h"
+#include "recheck.h"
+#include "stats.h"
+
+#define KZT_GRAVE_BITS		10
+#define KZT_GRAVE_MS		60000	/* long past any segment in flight */
+#define KZT_GRAVES_MAX		65536	/* then the oldest go first */
+
+/* One direction of a revoked connection, as its packets arrive. */
+struct kzt_grave {
+	struct hlist_node node;		/* kzt_plain.graves, RCU */
+	struct list_head age;		/* kzt_plain.by_age, oldest first */
+	unsigned long expires;		/* jiffies */
+	__be32 saddr, daddr;
+	__be16 sport, dport;
+	struct rcu_head rcu;
+};
+
+struct kzt_plain {
+	struct net *net;
+	struct work_struct sweep;
+	struct delayed_work reap;
+	u32 seed;
+	spinlock_t lock;		/* writers of @graves, @by_age */
+	unsigned int nr_graves;		/* under @lock; the hooks peek */
+	struct list_head by_age;
+	DECLARE_HASHTABLE(graves, KZT_GRAVE_BITS);
+};
+
+/* A live connection the sweep found revoked: a conntrack reference. */
+struct kzt_plain_victim {
+	struct list_head node;
+	struct nf_conn *ct;
+};
+
+struct kzt_plain_sweep {
+	struct net *net;
+	struct list_head victims;
+	bool incomplete;		/* out of memory: sweep again */
+};
+
+static u32 kzt_grave_hash(const struct kzt_plain *plain, __be32 saddr,
+			  __be32 daddr, __be16 sport, __be16 dport)
+{
+	return jhash_3words((__force u32)saddr, (__force u32)daddr,
+			    (__force u32)sport << 16 | (__force u32)dport,
+			    plain->seed);
+}
+
+/* Context: @plain->lock held. */
+static void kzt_grave_remove(struct kzt_plain *plain, struct kzt_grave *g)
+{
+	hash_del_rcu(&g->node);
+	list_del(&g->age);
+	WRITE_ONCE(plain->nr_graves, plain->nr_graves - 1);
+	kfree_rcu(g, rcu);
+}
+
+/* Context: any but hard IRQ; called under RCU too. */
+static void kzt_grave_add(struct kzt_plain *plain,
+			  const struct nf_conntrack_tuple *t)
+{
+	struct kzt_grave *g = kzalloc(sizeof(*g), GFP_ATOMIC);
+
+	if (!g)
+		return;		/* the resets still go out */
+	g->saddr = t->src.u3.ip;
+	g->daddr = t->dst.u3.ip;
+	g->sport = t->src.u.tcp.port;
+	g->dport = t->dst.u.tcp.port;
+	g->expires = jiffies + msecs_to_jiffies(KZT_GRAVE_MS);
+
+	spin_lock_bh(&plain->lock);
+	if (plain->nr_graves >= KZT_GRAVES_MAX)
+		kzt_grave_remove(plain, list_first_entry(&plain->by_age,
+							 struct kzt_grave,
+							 age));
+	hash_add_rcu(plain->graves, &g->node,
+		     kzt_grave_hash(plain, g->saddr, g->daddr, g->sport,
+				    g->dport));
+	list_add_tail(&g->age, &plain->by_age);
+	WRITE_ONCE(plain->nr_graves, plain->nr_graves + 1);
+	spin_unlock_bh(&plain->lock);
+	/* Pending already: for an older grave, which expires first. */
+	queue_delayed_work(system_wq, &plain->reap,
+			   msecs_to_jiffies(KZT_GRAVE_MS));
+}
+
+static void kzt_plain_reap(struct work_struct *work)
+{
+	struct kzt_plain *plain = container_of(to_delayed_work(work),
+					       struct kzt_plain, reap);
+	unsigned long next = 0;
+	struct kzt_grave *g;
+
+	spin_lock_bh(&plain->lock);
+	while ((g = list_first_entry_or_null(&plain->by_age,
+					     struct kzt_grave, age))) {
+		if (time_before(jiffies, g->expires)) {
+			next = g->expires - jiffies;
+			break;
+		}
+		kzt_grave_remove(plain, g);
+	}
+	spin_unlock_bh(&plain->lock);
+	if (next)
+		queue_delayed_work(system_wq, &plain->reap, next);
+}
+
+/**
+ * kzt_plain_revoked4() - whether a packet belongs to a revoked connection
+ * @plain: the node's state
+ * @skb: a TCP packet that is no connection request, at the hook
+ * @iph: its IP header
+ * @th: its TCP header
+ *
+ * Only a packet that starts a new conntrack entry (or has none) can: a
+ * revoked connection's entry was deleted. Nothing to look up, and no cost,
+ * while no connection was revoked in the last minute.
+ *
+ * Context: the hook, under RCU.
+ * Return: true to refuse the packet with a reset.
+ */
+bool kzt_plain_revoked4(struct kzt_plain *plain, const struct sk_buff *skb,
+			const struct iphdr *iph, const struct tcphdr *th)
+{
+	const struct nf_conntrack_tuple *t;
+	enum ip_conntrack_info ctinfo;
+	__be32 saddr, daddr;
+	__be16 sport, dport;
+	struct kzt_grave *g;
+	struct nf_conn *ct;
+
+	if (likely(!READ_ONCE(plain->nr_graves)))
+		return false;
+	ct = nf_ct_get(skb, &ctinfo);
+	if (ct && ctinfo != IP_CT_NEW)
+		return false;
+	if (ct) {
+		/* As the packet came, before any DNAT. */
+		t = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
+		saddr = t->src.u3.ip;
+		daddr = t->dst.u3.ip;
+		sport = t->src.u.tcp.port;
+		dport = t->dst.u.tcp.port;
+	} else {
+		saddr = iph->saddr;
+		daddr = iph->daddr;
+		sport = th->source;
+		dport = th->dest;
+	}
+	hash_for_each_possible_rcu(plain->graves, g, node,
+				   kzt_grave_hash(plain, saddr, daddr, sport,
+						  dport))
+		if (g->saddr == saddr && g->daddr == daddr &&
+		    g->sport == sport && g->dport == dport)
+			return true;
+	return false;
+}
+
+/*
+ * A reset from @saddr:@sport to @daddr:@dport, as its peer would send it:
+ * @seq is what the receiver expects next, so that it takes the reset
+ * (RFC 5961), and @ack what it sent. Untracked: it is no connection.
+ */
+static void kzt_plain_send_rst4(struct net *net, __be32 saddr, __be16 sport,
+				__be32 daddr, __be16 dport, u32 seq, u32 ack)
+{
+	struct flowi4 fl4 = {
+		.daddr = daddr,
+		.saddr = saddr,
+		.flowi4_proto = IPPROTO_TCP,
+		.flowi4_flags = FLOWI_FLAG_ANYSRC,
+	};
+	struct sk_buff *skb;
+	struct tcphdr *th;
+	struct iphdr *iph;
+	struct rtable *rt;
+
+	rt = ip_route_output_key(net, &fl4);
+	if (IS_ERR(rt))
+		return;
+	skb = alloc_skb(MAX_TCP_HEADER, GFP_KERNEL);
+	if (!skb) {
+		ip_rt_put(rt);
+		return;
+	}
+	skb_reserve(skb, MAX_TCP_HEADER);
+	th = skb_push(skb, sizeof(*th));
+	skb_reset_transport_header(skb);
+	memset(th, 0, sizeof(*th));
+	th->source = sport;
+	th->dest = dport;
+	th->seq = htonl(seq);
+	th->ack_seq = htonl(ack);
+	th->doff = sizeof(*th) / 4;
+	th->rst = 1;
+	th->ack = 1;
+	th->check = tcp_v4_check(sizeof(*th), saddr, daddr,
+				 csum_partial(th, sizeof(*th), 0));
+
+	iph = skb_push(skb, sizeof(*iph));
+	skb_reset_network_header(skb);
+	memset(iph, 0, sizeof(*iph));
+	iph->version = 4;
+	iph->ihl = sizeof(*iph) / 4;
+	iph->frag_off = htons(IP_DF);
+	iph->ttl = READ_ONCE(net->ipv4.sysctl_ip_default_ttl);
+	iph->protocol = IPPROTO_TCP;
+	iph->saddr = saddr;
+	iph->daddr = daddr;
+	skb->protocol = htons(ETH_P_IP);
+	skb_dst_set(skb, &rt->dst);
+	nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
+	ip_local_out(net, NULL, skb);	/* sets tot_len and the checksum */
+}
+
+/*
+ * End a revoked connection: its graves first (once its entry is gone, a
+ * packet of it starts a new one), then its entry, then a reset to each
+ * end with the sequence number that end expects next.
+ */
+static void kzt_plain_revoke(struct kzt_plain *plain, struct nf_conn *ct)
+{
+	const struct nf_conntrack_tuple *o, *r;
+	u32 sent[IP_CT_DIR_MAX];
+
+	o = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
+	r = &ct->tuplehash[IP_CT_DIR_REPLY].tuple;
+	spin_lock_bh(&ct->lock);
+	sent[IP_CT_DIR_ORIGINAL] = ct->proto.tcp.seen[IP_CT_DIR_ORIGINAL].td_end;
+	sent[IP_CT_DIR_REPLY] = ct->proto.tcp.seen[IP_CT_DIR_REPLY].td_end;
+	spin_unlock_bh(&ct->lock);
+
+	kzt_grave_add(plain, o);
+	kzt_grave_add(plain, r);
+	nf_ct_delete(ct, 0, 0);
+	kzt_plain_send_rst4(plain->net, o->dst.u3.ip, o->dst.u.tcp.port,
+			    o->src.u3.ip, o->src.u.tcp.port,
+			    sent[IP_CT_DIR_REPLY], sent[IP_CT_DIR_ORIGINAL]);
+	kzt_plain_send_rst4(plain->net, r->dst.u3.ip, r->dst.u.tcp.port,
+			    r->src.u3.ip, r->src.u.tcp.port,
+			    sent[IP_CT_DIR_ORIGINAL], sent[IP_CT_DIR_REPLY]);
+	kzt_stat_inc(plain->net, KZT_STATS_A_PLAIN_REVOKED);
+}
+
+/**
+ * kzt_plain_bury_sock() - a grave for the pod side of a tunnelled flow
+ * @plain: the node's state
+ * @sk: the flow's pod socket (IPv4), about to be closed with a reset
+ *
+ * The socket's connection is in conntrack (as the reply of the pod's
+ * request, or as the original of kzt's connect to a local pod): the pod's
+ * direction is buried and the entry deleted, so that what the pod still
+ * sends starts a new entry and meets the grave.
+ *
+ * Context: any but hard IRQ; under RCU (@plain lives until a grace
+ * period after capture stops).
+ */
+void kzt_plain_bury_sock(struct kzt_plain *plain, const struct sock *sk)
+{
+	struct nf_conntrack_tuple t = {
+		.src.l3num = NFPROTO_IPV4,
+		.src.u3.ip = sk->sk_rcv_saddr,
+		.src.u.tcp.port = htons(sk->sk_num),
+		.dst.u3.ip = sk->sk_daddr,
+		.dst.u.tcp.port = sk->sk_dport,
+		.dst.protonum = IPPROTO_TCP,
+	};
+	struct nf_conntrack_tuple_hash *h;
+	struct nf_conn *ct;
+
+	if (sk->sk_family != AF_INET)
+		return;
+	h = nf_conntrack_find_get(plain->net, &nf_ct_zone_dflt, &t);
+	if (!h)
+		return;
+	ct = nf_ct_tuplehash_to_ctrack(h);
+	kzt_grave_add(plain, &ct->tuplehash[!NF_CT_DIRECTION(h)].tuple);
+	nf_ct_delete(ct, 0, 0);
+	nf_ct_put(ct);
+}
+
+/*
+ * Whether a packet from @saddr:@sport to @daddr:@dport belongs to one of
+ * kzt's own transparent sockets: the pod side of a tunnelled flow, whose
+ * conntrack entry is decided by the flow itself (recheck.c).
+ */
+static bool kzt_plain_ours(struct net *net, __be32 saddr, __be16 sport,
+			   __be32 daddr, __be16 dport)
+{
+	struct sock *sk;
+	bool ours;
+
+	sk = inet_lookup_established(net, net->ipv4.tcp_death_row.hashinfo,
+				     saddr, sport, daddr, dport, 0);
+	if (!sk)
+		return false;
+	ours = inet_sk_transparent(sk);
+	sock_gen_put(sk);
+	return ours;
+}
+
+/* Whether the tables now deny the live connection of @ct. */
+static bool kzt_plain_denied(struct net *net, const struct nf_conn *ct)
+{
+	const struct nf_conntrack_tuple *o, *r;
+	const struct kzt_config *cfg;
+	struct kzt_tables *tables;
+	struct in6_addr src, dst;
+	enum kzt_plain_kind kind;
+	bool allow = true;
+	u16 port;
+
+	o = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
+	r = &ct->tuplehash[IP_CT_DIR_REPLY].tuple;
+	/* The hook sees requests that enter the node, never its own. */
+	if (inet_addr_type(net, o->src.u3.ip) == RTN_LOCAL)
+		return false;
+	/* As the hook decided the request: after DNAT. */
+	ipv6_addr_set_v4mapped(o->src.u3.ip, &src);
+	ipv6_addr_set_v4mapped(r->src.u3.ip, &dst);
+	port = ntohs(r->src.u.tcp.port);
+
+	rcu_read_lock();
+	tables = kzt_tables_rcu(net);
+	cfg = rcu_dereference(kzt_pernet(net)->config);
+	kind = tables ? kzt_decide_plain(tables, cfg->nonmesh, &src, &dst,
+					 port,
+					 kzt_to_tunnel_port4(net, cfg,
+							     r->src.u3.ip,
+							     r->src.u.tcp.port),
+					 &allow) :
+			KZT_PLAIN_NONE;
+	rcu_read_unlock();
+	if (kind == KZT_PLAIN_NONE || allow)
+		return false;
+	/* Seen from each end: the captured pod's, the inbound pod's. */
+	return !kzt_plain_ours(net, o->src.u3.ip, o->src.u.tcp.port,
+			       r->src.u3.ip, r->src.u.tcp.port) &&
+	       !kzt_plain_ours(net, r->src.u3.ip, r->src.u.tcp.port,
+			       r->dst.u3.ip, r->dst.u.tcp.port);
+}
+
+/*
+ * Called for every conntrack entry, under its bucket's lock with BHs off:
+ * decide, and take a reference on what must end. Never asks conntrack to
+ * delete (it would before the resets could read the sequence numbers).
+ */
+static int kzt_plain_sweep_one(struct nf_conn *ct, void *data)
+{
+	struct kzt_plain_sweep *s = data;
+	struct kzt_plain_victim *v;
+	u8 state;
+
+	if (nf_ct_l3num(ct) != NFPROTO_IPV4 ||
+	    nf_ct_protonum(ct) != IPPROTO_TCP || nf_ct_is_dying(ct))
+		return 0;
+	state = READ_ONCE(ct->proto.tcp.state);
+	if (state == TCP_CONNTRACK_TIME_WAIT || state == TCP_CONNTRACK_CLOSE ||
+	    !kzt_plain_denied(s->net, ct))
+		return 0;
+	v = kmalloc(sizeof(*v), GFP_ATOMIC);
+	if (!v) {
+		s->incomplete = true;
+		return 0;
+	}
+	nf_conntrack_get(&ct->ct_general);
+	v->ct = ct;
+	list_add_tail(&v->node, &s->victims);
+	return 0;
+}
+
+static void kzt_plain_sweep(struct work_struct *work)
+{
+	struct kzt_plain *plain = container_of(work, struct kzt_plain, sweep);
+	struct kzt_plain_sweep s = {
+		.net = plain->net,
+		.victims = LIST_HEAD_INIT(s.victims),
+	};
+	struct nf_ct_iter_data iter = { .net = plain->net, .data = &s };
+	struct kzt_plain_victim *v, *tmp;
+
+	nf_ct_iterate_cleanup_net(kzt_plain_sweep_one, &iter);
+	list_for_each_entry_safe(v, tmp, &s.victims, node) {
+		kzt_plain_revoke(plain, v->ct);
+		nf_ct_put(v->ct);
+		kfree(v);
+	}
+	if (s.incomplete)
+		queue_work(system_unbound_wq, &plain->sweep);
+}
+
+/**
+ * kzt_plain_recheck() - decide the live connections again, soon
+ * @plain: the node's state
+ *
+ * Context: any; the sweep runs in a work item.
+ */
+void kzt_plain_recheck(struct kzt_plain *plain)
+{
+	queue_work(system_unbound_wq, &plain->sweep);
+}
+
+/**
+ * kzt_plain_start() - follow the connections of a netns whose capture starts
+ * @net: the node netns
+ * @extack: where to say what failed
+ *
+ * Conntrack is turned on in @net (as an iptables rule using it would): the
+ * live connections must be known to be re-decided.
+ *
+ * Context: process context.
+ * Return: the state, or an ERR_PTR().
+ */
+struct kzt_plain *kzt_plain_start(struct net *net,
+				  struct netlink_ext_ack *extack)
+{
+	struct kzt_plain *plain;
+	int err;
+
+	plain = kzalloc(sizeof(*plain), GFP_KERNEL);
+	if (!plain)
+		return ERR_PTR(-ENOMEM);
+	err = nf_ct_netns_get(net, NFPROTO_IPV4);
+	if (err) {
+		NL_SET_ERR_MSG_FMT(extack,
+				   "cannot turn conntrack on: error %d", err);
+		kfree(plain);
+		return ERR_PTR(err);
+	}
+	plain->net = net;
+	plain->seed = get_random_u32();
+	INIT_WORK(&plain->sweep, kzt_plain_sweep);
+	INIT_DELAYED_WORK(&plain->reap, kzt_plain_reap);
+	spin_lock_init(&plain->lock);
+	INIT_LIST_HEAD(&plain->by_age);
+	hash_init(plain->graves);
+	return plain;
+}
+
+/**
+ * kzt_plain_stop() - forget the connections
+ * @plain: the state; no hook reads it any more (a grace period passed)
+ *
+ * The connections stay as they are: kzt no longer decides them.
+ */
+void kzt_plain_stop(struct kzt_plain *plain)
+{
+	struct kzt_grave *g, *tmp;
+
+	/* ORDER: a sweep digs graves, and graves queue the reaper. */
+	cancel_work_sync(&plain->sweep);
+	cancel_delayed_work_sync(&plain->reap);
+	list_for_each_entry_safe(g, tmp, &plain->by_age, age)
+		kfree(g);
+	nf_ct_netns_put(plain->net, NFPROTO_IPV4);
+	kfree(plain);
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The flows kzt lets through without carrying them: same-node flows, flows
+ * to non-mesh peers, plaintext flows into local workloads. The hook
+ * decides their connection request; after every change a sweep of the
+ * netns's conntrack entries decides the live ones again and resets both
+ * ends of each one no longer allowed (Documentation/capture.rst,
+ * "Changes and live flows").
+ */
+#ifndef _KZT_PLAIN_H
+#define _KZT_PLAIN_H
+
+#include <linux/types.h>
+
+struct iphdr;
+struct net;
+struct netlink_ext_ack;
+struct sk_buff;
+struct sock;
+struct tcphdr;
+struct kzt_plain;
+
+struct kzt_plain *kzt_plain_start(struct net *net,
+				  struct netlink_ext_ack *extack);
+void kzt_plain_stop(struct kzt_plain *plain);
+void kzt_plain_recheck(struct kzt_plain *plain);
+void kzt_plain_bury_sock(struct kzt_plain *plain, const struct sock *sk);
+bool kzt_plain_revoked4(struct kzt_plain *plain, const struct sk_buff *skb,
+			const struct iphdr *iph, const struct tcphdr *th);
+
+#endif /* _KZT_PLAIN_H */
