@@ -9,6 +9,7 @@
 #include <linux/kzt.h>
 
 #include "capture.h"
+#include "flow.h"
 #include "kzt.h"
 #include "nl.h"
 
@@ -78,10 +79,26 @@ out_free:
 	return err;
 }
 
+/*
+ * Whether live flows must be re-decided on @new: the trust domain is one of
+ * a tunnelled flow's facts (kzt_redecide()); the nonmesh mode decides the
+ * flows to and from peers outside the mesh.
+ */
+static bool kzt_config_recheck(const struct kzt_config *old,
+			       const struct kzt_config *new)
+{
+	return strcmp(old->trust_domain, new->trust_domain) ||
+	       old->nonmesh != new->nonmesh;
+}
+
 /**
  * kzt_nl_config_set_doit() - KZT_CMD_CONFIG_SET: replace the configuration
  * @skb: request
  * @info: request attributes and sender
+ *
+ * A change of the trust domain or of nonmesh queues a sweep of the
+ * netns's flows once the new configuration is published, so that each
+ * flow re-decides on it (Documentation/datapath.rst).
  *
  * Return: 0 or a negative errno; nothing changes on error.
  */
@@ -90,6 +107,7 @@ int kzt_nl_config_set_doit(struct sk_buff *skb, struct genl_info *info)
 	struct net *net = genl_info_net(info);
 	struct kzt_net *kn = kzt_pernet(net);
 	struct kzt_config *old, *new;
+	bool recheck;
 	int err;
 
 	new = kzalloc(sizeof(*new), GFP_KERNEL);
@@ -107,7 +125,11 @@ int kzt_nl_config_set_doit(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		goto out_unlock;
 
+	recheck = kzt_config_recheck(old, new);
 	rcu_assign_pointer(kn->config, new);
+	/* ORDER: after the publish, so that every flow reads @new. */
+	if (recheck)
+		kzt_flow_recheck_all(kn->flows);
 	kzt_genl_notify_config(net, new);
 	mutex_unlock(&kn->config_lock);
 

@@ -79,6 +79,8 @@ static const struct kzt_stat_desc stat_descs[] = {
 	  "allowed, then reset after a change" },
 	{ KZT_STATS_A_FLOWS_PEER_DEAD, "flows_peer_dead", "flow",
 	  "reset: the tunnel timed out (peer node dead)" },
+	{ KZT_STATS_A_FLOWS_UNTRUSTED, "flows_untrusted", "flow",
+	  "revoked: an identity no longer trusted (revoke, trust domain)" },
 };
 
 /* Catches a counter added to the uapi enum without a name here. */
