@@ -5,7 +5,9 @@
  * trust domain changes). A reload builds a complete new credential set and
  * swaps it in at once; a handshake in flight keeps the set it started
  * with (a reference) to its end. A reload whose bundle is bad keeps the
- * current set.
+ * current set. After a reload, every peer kztd verified before is verified
+ * again against the new set, and the kernel ends the flows of those it
+ * refuses (peers.c).
  *
  * Writers rarely change a pair in one step (the .crt, then the .key), so a
  * change is loaded KZTD_CERTS_SETTLE_MS after the last event, not at the
@@ -168,8 +170,10 @@ int kztd_certs_open(struct kztd *d)
  * @d:   the daemon
  * @why: what caused it, for the log
  *
- * Handshakes in flight keep the set they hold. On failure the current set
- * stays.
+ * Handshakes in flight keep the set they hold (and are checked against
+ * the new one when they end: kztd_peers_admit()). The peers verified
+ * before are verified again, and those refused revoked. On failure the
+ * current set stays, and nothing is revoked.
  */
 void kztd_certs_reload(struct kztd *d, const char *why)
 {
@@ -187,6 +191,7 @@ void kztd_certs_reload(struct kztd *d, const char *why)
 	kzt_creds_put(d->creds);
 	d->creds = c;
 	log_loaded(c, "reloaded");
+	kztd_peers_recheck(d);
 }
 
 /**

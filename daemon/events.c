@@ -100,6 +100,7 @@ static void kzt_family_del(struct kztd *d)
 	kzt_nl_unsubscribe(d->events, d->config_group);
 	kztd_hs_unsubscribe(d);
 	kztd_hs_stop(d, false);
+	kztd_peers_close(d);	/* their flows went with the module */
 	log_warn("kzt module unloaded: waiting for it to be loaded again");
 }
 

@@ -173,6 +173,8 @@ static void step(struct kztd *d, struct kztd_hs *hs)
 	bool want_write = false;
 	int ret = kzt_tls_conn_step(hs->tls, &want_write);
 
+	if (!ret)
+		ret = kztd_peers_admit(d, hs->tls);
 	if (ret != EAGAIN) {
 		end(d, hs, ret, hs->tls->why, true);
 		return;

@@ -15,6 +15,7 @@
 #include "creds.h"
 #include "kztnl.h"
 #include "log.h"
+#include "peers.h"
 
 struct kztd;
 
@@ -56,6 +57,9 @@ struct kztd {
 	char keylog_path[KZT_CONF_LINE_MAX];
 	struct kztd_io inotify_io, settle_io;	/* dir watch, settle timer */
 
+	/* peers.c: the chains of verified peers, checked again at reloads */
+	struct kzt_peers peers;
+
 	/* handshake.c */
 	uint32_t hs_group;
 	bool hs_subscribed;
@@ -91,6 +95,13 @@ void kztd_certs_reload(struct kztd *d, const char *why);
 void kztd_certs_conf_changed(struct kztd *d, const struct kzt_conf *conf);
 void kztd_trust_domain_set(struct kztd *d, const struct kzt_config *cfg);
 void kztd_certs_close(struct kztd *d);
+
+/* peers.c */
+struct kzt_tls_conn;
+void kztd_peers_init(struct kztd *d);
+int kztd_peers_admit(struct kztd *d, struct kzt_tls_conn *t);
+void kztd_peers_recheck(struct kztd *d);
+void kztd_peers_close(struct kztd *d);
 
 /* handshake.c */
 #define KZTD_HS_MAX	1024	/* in flight; more wait in the kernel */

@@ -219,6 +219,7 @@ int main(int argc, char *argv[])
 	}
 
 	kzt_log_open(prog, dest, d.verbose ? KZT_LOG_DEBUG : KZT_LOG_INFO);
+	kztd_peers_init(&d);
 	ret = kztd_signals_block(&d);
 	if (ret) {
 		log_err("Unable to set up signals: %s", strerror(ret));
@@ -240,6 +241,7 @@ out:
 	/* ORDER: handshakes hold credentials; DONE needs the client. */
 	kztd_hs_stop(&d, d.client.nl && !d.kzt_gone);
 	kztd_certs_close(&d);
+	kztd_peers_close(&d);
 	if (d.epfd >= 0)
 		close(d.epfd);
 	kzt_nl_close(d.events);

@@ -8,6 +8,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/bsearch.h>
 #include <linux/file.h>
 #include <linux/jiffies.h>
 #include <linux/net.h>
@@ -546,6 +547,11 @@ static void kzt_flow_work(struct work_struct *work)
 		goto out_put;
 	}
 	/* CLOSING: both directions ended; nothing is left to authorize. */
+	if (test_and_clear_bit(KZT_FLOW_EV_UNTRUSTED, &flow->events) &&
+	    flow->state != KZT_CONN_STATE_CLOSING) {
+		kzt_flow_revoke(flow, KZT_CONN_END_TRUST);
+		goto out_put;
+	}
 	if (test_and_clear_bit(KZT_FLOW_EV_RECHECK, &flow->events) &&
 	    flow->decided && flow->state != KZT_CONN_STATE_CLOSING) {
 		why = kzt_flow_redecide(flow);
@@ -635,6 +641,8 @@ static void kzt_flow_count_end(struct kzt_flow *flow, enum kzt_flow_end how)
 	/* Established or not yet: these two are always counted. */
 	if (how == KZT_END_REVOKED) {
 		kzt_stat_inc(flow->net, KZT_STATS_A_FLOWS_REVOKED);
+		if (flow->end == KZT_CONN_END_TRUST)
+			kzt_stat_inc(flow->net, KZT_STATS_A_FLOWS_UNTRUSTED);
 		return;
 	}
 	if (how == KZT_END_PEER_DEAD) {
@@ -907,6 +915,68 @@ void kzt_flow_recheck_all(struct kzt_flow_net *fn)
 {
 	if (fn)
 		queue_work(kzt_flow_wq, &fn->recheck);
+}
+
+static int kzt_flow_id_cmp(const void *key, const void *elt)
+{
+	return strcmp(key, *(const char *const *)elt);
+}
+
+/*
+ * The identity that @flow's peer proved, or will have to: outbound, the
+ * destination's (the handshake requires it); inbound, the client's, once
+ * its handshake is done (before the work item took it, still in
+ * hs_peer_id). NULL while unknown.
+ */
+static const char *kzt_flow_peer_id(const struct kzt_flow *flow)
+{
+	lockdep_assert_held(&flow->lock);
+	if (flow->dir == KZT_CONN_DIR_OUTBOUND)
+		return flow->dst_id;
+	return flow->src_id ?: flow->hs_peer_id;
+}
+
+/**
+ * kzt_flow_revoke_peers() - end every flow of @net whose peer is in @ids
+ * @net: node netns
+ * @ids: SPIFFE IDs in strcmp() order, all valid; read during the call only
+ * @n: their number
+ *
+ * Each matching flow not yet ended or CLOSING gets KZT_FLOW_EV_UNTRUSTED
+ * and ends in its work item, revoked for KZT_CONN_END_TRUST. Nothing of
+ * @ids is kept: a flow whose inbound handshake is still in kztd's hands
+ * has no peer yet, and kztd checks that one against its new bundle itself
+ * before it completes the handshake.
+ *
+ * Context: process context; takes fn->lock, then each flow's lock (the
+ * order of the CONN_GET dump). O(flows * log @n).
+ *
+ * Return: the number of flows told to end.
+ */
+unsigned int kzt_flow_revoke_peers(struct net *net, const char *const *ids,
+				   unsigned int n)
+{
+	struct kzt_flow_net *fn = kzt_flow_net(net);
+	unsigned int count = 0;
+	struct kzt_flow *flow;
+	const char *peer;
+	bool hit;
+
+	spin_lock(&fn->lock);
+	list_for_each_entry(flow, &fn->flows, node) {
+		spin_lock(&flow->lock);
+		peer = kzt_flow_peer_id(flow);
+		hit = !flow->dead && flow->state != KZT_CONN_STATE_CLOSING &&
+		      peer && bsearch(peer, ids, n, sizeof(*ids), kzt_flow_id_cmp);
+		spin_unlock(&flow->lock);
+		if (!hit)
+			continue;
+		set_bit(KZT_FLOW_EV_UNTRUSTED, &flow->events);
+		kzt_flow_kick(flow);
+		count++;
+	}
+	spin_unlock(&fn->lock);
+	return count;
 }
 
 /**

@@ -62,6 +62,7 @@ enum {
 	KZT_FLOW_EV_ABORT,		/* netns exit: reset now */
 	KZT_FLOW_EV_RECHECK,		/* the tables changed: re-decide */
 	KZT_FLOW_EV_CAPTURE_OFF,	/* capture stops: revoke now */
+	KZT_FLOW_EV_UNTRUSTED,		/* KZT_CMD_REVOKE named its peer */
 };
 
 /* How a flow ends (kzt_flow_end()). */

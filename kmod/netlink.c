@@ -91,6 +91,8 @@ static u64 kzt_nl_multi_attrs(u8 cmd)
 	switch (cmd) {
 	case KZT_CMD_POLICY_ADD:
 		return BIT_ULL(KZT_POLICY_A_SCOPE_ID) | BIT_ULL(KZT_POLICY_A_RULE);
+	case KZT_CMD_REVOKE:
+		return BIT_ULL(KZT_REVOKE_A_PEER_ID);
 	default:
 		return 0;
 	}
@@ -257,6 +259,14 @@ static const struct genl_split_ops kzt_nl_ops[] = {
 		.doit	= kzt_nl_stats_get_doit,
 		.policy	= kzt_no_attrs_policy,
 		.maxattr = KZT_STATS_A_MAX,
+		.flags	= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd	= KZT_CMD_REVOKE,
+		.pre_doit = kzt_nl_pre_doit,
+		.doit	= kzt_nl_revoke_doit,
+		.policy	= kzt_revoke_policy,
+		.maxattr = KZT_REVOKE_A_MAX,
 		.flags	= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 };

@@ -21,6 +21,7 @@ static_assert(KZT_TXN_A_MAX <= KZT_NL_ATTR_MAX);
 static_assert(KZT_POLICY_A_MAX <= KZT_NL_ATTR_MAX);
 static_assert(KZT_HS_A_MAX <= KZT_NL_ATTR_MAX);
 static_assert(KZT_CONN_A_MAX <= KZT_NL_ATTR_MAX);
+static_assert(KZT_REVOKE_A_MAX <= KZT_NL_ATTR_MAX);
 
 struct kzt_net;
 
@@ -50,6 +51,7 @@ extern const struct nla_policy kzt_policy_name_policy[KZT_POLICY_A_MAX + 1];
 extern const struct nla_policy kzt_policy_check_policy[KZT_CHECK_A_MAX + 1];
 extern const struct nla_policy kzt_txn_id_policy[KZT_TXN_A_MAX + 1];
 extern const struct nla_policy kzt_hs_done_policy[KZT_HS_A_MAX + 1];
+extern const struct nla_policy kzt_revoke_policy[KZT_REVOKE_A_MAX + 1];
 
 int kzt_nl_config_get_doit(struct sk_buff *skb, struct genl_info *info);
 int kzt_nl_config_set_doit(struct sk_buff *skb, struct genl_info *info);
@@ -82,5 +84,7 @@ int kzt_nl_hs_done_doit(struct sk_buff *skb, struct genl_info *info);
 int kzt_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info);
 
 int kzt_nl_conn_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+
+int kzt_nl_revoke_doit(struct sk_buff *skb, struct genl_info *info);
 
 #endif /* _KZT_NL_H */

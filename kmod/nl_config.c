@@ -9,6 +9,7 @@
 #include <linux/kzt.h>
 
 #include "capture.h"
+#include "flow.h"
 #include "kzt.h"
 #include "nl.h"
 
@@ -78,10 +79,34 @@ out_free:
 	return err;
 }
 
+/*
+ * Which live flows a new configuration decides differently: the trust
+ * domain is one of a tunnelled flow's facts (kzt_redecide()); nonmesh and
+ * the tunnel port decide flows kzt lets through, and capture turned on
+ * decides those that began before (Documentation/capture.rst).
+ */
+static bool kzt_config_redecides_tunnelled(const struct kzt_config *old,
+					   const struct kzt_config *new)
+{
+	return strcmp(old->trust_domain, new->trust_domain);
+}
+
+static bool kzt_config_redecides_plain(const struct kzt_config *old,
+				       const struct kzt_config *new)
+{
+	return old->nonmesh != new->nonmesh ||
+	       old->tunnel_port != new->tunnel_port ||
+	       (new->capture && !old->capture);
+}
+
 /**
  * kzt_nl_config_set_doit() - KZT_CMD_CONFIG_SET: replace the configuration
  * @skb: request
  * @info: request attributes and sender
+ *
+ * A change that decides live flows differently queues a sweep of them
+ * once the new configuration is published, so that each re-decides on it
+ * (Documentation/datapath.rst).
  *
  * Return: 0 or a negative errno; nothing changes on error.
  */
@@ -109,10 +134,10 @@ int kzt_nl_config_set_doit(struct sk_buff *skb, struct genl_info *info)
 
 	rcu_assign_pointer(kn->config, new);
 	kzt_genl_notify_config(net, new);
-	/* What it lets through is decided anew (and at capture on, first). */
-	if (new->nonmesh != old->nonmesh ||
-	    new->tunnel_port != old->tunnel_port ||
-	    (new->capture && !old->capture))
+	/* ORDER: after the publish, so that every decision reads @new. */
+	if (kzt_config_redecides_tunnelled(old, new))
+		kzt_flow_recheck_all(kn->flows);
+	if (kzt_config_redecides_plain(old, new))
 		kzt_capture_recheck(kn);
 	mutex_unlock(&kn->config_lock);
 

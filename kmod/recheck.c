@@ -10,10 +10,12 @@
 #include <kunit/visibility.h>
 #include <net/ipv6.h>
 
+#include "config.h"
 #include "flow.h"
 #include "flow_internal.h"
 #include "kzt.h"
 #include "recheck.h"
+#include "spiffe.h"
 #include "tables.h"
 
 /**
@@ -134,6 +136,25 @@ enum kzt_plain_kind kzt_decide_plain(struct kzt_tables *tables, u8 nonmesh,
 EXPORT_SYMBOL_IF_KUNIT(kzt_decide_plain);
 
 /**
+ * kzt_id_in_trust_domain() - whether @id is spiffe://@trust_domain/...
+ * @id: a SPIFFE ID, validated when it entered the kernel
+ * @trust_domain: a trust domain (kzt_trust_domain_check())
+ *
+ * Return: true when @id names a workload of exactly @trust_domain: not of
+ * one that @trust_domain is a prefix of.
+ */
+bool kzt_id_in_trust_domain(const char *id, const char *trust_domain)
+{
+	size_t len = strlen(trust_domain);
+
+	if (strncmp(id, KZT_SPIFFE_SCHEME, KZT_SPIFFE_SCHEME_LEN))
+		return false;
+	id += KZT_SPIFFE_SCHEME_LEN;
+	return !strncmp(id, trust_domain, len) && id[len] == '/';
+}
+EXPORT_SYMBOL_IF_KUNIT(kzt_id_in_trust_domain);
+
+/**
  * kzt_redecide() - take a live flow's decision again
  * @tables: the snapshot now, under rcu_read_lock()
  * @f: what the flow was allowed on
@@ -141,7 +162,10 @@ EXPORT_SYMBOL_IF_KUNIT(kzt_decide_plain);
  * The flow goes on only if it would be allowed to start now with the
  * same identities, the same peer node and the same pod interface: an
  * identity, a protocol, a node or an interface that changed under a live
- * flow is a different flow, and the pod must connect again.
+ * flow is a different flow, and the pod must connect again. Both of its
+ * identities (the local one and the verified peer's) must be of the
+ * node's trust domain: kztd verifies every peer in it, so a flow of
+ * another one would not start.
  *
  * Return: 0 to keep the flow, or why it must end.
  */
@@ -153,6 +177,9 @@ enum kzt_conn_end kzt_redecide(struct kzt_tables *tables,
 
 	if (!f->pod_if_alive)
 		return KZT_CONN_END_WORKLOAD;
+	if (!kzt_id_in_trust_domain(f->src_id, f->trust_domain) ||
+	    !kzt_id_in_trust_domain(f->dst_id, f->trust_domain))
+		return KZT_CONN_END_TRUST;
 	if (f->dir == KZT_CONN_DIR_OUTBOUND) {
 		if (!kzt_decide_outbound(tables, f->src_addr, f->dst_addr,
 					 &src, &dst) ||
@@ -197,6 +224,7 @@ enum kzt_conn_end kzt_flow_redecide(struct kzt_flow *flow)
 
 	rcu_read_lock();
 	tables = kzt_tables_rcu(flow->net);
+	f.trust_domain = rcu_dereference(kzt_pernet(flow->net)->config)->trust_domain;
 	f.pod_if_alive = dev_get_by_index_rcu(flow->net, f.pod_ifindex);
 	why = tables ? kzt_redecide(tables, &f) : KZT_CONN_END_WORKLOAD;
 	rcu_read_unlock();

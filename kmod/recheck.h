@@ -6,7 +6,8 @@
  * The same functions decide a new flow and re-decide a live one, so that
  * a flow lives exactly as long as it would still be allowed to start. A
  * change of the tables (kzt_tables_changed()) or the loss of an interface
- * queues one sweep of the netns's flows (kzt_flow_recheck_all()); each
+ * queues one sweep of the netns's flows (kzt_flow_recheck_all()), and so
+ * does a change of the node's trust domain or nonmesh mode; each
  * flow then re-decides in its own work item, on one RCU snapshot, and a
  * flow that is no longer allowed is reset on both sides and revoked.
  * Nothing of this runs per packet.
@@ -54,6 +55,7 @@ struct kzt_flow_facts {
 	const struct in6_addr *peer_node; /* outbound: the destination's node */
 	int pod_ifindex;		/* the local pod's interface then */
 	bool pod_if_alive;		/* that interface still exists */
+	const char *trust_domain;	/* the node's, now */
 };
 
 bool kzt_decide_outbound(struct kzt_tables *tables,
@@ -72,6 +74,7 @@ enum kzt_plain_kind kzt_decide_plain(struct kzt_tables *tables, u8 nonmesh,
 				     const struct in6_addr *dst_addr,
 				     u16 dst_port, bool to_tunnel_port,
 				     bool *allow);
+bool kzt_id_in_trust_domain(const char *id, const char *trust_domain);
 enum kzt_conn_end kzt_redecide(struct kzt_tables *tables,
 			       const struct kzt_flow_facts *f);
 

@@ -4,7 +4,8 @@
  * kinds, and kzt_decide_plain() for the flows kzt lets through. Each case
  * builds the tables a live flow was allowed on, makes one change to them
  * (or to the pod's interface) and expects the flow kept or ended for the
- * right reason: the same answer a new flow would get.
+ * right reason: the same answer a new flow would get. A change of the
+ * node's trust domain is a change of the flow's facts.
  */
 #include <kunit/test.h>
 
@@ -20,6 +21,10 @@ MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 #define ID_CLIENT	"spiffe://cluster.local/ns/a/sa/client"
 #define ID_SERVER	"spiffe://cluster.local/ns/b/sa/server"
 #define ID_OTHER	"spiffe://cluster.local/ns/a/sa/other"
+#define TD		"cluster.local"
+/* The same workloads under another trust domain. */
+#define ID_CLIENT_TD2	"spiffe://other.td/ns/a/sa/client"
+#define ID_SERVER_TD2	"spiffe://other.td/ns/b/sa/server"
 #define POD_IF		5
 
 static struct in6_addr kzt_rt_addr(u8 a, u8 b)
@@ -170,6 +175,66 @@ static void ch_in_client_id(struct kzt_rt_env *env)
 	kzt_rt_put(env, CLIENT, ID_OTHER, 0, CLIENT_NODE, KZT_PROTO_KZT1);
 }
 
+/* The node's trust domain changes (kztctl config set trust-domain). */
+static void ch_td_other(struct kzt_rt_env *env)
+{
+	env->facts.trust_domain = "other.td";
+}
+
+/* Set again to the same value: nothing changed. */
+static void ch_td_same(struct kzt_rt_env *env)
+{
+	env->facts.trust_domain = TD;
+}
+
+/* A prefix of the flow's trust domain is another trust domain. */
+static void ch_td_prefix(struct kzt_rt_env *env)
+{
+	env->facts.trust_domain = "cluster";
+}
+
+/* The flow's trust domain extended: cluster.local is a prefix of it. */
+static void ch_td_longer(struct kzt_rt_env *env)
+{
+	env->facts.trust_domain = "cluster.local2";
+}
+
+/*
+ * Every identity moves to other.td (tables, flow and node alike) but the
+ * peer's: the tables allow it, the trust domain does not. On either node
+ * the client's is the peer or the local identity.
+ */
+static void ch_td_client_only(struct kzt_rt_env *env)
+{
+	bool out = env->facts.dir == KZT_CONN_DIR_OUTBOUND;
+
+	kzt_rt_put(env, SERVER, ID_SERVER_TD2, out ? 0 : POD_IF,
+		   out ? SERVER_NODE : CLIENT_NODE, KZT_PROTO_KZT1);
+	env->facts.dst_id = ID_SERVER_TD2;
+	env->facts.trust_domain = "other.td";
+}
+
+/* Both identities and the node move to other.td together: allowed. */
+static void ch_td_all_moved(struct kzt_rt_env *env)
+{
+	bool out = env->facts.dir == KZT_CONN_DIR_OUTBOUND;
+
+	kzt_rt_put(env, CLIENT, ID_CLIENT_TD2, out ? POD_IF : 0, CLIENT_NODE,
+		   KZT_PROTO_KZT1);
+	kzt_rt_put(env, SERVER, ID_SERVER_TD2, out ? 0 : POD_IF,
+		   out ? SERVER_NODE : CLIENT_NODE, KZT_PROTO_KZT1);
+	env->facts.src_id = ID_CLIENT_TD2;
+	env->facts.dst_id = ID_SERVER_TD2;
+	env->facts.trust_domain = "other.td";
+}
+
+/* The interface went and the trust domain changed: the interface first. */
+static void ch_td_and_if_gone(struct kzt_rt_env *env)
+{
+	ch_td_other(env);
+	ch_if_gone(env);
+}
+
 struct kzt_rt_case {
 	const char *name;
 	u8 dir;
@@ -182,6 +247,7 @@ struct kzt_rt_case {
 #define KEEP	0
 #define WL	KZT_CONN_END_WORKLOAD
 #define POLICY	KZT_CONN_END_POLICY
+#define TRUST	KZT_CONN_END_TRUST
 
 static const struct kzt_rt_case kzt_rt_cases[] = {
 	{ "out: no change",			OUT, ch_none,			KEEP },
@@ -203,6 +269,20 @@ static const struct kzt_rt_case kzt_rt_cases[] = {
 	{ "in: destination interface",		IN,  ch_in_server_if,		WL },
 	{ "in: source of another identity",	IN,  ch_in_client_id,		WL },
 	{ "in: source address unknown",		IN,  ch_del_client,		KEEP },
+	{ "out: trust domain changed",		OUT, ch_td_other,		TRUST },
+	{ "in: trust domain changed",		IN,  ch_td_other,		TRUST },
+	{ "out: trust domain set again",	OUT, ch_td_same,		KEEP },
+	{ "in: trust domain set again",		IN,  ch_td_same,		KEEP },
+	{ "out: trust domain a prefix",		OUT, ch_td_prefix,		TRUST },
+	{ "in: trust domain a prefix",		IN,  ch_td_prefix,		TRUST },
+	{ "out: trust domain extends it",	OUT, ch_td_longer,		TRUST },
+	{ "in: trust domain extends it",	IN,  ch_td_longer,		TRUST },
+	{ "out: local left in the old domain",	OUT, ch_td_client_only,		TRUST },
+	{ "in: peer left in the old domain",	IN,  ch_td_client_only,		TRUST },
+	{ "out: everything moved together",	OUT, ch_td_all_moved,		KEEP },
+	{ "in: everything moved together",	IN,  ch_td_all_moved,		KEEP },
+	{ "out: interface gone and domain",	OUT, ch_td_and_if_gone,		WL },
+	{ "in: interface gone and domain",	IN,  ch_td_and_if_gone,		WL },
 };
 
 static void kzt_rt_case_desc(const struct kzt_rt_case *c, char *desc)
@@ -211,6 +291,19 @@ static void kzt_rt_case_desc(const struct kzt_rt_case *c, char *desc)
 }
 
 KUNIT_ARRAY_PARAM(kzt_rt, kzt_rt_cases, kzt_rt_case_desc);
+
+/* The trust domain's boundary: the whole name, then '/'. */
+static void kzt_id_in_trust_domain_test(struct kunit *test)
+{
+	KUNIT_EXPECT_TRUE(test, kzt_id_in_trust_domain(ID_CLIENT, TD));
+	KUNIT_EXPECT_TRUE(test, kzt_id_in_trust_domain("spiffe://a/x", "a"));
+	KUNIT_EXPECT_FALSE(test, kzt_id_in_trust_domain(ID_CLIENT, "cluster"));
+	KUNIT_EXPECT_FALSE(test, kzt_id_in_trust_domain(ID_CLIENT, "cluster.local2"));
+	KUNIT_EXPECT_FALSE(test, kzt_id_in_trust_domain(ID_CLIENT_TD2, TD));
+	KUNIT_EXPECT_FALSE(test, kzt_id_in_trust_domain("spiffe://cluster.local", TD));
+	KUNIT_EXPECT_FALSE(test, kzt_id_in_trust_domain("cluster.local/ns/a/sa/b", TD));
+	KUNIT_EXPECT_FALSE(test, kzt_id_in_trust_domain("", TD));
+}
 
 KUNIT_DEFINE_ACTION_WRAPPER(kzt_rt_tables_put, kzt_tables_put, struct kzt_tables *);
 
@@ -242,6 +335,7 @@ static void kzt_redecide_test(struct kunit *test)
 		.src_id = ID_CLIENT, .dst_id = ID_SERVER,
 		.peer_node = &env.node,
 		.pod_ifindex = POD_IF, .pod_if_alive = true,
+		.trust_domain = TD,
 	};
 
 	/* The same tables decide it allowed before any change. */
@@ -354,6 +448,7 @@ static void kzt_decide_plain_test(struct kunit *test)
 static struct kunit_case kzt_recheck_test_cases[] = {
 	KUNIT_CASE_PARAM(kzt_redecide_test, kzt_rt_gen_params),
 	KUNIT_CASE_PARAM(kzt_decide_plain_test, kzt_plain_gen_params),
+	KUNIT_CASE(kzt_id_in_trust_domain_test),
 	{}
 };
 

@@ -192,3 +192,27 @@ const char *kzt_spiffe_parse(const char *s, size_t len,
 	return NULL;
 }
 EXPORT_SYMBOL_IF_KUNIT(kzt_spiffe_parse);
+
+/**
+ * kzt_spiffe_workload_check() - check the SPIFFE ID of a workload
+ * @s: the ID, not NUL-terminated
+ * @len: its length in bytes
+ *
+ * A workload's ID has a path: "spiffe://td" alone names a trust domain,
+ * which no X.509-SVID kzt accepts may carry.
+ *
+ * Return: NULL when valid, else a short static message.
+ */
+const char *kzt_spiffe_workload_check(const char *s, size_t len)
+{
+	struct kzt_spiffe_id id;
+	const char *err;
+
+	err = kzt_spiffe_parse(s, len, &id);
+	if (err)
+		return err;
+	if (!id.path_len)
+		return "SPIFFE ID names a trust domain, not a workload (add its path)";
+	return NULL;
+}
+EXPORT_SYMBOL_IF_KUNIT(kzt_spiffe_workload_check);

@@ -41,6 +41,7 @@ struct kzt_spiffe_id {
 
 const char *kzt_spiffe_parse(const char *s, size_t len,
 			     struct kzt_spiffe_id *id);
+const char *kzt_spiffe_workload_check(const char *s, size_t len);
 const char *kzt_trust_domain_check(const char *s, size_t len);
 bool kzt_spiffe_path_char(char c);
 

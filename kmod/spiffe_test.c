@@ -177,6 +177,23 @@ static void kzt_spiffe_length_test(struct kunit *test)
 	}
 }
 
+/* A peer to revoke is a workload: a valid ID, and a path. */
+static void kzt_spiffe_workload_check_test(struct kunit *test)
+{
+	static const char ok[] = "spiffe://cluster.local/ns/a/sa/b";
+	static const char td_only[] = "spiffe://cluster.local";
+
+	KUNIT_EXPECT_NULL(test, kzt_spiffe_workload_check(ok, sizeof(ok) - 1));
+	KUNIT_EXPECT_NULL(test, kzt_spiffe_workload_check("spiffe://td/x", 13));
+	KUNIT_EXPECT_STREQ(test,
+			   kzt_spiffe_workload_check(td_only, sizeof(td_only) - 1),
+			   "SPIFFE ID names a trust domain, not a workload (add its path)");
+	KUNIT_EXPECT_STREQ(test, kzt_spiffe_workload_check("spiffe://td/", 12),
+			   "path must not end with '/'");
+	KUNIT_EXPECT_STREQ(test, kzt_spiffe_workload_check("td/ns/a", 7),
+			   "SPIFFE ID must start with \"spiffe://\" (lower case)");
+}
+
 static void kzt_trust_domain_check_test(struct kunit *test)
 {
 	char *long_td = kunit_kzalloc(test, 256, GFP_KERNEL);
@@ -205,6 +222,7 @@ static struct kunit_case kzt_spiffe_test_cases[] = {
 	KUNIT_CASE_PARAM(kzt_spiffe_parse_test, kzt_spiffe_gen_params),
 	KUNIT_CASE_PARAM(kzt_spiffe_length_test, kzt_length_gen_params),
 	KUNIT_CASE(kzt_trust_domain_check_test),
+	KUNIT_CASE(kzt_spiffe_workload_check_test),
 	{}
 };
 

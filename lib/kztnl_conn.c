@@ -41,6 +41,7 @@ static const char *const end_names[__KZT_CONN_END_MAX] = {
 	[KZT_CONN_END_WORKLOAD]	= "workload",
 	[KZT_CONN_END_CAPTURE]	= "capture",
 	[KZT_CONN_END_PEER_DEAD] = "peer-dead",
+	[KZT_CONN_END_TRUST]	= "trust",
 };
 
 static const struct {

@@ -81,6 +81,8 @@ static const struct kzt_stat_desc stat_descs[] = {
 	  "reset: the tunnel timed out (peer node dead)" },
 	{ KZT_STATS_A_PLAIN_REVOKED, "plain_revoked", "capture",
 	  "same-node/plaintext flows reset after a change" },
+	{ KZT_STATS_A_FLOWS_UNTRUSTED, "flows_untrusted", "flow",
+	  "revoked: an identity no longer trusted (revoke, trust domain)" },
 };
 
 /* Catches a counter added to the uapi enum without a name here. */

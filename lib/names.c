@@ -26,6 +26,18 @@ const char *kzt_spiffe_id_check(const char *s)
 	return kzt_spiffe_parse(s, strlen(s), &id);
 }
 
+/**
+ * kzt_workload_id_check() - is @s a SPIFFE ID of a workload (with a path)
+ * @s: "spiffe://cluster.local/ns/default/sa/web"
+ *
+ * @retval NULL fine
+ * @retval what is wrong, from kzt_spiffe_workload_check()
+ */
+const char *kzt_workload_id_check(const char *s)
+{
+	return kzt_spiffe_workload_check(s, strlen(s));
+}
+
 const char *kzt_trust_domain_str_check(const char *s)
 {
 	return kzt_trust_domain_check(s, strlen(s));

@@ -8,6 +8,7 @@
 #define KZT_NAMES_H
 
 const char *kzt_spiffe_id_check(const char *s);
+const char *kzt_workload_id_check(const char *s);
 const char *kzt_trust_domain_str_check(const char *s);
 const char *kzt_namespace_check(const char *s);
 const char *kzt_ns_match_check(const char *s);

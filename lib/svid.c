@@ -254,6 +254,50 @@ int kzt_svid_verify_ctx(X509_STORE_CTX *ctx, const char *trust_domain,
 }
 
 /**
+ * kzt_svid_verify_as() - verify an SVID and its chain as a handshake would
+ * @store:        the trust bundle
+ * @leaf:         the SVID
+ * @chain:        intermediates (may be NULL)
+ * @purpose:      NULL, or the X509_STORE_CTX_set_default() name a TLS
+ *                handshake uses: "ssl_client" to verify a client's
+ *                certificate (we were the server), "ssl_server" a
+ *                server's
+ * @trust_domain: the SVID's ID must be in it; NULL: any
+ * @id:           the SPIFFE ID on success
+ * @id_len:       size of @id
+ * @why:          on refusal, the reason
+ * @why_len:      size of @why
+ *
+ * With @purpose, the store context is set up as OpenSSL sets it up for
+ * a handshake's peer (ssl_verify_cert_chain()), and then the very check
+ * of the handshake (kzt_svid_verify_ctx()) runs: kztd re-verifies a kept
+ * peer chain against a new bundle with it.
+ *
+ * @retval 0      verified at the present time
+ * @retval EACCES refused; @why says why
+ * @retval ENOMEM out of memory
+ */
+int kzt_svid_verify_as(X509_STORE *store, X509 *leaf, STACK_OF(X509) *chain,
+		       const char *purpose, const char *trust_domain,
+		       char *id, size_t id_len, char *why, size_t why_len)
+{
+	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+	int ret;
+
+	if (!ctx || !X509_STORE_CTX_init(ctx, store, leaf, chain) ||
+	    (purpose && !X509_STORE_CTX_set_default(ctx, purpose))) {
+		X509_STORE_CTX_free(ctx);
+		ERR_clear_error();
+		snprintf(why, why_len, "out of memory");
+		return ENOMEM;
+	}
+	ret = kzt_svid_verify_ctx(ctx, trust_domain, id, id_len, why, why_len);
+	X509_STORE_CTX_free(ctx);
+	ERR_clear_error();
+	return ret;
+}
+
+/**
  * kzt_svid_verify() - verify an SVID and its chain against a bundle
  * @store:        the trust bundle
  * @leaf:         the SVID
@@ -272,17 +316,8 @@ int kzt_svid_verify(X509_STORE *store, X509 *leaf, STACK_OF(X509) *chain,
 		    const char *trust_domain, char *id, size_t id_len,
 		    char *why, size_t why_len)
 {
-	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
-	int ret;
-
-	if (!ctx || !X509_STORE_CTX_init(ctx, store, leaf, chain)) {
-		X509_STORE_CTX_free(ctx);
-		snprintf(why, why_len, "out of memory");
-		return ENOMEM;
-	}
-	ret = kzt_svid_verify_ctx(ctx, trust_domain, id, id_len, why, why_len);
-	X509_STORE_CTX_free(ctx);
-	return ret;
+	return kzt_svid_verify_as(store, leaf, chain, NULL, trust_domain, id,
+				  id_len, why, why_len);
 }
 
 /**

@@ -26,6 +26,9 @@ int kzt_svid_verify_ctx(X509_STORE_CTX *ctx, const char *trust_domain,
 int kzt_svid_verify(X509_STORE *store, X509 *leaf, STACK_OF(X509) *chain,
 		    const char *trust_domain, char *id, size_t id_len,
 		    char *why, size_t why_len);
+int kzt_svid_verify_as(X509_STORE *store, X509 *leaf, STACK_OF(X509) *chain,
+		       const char *purpose, const char *trust_domain,
+		       char *id, size_t id_len, char *why, size_t why_len);
 int kzt_svid_bundle_load(const char *path, X509_STORE **store,
 			 char *why, size_t why_len);
 const char *kzt_svid_describe(X509 *cert, char *buf, size_t len);

@@ -64,6 +64,27 @@ static int fail(struct kzt_tls_conn *c, int status, const char *fmt, ...)
 	return status;
 }
 
+/*
+ * Keep what was verified: the leaf and the certificates the peer sent,
+ * so that the chain can be verified again against a later bundle
+ * (lib/peers.c). Best effort: without memory, nothing is kept.
+ */
+static void keep_chain(struct kzt_tls_conn *c, X509_STORE_CTX *xctx)
+{
+	X509 *leaf = X509_STORE_CTX_get0_cert(xctx);
+	STACK_OF(X509) *sent = X509_STORE_CTX_get0_untrusted(xctx);
+
+	X509_free(c->peer_leaf);
+	sk_X509_pop_free(c->peer_chain, X509_free);
+	c->peer_leaf = NULL;
+	c->peer_chain = NULL;
+	if (!leaf || !X509_up_ref(leaf))
+		return;
+	c->peer_leaf = leaf;
+	if (sent)
+		c->peer_chain = X509_chain_up_ref(sent);
+}
+
 /* Peer certificate: the bundle, the SVID rules, the expected identity. */
 static int verify_cb(X509_STORE_CTX *xctx, void *arg)
 {
@@ -97,6 +118,7 @@ static int verify_cb(X509_STORE_CTX *xctx, void *arg)
 		X509_STORE_CTX_set_error(xctx, X509_V_ERR_CERT_REJECTED);
 		return 0;
 	}
+	keep_chain(c, xctx);
 	return 1;
 }
 
@@ -504,6 +526,8 @@ void kzt_tls_conn_free(struct kzt_tls_conn *c)
 		return;
 	SSL_free(c->ssl);
 	kzt_creds_put(c->creds);
+	X509_free(c->peer_leaf);
+	sk_X509_pop_free(c->peer_chain, X509_free);
 	free(c->want_peer);
 	OPENSSL_cleanse(c->secret, sizeof(c->secret));
 	kzt_tls_keys_cleanse(&c->keys);

@@ -50,6 +50,9 @@ struct kzt_tls_conn {
 	char *want_peer;		/* client */
 	char local_id[KZT_SPIFFE_ID_MAX + 1];
 	char peer_id[KZT_SPIFFE_ID_MAX + 1];	/* verified */
+	/* The peer's certificate and the chain it sent, as verified (refs). */
+	X509 *peer_leaf;
+	STACK_OF(X509) *peer_chain;
 	/* CLIENT_ and SERVER_TRAFFIC_SECRET_0 from the key log callback. */
 	uint8_t secret[2][KZT_TLS_SECRET_MAX];
 	size_t secret_len[2];

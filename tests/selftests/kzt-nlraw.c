@@ -49,6 +49,7 @@ static const struct {
 	{ "txn-commit",	KZT_CMD_TXN_COMMIT },
 	{ "txn-abort",	KZT_CMD_TXN_ABORT },
 	{ "stats-get",	KZT_CMD_STATS_GET },
+	{ "revoke",	KZT_CMD_REVOKE },
 };
 
 static const struct {

@@ -18,7 +18,9 @@ static void conn_usage(FILE *f)
 		   "node, the kTLS cipher, bytes each way (OUT: from the local pod) and age.\n"
 		   "A flow that a change no longer allows is reset and shows for a moment\n"
 		   "as closing:<why> (policy, workload, capture), one whose peer node\n"
-		   "stopped answering as closing:peer-dead.\n",
+		   "stopped answering as closing:peer-dead, one whose peer or trust domain\n"
+		   "is no longer trusted (kztctl revoke, a new trust bundle in kztd, a\n"
+		   "trust domain change) as closing:trust.\n",
 		prog);
 }
 

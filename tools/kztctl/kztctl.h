@@ -35,6 +35,7 @@ int policy_main(int argc, char *argv[]);
 int apply_main(int argc, char *argv[]);
 int conn_main(int argc, char *argv[]);
 int stats_main(int argc, char *argv[]);
+int revoke_main(int argc, char *argv[]);
 int ca_main(int argc, char *argv[]);
 
 /* common.c */

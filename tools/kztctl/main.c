@@ -50,6 +50,9 @@ static const struct {
 	  "conn [list]" },
 	{ "stats", stats_main,
 	  "the node's counters (capture, handshakes, tunnels, flows)", NULL },
+	{ "revoke", revoke_main,
+	  "end the flows of peer identities no longer trusted",
+	  "revoke PEER_ID..." },
 	{ "ca", ca_main,
 	  "a development CA: SPIFFE certificates without an outside PKI",
 	  "ca init --dir DIR [--trust-domain TD] [--days N] [--force]\n"

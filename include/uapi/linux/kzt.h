@@ -303,6 +303,25 @@
  *
  * KZT_CMD_STATS_GET - the node's counters: one u64 attribute per
  *   enum kzt_stats_attr entry, all of them in every reply.
+ *
+ * ---- Trust ----
+ *
+ * KZT_CMD_REVOKE - end every flow of the netns whose peer identity (an
+ *   inbound flow's verified client, an outbound flow's destination) is
+ *   one of the given SPIFFE IDs: kztd sends it when a new trust bundle no
+ *   longer verifies a peer (Documentation/kztd.rst). Each such flow is
+ *   reset on both sides and listed CLOSING with KZT_CONN_END_TRUST; flows
+ *   already CLOSING finish as they are. Nothing is remembered: a new flow
+ *   of the same peer is decided (and verified by kztd) afresh.
+ *   request:  KZT_REVOKE_A_PEER_ID    string, repeated 1..
+ *                                     KZT_REVOKE_IDS_MAX times: a SPIFFE
+ *                                     ID spiffe://<td>/<path> (a path is
+ *                                     required), at most
+ *                                     KZT_SPIFFE_ID_MAX bytes
+ *   reply:    KZT_REVOKE_A_FLOWS      u32, the flows told to end
+ *   errors:   -EINVAL no PEER_ID, or one that is not a SPIFFE ID of a
+ *                     workload (the extack names it); nothing is ended;
+ *             -E2BIG  more than KZT_REVOKE_IDS_MAX IDs.
  */
 #ifndef _UAPI_LINUX_KZT_H
 #define _UAPI_LINUX_KZT_H
@@ -339,6 +358,7 @@
 #define KZT_WORKLOADS_MAX	1048576
 #define KZT_POLICIES_MAX	65536
 #define KZT_POLICY_SIZE_MAX	32000	/* bytes of a policy's attributes */
+#define KZT_REVOKE_IDS_MAX	1024	/* peer IDs in one KZT_CMD_REVOKE */
 
 enum kzt_nonmesh {
 	KZT_NONMESH_DENY,		/* refuse, and count */
@@ -413,7 +433,8 @@ enum kzt_conn_state {
 
 /*
  * Why kzt ended a flow early (KZT_CONN_A_END): the decision was taken
- * again after a change and came out different, or the peer node died.
+ * again after a change and came out different, the peer node died, or an
+ * identity of the flow is no longer trusted.
  * Both pods see a reset; the flow stays in the list, CLOSING, for a moment.
  */
 enum kzt_conn_end {
@@ -421,6 +442,7 @@ enum kzt_conn_end {
 	KZT_CONN_END_WORKLOAD,		/* a workload or its interface changed */
 	KZT_CONN_END_CAPTURE,		/* capture was turned off */
 	KZT_CONN_END_PEER_DEAD,		/* the tunnel timed out (keepalive) */
+	KZT_CONN_END_TRUST,		/* an identity no longer trusted */
 
 	__KZT_CONN_END_MAX
 };
@@ -457,6 +479,7 @@ enum kzt_cmd {
 	KZT_CMD_HANDSHAKE_DONE,
 	KZT_CMD_CONN_GET,
 	KZT_CMD_STATS_GET,
+	KZT_CMD_REVOKE,
 
 	__KZT_CMD_MAX
 };
@@ -610,6 +633,16 @@ enum kzt_conn_attr {
 
 #define KZT_CONN_A_MAX (__KZT_CONN_A_MAX - 1)
 
+enum kzt_revoke_attr {
+	KZT_REVOKE_A_UNSPEC,
+	KZT_REVOKE_A_PEER_ID,
+	KZT_REVOKE_A_FLOWS,
+
+	__KZT_REVOKE_A_MAX
+};
+
+#define KZT_REVOKE_A_MAX (__KZT_REVOKE_A_MAX - 1)
+
 /*
  * Node counters (KZT_CMD_STATS_GET), each a u64 since the netns was
  * created or kzt loaded. Every refused flow is counted exactly once, by
@@ -660,6 +693,7 @@ enum kzt_stats_attr {
 	KZT_STATS_A_PLAIN_REVOKED,	/* same-node, non-mesh or plaintext
 					 * flow allowed, then reset by a change
 					 */
+	KZT_STATS_A_FLOWS_UNTRUSTED,	/* revoked (also in FLOWS_REVOKED): trust */
 
 	__KZT_STATS_A_MAX
 };
