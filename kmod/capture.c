@@ -179,6 +179,7 @@ static unsigned int kzt_capture_plain4(struct sk_buff *skb,
 				       const struct nf_hook_state *state,
 				       const struct iphdr *iph,
 				       const struct tcphdr *th,
+				       const struct kzt_capture *cap,
 				       struct kzt_tables *tables,
 				       const struct in6_addr *saddr,
 				       const struct in6_addr *daddr)
@@ -206,6 +207,7 @@ static unsigned int kzt_capture_plain4(struct sk_buff *skb,
 	if (!allow)
 		return kzt_capture_refuse4(skb, state, counted[kind][0]);
 	kzt_stat_inc(state->net, counted[kind][1]);
+	kzt_plain_reborn4(cap->plain, skb, iph, th);
 	return NF_ACCEPT;
 }
 
@@ -321,7 +323,8 @@ static unsigned int kzt_capture_hook4(void *priv, struct sk_buff *skb,
 		return kzt_plain_revoked4(cap->plain, skb, iph, th) ?
 		       kzt_capture_refuse4(skb, state, KZT_STATS_A_STRAY) :
 		       NF_ACCEPT;
-	return kzt_capture_plain4(skb, state, iph, th, tables, &saddr, &daddr);
+	return kzt_capture_plain4(skb, state, iph, th, cap, tables, &saddr,
+				  &daddr);
 }
 
 /*
@@ -516,16 +519,20 @@ static void kzt_capture_stop(struct net *net, struct kzt_capture *cap,
  * @sk: a tunnelled flow's pod socket, about to be closed with a reset
  *
  * See kzt_plain_bury_sock(); nothing while capture is off.
+ *
+ * Return: what to pass to kzt_plain_forget() once the socket is closed.
  */
-void kzt_capture_bury(struct net *net, const struct sock *sk)
+struct nf_conn *kzt_capture_bury(struct net *net, const struct sock *sk)
 {
 	struct kzt_capture *cap;
+	struct nf_conn *ct = NULL;
 
 	rcu_read_lock();
 	cap = rcu_dereference(kzt_pernet(net)->capture);
 	if (cap)
-		kzt_plain_bury_sock(cap->plain, sk);
+		ct = kzt_plain_bury_sock(cap->plain, sk);
 	rcu_read_unlock();
+	return ct;
 }
 
 /**

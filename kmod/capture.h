@@ -17,6 +17,7 @@
 #include "listener.h"
 
 struct net;
+struct nf_conn;
 struct kzt_config;
 struct kzt_net;
 struct netlink_ext_ack;
@@ -51,7 +52,7 @@ int kzt_capture_apply(struct net *net, const struct kzt_config *old,
 		      struct netlink_ext_ack *extack);
 void kzt_capture_net_exit(struct net *net);
 void kzt_capture_recheck(struct kzt_net *kn);
-void kzt_capture_bury(struct net *net, const struct sock *sk);
+struct nf_conn *kzt_capture_bury(struct net *net, const struct sock *sk);
 
 /* capture6.c: IPv6 of enrolled workloads is refused (no IPv6 capture yet). */
 unsigned int kzt_capture_hook6(void *priv, struct sk_buff *skb,

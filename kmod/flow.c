@@ -25,6 +25,7 @@
 #include "flow_internal.h"
 #include "handshake.h"
 #include "kzt.h"
+#include "plain.h"
 #include "stats.h"
 
 /* How long a flow whose directions both ended waits for TCP to finish. */
@@ -680,6 +681,7 @@ void kzt_flow_end(struct kzt_flow *flow, enum kzt_flow_end how)
 	struct kzt_flow_net *fn = flow->fn;
 	bool reset = kzt_flow_reset_on(how);
 	bool hs_running, hs_cancelled = false;
+	struct nf_conn *ct;
 
 	spin_lock(&flow->lock);
 	flow->dead = true;
@@ -705,9 +707,11 @@ void kzt_flow_end(struct kzt_flow *flow, enum kzt_flow_end how)
 	timer_delete_sync(&flow->timer);
 	kzt_flow_authorized(flow);	/* or never will be: no longer counted */
 
-	if (reset && flow->pod.sock)
-		kzt_capture_bury(flow->net, flow->pod.sock->sk);
+	/* ORDER: buried, reset through its conntrack entry, forgotten. */
+	ct = reset && flow->pod.sock ?
+	     kzt_capture_bury(flow->net, flow->pod.sock->sk) : NULL;
 	kzt_flow_release(&flow->pod, reset, false);
+	kzt_plain_forget(ct);
 	kzt_flow_release(&flow->tunnel, reset, hs_running);
 	kzt_pump_free(&flow->pump);
 	kzt_flow_count_end(flow, how);

@@ -20,8 +20,8 @@
  *
  * Locking: @lock (BH-safe) serialises the writers of @graves and @by_age
  * (the sweep, the reaper, ending flows); the hooks read @graves under
- * RCU. One sweep runs at a time (one work item); changes that come while
- * it is queued share it.
+ * RCU. One sweep runs at a time (one work item, delayed a little so that
+ * a burst of changes shares one walk of the table).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -44,9 +44,11 @@
 #include "recheck.h"
 #include "stats.h"
 
-#define KZT_GRAVE_BITS		10
+#define KZT_GRAVE_BITS		12
 #define KZT_GRAVE_MS		60000	/* long past any segment in flight */
 #define KZT_GRAVES_MAX		65536	/* then the oldest go first */
+#define KZT_SWEEP_BATCH_MS	20	/* changes this close share a walk */
+#define KZT_SWEEP_RETRY_MS	1000	/* after running out of memory */
 
 /* One direction of a revoked connection, as its packets arrive. */
 struct kzt_grave {
@@ -59,12 +61,13 @@ struct kzt_grave {
 };
 
 struct kzt_plain {
-	struct net *net;
-	struct work_struct sweep;
-	struct delayed_work reap;
+	/* Read by the hooks for every packet that may be a late one. */
+	unsigned int nr_graves ____cacheline_aligned_in_smp; /* @lock */
 	u32 seed;
-	spinlock_t lock;		/* writers of @graves, @by_age */
-	unsigned int nr_graves;		/* under @lock; the hooks peek */
+	struct net *net;
+	struct delayed_work sweep;
+	struct delayed_work reap;
+	spinlock_t lock ____cacheline_aligned_in_smp; /* @graves, @by_age */
 	struct list_head by_age;
 	DECLARE_HASHTABLE(graves, KZT_GRAVE_BITS);
 };
@@ -73,6 +76,7 @@ struct kzt_plain {
 struct kzt_plain_victim {
 	struct list_head node;
 	struct nf_conn *ct;
+	bool tunnel;			/* it should have been tunnelled */
 };
 
 struct kzt_plain_sweep {
@@ -98,11 +102,11 @@ static void kzt_grave_remove(struct kzt_plain *plain, struct kzt_grave *g)
 	kfree_rcu(g, rcu);
 }
 
-/* Context: any but hard IRQ; called under RCU too. */
+/* Context: any but hard IRQ (@gfp says whether it may sleep). */
 static void kzt_grave_add(struct kzt_plain *plain,
-			  const struct nf_conntrack_tuple *t)
+			  const struct nf_conntrack_tuple *t, gfp_t gfp)
 {
-	struct kzt_grave *g = kzalloc(sizeof(*g), GFP_ATOMIC);
+	struct kzt_grave *g = kzalloc(sizeof(*g), gfp);
 
 	if (!g)
 		return;		/* the resets still go out */
@@ -149,6 +153,30 @@ static void kzt_plain_reap(struct work_struct *work)
 		queue_delayed_work(system_wq, &plain->reap, next);
 }
 
+/* A packet's 4-tuple as it came, before any DNAT: its entry's original. */
+static void kzt_plain_packet_tuple(const struct sk_buff *skb,
+				   const struct iphdr *iph,
+				   const struct tcphdr *th, __be32 *saddr,
+				   __be32 *daddr, __be16 *sport, __be16 *dport)
+{
+	enum ip_conntrack_info ctinfo;
+	const struct nf_conntrack_tuple *t;
+	struct nf_conn *ct = nf_ct_get(skb, &ctinfo);
+
+	if (ct && CTINFO2DIR(ctinfo) == IP_CT_DIR_ORIGINAL) {
+		t = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
+		*saddr = t->src.u3.ip;
+		*daddr = t->dst.u3.ip;
+		*sport = t->src.u.tcp.port;
+		*dport = t->dst.u.tcp.port;
+	} else {
+		*saddr = iph->saddr;
+		*daddr = iph->daddr;
+		*sport = th->source;
+		*dport = th->dest;
+	}
+}
+
 /**
  * kzt_plain_revoked4() - whether a packet belongs to a revoked connection
  * @plain: the node's state
@@ -166,7 +194,6 @@ static void kzt_plain_reap(struct work_struct *work)
 bool kzt_plain_revoked4(struct kzt_plain *plain, const struct sk_buff *skb,
 			const struct iphdr *iph, const struct tcphdr *th)
 {
-	const struct nf_conntrack_tuple *t;
 	enum ip_conntrack_info ctinfo;
 	__be32 saddr, daddr;
 	__be16 sport, dport;
@@ -178,19 +205,7 @@ bool kzt_plain_revoked4(struct kzt_plain *plain, const struct sk_buff *skb,
 	ct = nf_ct_get(skb, &ctinfo);
 	if (ct && ctinfo != IP_CT_NEW)
 		return false;
-	if (ct) {
-		/* As the packet came, before any DNAT. */
-		t = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
-		saddr = t->src.u3.ip;
-		daddr = t->dst.u3.ip;
-		sport = t->src.u.tcp.port;
-		dport = t->dst.u.tcp.port;
-	} else {
-		saddr = iph->saddr;
-		daddr = iph->daddr;
-		sport = th->source;
-		dport = th->dest;
-	}
+	kzt_plain_packet_tuple(skb, iph, th, &saddr, &daddr, &sport, &dport);
 	hash_for_each_possible_rcu(plain->graves, g, node,
 				   kzt_grave_hash(plain, saddr, daddr, sport,
 						  dport))
@@ -200,13 +215,73 @@ bool kzt_plain_revoked4(struct kzt_plain *plain, const struct sk_buff *skb,
 	return false;
 }
 
+/**
+ * kzt_plain_reborn4() - a connection request on a buried 4-tuple was allowed
+ * @plain: the node's state
+ * @skb: the request, at the hook
+ * @iph: its IP header
+ * @th: its TCP header
+ *
+ * It is a new connection: its graves (both directions) must not reset it.
+ *
+ * Context: the hook, under RCU.
+ */
+void kzt_plain_reborn4(struct kzt_plain *plain, const struct sk_buff *skb,
+		       const struct iphdr *iph, const struct tcphdr *th)
+{
+	struct kzt_grave *g;
+	struct hlist_node *tmp;
+	__be32 saddr, daddr;
+	__be16 sport, dport;
+	int dir;
+
+	if (likely(!READ_ONCE(plain->nr_graves)))
+		return;
+	kzt_plain_packet_tuple(skb, iph, th, &saddr, &daddr, &sport, &dport);
+	spin_lock_bh(&plain->lock);
+	for (dir = 0; dir < 2; dir++) {
+		hash_for_each_possible_safe(plain->graves, g, tmp, node,
+					    kzt_grave_hash(plain, saddr, daddr,
+							   sport, dport))
+			if (g->saddr == saddr && g->daddr == daddr &&
+			    g->sport == sport && g->dport == dport)
+				kzt_grave_remove(plain, g);
+		swap(saddr, daddr);
+		swap(sport, dport);
+	}
+	spin_unlock_bh(&plain->lock);
+}
+
+/*
+ * The end of a revoked connection that is a socket of this node (a pod's
+ * connection to a node address): a reset sent to it would come back in
+ * on the loopback device with a pod's address and be dropped as spoofed,
+ * so the socket is aborted instead (and resets its peer itself).
+ */
+static void kzt_plain_abort_local(struct net *net, __be32 saddr, __be16 sport,
+				  __be32 daddr, __be16 dport)
+{
+	struct sock *sk;
+
+	sk = inet_lookup_established(net, net->ipv4.tcp_death_row.hashinfo,
+				     saddr, sport, daddr, dport, 0);
+	if (!sk)
+		return;
+	tcp_abort(sk, ECONNRESET);
+	sock_gen_put(sk);
+}
+
 /*
  * A reset from @saddr:@sport to @daddr:@dport, as its peer would send it:
  * @seq is what the receiver expects next, so that it takes the reset
- * (RFC 5961), and @ack what it sent. Untracked: it is no connection.
+ * (RFC 5961), and @ack what it sent; with @probe (@seq unknown: conntrack
+ * never saw that direction) a bare ACK out of the window instead, whose
+ * duplicate ACK meets the connection's grave and gets an exact reset.
+ * Untracked: it is no connection.
  */
 static void kzt_plain_send_rst4(struct net *net, __be32 saddr, __be16 sport,
-				__be32 daddr, __be16 dport, u32 seq, u32 ack)
+				__be32 daddr, __be16 dport, u32 seq, u32 ack,
+				bool probe)
 {
 	struct flowi4 fl4 = {
 		.daddr = daddr,
@@ -222,6 +297,11 @@ static void kzt_plain_send_rst4(struct net *net, __be32 saddr, __be16 sport,
 	rt = ip_route_output_key(net, &fl4);
 	if (IS_ERR(rt))
 		return;
+	if (rt->rt_type == RTN_LOCAL) {
+		ip_rt_put(rt);
+		kzt_plain_abort_local(net, saddr, sport, daddr, dport);
+		return;
+	}
 	skb = alloc_skb(MAX_TCP_HEADER, GFP_KERNEL);
 	if (!skb) {
 		ip_rt_put(rt);
@@ -236,7 +316,7 @@ static void kzt_plain_send_rst4(struct net *net, __be32 saddr, __be16 sport,
 	th->seq = htonl(seq);
 	th->ack_seq = htonl(ack);
 	th->doff = sizeof(*th) / 4;
-	th->rst = 1;
+	th->rst = !probe;
 	th->ack = 1;
 	th->check = tcp_v4_check(sizeof(*th), saddr, daddr,
 				 csum_partial(th, sizeof(*th), 0));
@@ -260,29 +340,42 @@ static void kzt_plain_send_rst4(struct net *net, __be32 saddr, __be16 sport,
 /*
  * End a revoked connection: its graves first (once its entry is gone, a
  * packet of it starts a new one), then its entry, then a reset to each
- * end with the sequence number that end expects next.
+ * end with the sequence number that end expects next. The server of a
+ * connection that should have been tunnelled is a mesh workload of
+ * another node: nothing of the flow goes to it in the clear, not even a
+ * reset (its node's flow timeout or keepalive ends its side).
  */
-static void kzt_plain_revoke(struct kzt_plain *plain, struct nf_conn *ct)
+static void kzt_plain_revoke(struct kzt_plain *plain,
+			     const struct kzt_plain_victim *v)
 {
 	const struct nf_conntrack_tuple *o, *r;
+	struct nf_conn *ct = v->ct;
 	u32 sent[IP_CT_DIR_MAX];
+	bool seen[IP_CT_DIR_MAX];
+	int dir;
 
 	o = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
 	r = &ct->tuplehash[IP_CT_DIR_REPLY].tuple;
 	spin_lock_bh(&ct->lock);
-	sent[IP_CT_DIR_ORIGINAL] = ct->proto.tcp.seen[IP_CT_DIR_ORIGINAL].td_end;
-	sent[IP_CT_DIR_REPLY] = ct->proto.tcp.seen[IP_CT_DIR_REPLY].td_end;
+	for (dir = 0; dir < IP_CT_DIR_MAX; dir++) {
+		sent[dir] = ct->proto.tcp.seen[dir].td_end;
+		seen[dir] = ct->proto.tcp.seen[dir].td_maxwin != 0;
+	}
 	spin_unlock_bh(&ct->lock);
 
-	kzt_grave_add(plain, o);
-	kzt_grave_add(plain, r);
+	kzt_grave_add(plain, o, GFP_KERNEL);
+	kzt_grave_add(plain, r, GFP_KERNEL);
 	nf_ct_delete(ct, 0, 0);
 	kzt_plain_send_rst4(plain->net, o->dst.u3.ip, o->dst.u.tcp.port,
 			    o->src.u3.ip, o->src.u.tcp.port,
-			    sent[IP_CT_DIR_REPLY], sent[IP_CT_DIR_ORIGINAL]);
-	kzt_plain_send_rst4(plain->net, r->dst.u3.ip, r->dst.u.tcp.port,
-			    r->src.u3.ip, r->src.u.tcp.port,
-			    sent[IP_CT_DIR_ORIGINAL], sent[IP_CT_DIR_REPLY]);
+			    sent[IP_CT_DIR_REPLY], sent[IP_CT_DIR_ORIGINAL],
+			    !seen[IP_CT_DIR_REPLY]);
+	if (!v->tunnel)
+		kzt_plain_send_rst4(plain->net, r->dst.u3.ip, r->dst.u.tcp.port,
+				    r->src.u3.ip, r->src.u.tcp.port,
+				    sent[IP_CT_DIR_ORIGINAL],
+				    sent[IP_CT_DIR_REPLY],
+				    !seen[IP_CT_DIR_ORIGINAL]);
 	kzt_stat_inc(plain->net, KZT_STATS_A_PLAIN_REVOKED);
 }
 
@@ -293,32 +386,49 @@ static void kzt_plain_revoke(struct kzt_plain *plain, struct nf_conn *ct)
  *
  * The socket's connection is in conntrack (as the reply of the pod's
  * request, or as the original of kzt's connect to a local pod): the pod's
- * direction is buried and the entry deleted, so that what the pod still
- * sends starts a new entry and meets the grave.
+ * direction is buried. The entry must stay until the socket's reset has
+ * gone out through it (NAT: a pod that connected to a service address
+ * takes a reset only from that address); then kzt_plain_forget() deletes
+ * it, so that what the pod still sends starts a new entry and meets the
+ * grave.
  *
  * Context: any but hard IRQ; under RCU (@plain lives until a grace
  * period after capture stops).
+ * Return: the entry (a reference, for kzt_plain_forget()), or NULL.
  */
-void kzt_plain_bury_sock(struct kzt_plain *plain, const struct sock *sk)
+struct nf_conn *kzt_plain_bury_sock(struct kzt_plain *plain,
+				    const struct sock *sk)
 {
-	struct nf_conntrack_tuple t = {
-		.src.l3num = NFPROTO_IPV4,
-		.src.u3.ip = sk->sk_rcv_saddr,
-		.src.u.tcp.port = htons(sk->sk_num),
-		.dst.u3.ip = sk->sk_daddr,
-		.dst.u.tcp.port = sk->sk_dport,
-		.dst.protonum = IPPROTO_TCP,
-	};
 	struct nf_conntrack_tuple_hash *h;
+	struct nf_conntrack_tuple t;
 	struct nf_conn *ct;
 
 	if (sk->sk_family != AF_INET)
-		return;
+		return NULL;
+	memset(&t, 0, sizeof(t));	/* compared whole, padding too */
+	t.src.l3num = NFPROTO_IPV4;
+	t.src.u3.ip = sk->sk_rcv_saddr;
+	t.src.u.tcp.port = htons(sk->sk_num);
+	t.dst.u3.ip = sk->sk_daddr;
+	t.dst.u.tcp.port = sk->sk_dport;
+	t.dst.protonum = IPPROTO_TCP;
 	h = nf_conntrack_find_get(plain->net, &nf_ct_zone_dflt, &t);
 	if (!h)
-		return;
+		return NULL;
 	ct = nf_ct_tuplehash_to_ctrack(h);
-	kzt_grave_add(plain, &ct->tuplehash[!NF_CT_DIRECTION(h)].tuple);
+	kzt_grave_add(plain, &ct->tuplehash[!NF_CT_DIRECTION(h)].tuple,
+		      GFP_ATOMIC);
+	return ct;
+}
+
+/**
+ * kzt_plain_forget() - delete the entry kzt_plain_bury_sock() returned
+ * @ct: the entry, or NULL; its reference is dropped
+ */
+void kzt_plain_forget(struct nf_conn *ct)
+{
+	if (!ct)
+		return;
 	nf_ct_delete(ct, 0, 0);
 	nf_ct_put(ct);
 }
@@ -343,8 +453,12 @@ static bool kzt_plain_ours(struct net *net, __be32 saddr, __be16 sport,
 	return ours;
 }
 
-/* Whether the tables now deny the live connection of @ct. */
-static bool kzt_plain_denied(struct net *net, const struct nf_conn *ct)
+/*
+ * Whether the tables now deny the live connection of @ct; @tunnel says
+ * whether it should have been tunnelled.
+ */
+static bool kzt_plain_denied(struct net *net, const struct nf_conn *ct,
+			     bool *tunnel)
 {
 	const struct nf_conntrack_tuple *o, *r;
 	const struct kzt_config *cfg;
@@ -377,6 +491,7 @@ static bool kzt_plain_denied(struct net *net, const struct nf_conn *ct)
 	rcu_read_unlock();
 	if (kind == KZT_PLAIN_NONE || allow)
 		return false;
+	*tunnel = kind == KZT_PLAIN_TUNNEL;
 	/* Seen from each end: the captured pod's, the inbound pod's. */
 	return !kzt_plain_ours(net, o->src.u3.ip, o->src.u.tcp.port,
 			       r->src.u3.ip, r->src.u.tcp.port) &&
@@ -393,6 +508,7 @@ static int kzt_plain_sweep_one(struct nf_conn *ct, void *data)
 {
 	struct kzt_plain_sweep *s = data;
 	struct kzt_plain_victim *v;
+	bool tunnel;
 	u8 state;
 
 	if (nf_ct_l3num(ct) != NFPROTO_IPV4 ||
@@ -400,22 +516,25 @@ static int kzt_plain_sweep_one(struct nf_conn *ct, void *data)
 		return 0;
 	state = READ_ONCE(ct->proto.tcp.state);
 	if (state == TCP_CONNTRACK_TIME_WAIT || state == TCP_CONNTRACK_CLOSE ||
-	    !kzt_plain_denied(s->net, ct))
+	    !kzt_plain_denied(s->net, ct, &tunnel))
 		return 0;
-	v = kmalloc(sizeof(*v), GFP_ATOMIC);
+	v = kmalloc(sizeof(*v), GFP_NOWAIT | __GFP_NOWARN);
 	if (!v) {
 		s->incomplete = true;
 		return 0;
 	}
+	/* Hashed, so referenced; it stays hashed while we hold its bucket. */
 	nf_conntrack_get(&ct->ct_general);
 	v->ct = ct;
+	v->tunnel = tunnel;
 	list_add_tail(&v->node, &s->victims);
 	return 0;
 }
 
 static void kzt_plain_sweep(struct work_struct *work)
 {
-	struct kzt_plain *plain = container_of(work, struct kzt_plain, sweep);
+	struct kzt_plain *plain = container_of(to_delayed_work(work),
+					       struct kzt_plain, sweep);
 	struct kzt_plain_sweep s = {
 		.net = plain->net,
 		.victims = LIST_HEAD_INIT(s.victims),
@@ -425,12 +544,13 @@ static void kzt_plain_sweep(struct work_struct *work)
 
 	nf_ct_iterate_cleanup_net(kzt_plain_sweep_one, &iter);
 	list_for_each_entry_safe(v, tmp, &s.victims, node) {
-		kzt_plain_revoke(plain, v->ct);
+		kzt_plain_revoke(plain, v);
 		nf_ct_put(v->ct);
 		kfree(v);
 	}
-	if (s.incomplete)
-		queue_work(system_unbound_wq, &plain->sweep);
+	if (s.incomplete)	/* what was found is done; the rest later */
+		queue_delayed_work(system_unbound_wq, &plain->sweep,
+				   msecs_to_jiffies(KZT_SWEEP_RETRY_MS));
 }
 
 /**
@@ -441,7 +561,8 @@ static void kzt_plain_sweep(struct work_struct *work)
  */
 void kzt_plain_recheck(struct kzt_plain *plain)
 {
-	queue_work(system_unbound_wq, &plain->sweep);
+	queue_delayed_work(system_unbound_wq, &plain->sweep,
+			   msecs_to_jiffies(KZT_SWEEP_BATCH_MS));
 }
 
 /**
@@ -473,7 +594,7 @@ struct kzt_plain *kzt_plain_start(struct net *net,
 	}
 	plain->net = net;
 	plain->seed = get_random_u32();
-	INIT_WORK(&plain->sweep, kzt_plain_sweep);
+	INIT_DELAYED_WORK(&plain->sweep, kzt_plain_sweep);
 	INIT_DELAYED_WORK(&plain->reap, kzt_plain_reap);
 	spin_lock_init(&plain->lock);
 	INIT_LIST_HEAD(&plain->by_age);
@@ -492,7 +613,7 @@ void kzt_plain_stop(struct kzt_plain *plain)
 	struct kzt_grave *g, *tmp;
 
 	/* ORDER: a sweep digs graves, and graves queue the reaper. */
-	cancel_work_sync(&plain->sweep);
+	cancel_delayed_work_sync(&plain->sweep);
 	cancel_delayed_work_sync(&plain->reap);
 	list_for_each_entry_safe(g, tmp, &plain->by_age, age)
 		kfree(g);

@@ -14,6 +14,7 @@
 
 struct iphdr;
 struct net;
+struct nf_conn;
 struct netlink_ext_ack;
 struct sk_buff;
 struct sock;
@@ -24,7 +25,11 @@ struct kzt_plain *kzt_plain_start(struct net *net,
 				  struct netlink_ext_ack *extack);
 void kzt_plain_stop(struct kzt_plain *plain);
 void kzt_plain_recheck(struct kzt_plain *plain);
-void kzt_plain_bury_sock(struct kzt_plain *plain, const struct sock *sk);
+struct nf_conn *kzt_plain_bury_sock(struct kzt_plain *plain,
+				    const struct sock *sk);
+void kzt_plain_forget(struct nf_conn *ct);
+void kzt_plain_reborn4(struct kzt_plain *plain, const struct sk_buff *skb,
+		       const struct iphdr *iph, const struct tcphdr *th);
 bool kzt_plain_revoked4(struct kzt_plain *plain, const struct sk_buff *skb,
 			const struct iphdr *iph, const struct tcphdr *th);
 
