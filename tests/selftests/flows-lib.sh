@@ -6,7 +6,7 @@
 # (same bytes and sha256 on both sides). Source it after lib.sh and
 # mesh-lib.sh; set PORT, and REVOKE_WITHIN (seconds) for expect_revoked.
 # kzt-stream (tests/selftests/kzt-stream) is the pod side of each flow.
-# The helpers of changes.sh, shared from here with trust.sh.
+# Used by changes.sh and trust.sh.
 
 SERVER_PIDS=()
 CLIENT_PIDS=()
