@@ -195,9 +195,8 @@ static unsigned int kzt_capture_from_pod4(struct sk_buff *skb,
 		return NF_ACCEPT;
 
 	if (mesh) {
-		kzt_tables_authorize(tables, src->id_len ? src->id : NULL,
-				     &src->addr, &dst->addr,
-				     ntohs(th->dest), &decision);
+		kzt_tables_decide(tables, dst, src->id_len ? src->id : NULL,
+				  &src->addr, ntohs(th->dest), true, &decision);
 		if (decision.verdict != KZT_VERDICT_ALLOW)
 			return kzt_capture_refuse4(skb, state,
 						   KZT_STATS_A_LOCAL_DENIED);
@@ -228,8 +227,8 @@ static unsigned int kzt_capture_plain_in4(struct sk_buff *skb,
 
 	if (!kzt_tcp_is_syn(th))
 		return NF_ACCEPT;
-	kzt_tables_authorize(tables, NULL, saddr, &dst->addr, ntohs(th->dest),
-			     &decision);
+	kzt_tables_decide(tables, dst, NULL, saddr, ntohs(th->dest), true,
+			  &decision);
 	if (decision.verdict != KZT_VERDICT_ALLOW)
 		return kzt_capture_refuse4(skb, state,
 					   KZT_STATS_A_INBOUND_PLAIN_DENIED);

@@ -51,7 +51,8 @@ enum kzt_inbound_verdict kzt_decide_inbound(struct kzt_tables *tables,
 					    const char *local_id,
 					    const struct in6_addr *src_addr,
 					    const struct in6_addr *dst_addr,
-					    u16 dst_port, int *pod_ifindex);
+					    u16 dst_port, bool new_flow,
+					    int *pod_ifindex);
 enum kzt_conn_end kzt_redecide(struct kzt_tables *tables,
 			       const struct kzt_flow_facts *f);
 
