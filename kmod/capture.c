@@ -201,7 +201,7 @@ static unsigned int kzt_capture_plain4(struct sk_buff *skb,
 				ntohs(th->dest),
 				kzt_to_tunnel_port4(state->net, cfg, iph->daddr,
 						    th->dest),
-				&allow);
+				true, &allow);
 	if (kind == KZT_PLAIN_NONE || kind == KZT_PLAIN_TUNNEL)
 		return NF_ACCEPT;	/* not ours; a tunnel was taken before */
 	if (!allow)

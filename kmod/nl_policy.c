@@ -226,7 +226,23 @@ static size_t kzt_nl_check_reply_size(void)
 	return nla_total_size(sizeof(u8)) +		/* _VERDICT */
 	       nla_total_size(sizeof(u8)) +		/* _REASON */
 	       nla_total_size(KZT_POLICY_NAME_MAX + 1) + /* _POLICY */
-	       nla_total_size(KZT_SPIFFE_ID_MAX + 1);	/* _DST_ID */
+	       nla_total_size(KZT_SPIFFE_ID_MAX + 1) +	/* _DST_ID */
+	       2 * nla_total_size(sizeof(u8)) +		/* _DRY_RUN_VERDICT, _REASON */
+	       nla_total_size(KZT_POLICY_NAME_MAX + 1);	/* _DRY_RUN_POLICY */
+}
+
+/* The dry-run decision, when a dry-run policy applies. */
+static int kzt_nl_check_dry_run_fill(struct sk_buff *msg,
+				     const struct kzt_decision *d)
+{
+	if (!d->dry_run)
+		return 0;
+	if (nla_put_u8(msg, KZT_CHECK_A_DRY_RUN_VERDICT, d->dry_verdict) ||
+	    nla_put_u8(msg, KZT_CHECK_A_DRY_RUN_REASON, d->dry_reason) ||
+	    (d->dry_policy && nla_put_string(msg, KZT_CHECK_A_DRY_RUN_POLICY,
+					     kzt_policy_name(d->dry_policy))))
+		return -EMSGSIZE;
+	return 0;
 }
 
 static int kzt_nl_check_fill(struct sk_buff *msg, const struct kzt_decision *d,
@@ -238,7 +254,7 @@ static int kzt_nl_check_fill(struct sk_buff *msg, const struct kzt_decision *d,
 					 kzt_policy_name(d->policy))) ||
 	    (dst->id_len && nla_put_string(msg, KZT_CHECK_A_DST_ID, dst->id)))
 		return -EMSGSIZE;
-	return 0;
+	return kzt_nl_check_dry_run_fill(msg, d);
 }
 
 /* The peer's identity, when given, must be a SPIFFE ID. */
@@ -263,7 +279,8 @@ static int kzt_nl_check_src_id(struct nlattr *attr, struct netlink_ext_ack *exta
  * @info: request attributes and sender
  *
  * Decides exactly as the data path does (kzt_authorize()), on the live
- * snapshot.
+ * snapshot, and reports the dry-run decision too when a dry-run policy
+ * applies. A question, not a flow: it counts in no dry-run policy.
  *
  * Return: 0 or a negative errno (-ENOENT: the destination is not a
  * workload of this node).

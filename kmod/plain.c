@@ -486,7 +486,7 @@ static bool kzt_plain_denied(struct net *net, const struct nf_conn *ct,
 					 kzt_to_tunnel_port4(net, cfg,
 							     r->src.u3.ip,
 							     r->src.u.tcp.port),
-					 &allow) :
+					 false, &allow) :
 			KZT_PLAIN_NONE;
 	rcu_read_unlock();
 	if (kind == KZT_PLAIN_NONE || allow)

@@ -37,7 +37,11 @@ static const struct nla_policy kzt_rule_nl_policy[KZT_RULE_A_MAX + 1] = {
 	[KZT_RULE_A_NOT_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
 };
 
-/* SCOPE_ID and RULE repeat (multi-attr); the others are single. */
+/*
+ * SCOPE_ID and RULE repeat (multi-attr); the others are single. The
+ * counters (WOULD_ALLOW, WOULD_DENY) are only for replies: having no entry,
+ * strict validation refuses them in a request.
+ */
 const struct nla_policy kzt_policy_add_nl_policy[KZT_POLICY_A_MAX + 1] = {
 	[KZT_POLICY_A_NAME] = { .type = NLA_NUL_STRING, .len = KZT_POLICY_NAME_MAX },
 	[KZT_POLICY_A_ACTION] = NLA_POLICY_MAX(NLA_U8, __KZT_ACTION_MAX - 1),
@@ -47,6 +51,7 @@ const struct nla_policy kzt_policy_add_nl_policy[KZT_POLICY_A_MAX + 1] = {
 	[KZT_POLICY_A_RULE] = NLA_POLICY_NESTED(kzt_rule_nl_policy),
 	[KZT_POLICY_A_FLAGS] = NLA_POLICY_MASK(NLA_U32, __KZT_POLICY_F_ALL),
 	[KZT_POLICY_A_TXN] = NLA_POLICY_MIN(NLA_U32, 1),
+	[KZT_POLICY_A_DRY_RUN] = { .type = NLA_FLAG },
 };
 EXPORT_SYMBOL_IF_KUNIT(kzt_policy_add_nl_policy);
 
@@ -497,6 +502,12 @@ static void kzt_policy_build(struct kzt_policy *policy,
 	policy->action = nla_get_u8(tb[KZT_POLICY_A_ACTION]);
 	policy->scope = nla_get_u8(tb[KZT_POLICY_A_SCOPE]);
 	policy->msg_size = 2 * nla_total_size(sizeof(u8));
+	policy->dry_run = nla_get_flag(tb[KZT_POLICY_A_DRY_RUN]);
+	atomic64_set(&policy->would[KZT_VERDICT_ALLOW], 0);
+	atomic64_set(&policy->would[KZT_VERDICT_DENY], 0);
+	if (policy->dry_run)	/* the flag and the two counters */
+		policy->msg_size += nla_total_size(0) +
+				    2 * nla_total_size_64bit(sizeof(u64));
 	kzt_builder_string(&b, tb[KZT_POLICY_A_NAME], &policy->name,
 			   &policy->msg_size);
 	if (tb[KZT_POLICY_A_NAMESPACE])
@@ -639,14 +650,32 @@ static int kzt_rule_fill(struct sk_buff *skb, const struct kzt_policy *policy,
 	return 0;
 }
 
+/* DRY_RUN and the counters, read now: for a dry-run policy only. */
+static int kzt_policy_dry_run_fill(struct sk_buff *skb,
+				   const struct kzt_policy *policy)
+{
+	if (!policy->dry_run)
+		return 0;
+	if (nla_put_flag(skb, KZT_POLICY_A_DRY_RUN) ||
+	    nla_put_u64_64bit(skb, KZT_POLICY_A_WOULD_ALLOW,
+			      atomic64_read(&policy->would[KZT_VERDICT_ALLOW]),
+			      KZT_POLICY_A_PAD) ||
+	    nla_put_u64_64bit(skb, KZT_POLICY_A_WOULD_DENY,
+			      atomic64_read(&policy->would[KZT_VERDICT_DENY]),
+			      KZT_POLICY_A_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+
 /**
- * kzt_policy_fill() - put @policy into @skb as POLICY_ADD attributes
+ * kzt_policy_fill() - put @policy into @skb as a POLICY_GET reply
  * @skb: message being built
  * @policy: the policy
  *
- * Puts NAME, ACTION, SCOPE, NAMESPACE or the SCOPE_IDs, and the RULEs, in
- * kzt_policy_msg_size() bytes; no FLAGS or TXN. Never sleeps. On failure
- * the caller cancels the message.
+ * Puts the POLICY_ADD attributes NAME, ACTION, SCOPE, NAMESPACE or the
+ * SCOPE_IDs, the RULEs and DRY_RUN (no FLAGS or TXN), and a dry-run
+ * policy's counters, in kzt_policy_msg_size() bytes. Never sleeps. On
+ * failure the caller cancels the message.
  *
  * Return: 0, or -EMSGSIZE when @skb is too small.
  */
@@ -668,6 +697,6 @@ int kzt_policy_fill(struct sk_buff *skb, const struct kzt_policy *policy)
 	for (i = 0; i < policy->n_rules; i++)
 		if (kzt_rule_fill(skb, policy, &policy->rules[i]))
 			return -EMSGSIZE;
-	return 0;
+	return kzt_policy_dry_run_fill(skb, policy);
 }
 EXPORT_SYMBOL_IF_KUNIT(kzt_policy_fill);

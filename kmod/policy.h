@@ -4,10 +4,12 @@
  * decision the data path asks for every new flow. Semantics and examples:
  * Documentation/policy.rst.
  *
- * A struct kzt_policy is immutable once made and reference counted: sets
- * share them. A struct kzt_policy_set holds every policy of a node, indexed
- * for decisions; it is immutable too, and a change makes a new set (copy on
- * write), so a reader under RCU sees one whole set.
+ * A struct kzt_policy is immutable once made, but for the counters of a
+ * dry-run policy, and reference counted: sets share them, so a policy's
+ * counters outlive the sets that come and go around it. A struct
+ * kzt_policy_set holds every policy of a node, indexed for decisions; it
+ * is immutable too, and a change makes a new set (copy on write), so a
+ * reader under RCU sees one whole set.
  */
 #ifndef _KZT_POLICY_H
 #define _KZT_POLICY_H
@@ -73,6 +75,12 @@ struct kzt_authz_query {
 	const char *dst_ns;
 	size_t dst_ns_len;
 	u16 dst_port;
+	/*
+	 * A new flow of the data path: count the dry-run verdict in the
+	 * dry-run policies that apply. False for questions (POLICY_CHECK)
+	 * and for live flows decided again.
+	 */
+	bool count;
 };
 
 struct kzt_decision {
@@ -80,9 +88,20 @@ struct kzt_decision {
 	enum kzt_reason reason;
 	/* The deciding policy, or NULL; lives as long as the set. */
 	const struct kzt_policy *policy;
+	/*
+	 * Whether a dry-run policy applies to the destination; if so, the
+	 * decision with the dry-run policies enforced too. Never enforced.
+	 */
+	bool dry_run;
+	enum kzt_verdict dry_verdict;
+	enum kzt_reason dry_reason;
+	const struct kzt_policy *dry_policy;
 };
 
-/* Never sleeps nor allocates: callable from softirq under RCU. */
+/*
+ * Never sleeps nor allocates: callable from softirq under RCU. The
+ * verdict ignores the dry-run policies (Documentation/policy.rst).
+ */
 void kzt_policy_decide(const struct kzt_policy_set *set,
 		       const struct kzt_authz_query *query,
 		       struct kzt_decision *decision);

@@ -8,6 +8,7 @@
 #ifndef _KZT_POLICY_INTERNAL_H
 #define _KZT_POLICY_INTERNAL_H
 
+#include <linux/atomic.h>
 #include <linux/rcupdate.h>
 #include <linux/refcount.h>
 
@@ -63,6 +64,13 @@ struct kzt_policy {
 	refcount_t ref;
 	enum kzt_action action;
 	enum kzt_scope scope;
+	bool dry_run;				/* decided, counted, not enforced */
+	/*
+	 * Dry-run only: the new flows it applied to, by the dry-run verdict
+	 * (enum kzt_verdict). The one part of a policy that changes after it
+	 * is made: the data path increments it under RCU, with no lock.
+	 */
+	atomic64_t would[__KZT_VERDICT_MAX];
 	struct kzt_pattern name;
 	struct kzt_pattern ns;			/* KZT_SCOPE_NAMESPACE only */
 	const struct kzt_pattern *scope_ids;	/* KZT_SCOPE_WORKLOADS only */
@@ -78,9 +86,10 @@ struct kzt_policy {
 };
 
 /*
- * Policies of one action that may apply to a destination: the global ones,
- * and the namespace- and workload-scoped ones hashed by namespace or ID.
- * Lists hold positions in the set (name order), ascending.
+ * Policies of one action, enforced or dry-run, that may apply to a
+ * destination: the global ones, and the namespace- and workload-scoped ones
+ * hashed by namespace or ID. Lists hold positions in the set (name order),
+ * ascending.
  */
 struct kzt_index_entry {
 	const struct kzt_pattern *key;	/* the policy's namespace or ID */
@@ -89,6 +98,7 @@ struct kzt_index_entry {
 };
 
 struct kzt_policy_index {
+	u32 n_policies;			/* 0: the index is empty */
 	const u32 *global;
 	u32 n_global;
 	u32 mask;			/* number of buckets - 1 */
@@ -96,10 +106,23 @@ struct kzt_policy_index {
 	const struct kzt_index_entry *entries;
 };
 
+/* A set has one index per action for the enforced policies, one for dry-run. */
+#define KZT_POLICY_INDEXES	(2 * __KZT_ACTION_MAX)
+
+static inline unsigned int kzt_index_of(enum kzt_action action, bool dry_run)
+{
+	return dry_run ? __KZT_ACTION_MAX + action : action;
+}
+
+static inline unsigned int kzt_policy_index_of(const struct kzt_policy *policy)
+{
+	return kzt_index_of(policy->action, policy->dry_run);
+}
+
 struct kzt_policy_set {
 	struct rcu_head rcu;
-	struct kzt_policy_index index[__KZT_ACTION_MAX];
-	/* The arrays of both indexes; NULL while a transaction stages it. */
+	struct kzt_policy_index index[KZT_POLICY_INDEXES];
+	/* The arrays of the indexes; NULL while a transaction stages it. */
 	void *index_mem;
 	u32 cap;			/* room in @policies */
 	u32 len;

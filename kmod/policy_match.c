@@ -3,6 +3,9 @@
  * The decision for one flow. Runs under rcu_read_lock() (softirq on the
  * data path): it never sleeps, allocates or takes a lock, and it looks only
  * at the policies that apply to the destination, through the set's index.
+ * Dry-run policies have indexes of their own: a set without them costs
+ * nothing more, and they never change the verdict. Their counters are
+ * atomic64_t in the policy, incremented with no lock.
  */
 #include <linux/string.h>
 #include <net/ipv6.h>
@@ -235,6 +238,102 @@ static void kzt_decision_set(struct kzt_decision *decision,
 	decision->policy = policy;
 }
 
+static void kzt_dry_run_set(struct kzt_decision *decision,
+			    enum kzt_verdict verdict, enum kzt_reason reason,
+			    const struct kzt_policy *policy)
+{
+	decision->dry_verdict = verdict;
+	decision->dry_reason = reason;
+	decision->dry_policy = policy;
+}
+
+/*
+ * The decision from the first matching DENY and ALLOW positions (U32_MAX:
+ * none) and whether an ALLOW applies: policy.rst's three steps.
+ */
+static void kzt_decide_from(const struct kzt_policy_set *set, u32 deny,
+			    u32 allow, bool allow_applies,
+			    void (*out)(struct kzt_decision *, enum kzt_verdict,
+					enum kzt_reason, const struct kzt_policy *),
+			    struct kzt_decision *decision)
+{
+	if (deny != U32_MAX)
+		out(decision, KZT_VERDICT_DENY, KZT_REASON_DENY_POLICY,
+		    set->policies[deny]);
+	else if (allow != U32_MAX)
+		out(decision, KZT_VERDICT_ALLOW, KZT_REASON_ALLOW_POLICY,
+		    set->policies[allow]);
+	else if (allow_applies)
+		out(decision, KZT_VERDICT_DENY, KZT_REASON_NO_ALLOW_MATCH, NULL);
+	else
+		out(decision, KZT_VERDICT_ALLOW, KZT_REASON_NO_POLICY, NULL);
+}
+
+/*
+ * Count @verdict once in every policy of @index that applies to the
+ * destination. A scope ID given twice makes two entries of one policy in
+ * the same bucket, with no other applying entry between them: @last skips
+ * the second.
+ */
+static void kzt_index_count(const struct kzt_policy_set *set,
+			    const struct kzt_policy_index *index,
+			    const struct kzt_dst_key keys[2],
+			    enum kzt_verdict verdict)
+{
+	u32 i, k, b, last;
+
+	for (i = 0; i < index->n_global; i++)
+		atomic64_inc(&set->policies[index->global[i]]->would[verdict]);
+	for (k = 0; k < 2; k++) {
+		if (!keys[k].s)
+			continue;
+		b = kzt_policy_key_hash(keys[k].scope, keys[k].s, keys[k].len) &
+		    index->mask;
+		last = U32_MAX;
+		for (i = index->bucket[b]; i < index->bucket[b + 1]; i++) {
+			const struct kzt_index_entry *entry = &index->entries[i];
+
+			if (!kzt_entry_applies(entry, &keys[k]) || entry->pos == last)
+				continue;
+			last = entry->pos;
+			atomic64_inc(&set->policies[entry->pos]->would[verdict]);
+		}
+	}
+}
+
+/*
+ * The dry-run decision: the policies enforced and dry-run together, from
+ * the enforced decision's first matches (@deny, @allow, @allow_applies;
+ * @allow is U32_MAX when a DENY matched) and the dry-run indexes. Counted
+ * in the dry-run policies that apply when @count.
+ */
+static void kzt_decide_dry_run(const struct kzt_policy_set *set,
+			       const struct kzt_dst_key keys[2],
+			       const struct kzt_peer *peer, u32 deny, u32 allow,
+			       bool allow_applies, bool count,
+			       struct kzt_decision *decision)
+{
+	const struct kzt_policy_index *dry_deny, *dry_allow;
+	bool deny_applies, dry_allow_applies;
+	u32 dpos, apos;
+
+	dry_deny = &set->index[kzt_index_of(KZT_ACTION_DENY, true)];
+	dry_allow = &set->index[kzt_index_of(KZT_ACTION_ALLOW, true)];
+	dpos = kzt_index_first_match(set, dry_deny, keys, peer, &deny_applies);
+	apos = kzt_index_first_match(set, dry_allow, keys, peer,
+				     &dry_allow_applies);
+	decision->dry_run = deny_applies || dry_allow_applies;
+	if (!decision->dry_run)
+		return;
+	kzt_decide_from(set, min(deny, dpos), min(allow, apos),
+			allow_applies || dry_allow_applies, kzt_dry_run_set,
+			decision);
+	if (!count)
+		return;
+	kzt_index_count(set, dry_deny, keys, decision->dry_verdict);
+	kzt_index_count(set, dry_allow, keys, decision->dry_verdict);
+}
+
 /**
  * kzt_policy_decide() - decide whether a flow may pass
  * @set: the node's policies (NULL: none)
@@ -244,44 +343,49 @@ static void kzt_decision_set(struct kzt_decision *decision,
  * A matching DENY policy that applies to the destination denies; else, if
  * ALLOW policies apply, one of them must match; else the flow is allowed.
  * The deciding policy is the first in name order of the matching ones.
+ * Dry-run policies take no part in that: when one applies, the same
+ * decision with them enforced too is the dry-run decision, counted in each
+ * dry-run policy that applies if @query->count.
  * Costs O(policies that apply to the destination); never sleeps nor
  * allocates. Call under rcu_read_lock() (or the lock that keeps @set), and
- * use @decision->policy inside it.
+ * use @decision->policy and ->dry_policy inside it.
  */
 void kzt_policy_decide(const struct kzt_policy_set *set,
 		       const struct kzt_authz_query *query,
 		       struct kzt_decision *decision)
 {
+	const struct kzt_policy_index *idx;
 	struct kzt_dst_key keys[2];
 	struct kzt_peer peer;
-	bool applies;
-	u32 pos;
+	u32 deny, allow = U32_MAX;
+	bool applies = false;
 
+	decision->dry_run = false;
 	if (!set) {
 		kzt_decision_set(decision, KZT_VERDICT_ALLOW,
 				 KZT_REASON_NO_POLICY, NULL);
-		return;
+		goto out;
 	}
 	kzt_peer_init(&peer, query);
 	kzt_dst_keys_init(keys, query);
 
-	pos = kzt_index_first_match(set, &set->index[KZT_ACTION_DENY], keys,
-				    &peer, &applies);
-	if (pos != U32_MAX) {
-		kzt_decision_set(decision, KZT_VERDICT_DENY,
-				 KZT_REASON_DENY_POLICY, set->policies[pos]);
-		return;
-	}
-	pos = kzt_index_first_match(set, &set->index[KZT_ACTION_ALLOW], keys,
-				    &peer, &applies);
-	if (pos != U32_MAX)
-		kzt_decision_set(decision, KZT_VERDICT_ALLOW,
-				 KZT_REASON_ALLOW_POLICY, set->policies[pos]);
-	else if (applies)
-		kzt_decision_set(decision, KZT_VERDICT_DENY,
-				 KZT_REASON_NO_ALLOW_MATCH, NULL);
-	else
-		kzt_decision_set(decision, KZT_VERDICT_ALLOW,
-				 KZT_REASON_NO_POLICY, NULL);
+	idx = set->index;
+	deny = kzt_index_first_match(set, &idx[kzt_index_of(KZT_ACTION_DENY, false)],
+				     keys, &peer, &applies);
+	applies = false;
+	if (deny == U32_MAX)
+		allow = kzt_index_first_match(set,
+					      &idx[kzt_index_of(KZT_ACTION_ALLOW, false)],
+					      keys, &peer, &applies);
+	kzt_decide_from(set, deny, allow, applies, kzt_decision_set, decision);
+
+	if (idx[kzt_index_of(KZT_ACTION_DENY, true)].n_policies ||
+	    idx[kzt_index_of(KZT_ACTION_ALLOW, true)].n_policies)
+		kzt_decide_dry_run(set, keys, &peer, deny, allow, applies,
+				   query->count, decision);
+out:
+	if (!decision->dry_run)
+		kzt_dry_run_set(decision, decision->verdict, decision->reason,
+				decision->policy);
 }
 EXPORT_SYMBOL_IF_KUNIT(kzt_policy_decide);

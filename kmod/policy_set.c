@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Policy sets: every policy of a node in name order, plus, per action, an
- * index from a destination to the policies that may apply to it. A set is
+ * Policy sets: every policy of a node in name order, plus, per action and
+ * for enforced and dry-run policies apart, an index from a destination to
+ * the policies that may apply to it. A set is
  * immutable; adding or deleting makes a new one that shares the policies
  * (it holds a reference on each), so readers under RCU see a whole set and
  * writers publish a replacement.
@@ -53,18 +54,18 @@ static u32 kzt_key_bucket(const struct kzt_policy_index *index,
 }
 
 /*
- * Sizes of the index of one action. With at most KZT_POLICIES_MAX policies
+ * Sizes of one index (kzt_index_of()). With at most KZT_POLICIES_MAX policies
  * of KZT_SCOPE_IDS_MAX keys each, the counts stay far below 2^32.
  */
 struct kzt_index_layout {
+	u32 n_policies;
 	u32 n_global;
 	u32 n_entries;
 	u32 n_buckets;
 };
 
 static void kzt_index_measure(const struct kzt_policy_set *set,
-			      enum kzt_action action,
-			      struct kzt_index_layout *lay)
+			      unsigned int idx, struct kzt_index_layout *lay)
 {
 	u32 pos;
 
@@ -72,8 +73,9 @@ static void kzt_index_measure(const struct kzt_policy_set *set,
 	for (pos = 0; pos < set->len; pos++) {
 		const struct kzt_policy *policy = set->policies[pos];
 
-		if (policy->action != action)
+		if (kzt_policy_index_of(policy) != idx)
 			continue;
+		lay->n_policies++;
 		if (policy->scope == KZT_SCOPE_GLOBAL)
 			lay->n_global++;
 		lay->n_entries += kzt_policy_n_keys(policy);
@@ -92,7 +94,7 @@ static size_t kzt_index_size(const struct kzt_index_layout *lay)
 
 /* Set each bucket's end, which kzt_index_fill() turns into its start. */
 static void kzt_index_bucket_ends(const struct kzt_policy_set *set,
-				  enum kzt_action action,
+				  unsigned int idx,
 				  const struct kzt_policy_index *index,
 				  u32 *bucket)
 {
@@ -101,7 +103,7 @@ static void kzt_index_bucket_ends(const struct kzt_policy_set *set,
 	for (pos = 0; pos < set->len; pos++) {
 		const struct kzt_policy *policy = set->policies[pos];
 
-		if (policy->action != action)
+		if (kzt_policy_index_of(policy) != idx)
 			continue;
 		for (i = 0; i < kzt_policy_n_keys(policy); i++)
 			bucket[kzt_key_bucket(index, policy, i)]++;
@@ -111,31 +113,32 @@ static void kzt_index_bucket_ends(const struct kzt_policy_set *set,
 }
 
 /*
- * Fill the index of @action from @mem, which is kzt_index_size() bytes.
+ * Fill index @idx of @set from @mem, which is kzt_index_size() bytes.
  * A counting sort by bucket; walking the policies backwards leaves each
  * bucket's entries in ascending position (name) order.
  */
-static void kzt_index_fill(struct kzt_policy_set *set, enum kzt_action action,
+static void kzt_index_fill(struct kzt_policy_set *set, unsigned int idx,
 			   const struct kzt_index_layout *lay, void *mem)
 {
-	struct kzt_policy_index *index = &set->index[action];
+	struct kzt_policy_index *index = &set->index[idx];
 	struct kzt_index_entry *entries = mem;
 	u32 *global = (u32 *)(entries + lay->n_entries);
 	u32 *bucket = global + lay->n_global;
 	u32 pos, i, b, g = lay->n_global;
 
+	index->n_policies = lay->n_policies;
 	index->entries = entries;
 	index->global = global;
 	index->n_global = lay->n_global;
 	index->bucket = bucket;
 	index->mask = lay->n_buckets - 1;
 
-	kzt_index_bucket_ends(set, action, index, bucket);
+	kzt_index_bucket_ends(set, idx, index, bucket);
 
 	for (pos = set->len; pos-- > 0;) {
 		const struct kzt_policy *policy = set->policies[pos];
 
-		if (policy->action != action)
+		if (kzt_policy_index_of(policy) != idx)
 			continue;
 		if (policy->scope == KZT_SCOPE_GLOBAL)
 			global[--g] = pos;
@@ -150,24 +153,24 @@ static void kzt_index_fill(struct kzt_policy_set *set, enum kzt_action action,
 	}
 }
 
-/* Build both indexes of @set, whose policies are in place. */
+/* Build every index of @set, whose policies are in place. */
 static int kzt_set_index(struct kzt_policy_set *set)
 {
-	struct kzt_index_layout lay[__KZT_ACTION_MAX];
+	struct kzt_index_layout lay[KZT_POLICY_INDEXES];
 	size_t size = 0;
+	unsigned int i;
 	char *mem;
-	int a;
 
-	for (a = 0; a < __KZT_ACTION_MAX; a++) {
-		kzt_index_measure(set, a, &lay[a]);
-		size = size_add(size, kzt_index_size(&lay[a]));
+	for (i = 0; i < KZT_POLICY_INDEXES; i++) {
+		kzt_index_measure(set, i, &lay[i]);
+		size = size_add(size, kzt_index_size(&lay[i]));
 	}
 	set->index_mem = kvzalloc(size, GFP_KERNEL_ACCOUNT);
 	if (!set->index_mem)
 		return -ENOMEM;
-	for (mem = set->index_mem, a = 0; a < __KZT_ACTION_MAX; a++) {
-		kzt_index_fill(set, a, &lay[a], mem);
-		mem += kzt_index_size(&lay[a]);
+	for (mem = set->index_mem, i = 0; i < KZT_POLICY_INDEXES; i++) {
+		kzt_index_fill(set, i, &lay[i], mem);
+		mem += kzt_index_size(&lay[i]);
 	}
 	return 0;
 }

@@ -5,6 +5,8 @@
  * through kzt_policy_fill(), bad ones are refused naming the field), policy
  * sets (order, replace, errors, references), decisions from a table, and
  * kzt_policy_decide() against a naive model on random policies and flows.
+ * Dry-run policies in each: they never change a verdict, and their dry-run
+ * decision and counters are checked against the same model.
  */
 #include <kunit/test.h>
 #include <kunit/resource.h>
@@ -49,6 +51,7 @@ struct kzt_tpolicy {
 	char ids[KZT_T_IDS][KZT_T_STR];
 	u8 n_rules;
 	struct kzt_trule rules[KZT_T_RULES];
+	bool dry_run;
 };
 
 /*
@@ -63,6 +66,7 @@ struct kzt_tdesc {
 	enum kzt_scope scope;
 	const char *scope_arg;		/* namespace, or IDs separated by ',' */
 	const char *rules[KZT_T_RULES * 2];
+	bool dry_run;
 };
 
 static const char *const kzt_tfield_names[KZT_RULE_FIELDS] = {
@@ -145,6 +149,7 @@ static void kzt_tparse(struct kunit *test, const struct kzt_tdesc *d,
 	strscpy(p->name, d->name, sizeof(p->name));
 	p->action = d->action;
 	p->scope = d->scope;
+	p->dry_run = d->dry_run;
 	if (d->scope == KZT_SCOPE_NAMESPACE && d->scope_arg) {
 		strscpy(p->ns, d->scope_arg, sizeof(p->ns));
 	} else if (d->scope == KZT_SCOPE_WORKLOADS && d->scope_arg) {
@@ -234,6 +239,8 @@ static void kzt_tput(struct kunit *test, struct sk_buff *skb,
 		KUNIT_ASSERT_EQ(test, nla_put_string(skb, KZT_POLICY_A_SCOPE_ID, p->ids[i]), 0);
 	for (i = 0; i < p->n_rules; i++)
 		KUNIT_ASSERT_EQ(test, kzt_tput_rule(skb, &p->rules[i]), 0);
+	if (p->dry_run)
+		KUNIT_ASSERT_EQ(test, nla_put_flag(skb, KZT_POLICY_A_DRY_RUN), 0);
 }
 
 static struct kzt_policy *kzt_tfrom_skb(struct kunit *test, struct sk_buff *skb,
@@ -291,6 +298,10 @@ static const struct kzt_tdesc kzt_good_descs[] = {
 	    "+not-ip-block=::/0 port=1 not-port=65535" } },
 	{ "x", KZT_ACTION_ALLOW, KZT_SCOPE_GLOBAL, NULL,
 	  { "ip-block=0.0.0.0/0", "port=8080", "", "namespace=*" } },
+	{ "dry-run-deny", KZT_ACTION_DENY, KZT_SCOPE_NAMESPACE, "prod",
+	  { "namespace=legacy" }, true },
+	{ "dry-run-allow-none", KZT_ACTION_ALLOW, KZT_SCOPE_GLOBAL, NULL, { },
+	  true },
 };
 
 static void kzt_tdesc_name(const struct kzt_tdesc *d, char *desc)
@@ -300,13 +311,26 @@ static void kzt_tdesc_name(const struct kzt_tdesc *d, char *desc)
 
 KUNIT_ARRAY_PARAM(kzt_good, kzt_good_descs, kzt_tdesc_name);
 
-/* fill() gives back the very request (same attributes, same order). */
+/* The counter @type of a POLICY_GET reply, or U64_MAX when absent. */
+static u64 kzt_tcounter(struct sk_buff *skb, int type)
+{
+	const struct nlattr *nla = nla_find((struct nlattr *)skb->data,
+					    skb->len, type);
+
+	return nla && nla_len(nla) == sizeof(u64) ? nla_get_u64(nla) : U64_MAX;
+}
+
+/*
+ * fill() gives back the very request (same attributes, same order), and
+ * for a dry-run policy its two counters after it, at 0.
+ */
 static void kzt_policy_roundtrip_test(struct kunit *test)
 {
 	struct kzt_tpolicy *p = kunit_kzalloc(test, sizeof(*p), GFP_KERNEL);
 	struct sk_buff *in = kzt_ptest_skb(test, 16384);
 	struct sk_buff *out = kzt_ptest_skb(test, 16384);
 	struct kzt_policy *policy;
+	unsigned int counters;
 
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	kzt_tparse(test, test->param_value, p);
@@ -317,8 +341,14 @@ static void kzt_policy_roundtrip_test(struct kunit *test)
 
 	KUNIT_EXPECT_STREQ(test, kzt_policy_name(policy), p->name);
 	KUNIT_EXPECT_EQ(test, kzt_policy_msg_size(policy), out->len);
-	KUNIT_ASSERT_EQ(test, out->len, in->len);
+	KUNIT_EXPECT_EQ(test, policy->dry_run, p->dry_run);
+	counters = p->dry_run ? 2 * nla_total_size_64bit(sizeof(u64)) : 0;
+	KUNIT_ASSERT_EQ(test, out->len, in->len + counters);
 	KUNIT_EXPECT_MEMEQ(test, out->data, in->data, in->len);
+	KUNIT_EXPECT_EQ(test, kzt_tcounter(out, KZT_POLICY_A_WOULD_ALLOW),
+			p->dry_run ? 0 : U64_MAX);
+	KUNIT_EXPECT_EQ(test, kzt_tcounter(out, KZT_POLICY_A_WOULD_DENY),
+			p->dry_run ? 0 : U64_MAX);
 }
 
 /* One byte short of kzt_policy_msg_size(), fill() fails cleanly. */
@@ -410,6 +440,23 @@ static void kzt_tweak_name_again(struct kunit *test, struct sk_buff *skb)
 static void kzt_tweak_bad_flags(struct kunit *test, struct sk_buff *skb)
 {
 	kzt_put_ok(test, nla_put_u32(skb, KZT_POLICY_A_FLAGS, 2));
+}
+
+static void kzt_tweak_counter(struct kunit *test, struct sk_buff *skb)
+{
+	kzt_put_ok(test, nla_put_u64_64bit(skb, KZT_POLICY_A_WOULD_DENY, 0,
+					   KZT_POLICY_A_PAD));
+}
+
+static void kzt_tweak_dry_run_value(struct kunit *test, struct sk_buff *skb)
+{
+	kzt_put_ok(test, nla_put_u8(skb, KZT_POLICY_A_DRY_RUN, 1));
+}
+
+static void kzt_tweak_dry_run_twice(struct kunit *test, struct sk_buff *skb)
+{
+	kzt_put_ok(test, nla_put_flag(skb, KZT_POLICY_A_DRY_RUN));
+	kzt_put_ok(test, nla_put_flag(skb, KZT_POLICY_A_DRY_RUN));
 }
 
 static void kzt_tweak_namespace(struct kunit *test, struct sk_buff *skb)
@@ -543,6 +590,13 @@ static const struct kzt_bad_case kzt_bad_cases[] = {
 	  "integer out of range", KZT_POLICY_A_SCOPE },
 	{ "unknown flag", KZT_GLOBAL_DENY(), kzt_tweak_bad_flags, -EINVAL,
 	  "reserved bit set", KZT_POLICY_A_FLAGS },
+	{ "a counter in a request", KZT_GLOBAL_DENY(), kzt_tweak_counter, -EINVAL,
+	  "Unsupported attribute", KZT_POLICY_A_WOULD_DENY },
+	{ "dry-run with a value", KZT_GLOBAL_DENY(), kzt_tweak_dry_run_value,
+	  -ERANGE, "Attribute failed policy validation", KZT_POLICY_A_DRY_RUN },
+	{ "dry-run twice", KZT_GLOBAL_DENY(), kzt_tweak_dry_run_twice, -EINVAL,
+	  "attribute given twice (only scope IDs and rules repeat)",
+	  KZT_POLICY_A_DRY_RUN },
 	{ "scope namespace without namespace",
 	  { "p", KZT_ACTION_DENY, KZT_SCOPE_NAMESPACE }, NULL, -EINVAL,
 	  "a policy of scope namespace needs its namespace",
@@ -913,6 +967,32 @@ static const struct kzt_tdesc kzt_ns_policies[] = {
 	{ }
 };
 
+/*
+ * Dry-run policies next to enforced ones. The enforced verdict never
+ * depends on them; the dry-run one is the verdict with them enforced too.
+ */
+static const struct kzt_tdesc kzt_dry_policies[] = {
+	{ "allow-web", KZT_ACTION_ALLOW, KZT_SCOPE_WORKLOADS, KZT_PROD_WEB,
+	  { "principal=cluster.local/ns/front/sa/ui port=8080" } },
+	{ "deny-evil", KZT_ACTION_DENY, KZT_SCOPE_GLOBAL, NULL,
+	  { "principal=*/sa/evil" } },
+	{ "dry-deny-legacy", KZT_ACTION_DENY, KZT_SCOPE_NAMESPACE, "prod",
+	  { "namespace=legacy" }, true },
+	{ "dry-lockdown-db", KZT_ACTION_ALLOW, KZT_SCOPE_WORKLOADS, KZT_PROD_DB,
+	  { "port=443" }, true },
+	{ "z-dry-allow-ops", KZT_ACTION_ALLOW, KZT_SCOPE_WORKLOADS, KZT_PROD_WEB,
+	  { "principal=cluster.local/ns/ops/*" }, true },
+	{ }
+};
+
+/* The dry-run decision of a case: none (no dry-run policy applies), or it. */
+struct kzt_tdry {
+	bool applies;
+	enum kzt_verdict verdict;
+	enum kzt_reason reason;
+	const char *policy;
+};
+
 struct kzt_decide_case {
 	const char *name;
 	const struct kzt_tdesc *policies;
@@ -923,6 +1003,7 @@ struct kzt_decide_case {
 	enum kzt_verdict verdict;
 	enum kzt_reason reason;
 	const char *policy;		/* the deciding one, or NULL */
+	struct kzt_tdry dry;
 };
 
 #define KZT_ALLOW KZT_VERDICT_ALLOW
@@ -1029,6 +1110,35 @@ static const struct kzt_decide_case kzt_decide_cases[] = {
 	  NULL, KZT_IP, KZT_PROD_WEB, 80, KZT_DENY, KZT_REASON_NO_ALLOW_MATCH },
 	{ "no policies at all", kzt_ns_policies + 2,
 	  NULL, KZT_IP, KZT_PROD_WEB, 80, KZT_ALLOW, KZT_REASON_NO_POLICY },
+	{ "dry-run DENY would deny an allowed flow", kzt_dry_policies,
+	  KZT_TD "/ns/legacy/sa/ui", KZT_IP, KZT_PROD_DB, 5432,
+	  KZT_ALLOW, KZT_REASON_NO_POLICY, NULL,
+	  { true, KZT_DENY, KZT_REASON_DENY_POLICY, "dry-deny-legacy" } },
+	{ "dry-run ALLOW would allow its match", kzt_dry_policies,
+	  KZT_UI, KZT_IP, KZT_PROD_DB, 443, KZT_ALLOW, KZT_REASON_NO_POLICY, NULL,
+	  { true, KZT_ALLOW, KZT_REASON_ALLOW_POLICY, "dry-lockdown-db" } },
+	{ "dry-run ALLOW would deny the rest", kzt_dry_policies,
+	  KZT_UI, KZT_IP, KZT_PROD_DB, 5432, KZT_ALLOW, KZT_REASON_NO_POLICY, NULL,
+	  { true, KZT_DENY, KZT_REASON_NO_ALLOW_MATCH } },
+	{ "dry-run DENY on an already denied flow", kzt_dry_policies,
+	  KZT_TD "/ns/legacy/sa/ui", KZT_IP, KZT_PROD_WEB, 8080,
+	  KZT_DENY, KZT_REASON_NO_ALLOW_MATCH, NULL,
+	  { true, KZT_DENY, KZT_REASON_DENY_POLICY, "dry-deny-legacy" } },
+	{ "dry-run policies that do not match", kzt_dry_policies,
+	  KZT_UI, KZT_IP, KZT_PROD_WEB, 8080,
+	  KZT_ALLOW, KZT_REASON_ALLOW_POLICY, "allow-web",
+	  { true, KZT_ALLOW, KZT_REASON_ALLOW_POLICY, "allow-web" } },
+	{ "dry-run ALLOW would allow a denied flow", kzt_dry_policies,
+	  KZT_TD "/ns/ops/sa/admin", KZT_IP, KZT_PROD_WEB, 9090,
+	  KZT_DENY, KZT_REASON_NO_ALLOW_MATCH, NULL,
+	  { true, KZT_ALLOW, KZT_REASON_ALLOW_POLICY, "z-dry-allow-ops" } },
+	{ "enforced DENY decides the dry run too", kzt_dry_policies,
+	  KZT_TD "/ns/prod/sa/evil", KZT_IP, KZT_PROD_DB, 443,
+	  KZT_DENY, KZT_REASON_DENY_POLICY, "deny-evil",
+	  { true, KZT_DENY, KZT_REASON_DENY_POLICY, "deny-evil" } },
+	{ "no dry-run policy applies", kzt_dry_policies,
+	  KZT_TD "/ns/legacy/sa/ui", KZT_IP, KZT_STAGING, 80,
+	  KZT_ALLOW, KZT_REASON_NO_POLICY },
 };
 
 static void kzt_decide_case_desc(const struct kzt_decide_case *c, char *desc)
@@ -1037,6 +1147,17 @@ static void kzt_decide_case_desc(const struct kzt_decide_case *c, char *desc)
 }
 
 KUNIT_ARRAY_PARAM(kzt_decide, kzt_decide_cases, kzt_decide_case_desc);
+
+static void kzt_tpolicy_expect(struct kunit *test,
+			       const struct kzt_policy *got, const char *want)
+{
+	if (want) {
+		KUNIT_ASSERT_NOT_NULL(test, got);
+		KUNIT_EXPECT_STREQ(test, kzt_policy_name(got), want);
+	} else {
+		KUNIT_EXPECT_NULL(test, got);
+	}
+}
 
 static void kzt_policy_decide_test(struct kunit *test)
 {
@@ -1060,12 +1181,78 @@ static void kzt_policy_decide_test(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, decision.verdict, c->verdict);
 	KUNIT_EXPECT_EQ(test, decision.reason, c->reason);
-	if (c->policy) {
-		KUNIT_ASSERT_NOT_NULL(test, decision.policy);
-		KUNIT_EXPECT_STREQ(test, kzt_policy_name(decision.policy), c->policy);
-	} else {
-		KUNIT_EXPECT_NULL(test, decision.policy);
+	kzt_tpolicy_expect(test, decision.policy, c->policy);
+
+	/* Without a dry-run policy, the dry-run fields repeat the decision. */
+	KUNIT_EXPECT_EQ(test, decision.dry_run, c->dry.applies);
+	if (!c->dry.applies) {
+		KUNIT_EXPECT_EQ(test, decision.dry_verdict, c->verdict);
+		KUNIT_EXPECT_EQ(test, decision.dry_reason, c->reason);
+		kzt_tpolicy_expect(test, decision.dry_policy, c->policy);
+		return;
 	}
+	KUNIT_EXPECT_EQ(test, decision.dry_verdict, c->dry.verdict);
+	KUNIT_EXPECT_EQ(test, decision.dry_reason, c->dry.reason);
+	kzt_tpolicy_expect(test, decision.dry_policy, c->dry.policy);
+}
+
+/*
+ * A new flow (query.count) counts its dry-run verdict once in every
+ * dry-run policy that applies, a scope ID given twice included; a question
+ * (no count) and the enforced policies count nothing.
+ */
+static void kzt_policy_dry_run_count_test(struct kunit *test)
+{
+	static const struct kzt_tdesc descs[] = {
+		{ "allow-web", KZT_ACTION_ALLOW, KZT_SCOPE_WORKLOADS, KZT_PROD_WEB,
+		  { "" } },
+		{ "dry-deny-legacy", KZT_ACTION_DENY, KZT_SCOPE_NAMESPACE, "prod",
+		  { "namespace=legacy" }, true },
+		{ "dry-twice", KZT_ACTION_ALLOW, KZT_SCOPE_WORKLOADS,
+		  KZT_PROD_WEB "," KZT_PROD_DB "," KZT_PROD_WEB, { "port=80" },
+		  true },
+		{ }
+	};
+	struct kzt_policy_set *set = kzt_tset_make(test, descs);
+	const struct kzt_policy *web = kzt_policy_set_find(set, "allow-web");
+	const struct kzt_policy *legacy = kzt_policy_set_find(set, "dry-deny-legacy");
+	const struct kzt_policy *twice = kzt_policy_set_find(set, "dry-twice");
+	struct kzt_decision decision;
+	struct in6_addr src;
+	struct kzt_authz_query query = {
+		.src_id = KZT_TD "/ns/legacy/sa/ui",
+		.src_addr = &src,
+		.dst_id = KZT_PROD_WEB,
+		.dst_port = 80,
+		.count = true,
+	};
+
+	kzt_tparse_addr(test, KZT_IP, &src);
+	rcu_read_lock();
+	/* Allowed by allow-web; would be denied by dry-deny-legacy. */
+	kzt_policy_decide(set, &query, &decision);
+	KUNIT_EXPECT_EQ(test, decision.verdict, KZT_VERDICT_ALLOW);
+	KUNIT_EXPECT_EQ(test, decision.dry_verdict, KZT_VERDICT_DENY);
+	/* From ns front: would be allowed. */
+	query.src_id = KZT_UI;
+	kzt_policy_decide(set, &query, &decision);
+	query.dst_port = 81;
+	kzt_policy_decide(set, &query, &decision);
+	/* Questions, and a destination no dry-run policy applies to. */
+	query.count = false;
+	kzt_policy_decide(set, &query, &decision);
+	query.count = true;
+	query.dst_id = KZT_STAGING;
+	kzt_policy_decide(set, &query, &decision);
+	KUNIT_EXPECT_FALSE(test, decision.dry_run);
+	rcu_read_unlock();
+
+	KUNIT_EXPECT_EQ(test, atomic64_read(&legacy->would[KZT_VERDICT_DENY]), 1);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&legacy->would[KZT_VERDICT_ALLOW]), 2);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&twice->would[KZT_VERDICT_DENY]), 1);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&twice->would[KZT_VERDICT_ALLOW]), 2);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&web->would[KZT_VERDICT_DENY]), 0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&web->would[KZT_VERDICT_ALLOW]), 0);
 }
 
 /* ---- kzt_policy_decide() against a naive model ---- */
@@ -1177,14 +1364,21 @@ static bool kzt_ref_applies(const struct kzt_tpolicy *p,
 	return false;
 }
 
-/* Policies in name order; returns the deciding one's index or -1. */
+/*
+ * Policies in name order; returns the deciding one's index or -1. The
+ * dry-run policies take part only with @dry_run: the dry-run decision is
+ * the decision with them enforced too.
+ */
 static int kzt_ref_decide(const struct kzt_tpolicy *policies, int n,
-			  const struct kzt_tquery *q, struct kzt_decision *d)
+			  bool dry_run, const struct kzt_tquery *q,
+			  struct kzt_decision *d)
 {
 	bool allow_applies = false;
 	int i;
 
 	for (i = 0; i < n; i++) {
+		if (policies[i].dry_run && !dry_run)
+			continue;
 		if (policies[i].action == KZT_ACTION_DENY &&
 		    kzt_ref_applies(&policies[i], q) && kzt_ref_matches(&policies[i], q)) {
 			d->verdict = KZT_VERDICT_DENY;
@@ -1193,6 +1387,8 @@ static int kzt_ref_decide(const struct kzt_tpolicy *policies, int n,
 		}
 	}
 	for (i = 0; i < n; i++) {
+		if (policies[i].dry_run && !dry_run)
+			continue;
 		if (policies[i].action == KZT_ACTION_ALLOW &&
 		    kzt_ref_applies(&policies[i], q)) {
 			allow_applies = true;
@@ -1295,6 +1491,7 @@ static void kzt_r_policy(struct kunit *test, struct rnd_state *rnd,
 	memset(p, 0, sizeof(*p));
 	snprintf(p->name, KZT_T_STR, "p%02u", i);
 	p->action = kzt_chance(rnd, 3) ? KZT_ACTION_DENY : KZT_ACTION_ALLOW;
+	p->dry_run = kzt_chance(rnd, 4);
 	p->scope = prandom_u32_state(rnd) % __KZT_SCOPE_MAX;
 	if (p->scope == KZT_SCOPE_NAMESPACE)
 		strscpy(p->ns, KZT_PICK(rnd, kzt_r_nss), KZT_T_STR);
@@ -1356,16 +1553,59 @@ static struct kzt_policy_set *kzt_r_staged_set(struct kunit *test,
 	return kzt_tset_keep(test, set);
 }
 
+/* What the differential test saw, to prove that it saw enough. */
+struct kzt_r_stats {
+	unsigned int reasons[__KZT_REASON_MAX];
+	unsigned int dry_runs;		/* flows a dry-run policy applied to */
+	unsigned int dry_differs;	/* ... whose dry-run verdict differed */
+};
+
+/*
+ * The dry-run decision of a flow against the model's, and what the model
+ * counts for it in the dry-run policies that apply (@would).
+ */
+static void kzt_r_dry_run_expect(struct kunit *test,
+				 const struct kzt_tpolicy *policies,
+				 unsigned int n, const struct kzt_tquery *q,
+				 const struct kzt_policy_set *set,
+				 const struct kzt_decision *got,
+				 u64 (*would)[__KZT_VERDICT_MAX],
+				 struct kzt_r_stats *stats)
+{
+	struct kzt_decision want;
+	bool applies = false;
+	unsigned int i;
+	int pos;
+
+	pos = kzt_ref_decide(policies, n, true, q, &want);
+	for (i = 0; i < n; i++)
+		if (policies[i].dry_run && kzt_ref_applies(&policies[i], q)) {
+			applies = true;
+			would[i][want.verdict]++;
+		}
+	KUNIT_ASSERT_EQ(test, got->dry_run, applies);
+	if (!applies)
+		return;
+	stats->dry_runs++;
+	stats->dry_differs += want.verdict != got->verdict;
+	KUNIT_ASSERT_EQ(test, got->dry_verdict, want.verdict);
+	KUNIT_ASSERT_EQ(test, got->dry_reason, want.reason);
+	KUNIT_ASSERT_PTR_EQ(test, got->dry_policy,
+			    pos < 0 ? NULL : kzt_policy_set_at(set, pos));
+}
+
 /*
  * One random set, made in a random order (copy on write in even rounds,
- * staged and sealed in odd ones), and many random flows.
+ * staged and sealed in odd ones), and many random flows, each counted as
+ * a new flow.
  */
 static void kzt_r_round(struct kunit *test, struct rnd_state *rnd,
 			struct kzt_tpolicy *policies, unsigned int round,
-			unsigned int *reasons)
+			struct kzt_r_stats *stats)
 {
 	unsigned int n = 1 + prandom_u32_state(rnd) % KZT_R_POLICIES;
 	unsigned int order[KZT_R_POLICIES], i, j;
+	u64 would[KZT_R_POLICIES][__KZT_VERDICT_MAX] = { };
 	struct kzt_policy_set *set = NULL;
 	struct kzt_decision want, got;
 	struct kzt_tquery q;
@@ -1395,8 +1635,10 @@ static void kzt_r_round(struct kunit *test, struct rnd_state *rnd,
 			.src_addr = &q.src_addr,
 			.dst_id = q.dst_id[0] ? q.dst_id : NULL,
 			.dst_port = q.port,
+			.count = true,
 		};
-		pos = kzt_ref_decide(policies, n, &q, &want);
+		/* The verdict is the one without the dry-run policies. */
+		pos = kzt_ref_decide(policies, n, false, &q, &want);
 
 		rcu_read_lock();
 		kzt_policy_decide(set, &query, &got);
@@ -1410,13 +1652,24 @@ static void kzt_r_round(struct kunit *test, struct rnd_state *rnd,
 		KUNIT_ASSERT_PTR_EQ_MSG(test, got.policy,
 					pos < 0 ? NULL : kzt_policy_set_at(set, pos),
 					"round %u query %u", round, i);
-		reasons[want.reason]++;
+		kzt_r_dry_run_expect(test, policies, n, &q, set, &got, would,
+				     stats);
+		stats->reasons[want.reason]++;
+	}
+	for (i = 0; i < n; i++) {
+		const struct kzt_policy *policy =
+			kzt_policy_set_find(set, policies[i].name);
+
+		for (j = 0; j < __KZT_VERDICT_MAX; j++)
+			KUNIT_EXPECT_EQ_MSG(test, atomic64_read(&policy->would[j]),
+					    would[i][j], "round %u policy %u", round, i);
 	}
 }
 
 static void kzt_policy_decide_differential_test(struct kunit *test)
 {
-	unsigned int reasons[__KZT_REASON_MAX] = { }, round, r;
+	struct kzt_r_stats stats = { };
+	unsigned int *reasons = stats.reasons, round, r;
 	struct kzt_tpolicy *policies;
 	struct rnd_state rnd;
 
@@ -1425,13 +1678,17 @@ static void kzt_policy_decide_differential_test(struct kunit *test)
 	prandom_seed_state(&rnd, 20261126);
 
 	for (round = 0; round < KZT_R_SETS; round++)
-		kzt_r_round(test, &rnd, policies, round, reasons);
+		kzt_r_round(test, &rnd, policies, round, &stats);
 
 	/* The alphabets are small enough for every outcome to be common. */
 	kunit_info(test, "reasons: no policy %u, allow %u, deny %u, no allow match %u\n",
 		   reasons[0], reasons[1], reasons[2], reasons[3]);
 	for (r = 0; r < __KZT_REASON_MAX; r++)
 		KUNIT_EXPECT_GT(test, reasons[r], KZT_R_SETS * KZT_R_QUERIES / 20);
+	kunit_info(test, "dry runs %u, with another verdict %u\n",
+		   stats.dry_runs, stats.dry_differs);
+	KUNIT_EXPECT_GT(test, stats.dry_runs, KZT_R_SETS * KZT_R_QUERIES / 10);
+	KUNIT_EXPECT_GT(test, stats.dry_differs, KZT_R_SETS * KZT_R_QUERIES / 50);
 }
 
 static struct kunit_case kzt_policy_test_cases[] = {
@@ -1445,6 +1702,7 @@ static struct kunit_case kzt_policy_test_cases[] = {
 	KUNIT_CASE(kzt_policy_set_full_test),
 	KUNIT_CASE(kzt_policy_set_free_rcu_test),
 	KUNIT_CASE_PARAM(kzt_policy_decide_test, kzt_decide_gen_params),
+	KUNIT_CASE(kzt_policy_dry_run_count_test),
 	KUNIT_CASE(kzt_policy_decide_differential_test),
 	{}
 };

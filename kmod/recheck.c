@@ -53,7 +53,12 @@ EXPORT_SYMBOL_IF_KUNIT(kzt_decide_outbound);
  * @src_addr: the source pod, from the header
  * @dst_addr: the destination pod, from the header
  * @dst_port: its port
+ * @new_flow: a new flow (count it in the dry-run policies), not a live one
+ *	decided again
  * @pod_ifindex: set to the destination's interface when allowed
+ *
+ * The policy comes last, so that only a flow the policies decide counts
+ * in the dry-run policies; their verdict never refuses a flow.
  *
  * Return: KZT_IN_OK, or the first check that failed.
  */
@@ -62,18 +67,20 @@ enum kzt_inbound_verdict kzt_decide_inbound(struct kzt_tables *tables,
 					    const char *local_id,
 					    const struct in6_addr *src_addr,
 					    const struct in6_addr *dst_addr,
-					    u16 dst_port, int *pod_ifindex)
+					    u16 dst_port, bool new_flow,
+					    int *pod_ifindex)
 {
 	const struct kzt_workload *src, *dst;
 	struct kzt_decision decision;
 
-	dst = kzt_tables_authorize(tables, peer_id, src_addr, dst_addr,
-				   dst_port, &decision);
+	dst = kzt_workload_lookup(&tables->workloads, dst_addr);
 	if (!kzt_workload_enrolled(dst) || strcmp(dst->id, local_id))
 		return KZT_IN_NO_ROUTE;
 	src = kzt_workload_lookup(&tables->workloads, src_addr);
 	if (src && strcmp(src->id, peer_id))
 		return KZT_IN_WRONG_SOURCE;
+	kzt_tables_decide(tables, dst, peer_id, src_addr, dst_port, new_flow,
+			  &decision);
 	if (decision.verdict != KZT_VERDICT_ALLOW)
 		return KZT_IN_DENIED;
 	*pod_ifindex = dst->ifindex;
@@ -89,6 +96,7 @@ EXPORT_SYMBOL_IF_KUNIT(kzt_decide_inbound);
  * @dst_addr: the server (after DNAT)
  * @dst_port: its port
  * @to_tunnel_port: the server is this node's own tunnel port
+ * @new_flow: a connection request: counted in the dry-run policies
  * @allow: set for the kinds decided here: whether it may run
  *
  * The same answer for a connection request at the hook and for a live
@@ -105,7 +113,7 @@ enum kzt_plain_kind kzt_decide_plain(struct kzt_tables *tables, u8 nonmesh,
 				     const struct in6_addr *src_addr,
 				     const struct in6_addr *dst_addr,
 				     u16 dst_port, bool to_tunnel_port,
-				     bool *allow)
+				     bool new_flow, bool *allow)
 {
 	const struct kzt_workload *src, *dst;
 	struct kzt_decision decision;
@@ -121,15 +129,15 @@ enum kzt_plain_kind kzt_decide_plain(struct kzt_tables *tables, u8 nonmesh,
 				 nonmesh == KZT_NONMESH_PASSTHROUGH;
 			return KZT_PLAIN_NONMESH;
 		}
-		kzt_tables_authorize(tables, src->id_len ? src->id : NULL,
-				     src_addr, dst_addr, dst_port, &decision);
+		kzt_tables_decide(tables, dst, src->id_len ? src->id : NULL,
+				  src_addr, dst_port, new_flow, &decision);
 		*allow = decision.verdict == KZT_VERDICT_ALLOW;
 		return KZT_PLAIN_LOCAL;
 	}
 	if (!kzt_workload_enrolled(dst))
 		return KZT_PLAIN_NONE;
-	kzt_tables_authorize(tables, NULL, src_addr, dst_addr, dst_port,
-			     &decision);
+	kzt_tables_decide(tables, dst, NULL, src_addr, dst_port, new_flow,
+			  &decision);
 	*allow = decision.verdict == KZT_VERDICT_ALLOW;
 	return KZT_PLAIN_INBOUND;
 }
@@ -189,8 +197,9 @@ enum kzt_conn_end kzt_redecide(struct kzt_tables *tables,
 			return KZT_CONN_END_WORKLOAD;
 		return 0;
 	}
+	/* Not a new flow: no count, and dry-run policies never end it. */
 	switch (kzt_decide_inbound(tables, f->src_id, f->dst_id, f->src_addr,
-				   f->dst_addr, f->dst_port, &ifindex)) {
+				   f->dst_addr, f->dst_port, false, &ifindex)) {
 	case KZT_IN_OK:
 		return ifindex == f->pod_ifindex ? 0 : KZT_CONN_END_WORKLOAD;
 	case KZT_IN_DENIED:

@@ -68,12 +68,13 @@ enum kzt_inbound_verdict kzt_decide_inbound(struct kzt_tables *tables,
 					    const char *local_id,
 					    const struct in6_addr *src_addr,
 					    const struct in6_addr *dst_addr,
-					    u16 dst_port, int *pod_ifindex);
+					    u16 dst_port, bool new_flow,
+					    int *pod_ifindex);
 enum kzt_plain_kind kzt_decide_plain(struct kzt_tables *tables, u8 nonmesh,
 				     const struct in6_addr *src_addr,
 				     const struct in6_addr *dst_addr,
 				     u16 dst_port, bool to_tunnel_port,
-				     bool *allow);
+				     bool new_flow, bool *allow);
 bool kzt_id_in_trust_domain(const char *id, const char *trust_domain);
 enum kzt_conn_end kzt_redecide(struct kzt_tables *tables,
 			       const struct kzt_flow_facts *f);

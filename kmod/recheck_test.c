@@ -79,14 +79,20 @@ static void kzt_rt_del(struct kzt_rt_env *env, struct in6_addr addr)
 			kzt_workload_table_remove(&env->tables->workloads, &addr), 0);
 }
 
-/* An ALLOW policy on namespace b with no rule: it applies, never matches. */
-static void kzt_rt_allow_nothing(struct kzt_rt_env *env)
+/*
+ * An ALLOW policy on namespace b with no rule: it applies, never matches;
+ * enforced, or dry-run.
+ */
+static void kzt_rt_allow_nothing(struct kzt_rt_env *env, bool dry_run)
 {
 	const struct kzt_t_attr attrs[] = {
 		T_STR(KZT_POLICY_A_NAME, "b/allow-nothing"),
 		T_U8(KZT_POLICY_A_ACTION, KZT_ACTION_ALLOW),
 		T_U8(KZT_POLICY_A_SCOPE, KZT_SCOPE_NAMESPACE),
 		T_STR(KZT_POLICY_A_NAMESPACE, "b"),
+		/* The flag, a zero-length attribute; else the end of the list. */
+		{ .type = KZT_POLICY_A_DRY_RUN,
+		  .kind = dry_run ? KZT_T_BIN : KZT_T_END },
 		{ }
 	};
 	struct sk_buff *skb = kzt_test_msg(env->test, attrs);
@@ -115,7 +121,13 @@ static void ch_if_gone(struct kzt_rt_env *env)
 
 static void ch_policy(struct kzt_rt_env *env)
 {
-	kzt_rt_allow_nothing(env);
+	kzt_rt_allow_nothing(env, false);
+}
+
+/* A dry-run policy that would deny never ends a flow. */
+static void ch_dry_run_policy(struct kzt_rt_env *env)
+{
+	kzt_rt_allow_nothing(env, true);
 }
 
 static void ch_del_client(struct kzt_rt_env *env)
@@ -263,6 +275,7 @@ static const struct kzt_rt_case kzt_rt_cases[] = {
 	{ "out: destination plaintext",		OUT, ch_out_server_plain,	WL },
 	{ "in: no change",			IN,  ch_none,			KEEP },
 	{ "in: policy denies",			IN,  ch_policy,			POLICY },
+	{ "in: dry-run policy would deny",	IN,  ch_dry_run_policy,		KEEP },
 	{ "in: interface gone",			IN,  ch_if_gone,		WL },
 	{ "in: destination deleted",		IN,  ch_del_server,		WL },
 	{ "in: destination identity",		IN,  ch_in_server_id,		WL },
@@ -439,7 +452,7 @@ static void kzt_decide_plain_test(struct kunit *test)
 	c->change(&env);
 	rcu_read_lock();
 	kind = kzt_decide_plain(env.tables, c->nonmesh, &client, &server, 80,
-				c->to_tunnel_port, &allow);
+				c->to_tunnel_port, false, &allow);
 	rcu_read_unlock();
 	KUNIT_EXPECT_EQ(test, kind, c->want);
 	KUNIT_EXPECT_EQ(test, allow, c->allow);

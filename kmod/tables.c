@@ -251,12 +251,49 @@ struct kzt_tables *kzt_tables_rcu(struct net *net)
 }
 
 /**
+ * kzt_tables_decide() - decide a new flow to a workload of one snapshot
+ * @tables: the snapshot
+ * @dst: the destination workload, looked up in @tables
+ * @src_id: the peer's SPIFFE ID, NULL for a plaintext peer
+ * @src_addr: the peer's address
+ * @dst_port: the destination port
+ * @new_flow: a new flow of the data path: count the dry-run verdict in
+ *	the dry-run policies that apply (false for POLICY_CHECK and for live
+ *	flows decided again)
+ * @decision: the verdict, its reason and the deciding policy
+ *
+ * Context: rcu_read_lock() held; @decision->policy and ->dry_policy stay
+ * valid until the caller's read section ends.
+ */
+void kzt_tables_decide(struct kzt_tables *tables,
+		       const struct kzt_workload *dst, const char *src_id,
+		       const struct in6_addr *src_addr, u16 dst_port,
+		       bool new_flow, struct kzt_decision *decision)
+{
+	struct kzt_authz_query query = {
+		.src_id = src_id,
+		.src_addr = src_addr,
+		.dst_id = dst->id_len ? dst->id : NULL,
+		.dst_port = dst_port,
+		.count = new_flow,
+	};
+
+	if (dst->ns_len) {
+		query.dst_ns = dst->id + dst->ns_off;
+		query.dst_ns_len = dst->ns_len;
+	}
+	kzt_policy_decide(rcu_dereference(tables->policies), &query, decision);
+}
+EXPORT_SYMBOL_IF_KUNIT(kzt_tables_decide);
+
+/**
  * kzt_tables_authorize() - decide a new flow on one snapshot
  * @tables: the snapshot
  * @src_id: the peer's SPIFFE ID, NULL for a plaintext peer
  * @src_addr: the peer's address
  * @dst_addr: the destination address
  * @dst_port: the destination port
+ * @new_flow: count it in the dry-run policies (kzt_tables_decide())
  * @decision: the verdict, its reason and the deciding policy
  *
  * Context: rcu_read_lock() held; the returned workload and
@@ -268,25 +305,15 @@ const struct kzt_workload *kzt_tables_authorize(struct kzt_tables *tables,
 						const char *src_id,
 						const struct in6_addr *src_addr,
 						const struct in6_addr *dst_addr,
-						u16 dst_port,
+						u16 dst_port, bool new_flow,
 						struct kzt_decision *decision)
 {
-	struct kzt_authz_query query = {
-		.src_id = src_id,
-		.src_addr = src_addr,
-		.dst_port = dst_port,
-	};
 	const struct kzt_workload *dst;
 
 	dst = kzt_workload_lookup(&tables->workloads, dst_addr);
-	if (!dst)
-		return NULL;
-	query.dst_id = dst->id_len ? dst->id : NULL;
-	if (dst->ns_len) {
-		query.dst_ns = dst->id + dst->ns_off;
-		query.dst_ns_len = dst->ns_len;
-	}
-	kzt_policy_decide(rcu_dereference(tables->policies), &query, decision);
+	if (dst)
+		kzt_tables_decide(tables, dst, src_id, src_addr, dst_port,
+				  new_flow, decision);
 	return dst;
 }
 EXPORT_SYMBOL_IF_KUNIT(kzt_tables_authorize);
@@ -301,8 +328,9 @@ EXPORT_SYMBOL_IF_KUNIT(kzt_tables_authorize);
  * @decision: the verdict, its reason and the deciding policy
  *
  * Reads the live snapshot once, then looks the destination up and applies
- * the policies of that same snapshot: what the data path calls per new
- * flow, and POLICY_CHECK. No lock, no allocation, no reference.
+ * the policies of that same snapshot, as the data path does per new flow:
+ * for POLICY_CHECK, so it counts in no dry-run policy. No lock, no
+ * allocation, no reference.
  *
  * Context: rcu_read_lock() held; the returned workload and
  * @decision->policy stay valid until the caller's read section ends.
@@ -321,5 +349,5 @@ const struct kzt_workload *kzt_authorize(struct net *net, const char *src_id,
 	if (unlikely(!tables))
 		return NULL;
 	return kzt_tables_authorize(tables, src_id, src_addr, dst_addr,
-				    dst_port, decision);
+				    dst_port, false, decision);
 }

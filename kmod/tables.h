@@ -61,11 +61,15 @@ int kzt_tables_policy_del(struct kzt_net *kn, struct kzt_tables *tables,
 			  const char *name, struct netlink_ext_ack *extack);
 
 struct kzt_tables *kzt_tables_rcu(struct net *net);
+void kzt_tables_decide(struct kzt_tables *tables,
+		       const struct kzt_workload *dst, const char *src_id,
+		       const struct in6_addr *src_addr, u16 dst_port,
+		       bool new_flow, struct kzt_decision *decision);
 const struct kzt_workload *kzt_tables_authorize(struct kzt_tables *tables,
 						const char *src_id,
 						const struct in6_addr *src_addr,
 						const struct in6_addr *dst_addr,
-						u16 dst_port,
+						u16 dst_port, bool new_flow,
 						struct kzt_decision *decision);
 const struct kzt_workload *kzt_authorize(struct net *net, const char *src_id,
 					 const struct in6_addr *src_addr,

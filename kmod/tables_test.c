@@ -233,10 +233,10 @@ static void kzt_tables_authorize_test(struct kunit *test)
 
 	rcu_read_lock();
 	/* Not a workload: no decision. */
-	KUNIT_EXPECT_NULL(test, kzt_tables_authorize(tables, src_id, &src, &src, 80,
+	KUNIT_EXPECT_NULL(test, kzt_tables_authorize(tables, src_id, &src, &src, 80, false,
 						     &decision));
 	/* No policy: allowed, and the destination is the entry of the table. */
-	found = kzt_tables_authorize(tables, src_id, &src, &dst, 80, &decision);
+	found = kzt_tables_authorize(tables, src_id, &src, &dst, 80, false, &decision);
 	KUNIT_EXPECT_PTR_EQ(test, found, (const struct kzt_workload *)wl);
 	KUNIT_EXPECT_EQ(test, decision.verdict, KZT_VERDICT_ALLOW);
 	KUNIT_EXPECT_EQ(test, decision.reason, KZT_REASON_NO_POLICY);
@@ -250,7 +250,7 @@ static void kzt_tables_authorize_test(struct kunit *test)
 	rcu_assign_pointer(tables->policies, set);
 
 	rcu_read_lock();
-	found = kzt_tables_authorize(tables, src_id, &src, &dst, 80, &decision);
+	found = kzt_tables_authorize(tables, src_id, &src, &dst, 80, false, &decision);
 	KUNIT_EXPECT_PTR_EQ(test, found, (const struct kzt_workload *)wl);
 	KUNIT_EXPECT_EQ(test, decision.verdict, KZT_VERDICT_DENY);
 	KUNIT_EXPECT_EQ(test, decision.reason, KZT_REASON_NO_ALLOW_MATCH);

@@ -447,7 +447,7 @@ static enum kzt_proto_status kzt_tunnel_in_check(struct kzt_flow *flow,
 	if (tables)
 		verdict = kzt_decide_inbound(tables, flow->src_id, flow->dst_id,
 					     &hdr->src_addr, &hdr->dst_addr,
-					     hdr->dst_port, &ifindex);
+					     hdr->dst_port, true, &ifindex);
 	rcu_read_unlock();
 	if (!tables)
 		return KZT_STATUS_INTERNAL;

@@ -890,8 +890,9 @@ static int parse_policy(struct loader *l, yaml_node_t *entry,
 {
 	static const char *const keys[] = {
 		"name", "namespace", "scope", "workloads", "action", "rules",
+		"dryRun",
 	};
-	yaml_node_t *v[6];
+	yaml_node_t *v[7];
 	yaml_node_item_t *items;
 	char p[PATH_MAX_LEN], pi[PATH_MAX_LEN];
 	const char *name, *ns = NULL, *s, *msg;
@@ -942,6 +943,13 @@ static int parse_policy(struct loader *l, yaml_node_t *entry,
 			else
 				return fail(l, v[4], p, "'%s' is not allow or deny", s);
 		}
+	}
+	if (v[6]) {
+		path_key(p, path, "dryRun");
+		if (scalar(l, v[6], p, &s))
+			return EINVAL;
+		if (kzt_parse_bool(s, &pol->dry_run))
+			return fail(l, v[6], p, "'%s' is not true or false", s);
 	}
 	if (!v[5])
 		return 0;

@@ -73,6 +73,12 @@ struct kzt_check_result {
 	char policy[KZT_POLICY_NAME_MAX + 1];
 	bool has_dst_id;
 	char dst_id[KZT_SPIFFE_ID_MAX + 1];
+	/* When a dry-run policy applies: the verdict with it enforced too. */
+	bool has_dry_run;
+	uint8_t dry_verdict;
+	uint8_t dry_reason;
+	bool has_dry_policy;
+	char dry_policy[KZT_POLICY_NAME_MAX + 1];
 };
 
 /* One flow of KZT_CMD_CONN_GET; strings owned, NULL when absent. */

@@ -61,7 +61,8 @@ static int put_rule(struct nl_msg *msg, const struct kzt_rule *r)
  * kzt_policy_put() - the attributes of a POLICY_ADD for @p
  * @msg:  the message, after its genl header
  * @p:    the policy; NAMESPACE is sent when @p->ns is set, SCOPE_ID for
- *        each of @p->scope_ids, a RULE nest for each rule
+ *        each of @p->scope_ids, a RULE nest for each rule, DRY_RUN when
+ *        @p->dry_run (its counters never: they are the kernel's)
  * @opts: replace/transaction; may be NULL
  *
  * @retval 0        added
@@ -79,6 +80,8 @@ int kzt_policy_put(struct nl_msg *msg, const struct kzt_policy *p,
 	for (size_t i = 0; i < p->n_rules; i++)
 		if (put_rule(msg, &p->rules[i]))
 			return EMSGSIZE;
+	if (p->dry_run && nla_put_flag(msg, KZT_POLICY_A_DRY_RUN) < 0)
+		return EMSGSIZE;
 	return kztnl_put_opts(msg, KZT_POLICY_A_FLAGS, KZT_POLICY_F_REPLACE,
 			      KZT_POLICY_A_TXN, opts);
 }
@@ -194,6 +197,21 @@ static int get_policy_attr(const struct nlattr *nla, struct kzt_policy *p)
 	case KZT_POLICY_A_RULE:
 		r = kzt_policy_rule_add(p);
 		return r ? get_rule(nla, r) : ENOMEM;
+	case KZT_POLICY_A_DRY_RUN:
+		if (nla_len(nla) != 0)
+			return EBADMSG;
+		p->dry_run = true;
+		return 0;
+	case KZT_POLICY_A_WOULD_ALLOW:
+	case KZT_POLICY_A_WOULD_DENY:
+		if (nla_len(nla) != sizeof(uint64_t))
+			return EBADMSG;
+		if (nla_type(nla) == KZT_POLICY_A_WOULD_ALLOW)
+			p->would_allow = nla_get_u64(nla);
+		else
+			p->would_deny = nla_get_u64(nla);
+		p->has_counters = true;
+		return 0;
 	default:
 		return 0;	/* a newer module's attribute */
 	}
@@ -400,7 +418,7 @@ int kzt_policy_dump(struct kzt_client *c, struct kzt_policies *list,
  * @res: filled
  *
  * @retval 0       @res is filled
- * @retval EBADMSG malformed, or no verdict or reason
+ * @retval EBADMSG malformed, no verdict or reason, or half a dry-run one
  */
 int kzt_check_from_msg(struct nlmsghdr *nlh, struct kzt_check_result *res)
 {
@@ -411,6 +429,10 @@ int kzt_check_from_msg(struct nlmsghdr *nlh, struct kzt_check_result *res)
 					    .maxlen = KZT_POLICY_NAME_MAX + 1 },
 		[KZT_CHECK_A_DST_ID]	= { .type = NLA_STRING,
 					    .maxlen = KZT_SPIFFE_ID_MAX + 1 },
+		[KZT_CHECK_A_DRY_RUN_VERDICT] = { .type = NLA_U8 },
+		[KZT_CHECK_A_DRY_RUN_REASON] = { .type = NLA_U8 },
+		[KZT_CHECK_A_DRY_RUN_POLICY] = { .type = NLA_STRING,
+						 .maxlen = KZT_POLICY_NAME_MAX + 1 },
 	};
 	struct nlattr *tb[KZT_CHECK_A_MAX + 1];
 
@@ -430,6 +452,18 @@ int kzt_check_from_msg(struct nlmsghdr *nlh, struct kzt_check_result *res)
 		res->has_dst_id = true;
 		nla_strlcpy(res->dst_id, tb[KZT_CHECK_A_DST_ID],
 			    sizeof(res->dst_id));
+	}
+	if (!tb[KZT_CHECK_A_DRY_RUN_VERDICT] != !tb[KZT_CHECK_A_DRY_RUN_REASON])
+		return EBADMSG;
+	if (tb[KZT_CHECK_A_DRY_RUN_VERDICT]) {
+		res->has_dry_run = true;
+		res->dry_verdict = nla_get_u8(tb[KZT_CHECK_A_DRY_RUN_VERDICT]);
+		res->dry_reason = nla_get_u8(tb[KZT_CHECK_A_DRY_RUN_REASON]);
+	}
+	if (tb[KZT_CHECK_A_DRY_RUN_POLICY]) {
+		res->has_dry_policy = true;
+		nla_strlcpy(res->dry_policy, tb[KZT_CHECK_A_DRY_RUN_POLICY],
+			    sizeof(res->dry_policy));
 	}
 	return 0;
 }

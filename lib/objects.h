@@ -66,6 +66,11 @@ struct kzt_policy {
 	struct kzt_strs scope_ids;	/* KZT_SCOPE_WORKLOADS only */
 	struct kzt_rule *rules;
 	size_t n_rules;
+	bool dry_run;		/* decided and counted, never enforced */
+	/* A dry-run policy's counters, as POLICY_GET reports them. */
+	bool has_counters;
+	uint64_t would_allow;
+	uint64_t would_deny;
 };
 
 struct kzt_policies {

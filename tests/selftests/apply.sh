@@ -153,6 +153,20 @@ test_prune() {
 	expect_eq "policies" "$(names policy)" "extra/deny-all-extra"
 }
 
+# dryRun: true makes a dry-run policy; an apply without --prune stages
+# the live one again as it is, dry-run still.
+test_dry_run() {
+	printf 'policies:\n  - name: dry-deny\n    namespace: extra\n    action: deny\n    dryRun: true\n    rules:\n      - {}\n' \
+		> "$TMP/dry.yaml"
+	ctl apply -f "$TMP/dry.yaml" > /dev/null || return 1
+	expect_eq "dry-run" "$(ctl -j policy show extra/dry-deny |
+		jq -c '[.dry_run, .would_allow, .would_deny]')" "[true,0,0]" || return 1
+	ctl apply -f "$TMP/small.yaml" > /dev/null || return 1
+	expect_eq "kept dry-run" "$(ctl -j policy show extra/dry-deny | jq .dry_run)" true &&
+	expect_eq "the other kept enforced" \
+		"$(ctl -j policy show extra/deny-all-extra | jq .dry_run)" false
+}
+
 # expect_bad_file NAME REGEX: apply of $TMP/bad.yaml fails with REGEX, changes nothing
 expect_bad_file() {
 	local before out
@@ -194,5 +208,6 @@ run_test "apply: Istio from/to lists become kernel rules" test_rules_expanded
 run_test "apply: re-applying the same file changes nothing" test_idempotent
 run_test "apply: without --prune, what the file lacks stays" test_merge
 run_test "apply: with --prune, what the file lacks goes" test_prune
+run_test "apply: dryRun makes a dry-run policy; a merge keeps it one" test_dry_run
 run_test "apply: bad files name file:line and field, change nothing" test_bad_files
 exit $RET

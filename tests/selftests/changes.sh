@@ -205,6 +205,68 @@ test_kztd_down() {
 	restore $rc 2
 }
 
+# Dry-run policies (Documentation/policy.rst, "Dry-run policies"): decided
+# and counted, never enforced, and never a reason to end a live flow.
+
+# dry_counts NODE POLICY: "WOULD_ALLOW WOULD_DENY" of a dry-run policy.
+dry_counts() {
+	mesh_kztctl "$1" -j policy show "$2" |
+		jq -r '"\(.would_allow) \(.would_deny)"'
+}
+
+dry_deny_a1() {
+	mesh_kztctl 2 policy add demo/dry-deny-client action deny scope workloads \
+		"$(mesh_id b1)" rule principal "$(principal a1)" dry-run
+}
+
+# A dry-run DENY of a live flow: the sweep re-decides it and keeps it; a
+# re-decision is no new flow and counts nothing.
+test_dry_run_live() {
+	local before rc
+	flow_start victim a1 b1 && flow_start bystander a2 b1 || return 1
+	before=$(mesh_stat 2 flows_revoked)
+	dry_deny_a1 || return 1
+	sleep 1
+	expect_intact victim && expect_intact bystander &&
+	expect_eq "node2 flows_revoked" "$(mesh_stat 2 flows_revoked)" "$before" &&
+	expect_eq "counters (allow deny)" "$(dry_counts 2 demo/dry-deny-client)" "0 0"
+	rc=$?
+	flow_stop victim
+	flow_stop bystander
+	restore $rc 2
+}
+
+# A new flow the dry-run DENY matches still carries every byte; the policy
+# counts it would_deny, the flow it does not match would_allow.
+test_dry_run_deny() {
+	local json
+	dry_deny_a1 || return 1
+	flow_start denied a1 b1 && expect_intact denied &&
+	expect_eq "after a1 (allow deny)" "$(dry_counts 2 demo/dry-deny-client)" "0 1" &&
+	flow_start other a2 b1 && expect_intact other &&
+	expect_eq "after a2 (allow deny)" "$(dry_counts 2 demo/dry-deny-client)" "1 1" &&
+	expect_match "policy show" "$(mesh_kztctl 2 policy show demo/dry-deny-client)" \
+		"would-allow 1 would-deny 1" || { restore 1 2; return 1; }
+	# A check reports the dry-run verdict and counts nothing.
+	json=$(mesh_kztctl 2 -j policy check --src-id "$(mesh_id a1)" \
+		--src-ip "${MESH_IP[a1]}" --dst "${MESH_IP[b1]}" --port $PORT)
+	expect_eq "check" "$(jq -r '"\(.verdict) \(.dry_run.verdict) \(.dry_run.policy)"' <<<"$json")" \
+		"allow deny demo/dry-deny-client" &&
+	expect_eq "after a check" "$(dry_counts 2 demo/dry-deny-client)" "1 1"
+	restore $? 2
+}
+
+# A dry-run ALLOW of a2 only: a1's flow still flows (would_deny), a2's
+# would_allow.
+test_dry_run_allow() {
+	mesh_kztctl 2 policy add demo/dry-allow-a2 action allow scope workloads \
+		"$(mesh_id b1)" rule principal "$(principal a2)" dry-run || return 1
+	flow_start denied a1 b1 && expect_intact denied &&
+	flow_start allowed a2 b1 && expect_intact allowed &&
+	expect_eq "counters (allow deny)" "$(dry_counts 2 demo/dry-allow-a2)" "1 1"
+	restore $? 2
+}
+
 # node1's tunnels probe an idle peer after 1 s, every 1 s, twice.
 fast_keepalive() {
 	mesh_kztctl 1 config set keepalive-idle 1 keepalive-interval 1 keepalive-probes 2
@@ -318,6 +380,9 @@ run_test "changes: a transaction commit revokes" test_txn_commit
 run_test "changes: workload del of the source pod revokes" test_workload_del
 run_test "changes: workload replace with another identity revokes" test_workload_replace
 run_test "changes: with kztd killed, a deny still revokes" test_kztd_down
+run_test "changes: a dry-run deny ends no live flow and counts none" test_dry_run_live
+run_test "changes: a dry-run deny lets a new flow through and counts it" test_dry_run_deny
+run_test "changes: a dry-run allow counts would-deny and would-allow" test_dry_run_allow
 run_test --debug "changes: capture off revokes every flow of the node" test_capture_off
 run_test --debug "changes: a deleted pod interface revokes its flows" test_interface_del
 run_test "changes: a peer node gone silent ends its flows (keepalive)" test_peer_dead

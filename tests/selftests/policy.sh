@@ -156,6 +156,37 @@ test_big_policy() {
 	ctl "$A" policy del big/allow
 }
 
+# A dry-run policy is shown as one and decides nothing; a check reports
+# its dry-run decision and counts nothing; replaced without dry-run, it is
+# enforced. (The data path's counting: changes.sh.)
+test_dry_run() {
+	local json
+	ctl "$A" policy add prod/dry-deny action deny scope workloads $ID_DB \
+		rule principal "$TD/ns/dry/*" dry-run || return 1
+	json=$(ctl "$A" -j policy show prod/dry-deny) || return 1
+	expect_eq "shown" "$(jq -c '[.dry_run, .would_allow, .would_deny]' <<<"$json")" \
+		"[true,0,0]" || return 1
+	json=$(ctl "$A" -j policy check --src-id spiffe://$TD/ns/dry/sa/x \
+		--src-ip 10.5.0.1 --dst 10.0.1.3 --port 22) || return 1
+	expect_eq "check" "$(jq -r '"\(.verdict) \(.reason) \(.dry_run.verdict) \(.dry_run.policy)"' <<<"$json")" \
+		"allow no-policy deny prod/dry-deny" &&
+	expect_match "text" "$(ctl "$A" policy check --src-id spiffe://$TD/ns/dry/sa/x \
+		--src-ip 10.5.0.1 --dst 10.0.1.3 --port 22)" \
+		"^ALLOW \(no-policy\); dry-run: DENY \(deny-policy: prod/dry-deny\)$" &&
+	expect_eq "no dry run elsewhere" "$(ctl "$A" -j policy check --src-id spiffe://$TD/ns/dry/sa/x \
+		--src-ip 10.5.0.1 --dst 10.0.1.2 --port 22 | jq -c .dry_run)" null &&
+	expect_eq "checks count nothing" \
+		"$(ctl "$A" -j policy show prod/dry-deny | jq -c '[.would_allow, .would_deny]')" "[0,0]" &&
+	expect_match "listed" "$(ctl "$A" policy show prod/dry-deny)" "would-allow 0 would-deny 0" &&
+	ctl "$A" policy add prod/dry-deny action deny scope workloads $ID_DB \
+		rule principal "$TD/ns/dry/*" replace || return 1
+	expect_decision spiffe://$TD/ns/dry/sa/x 10.5.0.1 10.0.1.3 22 \
+		"deny deny-policy prod/dry-deny" &&
+	expect_eq "enforced" "$(ctl "$A" -j policy show prod/dry-deny |
+		jq -c '[.dry_run, .would_deny]')" "[false,null]" &&
+	ctl "$A" policy del prod/dry-deny
+}
+
 test_isolation() {
 	ctl "$B" workload add 10.0.1.3 id $ID_DB node 192.0.2.1 || return 1
 	expect_eq "node-b decision" \
@@ -181,5 +212,6 @@ run_test "policy: IPv4 blocks, mapped and IPv6 sources, not-port" test_ip_blocks
 run_test "policy: checking an unknown destination is an error" test_unknown_destination
 run_test "policy: add over a name fails, replace and del take effect" test_exists_replace_del
 run_test "policy: a 31 KB policy lists whole; a larger one is refused" test_big_policy
+run_test "policy: a dry-run policy decides nothing, check shows it" test_dry_run
 run_test "policy: policies of one namespace do not reach another" test_isolation
 exit $RET

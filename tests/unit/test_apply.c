@@ -119,6 +119,7 @@ static void test_cross_product(void **state)
 	p = &f.policies.v[0];
 	assert_int_equal(p->action, KZT_ACTION_ALLOW);	/* Istio's default */
 	assert_int_equal(p->scope, KZT_SCOPE_NAMESPACE);
+	assert_false(p->dry_run);
 	assert_int_equal(p->n_rules, 3 * 2 + 1 + 1);
 	for (size_t i = 0; i < 3; i++) {
 		for (size_t j = 0; j < 2; j++) {
@@ -141,6 +142,28 @@ static void test_cross_product(void **state)
 }
 
 /* KZT_POLICY_RULES_MAX after expansion: 8 x 8 fits, 8 x 8 + 1 does not. */
+/* dryRun: true|false (and the other spellings of a boolean). */
+static void test_dry_run(void **state)
+{
+	static const char text[] =
+		"policies:\n"
+		"  - {name: a, scope: global, action: deny, dryRun: true}\n"
+		"  - {name: b, scope: global, dryRun: false}\n"
+		"  - {name: c, scope: global, dryRun: yes}\n";
+	struct kzt_apply_file f;
+	char err[KZT_APPLY_ERR_MAX];
+
+	(void)state;
+	if (parse(text, &f, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(f.policies.n, 3);
+	assert_true(f.policies.v[0].dry_run);
+	assert_int_equal(f.policies.v[0].action, KZT_ACTION_DENY);
+	assert_false(f.policies.v[1].dry_run);
+	assert_true(f.policies.v[2].dry_run);
+	kzt_apply_free(&f);
+}
+
 static void test_rule_limit(void **state)
 {
 	struct kzt_apply_file f;
@@ -352,6 +375,10 @@ static const struct {
 	  "t.yaml:4:12: policies[0].scope: 'cluster' is not global, namespace or workloads" },
 	{ P "    action: audit\n",
 	  "t.yaml:4:13: policies[0].action: 'audit' is not allow or deny" },
+	{ P "    dryRun: maybe\n",
+	  "t.yaml:4:13: policies[0].dryRun: 'maybe' is not true or false" },
+	{ P "    dryrun: true\n",
+	  "t.yaml:4:5: policies[0]: unknown key 'dryrun' (expected name, namespace, scope, workloads, action, rules, dryRun)" },
 	{ P "    workloads: [spiffe://td/ns/a/sa/b]\n",
 	  "t.yaml:4:16: policies[0].workloads: only for scope workloads" },
 	{ P "    scope: workloads\n",
@@ -487,6 +514,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_example),
 		cmocka_unit_test(test_cross_product),
+		cmocka_unit_test(test_dry_run),
 		cmocka_unit_test(test_rule_limit),
 		cmocka_unit_test(test_trust_domain_default),
 		cmocka_unit_test(test_node_timeouts),

@@ -451,9 +451,45 @@ static void test_policy_roundtrip(void **state)
 	assert_true(tb[KZT_POLICY_A_RULE]->nla_type & NLA_F_NESTED);
 	assert_int_equal(nla_get_u32(tb[KZT_POLICY_A_FLAGS]), KZT_POLICY_F_REPLACE);
 	assert_int_equal(nla_get_u32(tb[KZT_POLICY_A_TXN]), 7);
+	assert_null(tb[KZT_POLICY_A_DRY_RUN]);
+	assert_false(out.dry_run);
+	assert_false(out.has_counters);
 	kzt_policy_free(&out);
 	kzt_policy_free(&in);
 	nlmsg_free(msg);
+}
+
+/* DRY_RUN goes out as a flag; a reply's counters come back. */
+static void test_policy_dry_run(void **state)
+{
+	struct kzt_policy in = sample_policy(), out;
+	struct nl_msg *msg = kzt_msg(KZT_CMD_POLICY_GET);
+	struct nlattr *tb[KZT_POLICY_A_MAX + 1];
+
+	(void)state;
+	in.dry_run = true;
+	assert_int_equal(kzt_policy_put(msg, &in, NULL), 0);
+	assert_int_equal(genlmsg_parse(nlmsg_hdr(msg), 0, tb, KZT_POLICY_A_MAX,
+				       NULL), 0);
+	assert_non_null(tb[KZT_POLICY_A_DRY_RUN]);
+	assert_int_equal(nla_len(tb[KZT_POLICY_A_DRY_RUN]), 0);
+	assert_null(tb[KZT_POLICY_A_WOULD_ALLOW]);	/* never sent */
+	assert_int_equal(nla_put_u64(msg, KZT_POLICY_A_WOULD_ALLOW, 7), 0);
+	assert_int_equal(nla_put_u64(msg, KZT_POLICY_A_WOULD_DENY, 1ULL << 40), 0);
+	assert_int_equal(kzt_policy_from_msg(nlmsg_hdr(msg), &out), 0);
+	assert_true(out.dry_run);
+	assert_true(out.has_counters);
+	assert_int_equal(out.would_allow, 7);
+	assert_int_equal(out.would_deny, 1ULL << 40);
+	kzt_policy_free(&out);
+	nlmsg_free(msg);
+
+	msg = kzt_msg(KZT_CMD_POLICY_GET);	/* a counter of 4 bytes */
+	assert_int_equal(nla_put_string(msg, KZT_POLICY_A_NAME, "p"), 0);
+	assert_int_equal(nla_put_u32(msg, KZT_POLICY_A_WOULD_DENY, 1), 0);
+	assert_int_equal(kzt_policy_from_msg(nlmsg_hdr(msg), &out), EBADMSG);
+	nlmsg_free(msg);
+	kzt_policy_free(&in);
 }
 
 static void test_workload_roundtrip(void **state)
@@ -626,6 +662,29 @@ static void test_check_from_msg(void **state)
 	assert_true(r.has_policy);
 	assert_string_equal(r.policy, "default/deny-x");
 	assert_string_equal(r.dst_id, "spiffe://td/ns/a/sa/b");
+	assert_false(r.has_dry_run);
+	nlmsg_free(msg);
+
+	msg = kzt_msg(KZT_CMD_POLICY_CHECK);	/* with a dry-run verdict */
+	assert_int_equal(nla_put_u8(msg, KZT_CHECK_A_VERDICT, KZT_VERDICT_ALLOW), 0);
+	assert_int_equal(nla_put_u8(msg, KZT_CHECK_A_REASON, KZT_REASON_NO_POLICY), 0);
+	assert_int_equal(nla_put_u8(msg, KZT_CHECK_A_DRY_RUN_VERDICT, KZT_VERDICT_DENY), 0);
+	assert_int_equal(nla_put_u8(msg, KZT_CHECK_A_DRY_RUN_REASON,
+				    KZT_REASON_DENY_POLICY), 0);
+	assert_int_equal(nla_put_string(msg, KZT_CHECK_A_DRY_RUN_POLICY, "d"), 0);
+	assert_int_equal(kzt_check_from_msg(nlmsg_hdr(msg), &r), 0);
+	assert_true(r.has_dry_run);
+	assert_int_equal(r.dry_verdict, KZT_VERDICT_DENY);
+	assert_int_equal(r.dry_reason, KZT_REASON_DENY_POLICY);
+	assert_true(r.has_dry_policy);
+	assert_string_equal(r.dry_policy, "d");
+	nlmsg_free(msg);
+
+	msg = kzt_msg(KZT_CMD_POLICY_CHECK);	/* half a dry-run verdict */
+	assert_int_equal(nla_put_u8(msg, KZT_CHECK_A_VERDICT, KZT_VERDICT_ALLOW), 0);
+	assert_int_equal(nla_put_u8(msg, KZT_CHECK_A_REASON, KZT_REASON_NO_POLICY), 0);
+	assert_int_equal(nla_put_u8(msg, KZT_CHECK_A_DRY_RUN_VERDICT, KZT_VERDICT_DENY), 0);
+	assert_int_equal(kzt_check_from_msg(nlmsg_hdr(msg), &r), EBADMSG);
 	nlmsg_free(msg);
 
 	msg = kzt_msg(KZT_CMD_POLICY_CHECK);	/* no verdict: malformed */
@@ -861,6 +920,7 @@ int main(void)
 		cmocka_unit_test(test_errno_map),
 		cmocka_unit_test(test_attr_names),
 		cmocka_unit_test(test_policy_roundtrip),
+		cmocka_unit_test(test_policy_dry_run),
 		cmocka_unit_test(test_workload_roundtrip),
 		cmocka_unit_test(test_nested_error_names),
 		cmocka_unit_test(test_attr_path_damaged),

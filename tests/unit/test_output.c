@@ -170,6 +170,7 @@ static void test_policy(void **state)
 {
 	struct kzt_policy p = { .action = KZT_ACTION_DENY,
 				.scope = KZT_SCOPE_NAMESPACE };
+	char line[128];
 	struct kzt_rule *r;
 	struct kzt_cidr cidr;
 	struct capture c;
@@ -186,7 +187,8 @@ static void test_policy(void **state)
 	kztctl_json_policy(&c.j, &p);
 	end(&c, "{\"name\":\"default/deny-x\",\"action\":\"deny\",\"scope\":\"namespace\",\"namespace\":\"default\","
 		"\"rules\":[{\"principals\":[],\"not_principals\":[],\"namespaces\":[],\"not_namespaces\":[],"
-		"\"ip_blocks\":[\"10.0.0.0/8\"],\"not_ip_blocks\":[],\"ports\":[80],\"not_ports\":[]}]}");
+		"\"ip_blocks\":[\"10.0.0.0/8\"],\"not_ip_blocks\":[],\"ports\":[80],\"not_ports\":[]}],"
+		"\"dry_run\":false,\"would_allow\":null,\"would_deny\":null}");
 	kzt_policy_free(&p);
 
 	/* Scope workloads: "workloads", no "namespace"; no rules: []. */
@@ -196,7 +198,8 @@ static void test_policy(void **state)
 	assert_int_equal(kzt_strs_push(&p.scope_ids, "spiffe://td/ns/a/sa/b", 21), 0);
 	begin(&c);
 	kztctl_json_policy(&c.j, &p);
-	end(&c, "{\"name\":\"w\",\"action\":\"allow\",\"scope\":\"workloads\",\"workloads\":[\"spiffe://td/ns/a/sa/b\"],\"rules\":[]}");
+	end(&c, "{\"name\":\"w\",\"action\":\"allow\",\"scope\":\"workloads\",\"workloads\":[\"spiffe://td/ns/a/sa/b\"],\"rules\":[],"
+		"\"dry_run\":false,\"would_allow\":null,\"would_deny\":null}");
 	kzt_policy_free(&p);
 
 	/* Scope global: neither. */
@@ -204,7 +207,24 @@ static void test_policy(void **state)
 	p.scope = KZT_SCOPE_GLOBAL;
 	begin(&c);
 	kztctl_json_policy(&c.j, &p);
-	end(&c, "{\"name\":\"g\",\"action\":\"allow\",\"scope\":\"global\",\"rules\":[]}");
+	end(&c, "{\"name\":\"g\",\"action\":\"allow\",\"scope\":\"global\",\"rules\":[],"
+		"\"dry_run\":false,\"would_allow\":null,\"would_deny\":null}");
+	kzt_policy_free(&p);
+
+	/* Dry-run: the flag and its counters, in JSON and in the table. */
+	p.name = strdup("d");
+	p.dry_run = true;
+	p.has_counters = true;
+	p.would_allow = 3;
+	p.would_deny = 18446744073709551615ULL;
+	begin(&c);
+	kztctl_json_policy(&c.j, &p);
+	end(&c, "{\"name\":\"d\",\"action\":\"allow\",\"scope\":\"global\",\"rules\":[],"
+		"\"dry_run\":true,\"would_allow\":3,\"would_deny\":18446744073709551615}");
+	assert_string_equal(kztctl_dry_run_str(&p, line, sizeof(line)),
+			    "would-allow 3 would-deny 18446744073709551615");
+	p.dry_run = false;
+	assert_string_equal(kztctl_dry_run_str(&p, line, sizeof(line)), "-");
 	kzt_policy_free(&p);
 }
 
@@ -221,7 +241,7 @@ static void test_check(void **state)
 	(void)state;
 	begin(&c);
 	kztctl_json_check(&c.j, &r);
-	end(&c, "{\"verdict\":\"allow\",\"reason\":\"allow-policy\",\"policy\":\"default/allow-web\",\"destination\":\"spiffe://cluster.local/ns/default/sa/web\"}");
+	end(&c, "{\"verdict\":\"allow\",\"reason\":\"allow-policy\",\"policy\":\"default/allow-web\",\"destination\":\"spiffe://cluster.local/ns/default/sa/web\",\"dry_run\":null}");
 	assert_string_equal(kztctl_check_str(&r, line, sizeof(line)),
 			    "ALLOW (allow-policy: default/allow-web)");
 
@@ -231,13 +251,30 @@ static void test_check(void **state)
 	r.has_dst_id = false;
 	begin(&c);
 	kztctl_json_check(&c.j, &r);
-	end(&c, "{\"verdict\":\"deny\",\"reason\":\"no-allow-match\",\"policy\":null,\"destination\":null}");
+	end(&c, "{\"verdict\":\"deny\",\"reason\":\"no-allow-match\",\"policy\":null,\"destination\":null,\"dry_run\":null}");
 	assert_string_equal(kztctl_check_str(&r, line, sizeof(line)),
 			    "DENY (no-allow-match)");
 
 	r.reason = KZT_REASON_NO_POLICY;
 	r.verdict = KZT_VERDICT_ALLOW;
 	assert_string_equal(kztctl_check_str(&r, line, sizeof(line)), "ALLOW (no-policy)");
+
+	/* A dry-run policy applies: its verdict follows, in both forms. */
+	r.has_dry_run = true;
+	r.dry_verdict = KZT_VERDICT_DENY;
+	r.dry_reason = KZT_REASON_DENY_POLICY;
+	r.has_dry_policy = true;
+	snprintf(r.dry_policy, sizeof(r.dry_policy), "prod/deny-legacy");
+	assert_string_equal(kztctl_check_str(&r, line, sizeof(line)),
+			    "ALLOW (no-policy); dry-run: DENY (deny-policy: prod/deny-legacy)");
+	begin(&c);
+	kztctl_json_check(&c.j, &r);
+	end(&c, "{\"verdict\":\"allow\",\"reason\":\"no-policy\",\"policy\":null,\"destination\":null,"
+		"\"dry_run\":{\"verdict\":\"deny\",\"reason\":\"deny-policy\",\"policy\":\"prod/deny-legacy\"}}");
+	r.dry_reason = KZT_REASON_NO_ALLOW_MATCH;
+	r.has_dry_policy = false;
+	assert_string_equal(kztctl_check_str(&r, line, sizeof(line)),
+			    "ALLOW (no-policy); dry-run: DENY (no-allow-match)");
 }
 
 static void test_apply_result(void **state)

@@ -372,10 +372,11 @@ static void test_policy_add_args(void **state)
 		{ "p action allow scope global rule port",
 		  "rule 0: port needs a value" },
 		{ "p action allow scope global port 80",
-		  "unknown field 'port' (expected action, scope, rule or replace)" },
+		  "unknown field 'port' (expected action, scope, rule, dry-run or replace)" },
 		{ "p action allow scope global rule prot 80",
-		  "unknown field 'prot' (expected a rule field: principal, not-principal, namespace, not-namespace, ip-block, not-ip-block, port, not-port; or rule, action, scope, replace)" },
+		  "unknown field 'prot' (expected a rule field: principal, not-principal, namespace, not-namespace, ip-block, not-ip-block, port, not-port; or rule, action, scope, dry-run, replace)" },
 		{ "p action allow action deny scope global", "action given twice" },
+		{ "p action deny scope global dry-run rule dry-run", "dry-run given twice" },
 	};
 	struct kzt_policy p;
 	char err[512], line[512], *argv[32], c[64];
@@ -415,6 +416,18 @@ static void test_policy_add_args(void **state)
 			    "fd00::/16");
 	assert_int_equal(p.rules[2].ports.n + p.rules[2].principals.n, 0);
 	assert_true(replace);
+	assert_false(p.dry_run);
+	kzt_policy_free(&p);
+
+	/* dry-run anywhere after the name, also after a rule's fields. */
+	snprintf(line, sizeof(line),
+		 "d action deny scope global rule port 80 dry-run replace");
+	assert_int_equal(kztctl_parse_policy_add(words(line, argv), argv, &p,
+						 &replace, err, sizeof(err)), 0);
+	assert_true(p.dry_run);
+	assert_true(replace);
+	assert_int_equal(p.n_rules, 1);
+	assert_int_equal(p.rules[0].ports.n, 1);
 	kzt_policy_free(&p);
 
 	snprintf(line, sizeof(line),

@@ -479,7 +479,7 @@ static int parse_scope(int argc, char *argv[], int *i, struct kzt_policy *p,
 /**
  * kztctl_parse_policy_add() - parse "NAME action allow|deny scope
  *     global|namespace NS|workloads ID[,ID...] [rule [FIELD VALUE]...]...
- *     [replace]"
+ *     [dry-run] [replace]"
  * @argc:    number of words after "policy add"
  * @argv:    the words
  * @p:       filled on success; free with kzt_policy_free()
@@ -489,7 +489,7 @@ static int parse_scope(int argc, char *argv[], int *i, struct kzt_policy *p,
  *
  * A rule holds the FIELD VALUE pairs that follow its "rule" word; a field
  * may repeat and VALUE may be a comma-separated list. A bare "rule"
- * matches everything.
+ * matches everything. "dry-run" sets @p->dry_run.
  *
  * @retval 0      parsed
  * @retval EINVAL a missing, unknown, repeated or bad field
@@ -568,10 +568,14 @@ int kztctl_parse_policy_add(int argc, char *argv[], struct kzt_policy *p,
 			if (*replace)
 				goto twice;
 			*replace = true;
+		} else if (!strcmp(word, "dry-run")) {
+			if (n.dry_run)
+				goto twice;
+			n.dry_run = true;
 		} else {
 			snprintf(errbuf, errlen,
-				 rule ? "unknown field '%s' (expected a rule field: principal, not-principal, namespace, not-namespace, ip-block, not-ip-block, port, not-port; or rule, action, scope, replace)" :
-					"unknown field '%s' (expected action, scope, rule or replace)",
+				 rule ? "unknown field '%s' (expected a rule field: principal, not-principal, namespace, not-namespace, ip-block, not-ip-block, port, not-port; or rule, action, scope, dry-run, replace)" :
+					"unknown field '%s' (expected action, scope, rule, dry-run or replace)",
 				 word);
 			goto out;
 		}

@@ -74,6 +74,8 @@ void kztctl_json_stats(struct kzt_json *j, const struct kzt_stats *st);
 const char *kztctl_endpoint_str(const struct in6_addr *addr, uint16_t port,
 				char *buf, size_t len);
 const char *kztctl_age_str(uint64_t ms, char *buf, size_t len);
+const char *kztctl_dry_run_str(const struct kzt_policy *p, char *buf,
+			       size_t len);
 const char *kztctl_check_str(const struct kzt_check_result *r, char *buf,
 			     size_t len);
 const char *kztctl_rule_str(const struct kzt_rule *r, char *buf, size_t len);

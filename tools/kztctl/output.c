@@ -113,7 +113,9 @@ static void json_ports(struct kzt_json *j, const char *key,
 
 /*
  * {"name","action","scope", "namespace" (scope namespace) or "workloads"
- * (scope workloads), "rules":[{every field, always present}]}
+ * (scope workloads), "rules":[{every field, always present}],
+ * "dry_run":false|true,"would_allow":N|null,"would_deny":N|null}; the
+ * counters are null for an enforced policy.
  */
 void kztctl_json_policy(struct kzt_json *j, const struct kzt_policy *p)
 {
@@ -141,10 +143,17 @@ void kztctl_json_policy(struct kzt_json *j, const struct kzt_policy *p)
 		kzt_json_object_end(j);
 	}
 	kzt_json_array_end(j);
+	kzt_json_bool(j, "dry_run", p->dry_run);
+	json_opt_uint(j, "would_allow", p->has_counters, p->would_allow);
+	json_opt_uint(j, "would_deny", p->has_counters, p->would_deny);
 	kzt_json_object_end(j);
 }
 
-/* {"verdict","reason","policy":NAME|null,"destination":ID|null} */
+/*
+ * {"verdict","reason","policy":NAME|null,"destination":ID|null,
+ *  "dry_run":{"verdict","reason","policy":NAME|null}|null}; "dry_run" is
+ *  null when no dry-run policy applies.
+ */
 void kztctl_json_check(struct kzt_json *j, const struct kzt_check_result *r)
 {
 	kzt_json_object_begin(j, NULL);
@@ -152,6 +161,16 @@ void kztctl_json_check(struct kzt_json *j, const struct kzt_check_result *r)
 	kzt_json_string(j, "reason", kzt_reason_name(r->reason));
 	kzt_json_string(j, "policy", r->has_policy ? r->policy : NULL);
 	kzt_json_string(j, "destination", r->has_dst_id ? r->dst_id : NULL);
+	if (r->has_dry_run) {
+		kzt_json_object_begin(j, "dry_run");
+		kzt_json_string(j, "verdict", kzt_verdict_name(r->dry_verdict));
+		kzt_json_string(j, "reason", kzt_reason_name(r->dry_reason));
+		kzt_json_string(j, "policy",
+				r->has_dry_policy ? r->dry_policy : NULL);
+		kzt_json_object_end(j);
+	} else {
+		kzt_json_null(j, "dry_run");
+	}
 	kzt_json_object_end(j);
 }
 
@@ -269,22 +288,6 @@ const char *kztctl_age_str(uint64_t ms, char *buf, size_t len)
 	return buf;
 }
 
-/* "ALLOW (allow-policy: default/allow-web)", "DENY (no-allow-match)" */
-const char *kztctl_check_str(const struct kzt_check_result *r, char *buf,
-			     size_t len)
-{
-	const char *verdict = r->verdict == KZT_VERDICT_ALLOW ? "ALLOW" :
-			      r->verdict == KZT_VERDICT_DENY ? "DENY" : "?";
-
-	if (r->has_policy)
-		snprintf(buf, len, "%s (%s: %s)", verdict,
-			 kzt_reason_name(r->reason), r->policy);
-	else
-		snprintf(buf, len, "%s (%s)", verdict,
-			 kzt_reason_name(r->reason));
-	return buf;
-}
-
 struct strbuf {
 	char *buf;
 	size_t len, pos;
@@ -305,6 +308,53 @@ static void sb_add(struct strbuf *sb, const char *fmt, ...)
 	va_end(ap);
 	if (n > 0)
 		sb->pos += n;
+}
+
+static const char *verdict_word(unsigned int verdict)
+{
+	return verdict == KZT_VERDICT_ALLOW ? "ALLOW" :
+	       verdict == KZT_VERDICT_DENY ? "DENY" : "?";
+}
+
+/*
+ * "ALLOW (allow-policy: default/allow-web)", "DENY (no-allow-match)",
+ * then, when a dry-run policy applies, "; dry-run: DENY (deny-policy: x)"
+ */
+const char *kztctl_check_str(const struct kzt_check_result *r, char *buf,
+			     size_t len)
+{
+	struct strbuf sb = { buf, len, 0 };
+
+	if (!len)
+		return buf;
+	buf[0] = '\0';
+	sb_add(&sb, "%s (%s", verdict_word(r->verdict),
+	       kzt_reason_name(r->reason));
+	if (r->has_policy)
+		sb_add(&sb, ": %s", r->policy);
+	sb_add(&sb, ")");
+	if (!r->has_dry_run)
+		return buf;
+	sb_add(&sb, "; dry-run: %s (%s", verdict_word(r->dry_verdict),
+	       kzt_reason_name(r->dry_reason));
+	if (r->has_dry_policy)
+		sb_add(&sb, ": %s", r->dry_policy);
+	sb_add(&sb, ")");
+	return buf;
+}
+
+/* "-" for an enforced policy; "would-allow 3 would-deny 1" for a dry-run one. */
+const char *kztctl_dry_run_str(const struct kzt_policy *p, char *buf,
+			       size_t len)
+{
+	if (!p->dry_run)
+		snprintf(buf, len, "-");
+	else if (!p->has_counters)
+		snprintf(buf, len, "yes");
+	else
+		snprintf(buf, len, "would-allow %" PRIu64 " would-deny %" PRIu64,
+			 p->would_allow, p->would_deny);
+	return buf;
 }
 
 static void sb_strs(struct strbuf *sb, const char *name,

@@ -14,7 +14,7 @@ static void policy_usage(FILE *f)
 {
 	fprintf(f, "Usage: %s policy add NAME action allow|deny\n"
 		   "                        scope global|namespace NS|workloads ID[,ID...]\n"
-		   "                        [rule [FIELD VALUE]...]... [replace]\n"
+		   "                        [rule [FIELD VALUE]...]... [dry-run] [replace]\n"
 		   "       %s policy del NAME\n"
 		   "       %s [-j] policy list\n"
 		   "       %s [-j] policy show [NAME]\n"
@@ -24,8 +24,11 @@ static void policy_usage(FILE *f)
 		   "         Each may repeat inside a rule; VALUE may be a comma-separated\n"
 		   "         list. A bare 'rule' matches everything. Principals are SPIFFE\n"
 		   "         IDs without spiffe://, exact, PREFIX* or *SUFFIX, or *.\n"
+		   "  dry-run  decide and count, never enforce; show tells what the\n"
+		   "           policy would have done (would-allow, would-deny).\n"
 		   "  check  decide a flow as the data path would; without --src-id the\n"
-		   "         peer is plaintext. Prints ALLOW or DENY and the reason.\n",
+		   "         peer is plaintext. Prints ALLOW or DENY and the reason, and\n"
+		   "         the dry-run verdict when a dry-run policy applies.\n",
 		prog, prog, prog, prog, prog);
 }
 
@@ -54,21 +57,22 @@ static const char *scope_target(const struct kzt_policy *p, char *buf,
 /* One row per rule; the policy's own columns on its first row only. */
 static int text_rows(struct kztctl_table *t, const struct kzt_policy *p)
 {
-	char target[1024], rule[2048], index[32];
-	const char *cells[5];
+	char target[1024], rule[2048], index[32], dry_run[64];
+	const char *cells[6];
 	size_t n = p->n_rules ? p->n_rules : 1;
 
 	for (size_t i = 0; i < n; i++) {
 		cells[0] = i ? "" : p->name;
 		cells[1] = i ? "" : kzt_action_name(p->action);
-		cells[2] = i ? "" : scope_target(p, target, sizeof(target));
+		cells[2] = i ? "" : kztctl_dry_run_str(p, dry_run, sizeof(dry_run));
+		cells[3] = i ? "" : scope_target(p, target, sizeof(target));
 		if (p->n_rules) {
 			snprintf(index, sizeof(index), "%zu", i);
-			cells[3] = index;
-			cells[4] = kztctl_rule_str(&p->rules[i], rule, sizeof(rule));
+			cells[4] = index;
+			cells[5] = kztctl_rule_str(&p->rules[i], rule, sizeof(rule));
 		} else {
-			cells[3] = "-";
-			cells[4] = "(no rules)";
+			cells[4] = "-";
+			cells[5] = "(no rules)";
 		}
 		if (kztctl_table_add(t, cells))
 			return ENOMEM;
@@ -79,7 +83,7 @@ static int text_rows(struct kztctl_table *t, const struct kzt_policy *p)
 static int print_policies(const struct kzt_policy *v, size_t n, bool one)
 {
 	static const char *const head[] = {
-		"NAME", "ACTION", "SCOPE", "RULE", "MATCH",
+		"NAME", "ACTION", "DRY-RUN", "SCOPE", "RULE", "MATCH",
 	};
 	struct kztctl_table *t;
 	struct kzt_json j;
@@ -99,7 +103,7 @@ static int print_policies(const struct kzt_policy *v, size_t n, bool one)
 		}
 		return kzt_json_finish(&j);
 	}
-	t = kztctl_table_new(5, head);
+	t = kztctl_table_new(6, head);
 	if (!t)
 		return ENOMEM;
 	for (size_t i = 0; i < n && !ret; i++)

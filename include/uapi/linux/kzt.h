@@ -167,6 +167,9 @@
  *                 KZT_RULE_A_NOT_PORT        u16, 1..65535, repeated
  *               KZT_POLICY_A_FLAGS       u32, KZT_POLICY_F_*
  *               KZT_POLICY_A_TXN         u32, stage in transaction TXN
+ *               KZT_POLICY_A_DRY_RUN     flag: the policy is decided and
+ *                                        counted but never enforced (Istio's
+ *                                        dry-run); see below
  *   Each field of a rule holds at most KZT_RULE_VALUES_MAX values. A policy
  *   is always sent whole in one message: its attributes (as a GET reply
  *   carries them) take at most KZT_POLICY_SIZE_MAX bytes, else -EMSGSIZE.
@@ -177,6 +180,11 @@
  *   matches when every field it has matches; a policy matches when one of
  *   its rules does; an ALLOW policy without rules matches nothing, a rule
  *   without fields matches all.
+ *   A dry-run policy never changes a verdict and never ends a live flow:
+ *   every flow is decided as if the dry-run policies did not exist. Each new flow a dry-run policy
+ *   applies to (its scope covers the destination) is also decided with
+ *   the dry-run policies enforced too, and that verdict is counted in the
+ *   policy: would-allow or would-deny (Documentation/policy.rst).
  *   errors:   -EEXIST the name is taken and no REPLACE flag;
  *             -EMSGSIZE the policy is larger than KZT_POLICY_SIZE_MAX;
  *             -ENOSPC the node holds KZT_POLICIES_MAX policies.
@@ -185,7 +193,14 @@
  *
  * KZT_CMD_POLICY_GET - do: one policy by KZT_POLICY_A_NAME; dump: every
  *   policy in name order. Replies carry the ADD attributes (no FLAGS/TXN);
- *   dumps are flagged NLM_F_DUMP_INTR as for workloads.
+ *   dumps are flagged NLM_F_DUMP_INTR as for workloads. The replies of a
+ *   dry-run policy also carry its counters:
+ *               KZT_POLICY_A_WOULD_ALLOW u64, new flows it applied to that
+ *                                        the dry-run verdict allowed
+ *               KZT_POLICY_A_WOULD_DENY  u64, ... that it denied
+ *   A policy object counts from 0 when it is made: a replaced policy, and
+ *   every policy a transaction commits, start again from 0. A flow taken
+ *   again after a change (a live flow re-decided) is not counted again.
  *
  * KZT_CMD_POLICY_CHECK - decide a flow as the data path would, without a
  *   flow: for operators and tests.
@@ -201,6 +216,12 @@
  *                                     KZT_REASON_DENY_POLICY and
  *                                     KZT_REASON_ALLOW_POLICY)
  *             KZT_CHECK_A_DST_ID      string, the destination's identity
+ *             only when a dry-run policy applies to the destination, the
+ *             decision with the dry-run policies enforced too:
+ *             KZT_CHECK_A_DRY_RUN_VERDICT  u8, enum kzt_verdict
+ *             KZT_CHECK_A_DRY_RUN_REASON   u8, enum kzt_reason
+ *             KZT_CHECK_A_DRY_RUN_POLICY   string, its deciding policy
+ *   A check is a question, not a flow: it counts in no policy.
  *   errors:   -ENOENT the destination address is not a known workload.
  *
  * ---- Transactions: replace workloads and policies in one step ----
@@ -528,6 +549,10 @@ enum kzt_policy_attr {
 	KZT_POLICY_A_RULE,
 	KZT_POLICY_A_FLAGS,
 	KZT_POLICY_A_TXN,
+	KZT_POLICY_A_DRY_RUN,
+	KZT_POLICY_A_PAD,
+	KZT_POLICY_A_WOULD_ALLOW,
+	KZT_POLICY_A_WOULD_DENY,
 
 	__KZT_POLICY_A_MAX
 };
@@ -570,6 +595,9 @@ enum kzt_check_attr {
 	KZT_CHECK_A_REASON,
 	KZT_CHECK_A_POLICY,
 	KZT_CHECK_A_DST_ID,
+	KZT_CHECK_A_DRY_RUN_VERDICT,
+	KZT_CHECK_A_DRY_RUN_REASON,
+	KZT_CHECK_A_DRY_RUN_POLICY,
 
 	__KZT_CHECK_A_MAX
 };
