@@ -45,7 +45,8 @@
 #include "stats.h"
 
 #define KZT_GRAVE_BITS		12
-#define KZT_GRAVE_MS		60000	/* long past any segment in flight */
+/* After the last segment it stopped: more than TCP's longest backoff. */
+#define KZT_GRAVE_TTL		(TCP_RTO_MAX + 10 * HZ)
 #define KZT_GRAVES_MAX		65536	/* then the oldest go first */
 #define KZT_SWEEP_BATCH_MS	20	/* changes this close share a walk */
 #define KZT_SWEEP_RETRY_MS	1000	/* after running out of memory */
@@ -54,7 +55,7 @@
 struct kzt_grave {
 	struct hlist_node node;		/* kzt_plain.graves, RCU */
 	struct list_head age;		/* kzt_plain.by_age, oldest first */
-	unsigned long expires;		/* jiffies */
+	unsigned long expires;		/* jiffies; pushed on by every hit */
 	__be32 saddr, daddr;
 	__be16 sport, dport;
 	struct rcu_head rcu;
@@ -114,7 +115,7 @@ static void kzt_grave_add(struct kzt_plain *plain,
 	g->daddr = t->dst.u3.ip;
 	g->sport = t->src.u.tcp.port;
 	g->dport = t->dst.u.tcp.port;
-	g->expires = jiffies + msecs_to_jiffies(KZT_GRAVE_MS);
+	g->expires = jiffies + KZT_GRAVE_TTL;
 
 	spin_lock_bh(&plain->lock);
 	if (plain->nr_graves >= KZT_GRAVES_MAX)
@@ -128,8 +129,7 @@ static void kzt_grave_add(struct kzt_plain *plain,
 	WRITE_ONCE(plain->nr_graves, plain->nr_graves + 1);
 	spin_unlock_bh(&plain->lock);
 	/* Pending already: for an older grave, which expires first. */
-	queue_delayed_work(system_wq, &plain->reap,
-			   msecs_to_jiffies(KZT_GRAVE_MS));
+	queue_delayed_work(system_wq, &plain->reap, KZT_GRAVE_TTL);
 }
 
 static void kzt_plain_reap(struct work_struct *work)
@@ -142,8 +142,9 @@ static void kzt_plain_reap(struct work_struct *work)
 	spin_lock_bh(&plain->lock);
 	while ((g = list_first_entry_or_null(&plain->by_age,
 					     struct kzt_grave, age))) {
-		if (time_before(jiffies, g->expires)) {
-			next = g->expires - jiffies;
+		/* Oldest first; one pushed on holds the younger back a while. */
+		if (time_before(jiffies, READ_ONCE(g->expires))) {
+			next = READ_ONCE(g->expires) - jiffies;
 			break;
 		}
 		kzt_grave_remove(plain, g);
@@ -210,8 +211,11 @@ bool kzt_plain_revoked4(struct kzt_plain *plain, const struct sk_buff *skb,
 				   kzt_grave_hash(plain, saddr, daddr, sport,
 						  dport))
 		if (g->saddr == saddr && g->daddr == daddr &&
-		    g->sport == sport && g->dport == dport)
+		    g->sport == sport && g->dport == dport) {
+			/* A pod that never hears the reset retransmits. */
+			WRITE_ONCE(g->expires, jiffies + KZT_GRAVE_TTL);
 			return true;
+		}
 	return false;
 }
 
