@@ -391,7 +391,7 @@ static void ch_del_both(struct kzt_rt_env *env)
 static void ch_del_client_policy(struct kzt_rt_env *env)
 {
 	kzt_rt_del(env, CLIENT);
-	kzt_rt_allow_nothing(env);
+	kzt_rt_allow_nothing(env, false);
 }
 
 struct kzt_plain_case {
