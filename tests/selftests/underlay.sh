@@ -48,8 +48,8 @@ trap cleanup EXIT
 require_root
 require_cmd ip tc kztctl kztd python3 tcpdump
 
-# writer HOST PORT FILE: connect, write FILE.port, then write 16 KiB
-# blocks as fast as the socket takes them until SIGTERM. After an error it
+# writer HOST PORT FILE: connect, write FILE.port, then write 4 KiB every
+# 5 ms until SIGTERM (at full speed the guest would do little else). After an error it
 # keeps trying (every 10 ms) on the same socket: a pod that does not give
 # up. FILE gets the first error's name ("none" if there was none).
 writer_py() {
@@ -62,10 +62,11 @@ writer_py() {
 	s.settimeout(0.1)
 	with open(out + ".port", "w") as f:
 	    f.write(f"{s.getsockname()[1]}\n")
-	first, block = "none", b"k" * 16384
+	first, block = "none", b"k" * 4096
 	while not stop:
 	    try:
 	        s.send(block)
+	        time.sleep(0.005)
 	    except socket.timeout:
 	        pass
 	    except OSError as e:
@@ -97,7 +98,7 @@ writers_start() {
 		WRITER_PIDS+=($!)
 	done
 	for i in $(seq "$NFLOWS"); do
-		busywait 10000 test -s "$MESH_DIR/flow$i.port" ||
+		busywait 30000 test -s "$MESH_DIR/flow$i.port" ||
 			{ echo "writer $i did not connect"; return 1; }
 	done
 	# Tunnelled and streaming on both nodes before the change.
@@ -135,7 +136,7 @@ dump_start() {
 	ip netns exec "$(mesh_ns node1)" tcpdump -i und -n -U -s 128 \
 		-w "$MESH_DIR/und.pcap" net 10.1.0.0/16 2> "$MESH_DIR/und.err" &
 	DUMP_PID=$!
-	busywait 10000 grep -q "listening on" "$MESH_DIR/und.err" ||
+	busywait 30000 grep -q "listening on" "$MESH_DIR/und.err" ||
 		{ echo "tcpdump did not start"; cat "$MESH_DIR/und.err"; return 1; }
 }
 
