@@ -55,7 +55,8 @@ mesh_json() {
 		done | jq -s 'add | {nodes: .}'
 		jq -n --arg alt "spiffe://$MESH_TD/ns/churn/sa/other" \
 			--arg ghost "$MESH_TD/ns/churn/sa/ghost" \
-			"{ports: [${PORTS[0]}, ${PORTS[1]}], alt_id: \$alt, ghost: \$ghost}"
+			"{ports: [${PORTS[0]}, ${PORTS[1]}], alt_id: \$alt, ghost: \$ghost,
+			  churn_pods: [\"a2\", \"b2\"]}"
 	} | jq -s add > "$MESH_DIR/mesh.json"
 }
 
