@@ -30,7 +30,7 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/mesh-lib.sh"
 
 PORT=7200
-NFLOWS=4
+NFLOWS=2
 SERVER_PID=
 WRITER_PIDS=()
 DUMP_PID=
@@ -105,7 +105,7 @@ writers_start() {
 	busywait 10000 sh -c "[ \$(ip netns exec $(mesh_ns node1) kztctl -j conn |
 		grep -o '\"established\"' | wc -l) -ge $NFLOWS ]" ||
 		{ echo "node1 does not carry $NFLOWS established flows"; return 1; }
-	sleep 1
+	sleep 0.5
 }
 
 writers_stop() {
@@ -149,7 +149,7 @@ dump_stop() {
 }
 
 # expect_no_leak CHANGE [deaf]: writers a1 -> b1, tcpdump, CHANGE, the
-# writers go on for 2 s (a deaf pod's TCP retransmits meanwhile), then
+# writers go on for 1.5 s (a deaf pod's TCP retransmits meanwhile), then
 # count the pod packets the underlay carried.
 expect_no_leak() {
 	local change=$1 leaked rc=0
@@ -162,7 +162,7 @@ expect_no_leak() {
 			return 1
 	fi
 	$change || { echo "the change failed"; rc=1; }
-	sleep 2
+	sleep 1.5
 	writers_stop
 	leaked=$(dump_stop)
 	[ "${2:-}" = deaf ] && in_pod a1 tc qdisc del dev eth0 clsact
