@@ -39,6 +39,9 @@ bench: deps all
 	tests/bench/control-plane.sh
 	tests/bench/datapath.sh
 
+bench-control-plane: deps all
+	tests/bench/control-plane.sh
+
 bench-datapath: deps all
 	tests/bench/datapath.sh
 
@@ -58,4 +61,4 @@ clean:
 	for d in $(SUBDIRS_USER) tests/unit tests/fuzz tests/selftests; do $(MAKE) -C $$d clean; done
 	rm -rf tests/out .build
 
-.PHONY: all kmod user deps check demo bench debug-kernel dkms-install install clean
+.PHONY: all kmod user deps check demo bench bench-control-plane bench-datapath debug-kernel dkms-install install clean

@@ -7,13 +7,14 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 export PATH=$ROOT/tools/kztctl:$ROOT/tests/selftests:$PATH
 
-workloads=10000 policies=1000 decisions=1000000
+workloads=10000 policies=1000 decisions=1000000 flows=2000
 while [ $# -gt 0 ]; do
 	case $1 in
 	--workloads) workloads=$2; shift 2 ;;
 	--policies) policies=$2; shift 2 ;;
 	--decisions) decisions=$2; shift 2 ;;
-	*) echo "usage: $0 [--workloads N] [--policies M] [--decisions D]" >&2; exit 1 ;;
+	--flows) flows=$2; shift 2 ;;
+	*) echo "usage: $0 [--workloads N] [--policies M] [--decisions D] [--flows F]" >&2; exit 1 ;;
 	esac
 done
 
@@ -117,3 +118,6 @@ cat > "$ROOT/tests/out/bench/control-plane.json" <<EOT
  "memory_left_after_unload_kib":$(( mem_unloaded - mem_before ))}
 EOT
 echo "wrote tests/out/bench/control-plane.json"
+
+# Live flows through a commit: revocation times and the cost of a sweep.
+[ "$flows" -eq 0 ] || "$ROOT/tests/bench/revoke-guest.sh" --flows "$flows"

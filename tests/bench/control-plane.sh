@@ -5,19 +5,24 @@
 # synthetic mesh of 10,000 workloads and 1,000 policies with kztctl, dump
 # it, measure the module's memory for it, and time 1,000,000 policy
 # decisions next to 1,000,000 bare netlink round trips (the floor a
-# decision asked over netlink cannot go below). See Documentation/bench.rst.
+# decision asked over netlink cannot go below); then, with F live
+# tunnelled flows, how long a commit takes to revoke half or all of them
+# and what a commit that revokes nothing costs (revoke-guest.sh). See
+# Documentation/bench.rst.
 #
 #   tests/bench/control-plane.sh [--workloads N] [--policies M] [--decisions D]
+#                                [--flows F]
 #
-# Prints a table; writes tests/out/bench/control-plane.json.
+# Prints two tables; writes tests/out/bench/control-plane.json and
+# revoke.json.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 
-args=(--workloads 10000 --policies 1000 --decisions 1000000)
+args=(--workloads 10000 --policies 1000 --decisions 1000000 --flows 2000)
 [ $# -eq 0 ] || args=("$@")
 
 cd "$ROOT"
 make -s all
 make -s -C tests/selftests
 mkdir -p tests/out/bench
-exec tools/vm/kzt-vm --timeout 1800 -- tests/bench/control-plane-guest.sh "${args[@]}"
+exec tools/vm/kzt-vm --timeout 3600 -- tests/bench/control-plane-guest.sh "${args[@]}"
