@@ -53,11 +53,29 @@ flow_start() {
 }
 
 # flow_stop NAME: end a flow the clean way (a no-op for one that ended).
+# A flow whose close does not go through in 10 s is a failure, never a
+# hang: the client is killed and both nodes' flows are shown.
 flow_stop() {
 	local pid
 	eval "pid=\$FLOW_PID_$1"
 	kill -TERM "$pid" 2>/dev/null
+	if ! busywait 10000 _flow_gone "$pid"; then
+		echo "flow $1: no clean close within 10 s of SIGTERM"
+		mesh_kztctl 1 conn
+		mesh_kztctl 2 conn
+		kill -KILL "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		return 1
+	fi
 	wait "$pid" 2>/dev/null
+	return 0
+}
+
+# _flow_gone PID: exited (a zombie until waited for counts as gone).
+_flow_gone() {
+	local st
+	st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null) || return 0
+	[ -z "$st" ] || [ "${st%% *}" = Z ]
 }
 
 # flow_ends NAME: "CLIENT_LINE|SERVER_LINE", once both ends wrote theirs.
@@ -100,7 +118,7 @@ expect_intact() {
 	local name=$1 ends c s pid
 	eval "pid=\$FLOW_PID_$name"
 	kill -0 "$pid" 2>/dev/null || { echo "flow $name ended: $(cat "$MESH_DIR/$name")"; return 1; }
-	flow_stop "$name"
+	flow_stop "$name" || return 1
 	ends=$(flow_ends "$name") || return 1
 	c=${ends%%|*} s=${ends#*|}
 	expect_eq "$name client end" "${c%% *}" eof &&
