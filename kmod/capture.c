@@ -536,6 +536,30 @@ struct nf_conn *kzt_capture_bury(struct net *net, const struct sock *sk)
 }
 
 /**
+ * kzt_capture_list_gone() - the plain connections revoked of late
+ * @net: node netns
+ * @after: see kzt_plain_list_gone(); none while capture is off
+ * @fill: likewise
+ * @data: likewise
+ *
+ * Return: what @fill returned last, or 0.
+ */
+int kzt_capture_list_gone(struct net *net, u64 after,
+			  int (*fill)(const struct kzt_plain_gone *, void *),
+			  void *data)
+{
+	struct kzt_capture *cap;
+	int err = 0;
+
+	rcu_read_lock();
+	cap = rcu_dereference(kzt_pernet(net)->capture);
+	if (cap)
+		err = kzt_plain_list_gone(cap->plain, after, fill, data);
+	rcu_read_unlock();
+	return err;
+}
+
+/**
  * kzt_capture_recheck() - have the flows kzt lets through re-decided
  * @kn: per-netns state; nothing happens while capture is off
  *

@@ -20,6 +20,7 @@ struct net;
 struct nf_conn;
 struct kzt_config;
 struct kzt_net;
+struct kzt_plain_gone;
 struct netlink_ext_ack;
 struct nf_hook_state;
 struct sk_buff;
@@ -53,6 +54,9 @@ int kzt_capture_apply(struct net *net, const struct kzt_config *old,
 void kzt_capture_net_exit(struct net *net);
 void kzt_capture_recheck(struct kzt_net *kn);
 struct nf_conn *kzt_capture_bury(struct net *net, const struct sock *sk);
+int kzt_capture_list_gone(struct net *net, u64 after,
+			  int (*fill)(const struct kzt_plain_gone *, void *),
+			  void *data);
 
 /* capture6.c: IPv6 of enrolled workloads is refused (no IPv6 capture yet). */
 unsigned int kzt_capture_hook6(void *priv, struct sk_buff *skb,

@@ -32,14 +32,6 @@
 #define KZT_FLOW_LINGER_MS	5000
 
 /*
- * How long a flow ended for a reason of enum kzt_conn_end stays in the
- * list, CLOSING, with it: long enough for a person or a scraper to see
- * why, short enough that a burst of them holds little (a flow without its
- * sockets and buffers).
- */
-#define KZT_FLOW_ENDED_SHOW_MS	10000
-
-/*
  * Every flow's work item runs here. Unbound: a flow runs on whichever CPU
  * is free, many flows in parallel, and no thread is tied to a flow.
  */
@@ -54,6 +46,18 @@ struct workqueue_struct *kzt_flow_wq;
 struct kzt_flow_net *kzt_flow_net(struct net *net)
 {
 	return kzt_pernet(net)->flows;
+}
+
+/**
+ * kzt_flow_new_id() - a CONN_GET ID for something listed beside the flows
+ * @net: the node netns
+ *
+ * Return: an ID no flow of @net has or will have (plain.c's revoked
+ * connections share the counter).
+ */
+u64 kzt_flow_new_id(struct net *net)
+{
+	return atomic64_inc_return(&kzt_flow_net(net)->next_id);
 }
 
 static void kzt_flow_free(struct kzt_flow *flow)

@@ -7,8 +7,18 @@
 #ifndef _KZT_FLOW_H
 #define _KZT_FLOW_H
 
+#include <linux/types.h>
+
 struct net;
 struct socket;
+
+/*
+ * How long a flow ended for a reason of enum kzt_conn_end stays in the
+ * CONN_GET list, CLOSING, with it: long enough for a person or a scraper
+ * to see why, short enough that a burst of them holds little (a flow
+ * without its sockets and buffers, a revoked plain connection's tuple).
+ */
+#define KZT_FLOW_ENDED_SHOW_MS	10000
 
 /*
  * kzt_flow_outbound() - carry a captured pod connection to its peer node
@@ -32,6 +42,7 @@ unsigned int kzt_flow_revoke_peers(struct net *net, const char *const *ids,
 				   unsigned int n);
 void kzt_flow_revoke_all(struct net *net);
 void kzt_flow_abort_all(struct net *net);
+u64 kzt_flow_new_id(struct net *net);
 
 int kzt_flow_net_init(struct net *net);
 void kzt_flow_net_exit(struct net *net);

@@ -18,10 +18,14 @@
  * still sends would otherwise be routed like any other when its pod is no
  * longer enrolled (a workload deleted), out in the clear.
  *
+ * A revoked connection is also listed by CONN_GET, CLOSING with why, for
+ * as long as a tunnelled flow that ended early is (@gone).
+ *
  * Locking: @lock (BH-safe) serialises the writers of @graves and @by_age
- * (the sweep, the reaper, ending flows); the hooks read @graves under
- * RCU. One sweep runs at a time (one work item, delayed a little so that
- * a burst of changes shares one walk of the table).
+ * (the sweep, the reaper, ending flows) and everyone on @gone; the hooks
+ * read @graves under RCU. One sweep runs at a time (one work item,
+ * delayed a little so that a burst of changes shares one walk of the
+ * table).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -39,6 +43,7 @@
 #include <net/tcp.h>
 
 #include "capture.h"
+#include "flow.h"
 #include "kzt.h"
 #include "plain.h"
 #include "recheck.h"
@@ -50,6 +55,7 @@
 #define KZT_GRAVES_MAX		65536	/* then the oldest go first */
 #define KZT_SWEEP_BATCH_MS	20	/* changes this close share a walk */
 #define KZT_SWEEP_RETRY_MS	1000	/* after running out of memory */
+#define KZT_GONE_MAX		4096	/* listed at once; the oldest go */
 
 /* One direction of a revoked connection, as its packets arrive. */
 struct kzt_grave {
@@ -68,8 +74,10 @@ struct kzt_plain {
 	struct net *net;
 	struct delayed_work sweep;
 	struct delayed_work reap;
-	spinlock_t lock ____cacheline_aligned_in_smp; /* @graves, @by_age */
+	spinlock_t lock ____cacheline_aligned_in_smp; /* all below */
 	struct list_head by_age;
+	struct list_head gone;		/* struct kzt_plain_gone, by ID */
+	unsigned int nr_gone;
 	DECLARE_HASHTABLE(graves, KZT_GRAVE_BITS);
 };
 
@@ -77,7 +85,7 @@ struct kzt_plain {
 struct kzt_plain_victim {
 	struct list_head node;
 	struct nf_conn *ct;
-	bool tunnel;			/* it should have been tunnelled */
+	u8 end;				/* enum kzt_conn_end */
 };
 
 struct kzt_plain_sweep {
@@ -152,6 +160,78 @@ static void kzt_plain_reap(struct work_struct *work)
 	spin_unlock_bh(&plain->lock);
 	if (next)
 		queue_delayed_work(system_wq, &plain->reap, next);
+}
+
+/* Context: @plain->lock held. */
+static void kzt_gone_prune(struct kzt_plain *plain, unsigned int keep)
+{
+	u64 shown = get_jiffies_64() - msecs_to_jiffies(KZT_FLOW_ENDED_SHOW_MS);
+	struct kzt_plain_gone *gone;
+
+	while ((gone = list_first_entry_or_null(&plain->gone,
+						struct kzt_plain_gone, node)) &&
+	       (plain->nr_gone > keep || time_before64(gone->at, shown))) {
+		list_del(&gone->node);
+		plain->nr_gone--;
+		kfree(gone);
+	}
+}
+
+/* List a revoked connection for CONN_GET, why it ended in @end. */
+static void kzt_gone_add(struct kzt_plain *plain, const struct nf_conn *ct,
+			 u8 end)
+{
+	const struct nf_conntrack_tuple *o, *r;
+	struct kzt_plain_gone *gone = kmalloc(sizeof(*gone), GFP_KERNEL);
+
+	if (!gone)
+		return;		/* counted all the same */
+	o = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
+	r = &ct->tuplehash[IP_CT_DIR_REPLY].tuple;
+	gone->saddr = o->src.u3.ip;
+	gone->sport = o->src.u.tcp.port;
+	gone->daddr = r->src.u3.ip;
+	gone->dport = r->src.u.tcp.port;
+	gone->end = end;
+	gone->at = get_jiffies_64();
+
+	spin_lock_bh(&plain->lock);
+	kzt_gone_prune(plain, KZT_GONE_MAX - 1);
+	gone->id = kzt_flow_new_id(plain->net);	/* under @lock: in order */
+	list_add_tail(&gone->node, &plain->gone);
+	plain->nr_gone++;
+	spin_unlock_bh(&plain->lock);
+}
+
+/**
+ * kzt_plain_list_gone() - the revoked connections CONN_GET lists
+ * @plain: the node's state
+ * @after: only those of a greater ID
+ * @fill: called for each in ascending ID; a non-zero return stops the walk
+ * @data: for @fill
+ *
+ * Context: any but hard IRQ; under RCU (@plain lives until a grace period
+ * after capture stops). @fill runs under a BH-safe spinlock.
+ * Return: what @fill returned last, or 0.
+ */
+int kzt_plain_list_gone(struct kzt_plain *plain, u64 after,
+			int (*fill)(const struct kzt_plain_gone *, void *),
+			void *data)
+{
+	struct kzt_plain_gone *gone;
+	int err = 0;
+
+	spin_lock_bh(&plain->lock);
+	kzt_gone_prune(plain, KZT_GONE_MAX);
+	list_for_each_entry(gone, &plain->gone, node) {
+		if (gone->id <= after)
+			continue;
+		err = fill(gone, data);
+		if (err)
+			break;
+	}
+	spin_unlock_bh(&plain->lock);
+	return err;
 }
 
 /* A packet's 4-tuple as it came, before any DNAT: its entry's original. */
@@ -374,12 +454,13 @@ static void kzt_plain_revoke(struct kzt_plain *plain,
 			    o->src.u3.ip, o->src.u.tcp.port,
 			    sent[IP_CT_DIR_REPLY], sent[IP_CT_DIR_ORIGINAL],
 			    !seen[IP_CT_DIR_REPLY]);
-	if (!v->tunnel)
+	if (v->end != KZT_CONN_END_WORKLOAD)	/* not one to tunnel */
 		kzt_plain_send_rst4(plain->net, r->dst.u3.ip, r->dst.u.tcp.port,
 				    r->src.u3.ip, r->src.u.tcp.port,
 				    sent[IP_CT_DIR_ORIGINAL],
 				    sent[IP_CT_DIR_REPLY],
 				    !seen[IP_CT_DIR_ORIGINAL]);
+	kzt_gone_add(plain, ct, v->end);
 	kzt_stat_inc(plain->net, KZT_STATS_A_PLAIN_REVOKED);
 }
 
@@ -458,12 +539,17 @@ static bool kzt_plain_ours(struct net *net, __be32 saddr, __be16 sport,
 }
 
 /*
- * Whether the tables now deny the live connection of @ct; @tunnel says
- * whether it should have been tunnelled.
+ * Whether the tables now deny the live connection of @ct: 0 if not, or
+ * why (KZT_CONN_END_WORKLOAD: it should have been tunnelled).
  */
-static bool kzt_plain_denied(struct net *net, const struct nf_conn *ct,
-			     bool *tunnel)
+static u8 kzt_plain_denied(struct net *net, const struct nf_conn *ct)
 {
+	static const u8 why[] = {
+		[KZT_PLAIN_TUNNEL]	= KZT_CONN_END_WORKLOAD,
+		[KZT_PLAIN_LOCAL]	= KZT_CONN_END_POLICY,
+		[KZT_PLAIN_NONMESH]	= KZT_CONN_END_NONMESH,
+		[KZT_PLAIN_INBOUND]	= KZT_CONN_END_POLICY,
+	};
 	const struct nf_conntrack_tuple *o, *r;
 	const struct kzt_config *cfg;
 	struct kzt_tables *tables;
@@ -476,7 +562,7 @@ static bool kzt_plain_denied(struct net *net, const struct nf_conn *ct,
 	r = &ct->tuplehash[IP_CT_DIR_REPLY].tuple;
 	/* The hook sees requests that enter the node, never its own. */
 	if (inet_addr_type(net, o->src.u3.ip) == RTN_LOCAL)
-		return false;
+		return 0;
 	/* As the hook decided the request: after DNAT. */
 	ipv6_addr_set_v4mapped(o->src.u3.ip, &src);
 	ipv6_addr_set_v4mapped(r->src.u3.ip, &dst);
@@ -494,13 +580,14 @@ static bool kzt_plain_denied(struct net *net, const struct nf_conn *ct,
 			KZT_PLAIN_NONE;
 	rcu_read_unlock();
 	if (kind == KZT_PLAIN_NONE || allow)
-		return false;
-	*tunnel = kind == KZT_PLAIN_TUNNEL;
+		return 0;
 	/* Seen from each end: the captured pod's, the inbound pod's. */
-	return !kzt_plain_ours(net, o->src.u3.ip, o->src.u.tcp.port,
-			       r->src.u3.ip, r->src.u.tcp.port) &&
-	       !kzt_plain_ours(net, r->src.u3.ip, r->src.u.tcp.port,
-			       r->dst.u3.ip, r->dst.u.tcp.port);
+	if (kzt_plain_ours(net, o->src.u3.ip, o->src.u.tcp.port,
+			   r->src.u3.ip, r->src.u.tcp.port) ||
+	    kzt_plain_ours(net, r->src.u3.ip, r->src.u.tcp.port,
+			   r->dst.u3.ip, r->dst.u.tcp.port))
+		return 0;
+	return why[kind];
 }
 
 /*
@@ -512,15 +599,16 @@ static int kzt_plain_sweep_one(struct nf_conn *ct, void *data)
 {
 	struct kzt_plain_sweep *s = data;
 	struct kzt_plain_victim *v;
-	bool tunnel;
-	u8 state;
+	u8 state, end;
 
 	if (nf_ct_l3num(ct) != NFPROTO_IPV4 ||
 	    nf_ct_protonum(ct) != IPPROTO_TCP || nf_ct_is_dying(ct))
 		return 0;
 	state = READ_ONCE(ct->proto.tcp.state);
-	if (state == TCP_CONNTRACK_TIME_WAIT || state == TCP_CONNTRACK_CLOSE ||
-	    !kzt_plain_denied(s->net, ct, &tunnel))
+	if (state == TCP_CONNTRACK_TIME_WAIT || state == TCP_CONNTRACK_CLOSE)
+		return 0;
+	end = kzt_plain_denied(s->net, ct);
+	if (!end)
 		return 0;
 	v = kmalloc(sizeof(*v), GFP_NOWAIT | __GFP_NOWARN);
 	if (!v) {
@@ -530,7 +618,7 @@ static int kzt_plain_sweep_one(struct nf_conn *ct, void *data)
 	/* Hashed, so referenced; it stays hashed while we hold its bucket. */
 	nf_conntrack_get(&ct->ct_general);
 	v->ct = ct;
-	v->tunnel = tunnel;
+	v->end = end;
 	list_add_tail(&v->node, &s->victims);
 	return 0;
 }
@@ -602,6 +690,7 @@ struct kzt_plain *kzt_plain_start(struct net *net,
 	INIT_DELAYED_WORK(&plain->reap, kzt_plain_reap);
 	spin_lock_init(&plain->lock);
 	INIT_LIST_HEAD(&plain->by_age);
+	INIT_LIST_HEAD(&plain->gone);
 	hash_init(plain->graves);
 	return plain;
 }
@@ -621,6 +710,7 @@ void kzt_plain_stop(struct kzt_plain *plain)
 	cancel_delayed_work_sync(&plain->reap);
 	list_for_each_entry_safe(g, tmp, &plain->by_age, age)
 		kfree(g);
+	kzt_gone_prune(plain, 0);	/* no lister: RCU grace period */
 	nf_ct_netns_put(plain->net, NFPROTO_IPV4);
 	kfree(plain);
 }

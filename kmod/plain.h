@@ -10,6 +10,7 @@
 #ifndef _KZT_PLAIN_H
 #define _KZT_PLAIN_H
 
+#include <linux/list.h>
 #include <linux/types.h>
 
 struct iphdr;
@@ -21,6 +22,16 @@ struct sock;
 struct tcphdr;
 struct kzt_plain;
 
+/* A revoked connection as CONN_GET lists it, CLOSING, for a few seconds. */
+struct kzt_plain_gone {
+	struct list_head node;		/* kzt_plain.gone, by ID */
+	u64 id;				/* shared with the flows' */
+	u64 at;				/* jiffies64 of the revocation */
+	__be32 saddr, daddr;		/* the client; the server after DNAT */
+	__be16 sport, dport;
+	u8 end;				/* enum kzt_conn_end */
+};
+
 struct kzt_plain *kzt_plain_start(struct net *net,
 				  struct netlink_ext_ack *extack);
 void kzt_plain_stop(struct kzt_plain *plain);
@@ -30,6 +41,9 @@ struct nf_conn *kzt_plain_bury_sock(struct kzt_plain *plain,
 void kzt_plain_forget(struct nf_conn *ct);
 void kzt_plain_reborn4(struct kzt_plain *plain, const struct sk_buff *skb,
 		       const struct iphdr *iph, const struct tcphdr *th);
+int kzt_plain_list_gone(struct kzt_plain *plain, u64 after,
+			int (*fill)(const struct kzt_plain_gone *, void *),
+			void *data);
 bool kzt_plain_revoked4(struct kzt_plain *plain, const struct sk_buff *skb,
 			const struct iphdr *iph, const struct tcphdr *th);
 

@@ -93,6 +93,7 @@ struct kzt_conn {
 	struct in6_addr peer_node;
 	bool has_cipher;
 	uint16_t cipher;		/* TLS_CIPHER_* */
+	bool has_bytes;			/* not for a plain flow */
 	uint64_t bytes_out;		/* local pod -> peer */
 	uint64_t bytes_in;		/* peer -> local pod */
 	uint64_t age_ms;

@@ -24,6 +24,7 @@
 static const char *const dir_names[__KZT_CONN_DIR_MAX] = {
 	[KZT_CONN_DIR_OUTBOUND]	= "outbound",
 	[KZT_CONN_DIR_INBOUND]	= "inbound",
+	[KZT_CONN_DIR_PLAIN]	= "plain",
 };
 
 static const char *const state_names[__KZT_CONN_STATE_MAX] = {
@@ -42,6 +43,7 @@ static const char *const end_names[__KZT_CONN_END_MAX] = {
 	[KZT_CONN_END_CAPTURE]	= "capture",
 	[KZT_CONN_END_PEER_DEAD] = "peer-dead",
 	[KZT_CONN_END_TRUST]	= "trust",
+	[KZT_CONN_END_NONMESH]	= "nonmesh",
 };
 
 static const struct {
@@ -131,7 +133,7 @@ static int conns_push(struct kzt_conns *list, struct kzt_conn *conn)
  *
  * ID, DIR, STATE and both addresses and ports are required; the others
  * are optional (identities before the handshake, the cipher of a
- * same-node flow). Attributes this program does not know are skipped.
+ * same-node flow, all of them for a revoked plain flow). Attributes this program does not know are skipped.
  *
  * @retval 0       @conn is filled
  * @retval EBADMSG malformed, a wrong size or a required attribute missing
@@ -188,10 +190,11 @@ int kzt_conn_from_msg(struct nlmsghdr *nlh, struct kzt_conn *conn)
 		conn->has_cipher = true;
 		conn->cipher = nla_get_u16(tb[KZT_CONN_A_CIPHER]);
 	}
-	if (tb[KZT_CONN_A_BYTES_OUT])
+	if (tb[KZT_CONN_A_BYTES_OUT] && tb[KZT_CONN_A_BYTES_IN]) {
+		conn->has_bytes = true;
 		conn->bytes_out = nla_get_u64(tb[KZT_CONN_A_BYTES_OUT]);
-	if (tb[KZT_CONN_A_BYTES_IN])
 		conn->bytes_in = nla_get_u64(tb[KZT_CONN_A_BYTES_IN]);
+	}
 	if (tb[KZT_CONN_A_AGE_MS])
 		conn->age_ms = nla_get_u64(tb[KZT_CONN_A_AGE_MS]);
 	if (tb[KZT_CONN_A_END])

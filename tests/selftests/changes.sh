@@ -36,16 +36,16 @@ principal() {
 # revoke_case CHANGE NODE WHY VICTIM_FROM VICTIM_TO BYSTANDER_FROM BYSTANDER_TO
 # Start both flows, run the function CHANGE, expect the victim revoked
 # (NODE lists it with WHY and counted it) and the bystander intact. WHY
-# "plain": a victim kzt does not carry (capture.rst), in no flow list and
-# counted in plain_revoked.
+# plain:WHY: a victim kzt does not carry (capture.rst), listed as plain
+# only once revoked and counted in plain_revoked.
 revoke_case() {
-	local change=$1 node=$2 why=$3 t0 before counter=flows_revoked
-	[ "$why" != plain ] || counter=plain_revoked
+	local change=$1 node=$2 why=${3#plain:} t0 before counter=flows_revoked
+	[ "$why" = "$3" ] || counter=plain_revoked
 	flow_start victim "$4" "$5" && flow_start bystander "$6" "$7" || return 1
 	before=$(mesh_stat "$node" $counter)
 	$change || { echo "the change failed"; return 1; }
 	t0=$(now)
-	{ [ "$why" = plain ] || expect_reason "$node" "$why" victim; } &&
+	expect_reason "$node" "$why" victim &&
 	expect_revoked victim "$t0" &&
 	expect_eq "node$node $counter" "$(mesh_stat "$node" $counter)" \
 		$((before + 1)) &&
@@ -302,7 +302,7 @@ deny_a2_to_a1() {
 
 # a2 -> a1 never leaves node1; a1 -> b1 is tunnelled and stays.
 test_local_deny() {
-	revoke_case deny_a2_to_a1 1 plain a2 a1 a1 b1
+	revoke_case deny_a2_to_a1 1 plain:policy a2 a1 a1 b1
 	restore $? 1
 }
 
@@ -313,7 +313,7 @@ deny_underlay_to_a1() {
 
 # node2 itself (no workload) talks to a1 in the clear, next to a2 -> a1.
 test_plain_in_deny() {
-	revoke_case deny_underlay_to_a1 1 plain node2 a1 a2 a1
+	revoke_case deny_underlay_to_a1 1 plain:policy node2 a1 a2 a1
 	restore $? 1
 }
 
@@ -324,7 +324,7 @@ nonmesh_deny() {
 # a1 -> node2 (no workload) passes in the clear until nonmesh is deny.
 test_nonmesh_deny() {
 	mesh_kztctl 1 config set nonmesh passthrough || return 1
-	revoke_case nonmesh_deny 1 plain a1 node2 a2 a1
+	revoke_case nonmesh_deny 1 plain:nonmesh a1 node2 a2 a1
 	local rc=$?
 	mesh_kztctl 1 config set nonmesh deny || rc=1
 	return $rc

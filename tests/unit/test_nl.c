@@ -799,6 +799,7 @@ static void test_conn_from_msg(void **state)
 	assert_string_equal(kzt_addr_str(&conn.peer_node, a, sizeof(a)), "192.168.0.3");
 	assert_true(conn.has_cipher);
 	assert_string_equal(kzt_cipher_name(conn.cipher, buf, sizeof(buf)), "AES-256-GCM");
+	assert_true(conn.has_bytes);
 	assert_int_equal(conn.bytes_out, 1ULL << 40);
 	assert_int_equal(conn.bytes_in, 7);
 	assert_int_equal(conn.age_ms, 61000);

@@ -76,8 +76,10 @@ static void test_conn(void **state)
 	struct kzt_conn conn = {
 		.id = 7, .dir = KZT_CONN_DIR_INBOUND,
 		.state = KZT_CONN_STATE_HANDSHAKE, .src_port = 40000,
-		.dst_port = 80, .bytes_out = 12, .bytes_in = 34, .age_ms = 999,
+		.dst_port = 80, .has_bytes = true, .bytes_out = 12,
+		.bytes_in = 34, .age_ms = 999,
 	};
+	struct kzt_conn plain;
 	char buf[64];
 	struct capture c;
 
@@ -106,6 +108,22 @@ static void test_conn(void **state)
 		"\"destination\":{\"address\":\"fd00::2\",\"port\":80,\"id\":null},"
 		"\"peer_node\":\"192.168.0.2\",\"cipher\":\"AES-128-GCM\",\"bytes_out\":12,\"bytes_in\":34,"
 		"\"age_ms\":999,\"end\":\"policy\"}");
+
+	/* A revoked plain flow: no identities, node, cipher or bytes. */
+	plain = (struct kzt_conn){
+		.id = 8, .dir = KZT_CONN_DIR_PLAIN,
+		.state = KZT_CONN_STATE_CLOSING, .src_port = 40000,
+		.dst_port = 80, .age_ms = 5, .end = KZT_CONN_END_NONMESH,
+	};
+	assert_int_equal(kzt_addr_parse("10.0.1.2", &plain.src_addr), 0);
+	assert_int_equal(kzt_addr_parse("192.168.0.2", &plain.dst_addr), 0);
+	begin(&c);
+	kztctl_json_conn(&c.j, &plain);
+	end(&c, "{\"id\":8,\"direction\":\"plain\",\"state\":\"closing\","
+		"\"source\":{\"address\":\"10.0.1.2\",\"port\":40000,\"id\":null},"
+		"\"destination\":{\"address\":\"192.168.0.2\",\"port\":80,\"id\":null},"
+		"\"peer_node\":null,\"cipher\":null,\"bytes_out\":null,\"bytes_in\":null,"
+		"\"age_ms\":5,\"end\":\"nonmesh\"}");
 
 	assert_string_equal(kztctl_endpoint_str(&conn.src_addr, 1, buf, sizeof(buf)),
 			    "10.0.1.2:1");

@@ -20,7 +20,10 @@ static void conn_usage(FILE *f)
 		   "as closing:<why> (policy, workload, capture), one whose peer node\n"
 		   "stopped answering as closing:peer-dead, one whose peer or trust domain\n"
 		   "is no longer trusted (kztctl revoke, a new trust bundle in kztd, a\n"
-		   "trust domain change) as closing:trust.\n",
+		   "trust domain change) as closing:trust. A flow kzt lets through without\n"
+		   "carrying it (same node, non-mesh peer, plaintext into a pod) shows only\n"
+		   "once revoked, for a moment: direction plain, closing:<why> (policy,\n"
+		   "nonmesh, or workload when it should now be tunnelled).\n",
 		prog);
 }
 
@@ -50,8 +53,8 @@ static int text_row(struct kztctl_table *t, const struct kzt_conn *conn)
 		   kzt_addr_str(&conn->peer_node, peer, sizeof(peer)) : NULL;
 	cells[7] = conn->has_cipher ?
 		   kzt_cipher_name(conn->cipher, cipher, sizeof(cipher)) : NULL;
-	cells[8] = out;
-	cells[9] = in;
+	cells[8] = conn->has_bytes ? out : NULL;
+	cells[9] = conn->has_bytes ? in : NULL;
 	cells[10] = kztctl_age_str(conn->age_ms, age, sizeof(age));
 	return kztctl_table_add(t, cells);
 }

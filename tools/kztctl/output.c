@@ -202,7 +202,7 @@ static void json_endpoint(struct kzt_json *j, const char *key,
 /*
  * {"id":N,"direction":"outbound","state":"established","source":{...},
  *  "destination":{...},"peer_node":ADDR|null,"cipher":NAME|null,
- *  "bytes_out":N,"bytes_in":N,"age_ms":N,"end":"policy"|...|null}
+ *  "bytes_out":N|null,"bytes_in":N|null,"age_ms":N,"end":"policy"|...|null}
  */
 void kztctl_json_conn(struct kzt_json *j, const struct kzt_conn *conn)
 {
@@ -221,8 +221,13 @@ void kztctl_json_conn(struct kzt_json *j, const struct kzt_conn *conn)
 	kzt_json_string(j, "cipher", conn->has_cipher ?
 			kzt_cipher_name(conn->cipher, cipher, sizeof(cipher)) :
 			NULL);
-	kzt_json_uint(j, "bytes_out", conn->bytes_out);
-	kzt_json_uint(j, "bytes_in", conn->bytes_in);
+	if (conn->has_bytes) {
+		kzt_json_uint(j, "bytes_out", conn->bytes_out);
+		kzt_json_uint(j, "bytes_in", conn->bytes_in);
+	} else {
+		kzt_json_null(j, "bytes_out");
+		kzt_json_null(j, "bytes_in");
+	}
 	kzt_json_uint(j, "age_ms", conn->age_ms);
 	kzt_json_string(j, "end", kzt_conn_end_name(conn->end));
 	kzt_json_object_end(j);

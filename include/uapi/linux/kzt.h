@@ -321,6 +321,11 @@
  *             KZT_CONN_A_END         u8, enum kzt_conn_end: why a flow in
  *                                    CLOSING was ended early; absent
  *                                    otherwise
+ *   The flows kzt carries come first, by ascending ID; then those it let
+ *   through and revoked after a change (KZT_CONN_DIR_PLAIN), by ascending
+ *   ID, for a few seconds each: ID, DIR, STATE (CLOSING), the four-tuple
+ *   (the client's, the server's after DNAT), AGE_MS (since the
+ *   revocation) and END only.
  *
  * KZT_CMD_STATS_GET - the node's counters: one u64 attribute per
  *   enum kzt_stats_attr entry, all of them in every reply.
@@ -436,6 +441,12 @@ enum kzt_hs_role {
 enum kzt_conn_dir {
 	KZT_CONN_DIR_OUTBOUND,	/* a local pod to a pod on another node */
 	KZT_CONN_DIR_INBOUND,	/* a pod on another node to a local pod */
+	/*
+	 * One kzt lets through without carrying it (same node, non-mesh
+	 * peer, plaintext into a pod): listed only once revoked, CLOSING,
+	 * while it closes.
+	 */
+	KZT_CONN_DIR_PLAIN,
 
 	__KZT_CONN_DIR_MAX
 };
@@ -464,6 +475,7 @@ enum kzt_conn_end {
 	KZT_CONN_END_CAPTURE,		/* capture was turned off */
 	KZT_CONN_END_PEER_DEAD,		/* the tunnel timed out (keepalive) */
 	KZT_CONN_END_TRUST,		/* an identity no longer trusted */
+	KZT_CONN_END_NONMESH,		/* the nonmesh mode now refuses it */
 
 	__KZT_CONN_END_MAX
 };
