@@ -520,7 +520,7 @@ static void kzt_capture_stop(struct net *net, struct kzt_capture *cap,
  *
  * See kzt_plain_bury_sock(); nothing while capture is off.
  *
- * Return: what to pass to kzt_plain_forget() once the socket is closed.
+ * Return: what to pass to kzt_capture_forget() once the socket is closed.
  */
 struct nf_conn *kzt_capture_bury(struct net *net, const struct sock *sk)
 {
@@ -533,6 +533,25 @@ struct nf_conn *kzt_capture_bury(struct net *net, const struct sock *sk)
 		ct = kzt_plain_bury_sock(cap->plain, sk);
 	rcu_read_unlock();
 	return ct;
+}
+
+/**
+ * kzt_capture_forget() - the buried socket is closed: its entry goes too
+ * @net: node netns
+ * @ct: what kzt_capture_bury() returned; capture has not stopped since
+ *      (it ends every flow first)
+ */
+void kzt_capture_forget(struct net *net, struct nf_conn *ct)
+{
+	struct kzt_capture *cap;
+
+	if (!ct)
+		return;
+	rcu_read_lock();
+	cap = rcu_dereference(kzt_pernet(net)->capture);
+	WARN_ON_ONCE(!cap);
+	kzt_plain_forget(cap ? cap->plain : NULL, ct);
+	rcu_read_unlock();
 }
 
 /**

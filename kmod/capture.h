@@ -54,6 +54,7 @@ int kzt_capture_apply(struct net *net, const struct kzt_config *old,
 void kzt_capture_net_exit(struct net *net);
 void kzt_capture_recheck(struct kzt_net *kn);
 struct nf_conn *kzt_capture_bury(struct net *net, const struct sock *sk);
+void kzt_capture_forget(struct net *net, struct nf_conn *ct);
 int kzt_capture_list_gone(struct net *net, u64 after,
 			  int (*fill)(const struct kzt_plain_gone *, void *),
 			  void *data);

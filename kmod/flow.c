@@ -25,7 +25,6 @@
 #include "flow_internal.h"
 #include "handshake.h"
 #include "kzt.h"
-#include "plain.h"
 #include "stats.h"
 
 /* How long a flow whose directions both ended waits for TCP to finish. */
@@ -715,7 +714,7 @@ void kzt_flow_end(struct kzt_flow *flow, enum kzt_flow_end how)
 	ct = reset && flow->pod.sock ?
 	     kzt_capture_bury(flow->net, flow->pod.sock->sk) : NULL;
 	kzt_flow_release(&flow->pod, reset, false);
-	kzt_plain_forget(ct);
+	kzt_capture_forget(flow->net, ct);
 	kzt_flow_release(&flow->tunnel, reset, hs_running);
 	kzt_pump_free(&flow->pump);
 	kzt_flow_count_end(flow, how);

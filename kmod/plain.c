@@ -70,6 +70,7 @@ struct kzt_grave {
 struct kzt_plain {
 	/* Read by the hooks for every packet that may be a late one. */
 	unsigned int nr_graves ____cacheline_aligned_in_smp; /* @lock */
+	atomic_t burying;		/* kzt_plain_bury_sock() .. _forget() */
 	u32 seed;
 	struct net *net;
 	struct delayed_work sweep;
@@ -266,8 +267,10 @@ static void kzt_plain_packet_tuple(const struct sk_buff *skb,
  * @th: its TCP header
  *
  * Only a packet that starts a new conntrack entry (or has none) can: a
- * revoked connection's entry was deleted. Nothing to look up, and no cost,
- * while no connection was revoked in the last minute.
+ * revoked connection's entry was deleted (or is about to be, while a
+ * socket is buried). Nothing to look up, and no cost, while no
+ * connection was revoked in the last minutes.
+ * @skb's own socket, if kzt has one, was looked up before.
  *
  * Context: the hook, under RCU.
  * Return: true to refuse the packet with a reset.
@@ -284,7 +287,13 @@ bool kzt_plain_revoked4(struct kzt_plain *plain, const struct sk_buff *skb,
 	if (likely(!READ_ONCE(plain->nr_graves)))
 		return false;
 	ct = nf_ct_get(skb, &ctinfo);
-	if (ct && ctinfo != IP_CT_NEW)
+	/*
+	 * A live entry is a live connection, but for one whose socket is
+	 * being buried: its entry outlives the socket by a moment, and a
+	 * packet in between finds no socket (kzt_plain_bury_sock()).
+	 */
+	smp_rmb();	/* the caller's socket lookup, then @burying */
+	if (ct && ctinfo != IP_CT_NEW && !atomic_read(&plain->burying))
 		return false;
 	kzt_plain_packet_tuple(skb, iph, th, &saddr, &daddr, &sport, &dport);
 	hash_for_each_possible_rcu(plain->graves, g, node,
@@ -475,7 +484,9 @@ static void kzt_plain_revoke(struct kzt_plain *plain,
  * gone out through it (NAT: a pod that connected to a service address
  * takes a reset only from that address); then kzt_plain_forget() deletes
  * it, so that what the pod still sends starts a new entry and meets the
- * grave.
+ * grave. Until then the hooks look for graves for packets of live
+ * entries too (@plain->burying): one of the pod's, in the moment between
+ * the socket's end and the entry's, finds neither and would be routed.
  *
  * Context: any but hard IRQ; under RCU (@plain lives until a grace
  * period after capture stops).
@@ -501,6 +512,8 @@ struct nf_conn *kzt_plain_bury_sock(struct kzt_plain *plain,
 	if (!h)
 		return NULL;
 	ct = nf_ct_tuplehash_to_ctrack(h);
+	atomic_inc(&plain->burying);
+	smp_mb__after_atomic();	/* seen before the socket is gone */
 	kzt_grave_add(plain, &ct->tuplehash[!NF_CT_DIRECTION(h)].tuple,
 		      GFP_ATOMIC);
 	return ct;
@@ -508,14 +521,18 @@ struct nf_conn *kzt_plain_bury_sock(struct kzt_plain *plain,
 
 /**
  * kzt_plain_forget() - delete the entry kzt_plain_bury_sock() returned
+ * @plain: the node's state, the same as for kzt_plain_bury_sock() (NULL
+ *         only if capture stopped in between, which it never does first)
  * @ct: the entry, or NULL; its reference is dropped
  */
-void kzt_plain_forget(struct nf_conn *ct)
+void kzt_plain_forget(struct kzt_plain *plain, struct nf_conn *ct)
 {
 	if (!ct)
 		return;
 	nf_ct_delete(ct, 0, 0);
 	nf_ct_put(ct);
+	if (plain)
+		atomic_dec(&plain->burying);
 }
 
 /*

@@ -38,7 +38,7 @@ void kzt_plain_stop(struct kzt_plain *plain);
 void kzt_plain_recheck(struct kzt_plain *plain);
 struct nf_conn *kzt_plain_bury_sock(struct kzt_plain *plain,
 				    const struct sock *sk);
-void kzt_plain_forget(struct nf_conn *ct);
+void kzt_plain_forget(struct kzt_plain *plain, struct nf_conn *ct);
 void kzt_plain_reborn4(struct kzt_plain *plain, const struct sk_buff *skb,
 		       const struct iphdr *iph, const struct tcphdr *th);
 int kzt_plain_list_gone(struct kzt_plain *plain, u64 after,
