@@ -27,6 +27,21 @@
  * @retval 0       @req is complete
  * @retval EBADMSG malformed, or a required attribute is missing
  */
+/* The descriptor an unreadable request names (the last one, as a parse
+ * would take it), or -1. */
+static int last_fd(struct nlmsghdr *nlh)
+{
+	struct genlmsghdr *g = nlmsg_data(nlh);
+	struct nlattr *nla, *fd = NULL;
+	int rem;
+
+	nla_for_each_attr(nla, genlmsg_attrdata(g, 0), genlmsg_attrlen(g, 0),
+			  rem)
+		if (nla_type(nla) == KZT_HS_A_FD)
+			fd = nla;
+	return fd && nla_len(fd) >= 4 ? (int)nla_get_u32(fd) : -1;
+}
+
 int kzt_hs_request_from_msg(struct nlmsghdr *nlh, struct kzt_hs_request *req)
 {
 	static struct nla_policy policy[KZT_HS_A_MAX + 1] = {
@@ -45,9 +60,17 @@ int kzt_hs_request_from_msg(struct nlmsghdr *nlh, struct kzt_hs_request *req)
 
 	memset(req, 0, sizeof(*req));
 	req->fd = -1;
-	if (nlh->nlmsg_len < NLMSG_LENGTH(GENL_HDRLEN) ||
-	    genlmsg_parse(nlh, 0, tb, KZT_HS_A_MAX, policy) < 0)
+	if (nlh->nlmsg_len < NLMSG_LENGTH(GENL_HDRLEN))
 		return EBADMSG;
+	if (genlmsg_parse(nlh, 0, tb, KZT_HS_A_MAX, policy) < 0) {
+		/* The kernel installed the descriptor before it sent this:
+		 * a reply we cannot read must not leak it. */
+		int fd = last_fd(nlh);
+
+		if (fd >= 0)
+			close(fd);
+		return EBADMSG;
+	}
 	if (tb[KZT_HS_A_ID])
 		req->id = nla_get_u32(tb[KZT_HS_A_ID]);
 	if (tb[KZT_HS_A_FD])

@@ -235,7 +235,8 @@ int kzt_nl_extack_parse(const struct nlmsghdr *nlh, size_t len,
 		return EBADMSG;
 
 	e = NLMSG_DATA(nlh);
-	err->error = e->error <= 0 ? -e->error : EPROTO;
+	/* A negative errno (MAX_ERRNO is 4095), else not a kernel's. */
+	err->error = e->error <= 0 && e->error >= -4095 ? -e->error : EPROTO;
 	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
 		return 0;
 

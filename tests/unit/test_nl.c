@@ -5,6 +5,7 @@
  * error text, and the parsing of kzt config messages.
  */
 #include <errno.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <stdlib.h>
 #include <stdarg.h>
@@ -124,6 +125,21 @@ static void test_plain_error(void **state)
 	assert_int_equal(kzt_nl_extack_parse(&m.nlh, m.len, &err), 0);
 	assert_int_equal(err.error, EPERM);
 	assert_string_equal(err.msg, "");
+}
+
+/* An error no kernel sends (found by tests/fuzz/fuzz_nlreply: -INT_MIN). */
+static void test_error_not_errno(void **state)
+{
+	static const int bad[] = { INT_MIN, -4096, 1 };
+	struct kzt_nl_err err;
+	struct buf m;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		error_msg(&m, bad[i], NLM_F_CAPPED, 20);
+		assert_int_equal(kzt_nl_extack_parse(&m.nlh, m.len, &err), 0);
+		assert_int_equal(err.error, EPROTO);
+	}
 }
 
 static void test_range_error(void **state)
@@ -908,6 +924,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_plain_ack),
 		cmocka_unit_test(test_plain_error),
+		cmocka_unit_test(test_error_not_errno),
 		cmocka_unit_test(test_range_error),
 		cmocka_unit_test(test_not_capped),
 		cmocka_unit_test(test_missing_attr),
