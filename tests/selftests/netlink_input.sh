@@ -17,7 +17,7 @@ cleanup() {
 trap cleanup EXIT
 
 require_root
-require_cmd kzt-nlraw kztctl unshare setpriv
+require_cmd kzt-nlraw kzt-nlfuzz kztctl unshare setpriv
 
 # The checkout may sit in a directory only root can enter (mktemp -d is
 # 0700): user nobody runs its own copy of kzt-nlraw from a 0755 one.
@@ -117,6 +117,20 @@ test_unprivileged() {
 	expect_eq "config after" "$(state)" "$before"
 }
 
+# Random requests over every op (kzt-nlfuzz, from the YNL spec), in a netns
+# of their own: each refused one must leave the state as it was, every one
+# gets an answer, and the kernel logs no splat. Bounded in time: longer on
+# the debug kernel, where KASAN and lockdep watch.
+test_random_requests() {
+	local secs=20 splats out ns
+	[ "${KZT_CHECKS:-all}" != debug ] || secs=60
+	ns=$(ns_create nlfuzz) || return 1
+	splats=$(dmesg | grep -cE 'WARNING:|BUG:|KASAN|Oops')
+	ip netns exec "$ns" kzt-nlfuzz --seconds $secs || return 1
+	out=$(dmesg | grep -cE 'WARNING:|BUG:|KASAN|Oops')
+	expect_eq "kernel splats" "$out" "$splats"
+}
+
 kzt_unload || skip_all "kzt is loaded and cannot be removed"
 kzt_load || { log_test "netlink: load kzt" 1; exit $RET; }
 kztctl config set tunnel-port $KNOWN_PORT capture off
@@ -129,4 +143,5 @@ run_test --debug "netlink: unknown attributes and commands rejected" test_unknow
 run_test --debug "netlink: config-set without attributes rejected" test_empty_set
 run_test --debug "netlink: root of a user namespace gets EPERM" test_userns
 run_test --debug "netlink: an unprivileged user gets EPERM" test_unprivileged
+run_test --debug "netlink: random requests to every op, refused ones change nothing" test_random_requests
 exit $RET
