@@ -52,4 +52,5 @@ fuzz fuzz_apply "$ROOT/tests/fuzz/corpus/apply" "$ROOT/Documentation/examples"
 fuzz fuzz_spiffe "$ROOT/tests/fuzz/corpus/spiffe"
 fuzz fuzz_conf "$ROOT/tests/fuzz/corpus/conf"
 fuzz fuzz_nlreply "$ROOT/tests/fuzz/corpus/nlreply"
+fuzz fuzz_creds "$ROOT/tests/fuzz/corpus/creds"
 exit $rc
