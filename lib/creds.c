@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -34,6 +35,37 @@ static void ident_free(struct kzt_ident *id)
 	memset(id, 0, sizeof(*id));
 }
 
+/*
+ * Whoever can write @path can put an identity or a CA there: a file or
+ * directory writable by group or others is refused, like a key readable
+ * by them. Symbolic links are followed (a Kubernetes secret volume is
+ * made of them); the checks are on what they point to.
+ */
+static int check_not_writable(const char *path, bool is_dir, char *why,
+			      size_t why_len)
+{
+	struct stat st;
+
+	if (stat(path, &st)) {
+		int ret = errno;
+
+		snprintf(why, why_len, "cannot open %s: %s", path, strerror(ret));
+		return ret;
+	}
+	if (is_dir ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode)) {
+		snprintf(why, why_len, "%s is not a %s", path,
+			 is_dir ? "directory" : "regular file");
+		return is_dir ? ENOTDIR : EINVAL;
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		snprintf(why, why_len,
+			 "%s is writable by group or others (mode %04o): chmod go-w it",
+			 path, (unsigned int)(st.st_mode & 07777));
+		return EACCES;
+	}
+	return 0;
+}
+
 /* The leaf and the intermediates of <name>.crt. */
 static int read_certs(const char *path, struct kzt_ident *id, char *why,
 		      size_t why_len)
@@ -46,6 +78,10 @@ static int read_certs(const char *path, struct kzt_ident *id, char *why,
 		snprintf(why, why_len, "cannot open %s: %s", path,
 			 strerror(errno ? errno : EIO));
 		return EINVAL;
+	}
+	if (check_not_writable(path, false, why, why_len)) {
+		BIO_free(bio);
+		return EACCES;
 	}
 	id->chain = sk_X509_new_null();
 	if (!id->chain) {
@@ -183,6 +219,8 @@ static int load_pair(struct kzt_creds *c, const char *name,
 		ret = kzt_svid_verify(c->bundle, id->leaf, id->chain,
 				      c->trust_domain, idbuf, sizeof(idbuf),
 				      why, why_len);
+	if (!ret)
+		ret = kzt_svid_local_check(id->leaf, idbuf, why, why_len);
 	if (!ret) {
 		id->name = strdup(name);
 		id->id = strdup(idbuf);
@@ -310,6 +348,8 @@ static int load_pairs(struct kzt_creds *c)
  * Logs each pair it loads or refuses, and why.
  *
  * @retval 0      *@out is set (it may hold no identity at all)
+ * @retval EACCES the directory or the bundle is writable by group or
+ *                others (logged)
  * @retval EINVAL the bundle or @opts is unusable (logged)
  * @retval ENOMEM out of memory
  * @retval other  errno of reading the directory or the bundle (logged)
@@ -335,7 +375,14 @@ int kzt_creds_load(const char *dir, const char *trust_domain,
 		ret = ENOMEM;
 		goto out_put;
 	}
-	ret = kzt_svid_bundle_load(bundle, &c->bundle, why, sizeof(why));
+	ret = check_not_writable(dir, true, why, sizeof(why));
+	if (ret) {
+		log_err("certificates: directory refused: %s", why);
+		goto out_put;
+	}
+	ret = check_not_writable(bundle, false, why, sizeof(why));
+	if (!ret)
+		ret = kzt_svid_bundle_load(bundle, &c->bundle, why, sizeof(why));
 	if (ret) {
 		log_err("certificates: trust bundle refused: %s", why);
 		goto out_put;

@@ -155,12 +155,120 @@ static void test_bad_bundle_or_options(void **state)
 	assert_int_equal(certgen_write_certs(path, &fix.ca, 1), 0);
 }
 
+/* <name>.crt/.key in @dir: an SVID made by @g, issued by the fixture CA. */
+static void write_pair(const char *dir, const char *name,
+		       const struct certgen *g)
+{
+	EVP_PKEY *k = certgen_key();
+	X509 *x = certgen_cert(g, k, fix.ca, fix.ca_key);
+	char path[512];
+
+	assert_non_null(x);
+	snprintf(path, sizeof(path), "%s/%s.crt", dir, name);
+	assert_int_equal(certgen_write_certs(path, &x, 1), 0);
+	snprintf(path, sizeof(path), "%s/%s.key", dir, name);
+	assert_int_equal(certgen_write_key(path, k, 0600), 0);
+	X509_free(x);
+	EVP_PKEY_free(k);
+}
+
+/*
+ * The X.509-SVID rules for a local identity, which is both client and
+ * server: keyUsage present with digitalSignature; an extendedKeyUsage,
+ * if any, with serverAuth and clientAuth.
+ */
+static void test_local_svid_rules(void **state)
+{
+	struct kzt_tls_opts opts = { 0 };
+	struct certgen no_ku = CERTGEN_SVID("spiffe://" FIX_TD "/ns/x/sa/no-ku");
+	struct certgen srv = CERTGEN_SVID("spiffe://" FIX_TD "/ns/x/sa/server-only");
+	struct certgen cli = CERTGEN_SVID("spiffe://" FIX_TD "/ns/x/sa/client-only");
+	struct certgen no_eku = CERTGEN_SVID("spiffe://" FIX_TD "/ns/x/sa/no-eku");
+	struct certgen any = CERTGEN_SVID("spiffe://" FIX_TD "/ns/x/sa/eku-plus");
+	struct kzt_creds *c = NULL;
+	char *dir = certgen_tmpdir();
+	char path[512];
+
+	(void)state;
+	assert_non_null(dir);
+	snprintf(path, sizeof(path), "%s/bundle.pem", dir);
+	assert_int_equal(certgen_write_certs(path, &fix.ca, 1), 0);
+	no_ku.ku = NULL;
+	srv.eku = "serverAuth";
+	cli.eku = "clientAuth";
+	no_eku.eku = NULL;
+	any.eku = "clientAuth,codeSigning,serverAuth";
+	write_pair(dir, "no-ku", &no_ku);
+	write_pair(dir, "server-only", &srv);
+	write_pair(dir, "client-only", &cli);
+	write_pair(dir, "no-eku", &no_eku);
+	write_pair(dir, "eku-plus", &any);
+
+	assert_int_equal(kzt_creds_load(dir, FIX_TD, &opts, &c), 0);
+	assert_int_equal(c->n_refused, 3);
+	assert_int_equal(c->n_ids, 2);
+	assert_non_null(kzt_creds_find(c, "spiffe://" FIX_TD "/ns/x/sa/no-eku"));
+	assert_non_null(kzt_creds_find(c, "spiffe://" FIX_TD "/ns/x/sa/eku-plus"));
+	kzt_creds_put(c);
+	certgen_rmdir(dir);
+}
+
+static void set_mode(const char *name, mode_t mode)
+{
+	char path[512];
+
+	if (name)
+		snprintf(path, sizeof(path), "%s/%s", fix.dir, name);
+	else
+		snprintf(path, sizeof(path), "%s", fix.dir);
+	assert_int_equal(chmod(path, mode), 0);
+}
+
+/* What group or others may write is refused, like a key they may read. */
+static void test_writable(void **state)
+{
+	struct kzt_tls_opts opts = { 0 };
+	struct certgen g = CERTGEN_SVID("spiffe://" FIX_TD "/ns/x/sa/w");
+	struct kzt_creds *c = NULL;
+	char path[512];
+
+	(void)state;
+	set_mode(NULL, 0775);
+	assert_int_equal(kzt_creds_load(fix.dir, FIX_TD, &opts, &c), EACCES);
+	assert_null(c);
+	set_mode(NULL, 01777);
+	assert_int_equal(kzt_creds_load(fix.dir, FIX_TD, &opts, &c), EACCES);
+	set_mode(NULL, 0755);
+	set_mode("bundle.pem", 0664);
+	assert_int_equal(kzt_creds_load(fix.dir, FIX_TD, &opts, &c), EACCES);
+	assert_null(c);
+	set_mode("bundle.pem", 0644);
+
+	write_pair(fix.dir, "w", &g);
+	set_mode("w.crt", 0646);
+	assert_int_equal(kzt_creds_load(fix.dir, FIX_TD, &opts, &c), 0);
+	assert_null(kzt_creds_find(c, "spiffe://" FIX_TD "/ns/x/sa/w"));
+	assert_non_null(kzt_creds_find(c, FIX_CLIENT_ID));
+	kzt_creds_put(c);
+	set_mode("w.crt", 0644);
+	assert_int_equal(kzt_creds_load(fix.dir, FIX_TD, &opts, &c), 0);
+	assert_non_null(kzt_creds_find(c, "spiffe://" FIX_TD "/ns/x/sa/w"));
+	kzt_creds_put(c);
+	snprintf(path, sizeof(path), "%s/w.crt", fix.dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/w.key", fix.dir);
+	unlink(path);
+	set_mode(NULL, 0700);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good_and_bad_pairs),
 		cmocka_unit_test(test_refcount),
 		cmocka_unit_test(test_bad_bundle_or_options),
+		cmocka_unit_test(test_local_svid_rules),
+		cmocka_unit_test(test_writable),
 	};
 
 	return cmocka_run_group_tests_name("creds", tests, setup, teardown);
