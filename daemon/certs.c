@@ -21,6 +21,7 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include "keylog.h"
 #include "kztd.h"
 
 #define KZTD_CERTS_SETTLE_MS	200
@@ -32,18 +33,15 @@ static void keylog_warn(struct kztd *d)
 			 d->keylog_path);
 }
 
-/* Owner-only, appended to: a debug file for tshark's tls.keylog_file. */
+/* A debug file for tshark's tls.keylog_file, guarded like a key. */
 static int keylog_open(struct kztd *d, const char *path)
 {
-	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	char why[512];
+	int ret;
 
-	if (fd < 0 || !(d->keylog = fdopen(fd, "a"))) {
-		int ret = errno;
-
-		if (fd >= 0)
-			close(fd);
-		log_err("Unable to open the keylog file %s: %s", path,
-			strerror(ret));
+	ret = kzt_keylog_open(path, &d->keylog, why, sizeof(why));
+	if (ret) {
+		log_err("Unable to open the keylog file: %s", why);
 		return ret;
 	}
 	snprintf(d->keylog_path, sizeof(d->keylog_path), "%s", path);
