@@ -96,6 +96,13 @@ void kztd_certs_conf_changed(struct kztd *d, const struct kzt_conf *conf);
 void kztd_trust_domain_set(struct kztd *d, const struct kzt_config *cfg);
 void kztd_certs_close(struct kztd *d);
 
+/* privs.c */
+int kztd_privs_undumpable(void);
+int kztd_privs_drop(void);
+
+/* notify.c */
+void kztd_notify(const char *state);
+
 /* peers.c */
 struct kzt_tls_conn;
 void kztd_peers_init(struct kztd *d);
