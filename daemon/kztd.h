@@ -56,6 +56,8 @@ struct kztd {
 	FILE *keylog;			/* debug: NSS key log, or NULL */
 	char keylog_path[KZT_CONF_LINE_MAX];
 	struct kztd_io inotify_io, settle_io;	/* dir watch, settle timer */
+	int wd_dir, wd_parent;		/* the watches: DIR, and where DIR is */
+	struct kztd_io expiry_io;	/* reload when a kept pair expires */
 
 	/* peers.c: the chains of verified peers, checked again at reloads */
 	struct kzt_peers peers;

@@ -158,6 +158,9 @@ int main(int argc, char *argv[])
 		.epfd = -1,
 		.inotify_io.fd = -1,
 		.settle_io.fd = -1,
+		.expiry_io.fd = -1,
+		.wd_dir = -1,
+		.wd_parent = -1,
 	};
 	char why[256];
 	enum kzt_log_dest dest = KZT_LOG_STDERR;

@@ -5,20 +5,25 @@
 # file changes nothing), logs configuration changes the kernel multicasts,
 # and exits cleanly on SIGTERM. Started as systemd's Type=notify starts
 # it (no systemd in the guest: $NOTIFY_SOCKET names a listener of ours),
-# it says READY=1 and keeps only CAP_NET_ADMIN, not dumpable.
+# it says READY=1 and keeps only CAP_NET_ADMIN, not dumpable. A second
+# kztd with a certificate directory keeps an identity's last good pair
+# when its renewal is refused, and follows the directory when it is
+# replaced by a rename.
 #
-#   ns node: kztd -c $TMP/kztd.conf, and kztctl as the operator
-#            a datagram listener on the abstract socket $NOTIFY
+#   ns node:  kztd -c $TMP/kztd.conf, and kztctl as the operator
+#             a datagram listener on the abstract socket $NOTIFY
+#   ns certs: kztd -c /dev/null --certs $TMP/certs ($TMP/ca issued them)
 source "$(dirname "$0")/lib.sh"
 
 TMP=$(mktemp -d)
-NS= PID= LISTENER= CTRL=
+NS= PID= LISTENER= CTRL= CPID=
 NOTIFY=@kzt-notify-$$
 
 cleanup() {
 	[ -n "$PID" ] && kill "$PID" 2>/dev/null
 	[ -n "$LISTENER" ] && kill "$LISTENER" 2>/dev/null
 	[ -n "$CTRL" ] && kill "$CTRL" 2>/dev/null
+	[ -n "$CPID" ] && kill "$CPID" 2>/dev/null
 	ns_cleanup
 	kzt_unload 2>/dev/null
 	rm -rf "$TMP"
@@ -167,6 +172,64 @@ test_sigterm() {
 	expect_eq "exit status" "$rc" 0
 }
 
+# ---- certificate directory ----
+
+CLOG=$TMP/kztd-certs.log
+WEB=spiffe://cluster.local/ns/default/sa/web
+
+issue() { # issue SPIFFE_ID DIR
+	kztctl ca issue --ca "$TMP/ca" "$1" --out "$2" > /dev/null
+}
+
+reloads() { grep -c 'reloaded .*identit' "$CLOG"; }
+
+# reloaded_after N PATTERN: a reload after the Nth logged PATTERN.
+reloaded_after() {
+	[ "$(reloads)" -gt "$1" ] && grep 'reloaded .*identit' "$CLOG" | tail -n 1 | grep -q "$2"
+}
+
+test_certs_start() {
+	local ns
+	kztctl ca init --dir "$TMP/ca" > /dev/null &&
+	issue "$WEB" "$TMP/certs" &&
+	issue spiffe://cluster.local/ns/default/sa/db "$TMP/certs" || return 1
+	ns=$(ns_create certs) || return 1
+	ip netns exec "$ns" kztd -c /dev/null --certs "$TMP/certs" --log stderr > "$CLOG" 2>&1 &
+	CPID=$!
+	busywait 5000 grep -q 'handling handshakes (2 local identities)' "$CLOG" ||
+		{ cat "$CLOG"; return 1; }
+}
+
+# A renewal that left web's .crt cut short: web stays, on its last good pair.
+test_keep_last_good() {
+	local n
+	n=$(reloads)
+	printf -- '-----BEGIN CERTIFICATE-----\nMIIB\n' > "$TMP/certs/default.web.crt"
+	busywait 5000 reloaded_after "$n" ": 2 identities, some pairs refused" ||
+		{ echo "no reload with 2 identities:"; cat "$CLOG"; return 1; }
+	expect_match "log" "$(cat "$CLOG")" "keeping the last good pair of $WEB \(default.web.crt\) until [0-9-]+ [0-9:]+ UTC"
+}
+
+# mv certs away, mv a new directory in: watched again, and its changes seen.
+test_dir_renamed() {
+	local n
+	issue "$WEB" "$TMP/certs.new" &&
+	issue spiffe://cluster.local/ns/default/sa/api "$TMP/certs.new" || return 1
+	n=$(reloads)
+	mv "$TMP/certs" "$TMP/certs.old" && mv "$TMP/certs.new" "$TMP/certs" || return 1
+	busywait 5000 reloaded_after "$n" ": 2 identities$" ||
+		{ echo "the new directory was not loaded:"; cat "$CLOG"; return 1; }
+	n=$(reloads)
+	issue spiffe://cluster.local/ns/default/sa/extra "$TMP/certs" || return 1
+	busywait 5000 reloaded_after "$n" ": 3 identities$" ||
+		{ echo "a change in the new directory was missed:"; cat "$CLOG"; return 1; }
+	# The old inode, renamed away, is no longer what kztd follows.
+	n=$(reloads)
+	issue spiffe://cluster.local/ns/default/sa/old "$TMP/certs.old" || return 1
+	sleep 0.5
+	expect_eq "reloads after a change in certs.old" "$(reloads)" "$n"
+}
+
 kzt_unload || skip_all "kzt is loaded and cannot be removed"
 run_test "kztd: refuses to start without kzt, says modprobe kzt" test_not_loaded
 run_test "kztd: --check-config accepts good, names file:line of bad" test_check_config
@@ -180,4 +243,7 @@ run_test "kztd: logs a change made by kztctl" test_notification
 run_test "kztd: SIGHUP reloads the file" test_reload
 run_test "kztd: a bad file on SIGHUP changes nothing" test_bad_reload
 run_test "kztd: SIGTERM exits 0" test_sigterm
+run_test "kztd: loads a certificate directory" test_certs_start
+run_test "kztd: a refused renewal keeps the last good pair" test_keep_last_good
+run_test "kztd: a directory replaced by rename is watched again" test_dir_renamed
 exit $RET
