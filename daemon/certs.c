@@ -35,6 +35,10 @@
 #include "kztd.h"
 
 #define KZTD_CERTS_SETTLE_MS	200
+/* Changes of the files in DIR, and DIR itself moved or deleted. */
+#define KZTD_CERTS_DIR_EVENTS	(IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | \
+				 IN_CREATE | IN_DELETE | IN_ATTRIB | \
+				 IN_MOVE_SELF | IN_DELETE_SELF)
 
 static void keylog_warn(struct kztd *d)
 {
@@ -123,9 +127,7 @@ static void rewatch_dir(struct kztd *d)
 	if (d->wd_dir >= 0)
 		inotify_rm_watch(d->inotify_io.fd, d->wd_dir);	/* may be gone */
 	d->wd_dir = inotify_add_watch(d->inotify_io.fd, d->certs_dir,
-				      IN_CLOSE_WRITE | IN_MOVED_TO |
-				      IN_MOVED_FROM | IN_CREATE | IN_DELETE |
-				      IN_ATTRIB | IN_MOVE_SELF | IN_DELETE_SELF);
+				      KZTD_CERTS_DIR_EVENTS);
 	if (d->wd_dir < 0)
 		log_warn("certificate directory %s: %s: keeping the current set until it is back",
 			 d->certs_dir, strerror(errno));
@@ -200,17 +202,16 @@ static int watch(struct kztd *d)
 	d->expiry_io.fd = timerfd_create(CLOCK_REALTIME,
 					 TFD_NONBLOCK | TFD_CLOEXEC);
 	d->expiry_io.fn = on_expiry;
+	if (d->inotify_io.fd >= 0) {
+		d->wd_dir = inotify_add_watch(d->inotify_io.fd, d->certs_dir,
+					      KZTD_CERTS_DIR_EVENTS);
+		d->wd_parent = inotify_add_watch(d->inotify_io.fd, parent,
+						 IN_MOVED_TO | IN_MOVED_FROM |
+						 IN_CREATE | IN_DELETE |
+						 IN_ONLYDIR);
+	}
 	if (d->inotify_io.fd < 0 || d->settle_io.fd < 0 ||
-	    d->expiry_io.fd < 0 ||
-	    (d->wd_dir = inotify_add_watch(d->inotify_io.fd, d->certs_dir,
-					   IN_CLOSE_WRITE | IN_MOVED_TO |
-					   IN_MOVED_FROM | IN_CREATE |
-					   IN_DELETE | IN_ATTRIB |
-					   IN_MOVE_SELF | IN_DELETE_SELF)) < 0 ||
-	    (d->wd_parent = inotify_add_watch(d->inotify_io.fd, parent,
-					      IN_MOVED_TO | IN_MOVED_FROM |
-					      IN_CREATE | IN_DELETE |
-					      IN_ONLYDIR)) < 0) {
+	    d->expiry_io.fd < 0 || d->wd_dir < 0 || d->wd_parent < 0) {
 		ret = errno;
 		log_err("Unable to watch %s: %s", d->certs_dir, strerror(ret));
 		return ret;

@@ -64,7 +64,7 @@ static int check_not_writable(const char *path, bool is_dir, char *why,
 			 is_dir ? "directory" : "regular file");
 		return is_dir ? ENOTDIR : EINVAL;
 	}
-	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+	if (st.st_mode & 022) {
 		snprintf(why, why_len,
 			 "%s is writable by group or others (mode %04o): chmod go-w it",
 			 path, (unsigned int)(st.st_mode & 07777));

@@ -18,7 +18,7 @@
 /**
  * kzt_keylog_open() - open the key log file for appending
  * @path:    the file
- * @out:     the stream, on success
+ * @out:     the stream, on success; NULL on failure
  * @why:     on failure, a message naming @path and what to do
  * @why_len: size of @why
  *
@@ -34,6 +34,7 @@ int kzt_keylog_open(const char *path, FILE **out, char *why, size_t why_len)
 	struct stat st;
 	int fd, ret;
 
+	*out = NULL;
 	/* O_NONBLOCK: a FIFO planted there must not block kztd's start. */
 	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW |
 		  O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0600);
@@ -71,7 +72,9 @@ int kzt_keylog_open(const char *path, FILE **out, char *why, size_t why_len)
 		ret = EACCES;
 		goto out_close;
 	}
-	if (fcntl(fd, F_SETFL, O_APPEND) || !(*out = fdopen(fd, "a"))) {
+	if (!fcntl(fd, F_SETFL, O_APPEND))
+		*out = fdopen(fd, "a");
+	if (!*out) {
 		ret = errno;
 		snprintf(why, why_len, "%s: %s", path, strerror(ret));
 		goto out_close;
