@@ -152,7 +152,7 @@ static int on_inotify(struct kztd *d, struct kztd_io *io, uint32_t events)
 		.it_value.tv_nsec = KZTD_CERTS_SETTLE_MS * 1000000L,
 	};
 	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
-	bool replaced = false;
+	bool replaced = false, changed = false;
 	ssize_t n;
 
 	(void)events;
@@ -162,12 +162,16 @@ static int on_inotify(struct kztd *d, struct kztd_io *io, uint32_t events)
 
 			if (ev->mask & IN_Q_OVERFLOW || dir_replaced(d, ev))
 				replaced = true;
+			/* The parent's other entries are none of kztd's business. */
+			else if (ev->wd == d->wd_dir)
+				changed = true;
 			p += sizeof(*ev) + ev->len;
 		}
 	}
 	if (replaced)
 		rewatch_dir(d);
-	timerfd_settime(d->settle_io.fd, 0, &its, NULL);
+	if (replaced || changed)
+		timerfd_settime(d->settle_io.fd, 0, &its, NULL);
 	return 0;
 }
 
