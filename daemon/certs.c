@@ -12,18 +12,33 @@
  * Writers rarely change a pair in one step (the .crt, then the .key), so a
  * change is loaded KZTD_CERTS_SETTLE_MS after the last event, not at the
  * first one.
+ *
+ * A pair refused at a reload keeps its last good pair (lib/creds.c) until
+ * that one expires: a timer reloads then, so that it goes at its expiry.
+ *
+ * An inotify watch follows an inode, not a path: a directory replaced by
+ * a rename (mv new certs, or a symlink swapped) would go unwatched. So
+ * the parent directory is watched too, for entries of DIR's name, and
+ * DIR's own watch is set again on the path whenever DIR is renamed,
+ * deleted or replaced.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/inotify.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include "keylog.h"
 #include "kztd.h"
 
 #define KZTD_CERTS_SETTLE_MS	200
+/* Changes of the files in DIR, and DIR itself moved or deleted. */
+#define KZTD_CERTS_DIR_EVENTS	(IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | \
+				 IN_CREATE | IN_DELETE | IN_ATTRIB | \
+				 IN_MOVE_SELF | IN_DELETE_SELF)
 
 static void keylog_warn(struct kztd *d)
 {
@@ -32,18 +47,15 @@ static void keylog_warn(struct kztd *d)
 			 d->keylog_path);
 }
 
-/* Owner-only, appended to: a debug file for tshark's tls.keylog_file. */
+/* A debug file for tshark's tls.keylog_file, guarded like a key. */
 static int keylog_open(struct kztd *d, const char *path)
 {
-	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	char why[512];
+	int ret;
 
-	if (fd < 0 || !(d->keylog = fdopen(fd, "a"))) {
-		int ret = errno;
-
-		if (fd >= 0)
-			close(fd);
-		log_err("Unable to open the keylog file %s: %s", path,
-			strerror(ret));
+	ret = kzt_keylog_open(path, &d->keylog, why, sizeof(why));
+	if (ret) {
+		log_err("Unable to open the keylog file: %s", why);
 		return ret;
 	}
 	snprintf(d->keylog_path, sizeof(d->keylog_path), "%s", path);
@@ -51,16 +63,20 @@ static int keylog_open(struct kztd *d, const char *path)
 	return 0;
 }
 
-static int load(struct kztd *d, struct kzt_creds **out)
+/* @prev: the set in use, whose refused pairs keep their last good one. */
+static int load(struct kztd *d, const struct kzt_creds *prev,
+		struct kzt_creds **out)
 {
 	struct kzt_tls_opts opts = {
 		.ciphersuites = d->ciphersuites[0] ? d->ciphersuites : NULL,
 		.keylog = d->keylog,
 	};
+	const char *td = d->trust_domain[0] ? d->trust_domain :
+			 KZT_DEFAULT_TRUST_DOMAIN;
 
-	return kzt_creds_load(d->certs_dir, d->trust_domain[0] ?
-			      d->trust_domain : KZT_DEFAULT_TRUST_DOMAIN,
-			      &opts, out);
+	if (prev)
+		return kzt_creds_reload(prev, td, &opts, out);
+	return kzt_creds_load(d->certs_dir, td, &opts, out);
 }
 
 static void log_loaded(const struct kzt_creds *c, const char *what)
@@ -69,23 +85,93 @@ static void log_loaded(const struct kzt_creds *c, const char *what)
 		log_warn("%s %s: no usable identity: every handshake will fail",
 			 what, c->dir);
 	else
-		log_info("%s %s: %zu identit%s%s", what, c->dir, c->n_ids,
+		log_info("%s %s: %zu identit%s%s%s", what, c->dir, c->n_ids,
 			 c->n_ids == 1 ? "y" : "ies",
-			 c->n_refused ? ", some pairs refused (see above)" : "");
+			 c->n_refused ? ", some pairs refused (see above)" : "",
+			 c->n_kept ? ", last good pairs kept for some" : "");
 }
 
-/* Drain the watch; load once the directory has been quiet a moment. */
+/* A kept pair's expiry reloads the directory: then it goes. */
+static void expiry_arm(struct kztd *d)
+{
+	struct itimerspec its = {
+		.it_value.tv_sec = d->creds->kept_until ?
+				   d->creds->kept_until + 1 : 0,
+	};
+
+	if (timerfd_settime(d->expiry_io.fd, TFD_TIMER_ABSTIME, &its, NULL))
+		log_err("Unable to set the expiry timer: %s: a kept pair will stay past its expiry until the next reload",
+			strerror(errno));
+}
+
+static int on_expiry(struct kztd *d, struct kztd_io *io, uint32_t events)
+{
+	uint64_t n;
+
+	(void)events;
+	if (read(io->fd, &n, sizeof(n)) == sizeof(n))
+		kztd_certs_reload(d, "a kept pair expired");
+	return 0;
+}
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+/* Watch DIR's path again: a new directory may be there now. */
+static void rewatch_dir(struct kztd *d)
+{
+	if (d->wd_dir >= 0)
+		inotify_rm_watch(d->inotify_io.fd, d->wd_dir);	/* may be gone */
+	d->wd_dir = inotify_add_watch(d->inotify_io.fd, d->certs_dir,
+				      KZTD_CERTS_DIR_EVENTS);
+	if (d->wd_dir < 0)
+		log_warn("certificate directory %s: %s: keeping the current set until it is back",
+			 d->certs_dir, strerror(errno));
+	else
+		log_info("watching %s again (it was replaced or moved)",
+			 d->certs_dir);
+}
+
+/* Did this event replace, move or delete DIR itself? */
+static bool dir_replaced(const struct kztd *d, const struct inotify_event *ev)
+{
+	if (ev->wd == d->wd_dir)
+		return ev->mask & (IN_MOVE_SELF | IN_DELETE_SELF | IN_IGNORED);
+	return ev->wd == d->wd_parent && ev->len &&
+	       !strcmp(ev->name, base_name(d->certs_dir));
+}
+
+/* Read the events; load once the directory has been quiet a moment. */
 static int on_inotify(struct kztd *d, struct kztd_io *io, uint32_t events)
 {
 	struct itimerspec its = {
 		.it_value.tv_nsec = KZTD_CERTS_SETTLE_MS * 1000000L,
 	};
 	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	bool replaced = false, changed = false;
+	ssize_t n;
 
 	(void)events;
-	while (read(io->fd, buf, sizeof(buf)) > 0)
-		;
-	timerfd_settime(d->settle_io.fd, 0, &its, NULL);
+	while ((n = read(io->fd, buf, sizeof(buf))) > 0) {
+		for (char *p = buf; p < buf + n;) {
+			const struct inotify_event *ev = (void *)p;
+
+			if (ev->mask & IN_Q_OVERFLOW || dir_replaced(d, ev))
+				replaced = true;
+			/* The parent's other entries are none of kztd's business. */
+			else if (ev->wd == d->wd_dir)
+				changed = true;
+			p += sizeof(*ev) + ev->len;
+		}
+	}
+	if (replaced)
+		rewatch_dir(d);
+	if (replaced || changed)
+		timerfd_settime(d->settle_io.fd, 0, &its, NULL);
 	return 0;
 }
 
@@ -101,17 +187,35 @@ static int on_settle(struct kztd *d, struct kztd_io *io, uint32_t events)
 
 static int watch(struct kztd *d)
 {
+	char parent[sizeof(d->certs_dir)];
+	char *slash;
 	int ret;
+
+	snprintf(parent, sizeof(parent), "%s", d->certs_dir);
+	slash = strrchr(parent, '/');
+	if (!slash)
+		snprintf(parent, sizeof(parent), ".");
+	else
+		slash[slash == parent] = '\0';	/* "/certs": "/" */
 
 	d->inotify_io.fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	d->inotify_io.fn = on_inotify;
 	d->settle_io.fd = timerfd_create(CLOCK_MONOTONIC,
 					 TFD_NONBLOCK | TFD_CLOEXEC);
 	d->settle_io.fn = on_settle;
+	d->expiry_io.fd = timerfd_create(CLOCK_REALTIME,
+					 TFD_NONBLOCK | TFD_CLOEXEC);
+	d->expiry_io.fn = on_expiry;
+	if (d->inotify_io.fd >= 0) {
+		d->wd_dir = inotify_add_watch(d->inotify_io.fd, d->certs_dir,
+					      KZTD_CERTS_DIR_EVENTS);
+		d->wd_parent = inotify_add_watch(d->inotify_io.fd, parent,
+						 IN_MOVED_TO | IN_MOVED_FROM |
+						 IN_CREATE | IN_DELETE |
+						 IN_ONLYDIR);
+	}
 	if (d->inotify_io.fd < 0 || d->settle_io.fd < 0 ||
-	    inotify_add_watch(d->inotify_io.fd, d->certs_dir,
-			      IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM |
-			      IN_CREATE | IN_DELETE | IN_ATTRIB) < 0) {
+	    d->expiry_io.fd < 0 || d->wd_dir < 0 || d->wd_parent < 0) {
 		ret = errno;
 		log_err("Unable to watch %s: %s", d->certs_dir, strerror(ret));
 		return ret;
@@ -119,6 +223,8 @@ static int watch(struct kztd *d)
 	ret = kztd_io_add(d, &d->inotify_io, EPOLLIN);
 	if (!ret)
 		ret = kztd_io_add(d, &d->settle_io, EPOLLIN);
+	if (!ret)
+		ret = kztd_io_add(d, &d->expiry_io, EPOLLIN);
 	if (ret)
 		log_err("epoll_ctl: %s", strerror(ret));
 	return ret;
@@ -143,12 +249,15 @@ int kztd_certs_open(struct kztd *d)
 			     d->conf.has_ciphersuites ? d->conf.ciphersuites : NULL;
 	int ret;
 
-	d->inotify_io.fd = d->settle_io.fd = -1;
+	d->inotify_io.fd = d->settle_io.fd = d->expiry_io.fd = -1;
 	if (!dir) {
 		log_info("no certificate directory (--certs or certs =): handshakes are off");
 		return 0;
 	}
 	snprintf(d->certs_dir, sizeof(d->certs_dir), "%s", dir);
+	/* "DIR/" names DIR: its parent is what the rename happens in. */
+	for (size_t n = strlen(d->certs_dir); n > 1 && d->certs_dir[n - 1] == '/';)
+		d->certs_dir[--n] = '\0';
 	if (suites)
 		snprintf(d->ciphersuites, sizeof(d->ciphersuites), "%s", suites);
 	if (keylog) {
@@ -156,7 +265,7 @@ int kztd_certs_open(struct kztd *d)
 		if (ret)
 			return ret;
 	}
-	ret = load(d, &d->creds);
+	ret = load(d, NULL, &d->creds);
 	if (ret) {
 		log_err("Unable to load the certificate directory %s", dir);
 		return ret;
@@ -171,9 +280,11 @@ int kztd_certs_open(struct kztd *d)
  * @why: what caused it, for the log
  *
  * Handshakes in flight keep the set they hold (and are checked against
- * the new one when they end: kztd_peers_admit()). The peers verified
- * before are verified again, and those refused revoked. On failure the
- * current set stays, and nothing is revoked.
+ * the new one when they end: kztd_peers_admit()). A pair refused now
+ * keeps its last good pair while that one is valid, and the expiry timer
+ * is set to the first such end. The peers verified before are verified
+ * again, and those refused revoked. On failure the current set stays,
+ * and nothing is revoked.
  */
 void kztd_certs_reload(struct kztd *d, const char *why)
 {
@@ -183,7 +294,7 @@ void kztd_certs_reload(struct kztd *d, const char *why)
 		return;
 	log_info("reloading certificates (%s)", why);
 	keylog_warn(d);
-	if (load(d, &c)) {
+	if (load(d, d->creds, &c)) {
 		log_err("certificate reload failed: keeping the %zu identities loaded before",
 			d->creds->n_ids);
 		return;
@@ -191,6 +302,7 @@ void kztd_certs_reload(struct kztd *d, const char *why)
 	kzt_creds_put(d->creds);
 	d->creds = c;
 	log_loaded(c, "reloaded");
+	expiry_arm(d);
 	kztd_peers_recheck(d);
 }
 
@@ -246,6 +358,8 @@ void kztd_certs_close(struct kztd *d)
 		close(d->inotify_io.fd);
 	if (d->settle_io.fd >= 0)
 		close(d->settle_io.fd);
+	if (d->expiry_io.fd >= 0)
+		close(d->expiry_io.fd);
 	if (d->keylog)
 		fclose(d->keylog);
 	d->keylog = NULL;

@@ -56,6 +56,8 @@ struct kztd {
 	FILE *keylog;			/* debug: NSS key log, or NULL */
 	char keylog_path[KZT_CONF_LINE_MAX];
 	struct kztd_io inotify_io, settle_io;	/* dir watch, settle timer */
+	int wd_dir, wd_parent;		/* the watches: DIR, and where DIR is */
+	struct kztd_io expiry_io;	/* reload when a kept pair expires */
 
 	/* peers.c: the chains of verified peers, checked again at reloads */
 	struct kzt_peers peers;
@@ -95,6 +97,13 @@ void kztd_certs_reload(struct kztd *d, const char *why);
 void kztd_certs_conf_changed(struct kztd *d, const struct kzt_conf *conf);
 void kztd_trust_domain_set(struct kztd *d, const struct kzt_config *cfg);
 void kztd_certs_close(struct kztd *d);
+
+/* privs.c */
+int kztd_privs_undumpable(void);
+int kztd_privs_drop(void);
+
+/* notify.c */
+void kztd_notify(const char *state);
 
 /* peers.c */
 struct kzt_tls_conn;

@@ -158,12 +158,21 @@ int main(int argc, char *argv[])
 		.epfd = -1,
 		.inotify_io.fd = -1,
 		.settle_io.fd = -1,
+		.expiry_io.fd = -1,
+		.wd_dir = -1,
+		.wd_parent = -1,
 	};
 	char why[256];
 	enum kzt_log_dest dest = KZT_LOG_STDERR;
 	bool only_check = false;
 	int opt, ret;
 
+	/* Before anything reads a key: see privs.c. */
+	if (kztd_privs_undumpable()) {
+		fprintf(stderr, "%s: Unable to make the process non-dumpable: %s\n",
+			prog, strerror(errno));
+		return EXIT_FAILURE;
+	}
 	while ((opt = getopt_long(argc, argv, "c:vhV", long_options, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
@@ -234,8 +243,14 @@ int main(int argc, char *argv[])
 	ret = kztd_loop_init(&d);
 	if (!ret)
 		ret = start(&d);
+	/* ORDER: everything privileged is open; only kzt requests remain. */
 	if (!ret)
+		ret = kztd_privs_drop();
+	if (!ret) {
+		kztd_notify("READY=1");
 		ret = kztd_loop(&d);
+		kztd_notify("STOPPING=1");
+	}
 
 out:
 	/* ORDER: handshakes hold credentials; DONE needs the client. */

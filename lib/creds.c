@@ -7,13 +7,21 @@
  * the bundle, validity, unique SPIFFE ID) and a refused pair is logged with
  * the reason and left out. Only a missing or bad bundle fails the load as a
  * whole. Nothing here ever logs key material: messages name files.
+ *
+ * A reload (kzt_creds_reload()) does the same, and then, for each pair
+ * refused now whose <name> gave an identity in the set it replaces, keeps
+ * that last good pair, as long as it still verifies against the new
+ * bundle (so until it expires): a botched renewal must not take an
+ * identity off the node while its old SVID is still good.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/err.h>
@@ -34,6 +42,37 @@ static void ident_free(struct kzt_ident *id)
 	memset(id, 0, sizeof(*id));
 }
 
+/*
+ * Whoever can write @path can put an identity or a CA there: a file or
+ * directory writable by group or others is refused, like a key readable
+ * by them. Symbolic links are followed (a Kubernetes secret volume is
+ * made of them); the checks are on what they point to.
+ */
+static int check_not_writable(const char *path, bool is_dir, char *why,
+			      size_t why_len)
+{
+	struct stat st;
+
+	if (stat(path, &st)) {
+		int ret = errno;
+
+		snprintf(why, why_len, "cannot open %s: %s", path, strerror(ret));
+		return ret;
+	}
+	if (is_dir ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode)) {
+		snprintf(why, why_len, "%s is not a %s", path,
+			 is_dir ? "directory" : "regular file");
+		return is_dir ? ENOTDIR : EINVAL;
+	}
+	if (st.st_mode & 022) {
+		snprintf(why, why_len,
+			 "%s is writable by group or others (mode %04o): chmod go-w it",
+			 path, (unsigned int)(st.st_mode & 07777));
+		return EACCES;
+	}
+	return 0;
+}
+
 /* The leaf and the intermediates of <name>.crt. */
 static int read_certs(const char *path, struct kzt_ident *id, char *why,
 		      size_t why_len)
@@ -46,6 +85,10 @@ static int read_certs(const char *path, struct kzt_ident *id, char *why,
 		snprintf(why, why_len, "cannot open %s: %s", path,
 			 strerror(errno ? errno : EIO));
 		return EINVAL;
+	}
+	if (check_not_writable(path, false, why, why_len)) {
+		BIO_free(bio);
+		return EACCES;
 	}
 	id->chain = sk_X509_new_null();
 	if (!id->chain) {
@@ -183,6 +226,8 @@ static int load_pair(struct kzt_creds *c, const char *name,
 		ret = kzt_svid_verify(c->bundle, id->leaf, id->chain,
 				      c->trust_domain, idbuf, sizeof(idbuf),
 				      why, why_len);
+	if (!ret)
+		ret = kzt_svid_local_check(id->leaf, idbuf, why, why_len);
 	if (!ret) {
 		id->name = strdup(name);
 		id->id = strdup(idbuf);
@@ -246,11 +291,80 @@ static int list_names(const char *dir, char ***names, size_t *n)
 	return 0;
 }
 
-/* Load every pair; refusals are logged. A duplicate ID keeps the first. */
-static int load_pairs(struct kzt_creds *c)
+/* The notAfter of @x as a time_t; 0 if it cannot be read. */
+static time_t not_after(X509 *x)
+{
+	struct tm tm;
+
+	if (ASN1_TIME_to_tm(X509_get0_notAfter(x), &tm) != 1)
+		return 0;
+	return timegm(&tm);
+}
+
+/*
+ * <name>.crt was refused: keep @prev's identity of that name in @c if it
+ * still verifies against @c's bundle and trust domain, and no pair loaded
+ * now already has its ID. @c->ids has room: a refused name takes no slot.
+ */
+static int keep_last(struct kzt_creds *c, const struct kzt_creds *prev,
+		     const char *name)
+{
+	char idbuf[KZT_SPIFFE_ID_MAX + 1], why[KZT_SVID_WHY_MAX], until[32];
+	const struct kzt_ident *old = NULL;
+	struct kzt_ident *id = &c->ids[c->n_ids];
+	struct tm tm;
+	time_t end;
+
+	for (size_t i = 0; i < prev->n_ids && !old; i++)
+		if (!strcmp(prev->ids[i].name, name))
+			old = &prev->ids[i];
+	if (!old)
+		return 0;
+	for (size_t i = 0; i < c->n_ids; i++)
+		if (!strcmp(c->ids[i].id, old->id))
+			return 0;	/* another file has it now */
+	if (kzt_svid_verify(c->bundle, old->leaf, old->chain, c->trust_domain,
+			    idbuf, sizeof(idbuf), why, sizeof(why)) ||
+	    kzt_svid_local_check(old->leaf, idbuf, why, sizeof(why))) {
+		log_err("certificates: %s: its last good pair cannot be kept either: %s",
+			old->id, why);
+		return 0;
+	}
+	memset(id, 0, sizeof(*id));
+	id->name = strdup(name);
+	id->id = strdup(old->id);
+	id->chain = X509_chain_up_ref(old->chain);
+	if (id->name && id->id && id->chain && X509_up_ref(old->leaf)) {
+		id->leaf = old->leaf;
+		if (EVP_PKEY_up_ref(old->key))
+			id->key = old->key;
+	}
+	if (!id->key) {
+		ident_free(id);
+		return ENOMEM;
+	}
+	end = not_after(id->leaf);
+	if (!c->kept_until || end < c->kept_until)
+		c->kept_until = end;
+	c->n_kept++;
+	c->n_ids++;
+	if (!gmtime_r(&end, &tm) ||
+	    !strftime(until, sizeof(until), "%Y-%m-%d %H:%M:%S UTC", &tm))
+		snprintf(until, sizeof(until), "its expiry");
+	log_warn("certificates: keeping the last good pair of %s (%s.crt) until %s: the new pair is refused (see above)",
+		 id->id, name, until);
+	return 0;
+}
+
+/*
+ * Load every pair; refusals are logged. A duplicate ID keeps the first.
+ * With @prev, the refused ones keep their last good pair (keep_last()).
+ */
+static int load_pairs(struct kzt_creds *c, const struct kzt_creds *prev)
 {
 	char why[KZT_SVID_WHY_MAX];
 	char **names = NULL;
+	bool *refused = NULL;
 	size_t n = 0;
 	int ret;
 
@@ -260,7 +374,8 @@ static int load_pairs(struct kzt_creds *c)
 		return ret;
 	}
 	c->ids = calloc(n ? n : 1, sizeof(*c->ids));
-	if (!c->ids)
+	refused = calloc(n ? n : 1, sizeof(*refused));
+	if (!c->ids || !refused)
 		ret = ENOMEM;
 	for (size_t i = 0; !ret && i < n; i++) {
 		struct kzt_ident *id = &c->ids[c->n_ids];
@@ -273,6 +388,7 @@ static int load_pairs(struct kzt_creds *c)
 			log_err("certificates: refusing %s/%s.crt: %s", c->dir,
 				names[i], why);
 			c->n_refused++;
+			refused[i] = true;
 			ret = 0;
 			continue;
 		}
@@ -290,15 +406,24 @@ static int load_pairs(struct kzt_creds *c)
 		log_info("certificates: %s from %s.crt", id->id, id->name);
 		c->n_ids++;
 	}
+	/* ORDER: after every new pair, which wins over a kept one. */
+	for (size_t i = 0; !ret && prev && i < n; i++)
+		if (refused[i])
+			ret = keep_last(c, prev, names[i]);
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
+	free(refused);
 	if (ret == ENOMEM)
 		log_err("certificates: out of memory loading %s", c->dir);
 	if (!ret && c->n_ids)
 		qsort(c->ids, c->n_ids, sizeof(*c->ids), cmp_ids);
 	return ret;
 }
+
+static int creds_load(const char *dir, const char *trust_domain,
+		      const struct kzt_tls_opts *opts,
+		      const struct kzt_creds *prev, struct kzt_creds **out);
 
 /**
  * kzt_creds_load() - load a certificate directory
@@ -310,12 +435,42 @@ static int load_pairs(struct kzt_creds *c)
  * Logs each pair it loads or refuses, and why.
  *
  * @retval 0      *@out is set (it may hold no identity at all)
+ * @retval EACCES the directory or the bundle is writable by group or
+ *                others (logged)
  * @retval EINVAL the bundle or @opts is unusable (logged)
  * @retval ENOMEM out of memory
  * @retval other  errno of reading the directory or the bundle (logged)
  */
 int kzt_creds_load(const char *dir, const char *trust_domain,
 		   const struct kzt_tls_opts *opts, struct kzt_creds **out)
+{
+	return creds_load(dir, trust_domain, opts, NULL, out);
+}
+
+/**
+ * kzt_creds_reload() - load the directory of @prev again, to replace it
+ * @prev:         the set in use; only read
+ * @trust_domain: every SVID must be of it; NULL: any
+ * @opts:         how the SSL_CTXs are set up
+ * @out:          a new set with one reference, on success
+ *
+ * As kzt_creds_load(), and a pair refused now whose <name> gave an
+ * identity in @prev keeps that identity's last good pair while it still
+ * verifies against the new bundle (logged as a warning; counted in
+ * n_kept; the earliest notAfter of those kept in kept_until, when the
+ * caller should reload again to let an expired one go).
+ *
+ * @retval as kzt_creds_load()
+ */
+int kzt_creds_reload(const struct kzt_creds *prev, const char *trust_domain,
+		     const struct kzt_tls_opts *opts, struct kzt_creds **out)
+{
+	return creds_load(prev->dir, trust_domain, opts, prev, out);
+}
+
+static int creds_load(const char *dir, const char *trust_domain,
+		      const struct kzt_tls_opts *opts,
+		      const struct kzt_creds *prev, struct kzt_creds **out)
 {
 	char why[KZT_SVID_WHY_MAX];
 	struct kzt_creds *c;
@@ -335,12 +490,19 @@ int kzt_creds_load(const char *dir, const char *trust_domain,
 		ret = ENOMEM;
 		goto out_put;
 	}
-	ret = kzt_svid_bundle_load(bundle, &c->bundle, why, sizeof(why));
+	ret = check_not_writable(dir, true, why, sizeof(why));
+	if (ret) {
+		log_err("certificates: directory refused: %s", why);
+		goto out_put;
+	}
+	ret = check_not_writable(bundle, false, why, sizeof(why));
+	if (!ret)
+		ret = kzt_svid_bundle_load(bundle, &c->bundle, why, sizeof(why));
 	if (ret) {
 		log_err("certificates: trust bundle refused: %s", why);
 		goto out_put;
 	}
-	ret = load_pairs(c);
+	ret = load_pairs(c, prev);
 	if (ret)
 		goto out_put;
 	ret = kzt_tls_ctx_setup(c, opts, why, sizeof(why));

@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <time.h>
 
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
@@ -47,12 +48,16 @@ struct kzt_creds {
 	struct kzt_ident *ids;		/* sorted by id */
 	size_t n_ids;
 	size_t n_refused;		/* pairs logged and left out */
+	size_t n_kept;			/* of them, last good pairs kept */
+	time_t kept_until;		/* first notAfter of those; 0: none */
 	SSL_CTX *client, *server;
 	FILE *keylog;
 };
 
 int kzt_creds_load(const char *dir, const char *trust_domain,
 		   const struct kzt_tls_opts *opts, struct kzt_creds **out);
+int kzt_creds_reload(const struct kzt_creds *prev, const char *trust_domain,
+		     const struct kzt_tls_opts *opts, struct kzt_creds **out);
 struct kzt_creds *kzt_creds_get(struct kzt_creds *c);
 void kzt_creds_put(struct kzt_creds *c);
 const struct kzt_ident *kzt_creds_find(const struct kzt_creds *c,

@@ -2,6 +2,11 @@
 /*
  * Levelled logging to stderr or syslog. One process-wide logger: kztd is
  * single-threaded, and lib/ itself never logs (it returns errors instead).
+ *
+ * Messages carry strings a peer or a certificate chose (a server name, a
+ * SAN, a subject): every line is escaped here, at the one place lines
+ * leave, so that no caller can forget it. A newline cannot forge a second
+ * line and an ESC cannot drive the operator's terminal.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -53,6 +58,63 @@ void kzt_log_close(void)
 }
 
 /**
+ * kzt_log_escape() - make a message safe to write as one log line
+ * @in:      the message
+ * @out:     where to write it escaped, NUL-terminated
+ * @out_len: size of @out, at least 4
+ *
+ * Printable ASCII passes as is, a backslash becomes "\\" and every other
+ * byte (controls, DEL, anything above 0x7f) "\xHH": the line stays one
+ * line, holds no terminal escape, and says unambiguously what was sent.
+ * A message that does not fit is cut at a whole escape and ends in "...".
+ *
+ * @retval @out
+ */
+static size_t escape_one(unsigned char ch, char esc[4])
+{
+	static const char hex[] = "0123456789abcdef";
+
+	if (ch == '\\') {
+		esc[0] = esc[1] = '\\';
+		return 2;
+	}
+	if (ch >= 0x20 && ch < 0x7f) {
+		esc[0] = ch;
+		return 1;
+	}
+	esc[0] = '\\';
+	esc[1] = 'x';
+	esc[2] = hex[ch >> 4];
+	esc[3] = hex[ch & 0xf];
+	return 4;
+}
+
+char *kzt_log_escape(const char *in, char *out, size_t out_len)
+{
+	size_t o = 0, need = 0, room = out_len - 1;
+	char esc[4];
+
+	for (const char *p = in; *p; p++)
+		need += escape_one(*p, esc);
+	if (need > room)
+		room -= 3;	/* for "..." */
+	for (; *in; in++) {
+		size_t n = escape_one(*in, esc);
+
+		if (o + n > room)
+			break;
+		memcpy(out + o, esc, n);
+		o += n;
+	}
+	if (need > out_len - 1) {
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/**
  * kzt_log() - write one line if @level is enabled
  * @level: its priority
  * @fmt:   printf format, without the trailing newline
@@ -61,6 +123,7 @@ void kzt_log_close(void)
  */
 void kzt_log(enum kzt_log_level level, const char *fmt, ...)
 {
+	char msg[KZT_LOG_LINE_MAX], line[KZT_LOG_LINE_MAX];
 	int saved_errno = errno;
 	const char *prefix = "";
 	va_list ap;
@@ -69,8 +132,11 @@ void kzt_log(enum kzt_log_level level, const char *fmt, ...)
 		return;
 
 	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	kzt_log_escape(msg, line, sizeof(line));
 	if (log_dest == KZT_LOG_SYSLOG) {
-		vsyslog(LOG_DAEMON | level, fmt, ap);
+		syslog(LOG_DAEMON | level, "%s", line);
 	} else {
 		if (level == KZT_LOG_ERR)
 			prefix = "error: ";
@@ -79,12 +145,9 @@ void kzt_log(enum kzt_log_level level, const char *fmt, ...)
 		else if (level == KZT_LOG_DEBUG)
 			prefix = "debug: ";
 		flockfile(stderr);
-		fprintf(stderr, "%s: %s", log_ident, prefix);
-		vfprintf(stderr, fmt, ap);
-		fputc('\n', stderr);
+		fprintf(stderr, "%s: %s%s\n", log_ident, prefix, line);
 		funlockfile(stderr);
 	}
-	va_end(ap);
 	errno = saved_errno;
 }
 

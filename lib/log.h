@@ -7,6 +7,7 @@
 #define KZT_LOG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <syslog.h>
 
 /* Levels are syslog priorities, so that they pass straight through. */
@@ -16,6 +17,9 @@ enum kzt_log_level {
 	KZT_LOG_INFO	= LOG_INFO,
 	KZT_LOG_DEBUG	= LOG_DEBUG,
 };
+
+/* One line, escaped (kzt_log_escape()); longer ones are cut. */
+#define KZT_LOG_LINE_MAX	4096
 
 enum kzt_log_dest {
 	KZT_LOG_STDERR,
@@ -30,6 +34,7 @@ void kzt_log_close(void);
 void kzt_log(enum kzt_log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+char *kzt_log_escape(const char *in, char *out, size_t out_len);
 int kzt_log_level_parse(const char *name, enum kzt_log_level *level);
 const char *kzt_log_level_name(enum kzt_log_level level);
 int kzt_log_dest_parse(const char *name, enum kzt_log_dest *dest);

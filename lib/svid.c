@@ -187,6 +187,55 @@ int kzt_svid_leaf_check(X509 *leaf, const char *trust_domain,
 	return 0;
 }
 
+/**
+ * kzt_svid_local_check() - the rules for an SVID this node presents
+ * @leaf:    an SVID that passed kzt_svid_verify()
+ * @id:      its SPIFFE ID, for the message
+ * @why:     on refusal, the reason
+ * @why_len: size of @why
+ *
+ * The X.509-SVID standard, section 4.3 and 4.4, for the leaf of a local
+ * identity, which kzt/1 presents as a client and as a server: a keyUsage
+ * (present, not only allowed) with digitalSignature, and an
+ * extendedKeyUsage, when there is one, with both serverAuth and
+ * clientAuth. Peers are held to what a TLS handshake checks for their
+ * role (OpenSSL's ssl_client and ssl_server purposes) instead.
+ *
+ * @retval 0      usable in both roles
+ * @retval EACCES refused; @why says which rule
+ */
+int kzt_svid_local_check(X509 *leaf, const char *id, char *why,
+			 size_t why_len)
+{
+	uint32_t flags = X509_get_extension_flags(leaf);
+	uint32_t xku;
+
+	if (!(flags & EXFLAG_KUSAGE)) {
+		snprintf(why, why_len,
+			 "%s has no keyUsage: an X.509-SVID leaf must have one, with digitalSignature",
+			 id);
+		return EACCES;
+	}
+	if (!(X509_get_key_usage(leaf) & KU_DIGITAL_SIGNATURE)) {
+		snprintf(why, why_len,
+			 "%s has a keyUsage without digitalSignature: it cannot sign a TLS handshake",
+			 id);
+		return EACCES;
+	}
+	xku = X509_get_extended_key_usage(leaf);
+	if ((flags & EXFLAG_XKUSAGE) &&
+	    (xku & (XKU_SSL_SERVER | XKU_SSL_CLIENT)) !=
+	    (XKU_SSL_SERVER | XKU_SSL_CLIENT)) {
+		snprintf(why, why_len,
+			 "%s has an extendedKeyUsage without %s: kzt presents the same SVID as client and as server",
+			 id, xku & XKU_SSL_SERVER ? "clientAuth" :
+			 xku & XKU_SSL_CLIENT ? "serverAuth" :
+			 "serverAuth and clientAuth");
+		return EACCES;
+	}
+	return 0;
+}
+
 /* Say why X509_verify_cert() refused, naming the certificate at fault. */
 static void chain_why(X509_STORE_CTX *ctx, char *why, size_t why_len)
 {
@@ -241,7 +290,8 @@ int kzt_svid_verify_ctx(X509_STORE_CTX *ctx, const char *trust_domain,
 
 	id[0] = '\0';
 	X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_X509_STRICT);
-	X509_VERIFY_PARAM_set_depth(param, KZT_SVID_DEPTH_MAX);
+	/* OpenSSL's depth counts intermediates only: not the leaf, nor the root. */
+	X509_VERIFY_PARAM_set_depth(param, KZT_SVID_DEPTH_MAX - 2);
 	if (X509_verify_cert(ctx) <= 0) {
 		chain_why(ctx, why, why_len);
 		return EACCES;

@@ -16,11 +16,14 @@
 #include <openssl/x509.h>
 
 #define KZT_SVID_WHY_MAX	512
-/* Chains longer than this are refused (root, intermediates, leaf). */
+/* Chains longer than this are refused: root, intermediates and leaf
+ * together (so at most 6 intermediates). */
 #define KZT_SVID_DEPTH_MAX	8
 
 int kzt_svid_leaf_check(X509 *leaf, const char *trust_domain,
 			char *id, size_t id_len, char *why, size_t why_len);
+int kzt_svid_local_check(X509 *leaf, const char *id, char *why,
+			 size_t why_len);
 int kzt_svid_verify_ctx(X509_STORE_CTX *ctx, const char *trust_domain,
 			char *id, size_t id_len, char *why, size_t why_len);
 int kzt_svid_verify(X509_STORE *store, X509 *leaf, STACK_OF(X509) *chain,

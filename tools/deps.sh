@@ -20,6 +20,8 @@ PACKAGES=(
 	# (python3-yaml), guest tools, JSON in shell tests (jq)
 	libcmocka-dev clang libclang-rt-dev python3 python3-yaml python3-jsonschema
 	iproute2 util-linux procps jq
+	# kztd.service checked by systemd-analyze (no systemd needs to run)
+	systemd
 	# data-path tests and benchmarks: the real peers and witnesses in the
 	# guest's pods (curl, nginx, iperf3, socat), the underlay capture
 	# (tcpdump, tshark), the userspace TLS proxy to compare with (stunnel4)

@@ -237,6 +237,54 @@ static void test_intermediate(void **state)
 	EVP_PKEY_free(ikey);
 }
 
+/*
+ * root -> @n intermediates -> leaf: the result of verifying it. A chain
+ * is at most KZT_SVID_DEPTH_MAX certificates, root and leaf included.
+ */
+static int verify_chain_of(int n, char *why)
+{
+	char id[KZT_SPIFFE_ID_MAX + 1];
+	STACK_OF(X509) *chain = sk_X509_new_null();
+	EVP_PKEY *keys[16];
+	X509 *issuer = pki.ca, *leaf;
+	EVP_PKEY *ikey = pki.ca_key;
+	int ret;
+
+	assert_true(n < 16);
+	for (int i = 0; i < n; i++) {
+		char name[32];
+		X509 *x;
+
+		snprintf(name, sizeof(name), "intermediate %d", i + 1);
+		keys[i] = certgen_key();
+		x = certgen_cert(&CERTGEN_CA(name), keys[i], issuer, ikey);
+		assert_non_null(x);
+		sk_X509_push(chain, x);
+		issuer = x;
+		ikey = keys[i];
+	}
+	leaf = certgen_cert(&CERTGEN_SVID(GOOD_ID), pki.key, issuer, ikey);
+	assert_non_null(leaf);
+	ret = kzt_svid_verify(pki.store, leaf, chain, TD, id, sizeof(id), why,
+			      KZT_SVID_WHY_MAX);
+	X509_free(leaf);
+	sk_X509_pop_free(chain, X509_free);
+	for (int i = 0; i < n; i++)
+		EVP_PKEY_free(keys[i]);
+	return ret;
+}
+
+static void test_depth(void **state)
+{
+	char why[KZT_SVID_WHY_MAX];
+
+	(void)state;
+	assert_int_equal(verify_chain_of(KZT_SVID_DEPTH_MAX - 2, why), 0);
+	assert_int_equal(verify_chain_of(KZT_SVID_DEPTH_MAX - 1, why), EACCES);
+	if (!strstr(why, "too long"))
+		fail_msg("message '%s' does not say the chain is too long", why);
+}
+
 /* X509_STRICT: a CA without keyUsage is no CA for kzt. */
 static void test_strict_ca(void **state)
 {
@@ -327,6 +375,7 @@ int main(void)
 		cmocka_unit_test(test_not_yet_valid),
 		cmocka_unit_test(test_untrusted_root),
 		cmocka_unit_test(test_intermediate),
+		cmocka_unit_test(test_depth),
 		cmocka_unit_test(test_strict_ca),
 		cmocka_unit_test(test_bundle),
 	};
