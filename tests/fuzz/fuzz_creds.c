@@ -9,8 +9,9 @@
  * Beyond "no crash, no leak, no UB": a set it accepts has at most one
  * identity per pair given, each a valid SPIFFE ID of the trust domain
  * with a leaf whose key is the pair's, sorted and found by
- * kzt_creds_find(); and every log line is a formatted string (kzt_log is
- * replaced here so that the run stays quiet).
+ * kzt_creds_find(); a reload of the same files gives the same identities;
+ * and every log line is a formatted string (kzt_log is replaced here so
+ * that the run stays quiet).
  */
 #include <limits.h>
 #include <stdarg.h>
@@ -94,7 +95,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const struct kzt_tls_opts opts = { 0 };
 	const uint8_t *p = data, *end = data + size;
-	struct kzt_creds *c = NULL;
+	struct kzt_creds *c = NULL, *again = NULL;
 	size_t i, pairs = 0;
 
 	if (!dir[0])
@@ -112,6 +113,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (kzt_creds_load(dir, TD, &opts, &c))
 		return 0;
 	check(c, pairs);
+	/* A reload of the same files gives the same identities. */
+	if (kzt_creds_reload(c, TD, &opts, &again))
+		abort();
+	check(again, pairs);
+	if (again->n_ids != c->n_ids)
+		abort();
+	for (i = 0; i < c->n_ids; i++)
+		if (strcmp(again->ids[i].id, c->ids[i].id))
+			abort();
+	kzt_creds_put(again);
 	kzt_creds_put(c);
 	return 0;
 }
