@@ -21,8 +21,10 @@
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <net/addrconf.h>
 #include <net/inet_sock.h>
 #include <net/ipv6.h>
+#include <net/route.h>
 #include <net/sock.h>
 #include <net/tcp_states.h>
 
@@ -431,9 +433,19 @@ static void kzt_tunnel_in_refuse(struct kzt_flow *flow, int status)
 	kzt_flow_closing(flow);
 }
 
+/* Whether @addr is an address of this node (its netns): never a pod's. */
+static bool kzt_addr_is_ours(struct net *net, const struct in6_addr *addr)
+{
+	if (ipv6_addr_v4mapped(addr))
+		return inet_addr_type(net, addr->s6_addr32[3]) == RTN_LOCAL;
+	return ipv6_chk_addr(net, addr, NULL, 0);
+}
+
 /*
  * The checks of protocol.rst on one snapshot of the tables
- * (kzt_decide_inbound()); an allowed flow re-decides on every change.
+ * (kzt_decide_inbound()); an allowed flow re-decides on every change. A
+ * source the peer node may not claim is counted on its own
+ * (source-refused): it is a peer node lying, not a policy at work.
  */
 static enum kzt_proto_status kzt_tunnel_in_check(struct kzt_flow *flow,
 						 const struct kzt_proto_header *hdr)
@@ -446,11 +458,16 @@ static enum kzt_proto_status kzt_tunnel_in_check(struct kzt_flow *flow,
 	tables = kzt_tables_rcu(flow->net);
 	if (tables)
 		verdict = kzt_decide_inbound(tables, flow->src_id, flow->dst_id,
-					     &hdr->src_addr, &hdr->dst_addr,
-					     hdr->dst_port, true, &ifindex);
+					     &flow->peer_node, &hdr->src_addr,
+					     &hdr->dst_addr, hdr->dst_port,
+					     true, &ifindex);
 	rcu_read_unlock();
 	if (!tables)
 		return KZT_STATUS_INTERNAL;
+	/* Checked after the destination, as the table's checks are. */
+	if (verdict != KZT_IN_NO_ROUTE &&
+	    kzt_addr_is_ours(flow->net, &hdr->src_addr))
+		verdict = KZT_IN_BAD_SOURCE;
 	switch (verdict) {
 	case KZT_IN_OK:
 		flow->pod_ifindex = ifindex;
@@ -458,6 +475,12 @@ static enum kzt_proto_status kzt_tunnel_in_check(struct kzt_flow *flow,
 		return KZT_STATUS_OK;
 	case KZT_IN_NO_ROUTE:
 		return KZT_STATUS_NO_ROUTE;
+	case KZT_IN_BAD_SOURCE:
+		kzt_stat_inc(flow->net, KZT_STATS_A_SOURCE_REFUSED);
+		return KZT_STATUS_BAD_REQUEST;
+	case KZT_IN_WRONG_SOURCE:
+		kzt_stat_inc(flow->net, KZT_STATS_A_SOURCE_REFUSED);
+		return KZT_STATUS_DENIED;
 	default:
 		return KZT_STATUS_DENIED;
 	}

@@ -187,6 +187,35 @@ test_source_of_another_identity() {
 	good_flow
 }
 
+# source_status SRC WANT: a1's SVID over node1's tunnel, a header from
+# SRC to b1; node2 answers WANT and counts a refused source.
+source_status() {
+	local before out
+	before=$(mesh_stat 2 source_refused)
+	out=$(header "${MESH_IP[b1]}" 7200 "$1" 40006 | rogue_tls "${MESH_IP[b1]}")
+	expect_eq "status for source $1" "$out" "$2" || return 1
+	expect_eq "source_refused" "$(mesh_stat 2 source_refused)" $((before + 1))
+}
+
+# A peer node speaks only for its own pods with the identity it proved
+# (protocol.rst): not for an address nobody registered, a pod of another
+# node, a pod or an address of node2 itself, nor loopback or link-local.
+test_source_not_behind_peer() {
+	local denied=01010000 bad=01060000
+	source_status 10.1.1.99 $denied &&			# unregistered
+	source_status "${MESH_IP[b2]}" $denied &&		# node2's own pod
+	source_status 169.254.169.254 $bad &&			# metadata service
+	source_status 127.0.0.1 $bad &&
+	source_status "${MESH_UNDERLAY[2]}" $bad &&		# node2's address
+	source_status 10.1.2.1 $bad || return 1			# node2's pod gateway
+	# a1's own identity, but a pod behind another node.
+	mesh_kztctl 2 workload add 10.1.3.2 id "$(mesh_id a1)" node 192.168.100.3 ||
+		return 1
+	source_status 10.1.3.2 $denied; local rc=$?
+	mesh_kztctl 2 workload del 10.1.3.2 || return 1
+	[ $rc -eq 0 ] && good_flow
+}
+
 test_unknown_sni() {
 	local before
 	before=$(mesh_stat 2 hs_failed)
@@ -300,6 +329,7 @@ run_test --debug "hostile: a header never completed" test_header_never_completed
 run_test --debug "hostile: a header of an unknown version" test_bad_version
 run_test --debug "hostile: a header naming a non-local destination" test_nonlocal_destination
 run_test --debug "hostile: a source address of another identity" test_source_of_another_identity
+run_test --debug "hostile: a source address the peer node may not claim" test_source_not_behind_peer
 run_test "hostile: SNI naming no local workload" test_unknown_sni
 run_test "hostile: node2 with SVIDs of an untrusted CA" test_untrusted_ca
 run_test "hostile: node2 with SVIDs of another trust domain" test_wrong_trust_domain

@@ -734,6 +734,14 @@ enum kzt_stats_attr {
 					 * flow allowed, then reset by a change
 					 */
 	KZT_STATS_A_FLOWS_UNTRUSTED,	/* revoked (also in FLOWS_REVOKED): trust */
+	KZT_STATS_A_SOURCE_REFUSED,	/* inbound header: a source address the
+					 * peer node may not claim (DENIED or
+					 * BAD_REQUEST sent)
+					 */
+	KZT_STATS_A_TUNNEL_SOURCE_LIMIT, /* reset: one source address held
+					  * max_unauthenticated_per_source
+					  */
+	KZT_STATS_A_TUNNEL_HELLO_TIMEOUT, /* reset: no first byte in time */
 
 	__KZT_STATS_A_MAX
 };
