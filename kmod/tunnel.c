@@ -4,7 +4,8 @@
  * Documentation/datapath.rst):
  *
  * outbound (source node)          inbound (destination node)
- *   CONNECTING  tunnel TCP connect    HANDSHAKE   server handshake
+ *   CONNECTING  tunnel TCP connect    HANDSHAKE   the first byte, then
+ *                                                 the server handshake
  *   HANDSHAKE   client handshake      HEADER      read and check the header
  *   HEADER      send header, read     POD_CONNECT transparent connect to
  *               the status                        the pod, send the status
@@ -28,6 +29,7 @@
 #include <net/sock.h>
 #include <net/tcp_states.h>
 
+#include "admit.h"
 #include "flow_internal.h"
 #include "handshake.h"
 #include "kzt.h"
@@ -383,26 +385,60 @@ out_wait:
 
 /* ---- inbound ---- */
 
+/*
+ * Whether the client has spoken (or closed): a ClientHello starts with
+ * its first byte, so a tunnel with nothing to read after
+ * hello_timeout_ms is no client, only a slot held (admit.h).
+ */
+static bool kzt_tunnel_in_spoke(const struct sock *sk)
+{
+	return !skb_queue_empty_lockless(&sk->sk_receive_queue) ||
+	       READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN;
+}
+
+/*
+ * Hook the tunnel, wait for the client's first byte (the hello deadline),
+ * then hand the handshake to kztd: a silent connection never takes a
+ * kztd handshake, and gives its slot back within hello_timeout_ms.
+ */
 static void kzt_tunnel_in_start(struct kzt_flow *flow)
 {
+	struct sock *sk = flow->tunnel.sock->sk;
 	struct in6_addr local, peer;
 	u16 lport, pport;
 	int err;
 
-	kzt_sk_addrs(flow->tunnel.sock->sk, &local, &lport, &peer, &pport);
-	spin_lock(&flow->lock);
-	flow->peer_node = peer;
-	spin_unlock(&flow->lock);
-
-	err = kzt_flow_hook(flow, &flow->tunnel);
-	if (!err)
-		err = kzt_flow_submit_hs(flow, KZT_HS_ROLE_SERVER, NULL, NULL,
-					 NULL, kzt_flow_hs_timeout_ms(flow->net));
-	if (err) {
-		if (err != -ESRCH)
-			kzt_stat_inc(flow->net, KZT_STATS_A_HS_FAILED);
-		kzt_flow_end(flow, KZT_END_FAILED);
+	if (!flow->tunnel.hooked) {
+		kzt_sk_addrs(sk, &local, &lport, &peer, &pport);
+		spin_lock(&flow->lock);
+		flow->peer_node = peer;
+		spin_unlock(&flow->lock);
+		/* ORDER: hooked before the check, so no byte goes unnoticed. */
+		err = kzt_flow_hook(flow, &flow->tunnel);
+		if (err)
+			goto out_failed;
+		/* 0: none of its own, the handshake's; never a longer one. */
+		kzt_flow_set_deadline(flow, min_not_zero(kzt_admit_hello_timeout_ms(),
+							 kzt_flow_hs_timeout_ms(flow->net)));
 	}
+	if (!kzt_tunnel_in_spoke(sk)) {
+		if (kzt_sock_failed(&flow->tunnel)) {
+			kzt_flow_end(flow, KZT_END_FAILED);	/* it left */
+		} else if (kzt_flow_expired(flow)) {
+			kzt_stat_inc(flow->net, KZT_STATS_A_TUNNEL_HELLO_TIMEOUT);
+			kzt_flow_end(flow, KZT_END_FAILED);
+		}
+		return;
+	}
+	kzt_flow_set_deadline(flow, 0);
+	err = kzt_flow_submit_hs(flow, KZT_HS_ROLE_SERVER, NULL, NULL, NULL,
+				 kzt_flow_hs_timeout_ms(flow->net));
+	if (!err)
+		return;
+out_failed:
+	if (err != -ESRCH)
+		kzt_stat_inc(flow->net, KZT_STATS_A_HS_FAILED);
+	kzt_flow_end(flow, KZT_END_FAILED);
 }
 
 /*

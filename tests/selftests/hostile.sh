@@ -16,7 +16,7 @@ cleanup() {
 trap cleanup EXIT
 
 require_root
-require_cmd ip kztctl kztd socat openssl
+require_cmd ip kztctl kztd socat openssl python3
 
 TUNNEL=${MESH_UNDERLAY[2]}:15008
 
@@ -105,11 +105,12 @@ stat_at_least() {
 	[ "$(mesh_stat "$1" "$2")" -ge "$3" ]
 }
 
-# More unauthenticated tunnels than max_unauthenticated (3 here): the one
-# past the limit is reset on accept and counted, a real peer's flow too
-# while the slots are held, and the slots come back when the stallers go.
+# More unauthenticated tunnels from a peer node (node1) than
+# max_unauthenticated_peers (3 here): the one past the limit is reset on
+# accept and counted, a real flow of that node too while the slots are
+# held, and the slots come back when the stallers go.
 test_unauthenticated_limit() {
-	local param=/sys/module/kzt/parameters/max_unauthenticated old accepted before out i
+	local param=/sys/module/kzt/parameters/max_unauthenticated_peers old accepted before out i
 	local pids=()
 	old=$(cat $param)
 	accepted=$(mesh_stat 2 tunnel_accepted)
@@ -130,6 +131,103 @@ test_unauthenticated_limit() {
 	busywait 10000 good_flow > /dev/null || good_flow || return 1
 	echo "$old" > $param
 	mesh_kztctl 2 config set handshake-timeout 2000
+}
+
+# silent_holder SRC HOST:PORT N: from SRC, keep N tunnel connections open
+# that never send a byte, opening a new one for each that is reset or
+# closed, until killed; then print how many it opened.
+SILENT_HOLDER='
+import signal, socket, sys, time
+src, dst, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+host, port = dst.rsplit(":", 1)
+socks, opened = [None] * n, 0
+signal.signal(signal.SIGTERM, lambda *a: (print(opened), sys.exit(0)))
+while True:
+    for i in range(n):
+        if socks[i] is not None:
+            try:
+                if socks[i].recv(1, socket.MSG_DONTWAIT) != b"":
+                    continue
+            except BlockingIOError:
+                continue            # connecting, or open and silent
+            except OSError:
+                pass                # reset
+            socks[i].close()
+        s = socket.socket()
+        s.bind((src, 0))
+        s.setblocking(False)
+        try:
+            s.connect((host, int(port)))
+        except BlockingIOError:
+            pass
+        except OSError:
+            s.close()
+            s = None
+        socks[i] = s
+        opened += 1
+    time.sleep(0.05)
+'
+
+# echo_flows HOST PORT COUNT THREADS: COUNT connections, THREADS at a
+# time, each sending a line and reading it back; prints how many echoed.
+ECHO_FLOWS='
+import socket, sys
+from concurrent.futures import ThreadPoolExecutor
+host, port, count, threads = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+def flow(i):
+    msg = b"flow-%d\n" % i
+    try:
+        with socket.create_connection((host, port), timeout=60) as s:
+            s.sendall(msg)
+            s.shutdown(socket.SHUT_WR)
+            got = b""
+            while True:
+                d = s.recv(4096)
+                if not d:
+                    break
+                got += d
+        return got == msg
+    except OSError:
+        return False
+with ThreadPoolExecutor(threads) as pool:
+    print(sum(pool.map(flow, range(count))))
+'
+
+# One host that is no peer node (a second address on node1's underlay)
+# holds as many silent tunnels as it can open (more than the whole pool
+# of other sources), opening new ones as they are reset; meanwhile 100
+# of 100 new flows of the real peer node succeed. It is held to
+# max_unauthenticated_per_source, and its silent tunnels are reset after
+# hello_timeout_ms (default 2 s), long before the handshake timeout.
+test_silent_attacker() {
+	local dir=/sys/module/kzt/parameters attacker=192.168.100.3 holder out rc
+	local old_others old_per_source limited silent
+	old_others=$(cat $dir/max_unauthenticated)
+	old_per_source=$(cat $dir/max_unauthenticated_per_source) || return 1
+	limited=$(mesh_stat 2 tunnel_source_limit)
+	silent=$(mesh_stat 2 tunnel_hello_timeout)
+	echo 8 > $dir/max_unauthenticated &&
+	echo 4 > $dir/max_unauthenticated_per_source &&
+	mesh_kztctl 2 config set handshake-timeout 30000 &&
+	ip -n "$(mesh_ns node1)" addr add $attacker/24 dev und || return 1
+	# Not through in_pod: $! must be python itself.
+	ip netns exec "$(mesh_ns node1)" python3 -c "$SILENT_HOLDER" $attacker "$TUNNEL" 40 \
+		> "$MESH_DIR/holder.out" &
+	holder=$!
+	busywait 10000 stat_grows 2 tunnel_source_limit "$limited"; rc=$?
+	if [ $rc -eq 0 ]; then
+		out=$(in_pod a1 python3 -c "$ECHO_FLOWS" "${MESH_IP[b1]}" 7200 100 10)
+		expect_eq "flows of the peer node that echoed" "$out" 100; rc=$?
+	fi
+	[ $rc -ne 0 ] || { stat_grows 2 tunnel_hello_timeout "$silent"; rc=$?; }
+	kill $holder
+	wait $holder
+	echo "the attacker opened $(cat "$MESH_DIR/holder.out") connections"
+	echo "$old_others" > $dir/max_unauthenticated
+	echo "$old_per_source" > $dir/max_unauthenticated_per_source
+	ip -n "$(mesh_ns node1)" addr del $attacker/24 dev und
+	mesh_kztctl 2 config set handshake-timeout 2000
+	[ $rc -eq 0 ] && good_flow
 }
 
 test_truncated_header() {
@@ -323,7 +421,8 @@ run_test --debug "hostile: mesh up, a good flow" test_setup
 run_test --debug "hostile: garbage on the tunnel port" test_garbage
 run_test --debug "hostile: plaintext HTTP on the tunnel port" test_plaintext
 run_test --debug "hostile: a peer that stalls mid-handshake" test_stalled_handshake
-run_test --debug "hostile: more unauthenticated tunnels than max_unauthenticated" test_unauthenticated_limit
+run_test --debug "hostile: more unauthenticated tunnels than max_unauthenticated_peers" test_unauthenticated_limit
+run_test "hostile: a silent attacker leaves the peer node's flows alone" test_silent_attacker
 run_test --debug "hostile: a truncated header" test_truncated_header
 run_test --debug "hostile: a header never completed" test_header_never_completed
 run_test --debug "hostile: a header of an unknown version" test_bad_version
