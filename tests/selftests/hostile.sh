@@ -49,11 +49,12 @@ header() {
 # rogue_tls SNI [OPTION...]: an mTLS client to node2's tunnel port with pod a1's own
 # SVID (a valid identity), reading the bytes to send from stdin and
 # printing what comes back in hex. It keeps the connection open after its
-# input ends (-quiet implies -ign_eof) unless given -no_ign_eof.
+# input ends (-quiet implies -ign_eof) unless given -no_ign_eof, for 30 s
+# at most: a flow wrongly let through fails its test instead of hanging it.
 rogue_tls() {
 	local sni=$1
 	shift
-	in_pod node1 openssl s_client -quiet -nocommands "$@" -connect "$TUNNEL" -tls1_3 \
+	in_pod node1 timeout 30 openssl s_client -quiet -nocommands "$@" -connect "$TUNNEL" -tls1_3 \
 		-alpn kzt/1 -servername "$sni" \
 		-cert "$MESH_DIR/certs1/demo.client.crt" -key "$MESH_DIR/certs1/demo.client.key" \
 		-CAfile "$MESH_CA/ca.crt" 2>/dev/null | od -An -tx1 | tr -d ' \n'
