@@ -37,7 +37,7 @@ MODULE_PARM_DESC(max_unauthenticated_per_source,
 static unsigned int kzt_hello_timeout_ms = 2000;
 module_param_named(hello_timeout_ms, kzt_hello_timeout_ms, uint, 0644);
 MODULE_PARM_DESC(hello_timeout_ms,
-		 "an inbound tunnel with no byte after this long is reset (default 2000; 0: no such deadline)");
+		 "an inbound tunnel from a source that is no known peer node, with no byte after this long, is reset (default 2000; 0: no such deadline)");
 
 /**
  * kzt_admit_init() - empty budgets for a new netns
@@ -68,13 +68,15 @@ void kzt_admit_limits(struct kzt_admit_limits *limits)
 
 /**
  * kzt_admit_hello_timeout_ms() - how long a new tunnel may stay silent
+ * @adm: what the tunnel holds
  *
- * Return: milliseconds; 0 for no such deadline.
+ * Return: milliseconds; 0 for no deadline of its own (a peer node's).
  */
-unsigned int kzt_admit_hello_timeout_ms(void)
+unsigned int kzt_admit_hello_timeout_ms(const struct kzt_admission *adm)
 {
-	return READ_ONCE(kzt_hello_timeout_ms);
+	return adm->peer ? 0 : READ_ONCE(kzt_hello_timeout_ms);
 }
+EXPORT_SYMBOL_IF_KUNIT(kzt_admit_hello_timeout_ms);
 
 /* Take one of @limit slots of @budget: false (nothing taken) when full. */
 static bool kzt_admit_take(atomic_t *budget, unsigned int limit)
@@ -109,6 +111,7 @@ enum kzt_admit_verdict kzt_admit(struct kzt_admit *admit,
 		if (!kzt_admit_take(&admit->peers, limits->peers))
 			return KZT_ADMIT_OVERLOAD;
 		adm->pool = &admit->peers;
+		adm->peer = true;
 		return KZT_ADMIT_OK;
 	}
 	hash = siphash(src, sizeof(*src), &admit->key);

@@ -11,8 +11,11 @@
  *    address holds more than a few slots of it: counted per bucket of a
  *    fixed array (a keyed hash of the address), so the accounting is
  *    bounded in memory and costs one atomic on the accept path;
- *  - a tunnel that sends nothing (no ClientHello) is reset after
- *    hello_timeout_ms, long before its handshake deadline.
+ *  - a tunnel from any other source that sends nothing (no ClientHello)
+ *    is reset after hello_timeout_ms, long before its handshake deadline.
+ *    Not one of a peer node: its ClientHello waits for its own kztd,
+ *    which may be busy with hundreds of handshakes, and its silent
+ *    tunnels stay in its own pool.
  *
  * Lock-free: each budget is an atomic counter, taken with an increment
  * that is undone when it went past its limit.
@@ -46,6 +49,7 @@ struct kzt_admit_limits {
 struct kzt_admission {
 	atomic_t *pool;			/* NULL: nothing held */
 	atomic_t *source;		/* its bucket; NULL for a peer node */
+	bool peer;			/* from a known peer node */
 };
 
 enum kzt_admit_verdict {
@@ -56,7 +60,7 @@ enum kzt_admit_verdict {
 
 void kzt_admit_init(struct kzt_admit *admit);
 void kzt_admit_limits(struct kzt_admit_limits *limits);
-unsigned int kzt_admit_hello_timeout_ms(void);
+unsigned int kzt_admit_hello_timeout_ms(const struct kzt_admission *adm);
 enum kzt_admit_verdict kzt_admit(struct kzt_admit *admit,
 				 const struct kzt_admit_limits *limits,
 				 const struct in6_addr *src, bool peer,

@@ -92,6 +92,9 @@ static void kzt_admit_budgets_test(struct kunit *test)
 	for (i = 0; i < limits.peers; i++)
 		KUNIT_EXPECT_EQ(test, kzt_admit_one(env, V4(192, 168, 100, 1), true),
 				KZT_ADMIT_OK);
+	/* Only the others have a hello deadline of their own. */
+	KUNIT_EXPECT_EQ(test, kzt_admit_hello_timeout_ms(&env->held[env->n - 1]), 0);
+	KUNIT_EXPECT_NE(test, kzt_admit_hello_timeout_ms(&env->held[0]), 0);
 	KUNIT_EXPECT_EQ(test, kzt_admit_one(env, V4(192, 168, 100, 2), true),
 			KZT_ADMIT_OVERLOAD);
 

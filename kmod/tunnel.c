@@ -397,14 +397,16 @@ static bool kzt_tunnel_in_spoke(const struct sock *sk)
 }
 
 /*
- * Hook the tunnel, wait for the client's first byte (the hello deadline),
- * then hand the handshake to kztd: a silent connection never takes a
- * kztd handshake, and gives its slot back within hello_timeout_ms.
+ * Hook the tunnel, wait for the client's first byte (the hello deadline,
+ * or a peer node's handshake timeout), then hand the handshake to kztd: a
+ * silent connection never takes a kztd handshake, and one of a source
+ * that is no peer node gives its slot back within hello_timeout_ms.
  */
 static void kzt_tunnel_in_start(struct kzt_flow *flow)
 {
 	struct sock *sk = flow->tunnel.sock->sk;
 	struct in6_addr local, peer;
+	unsigned int hello_ms;
 	u16 lport, pport;
 	int err;
 
@@ -418,7 +420,8 @@ static void kzt_tunnel_in_start(struct kzt_flow *flow)
 		if (err)
 			goto out_failed;
 		/* 0: none of its own, the handshake's; never a longer one. */
-		kzt_flow_set_deadline(flow, min_not_zero(kzt_admit_hello_timeout_ms(),
+		hello_ms = kzt_admit_hello_timeout_ms(&flow->admission);
+		kzt_flow_set_deadline(flow, min_not_zero(hello_ms,
 							 kzt_flow_hs_timeout_ms(flow->net)));
 	}
 	if (!kzt_tunnel_in_spoke(sk)) {
