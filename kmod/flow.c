@@ -17,6 +17,8 @@
 #include <linux/tcp.h>
 #include <linux/wait_bit.h>
 #include <net/inet_connection_sock.h>
+#include <net/inet_sock.h>
+#include <net/ipv6.h>
 #include <net/sock.h>
 #include <net/tls.h>
 
@@ -26,6 +28,7 @@
 #include "handshake.h"
 #include "kzt.h"
 #include "stats.h"
+#include "tables.h"
 
 /* How long a flow whose directions both ended waits for TCP to finish. */
 #define KZT_FLOW_LINGER_MS	5000
@@ -731,29 +734,14 @@ void kzt_flow_end(struct kzt_flow *flow, enum kzt_flow_end how)
 
 /* ---- creation ---- */
 
-/*
- * Inbound connections not yet past their header each hold a flow, its
- * buffers, a socket and a kztd handshake before the peer has proved
- * anything, so whoever reaches the tunnel port could pin memory without
- * limit. Past this many in a netns, new tunnel connections are reset at
- * once and counted (tunnel-overload). kztd runs 1024 handshakes at once.
- */
-static unsigned int kzt_max_unauthenticated = 1024;
-module_param_named(max_unauthenticated, kzt_max_unauthenticated, uint, 0644);
-MODULE_PARM_DESC(max_unauthenticated,
-		 "inbound tunnel connections per netns still in their handshake or header (default 1024)");
-
 /**
- * kzt_flow_authorized() - @flow no longer counts against max_unauthenticated
+ * kzt_flow_authorized() - @flow no longer counts in the inbound budgets
  * @flow: inbound flow whose header was accepted, or any ending flow; from
  *        its work item (or before it was started)
  */
 void kzt_flow_authorized(struct kzt_flow *flow)
 {
-	if (flow->unauth) {
-		flow->unauth = false;
-		atomic_dec(&flow->fn->nr_unauth);
-	}
+	kzt_admit_release(&flow->admission);
 }
 
 static struct kzt_flow *kzt_flow_new(struct net *net, u8 dir)
@@ -838,6 +826,28 @@ void kzt_flow_outbound(struct net *net, struct socket *pod)
 	}
 }
 
+/* The peer address of a connected TCP socket, as kzt keeps addresses. */
+static void kzt_sk_peer_addr(const struct sock *sk, struct in6_addr *addr)
+{
+	if (sk->sk_family == AF_INET6)
+		*addr = sk->sk_v6_daddr;
+	else
+		ipv6_addr_set_v4mapped(inet_sk(sk)->inet_daddr, addr);
+}
+
+/* Whether @addr is the node address of workloads in the table now. */
+static bool kzt_flow_peer_known(struct net *net, const struct in6_addr *addr)
+{
+	struct kzt_tables *tables;
+	bool known;
+
+	rcu_read_lock();
+	tables = kzt_tables_rcu(net);
+	known = tables && kzt_workload_node_known(&tables->workloads, addr);
+	rcu_read_unlock();
+	return known;
+}
+
 /**
  * kzt_flow_inbound() - serve a connection accepted on the tunnel port
  * @net: the node netns
@@ -850,23 +860,35 @@ void kzt_flow_outbound(struct net *net, struct socket *pod)
 void kzt_flow_inbound(struct net *net, struct socket *tunnel)
 {
 	struct kzt_flow_net *fn = kzt_flow_net(net);
+	struct kzt_admit_limits limits;
+	struct kzt_admission adm;
 	struct kzt_flow *flow;
+	struct in6_addr src;
 	struct file *file;
 
 	kzt_stat_inc(net, KZT_STATS_A_TUNNEL_ACCEPTED);
-	if (atomic_inc_return(&fn->nr_unauth) > READ_ONCE(kzt_max_unauthenticated)) {
-		atomic_dec(&fn->nr_unauth);
+	kzt_sk_peer_addr(tunnel->sk, &src);
+	kzt_admit_limits(&limits);
+	switch (kzt_admit(&fn->admit, &limits, &src,
+			  kzt_flow_peer_known(net, &src), &adm)) {
+	case KZT_ADMIT_OK:
+		break;
+	case KZT_ADMIT_SOURCE_LIMIT:
+		kzt_stat_inc(net, KZT_STATS_A_TUNNEL_SOURCE_LIMIT);
+		kzt_flow_refuse_sock(tunnel);
+		return;
+	default:
 		kzt_stat_inc(net, KZT_STATS_A_TUNNEL_OVERLOAD);
 		kzt_flow_refuse_sock(tunnel);
 		return;
 	}
 	flow = kzt_flow_new(net, KZT_CONN_DIR_INBOUND);
 	if (!flow) {
-		atomic_dec(&fn->nr_unauth);
+		kzt_admit_release(&adm);
 		kzt_flow_refuse_sock(tunnel);
 		return;
 	}
-	flow->unauth = true;
+	flow->admission = adm;
 	/* Releases the socket itself on failure. */
 	file = sock_alloc_file(tunnel, 0, NULL);
 	if (IS_ERR(file))
@@ -1032,6 +1054,7 @@ int kzt_flow_net_init(struct net *net)
 	atomic64_set(&fn->next_id, 0);
 	atomic_set(&fn->nr_flows, 0);
 	atomic_set(&fn->nr_running, 0);
+	kzt_admit_init(&fn->admit);
 	kzt_pernet(net)->flows = fn;
 	return 0;
 }

@@ -23,6 +23,7 @@
 
 #include <linux/kzt.h>
 
+#include "admit.h"
 #include "pump.h"
 #include "proto.h"
 
@@ -43,7 +44,7 @@ struct kzt_flow_net {
 	atomic64_t next_id;
 	atomic_t nr_flows;		/* allocated, not yet freed */
 	atomic_t nr_running;		/* started, not yet ended: hold sockets */
-	atomic_t nr_unauth;		/* inbound, header not yet accepted */
+	struct kzt_admit admit;		/* inbound, header not yet accepted */
 };
 
 /* One of the two sockets of a flow, and the callbacks we wrapped on it. */
@@ -101,7 +102,7 @@ struct kzt_flow {
 	bool hs_submitted;		/* kzt_flow_submit_hs() succeeded */
 	bool opened;			/* reached ESTABLISHED (and counted) */
 	bool tunnel_shut;		/* CLOSING: SHUT_WR sent on the tunnel */
-	bool unauth;			/* counted in fn->nr_unauth */
+	struct kzt_admission admission;	/* held in fn->admit until authorized */
 	bool decided;			/* allowed: re-decide on changes */
 	int pod_ifindex;		/* the local pod's interface then */
 	bool listed;			/* in fn->flows (a revoked flow stays a while) */

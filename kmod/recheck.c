@@ -46,10 +46,37 @@ bool kzt_decide_outbound(struct kzt_tables *tables,
 EXPORT_SYMBOL_IF_KUNIT(kzt_decide_outbound);
 
 /**
+ * kzt_addr_never_a_pod() - whether no pod can have @addr as its source
+ * @addr: an address of a kzt/1 header, IPv6 or IPv4-mapped
+ *
+ * Unspecified, loopback, link-local (169.254/16, fe80::/10: the metadata
+ * service, the node's own link), multicast and broadcast addresses name
+ * the receiving node or no host at all; a pod's connection never comes
+ * from one.
+ *
+ * Return: true for such an address.
+ */
+bool kzt_addr_never_a_pod(const struct in6_addr *addr)
+{
+	if (ipv6_addr_v4mapped(addr)) {
+		__be32 v4 = addr->s6_addr32[3];
+
+		return ipv4_is_zeronet(v4) || ipv4_is_loopback(v4) ||
+		       ipv4_is_linklocal_169(v4) || ipv4_is_multicast(v4) ||
+		       ipv4_is_lbcast(v4);
+	}
+	return ipv6_addr_any(addr) || ipv6_addr_loopback(addr) ||
+	       ipv6_addr_type(addr) & IPV6_ADDR_LINKLOCAL ||
+	       ipv6_addr_is_multicast(addr);
+}
+EXPORT_SYMBOL_IF_KUNIT(kzt_addr_never_a_pod);
+
+/**
  * kzt_decide_inbound() - the checks of protocol.rst for a tunnelled flow
  * @tables: snapshot, under rcu_read_lock()
  * @peer_id: the client's verified identity
  * @local_id: the identity this node presented
+ * @peer_node: the client node: the tunnel's TCP peer address
  * @src_addr: the source pod, from the header
  * @dst_addr: the destination pod, from the header
  * @dst_port: its port
@@ -57,14 +84,19 @@ EXPORT_SYMBOL_IF_KUNIT(kzt_decide_outbound);
  *	decided again
  * @pod_ifindex: set to the destination's interface when allowed
  *
- * The policy comes last, so that only a flow the policies decide counts
- * in the dry-run policies; their verdict never refuses a flow.
+ * The source must be a kzt/1 workload that the table places behind
+ * @peer_node, with @peer_id: the node that authenticated speaks for its
+ * own pods only, never for this node's pods, another node's, or an
+ * address nobody registered. The policy comes last, so that only a flow
+ * the policies decide counts in the dry-run policies; their verdict never
+ * refuses a flow.
  *
  * Return: KZT_IN_OK, or the first check that failed.
  */
 enum kzt_inbound_verdict kzt_decide_inbound(struct kzt_tables *tables,
 					    const char *peer_id,
 					    const char *local_id,
+					    const struct in6_addr *peer_node,
 					    const struct in6_addr *src_addr,
 					    const struct in6_addr *dst_addr,
 					    u16 dst_port, bool new_flow,
@@ -76,8 +108,12 @@ enum kzt_inbound_verdict kzt_decide_inbound(struct kzt_tables *tables,
 	dst = kzt_workload_lookup(&tables->workloads, dst_addr);
 	if (!kzt_workload_enrolled(dst) || strcmp(dst->id, local_id))
 		return KZT_IN_NO_ROUTE;
+	if (kzt_addr_never_a_pod(src_addr))
+		return KZT_IN_BAD_SOURCE;
 	src = kzt_workload_lookup(&tables->workloads, src_addr);
-	if (src && strcmp(src->id, peer_id))
+	if (!kzt_workload_remote_mesh(src) ||
+	    !ipv6_addr_equal(&src->node_addr, peer_node) ||
+	    strcmp(src->id, peer_id))
 		return KZT_IN_WRONG_SOURCE;
 	kzt_tables_decide(tables, dst, peer_id, src_addr, dst_port, new_flow,
 			  &decision);
@@ -168,7 +204,9 @@ EXPORT_SYMBOL_IF_KUNIT(kzt_id_in_trust_domain);
  * @f: what the flow was allowed on
  *
  * The flow goes on only if it would be allowed to start now with the
- * same identities, the same peer node and the same pod interface: an
+ * same identities, the same peer node and the same pod interface (for an
+ * inbound flow: its source pod still behind the node that opened the
+ * tunnel, kzt_decide_inbound()): an
  * identity, a protocol, a node or an interface that changed under a live
  * flow is a different flow, and the pod must connect again. Both of its
  * identities (the local one and the verified peer's) must be of the
@@ -198,8 +236,9 @@ enum kzt_conn_end kzt_redecide(struct kzt_tables *tables,
 		return 0;
 	}
 	/* Not a new flow: no count, and dry-run policies never end it. */
-	switch (kzt_decide_inbound(tables, f->src_id, f->dst_id, f->src_addr,
-				   f->dst_addr, f->dst_port, false, &ifindex)) {
+	switch (kzt_decide_inbound(tables, f->src_id, f->dst_id, f->peer_node,
+				   f->src_addr, f->dst_addr, f->dst_port, false,
+				   &ifindex)) {
 	case KZT_IN_OK:
 		return ifindex == f->pod_ifindex ? 0 : KZT_CONN_END_WORKLOAD;
 	case KZT_IN_DENIED:

@@ -27,7 +27,10 @@ struct kzt_workload;
 enum kzt_inbound_verdict {
 	KZT_IN_OK,
 	KZT_IN_NO_ROUTE,	/* no local kzt/1 workload with that identity */
-	KZT_IN_WRONG_SOURCE,	/* the source address is another identity's */
+	KZT_IN_BAD_SOURCE,	/* the source can be no pod: loopback, ... */
+	KZT_IN_WRONG_SOURCE,	/* the source is no pod of the peer node with
+				 * the peer's identity
+				 */
 	KZT_IN_DENIED,		/* the policy denies it */
 };
 
@@ -52,7 +55,10 @@ struct kzt_flow_facts {
 	const struct in6_addr *src_addr, *dst_addr;
 	u16 dst_port;
 	const char *src_id, *dst_id;	/* both verified by now */
-	const struct in6_addr *peer_node; /* outbound: the destination's node */
+	const struct in6_addr *peer_node; /* the other node: outbound the
+					   * destination's, inbound the
+					   * tunnel's TCP peer
+					   */
 	int pod_ifindex;		/* the local pod's interface then */
 	bool pod_if_alive;		/* that interface still exists */
 	const char *trust_domain;	/* the node's, now */
@@ -63,9 +69,11 @@ bool kzt_decide_outbound(struct kzt_tables *tables,
 			 const struct in6_addr *dst_addr,
 			 const struct kzt_workload **src,
 			 const struct kzt_workload **dst);
+bool kzt_addr_never_a_pod(const struct in6_addr *addr);
 enum kzt_inbound_verdict kzt_decide_inbound(struct kzt_tables *tables,
 					    const char *peer_id,
 					    const char *local_id,
+					    const struct in6_addr *peer_node,
 					    const struct in6_addr *src_addr,
 					    const struct in6_addr *dst_addr,
 					    u16 dst_port, bool new_flow,

@@ -5,7 +5,8 @@
  * builds the tables a live flow was allowed on, makes one change to them
  * (or to the pod's interface) and expects the flow kept or ended for the
  * right reason: the same answer a new flow would get. A change of the
- * node's trust domain is a change of the flow's facts.
+ * node's trust domain is a change of the flow's facts. Then
+ * kzt_decide_inbound() over the source addresses a peer node may claim.
  */
 #include <kunit/test.h>
 
@@ -187,6 +188,23 @@ static void ch_in_client_id(struct kzt_rt_env *env)
 	kzt_rt_put(env, CLIENT, ID_OTHER, 0, CLIENT_NODE, KZT_PROTO_KZT1);
 }
 
+/* The client pod moves to another node: its flows came from this one. */
+static void ch_in_client_node(struct kzt_rt_env *env)
+{
+	kzt_rt_put(env, CLIENT, ID_CLIENT, 0, kzt_rt_addr(255, 9), KZT_PROTO_KZT1);
+}
+
+/* The client's address is now a pod of this node, with the same identity. */
+static void ch_in_client_local(struct kzt_rt_env *env)
+{
+	kzt_rt_put(env, CLIENT, ID_CLIENT, POD_IF + 1, CLIENT_NODE, KZT_PROTO_KZT1);
+}
+
+static void ch_in_client_plain(struct kzt_rt_env *env)
+{
+	kzt_rt_put(env, CLIENT, ID_CLIENT, 0, CLIENT_NODE, KZT_PROTO_PLAINTEXT);
+}
+
 /* The node's trust domain changes (kztctl config set trust-domain). */
 static void ch_td_other(struct kzt_rt_env *env)
 {
@@ -281,7 +299,10 @@ static const struct kzt_rt_case kzt_rt_cases[] = {
 	{ "in: destination identity",		IN,  ch_in_server_id,		WL },
 	{ "in: destination interface",		IN,  ch_in_server_if,		WL },
 	{ "in: source of another identity",	IN,  ch_in_client_id,		WL },
-	{ "in: source address unknown",		IN,  ch_del_client,		KEEP },
+	{ "in: source address deleted",		IN,  ch_del_client,		WL },
+	{ "in: source moved to another node",	IN,  ch_in_client_node,		WL },
+	{ "in: source now a local pod",		IN,  ch_in_client_local,	WL },
+	{ "in: source now plaintext",		IN,  ch_in_client_plain,	WL },
 	{ "out: trust domain changed",		OUT, ch_td_other,		TRUST },
 	{ "in: trust domain changed",		IN,  ch_td_other,		TRUST },
 	{ "out: trust domain set again",	OUT, ch_td_same,		KEEP },
@@ -458,9 +479,81 @@ static void kzt_decide_plain_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, allow, c->allow);
 }
 
+/*
+ * kzt_decide_inbound(): the source address a peer node may put in a
+ * header. The peer is CLIENT_NODE with ID_CLIENT; the table has the
+ * client behind it, the server on this node and a third pod behind
+ * another node with the client's identity.
+ */
+struct kzt_in_case {
+	const char *name;
+	struct in6_addr src;
+	enum kzt_inbound_verdict want;
+};
+
+#define V4(a, b, c, d) \
+	{ .s6_addr = { [10] = 0xff, [11] = 0xff, a, b, c, d } }
+#define V6(...)	{ .s6_addr = { __VA_ARGS__ } }
+
+static const struct kzt_in_case kzt_in_cases[] = {
+	{ "its own pod",		V4(10, 0, 1, 2),	KZT_IN_OK },
+	{ "another node's pod",		V4(10, 0, 3, 2),	KZT_IN_WRONG_SOURCE },
+	{ "a pod of this node",		V4(10, 0, 2, 3),	KZT_IN_WRONG_SOURCE },
+	{ "an unregistered address",	V4(10, 0, 1, 99),	KZT_IN_WRONG_SOURCE },
+	{ "the peer node itself",	V4(10, 0, 255, 1),	KZT_IN_WRONG_SOURCE },
+	{ "loopback",			V4(127, 0, 0, 1),	KZT_IN_BAD_SOURCE },
+	{ "loopback, not .1",		V4(127, 9, 9, 9),	KZT_IN_BAD_SOURCE },
+	{ "link-local (metadata)",	V4(169, 254, 169, 254),	KZT_IN_BAD_SOURCE },
+	{ "0.0.0.0",			V4(0, 0, 0, 0),		KZT_IN_BAD_SOURCE },
+	{ "multicast",			V4(224, 0, 0, 1),	KZT_IN_BAD_SOURCE },
+	{ "broadcast",			V4(255, 255, 255, 255),	KZT_IN_BAD_SOURCE },
+	{ "IPv6 loopback",		V6([15] = 1),		KZT_IN_BAD_SOURCE },
+	{ "IPv6 unspecified",		V6(0),			KZT_IN_BAD_SOURCE },
+	{ "IPv6 link-local",		V6(0xfe, 0x80, [15] = 1), KZT_IN_BAD_SOURCE },
+	{ "IPv6 multicast",		V6(0xff, 0x02, [15] = 1), KZT_IN_BAD_SOURCE },
+	{ "IPv6 unregistered",		V6(0xfd, 0, [15] = 2),	KZT_IN_WRONG_SOURCE },
+};
+
+static void kzt_in_case_desc(const struct kzt_in_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(kzt_in, kzt_in_cases, kzt_in_case_desc);
+
+static void kzt_decide_inbound_test(struct kunit *test)
+{
+	const struct kzt_in_case *c = test->param_value;
+	struct kzt_rt_env env = { .test = test };
+	struct in6_addr server = SERVER, peer = CLIENT_NODE;
+	enum kzt_inbound_verdict verdict;
+	int ifindex = 0;
+
+	env.tables = kzt_tables_new(8);
+	KUNIT_ASSERT_NOT_NULL(test, env.tables);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kzt_rt_tables_put,
+							env.tables), 0);
+	kzt_rt_put(&env, CLIENT, ID_CLIENT, 0, CLIENT_NODE, KZT_PROTO_KZT1);
+	kzt_rt_put(&env, SERVER, ID_SERVER, POD_IF, SERVER_NODE, KZT_PROTO_KZT1);
+	kzt_rt_put(&env, kzt_rt_addr(3, 2), ID_CLIENT, 0, kzt_rt_addr(255, 3),
+		   KZT_PROTO_KZT1);
+	kzt_rt_put(&env, kzt_rt_addr(2, 3), ID_CLIENT, POD_IF + 1, SERVER_NODE,
+		   KZT_PROTO_KZT1);
+
+	rcu_read_lock();
+	verdict = kzt_decide_inbound(env.tables, ID_CLIENT, ID_SERVER, &peer,
+				     &c->src, &server, 80, false, &ifindex);
+	rcu_read_unlock();
+	KUNIT_EXPECT_EQ(test, verdict, c->want);
+	KUNIT_EXPECT_EQ(test, ifindex, c->want == KZT_IN_OK ? POD_IF : 0);
+	KUNIT_EXPECT_EQ(test, kzt_addr_never_a_pod(&c->src),
+			c->want == KZT_IN_BAD_SOURCE);
+}
+
 static struct kunit_case kzt_recheck_test_cases[] = {
 	KUNIT_CASE_PARAM(kzt_redecide_test, kzt_rt_gen_params),
 	KUNIT_CASE_PARAM(kzt_decide_plain_test, kzt_plain_gen_params),
+	KUNIT_CASE_PARAM(kzt_decide_inbound_test, kzt_in_gen_params),
 	KUNIT_CASE(kzt_id_in_trust_domain_test),
 	{}
 };

@@ -4,7 +4,8 @@
  * Documentation/datapath.rst):
  *
  * outbound (source node)          inbound (destination node)
- *   CONNECTING  tunnel TCP connect    HANDSHAKE   server handshake
+ *   CONNECTING  tunnel TCP connect    HANDSHAKE   the first byte, then
+ *                                                 the server handshake
  *   HANDSHAKE   client handshake      HEADER      read and check the header
  *   HEADER      send header, read     POD_CONNECT transparent connect to
  *               the status                        the pod, send the status
@@ -21,11 +22,14 @@
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <net/addrconf.h>
 #include <net/inet_sock.h>
 #include <net/ipv6.h>
+#include <net/route.h>
 #include <net/sock.h>
 #include <net/tcp_states.h>
 
+#include "admit.h"
 #include "flow_internal.h"
 #include "handshake.h"
 #include "kzt.h"
@@ -381,26 +385,63 @@ out_wait:
 
 /* ---- inbound ---- */
 
+/*
+ * Whether the client has spoken (or closed): a ClientHello starts with
+ * its first byte, so a tunnel with nothing to read after
+ * hello_timeout_ms is no client, only a slot held (admit.h).
+ */
+static bool kzt_tunnel_in_spoke(const struct sock *sk)
+{
+	return !skb_queue_empty_lockless(&sk->sk_receive_queue) ||
+	       READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN;
+}
+
+/*
+ * Hook the tunnel, wait for the client's first byte (the hello deadline,
+ * or a peer node's handshake timeout), then hand the handshake to kztd: a
+ * silent connection never takes a kztd handshake, and one of a source
+ * that is no peer node gives its slot back within hello_timeout_ms.
+ */
 static void kzt_tunnel_in_start(struct kzt_flow *flow)
 {
+	struct sock *sk = flow->tunnel.sock->sk;
 	struct in6_addr local, peer;
+	unsigned int hello_ms;
 	u16 lport, pport;
 	int err;
 
-	kzt_sk_addrs(flow->tunnel.sock->sk, &local, &lport, &peer, &pport);
-	spin_lock(&flow->lock);
-	flow->peer_node = peer;
-	spin_unlock(&flow->lock);
-
-	err = kzt_flow_hook(flow, &flow->tunnel);
-	if (!err)
-		err = kzt_flow_submit_hs(flow, KZT_HS_ROLE_SERVER, NULL, NULL,
-					 NULL, kzt_flow_hs_timeout_ms(flow->net));
-	if (err) {
-		if (err != -ESRCH)
-			kzt_stat_inc(flow->net, KZT_STATS_A_HS_FAILED);
-		kzt_flow_end(flow, KZT_END_FAILED);
+	if (!flow->tunnel.hooked) {
+		kzt_sk_addrs(sk, &local, &lport, &peer, &pport);
+		spin_lock(&flow->lock);
+		flow->peer_node = peer;
+		spin_unlock(&flow->lock);
+		/* ORDER: hooked before the check, so no byte goes unnoticed. */
+		err = kzt_flow_hook(flow, &flow->tunnel);
+		if (err)
+			goto out_failed;
+		/* 0: none of its own, the handshake's; never a longer one. */
+		hello_ms = kzt_admit_hello_timeout_ms(&flow->admission);
+		kzt_flow_set_deadline(flow, min_not_zero(hello_ms,
+							 kzt_flow_hs_timeout_ms(flow->net)));
 	}
+	if (!kzt_tunnel_in_spoke(sk)) {
+		if (kzt_sock_failed(&flow->tunnel)) {
+			kzt_flow_end(flow, KZT_END_FAILED);	/* it left */
+		} else if (kzt_flow_expired(flow)) {
+			kzt_stat_inc(flow->net, KZT_STATS_A_TUNNEL_HELLO_TIMEOUT);
+			kzt_flow_end(flow, KZT_END_FAILED);
+		}
+		return;
+	}
+	kzt_flow_set_deadline(flow, 0);
+	err = kzt_flow_submit_hs(flow, KZT_HS_ROLE_SERVER, NULL, NULL, NULL,
+				 kzt_flow_hs_timeout_ms(flow->net));
+	if (!err)
+		return;
+out_failed:
+	if (err != -ESRCH)
+		kzt_stat_inc(flow->net, KZT_STATS_A_HS_FAILED);
+	kzt_flow_end(flow, KZT_END_FAILED);
 }
 
 /*
@@ -431,9 +472,19 @@ static void kzt_tunnel_in_refuse(struct kzt_flow *flow, int status)
 	kzt_flow_closing(flow);
 }
 
+/* Whether @addr is an address of this node (its netns): never a pod's. */
+static bool kzt_addr_is_ours(struct net *net, const struct in6_addr *addr)
+{
+	if (ipv6_addr_v4mapped(addr))
+		return inet_addr_type(net, addr->s6_addr32[3]) == RTN_LOCAL;
+	return ipv6_chk_addr(net, addr, NULL, 0);
+}
+
 /*
  * The checks of protocol.rst on one snapshot of the tables
- * (kzt_decide_inbound()); an allowed flow re-decides on every change.
+ * (kzt_decide_inbound()); an allowed flow re-decides on every change. A
+ * source the peer node may not claim is counted on its own
+ * (source-refused): it is a peer node lying, not a policy at work.
  */
 static enum kzt_proto_status kzt_tunnel_in_check(struct kzt_flow *flow,
 						 const struct kzt_proto_header *hdr)
@@ -446,11 +497,16 @@ static enum kzt_proto_status kzt_tunnel_in_check(struct kzt_flow *flow,
 	tables = kzt_tables_rcu(flow->net);
 	if (tables)
 		verdict = kzt_decide_inbound(tables, flow->src_id, flow->dst_id,
-					     &hdr->src_addr, &hdr->dst_addr,
-					     hdr->dst_port, true, &ifindex);
+					     &flow->peer_node, &hdr->src_addr,
+					     &hdr->dst_addr, hdr->dst_port,
+					     true, &ifindex);
 	rcu_read_unlock();
 	if (!tables)
 		return KZT_STATUS_INTERNAL;
+	/* Checked after the destination, as the table's checks are. */
+	if (verdict != KZT_IN_NO_ROUTE &&
+	    kzt_addr_is_ours(flow->net, &hdr->src_addr))
+		verdict = KZT_IN_BAD_SOURCE;
 	switch (verdict) {
 	case KZT_IN_OK:
 		flow->pod_ifindex = ifindex;
@@ -458,6 +514,12 @@ static enum kzt_proto_status kzt_tunnel_in_check(struct kzt_flow *flow,
 		return KZT_STATUS_OK;
 	case KZT_IN_NO_ROUTE:
 		return KZT_STATUS_NO_ROUTE;
+	case KZT_IN_BAD_SOURCE:
+		kzt_stat_inc(flow->net, KZT_STATS_A_SOURCE_REFUSED);
+		return KZT_STATUS_BAD_REQUEST;
+	case KZT_IN_WRONG_SOURCE:
+		kzt_stat_inc(flow->net, KZT_STATS_A_SOURCE_REFUSED);
+		return KZT_STATUS_DENIED;
 	default:
 		return KZT_STATUS_DENIED;
 	}

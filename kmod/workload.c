@@ -34,6 +34,88 @@ static const struct rhashtable_params kzt_workload_params = {
 	.automatic_shrinking = true,
 };
 
+/* A node address that remote kzt/1 workloads of the table run behind. */
+struct kzt_node_ref {
+	struct rhash_head node;
+	struct in6_addr addr;		/* the key */
+	unsigned int workloads;		/* entries behind it; writers only */
+	struct rcu_head rcu;
+};
+
+static const struct rhashtable_params kzt_node_params = {
+	.key_len = sizeof(struct in6_addr),
+	.key_offset = offsetof(struct kzt_node_ref, addr),
+	.head_offset = offsetof(struct kzt_node_ref, node),
+	.automatic_shrinking = true,
+};
+
+/* Whether @wl counts in the node index: a workload of a kzt/1 peer node. */
+static bool kzt_workload_has_node(const struct kzt_workload *wl)
+{
+	return kzt_workload_remote_mesh(wl);
+}
+
+/* Count @wl behind its node, adding the node if new: 0 or -errno. */
+static int kzt_node_get(struct kzt_workload_table *table,
+			const struct kzt_workload *wl)
+{
+	struct kzt_node_ref *ref;
+	int err;
+
+	if (!kzt_workload_has_node(wl))
+		return 0;
+	ref = rhashtable_lookup_fast(&table->nodes, &wl->node_addr,
+				     kzt_node_params);
+	if (ref) {
+		ref->workloads++;
+		return 0;
+	}
+	ref = kzalloc(sizeof(*ref), GFP_KERNEL_ACCOUNT);
+	if (!ref)
+		return -ENOMEM;
+	ref->addr = wl->node_addr;
+	ref->workloads = 1;
+	err = rhashtable_insert_fast(&table->nodes, &ref->node, kzt_node_params);
+	if (err) {
+		kfree(ref);
+		return err == -ENOMEM ? err : -EAGAIN;
+	}
+	return 0;
+}
+
+/* Undo kzt_node_get(): the last workload behind a node takes it along. */
+static void kzt_node_put(struct kzt_workload_table *table,
+			 const struct kzt_workload *wl)
+{
+	struct kzt_node_ref *ref;
+
+	if (!kzt_workload_has_node(wl))
+		return;
+	ref = rhashtable_lookup_fast(&table->nodes, &wl->node_addr,
+				     kzt_node_params);
+	if (WARN_ON_ONCE(!ref) || --ref->workloads)
+		return;
+	/* Cannot fail: the entry is in the table, and writers are serialised. */
+	rhashtable_remove_fast(&table->nodes, &ref->node, kzt_node_params);
+	kfree_rcu(ref, rcu);
+}
+
+/**
+ * kzt_workload_node_known() - whether workloads run behind @node_addr
+ * @table: table to search
+ * @node_addr: an underlay address (a tunnel's TCP peer)
+ *
+ * Context: rcu_read_lock() held (or the table's writer lock).
+ * Return: true when a remote kzt/1 workload of @table has @node_addr as
+ * its node: a known peer node.
+ */
+bool kzt_workload_node_known(struct kzt_workload_table *table,
+			     const struct in6_addr *node_addr)
+{
+	return rhashtable_lookup(&table->nodes, node_addr, kzt_node_params);
+}
+EXPORT_SYMBOL_IF_KUNIT(kzt_workload_node_known);
+
 /**
  * kzt_workload_table_init() - make an empty table
  * @table: table to initialise
@@ -43,14 +125,27 @@ static const struct rhashtable_params kzt_workload_params = {
  */
 int kzt_workload_table_init(struct kzt_workload_table *table, unsigned int max)
 {
+	int err;
+
 	table->max = max;
-	return rhashtable_init(&table->ht, &kzt_workload_params);
+	err = rhashtable_init(&table->ht, &kzt_workload_params);
+	if (err)
+		return err;
+	err = rhashtable_init(&table->nodes, &kzt_node_params);
+	if (err)
+		rhashtable_destroy(&table->ht);
+	return err;
 }
 EXPORT_SYMBOL_IF_KUNIT(kzt_workload_table_init);
 
 static void kzt_workload_free_entry(void *ptr, void *arg)
 {
 	kzt_workload_free(ptr);
+}
+
+static void kzt_node_free_entry(void *ptr, void *arg)
+{
+	kfree(ptr);
 }
 
 /**
@@ -63,6 +158,7 @@ static void kzt_workload_free_entry(void *ptr, void *arg)
 void kzt_workload_table_destroy(struct kzt_workload_table *table)
 {
 	rhashtable_free_and_destroy(&table->ht, kzt_workload_free_entry, NULL);
+	rhashtable_free_and_destroy(&table->nodes, kzt_node_free_entry, NULL);
 }
 EXPORT_SYMBOL_IF_KUNIT(kzt_workload_table_destroy);
 
@@ -104,7 +200,8 @@ EXPORT_SYMBOL_IF_KUNIT(kzt_workload_lookup);
  * @extack: where to report an error
  *
  * A replaced entry is freed after a grace period: readers that found it
- * keep a valid (old) entry until they leave their read section.
+ * keep a valid (old) entry until they leave their read section. The node
+ * index follows (kzt_workload_node_known()).
  *
  * Context: the caller serialises every writer of @table.
  * Return: 0; -EEXIST when the address is taken and !@replace; -ENOSPC when
@@ -120,31 +217,43 @@ int kzt_workload_table_insert(struct kzt_workload_table *table,
 
 	/* Writers are serialised, so @old cannot go away under us. */
 	old = rhashtable_lookup_fast(&table->ht, &wl->addr, kzt_workload_params);
+	if (old && !replace) {
+		NL_SET_ERR_MSG(extack,
+			       "a workload with this address exists (use the replace flag)");
+		return -EEXIST;
+	}
+	if (!old && kzt_workload_table_len(table) >= table->max) {
+		NL_SET_ERR_MSG(extack, "the workload table is full");
+		return -ENOSPC;
+	}
+	/* ORDER: the new entry's node first, so a failure changes nothing. */
+	err = kzt_node_get(table, wl);
+	if (err) {
+		if (err == -EAGAIN)
+			NL_SET_ERR_MSG(extack, "the workload table is being resized, try again");
+		return err;
+	}
 	if (old) {
-		if (!replace) {
-			NL_SET_ERR_MSG(extack,
-				       "a workload with this address exists (use the replace flag)");
-			return -EEXIST;
-		}
 		err = rhashtable_replace_fast(&table->ht, &old->node, &wl->node,
 					      kzt_workload_params);
 		if (err)
-			return err;
+			goto out_put_node;
+		kzt_node_put(table, old);
 		kfree_rcu(old, rcu);
 		return 0;
-	}
-
-	if (kzt_workload_table_len(table) >= table->max) {
-		NL_SET_ERR_MSG(extack, "the workload table is full");
-		return -ENOSPC;
 	}
 	err = rhashtable_insert_fast(&table->ht, &wl->node, kzt_workload_params);
 	if (err) {
 		/* -EBUSY/-E2BIG: a rehash is due; nothing was inserted. */
 		NL_SET_ERR_MSG(extack, "the workload table is being resized, try again");
-		return err == -ENOMEM ? err : -EAGAIN;
+		err = err == -ENOMEM ? err : -EAGAIN;
+		goto out_put_node;
 	}
 	return 0;
+
+out_put_node:
+	kzt_node_put(table, wl);
+	return err;
 }
 EXPORT_SYMBOL_IF_KUNIT(kzt_workload_table_insert);
 
@@ -168,6 +277,7 @@ int kzt_workload_table_remove(struct kzt_workload_table *table,
 	err = rhashtable_remove_fast(&table->ht, &wl->node, kzt_workload_params);
 	if (err)
 		return err;
+	kzt_node_put(table, wl);
 	kfree_rcu(wl, rcu);
 	return 0;
 }

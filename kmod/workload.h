@@ -43,6 +43,12 @@ struct kzt_workload {
 struct kzt_workload_table {
 	struct rhashtable ht;
 	unsigned int max;
+	/*
+	 * The nodes of its remote kzt/1 workloads (struct kzt_node_ref),
+	 * so that the tunnel listener can tell a known peer node from any
+	 * other source at accept in O(1). Kept by the same writers.
+	 */
+	struct rhashtable nodes;
 };
 
 int kzt_workload_table_init(struct kzt_workload_table *table, unsigned int max);
@@ -55,6 +61,8 @@ int kzt_workload_table_insert(struct kzt_workload_table *table,
 			      struct netlink_ext_ack *extack);
 int kzt_workload_table_remove(struct kzt_workload_table *table,
 			      const struct in6_addr *addr);
+bool kzt_workload_node_known(struct kzt_workload_table *table,
+			     const struct in6_addr *node_addr);
 
 struct kzt_workload *kzt_workload_from_attrs(struct net *net,
 					     struct nlattr **attrs,

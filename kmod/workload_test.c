@@ -319,9 +319,23 @@ static void kzt_workload_table_limit_test(struct kunit *test)
 
 /*
  * Differential test: random adds, replaces and deletes over a small
- * address space, checked after every step against a plain array.
+ * address space, checked after every step against a plain array; and the
+ * node index (kzt_workload_node_known()) against the nodes of the model's
+ * remote kzt/1 entries, over a few nodes and both protocols.
  */
 #define KZT_MODEL_ADDRS 48
+#define KZT_MODEL_NODES 4
+
+static bool kzt_model_node_known(struct kzt_workload **model, u8 node)
+{
+	int i;
+
+	for (i = 0; i < KZT_MODEL_ADDRS; i++)
+		if (model[i] && model[i]->proto == KZT_PROTO_KZT1 &&
+		    model[i]->node_addr.s6_addr[15] == node)
+			return true;
+	return false;
+}
 
 static void kzt_workload_table_model_test(struct kunit *test)
 {
@@ -343,7 +357,9 @@ static void kzt_workload_table_model_test(struct kunit *test)
 			KUNIT_ASSERT_EQ(test, err, model[k] ? 0 : -ENOENT);
 			model[k] = NULL;
 		} else {
-			wl = kzt_test_entry(test, &addr, KZT_PROTO_KZT1);
+			wl = kzt_test_entry(test, &addr, get_random_u32_below(4) ?
+					    KZT_PROTO_KZT1 : KZT_PROTO_PLAINTEXT);
+			wl->node_addr.s6_addr[15] = get_random_u32_below(KZT_MODEL_NODES);
 			err = kzt_workload_table_insert(table, wl, op == 1, &extack);
 			if (model[k] && op == 0) {
 				KUNIT_ASSERT_EQ(test, err, -EEXIST);
@@ -356,6 +372,16 @@ static void kzt_workload_table_model_test(struct kunit *test)
 		for (i = 0; i < KZT_MODEL_ADDRS; i++) {
 			addr.s6_addr[15] = i;
 			KUNIT_ASSERT_PTR_EQ(test, kzt_test_lookup(table, &addr), model[i]);
+		}
+		for (i = 0; i < KZT_MODEL_NODES; i++) {
+			struct in6_addr node = node_v4;
+			bool known;
+
+			node.s6_addr[15] = i;
+			rcu_read_lock();
+			known = kzt_workload_node_known(table, &node);
+			rcu_read_unlock();
+			KUNIT_ASSERT_EQ(test, known, kzt_model_node_known(model, i));
 		}
 	}
 }

@@ -83,6 +83,12 @@ static const struct kzt_stat_desc stat_descs[] = {
 	  "same-node/plaintext flows reset after a change" },
 	{ KZT_STATS_A_FLOWS_UNTRUSTED, "flows_untrusted", "flow",
 	  "revoked: an identity no longer trusted (revoke, trust domain)" },
+	{ KZT_STATS_A_SOURCE_REFUSED, "source_refused", "tunnel",
+	  "headers whose source the peer node may not claim" },
+	{ KZT_STATS_A_TUNNEL_SOURCE_LIMIT, "tunnel_source_limit", "tunnel",
+	  "tunnels reset: too many unauthenticated from one address" },
+	{ KZT_STATS_A_TUNNEL_HELLO_TIMEOUT, "tunnel_hello_timeout", "tunnel",
+	  "tunnels reset: no first byte in hello_timeout_ms" },
 };
 
 /* Catches a counter added to the uapi enum without a name here. */

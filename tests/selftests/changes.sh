@@ -150,6 +150,28 @@ test_workload_replace() {
 	restore $? 2
 }
 
+# node2 learns that a1 now runs behind another node: node1 no longer
+# speaks for it (protocol.rst, the source check).
+move_source() {
+	mesh_kztctl 2 workload add "${MESH_IP[a1]}" id "$(mesh_id a1)" \
+		node 192.168.100.3 replace
+}
+
+test_workload_moved() {
+	revoke_case move_source 2 workload a1 b1 a2 b1
+	restore $? 2
+}
+
+# node2 forgets a1: an unregistered source is no pod of node1's.
+forget_source() {
+	mesh_kztctl 2 workload del "${MESH_IP[a1]}"
+}
+
+test_workload_forgotten() {
+	revoke_case forget_source 2 workload a1 b1 a2 b1
+	restore $? 2
+}
+
 capture_off() {
 	mesh_kztctl 1 config set capture off
 }
@@ -353,6 +375,8 @@ run_test "changes: policy del of the matching allow revokes" test_policy_del
 run_test "changes: a transaction commit revokes" test_txn_commit
 run_test "changes: workload del of the source pod revokes" test_workload_del
 run_test "changes: workload replace with another identity revokes" test_workload_replace
+run_test "changes: the source pod moved to another node revokes" test_workload_moved
+run_test "changes: the source pod deleted on the destination node revokes" test_workload_forgotten
 run_test "changes: with kztd killed, a deny still revokes" test_kztd_down
 run_test "changes: a dry-run deny ends no live flow and counts none" test_dry_run_live
 run_test "changes: a dry-run deny lets a new flow through and counts it" test_dry_run_deny

@@ -16,7 +16,7 @@ cleanup() {
 trap cleanup EXIT
 
 require_root
-require_cmd ip kztctl kztd socat openssl
+require_cmd ip kztctl kztd socat openssl python3
 
 TUNNEL=${MESH_UNDERLAY[2]}:15008
 
@@ -49,11 +49,12 @@ header() {
 # rogue_tls SNI [OPTION...]: an mTLS client to node2's tunnel port with pod a1's own
 # SVID (a valid identity), reading the bytes to send from stdin and
 # printing what comes back in hex. It keeps the connection open after its
-# input ends (-quiet implies -ign_eof) unless given -no_ign_eof.
+# input ends (-quiet implies -ign_eof) unless given -no_ign_eof, for 30 s
+# at most: a flow wrongly let through fails its test instead of hanging it.
 rogue_tls() {
 	local sni=$1
 	shift
-	in_pod node1 openssl s_client -quiet -nocommands "$@" -connect "$TUNNEL" -tls1_3 \
+	in_pod node1 timeout 30 openssl s_client -quiet -nocommands "$@" -connect "$TUNNEL" -tls1_3 \
 		-alpn kzt/1 -servername "$sni" \
 		-cert "$MESH_DIR/certs1/demo.client.crt" -key "$MESH_DIR/certs1/demo.client.key" \
 		-CAfile "$MESH_CA/ca.crt" 2>/dev/null | od -An -tx1 | tr -d ' \n'
@@ -105,19 +106,18 @@ stat_at_least() {
 	[ "$(mesh_stat "$1" "$2")" -ge "$3" ]
 }
 
-# More unauthenticated tunnels than max_unauthenticated (3 here): the one
-# past the limit is reset on accept and counted, a real peer's flow too
-# while the slots are held, and the slots come back when the stallers go.
-test_unauthenticated_limit() {
-	local param=/sys/module/kzt/parameters/max_unauthenticated old accepted before out i
-	local pids=()
-	old=$(cat $param)
+# More unauthenticated tunnels from a peer node (node1) than
+# max_unauthenticated_peers (3 here): the one past the limit is reset on
+# accept and counted, a real flow of that node too while the slots are
+# held (20 s: long enough on a loaded machine), and the slots come back
+# when the stallers go. The limit is put back whatever happened, or the
+# checks after this one would have 3 slots.
+unauthenticated_limit() {
+	local accepted before out i pids=()
 	accepted=$(mesh_stat 2 tunnel_accepted)
 	before=$(mesh_stat 2 tunnel_overload)
-	mesh_kztctl 2 config set handshake-timeout 30000 || return 1
-	echo 3 > $param
 	for i in 1 2 3; do
-		stall 8 &
+		stall 20 &
 		pids+=($!)
 	done
 	busywait 10000 stat_at_least 2 tunnel_accepted $((accepted + 3)) || return 1
@@ -127,9 +127,115 @@ test_unauthenticated_limit() {
 	expect_eq "a flow while the slots are taken" "$out" "" || return 1
 	expect_eq "overloads" "$(mesh_stat 2 tunnel_overload)" $((before + 2)) || return 1
 	wait "${pids[@]}"
-	busywait 10000 good_flow > /dev/null || good_flow || return 1
+	busywait 10000 good_flow > /dev/null || good_flow
+}
+
+test_unauthenticated_limit() {
+	local param=/sys/module/kzt/parameters/max_unauthenticated_peers old rc
+	old=$(cat $param) || return 1
+	mesh_kztctl 2 config set handshake-timeout 30000 || return 1
+	echo 3 > $param || return 1
+	unauthenticated_limit; rc=$?
 	echo "$old" > $param
 	mesh_kztctl 2 config set handshake-timeout 2000
+	return $rc
+}
+
+# silent_holder SRC HOST:PORT N: from SRC, keep N tunnel connections open
+# that never send a byte, opening a new one for each that is reset or
+# closed, until killed; then print how many it opened.
+SILENT_HOLDER='
+import signal, socket, sys, time
+src, dst, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+host, port = dst.rsplit(":", 1)
+socks, opened = [None] * n, 0
+signal.signal(signal.SIGTERM, lambda *a: (print(opened), sys.exit(0)))
+while True:
+    for i in range(n):
+        if socks[i] is not None:
+            try:
+                if socks[i].recv(1, socket.MSG_DONTWAIT) != b"":
+                    continue
+            except BlockingIOError:
+                continue            # connecting, or open and silent
+            except OSError:
+                pass                # reset
+            socks[i].close()
+        s = socket.socket()
+        s.bind((src, 0))
+        s.setblocking(False)
+        try:
+            s.connect((host, int(port)))
+        except BlockingIOError:
+            pass
+        except OSError:
+            s.close()
+            s = None
+        socks[i] = s
+        opened += 1
+    time.sleep(0.05)
+'
+
+# echo_flows HOST PORT COUNT THREADS: COUNT connections, THREADS at a
+# time, each sending a line and reading it back; prints how many echoed.
+ECHO_FLOWS='
+import socket, sys
+from concurrent.futures import ThreadPoolExecutor
+host, port, count, threads = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+def flow(i):
+    msg = b"flow-%d\n" % i
+    try:
+        with socket.create_connection((host, port), timeout=60) as s:
+            s.sendall(msg)
+            s.shutdown(socket.SHUT_WR)
+            got = b""
+            while True:
+                d = s.recv(4096)
+                if not d:
+                    break
+                got += d
+        return got == msg
+    except OSError:
+        return False
+with ThreadPoolExecutor(threads) as pool:
+    print(sum(pool.map(flow, range(count))))
+'
+
+# One host that is no peer node (a second address on node1's underlay)
+# holds as many silent tunnels as it can open (more than the whole pool
+# of other sources), opening new ones as they are reset; meanwhile 100
+# of 100 new flows of the real peer node succeed. It is held to
+# max_unauthenticated_per_source, and its silent tunnels are reset after
+# hello_timeout_ms (default 2 s), long before the handshake timeout.
+test_silent_attacker() {
+	local dir=/sys/module/kzt/parameters attacker=192.168.100.3 holder out rc
+	local old_others old_per_source limited silent
+	old_others=$(cat $dir/max_unauthenticated)
+	old_per_source=$(cat $dir/max_unauthenticated_per_source) || return 1
+	limited=$(mesh_stat 2 tunnel_source_limit)
+	silent=$(mesh_stat 2 tunnel_hello_timeout)
+	echo 8 > $dir/max_unauthenticated &&
+	echo 4 > $dir/max_unauthenticated_per_source &&
+	mesh_kztctl 2 config set handshake-timeout 30000 &&
+	ip -n "$(mesh_ns node1)" addr add $attacker/24 dev und || return 1
+	# Not through in_pod: $! must be python itself.
+	ip netns exec "$(mesh_ns node1)" python3 -c "$SILENT_HOLDER" $attacker "$TUNNEL" 40 \
+		> "$MESH_DIR/holder.out" &
+	holder=$!
+	busywait 10000 stat_grows 2 tunnel_source_limit "$limited"; rc=$?
+	if [ $rc -eq 0 ]; then
+		out=$(in_pod a1 python3 -c "$ECHO_FLOWS" "${MESH_IP[b1]}" 7200 100 10)
+		expect_eq "flows of the peer node that echoed" "$out" 100; rc=$?
+	fi
+	[ $rc -ne 0 ] || { stat_grows 2 tunnel_hello_timeout "$silent"; rc=$?; }
+	kill $holder
+	wait $holder
+	echo "the attacker opened $(cat "$MESH_DIR/holder.out") connections"
+	echo "$old_others" > $dir/max_unauthenticated
+	echo "$old_per_source" > $dir/max_unauthenticated_per_source
+	ip -n "$(mesh_ns node1)" addr del $attacker/24 dev und
+	mesh_kztctl 2 config set handshake-timeout 2000
+	[ $rc -eq 0 ] && good_flow
 }
 
 test_truncated_header() {
@@ -185,6 +291,35 @@ test_source_of_another_identity() {
 	expect_eq "status" "$out" 01010000 || return 1   # DENIED
 	stat_grows 2 status_denied "$before" || return 1
 	good_flow
+}
+
+# source_status SRC WANT: a1's SVID over node1's tunnel, a header from
+# SRC to b1; node2 answers WANT and counts a refused source.
+source_status() {
+	local before out
+	before=$(mesh_stat 2 source_refused)
+	out=$(header "${MESH_IP[b1]}" 7200 "$1" 40006 | rogue_tls "${MESH_IP[b1]}")
+	expect_eq "status for source $1" "$out" "$2" || return 1
+	expect_eq "source_refused" "$(mesh_stat 2 source_refused)" $((before + 1))
+}
+
+# A peer node speaks only for its own pods with the identity it proved
+# (protocol.rst): not for an address nobody registered, a pod of another
+# node, a pod or an address of node2 itself, nor loopback or link-local.
+test_source_not_behind_peer() {
+	local denied=01010000 bad=01060000
+	source_status 10.1.1.99 $denied &&			# unregistered
+	source_status "${MESH_IP[b2]}" $denied &&		# node2's own pod
+	source_status 169.254.169.254 $bad &&			# metadata service
+	source_status 127.0.0.1 $bad &&
+	source_status "${MESH_UNDERLAY[2]}" $bad &&		# node2's address
+	source_status 10.1.2.1 $bad || return 1			# node2's pod gateway
+	# a1's own identity, but a pod behind another node.
+	mesh_kztctl 2 workload add 10.1.3.2 id "$(mesh_id a1)" node 192.168.100.3 ||
+		return 1
+	source_status 10.1.3.2 $denied; local rc=$?
+	mesh_kztctl 2 workload del 10.1.3.2 || return 1
+	[ $rc -eq 0 ] && good_flow
 }
 
 test_unknown_sni() {
@@ -294,12 +429,14 @@ run_test --debug "hostile: mesh up, a good flow" test_setup
 run_test --debug "hostile: garbage on the tunnel port" test_garbage
 run_test --debug "hostile: plaintext HTTP on the tunnel port" test_plaintext
 run_test --debug "hostile: a peer that stalls mid-handshake" test_stalled_handshake
-run_test --debug "hostile: more unauthenticated tunnels than max_unauthenticated" test_unauthenticated_limit
+run_test --debug "hostile: more unauthenticated tunnels than max_unauthenticated_peers" test_unauthenticated_limit
+run_test "hostile: a silent attacker leaves the peer node's flows alone" test_silent_attacker
 run_test --debug "hostile: a truncated header" test_truncated_header
 run_test --debug "hostile: a header never completed" test_header_never_completed
 run_test --debug "hostile: a header of an unknown version" test_bad_version
 run_test --debug "hostile: a header naming a non-local destination" test_nonlocal_destination
 run_test --debug "hostile: a source address of another identity" test_source_of_another_identity
+run_test --debug "hostile: a source address the peer node may not claim" test_source_not_behind_peer
 run_test "hostile: SNI naming no local workload" test_unknown_sni
 run_test "hostile: node2 with SVIDs of an untrusted CA" test_untrusted_ca
 run_test "hostile: node2 with SVIDs of another trust domain" test_wrong_trust_domain

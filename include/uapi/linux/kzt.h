@@ -726,7 +726,10 @@ enum kzt_stats_attr {
 	KZT_STATS_A_FLOWS_RESET,	/* ended by a reset or an error */
 	KZT_STATS_A_FLOWS_IDLE,		/* ended by the idle timeout */
 	KZT_STATS_A_TLS_ERRORS,		/* bad record, alert, truncation */
-	KZT_STATS_A_TUNNEL_OVERLOAD,	/* reset: max_unauthenticated reached */
+	KZT_STATS_A_TUNNEL_OVERLOAD,	/* reset: its pool of unauthenticated
+					 * tunnels was full (max_unauthenticated
+					 * or max_unauthenticated_peers)
+					 */
 	KZT_STATS_A_IPV6_REFUSED,	/* enrolled workload, IPv6: no capture yet */
 	KZT_STATS_A_FLOWS_REVOKED,	/* allowed, then ended by a change */
 	KZT_STATS_A_FLOWS_PEER_DEAD,	/* the tunnel timed out: peer node dead */
@@ -734,6 +737,14 @@ enum kzt_stats_attr {
 					 * flow allowed, then reset by a change
 					 */
 	KZT_STATS_A_FLOWS_UNTRUSTED,	/* revoked (also in FLOWS_REVOKED): trust */
+	KZT_STATS_A_SOURCE_REFUSED,	/* inbound header: a source address the
+					 * peer node may not claim (DENIED or
+					 * BAD_REQUEST sent)
+					 */
+	KZT_STATS_A_TUNNEL_SOURCE_LIMIT, /* reset: one source address held
+					  * max_unauthenticated_per_source
+					  */
+	KZT_STATS_A_TUNNEL_HELLO_TIMEOUT, /* reset: no first byte in time */
 
 	__KZT_STATS_A_MAX
 };
