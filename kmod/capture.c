@@ -204,6 +204,8 @@ static unsigned int kzt_capture_plain4(struct sk_buff *skb,
 				true, &allow);
 	if (kind == KZT_PLAIN_NONE || kind == KZT_PLAIN_TUNNEL)
 		return NF_ACCEPT;	/* not ours; a tunnel was taken before */
+	if (kzt_tcp_port_zero(th))
+		return kzt_capture_refuse4(skb, state, KZT_STATS_A_BAD_PORT);
 	if (!allow)
 		return kzt_capture_refuse4(skb, state, counted[kind][0]);
 	kzt_stat_inc(state->net, counted[kind][1]);
@@ -312,6 +314,10 @@ static unsigned int kzt_capture_hook4(void *priv, struct sk_buff *skb,
 		return kzt_capture_local4(skb, state);
 	}
 	if (remote_mesh) {
+		/* No kzt/1 header can carry port 0: refused before the tunnel. */
+		if (kzt_tcp_is_syn(th) && kzt_tcp_port_zero(th))
+			return kzt_capture_refuse4(skb, state,
+						   KZT_STATS_A_BAD_PORT);
 		if (kzt_tcp_is_syn(th))
 			return kzt_capture_take4(skb, state, iph, th, cap);
 		/* Never let the plaintext of a mesh flow leave. */

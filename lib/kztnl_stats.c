@@ -83,6 +83,8 @@ static const struct kzt_stat_desc stat_descs[] = {
 	  "same-node/plaintext flows reset after a change" },
 	{ KZT_STATS_A_FLOWS_UNTRUSTED, "flows_untrusted", "flow",
 	  "revoked: an identity no longer trusted (revoke, trust domain)" },
+	{ KZT_STATS_A_BAD_PORT, "bad_port", "capture",
+	  "connection requests with port 0 refused" },
 };
 
 /* Catches a counter added to the uapi enum without a name here. */

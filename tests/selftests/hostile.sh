@@ -6,6 +6,7 @@
 # nothing, and kzt keeps serving everyone else (a good flow after each).
 # Topology: mesh-lib.sh (2 nodes x 2 pods). The rogue peer runs in node1's
 # netns and talks to node2's tunnel port directly (openssl s_client, socat).
+# Pods send hostile input too: port 0 (connect(), a raw SYN from port 0).
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/mesh-lib.sh"
 
@@ -273,6 +274,45 @@ test_wrong_identity() {
 	[ $rc -eq 0 ] && good_flow
 }
 
+# warnings: how many kernel WARNINGs and BUGs dmesg holds.
+warnings() {
+	dmesg | grep -c 'WARNING:\|BUG:'
+}
+
+# pod_connect POD ADDR PORT: connect(), then read; print what happened
+# (the exception's name, or "connected"), in 10 s at most.
+pod_connect() {
+	in_pod "$1" timeout 15 /usr/bin/python3 -c '
+import socket, sys
+s = socket.socket()
+s.settimeout(10)
+try:
+    s.connect((sys.argv[1], int(sys.argv[2])))
+    print("connected", s.recv(1))
+except Exception as e:
+    print(type(e).__name__)' "$2" "$3"
+}
+
+# Port 0 (Documentation/capture.rst, "Port 0"): no kzt/1 header can carry
+# it. A pod's connect() to port 0 of a mesh workload of another node, or
+# of one on its node, is refused at once with a reset and counted
+# bad_port, and nothing WARNs (with panic_on_warn that would be a node
+# crash). So is a hand-made SYN from source port 0 (a pod with NET_RAW).
+test_port_zero() {
+	local warns before out
+	warns=$(warnings)
+	before=$(mesh_stat 1 bad_port)
+	out=$(pod_connect a1 "${MESH_IP[b1]}" 0)
+	expect_eq "a1 -> b1:0" "$out" ConnectionRefusedError || return 1
+	out=$(pod_connect a1 "${MESH_IP[a2]}" 0)
+	expect_eq "a1 -> a2:0 (same node)" "$out" ConnectionRefusedError || return 1
+	out=$(in_pod a1 kzt-rawsyn "${MESH_IP[a1]}" "${MESH_IP[b1]}" 7200 0)
+	expect_eq "a1:0 -> b1:7200" "$out" rst || return 1
+	expect_eq "bad_port" "$(mesh_stat 1 bad_port)" $((before + 3)) &&
+	expect_eq "kernel warnings" "$(warnings)" "$warns" &&
+	good_flow
+}
+
 # Unloading kzt while inbound handshakes are in flight, kztd holding their
 # tunnels as descriptors: no warning, no oops (oops=panic would end the
 # guest), and the module goes.
@@ -305,5 +345,6 @@ run_test "hostile: node2 with SVIDs of an untrusted CA" test_untrusted_ca
 run_test "hostile: node2 with SVIDs of another trust domain" test_wrong_trust_domain
 run_test "hostile: node2 with an expired SVID" test_expired
 run_test "hostile: node2 presents the wrong identity" test_wrong_identity
+run_test --debug "hostile: a pod's port 0 is refused, counted, never a WARN" test_port_zero
 run_test --debug "hostile: module unload with handshakes in flight" test_unload_during_handshakes
 exit $RET

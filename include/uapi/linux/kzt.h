@@ -734,6 +734,7 @@ enum kzt_stats_attr {
 					 * flow allowed, then reset by a change
 					 */
 	KZT_STATS_A_FLOWS_UNTRUSTED,	/* revoked (also in FLOWS_REVOKED): trust */
+	KZT_STATS_A_BAD_PORT,		/* connection request with port 0: reset */
 
 	__KZT_STATS_A_MAX
 };
