@@ -7,6 +7,7 @@
 # Topology: mesh-lib.sh (2 nodes x 2 pods). The rogue peer runs in node1's
 # netns and talks to node2's tunnel port directly (openssl s_client, socat).
 # Pods send hostile input too: port 0 (connect(), a raw SYN from port 0).
+# And SYN cookies on the capture listener (its defence against a flood).
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/mesh-lib.sh"
 
@@ -313,6 +314,26 @@ test_port_zero() {
 	good_flow
 }
 
+# SYN cookies on the capture listener (net.ipv4.tcp_syncookies=2: every
+# SYN gets one, as when its SYN queue overflows): the pod's ACK meets no
+# socket, and must reach the listener all the same (as xt_TPROXY's
+# listener lookup gives it there), so the flow completes and carries
+# every byte.
+test_syncookies() {
+	local node want got
+	head -c 262144 /dev/urandom > "$MESH_DIR/cookie.in"
+	want=$(sha256sum < "$MESH_DIR/cookie.in")
+	for node in node1 node2; do
+		in_pod $node sysctl -qw net.ipv4.tcp_syncookies=2 || return 1
+	done
+	got=$(in_pod a1 timeout 30 socat -t 10 - TCP:${MESH_IP[b1]}:7200 \
+		< "$MESH_DIR/cookie.in" | sha256sum)
+	for node in node1 node2; do
+		in_pod $node sysctl -qw net.ipv4.tcp_syncookies=1
+	done
+	expect_eq "sha256 of 256 KiB echoed" "$got" "$want"
+}
+
 # Unloading kzt while inbound handshakes are in flight, kztd holding their
 # tunnels as descriptors: no warning, no oops (oops=panic would end the
 # guest), and the module goes.
@@ -346,5 +367,6 @@ run_test "hostile: node2 with SVIDs of another trust domain" test_wrong_trust_do
 run_test "hostile: node2 with an expired SVID" test_expired
 run_test "hostile: node2 presents the wrong identity" test_wrong_identity
 run_test --debug "hostile: a pod's port 0 is refused, counted, never a WARN" test_port_zero
+run_test --debug "hostile: SYN cookies: a captured flow completes, every byte" test_syncookies
 run_test --debug "hostile: module unload with handshakes in flight" test_unload_during_handshakes
 exit $RET
