@@ -187,12 +187,13 @@ test_interface_del() {
 # a2's veth made a bridge port (Documentation/capture.rst, "What capture
 # assumes"): its packets now reach node1 on the bridge, where no address
 # can be tied to a pod, so its flows end as for a deleted interface.
+# The debug kernel has no bridge: skip there.
 bridge_va2() {
-	ip -n "$(mesh_ns node1)" link add br-kzt type bridge &&
 	ip -n "$(mesh_ns node1)" link set va2 master br-kzt
 }
 
 test_interface_bridged() {
+	ip -n "$(mesh_ns node1)" link add br-kzt type bridge || return $KSFT_SKIP
 	revoke_case bridge_va2 1 workload a2 b1 a1 b1
 	local rc=$?
 	# Deleting the bridge frees va2: a2 is served again.
