@@ -148,7 +148,30 @@ static struct sock *kzt_capture_find4(struct sk_buff *skb,
 	return nf_tproxy_sk_is_transparent(sk) ? sk : NULL;
 }
 
-/* A new flow from an enrolled pod to a mesh workload on another node. */
+/*
+ * Whether @th, which no socket claims, is the ACK that completes a
+ * connection request the capture listener answered with a SYN cookie
+ * (its SYN queue was full, or net.ipv4.tcp_syncookies=2): then no request
+ * socket exists and only the listener can take it, as xt_TPROXY's
+ * listener lookup after a failed established one gives it there. The
+ * cookie is checked here, so that every other segment of a mesh flow
+ * without a socket stays STRAY instead of drawing the listener's reset.
+ */
+static bool kzt_tcp_is_cookie_ack4(const struct iphdr *iph,
+				   const struct tcphdr *th)
+{
+#if IS_ENABLED(CONFIG_SYN_COOKIES)
+	return th->ack && !th->syn && !th->rst &&
+	       __cookie_v4_check(iph, th) != 0;
+#else
+	return false;
+#endif
+}
+
+/*
+ * A new flow from an enrolled pod to a mesh workload on another node: its
+ * connection request, or the ACK of a SYN cookie the listener sent it.
+ */
 static unsigned int kzt_capture_take4(struct sk_buff *skb,
 				      const struct nf_hook_state *state,
 				      const struct iphdr *iph,
@@ -166,7 +189,9 @@ static unsigned int kzt_capture_take4(struct sk_buff *skb,
 		kzt_stat_inc(state->net, KZT_STATS_A_STRAY);
 		return NF_DROP;
 	}
-	kzt_stat_inc(state->net, KZT_STATS_A_CAPTURED);
+	/* Counted once per flow, at its request. */
+	if (kzt_tcp_is_syn(th))
+		kzt_stat_inc(state->net, KZT_STATS_A_CAPTURED);
 	nf_tproxy_assign_sock(skb, sk);		/* consumes the reference */
 	return kzt_capture_local4(skb, state);
 }
@@ -204,6 +229,8 @@ static unsigned int kzt_capture_plain4(struct sk_buff *skb,
 				true, &allow);
 	if (kind == KZT_PLAIN_NONE || kind == KZT_PLAIN_TUNNEL)
 		return NF_ACCEPT;	/* not ours; a tunnel was taken before */
+	if (kzt_tcp_port_zero(th))
+		return kzt_capture_refuse4(skb, state, KZT_STATS_A_BAD_PORT);
 	if (!allow)
 		return kzt_capture_refuse4(skb, state, counted[kind][0]);
 	kzt_stat_inc(state->net, counted[kind][1]);
@@ -312,7 +339,11 @@ static unsigned int kzt_capture_hook4(void *priv, struct sk_buff *skb,
 		return kzt_capture_local4(skb, state);
 	}
 	if (remote_mesh) {
-		if (kzt_tcp_is_syn(th))
+		/* No kzt/1 header can carry port 0: refused before the tunnel. */
+		if (kzt_tcp_is_syn(th) && kzt_tcp_port_zero(th))
+			return kzt_capture_refuse4(skb, state,
+						   KZT_STATS_A_BAD_PORT);
+		if (kzt_tcp_is_syn(th) || kzt_tcp_is_cookie_ack4(iph, th))
 			return kzt_capture_take4(skb, state, iph, th, cap);
 		/* Never let the plaintext of a mesh flow leave. */
 		kzt_stat_inc(state->net, KZT_STATS_A_STRAY);

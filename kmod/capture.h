@@ -32,6 +32,16 @@ static inline bool kzt_tcp_is_syn(const struct tcphdr *th)
 	return th->syn && !th->ack && !th->rst && !th->fin;
 }
 
+/*
+ * Port 0 names no TCP endpoint (RFC 6335 reserves it) and no kzt/1 header
+ * may carry it; Linux still lets connect() send a SYN to it, and a raw
+ * socket can send one from it.
+ */
+static inline bool kzt_tcp_port_zero(const struct tcphdr *th)
+{
+	return !th->source || !th->dest;
+}
+
 /* Whether @daddr:@dport is the node's own tunnel port: no pod's business. */
 static inline bool kzt_to_tunnel_port4(struct net *net,
 				       const struct kzt_config *cfg,

@@ -267,13 +267,15 @@ enum kzt_conn_end kzt_flow_redecide(struct kzt_flow *flow)
 		.peer_node = &flow->peer_node,
 		.pod_ifindex = flow->pod_ifindex,
 	};
+	const struct net_device *dev;
 	struct kzt_tables *tables;
 	enum kzt_conn_end why;
 
 	rcu_read_lock();
 	tables = kzt_tables_rcu(flow->net);
 	f.trust_domain = rcu_dereference(kzt_pernet(flow->net)->config)->trust_domain;
-	f.pod_if_alive = dev_get_by_index_rcu(flow->net, f.pod_ifindex);
+	dev = dev_get_by_index_rcu(flow->net, f.pod_ifindex);
+	f.pod_if_alive = dev && !kzt_iface_unsupported(dev);
 	why = tables ? kzt_redecide(tables, &f) : KZT_CONN_END_WORKLOAD;
 	rcu_read_unlock();
 	return why;
@@ -282,14 +284,19 @@ enum kzt_conn_end kzt_flow_redecide(struct kzt_flow *flow)
 /*
  * A pod's interface that goes away (deleted, or moved to another netns)
  * ends the flows that ran over it, even while its workload entry stays:
- * the ifindex may be reused by another pod's interface.
+ * the ifindex may be reused by another pod's interface. So does one that
+ * gets a master (made a bridge port, say): its packets now reach the node
+ * on the master's index (kzt_iface_unsupported()). Fail closed: the
+ * workload entry stays, and its pod's packets are dropped as spoofed.
  */
 static int kzt_recheck_netdev_event(struct notifier_block *nb,
 				    unsigned long event, void *ptr)
 {
 	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+	struct netdev_notifier_changeupper_info *upper = ptr;
 
-	if (event == NETDEV_UNREGISTER)
+	if (event == NETDEV_UNREGISTER ||
+	    (event == NETDEV_CHANGEUPPER && upper->linking))
 		kzt_flow_recheck_all(kzt_pernet(dev_net(dev))->flows);
 	return NOTIFY_DONE;
 }

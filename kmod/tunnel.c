@@ -324,8 +324,15 @@ static void kzt_tunnel_out_header(struct kzt_flow *flow)
 	};
 
 	kzt_flow_set_state(flow, KZT_CONN_STATE_HEADER);
-	/* Capture hands over TCP flows between two unicast pods: valid. */
-	if (WARN_ON_ONCE(kzt_proto_header_encode(&hdr, flow->ctl))) {
+	/*
+	 * Capture refuses port 0 (capture.c) and takes IPv4 flows between
+	 * unicast workload addresses only, so the header is valid; should a
+	 * pod's packet ever get past that, its flow fails closed here. Never
+	 * a WARN: a pod must not be able to crash a panic_on_warn node.
+	 */
+	if (kzt_proto_header_encode(&hdr, flow->ctl)) {
+		net_warn_ratelimited("kzt: flow %llu: no valid kzt/1 header for port %u -> %u\n",
+				     flow->id, flow->src_port, flow->dst_port);
 		kzt_flow_end(flow, KZT_END_FAILED);
 		return;
 	}

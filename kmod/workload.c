@@ -295,12 +295,45 @@ static bool kzt_addr_is_host(const struct in6_addr *addr)
 	return !ipv6_addr_any(addr) && !ipv6_addr_is_multicast(addr);
 }
 
+/**
+ * kzt_iface_unsupported() - why @dev cannot be a local workload's interface
+ * @dev: a node-side interface
+ *
+ * Capture believes a pod's address only on that pod's own interface
+ * (Documentation/capture.rst, "What capture assumes"). A port of a
+ * bridge (Linux or Open vSwitch) or of a bond, team or VRF hands its
+ * packets to the node's IP layer under its master's index, which every
+ * pod behind that master shares; the master itself is such a shared
+ * interface. On any of these a pod could claim another's address.
+ *
+ * Return: NULL, or the reason, a message for extack.
+ */
+const char *kzt_iface_unsupported(const struct net_device *dev)
+{
+	static const char *const why[] = {
+		"interface is a bridge port: its packets reach the node on the bridge, shared by every pod behind it, so the pod's address cannot be tied to it",
+		"interface is a bridge: every pod behind it shares it, so a pod's address cannot be tied to one pod",
+		"interface is enslaved to a bond, team or VRF: its packets reach the node on the master, so the pod's address cannot be tied to it",
+	};
+
+	if (netif_is_bridge_port(dev) || netif_is_ovs_port(dev))
+		return why[0];
+	if (netif_is_bridge_master(dev) || netif_is_ovs_master(dev))
+		return why[1];
+	if (netif_is_lag_port(dev) || netif_is_l3_slave(dev))
+		return why[2];
+	return NULL;
+}
+EXPORT_SYMBOL_IF_KUNIT(kzt_iface_unsupported);
+
 /* Where the workload runs: exactly one of a node address and an interface. */
 static int kzt_workload_check_location(struct net *net, struct nlattr **attrs,
 				       struct netlink_ext_ack *extack)
 {
 	struct nlattr *node = attrs[KZT_WORKLOAD_A_NODE];
 	struct nlattr *ifindex = attrs[KZT_WORKLOAD_A_IFINDEX];
+	const struct net_device *dev;
+	const char *why = NULL;
 	bool found;
 
 	if (node && ifindex) {
@@ -323,14 +356,25 @@ static int kzt_workload_check_location(struct net *net, struct nlattr **attrs,
 		return 0;
 	}
 
-	/* Only checked here: the data path compares ifindex numbers. */
+	/*
+	 * Only checked here: the data path compares ifindex numbers. An
+	 * interface that becomes unsupported later ends its flows
+	 * (recheck.c) and its packets arrive on another index (spoofed).
+	 */
 	rcu_read_lock();
-	found = dev_get_by_index_rcu(net, nla_get_u32(ifindex));
+	dev = dev_get_by_index_rcu(net, nla_get_u32(ifindex));
+	found = dev;
+	if (dev)
+		why = kzt_iface_unsupported(dev);
 	rcu_read_unlock();
 	if (!found) {
 		NL_SET_ERR_MSG_ATTR(extack, ifindex,
 				    "no interface with this index in the node's network namespace");
 		return -ENODEV;
+	}
+	if (why) {
+		kzt_extack_attr(extack, ifindex, why);
+		return -EINVAL;
 	}
 	return 0;
 }

@@ -2,10 +2,11 @@
 /*
  * KUnit suite kzt_workload: building a workload from a WORKLOAD_ADD
  * request (through the real policy), the table (add, replace, delete,
- * lookup, limit) checked against a naive model, and the netlink form
- * round-tripping.
+ * lookup, limit) checked against a naive model, the netlink form
+ * round-tripping, and which interfaces a local workload may have.
  */
 #include <kunit/test.h>
+#include <linux/netdevice.h>
 #include <linux/random.h>
 #include <net/ipv6.h>
 #include <net/net_namespace.h>
@@ -386,6 +387,54 @@ static void kzt_workload_table_model_test(struct kunit *test)
 	}
 }
 
+struct kzt_iface_case {
+	const char *name;
+	unsigned int flags;		/* net_device.flags */
+	u32 priv_flags;			/* net_device.priv_flags */
+	const char *why;		/* in the reason; NULL: supported */
+};
+
+static const struct kzt_iface_case kzt_iface_cases[] = {
+	{ "veth", 0, IFF_NO_QUEUE, NULL },
+	{ "bond master", IFF_MASTER, IFF_BONDING, NULL },
+	{ "macvlan lower", 0, IFF_MACVLAN_PORT, NULL },
+	{ "bridge port", 0, IFF_BRIDGE_PORT | IFF_NO_QUEUE, "bridge port" },
+	{ "ovs port", 0, IFF_OVS_DATAPATH, "bridge port" },
+	{ "bridge", 0, IFF_EBRIDGE, "is a bridge" },
+	{ "ovs bridge", 0, IFF_OPENVSWITCH, "is a bridge" },
+	{ "bond slave", IFF_SLAVE, IFF_BONDING, "enslaved" },
+	{ "team port", 0, IFF_TEAM_PORT, "enslaved" },
+	{ "vrf slave", 0, IFF_L3MDEV_SLAVE, "enslaved" },
+};
+
+static void kzt_iface_desc(const struct kzt_iface_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(kzt_iface, kzt_iface_cases, kzt_iface_desc);
+
+/* Which node-side interfaces can be a local workload's (capture.rst). */
+static void kzt_workload_iface_test(struct kunit *test)
+{
+	const struct kzt_iface_case *c = test->param_value;
+	struct net_device *dev;
+	const char *why;
+
+	dev = kunit_kzalloc(test, sizeof(*dev), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, dev);
+	dev->flags = c->flags;
+	dev->priv_flags = c->priv_flags;
+
+	why = kzt_iface_unsupported(dev);
+	if (!c->why) {
+		KUNIT_EXPECT_NULL(test, why);
+		return;
+	}
+	KUNIT_ASSERT_NOT_NULL(test, why);
+	KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(why, c->why), "reason: %s", why);
+}
+
 static struct kunit_case kzt_workload_cases[] = {
 	KUNIT_CASE_PARAM(kzt_workload_build_test, kzt_build_gen_params),
 	KUNIT_CASE(kzt_workload_fields_test),
@@ -393,6 +442,7 @@ static struct kunit_case kzt_workload_cases[] = {
 	KUNIT_CASE(kzt_workload_table_ops_test),
 	KUNIT_CASE(kzt_workload_table_limit_test),
 	KUNIT_CASE(kzt_workload_table_model_test),
+	KUNIT_CASE_PARAM(kzt_workload_iface_test, kzt_iface_gen_params),
 	{}
 };
 

@@ -89,6 +89,8 @@ static const struct kzt_stat_desc stat_descs[] = {
 	  "tunnels reset: too many unauthenticated from one address" },
 	{ KZT_STATS_A_TUNNEL_HELLO_TIMEOUT, "tunnel_hello_timeout", "tunnel",
 	  "tunnels reset: no first byte in hello_timeout_ms" },
+	{ KZT_STATS_A_BAD_PORT, "bad_port", "capture",
+	  "connection requests with port 0 refused" },
 };
 
 /* Catches a counter added to the uapi enum without a name here. */

@@ -206,6 +206,23 @@ test_interface_del() {
 	return $rc
 }
 
+# a2's veth made a bridge port (Documentation/capture.rst, "What capture
+# assumes"): its packets now reach node1 on the bridge, where no address
+# can be tied to a pod, so its flows end as for a deleted interface.
+# The debug kernel has no bridge: skip there.
+bridge_va2() {
+	ip -n "$(mesh_ns node1)" link set va2 master br-kzt
+}
+
+test_interface_bridged() {
+	ip -n "$(mesh_ns node1)" link add br-kzt type bridge || return $KSFT_SKIP
+	revoke_case bridge_va2 1 workload a2 b1 a1 b1
+	local rc=$?
+	# Deleting the bridge frees va2: a2 is served again.
+	ip -n "$(mesh_ns node1)" link del br-kzt || rc=1
+	return $rc
+}
+
 # Revocation is the kernel's alone: with node2's kztd gone (a restart, a
 # crash) a deny still ends the flow it denies, and kztd comes back to the
 # same tables.
@@ -383,6 +400,7 @@ run_test "changes: a dry-run deny lets a new flow through and counts it" test_dr
 run_test "changes: a dry-run allow counts would-deny and would-allow" test_dry_run_allow
 run_test --debug "changes: capture off revokes every flow of the node" test_capture_off
 run_test --debug "changes: a deleted pod interface revokes its flows" test_interface_del
+run_test "changes: a pod interface made a bridge port revokes its flows" test_interface_bridged
 run_test "changes: a peer node gone silent ends its flows (keepalive)" test_peer_dead
 run_test --debug "changes: a deny resets a same-node flow on both ends" test_local_deny
 run_test "changes: an idle same-node flow is reset too" test_local_idle

@@ -6,6 +6,8 @@
 # nothing, and kzt keeps serving everyone else (a good flow after each).
 # Topology: mesh-lib.sh (2 nodes x 2 pods). The rogue peer runs in node1's
 # netns and talks to node2's tunnel port directly (openssl s_client, socat).
+# Pods send hostile input too: port 0 (connect(), a raw SYN from port 0).
+# And SYN cookies on the capture listener (its defence against a flood).
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/mesh-lib.sh"
 
@@ -408,6 +410,65 @@ test_wrong_identity() {
 	[ $rc -eq 0 ] && good_flow
 }
 
+# warnings: how many kernel WARNINGs and BUGs dmesg holds.
+warnings() {
+	dmesg | grep -c 'WARNING:\|BUG:'
+}
+
+# pod_connect POD ADDR PORT: connect(), then read; print what happened
+# (the exception's name, or "connected"), in 10 s at most.
+pod_connect() {
+	in_pod "$1" timeout 15 /usr/bin/python3 -c '
+import socket, sys
+s = socket.socket()
+s.settimeout(10)
+try:
+    s.connect((sys.argv[1], int(sys.argv[2])))
+    print("connected", s.recv(1))
+except Exception as e:
+    print(type(e).__name__)' "$2" "$3"
+}
+
+# Port 0 (Documentation/capture.rst, "Port 0"): no kzt/1 header can carry
+# it. A pod's connect() to port 0 of a mesh workload of another node, or
+# of one on its node, is refused at once with a reset and counted
+# bad_port, and nothing WARNs (with panic_on_warn that would be a node
+# crash). So is a hand-made SYN from source port 0 (a pod with NET_RAW).
+test_port_zero() {
+	local warns before out
+	warns=$(warnings)
+	before=$(mesh_stat 1 bad_port)
+	out=$(pod_connect a1 "${MESH_IP[b1]}" 0)
+	expect_eq "a1 -> b1:0" "$out" ConnectionRefusedError || return 1
+	out=$(pod_connect a1 "${MESH_IP[a2]}" 0)
+	expect_eq "a1 -> a2:0 (same node)" "$out" ConnectionRefusedError || return 1
+	out=$(in_pod a1 kzt-rawsyn "${MESH_IP[a1]}" "${MESH_IP[b1]}" 7200 0)
+	expect_eq "a1:0 -> b1:7200" "$out" rst || return 1
+	expect_eq "bad_port" "$(mesh_stat 1 bad_port)" $((before + 3)) &&
+	expect_eq "kernel warnings" "$(warnings)" "$warns" &&
+	good_flow
+}
+
+# SYN cookies on the capture listener (net.ipv4.tcp_syncookies=2: every
+# SYN gets one, as when its SYN queue overflows): the pod's ACK meets no
+# socket, and must reach the listener all the same (as xt_TPROXY's
+# listener lookup gives it there), so the flow completes and carries
+# every byte.
+test_syncookies() {
+	local node want got
+	head -c 262144 /dev/urandom > "$MESH_DIR/cookie.in"
+	want=$(sha256sum < "$MESH_DIR/cookie.in")
+	for node in node1 node2; do
+		in_pod $node sysctl -qw net.ipv4.tcp_syncookies=2 || return 1
+	done
+	got=$(in_pod a1 timeout 30 socat -t 10 - TCP:${MESH_IP[b1]}:7200 \
+		< "$MESH_DIR/cookie.in" | sha256sum)
+	for node in node1 node2; do
+		in_pod $node sysctl -qw net.ipv4.tcp_syncookies=1
+	done
+	expect_eq "sha256 of 256 KiB echoed" "$got" "$want"
+}
+
 # Unloading kzt while inbound handshakes are in flight, kztd holding their
 # tunnels as descriptors: no warning, no oops (oops=panic would end the
 # guest), and the module goes.
@@ -442,5 +503,7 @@ run_test "hostile: node2 with SVIDs of an untrusted CA" test_untrusted_ca
 run_test "hostile: node2 with SVIDs of another trust domain" test_wrong_trust_domain
 run_test "hostile: node2 with an expired SVID" test_expired
 run_test "hostile: node2 presents the wrong identity" test_wrong_identity
+run_test --debug "hostile: a pod's port 0 is refused, counted, never a WARN" test_port_zero
+run_test --debug "hostile: SYN cookies: a captured flow completes, every byte" test_syncookies
 run_test --debug "hostile: module unload with handshakes in flight" test_unload_during_handshakes
 exit $RET

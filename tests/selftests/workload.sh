@@ -109,6 +109,29 @@ test_bad_dev() {
 	expect_eq "node-b count" "$(count "$B")" 0
 }
 
+# A bridge port, and the bridge itself, cannot be a pod's interface
+# (Documentation/capture.rst, "What capture assumes"): refused with the
+# reason, nothing added. An interface bridged after it was added keeps its
+# entry (its flows end; changes.sh). The debug kernel has no bridge: skip.
+test_bridge_port() {
+	local out
+	ip -n "$B" link add br-pods type bridge || return $KSFT_SKIP
+	ip -n "$B" link add v-port type veth peer name v-portp &&
+	ip -n "$B" link set v-port master br-pods || return 1
+	out=$(ctl "$B" workload add 10.0.1.4 id $ID_WEB dev v-port 2>&1)
+	[ $? -eq 1 ] || { echo "a bridge port accepted"; return 1; }
+	expect_match "message" "$out" "interface is a bridge port: .*cannot be tied to it" || return 1
+	out=$(ctl "$B" workload add 10.0.1.4 id $ID_WEB dev br-pods 2>&1)
+	[ $? -eq 1 ] || { echo "a bridge accepted"; return 1; }
+	expect_match "message" "$out" "interface is a bridge: every pod behind it shares it" &&
+	expect_eq "node-b count" "$(count "$B")" 0 || return 1
+	ip -n "$B" link set v-port nomaster &&
+	ctl "$B" workload add 10.0.1.4 id $ID_WEB dev v-port &&
+	ip -n "$B" link set v-port master br-pods &&
+	expect_eq "kept after bridging" "$(wl "$B" 10.0.1.4 .interface)" v-port &&
+	ctl "$B" workload del 10.0.1.4
+}
+
 test_isolation() {
 	ctl "$B" workload add 10.0.2.2 id $ID_WEB node 192.0.2.1 || return 1
 	expect_eq "node-b id" "$(wl "$B" 10.0.2.2 .id)" $ID_WEB &&
@@ -162,6 +185,7 @@ run_test "workload: list is complete and sorted" test_list
 run_test "workload: add over a taken address fails, replace swaps" test_exists_replace
 run_test "workload: del removes, a second del says not found" test_del
 run_test --debug "workload: an interface of another netns is refused" test_bad_dev
+run_test "workload: a bridge port or a bridge is refused, with why" test_bridge_port
 run_test "workload: tables of two namespaces are isolated" test_isolation
 run_test --debug "workload: a multi-part dump is whole and unique" test_big_dump
 run_test --debug "workload: unload frees the tables, reload starts empty" test_unload_with_entries

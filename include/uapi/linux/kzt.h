@@ -745,6 +745,7 @@ enum kzt_stats_attr {
 					  * max_unauthenticated_per_source
 					  */
 	KZT_STATS_A_TUNNEL_HELLO_TIMEOUT, /* reset: no first byte in time */
+	KZT_STATS_A_BAD_PORT,		/* connection request with port 0: reset */
 
 	__KZT_STATS_A_MAX
 };
