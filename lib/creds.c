@@ -28,6 +28,7 @@
 #include <openssl/pem.h>
 
 #include "creds.h"
+#include "filemode.h"
 #include "log.h"
 #include "svid.h"
 #include "tlsconn.h"
@@ -64,13 +65,8 @@ static int check_not_writable(const char *path, bool is_dir, char *why,
 			 is_dir ? "directory" : "regular file");
 		return is_dir ? ENOTDIR : EINVAL;
 	}
-	if (st.st_mode & 022) {
-		snprintf(why, why_len,
-			 "%s is writable by group or others (mode %04o): chmod go-w it",
-			 path, (unsigned int)(st.st_mode & 07777));
-		return EACCES;
-	}
-	return 0;
+	return kzt_file_mode_check(path, st.st_mode, KZT_MODE_TRUSTED, why,
+				   why_len);
 }
 
 /* The leaf and the intermediates of <name>.crt. */
@@ -150,13 +146,10 @@ static int read_key(const char *path, struct kzt_ident *id, char *why,
 		ret = EINVAL;
 		goto out_close;
 	}
-	if (st.st_mode & 077) {
-		snprintf(why, why_len,
-			 "%s is readable or writable by group or others (mode %04o): chmod 600 it",
-			 path, (unsigned int)(st.st_mode & 07777));
-		ret = EACCES;
+	ret = kzt_file_mode_check(path, st.st_mode, KZT_MODE_SECRET, why,
+				  why_len);
+	if (ret)
 		goto out_close;
-	}
 	if (st.st_size > KZT_CREDS_KEY_SIZE_MAX) {
 		snprintf(why, why_len, "%s is larger than %d bytes: not a key",
 			 path, KZT_CREDS_KEY_SIZE_MAX);

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "filemode.h"
 #include "keylog.h"
 
 /**
@@ -65,13 +66,10 @@ int kzt_keylog_open(const char *path, FILE **out, char *why, size_t why_len)
 		goto out_close;
 	}
 	/* Created just now despite a umask, or left loose by someone. */
-	if (st.st_mode & 077) {
-		snprintf(why, why_len,
-			 "%s is readable or writable by group or others (mode %04o): chmod 600 it",
-			 path, (unsigned int)(st.st_mode & 07777));
-		ret = EACCES;
+	ret = kzt_file_mode_check(path, st.st_mode, KZT_MODE_SECRET, why,
+				  why_len);
+	if (ret)
 		goto out_close;
-	}
 	if (!fcntl(fd, F_SETFL, O_APPEND))
 		*out = fdopen(fd, "a");
 	if (!*out) {
