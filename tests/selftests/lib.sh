@@ -43,7 +43,7 @@ log_test() { # log_test NAME STATUS [DETAIL]
 # Documentation/testing.rst). With KZT_CHECKS=debug an unmarked check only
 # prints a "# stock layer only:" line.
 run_test() {
-	local _name _log _rc _debug=0
+	local _name _log _rc _start _debug=0
 	if [ "$1" = --debug ]; then
 		_debug=1
 		shift
@@ -55,11 +55,14 @@ run_test() {
 		return 0
 	fi
 	_log=$(mktemp)
+	_start=$SECONDS
 	"$@" > "$_log" 2>&1
 	_rc=$?
 	[ $_rc -eq $KSFT_SKIP ] || [ $_rc -eq 0 ] || _rc=1
 	log_test "$_name" $_rc "$(tail -n 20 "$_log" | sed '2,$s/^/    /')"
 	rm -f "$_log"
+	# Where a file's time goes (the budget, Documentation/testing.rst).
+	[ $((SECONDS - _start)) -lt 10 ] || echo "# $((SECONDS - _start)) s: $_name"
 	return $_rc
 }
 
