@@ -238,56 +238,59 @@ static struct kzt_flow_sock *kzt_flow_sock_of(struct kzt_flow *flow,
 /*
  * Every socket callback of a hooked socket kicks the flow, then chains to
  * the callback it replaced (for the tunnel during the handshake: the one
- * that wakes kztd). Every caller of a socket callback holds that socket's
- * lock (owned, or its spinlock in softirq) and kzt_flow_unhook() takes
- * it, so the flow and its saved callbacks outlive the call: once unhook
- * has returned, no wrapper runs for that socket any more.
+ * that wakes kztd). Not every caller holds the socket lock: kTLS's async
+ * encryption completion calls sk_error_report without it, so
+ * kzt_flow_unhook() (and the flow's release) can run between our read of
+ * sk_user_data and the chained call. Only sk_callback_lock excludes
+ * unhook, so the callback to chain to is copied under it, and nothing of
+ * the flow is touched once it is dropped. The copy is a kernel callback
+ * (the socket's own), valid as long as the socket is.
  */
-static const struct kzt_flow_sock *kzt_flow_sk_event(struct sock *sk)
+static struct kzt_sk_callbacks kzt_flow_sk_event(struct sock *sk)
 {
-	const struct kzt_flow_sock *fs = NULL;
+	struct kzt_sk_callbacks saved = {};
 	struct kzt_flow *flow;
 
 	read_lock_bh(&sk->sk_callback_lock);
 	flow = __locked_read_sk_user_data_with_flags(sk, 0);
 	if (flow) {
-		fs = kzt_flow_sock_of(flow, sk);
+		saved = kzt_flow_sock_of(flow, sk)->saved;
 		kzt_flow_kick(flow);
 	}
 	read_unlock_bh(&sk->sk_callback_lock);
-	return fs;
+	return saved;
 }
 
 static void kzt_flow_data_ready(struct sock *sk)
 {
-	const struct kzt_flow_sock *fs = kzt_flow_sk_event(sk);
+	struct kzt_sk_callbacks saved = kzt_flow_sk_event(sk);
 
-	if (fs)
-		fs->data_ready(sk);
+	if (saved.data_ready)
+		saved.data_ready(sk);
 }
 
 static void kzt_flow_write_space(struct sock *sk)
 {
-	const struct kzt_flow_sock *fs = kzt_flow_sk_event(sk);
+	struct kzt_sk_callbacks saved = kzt_flow_sk_event(sk);
 
-	if (fs)
-		fs->write_space(sk);
+	if (saved.write_space)
+		saved.write_space(sk);
 }
 
 static void kzt_flow_state_change(struct sock *sk)
 {
-	const struct kzt_flow_sock *fs = kzt_flow_sk_event(sk);
+	struct kzt_sk_callbacks saved = kzt_flow_sk_event(sk);
 
-	if (fs)
-		fs->state_change(sk);
+	if (saved.state_change)
+		saved.state_change(sk);
 }
 
 static void kzt_flow_error_report(struct sock *sk)
 {
-	const struct kzt_flow_sock *fs = kzt_flow_sk_event(sk);
+	struct kzt_sk_callbacks saved = kzt_flow_sk_event(sk);
 
-	if (fs)
-		fs->error_report(sk);
+	if (saved.error_report)
+		saved.error_report(sk);
 }
 
 /**
@@ -317,10 +320,10 @@ int kzt_flow_hook(struct kzt_flow *flow, struct kzt_flow_sock *fs)
 		err = -EBUSY;
 		goto out_unlock;
 	}
-	fs->data_ready = sk->sk_data_ready;
-	fs->write_space = sk->sk_write_space;
-	fs->state_change = sk->sk_state_change;
-	fs->error_report = sk->sk_error_report;
+	fs->saved.data_ready = sk->sk_data_ready;
+	fs->saved.write_space = sk->sk_write_space;
+	fs->saved.state_change = sk->sk_state_change;
+	fs->saved.error_report = sk->sk_error_report;
 	rcu_assign_sk_user_data(sk, flow);
 	sk->sk_data_ready = kzt_flow_data_ready;
 	sk->sk_write_space = kzt_flow_write_space;
@@ -344,7 +347,8 @@ static bool kzt_flow_sk_is_tls(const struct sock *sk)
  * saved our wrappers, in its context: kTLS restores saved_data_ready on
  * close and calls its saved write_space, and a pointer into this module
  * left there would outlive it. lock_sock() excludes kTLS's own changes
- * (TLS_RX/TLS_TX setsockopt) and every caller of the callbacks.
+ * (TLS_RX/TLS_TX setsockopt) and the callers that hold the socket lock;
+ * sk_callback_lock excludes the others (kzt_flow_sk_event()).
  */
 static void kzt_flow_unhook(struct kzt_flow_sock *fs)
 {
@@ -359,16 +363,16 @@ static void kzt_flow_unhook(struct kzt_flow_sock *fs)
 
 		if (ctx && ctx->rx_conf != TLS_BASE &&
 		    tls_sw_ctx_rx(ctx)->saved_data_ready == kzt_flow_data_ready)
-			tls_sw_ctx_rx(ctx)->saved_data_ready = fs->data_ready;
+			tls_sw_ctx_rx(ctx)->saved_data_ready = fs->saved.data_ready;
 		if (ctx && ctx->sk_write_space == kzt_flow_write_space)
-			ctx->sk_write_space = fs->write_space;
+			ctx->sk_write_space = fs->saved.write_space;
 	}
 	if (sk->sk_data_ready == kzt_flow_data_ready)
-		sk->sk_data_ready = fs->data_ready;
+		sk->sk_data_ready = fs->saved.data_ready;
 	if (sk->sk_write_space == kzt_flow_write_space)
-		sk->sk_write_space = fs->write_space;
-	sk->sk_state_change = fs->state_change;
-	sk->sk_error_report = fs->error_report;
+		sk->sk_write_space = fs->saved.write_space;
+	sk->sk_state_change = fs->saved.state_change;
+	sk->sk_error_report = fs->saved.error_report;
 	rcu_assign_sk_user_data(sk, NULL);
 	write_unlock_bh(&sk->sk_callback_lock);
 	release_sock(sk);
