@@ -66,9 +66,18 @@ test_accept_attrs() {
 	expect_match "accept id" "$out" '^errno=EINVAL .*"this command takes no attributes"'
 }
 
+# nlraw_sock ARGS...: kzt-nlraw ARGS with a TCP socket of its own as fd 9
+# (a DONE must name a socket descriptor of its sender).
+nlraw_sock() {
+	python3 -c 'import os, socket, sys
+s = socket.socket()
+os.dup2(s.fileno(), 9)
+os.execvp(sys.argv[1], sys.argv[1:])' kzt-nlraw "$@"
+}
+
 test_done_unknown() {
 	local out
-	out=$(kzt-nlraw 16 2:u32=77 9:u32=13)
+	out=$(nlraw_sock 16 2:u32=77 3:u32=9 9:u32=13)
 	expect_match "failure for id 77" "$out" \
 		'^errno=ENOENT .*"no such accepted handshake request in this netns .*" .*bad_attr=2'
 }
@@ -78,7 +87,13 @@ test_done_missing() {
 	out=$(kzt-nlraw 16 2:u32=77)
 	expect_match "no status" "$out" \
 		'^errno=EINVAL .*"handshake status missing" missing_type=9' || return 1
-	out=$(kzt-nlraw 16 2:u32=77 9:u32=0 10:u16=51)
+	out=$(kzt-nlraw 16 2:u32=77 9:u32=13)
+	expect_match "no FD" "$out" \
+		'^errno=EINVAL .*"the descriptor of the request.s socket \(FD\) is missing" missing_type=3' || return 1
+	out=$(kzt-nlraw 16 2:u32=77 3:u32=0 9:u32=13 < /dev/null)
+	expect_match "FD not a socket" "$out" \
+		'^errno=EBADF .*"FD is not an open socket descriptor of the caller" bad_attr=3' || return 1
+	out=$(kzt-nlraw 16 2:u32=77 3:u32=9 9:u32=0 10:u16=51)
 	expect_match "status 0, cipher only" "$out" \
 		'^errno=EINVAL .*"status 0 needs the write key" missing_type=11' || return 1
 	out=$(kzt-nlraw 16 2:u32=77 9:u32=4096)
@@ -186,9 +201,42 @@ test_upcall_deadline() {
 	expect_eq "accepted, never done" "$n" 6
 }
 
+# A DONE from a process that does not hold the request's socket: kzt-nlraw
+# names each live request's ID (IDs are guessable), once without FD and
+# once with a TCP socket of its own as FD. Each is refused and changes
+# nothing: the requests still end by their deadline (-ETIMEDOUT), not by
+# the forged status EACCES. An EPERM answer also proves that the request
+# was live and accepted when the forgery came.
+test_upcall_forged_done() {
+	local kpid id seen=" " n=0 out rc=0
+	hsd_start --no-done || return 1
+	kunit_upcall -110 -110 4000 > "$WORK/kunit.log" 2>&1 &
+	kpid=$!
+	while kill -0 "$kpid" 2>/dev/null; do
+		for id in $(sed -n 's/^accept id=\([0-9]*\) .*/\1/p' "$WORK/hsd.log"); do
+			[[ "$seen" == *" $id "* ]] && continue
+			seen="$seen$id "
+			n=$((n + 1))
+			out=$(kzt-nlraw 16 2:u32="$id" 9:u32=13)
+			expect_match "DONE $id without FD" "$out" \
+				'^errno=EINVAL .*\(FD\) is missing" missing_type=3' || rc=1
+			out=$(nlraw_sock 16 2:u32="$id" 3:u32=9 9:u32=13)
+			expect_match "DONE $id with another socket" "$out" \
+				'^errno=EPERM .*only its holder may report it" bad_attr=3' || rc=1
+		done
+		sleep 0.2
+	done
+	wait "$kpid" || { cat "$WORK/kunit.log" "$WORK/hsd.log"; rc=1; }
+	hsd_stop
+	expect_eq "requests forged against" "$n" 6 || rc=1
+	return $rc
+}
+
 run_test --debug "handshake: both ends get matching keys, data flows, each cipher" test_upcall_ok
 run_test --debug "handshake: a failure status reaches both owners" test_upcall_failure
 run_test --debug "handshake: a client's unexpected peer is refused (EACCES)" test_upcall_bad_peer
 run_test --debug "handshake: accepted but never done: the deadline completes it" test_upcall_deadline
+run_test --debug "handshake: a DONE from a process without the socket is refused, changes nothing" \
+	test_upcall_forged_done
 
 exit $RET
