@@ -25,6 +25,7 @@
 #include "flow_internal.h"
 #include "handshake.h"
 #include "kzt.h"
+#include "sknet.h"
 #include "stats.h"
 
 /* How long a flow whose directions both ended waits for TCP to finish. */
@@ -571,6 +572,9 @@ static void kzt_flow_work(struct work_struct *work)
 	switch (flow->state) {
 	case KZT_CONN_STATE_ESTABLISHED:
 	case KZT_CONN_STATE_HALF_CLOSED:
+		/* kztd's descriptor gone: netns exit may end us again. */
+		if (flow->tunnel.file)
+			kzt_sk_net_unpin_sole(flow->tunnel.file);
 		kzt_pump_step(flow);
 		break;
 	case KZT_CONN_STATE_CLOSING:

@@ -17,6 +17,7 @@
 #include "ktls.h"
 #include "nl.h"
 #include "nl_handshake.h"
+#include "sknet.h"
 #include "stats.h"
 
 /*
@@ -119,7 +120,12 @@ int kzt_nl_hs_accept_doit(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		goto out_undo;
 
-	/* The reference kzt_hs_accept_next() took goes to the fd table. */
+	/*
+	 * The reference kzt_hs_accept_next() took goes to the fd table.
+	 * ORDER: pinned first: from now on the socket may outlive the
+	 * netns in the caller's hands (sknet.c).
+	 */
+	kzt_sk_net_pin(req->sock->sk);
 	fd_install(fd, req->file);
 	kzt_hs_accept_finish(req);
 	return 0;

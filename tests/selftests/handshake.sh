@@ -23,7 +23,7 @@
 source "$(dirname "$0")/lib.sh"
 
 require_root
-require_cmd kzt-nlraw kzt-hsd setpriv
+require_cmd kzt-nlraw kzt-hsd kzt-hsorphan kztctl setpriv
 
 KZT_TEST_MODULE=${KZT_TEST_MODULE:-$(dirname "$KZT_MODULE")/kzt_test.ko}
 KUNIT_GLOB=/sys/module/kunit/parameters/filter_glob
@@ -45,6 +45,8 @@ hsd_stop() {
 
 cleanup() {
 	hsd_stop
+	ns_cleanup
+	ip link del kzt-orph0 2>/dev/null
 	[ -d /sys/module/kzt_test ] && rmmod kzt_test
 	kzt_unload
 	rm -rf "$WORK"
@@ -66,18 +68,16 @@ test_accept_attrs() {
 	expect_match "accept id" "$out" '^errno=EINVAL .*"this command takes no attributes"'
 }
 
-# nlraw_sock ARGS...: kzt-nlraw ARGS with a TCP socket of its own as fd 9
-# (a DONE must name a socket descriptor of its sender).
+# nlraw_sock ARGS...: kzt-nlraw ARGS with fd 3 free, so that its own
+# netlink socket is fd 3 (its first descriptor): a DONE with FD 3 names a
+# socket of its sender that is no handshake request's.
 nlraw_sock() {
-	python3 -c 'import os, socket, sys
-s = socket.socket()
-os.dup2(s.fileno(), 9)
-os.execvp(sys.argv[1], sys.argv[1:])' kzt-nlraw "$@"
+	kzt-nlraw "$@" 3<&-
 }
 
 test_done_unknown() {
 	local out
-	out=$(nlraw_sock 16 2:u32=77 3:u32=9 9:u32=13)
+	out=$(nlraw_sock 16 2:u32=77 3:u32=3 9:u32=13)
 	expect_match "failure for id 77" "$out" \
 		'^errno=ENOENT .*"no such accepted handshake request in this netns .*" .*bad_attr=2'
 }
@@ -92,8 +92,8 @@ test_done_missing() {
 		'^errno=EINVAL .*"the descriptor of the request.s socket \(FD\) is missing" missing_type=3' || return 1
 	out=$(kzt-nlraw 16 2:u32=77 3:u32=0 9:u32=13 < /dev/null)
 	expect_match "FD not a socket" "$out" \
-		'^errno=EBADF .*"FD is not an open socket descriptor of the caller" bad_attr=3' || return 1
-	out=$(kzt-nlraw 16 2:u32=77 3:u32=9 9:u32=0 10:u16=51)
+		'^errno=EBADF .*"FD is not an open socket descriptor of the caller" .*bad_attr=3$' || return 1
+	out=$(kzt-nlraw 16 2:u32=77 3:u32=3 9:u32=0 10:u16=51)
 	expect_match "status 0, cipher only" "$out" \
 		'^errno=EINVAL .*"status 0 needs the write key" missing_type=11' || return 1
 	out=$(kzt-nlraw 16 2:u32=77 9:u32=4096)
@@ -111,6 +111,55 @@ test_unprivileged() {
 		'unable to join the handshake group: Operation not permitted'
 }
 
+# A descriptor kept past its netns (kmod/sknet.c). kzt-hsorphan connects
+# from here to the tunnel port of a node netns, ACCEPTs the server request
+# there and keeps nothing in that netns but the tunnel's descriptor. The
+# netns is deleted; it must live on (its veth's peer here stays) until
+# the process, later, uses the descriptor and closes it, then go. Without
+# the socket's netns reference the netns was freed at once and those calls
+# used freed memory (KASAN on the debug kernel).
+#
+#   guest netns: kzt-hsorphan, kzt-orph0 10.250.0.1 --veth-- eth0 10.250.0.2
+#                                             node netns: capture on, :15008
+# tunnel_node NAME VETH NET [CONFIG...]: a node netns NAME with capture on
+# (its tunnel port 15008) at NET.2, reached from here over VETH (NET.1).
+tunnel_node() {
+	local ns=$1 veth=$2 net=$3
+	shift 3
+	ip link add "$veth" type veth peer name eth0 netns "$ns" &&
+	ip addr add "$net.1/30" dev "$veth" && ip link set "$veth" up &&
+	ip -n "$ns" addr add "$net.2/30" dev eth0 && ip -n "$ns" link set eth0 up &&
+	ip netns exec "$ns" kztctl config set capture on "$@"
+}
+
+test_fd_past_netns() {
+	local ns dir=$WORK/orphan pid
+	ns=$(ns_create orphan) || return 1
+	mkdir -p "$dir"
+	tunnel_node "$ns" kzt-orph0 10.250.0 || return 1
+	kzt-hsorphan "/run/netns/$ns" 10.250.0.2 15008 "$dir" > "$dir/log" 2>&1 &
+	pid=$!
+	if ! busywait 20000 test -s "$dir/ready"; then
+		kill "$pid"
+		cat "$dir/log"
+		return 1
+	fi
+	cat "$dir/ready"
+	ip netns del "$ns" || return 1
+	sleep 2		# what must not happen: the netns going
+	if ! ip link show kzt-orph0 > /dev/null 2>&1; then
+		echo "the netns went while its tunnel socket was a process's descriptor"
+		touch "$dir/go"
+		wait "$pid"
+		return 1
+	fi
+	touch "$dir/go"
+	wait "$pid" || { cat "$dir/log"; return 1; }
+	cat "$dir/done"
+	busywait 20000 eval '! ip link show kzt-orph0 > /dev/null 2>&1' ||
+		{ echo "the netns never went after the descriptor was closed"; return 1; }
+}
+
 kzt_unload || skip_all "kzt is loaded and cannot be removed"
 kzt_load || { log_test "handshake: load kzt" 1; exit $RET; }
 
@@ -119,6 +168,8 @@ run_test --debug "handshake: ACCEPT takes no attributes" test_accept_attrs
 run_test --debug "handshake: DONE for an unknown request is ENOENT" test_done_unknown
 run_test --debug "handshake: DONE names what it lacks" test_done_missing
 run_test --debug "handshake: ACCEPT, DONE and the group need CAP_NET_ADMIN" test_unprivileged
+run_test --debug "handshake: an ACCEPTed socket keeps its netns until the process closes it" \
+	test_fd_past_netns
 
 # ---- part 2: requests from KUnit, answered by kzt-hsd ----
 
@@ -203,14 +254,14 @@ test_upcall_deadline() {
 
 # A DONE from a process that does not hold the request's socket: kzt-nlraw
 # names each live request's ID (IDs are guessable), once without FD and
-# once with a TCP socket of its own as FD. Each is refused and changes
+# once with a socket of its own as FD. Each is refused and changes
 # nothing: the requests still end by their deadline (-ETIMEDOUT), not by
 # the forged status EACCES. An EPERM answer also proves that the request
 # was live and accepted when the forgery came.
 test_upcall_forged_done() {
 	local kpid id seen=" " n=0 out rc=0
 	hsd_start --no-done || return 1
-	kunit_upcall -110 -110 4000 > "$WORK/kunit.log" 2>&1 &
+	kunit_upcall -110 -110 3000 > "$WORK/kunit.log" 2>&1 &
 	kpid=$!
 	while kill -0 "$kpid" 2>/dev/null; do
 		for id in $(sed -n 's/^accept id=\([0-9]*\) .*/\1/p' "$WORK/hsd.log"); do
@@ -220,9 +271,9 @@ test_upcall_forged_done() {
 			out=$(kzt-nlraw 16 2:u32="$id" 9:u32=13)
 			expect_match "DONE $id without FD" "$out" \
 				'^errno=EINVAL .*\(FD\) is missing" missing_type=3' || rc=1
-			out=$(nlraw_sock 16 2:u32="$id" 3:u32=9 9:u32=13)
+			out=$(nlraw_sock 16 2:u32="$id" 3:u32=3 9:u32=13)
 			expect_match "DONE $id with another socket" "$out" \
-				'^errno=EPERM .*only its holder may report it" bad_attr=3' || rc=1
+				'^errno=EPERM .*only its holder may report it" .*bad_attr=3$' || rc=1
 		done
 		sleep 0.2
 	done
