@@ -382,22 +382,23 @@ static void kzt_flow_unhook(struct kzt_flow_sock *fs)
 
 /*
  * Release one socket of an ended flow. A reset closes with SO_LINGER 0
- * (RST). A tunnel whose handshake was still running may also be held open
- * by kztd's descriptor: shutting it down ends that handshake at once.
+ * (RST). A tunnel whose handshake did not succeed may also be held open
+ * by kztd's descriptor: shutting it down ends that handshake at once, and
+ * the peer learns at once that this end is gone.
  * Tunnel sockets have a file: its last fput() releases the socket, done
  * synchronously here (__fput_sync()) so that the socket is gone before a
  * dying netns is (a kernel socket holds no netns reference), instead of
  * in the delayed fput a kworker's fput() would get.
  */
 static void kzt_flow_release(struct kzt_flow_sock *fs, bool reset,
-			     bool hs_running)
+			     bool hs_unfinished)
 {
 	if (!fs->sock)
 		return;
 	kzt_flow_unhook(fs);
 	if (reset)
 		sock_no_linger(fs->sock->sk);
-	if (hs_running)
+	if (hs_unfinished)
 		kernel_sock_shutdown(fs->sock, SHUT_RDWR);
 	if (fs->file)
 		__fput_sync(fs->file);
@@ -691,7 +692,7 @@ void kzt_flow_end(struct kzt_flow *flow, enum kzt_flow_end how)
 {
 	struct kzt_flow_net *fn = flow->fn;
 	bool reset = kzt_flow_reset_on(how);
-	bool hs_running, hs_cancelled = false;
+	bool hs_running, hs_unfinished, hs_cancelled = false;
 	struct nf_conn *ct;
 
 	spin_lock(&flow->lock);
@@ -705,13 +706,21 @@ void kzt_flow_end(struct kzt_flow *flow, enum kzt_flow_end how)
 	 * so a cancel after this lock is dropped could use a freed request.
 	 * Cancel never sleeps and never calls done. Lost: the done callback
 	 * runs (or ran) and drops its reference. Either way kztd may still
-	 * hold the tunnel as a descriptor (a deadline completes a request
-	 * behind kztd's back), so the tunnel is shut down below.
+	 * hold the tunnel as a descriptor, so the tunnel is shut down below.
 	 */
 	hs_running = !!flow->hs_req;
 	if (hs_running)
 		hs_cancelled = kzt_handshake_cancel(flow->hs_req);
 	flow->hs_req = NULL;
+	/*
+	 * A handshake that completed without success may still be in kztd's
+	 * hands too: its deadline (or the kernel refusing the keys) completes
+	 * the request while kztd keeps the descriptor and works on. Shut the
+	 * tunnel down for those as well, or it stays open, and the peer
+	 * waits, until kztd gives up by itself.
+	 */
+	hs_unfinished = hs_running ||
+			(flow->hs_submitted && flow->hs_finished && flow->hs_status);
 	spin_unlock(&flow->lock);
 	if (hs_cancelled)
 		kzt_flow_put(flow);	/* the request's; not the last */
@@ -723,7 +732,7 @@ void kzt_flow_end(struct kzt_flow *flow, enum kzt_flow_end how)
 	     kzt_capture_bury(flow->net, flow->pod.sock->sk) : NULL;
 	kzt_flow_release(&flow->pod, reset, false);
 	kzt_capture_forget(flow->net, ct);
-	kzt_flow_release(&flow->tunnel, reset, hs_running);
+	kzt_flow_release(&flow->tunnel, reset, hs_unfinished);
 	kzt_pump_free(&flow->pump);
 	kzt_flow_count_end(flow, how);
 	/* Pairs with wait_var_event() in kzt_flow_revoke_all(). */

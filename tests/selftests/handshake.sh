@@ -47,6 +47,7 @@ cleanup() {
 	hsd_stop
 	ns_cleanup
 	ip link del kzt-orph0 2>/dev/null
+	ip link del kzt-dl0 2>/dev/null
 	[ -d /sys/module/kzt_test ] && rmmod kzt_test
 	kzt_unload
 	rm -rf "$WORK"
@@ -160,6 +161,31 @@ test_fd_past_netns() {
 		{ echo "the netns never went after the descriptor was closed"; return 1; }
 }
 
+# A handshake that its deadline ended while the daemon (kzt-hsd
+# --no-done) still holds the tunnel's descriptor: the flow's end shuts the
+# tunnel down, so the peer's connection ends (FIN) when the flow does, not
+# whenever the daemon lets go (here: never). The bound of 30 s is no time
+# measure: without the shutdown the connection never ends.
+test_deadline_shuts_tunnel() {
+	local ns rc=0 t0 t1
+	ns=$(ns_create deadline) || return 1
+	tunnel_node "$ns" kzt-dl0 10.250.1 handshake-timeout 500 || return 1
+	ip netns exec "$ns" kzt-hsd --no-done > "$WORK/hsd.log" 2>&1 &
+	HSD_PID=$!
+	busywait 10000 grep -q '^ready$' "$WORK/hsd.log" || return 1
+	t0=$(date +%s)
+	timeout 30 bash -c 'exec 5<>/dev/tcp/10.250.1.2/15008 && cat <&5 > /dev/null' 2>/dev/null ||
+		rc=$?
+	t1=$(date +%s)
+	grep '^accept' "$WORK/hsd.log"
+	hsd_stop
+	echo "client's connection ended after $((t1 - t0)) s (status $rc)"
+	expect_eq "the daemon took the request" "$(grep -c '^accept id=.* role=server' "$WORK/hsd.log")" 1 &&
+	expect_eq "handshakes timed out" \
+		"$(ip netns exec "$ns" kztctl -j stats | json_get hs_timeout)" 1 || return 1
+	[ "$rc" -ne 124 ] || { echo "the tunnel stayed open while the daemon held it"; return 1; }
+}
+
 kzt_unload || skip_all "kzt is loaded and cannot be removed"
 kzt_load || { log_test "handshake: load kzt" 1; exit $RET; }
 
@@ -170,6 +196,8 @@ run_test --debug "handshake: DONE names what it lacks" test_done_missing
 run_test --debug "handshake: ACCEPT, DONE and the group need CAP_NET_ADMIN" test_unprivileged
 run_test --debug "handshake: an ACCEPTed socket keeps its netns until the process closes it" \
 	test_fd_past_netns
+run_test --debug "handshake: a flow its handshake deadline ended shuts its tunnel down" \
+	test_deadline_shuts_tunnel
 
 # ---- part 2: requests from KUnit, answered by kzt-hsd ----
 
