@@ -662,6 +662,8 @@ static void kzt_flow_count_end(struct kzt_flow *flow, enum kzt_flow_end how)
 		kzt_stat_inc(flow->net, KZT_STATS_A_FLOWS_PEER_DEAD);
 		return;
 	}
+	if (how == KZT_END_KEY_LIMIT)
+		kzt_stat_inc(flow->net, KZT_STATS_A_FLOWS_KEY_LIMIT);
 	if (!flow->opened)
 		return;
 	switch (how) {

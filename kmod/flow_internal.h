@@ -81,6 +81,7 @@ enum kzt_flow_end {
 	KZT_END_ABORT,		/* netns exit or unload: reset both */
 	KZT_END_REVOKED,	/* no longer allowed (@end says why): reset */
 	KZT_END_PEER_DEAD,	/* the tunnel timed out: reset both */
+	KZT_END_KEY_LIMIT,	/* an AES-GCM key's record limit: reset both */
 };
 
 struct kzt_flow {

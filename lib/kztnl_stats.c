@@ -83,6 +83,8 @@ static const struct kzt_stat_desc stat_descs[] = {
 	  "same-node/plaintext flows reset after a change" },
 	{ KZT_STATS_A_FLOWS_UNTRUSTED, "flows_untrusted", "flow",
 	  "revoked: an identity no longer trusted (revoke, trust domain)" },
+	{ KZT_STATS_A_FLOWS_KEY_LIMIT, "flows_key_limit", "flow",
+	  "reset before a key encrypted or decrypted too many records (AES-GCM)" },
 };
 
 /* Catches a counter added to the uapi enum without a name here. */

@@ -61,6 +61,26 @@ fetch() {
 	expect_eq "sha256 of 10M from $2" "$got" "$want"
 }
 
+# AEAD limits (kmod/pump.c, Documentation/protocol.rst "Key limits"): with
+# the record limit lowered to its floor, 64 records per key and direction
+# (about 1 MiB of full records), the 10 MB download is reset on both pods
+# before its end, and node2, whose key sealed the records, counts it
+# flows_key_limit. test_cross_node (at the default limit) carries it whole.
+KEY_LIMIT=/sys/module/kzt/parameters/aead_record_limit
+test_key_limit() {
+	local before out rc=0
+	before=$(mesh_stat 2 flows_key_limit) || return 1
+	echo 64 > "$KEY_LIMIT" || return 1
+	out=$(in_pod a1 curl -sS --max-time 60 -o /dev/null "http://${MESH_IP[b1]}/10M" 2>&1) &&
+		rc=1
+	echo 23726566 > "$KEY_LIMIT"
+	[ $rc -eq 0 ] || { echo "the download completed past the record limit"; return 1; }
+	expect_match "curl" "$out" "Connection reset by peer|Recv failure" &&
+	expect_eq "node2 flows_key_limit" "$(mesh_stat 2 flows_key_limit)" $((before + 1)) &&
+	expect_eq "below the floor" "$(echo 63 2>/dev/null > "$KEY_LIMIT" || echo refused)" refused &&
+	expect_eq "above RFC 8446's limit" "$(echo 23726567 2>/dev/null > "$KEY_LIMIT" || echo refused)" refused
+}
+
 test_cross_node() {
 	fetch a1 b1 || return 1
 	# Both nodes counted a handshake and an opened flow.
@@ -294,6 +314,7 @@ run_test --debug "datapath: two nodes, two pods each, one kztd per node" test_se
 run_test "datapath: curl a1 -> nginx b1 across nodes, 10 MB sha256" test_cross_node
 run_test "datapath: curl a1 -> nginx a2 on one node, 10 MB sha256" test_same_node
 run_test "datapath: conn list shows identities and cipher" test_conn_list
+run_test "datapath: curl a1 -> nginx b1 past the AEAD record limit: reset, counted" test_key_limit
 run_test "datapath: iperf3 both directions" test_iperf3
 run_test "datapath: a DENY policy refuses the flow at once" test_deny_policy
 run_test "datapath: tunnels keep alive with their node's values, both ends" test_keepalive

@@ -740,6 +740,7 @@ enum kzt_stats_attr {
 					 * flow allowed, then reset by a change
 					 */
 	KZT_STATS_A_FLOWS_UNTRUSTED,	/* revoked (also in FLOWS_REVOKED): trust */
+	KZT_STATS_A_FLOWS_KEY_LIMIT,	/* reset: an AES-GCM key reached its record limit */
 
 	__KZT_STATS_A_MAX
 };
