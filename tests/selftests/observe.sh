@@ -26,7 +26,7 @@ hs_ok hs_failed hs_timeout hs_no_daemon hs_bad_peer tunnel_connect_failed
 tunnel_accepted header_bad header_timeout status_ok status_denied
 status_no_route status_refused status_timeout status_internal
 status_bad_request flows_opened flows_closed flows_reset flows_idle tls_errors tunnel_overload ipv6_refused flows_revoked flows_peer_dead
-plain_revoked flows_untrusted"
+plain_revoked flows_untrusted flows_key_limit"
 
 A=
 
