@@ -874,9 +874,10 @@ static void kzt_hs_done_wipe_test(struct kunit *test)
 	const struct hs_done_case *c = test->param_value;
 	struct sk_buff *skb = hs_done_msg(test, c, c->cipher ?: TLS_CIPHER_AES_GCM_128);
 	struct netlink_ext_ack extack = {};
+	struct kzt_hs_net *hn = hs_test_hn(test);
+	struct socket *sock = hs_test_sock(test);
 
-	KUNIT_EXPECT_EQ(test, kzt_hs_done(hs_test_hn(test), hs_test_sock(test), skb->data,
-				    skb->len, &extack),
+	KUNIT_EXPECT_EQ(test, kzt_hs_done(hn, sock, skb->data, skb->len, &extack),
 			c->err ?: -ENOENT);
 	KUNIT_EXPECT_NULL(test, memchr_inv(skb->data, 0, skb->len));
 }
@@ -889,8 +890,8 @@ static void kzt_hs_done_repeat_test(struct kunit *test)
 	struct netlink_ext_ack extack = {};
 
 	KUNIT_ASSERT_EQ(test, nla_put(skb, KZT_HS_A_TX_KEY, 16, hs_key), 0);
-	KUNIT_EXPECT_EQ(test, kzt_hs_done(hs_test_hn(test), hs_test_sock(test), skb->data,
-				    skb->len, &extack),
+	KUNIT_EXPECT_EQ(test, kzt_hs_done(hs_test_hn(test), hs_test_sock(test),
+					  skb->data, skb->len, &extack),
 			-EINVAL);
 	KUNIT_EXPECT_NOT_NULL(test, extack._msg);
 	KUNIT_EXPECT_NULL(test, memchr_inv(skb->data, 0, skb->len));

@@ -188,8 +188,8 @@ int kzt_hs_done_parse(struct nlattr **tb, struct kzt_hs_done_msg *m,
 	memset(m, 0, sizeof(*m));
 	if (kzt_hs_missing(tb, KZT_HS_A_ID, "handshake request ID missing", extack) ||
 	    kzt_hs_missing(tb, KZT_HS_A_STATUS, "handshake status missing", extack) ||
-	    kzt_hs_missing(tb, KZT_HS_A_FD, "the descriptor of the request's socket (FD) is missing",
-			   extack))
+	    kzt_hs_missing(tb, KZT_HS_A_FD,
+			   "the descriptor of the request's socket (FD) is missing", extack))
 		return -EINVAL;
 	m->id = nla_get_u32(tb[KZT_HS_A_ID]);
 	m->status = nla_get_u32(tb[KZT_HS_A_STATUS]);
