@@ -37,6 +37,7 @@
 #include "ktls.h"
 #include "nl.h"
 #include "nl_handshake.h"
+#include "sknet.h"
 #include "stats.h"
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
@@ -1136,6 +1137,79 @@ static void kzt_ktls_reference_test(struct kunit *test)
 	KUNIT_EXPECT_MEMEQ(test, got, hello, len);
 }
 
+/* ---- the netns pin of a socket handed to kztd (sknet.c) ---- */
+
+/* What a kernel socket holds on its netns besides a pin: net->passive. */
+#ifdef KZT_HAVE_NET_PASSIVE_INC
+#define HS_KERN_SK_PASSIVE	1
+#else
+#define HS_KERN_SK_PASSIVE	0
+#endif
+
+struct hs_net_counts {
+	unsigned int count;	/* net->ns.count: keeps the netns alive */
+	unsigned int passive;	/* net->passive: keeps struct net's memory */
+};
+
+static struct hs_net_counts hs_net_counts(struct net *net)
+{
+	return (struct hs_net_counts){
+		.count = refcount_read(&net->ns.count),
+		.passive = refcount_read(&net->passive),
+	};
+}
+
+static void hs_expect_counts(struct kunit *test, struct hs_net_counts before,
+			     int count, int passive)
+{
+	struct hs_net_counts now = hs_net_counts(&init_net);
+
+	KUNIT_EXPECT_EQ(test, now.count, before.count + count);
+	KUNIT_EXPECT_EQ(test, now.passive, before.passive + passive);
+}
+
+/* Freed while pinned (a handshake that failed): both counts come back. */
+static void kzt_sknet_pin_free_test(struct kunit *test)
+{
+	struct hs_net_counts before = hs_net_counts(&init_net);
+	struct socket *sock;
+
+	KUNIT_ASSERT_EQ(test, sock_create_kern(&init_net, AF_INET, SOCK_STREAM,
+					       IPPROTO_TCP, &sock), 0);
+	hs_expect_counts(test, before, 0, HS_KERN_SK_PASSIVE);
+	kzt_sk_net_pin(sock->sk);
+	hs_expect_counts(test, before, 1, 0);
+	kzt_sk_net_pin(sock->sk);	/* again: nothing more */
+	hs_expect_counts(test, before, 1, 0);
+	sock_release(sock);
+	rcu_barrier();		/* an RCU-freed socket */
+	hs_expect_counts(test, before, 0, 0);
+}
+
+/* Unpinned once the caller's file reference is the only one, then freed. */
+static void kzt_sknet_unpin_free_test(struct kunit *test)
+{
+	struct hs_net_counts before = hs_net_counts(&init_net);
+	struct socket *sock;
+	struct file *file;
+
+	KUNIT_ASSERT_EQ(test, sock_create_kern(&init_net, AF_INET, SOCK_STREAM,
+					       IPPROTO_TCP, &sock), 0);
+	file = sock_alloc_file(sock, 0, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
+	KUNIT_EXPECT_FALSE(test, kzt_sk_net_unpin_sole(file));	/* not pinned */
+	kzt_sk_net_pin(sock->sk);
+	get_file(file);		/* a descriptor of kztd's */
+	KUNIT_EXPECT_TRUE(test, kzt_sk_net_unpin_sole(file));
+	hs_expect_counts(test, before, 1, 0);
+	fput(file);		/* not the last reference */
+	KUNIT_EXPECT_FALSE(test, kzt_sk_net_unpin_sole(file));
+	hs_expect_counts(test, before, 0, HS_KERN_SK_PASSIVE);
+	__fput_sync(file);
+	rcu_barrier();
+	hs_expect_counts(test, before, 0, 0);
+}
+
 static struct kunit_case kzt_handshake_cases[] = {
 	KUNIT_CASE(kzt_hs_queue_order_test),
 	KUNIT_CASE(kzt_hs_params_test),
@@ -1146,6 +1220,8 @@ static struct kunit_case kzt_handshake_cases[] = {
 	KUNIT_CASE_SLOW(kzt_hs_cancel_deadline_race_test),
 	KUNIT_CASE(kzt_hs_accept_undo_test),
 	KUNIT_CASE(kzt_hs_net_exit_test),
+	KUNIT_CASE(kzt_sknet_pin_free_test),
+	KUNIT_CASE(kzt_sknet_unpin_free_test),
 	KUNIT_CASE(kzt_hs_deadline_last_ref_test),
 	KUNIT_CASE_PARAM(kzt_hs_done_policy_test, hs_done_gen_params),
 	KUNIT_CASE(kzt_hs_done_named_test),
