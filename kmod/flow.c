@@ -31,6 +31,9 @@
 /* How long a flow whose directions both ended waits for TCP to finish. */
 #define KZT_FLOW_LINGER_MS	5000
 
+/* How often an established flow looks whether kztd let go of its tunnel. */
+#define KZT_FLOW_UNPIN_POLL	HZ
+
 /*
  * Every flow's work item runs here. Unbound: a flow runs on whichever CPU
  * is free, many flows in parallel, and no thread is tied to a flow.
@@ -535,6 +538,17 @@ static void kzt_flow_revoke(struct kzt_flow *flow, enum kzt_conn_end why)
 	kzt_flow_end(flow, KZT_END_REVOKED);
 }
 
+/*
+ * kztd's descriptor of the tunnel gone: unpin it (sknet.c), so netns exit
+ * may end the flow again. Until then, poll: an idle flow has no socket
+ * event to run its work item, and a deleted netns waits for the unpin.
+ */
+static void kzt_flow_unpin(struct kzt_flow *flow)
+{
+	if (flow->tunnel.file && kzt_sk_net_unpin_sole(flow->tunnel.file))
+		timer_reduce(&flow->timer, jiffies + KZT_FLOW_UNPIN_POLL);
+}
+
 static void kzt_flow_work(struct work_struct *work)
 {
 	struct kzt_flow *flow = container_of(work, struct kzt_flow, work);
@@ -573,9 +587,7 @@ static void kzt_flow_work(struct work_struct *work)
 	switch (flow->state) {
 	case KZT_CONN_STATE_ESTABLISHED:
 	case KZT_CONN_STATE_HALF_CLOSED:
-		/* kztd's descriptor gone: netns exit may end us again. */
-		if (flow->tunnel.file)
-			kzt_sk_net_unpin_sole(flow->tunnel.file);
+		kzt_flow_unpin(flow);
 		kzt_pump_step(flow);
 		break;
 	case KZT_CONN_STATE_CLOSING:
@@ -603,6 +615,7 @@ void kzt_flow_established(struct kzt_flow *flow)
 	flow->last_active = jiffies;
 	kzt_flow_set_state(flow, KZT_CONN_STATE_ESTABLISHED);
 	kzt_flow_set_deadline(flow, 0);
+	kzt_flow_unpin(flow);
 	kzt_pump_step(flow);
 }
 
