@@ -243,12 +243,21 @@ static struct kzt_flow_sock *kzt_flow_sock_of(struct kzt_flow *flow,
  * Every socket callback of a hooked socket kicks the flow, then chains to
  * the callback it replaced (for the tunnel during the handshake: the one
  * that wakes kztd). Not every caller holds the socket lock: kTLS's async
- * encryption completion calls sk_error_report without it, so
- * kzt_flow_unhook() (and the flow's release) can run between our read of
- * sk_user_data and the chained call. Only sk_callback_lock excludes
- * unhook, so the callback to chain to is copied under it, and nothing of
- * the flow is touched once it is dropped. The copy is a kernel callback
- * (the socket's own), valid as long as the socket is.
+ * encryption completion (tls_encrypt_done() -> tls_err_abort()) calls
+ * sk_error_report without it, so kzt_flow_unhook() (and the flow's
+ * release) can run between our read of sk_user_data and the chained call.
+ * Only sk_callback_lock excludes unhook, so the callback to chain to is
+ * copied under it, and nothing of the flow is touched once it is dropped.
+ * The copy is a kernel callback (the socket's own), valid as long as the
+ * socket is.
+ *
+ * Such a caller may also have loaded sk_error_report (our wrapper) before
+ * unhook and call it after: the wrapper then runs once more, finds no
+ * sk_user_data and chains to nothing, so that one report wakes nobody (the
+ * socket is on its way out). It runs before the socket's close returns:
+ * tls_sw_release_resources_tx() waits for the pending encryptions, whose
+ * completion calls it first; so before the flow's release is done, and
+ * before this module can go.
  */
 static struct kzt_sk_callbacks kzt_flow_sk_event(struct sock *sk)
 {
@@ -352,7 +361,9 @@ static bool kzt_flow_sk_is_tls(const struct sock *sk)
  * close and calls its saved write_space, and a pointer into this module
  * left there would outlive it. lock_sock() excludes kTLS's own changes
  * (TLS_RX/TLS_TX setsockopt) and the callers that hold the socket lock;
- * sk_callback_lock excludes the others (kzt_flow_sk_event()).
+ * sk_callback_lock excludes the others (kzt_flow_sk_event()), except for
+ * a lock-free caller that loaded a wrapper before: it may still run it
+ * after, harmlessly (kzt_flow_sk_event() says why).
  */
 static void kzt_flow_unhook(struct kzt_flow_sock *fs)
 {
