@@ -1153,19 +1153,22 @@ struct hs_net_counts {
 
 static struct hs_net_counts hs_net_counts(struct net *net)
 {
+	/* The sockets of earlier cases go first (fput from a kthread). */
+	flush_delayed_fput();
+	rcu_barrier();
 	return (struct hs_net_counts){
 		.count = refcount_read(&net->ns.count),
 		.passive = refcount_read(&net->passive),
 	};
 }
 
-static void hs_expect_counts(struct kunit *test, struct hs_net_counts before,
-			     int count, int passive)
+static void hs_expect_counts(struct kunit *test, const char *step,
+			     struct hs_net_counts before, int count, int passive)
 {
 	struct hs_net_counts now = hs_net_counts(&init_net);
 
-	KUNIT_EXPECT_EQ(test, now.count, before.count + count);
-	KUNIT_EXPECT_EQ(test, now.passive, before.passive + passive);
+	KUNIT_EXPECT_EQ_MSG(test, now.count, before.count + count, "%s", step);
+	KUNIT_EXPECT_EQ_MSG(test, now.passive, before.passive + passive, "%s", step);
 }
 
 /* Freed while pinned (a handshake that failed): both counts come back. */
@@ -1176,14 +1179,13 @@ static void kzt_sknet_pin_free_test(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, sock_create_kern(&init_net, AF_INET, SOCK_STREAM,
 					       IPPROTO_TCP, &sock), 0);
-	hs_expect_counts(test, before, 0, HS_KERN_SK_PASSIVE);
+	hs_expect_counts(test, "created", before, 0, HS_KERN_SK_PASSIVE);
 	kzt_sk_net_pin(sock->sk);
-	hs_expect_counts(test, before, 1, 0);
+	hs_expect_counts(test, "pinned", before, 1, 0);
 	kzt_sk_net_pin(sock->sk);	/* again: nothing more */
-	hs_expect_counts(test, before, 1, 0);
+	hs_expect_counts(test, "pinned twice", before, 1, 0);
 	sock_release(sock);
-	rcu_barrier();		/* an RCU-freed socket */
-	hs_expect_counts(test, before, 0, 0);
+	hs_expect_counts(test, "freed pinned", before, 0, 0);
 }
 
 /* Unpinned once the caller's file reference is the only one, then freed. */
@@ -1201,16 +1203,17 @@ static void kzt_sknet_unpin_free_test(struct kunit *test)
 	kzt_sk_net_pin(sock->sk);
 	get_file(file);		/* a descriptor of kztd's */
 	KUNIT_EXPECT_TRUE(test, kzt_sk_net_unpin_sole(file));
-	hs_expect_counts(test, before, 1, 0);
+	hs_expect_counts(test, "held by two", before, 1, 0);
 	fput(file);		/* not the last reference */
 	KUNIT_EXPECT_FALSE(test, kzt_sk_net_unpin_sole(file));
-	hs_expect_counts(test, before, 0, HS_KERN_SK_PASSIVE);
+	hs_expect_counts(test, "unpinned", before, 0, HS_KERN_SK_PASSIVE);
 	__fput_sync(file);
-	rcu_barrier();
-	hs_expect_counts(test, before, 0, 0);
+	hs_expect_counts(test, "freed unpinned", before, 0, 0);
 }
 
 static struct kunit_case kzt_handshake_cases[] = {
+	KUNIT_CASE(kzt_sknet_pin_free_test),	/* first: fewest sockets about */
+	KUNIT_CASE(kzt_sknet_unpin_free_test),
 	KUNIT_CASE(kzt_hs_queue_order_test),
 	KUNIT_CASE(kzt_hs_params_test),
 	KUNIT_CASE(kzt_hs_file_ref_test),
@@ -1220,8 +1223,6 @@ static struct kunit_case kzt_handshake_cases[] = {
 	KUNIT_CASE_SLOW(kzt_hs_cancel_deadline_race_test),
 	KUNIT_CASE(kzt_hs_accept_undo_test),
 	KUNIT_CASE(kzt_hs_net_exit_test),
-	KUNIT_CASE(kzt_sknet_pin_free_test),
-	KUNIT_CASE(kzt_sknet_unpin_free_test),
 	KUNIT_CASE(kzt_hs_deadline_last_ref_test),
 	KUNIT_CASE_PARAM(kzt_hs_done_policy_test, hs_done_gen_params),
 	KUNIT_CASE(kzt_hs_done_named_test),
