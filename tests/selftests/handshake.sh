@@ -122,6 +122,45 @@ test_unprivileged() {
 #
 #   guest netns: kzt-hsorphan, kzt-orph0 10.250.0.1 --veth-- eth0 10.250.0.2
 #                                             node netns: capture on, :15008
+# struct nets allocated: the net_namespace slab's objects in use, after a
+# shrink (which flushes the per-CPU slabs, and KASAN's quarantine of the
+# cache, so that the count is exact). A struct net freed by its last
+# net->passive reference is only queued: the next netns cleanup frees it,
+# so netns_cycle deletes a throwaway netns (which stays queued in turn).
+net_structs() {
+	echo 1 > /sys/kernel/slab/net_namespace/shrink &&
+	awk '$1 == "net_namespace" { print $2 }' /proc/slabinfo
+}
+
+netns_cycle() {
+	ip netns add "${NS_PREFIX}cycle" && ip netns del "${NS_PREFIX}cycle"
+}
+
+# The count after a cycle whose cleanup is over: the least of three.
+net_structs_least() {
+	local i n least=
+	for i in 1 2 3; do
+		netns_cycle || return 1
+		sleep 1
+		n=$(net_structs) || return 1
+		[ -n "$least" ] && [ "$least" -le "$n" ] || least=$n
+	done
+	echo "$least"
+}
+
+# net_structs_at_most N: cycle netns until at most N struct nets are left.
+net_structs_at_most() {
+	local i n
+	for i in $(seq 20); do
+		netns_cycle || return 1
+		sleep 1
+		n=$(net_structs) || return 1
+		[ "$n" -le "$1" ] && return 0
+	done
+	echo "struct nets: $n, expected at most $1"
+	return 1
+}
+
 # tunnel_node NAME VETH NET [CONFIG...]: a node netns NAME with capture on
 # (its tunnel port 15008) at NET.2, reached from here over VETH (NET.1).
 tunnel_node() {
@@ -134,7 +173,8 @@ tunnel_node() {
 }
 
 test_fd_past_netns() {
-	local ns dir=$WORK/orphan pid
+	local ns dir=$WORK/orphan pid nets
+	nets=$(net_structs_least) || return 1
 	ns=$(ns_create orphan) || return 1
 	mkdir -p "$dir"
 	tunnel_node "$ns" kzt-orph0 10.250.0 || return 1
@@ -159,6 +199,9 @@ test_fd_past_netns() {
 	cat "$dir/done"
 	busywait 20000 eval '! ip link show kzt-orph0 > /dev/null 2>&1' ||
 		{ echo "the netns never went after the descriptor was closed"; return 1; }
+	# Its struct net too: the socket gave back no net->passive it took.
+	net_structs_at_most "$nets" ||
+		{ echo "the struct net of the netns was never freed"; return 1; }
 }
 
 # A handshake that its deadline ended while the daemon (kzt-hsd
