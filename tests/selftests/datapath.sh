@@ -305,6 +305,9 @@ test_many_flows() {
 # and starts the kztds again.
 test_netns_del_idle_flow() {
 	local node
+	# Whatever the unload check left (a kztd holding node2's netns).
+	mesh_kztd_stop 1
+	mesh_kztd_stop 2
 	kzt_load || return 1
 	for node in 1 2; do
 		mesh_kztctl "$node" apply -f "$MESH_DIR/node$node.yaml" > /dev/null &&
