@@ -115,7 +115,9 @@ static void end(struct kztd *d, struct kztd_hs *hs, int status,
 		const char *why, bool send_done)
 {
 	struct kzt_tls_conn *t = hs->tls;
-	struct kzt_hs_result res = { .id = hs->id, .status = status };
+	struct kzt_hs_result res = {
+		.id = hs->id, .fd = hs->io.fd, .status = status,
+	};
 	struct kzt_nl_err err;
 	char buf[256];
 	int ret;
@@ -210,7 +212,9 @@ static void start(struct kztd *d, struct kzt_hs_request *req)
 	int ret;
 
 	if (!hs) {
-		struct kzt_hs_result res = { .id = req->id, .status = ENOMEM };
+		struct kzt_hs_result res = {
+			.id = req->id, .fd = req->fd, .status = ENOMEM,
+		};
 
 		kzt_hs_done(&d->client, &res, NULL);
 		close(req->fd);
@@ -279,11 +283,13 @@ void kztd_hs_accept_all(struct kztd *d)
 		if (ret == EAGAIN)
 			return;
 		if (ret == EBADMSG && req.id) {
-			struct kzt_hs_result res = { .id = req.id, .status = EPROTO };
-
-			log_err("handshake %u: malformed ACCEPT reply: failing it",
+			/*
+			 * Its descriptor is closed already, and DONE is taken
+			 * only from the holder of the socket: the kernel's
+			 * deadline fails it.
+			 */
+			log_err("handshake %u: malformed ACCEPT reply: left to its deadline",
 				req.id);
-			kzt_hs_done(&d->client, &res, NULL);
 			continue;
 		}
 		if (ret) {

@@ -27,11 +27,15 @@
 #include "flow_internal.h"
 #include "handshake.h"
 #include "kzt.h"
+#include "sknet.h"
 #include "stats.h"
 #include "tables.h"
 
 /* How long a flow whose directions both ended waits for TCP to finish. */
 #define KZT_FLOW_LINGER_MS	5000
+
+/* How often an established flow looks whether kztd let go of its tunnel. */
+#define KZT_FLOW_UNPIN_POLL	HZ
 
 /*
  * Every flow's work item runs here. Unbound: a flow runs on whichever CPU
@@ -241,56 +245,68 @@ static struct kzt_flow_sock *kzt_flow_sock_of(struct kzt_flow *flow,
 /*
  * Every socket callback of a hooked socket kicks the flow, then chains to
  * the callback it replaced (for the tunnel during the handshake: the one
- * that wakes kztd). Every caller of a socket callback holds that socket's
- * lock (owned, or its spinlock in softirq) and kzt_flow_unhook() takes
- * it, so the flow and its saved callbacks outlive the call: once unhook
- * has returned, no wrapper runs for that socket any more.
+ * that wakes kztd). Not every caller holds the socket lock: kTLS's async
+ * encryption completion (tls_encrypt_done() -> tls_err_abort()) calls
+ * sk_error_report without it, so kzt_flow_unhook() (and the flow's
+ * release) can run between our read of sk_user_data and the chained call.
+ * Only sk_callback_lock excludes unhook, so the callback to chain to is
+ * copied under it, and nothing of the flow is touched once it is dropped.
+ * The copy is a kernel callback (the socket's own), valid as long as the
+ * socket is.
+ *
+ * Such a caller may also have loaded sk_error_report (our wrapper) before
+ * unhook and call it after: the wrapper then runs once more, finds no
+ * sk_user_data and chains to nothing, so that one report wakes nobody (the
+ * socket is on its way out). It runs before the socket's close returns:
+ * tls_sw_release_resources_tx() waits for the pending encryptions, whose
+ * completion calls it first; so before the flow's release is done, and
+ * before this module can go.
  */
-static const struct kzt_flow_sock *kzt_flow_sk_event(struct sock *sk)
+static struct kzt_sk_callbacks kzt_flow_sk_event(struct sock *sk)
 {
-	const struct kzt_flow_sock *fs = NULL;
+	struct kzt_sk_callbacks saved = {};
 	struct kzt_flow *flow;
 
 	read_lock_bh(&sk->sk_callback_lock);
 	flow = __locked_read_sk_user_data_with_flags(sk, 0);
 	if (flow) {
-		fs = kzt_flow_sock_of(flow, sk);
+		saved = kzt_flow_sock_of(flow, sk)->saved;
 		kzt_flow_kick(flow);
 	}
 	read_unlock_bh(&sk->sk_callback_lock);
-	return fs;
+	return saved;
 }
 
 static void kzt_flow_data_ready(struct sock *sk)
 {
-	const struct kzt_flow_sock *fs = kzt_flow_sk_event(sk);
+	struct kzt_sk_callbacks saved = kzt_flow_sk_event(sk);
 
-	if (fs)
-		fs->data_ready(sk);
+	if (saved.data_ready)
+		saved.data_ready(sk);
 }
 
 static void kzt_flow_write_space(struct sock *sk)
 {
-	const struct kzt_flow_sock *fs = kzt_flow_sk_event(sk);
+	struct kzt_sk_callbacks saved = kzt_flow_sk_event(sk);
 
-	if (fs)
-		fs->write_space(sk);
+	if (saved.write_space)
+		saved.write_space(sk);
 }
 
 static void kzt_flow_state_change(struct sock *sk)
 {
-	const struct kzt_flow_sock *fs = kzt_flow_sk_event(sk);
+	struct kzt_sk_callbacks saved = kzt_flow_sk_event(sk);
 
-	if (fs)
-		fs->state_change(sk);
+	if (saved.state_change)
+		saved.state_change(sk);
 }
 
 static void kzt_flow_error_report(struct sock *sk)
 {
-	const struct kzt_flow_sock *fs = kzt_flow_sk_event(sk);
+	struct kzt_sk_callbacks saved = kzt_flow_sk_event(sk);
 
-	if (fs)
-		fs->error_report(sk);
+	if (saved.error_report)
+		saved.error_report(sk);
 }
 
 /**
@@ -320,10 +336,10 @@ int kzt_flow_hook(struct kzt_flow *flow, struct kzt_flow_sock *fs)
 		err = -EBUSY;
 		goto out_unlock;
 	}
-	fs->data_ready = sk->sk_data_ready;
-	fs->write_space = sk->sk_write_space;
-	fs->state_change = sk->sk_state_change;
-	fs->error_report = sk->sk_error_report;
+	fs->saved.data_ready = sk->sk_data_ready;
+	fs->saved.write_space = sk->sk_write_space;
+	fs->saved.state_change = sk->sk_state_change;
+	fs->saved.error_report = sk->sk_error_report;
 	rcu_assign_sk_user_data(sk, flow);
 	sk->sk_data_ready = kzt_flow_data_ready;
 	sk->sk_write_space = kzt_flow_write_space;
@@ -347,7 +363,10 @@ static bool kzt_flow_sk_is_tls(const struct sock *sk)
  * saved our wrappers, in its context: kTLS restores saved_data_ready on
  * close and calls its saved write_space, and a pointer into this module
  * left there would outlive it. lock_sock() excludes kTLS's own changes
- * (TLS_RX/TLS_TX setsockopt) and every caller of the callbacks.
+ * (TLS_RX/TLS_TX setsockopt) and the callers that hold the socket lock;
+ * sk_callback_lock excludes the others (kzt_flow_sk_event()), except for
+ * a lock-free caller that loaded a wrapper before: it may still run it
+ * after, harmlessly (kzt_flow_sk_event() says why).
  */
 static void kzt_flow_unhook(struct kzt_flow_sock *fs)
 {
@@ -362,16 +381,16 @@ static void kzt_flow_unhook(struct kzt_flow_sock *fs)
 
 		if (ctx && ctx->rx_conf != TLS_BASE &&
 		    tls_sw_ctx_rx(ctx)->saved_data_ready == kzt_flow_data_ready)
-			tls_sw_ctx_rx(ctx)->saved_data_ready = fs->data_ready;
+			tls_sw_ctx_rx(ctx)->saved_data_ready = fs->saved.data_ready;
 		if (ctx && ctx->sk_write_space == kzt_flow_write_space)
-			ctx->sk_write_space = fs->write_space;
+			ctx->sk_write_space = fs->saved.write_space;
 	}
 	if (sk->sk_data_ready == kzt_flow_data_ready)
-		sk->sk_data_ready = fs->data_ready;
+		sk->sk_data_ready = fs->saved.data_ready;
 	if (sk->sk_write_space == kzt_flow_write_space)
-		sk->sk_write_space = fs->write_space;
-	sk->sk_state_change = fs->state_change;
-	sk->sk_error_report = fs->error_report;
+		sk->sk_write_space = fs->saved.write_space;
+	sk->sk_state_change = fs->saved.state_change;
+	sk->sk_error_report = fs->saved.error_report;
 	rcu_assign_sk_user_data(sk, NULL);
 	write_unlock_bh(&sk->sk_callback_lock);
 	release_sock(sk);
@@ -380,22 +399,23 @@ static void kzt_flow_unhook(struct kzt_flow_sock *fs)
 
 /*
  * Release one socket of an ended flow. A reset closes with SO_LINGER 0
- * (RST). A tunnel whose handshake was still running may also be held open
- * by kztd's descriptor: shutting it down ends that handshake at once.
+ * (RST). A tunnel whose handshake did not succeed may also be held open
+ * by kztd's descriptor: shutting it down ends that handshake at once, and
+ * the peer learns at once that this end is gone.
  * Tunnel sockets have a file: its last fput() releases the socket, done
  * synchronously here (__fput_sync()) so that the socket is gone before a
  * dying netns is (a kernel socket holds no netns reference), instead of
  * in the delayed fput a kworker's fput() would get.
  */
 static void kzt_flow_release(struct kzt_flow_sock *fs, bool reset,
-			     bool hs_running)
+			     bool hs_unfinished)
 {
 	if (!fs->sock)
 		return;
 	kzt_flow_unhook(fs);
 	if (reset)
 		sock_no_linger(fs->sock->sk);
-	if (hs_running)
+	if (hs_unfinished)
 		kernel_sock_shutdown(fs->sock, SHUT_RDWR);
 	if (fs->file)
 		__fput_sync(fs->file);
@@ -532,6 +552,17 @@ static void kzt_flow_revoke(struct kzt_flow *flow, enum kzt_conn_end why)
 	kzt_flow_end(flow, KZT_END_REVOKED);
 }
 
+/*
+ * kztd's descriptor of the tunnel gone: unpin it (sknet.c), so netns exit
+ * may end the flow again. Until then, poll: an idle flow has no socket
+ * event to run its work item, and a deleted netns waits for the unpin.
+ */
+static void kzt_flow_unpin(struct kzt_flow *flow)
+{
+	if (flow->tunnel.file && kzt_sk_net_unpin_sole(flow->tunnel.file))
+		timer_reduce(&flow->timer, jiffies + KZT_FLOW_UNPIN_POLL);
+}
+
 static void kzt_flow_work(struct work_struct *work)
 {
 	struct kzt_flow *flow = container_of(work, struct kzt_flow, work);
@@ -570,6 +601,7 @@ static void kzt_flow_work(struct work_struct *work)
 	switch (flow->state) {
 	case KZT_CONN_STATE_ESTABLISHED:
 	case KZT_CONN_STATE_HALF_CLOSED:
+		kzt_flow_unpin(flow);
 		kzt_pump_step(flow);
 		break;
 	case KZT_CONN_STATE_CLOSING:
@@ -597,6 +629,7 @@ void kzt_flow_established(struct kzt_flow *flow)
 	flow->last_active = jiffies;
 	kzt_flow_set_state(flow, KZT_CONN_STATE_ESTABLISHED);
 	kzt_flow_set_deadline(flow, 0);
+	kzt_flow_unpin(flow);
 	kzt_pump_step(flow);
 }
 
@@ -656,6 +689,8 @@ static void kzt_flow_count_end(struct kzt_flow *flow, enum kzt_flow_end how)
 		kzt_stat_inc(flow->net, KZT_STATS_A_FLOWS_PEER_DEAD);
 		return;
 	}
+	if (how == KZT_END_KEY_LIMIT)
+		kzt_stat_inc(flow->net, KZT_STATS_A_FLOWS_KEY_LIMIT);
 	if (!flow->opened)
 		return;
 	switch (how) {
@@ -686,7 +721,7 @@ void kzt_flow_end(struct kzt_flow *flow, enum kzt_flow_end how)
 {
 	struct kzt_flow_net *fn = flow->fn;
 	bool reset = kzt_flow_reset_on(how);
-	bool hs_running, hs_cancelled = false;
+	bool hs_running, hs_unfinished, hs_cancelled = false;
 	struct nf_conn *ct;
 
 	spin_lock(&flow->lock);
@@ -700,13 +735,21 @@ void kzt_flow_end(struct kzt_flow *flow, enum kzt_flow_end how)
 	 * so a cancel after this lock is dropped could use a freed request.
 	 * Cancel never sleeps and never calls done. Lost: the done callback
 	 * runs (or ran) and drops its reference. Either way kztd may still
-	 * hold the tunnel as a descriptor (a deadline completes a request
-	 * behind kztd's back), so the tunnel is shut down below.
+	 * hold the tunnel as a descriptor, so the tunnel is shut down below.
 	 */
 	hs_running = !!flow->hs_req;
 	if (hs_running)
 		hs_cancelled = kzt_handshake_cancel(flow->hs_req);
 	flow->hs_req = NULL;
+	/*
+	 * A handshake that completed without success may still be in kztd's
+	 * hands too: its deadline (or the kernel refusing the keys) completes
+	 * the request while kztd keeps the descriptor and works on. Shut the
+	 * tunnel down for those as well, or it stays open, and the peer
+	 * waits, until kztd gives up by itself.
+	 */
+	hs_unfinished = hs_running ||
+			(flow->hs_submitted && flow->hs_finished && flow->hs_status);
 	spin_unlock(&flow->lock);
 	if (hs_cancelled)
 		kzt_flow_put(flow);	/* the request's; not the last */
@@ -718,7 +761,7 @@ void kzt_flow_end(struct kzt_flow *flow, enum kzt_flow_end how)
 	     kzt_capture_bury(flow->net, flow->pod.sock->sk) : NULL;
 	kzt_flow_release(&flow->pod, reset, false);
 	kzt_capture_forget(flow->net, ct);
-	kzt_flow_release(&flow->tunnel, reset, hs_running);
+	kzt_flow_release(&flow->tunnel, reset, hs_unfinished);
 	kzt_pump_free(&flow->pump);
 	kzt_flow_count_end(flow, how);
 	/* Pairs with wait_var_event() in kzt_flow_revoke_all(). */

@@ -47,15 +47,20 @@ struct kzt_flow_net {
 	struct kzt_admit admit;		/* inbound, header not yet accepted */
 };
 
+/* The socket callbacks a flow wraps, as they were before. */
+struct kzt_sk_callbacks {
+	void (*data_ready)(struct sock *sk);
+	void (*write_space)(struct sock *sk);
+	void (*state_change)(struct sock *sk);
+	void (*error_report)(struct sock *sk);
+};
+
 /* One of the two sockets of a flow, and the callbacks we wrapped on it. */
 struct kzt_flow_sock {
 	struct socket *sock;
 	struct file *file;		/* tunnel: holds the socket; pod: NULL */
 	bool hooked;
-	void (*data_ready)(struct sock *sk);
-	void (*write_space)(struct sock *sk);
-	void (*state_change)(struct sock *sk);
-	void (*error_report)(struct sock *sk);
+	struct kzt_sk_callbacks saved;	/* under sk_callback_lock */
 };
 
 /* Event bits in kzt_flow.events. */
@@ -77,6 +82,7 @@ enum kzt_flow_end {
 	KZT_END_ABORT,		/* netns exit or unload: reset both */
 	KZT_END_REVOKED,	/* no longer allowed (@end says why): reset */
 	KZT_END_PEER_DEAD,	/* the tunnel timed out: reset both */
+	KZT_END_KEY_LIMIT,	/* an AES-GCM key's record limit: reset both */
 };
 
 struct kzt_flow {

@@ -419,19 +419,31 @@ EXPORT_SYMBOL_IF_KUNIT(kzt_hs_time_left_ms);
  * kzt_hs_claim_accepted() - claim the completion of an accepted request
  * @hn: the caller's netns
  * @id: the request ID a daemon reported DONE for
+ * @sock: the socket of the descriptor that DONE names, looked up in the
+ *        caller's fd table: the proof that the caller holds the request
+ *
+ * An ID is guessable (IDs are allocated in sequence); holding the
+ * request's socket is not. A DONE that names a live request but another
+ * socket changes nothing.
  *
  * Return: the request, its completion now the caller's: it must end with
- * kzt_hs_complete(). NULL when @id names no request of @hn accepted and
- * not yet completed.
+ * kzt_hs_complete(). ERR_PTR(-ENOENT) when @id names no request of @hn
+ * accepted and not yet completed; ERR_PTR(-EPERM) when it does, but @sock
+ * is not its socket.
  */
-struct kzt_hs_req *kzt_hs_claim_accepted(struct kzt_hs_net *hn, u32 id)
+struct kzt_hs_req *kzt_hs_claim_accepted(struct kzt_hs_net *hn, u32 id,
+					 const struct socket *sock)
 {
 	struct kzt_hs_req *req;
 
 	xa_lock_bh(&hn->reqs);
 	req = xa_load(&hn->reqs, id);
-	if (req && (req->state != KZT_HS_ACCEPTED || !kzt_hs_claim_locked(hn, req)))
-		req = NULL;
+	if (!req || req->state != KZT_HS_ACCEPTED)
+		req = ERR_PTR(-ENOENT);
+	else if (req->sock != sock)
+		req = ERR_PTR(-EPERM);
+	else if (!kzt_hs_claim_locked(hn, req))
+		req = ERR_PTR(-ENOENT);
 	xa_unlock_bh(&hn->reqs);
 	return req;
 }

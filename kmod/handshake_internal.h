@@ -70,7 +70,8 @@ int kzt_hs_enqueue(struct kzt_hs_net *hn, struct socket *sock,
 struct kzt_hs_req *kzt_hs_accept_next(struct kzt_hs_net *hn);
 void kzt_hs_accept_undo(struct kzt_hs_req *req);
 void kzt_hs_accept_finish(struct kzt_hs_req *req);
-struct kzt_hs_req *kzt_hs_claim_accepted(struct kzt_hs_net *hn, u32 id);
+struct kzt_hs_req *kzt_hs_claim_accepted(struct kzt_hs_net *hn, u32 id,
+					 const struct socket *sock);
 void kzt_hs_complete(struct kzt_hs_req *req, int status,
 		     const struct kzt_hs_result *res);
 unsigned int kzt_hs_time_left_ms(const struct kzt_hs_req *req);

@@ -37,6 +37,7 @@
 #include "ktls.h"
 #include "nl.h"
 #include "nl_handshake.h"
+#include "sknet.h"
 #include "stats.h"
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
@@ -222,7 +223,7 @@ static void kzt_hs_queue_order_test(struct kunit *test)
 
 	/* DONE in another order than accepted: each completes once. */
 	for (i = 2; i >= 0; i--) {
-		got = kzt_hs_claim_accepted(hn, req[i]->id);
+		got = kzt_hs_claim_accepted(hn, req[i]->id, req[i]->sock);
 		KUNIT_ASSERT_PTR_EQ(test, got, req[i]);
 		kzt_hs_complete(got, -EPROTO, NULL);
 	}
@@ -295,7 +296,7 @@ static void kzt_hs_cancel_wins_test(struct kunit *test)
 	fput(req->file);
 	kzt_hs_accept_finish(req);
 	KUNIT_EXPECT_TRUE(test, kzt_handshake_cancel(req));
-	KUNIT_EXPECT_NULL(test, kzt_hs_claim_accepted(hn, id));
+	KUNIT_EXPECT_PTR_EQ(test, kzt_hs_claim_accepted(hn, id, NULL), ERR_PTR(-ENOENT));
 
 	msleep(20);
 	KUNIT_EXPECT_EQ(test, atomic_read(&d->calls), 0);
@@ -311,18 +312,18 @@ static void kzt_hs_done_wins_test(struct kunit *test)
 	p.timeout_ms = 300;
 	req = hs_test_enqueue(test, hn, hs_test_sock(test), &p, d);
 	/* A waiting request cannot be DONE. */
-	KUNIT_EXPECT_NULL(test, kzt_hs_claim_accepted(hn, req->id));
+	KUNIT_EXPECT_PTR_EQ(test, kzt_hs_claim_accepted(hn, req->id, req->sock), ERR_PTR(-ENOENT));
 	got = kzt_hs_accept_next(hn);
 	KUNIT_ASSERT_PTR_EQ(test, got, req);
 	fput(got->file);
 	kzt_hs_accept_finish(got);
 
-	got = kzt_hs_claim_accepted(hn, req->id);
+	got = kzt_hs_claim_accepted(hn, req->id, req->sock);
 	KUNIT_ASSERT_PTR_EQ(test, got, req);
 	/* Claimed: cancel and the deadline both lose, even past the deadline. */
 	KUNIT_EXPECT_FALSE(test, kzt_handshake_cancel(req));
 	msleep(400);
-	KUNIT_EXPECT_NULL(test, kzt_hs_claim_accepted(hn, req->id));
+	KUNIT_EXPECT_PTR_EQ(test, kzt_hs_claim_accepted(hn, req->id, req->sock), ERR_PTR(-ENOENT));
 	KUNIT_EXPECT_EQ(test, atomic_read(&d->calls), 0);
 	kzt_hs_complete(got, -ECONNRESET, NULL);
 
@@ -354,7 +355,7 @@ static void kzt_hs_deadline_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, waiting->status, -ETIMEDOUT);
 	KUNIT_EXPECT_EQ(test, accepted->status, -ETIMEDOUT);
 	KUNIT_EXPECT_TRUE(test, accepted->in_task);
-	KUNIT_EXPECT_NULL(test, kzt_hs_claim_accepted(hn, id));
+	KUNIT_EXPECT_PTR_EQ(test, kzt_hs_claim_accepted(hn, id, NULL), ERR_PTR(-ENOENT));
 	KUNIT_EXPECT_EQ(test, hs_test_stat(KZT_STATS_A_HS_TIMEOUT), timeouts + 2);
 	msleep(20);
 	KUNIT_EXPECT_EQ(test, atomic_read(&waiting->calls), 1);
@@ -452,7 +453,8 @@ static void kzt_hs_accept_undo_test(struct kunit *test)
 	fput(got->file);
 	kzt_hs_accept_undo(got);
 	/* Waiting again: DONE cannot take it. */
-	KUNIT_EXPECT_NULL(test, kzt_hs_claim_accepted(hn, first->id));
+	KUNIT_EXPECT_PTR_EQ(test, kzt_hs_claim_accepted(hn, first->id, first->sock),
+			    ERR_PTR(-ENOENT));
 	got = kzt_hs_accept_next(hn);
 	KUNIT_EXPECT_PTR_EQ(test, got, first);
 	fput(got->file);
@@ -618,7 +620,9 @@ static const struct hs_done_case hs_done_cases[] = {
 	{ "sequence number as u32", .seq_u32 = true, .err = -EINVAL,
 	  .msg = "invalid attribute length" },
 	{ "peer ID too long", .long_peer = true, .err = -EINVAL, .msg = BAD_POLICY },
-	{ "a reply attribute (FD)", .extra = KZT_HS_A_FD, .err = -EINVAL,
+	{ "no FD", .omit = BIT(KZT_HS_A_FD), .err = -EINVAL,
+	  .msg = "the descriptor of the request's socket (FD) is missing", .miss = KZT_HS_A_FD },
+	{ "a reply attribute (TIMEOUT_MS)", .extra = KZT_HS_A_TIMEOUT_MS, .err = -EINVAL,
 	  .msg = "Unsupported attribute" },
 	{ "unknown attribute", .extra = KZT_HS_A_MAX + 1, .err = -EINVAL,
 	  .msg = "Unknown attribute type" },
@@ -650,6 +654,8 @@ static struct sk_buff *hs_done_msg(struct kunit *test, const struct hs_done_case
 		err |= nla_put_u32(skb, KZT_HS_A_ID, c->id == 0xffffffff ? 0 : c->id ?: 1);
 	if (hs_put(c, KZT_HS_A_STATUS))
 		err |= nla_put_u32(skb, KZT_HS_A_STATUS, c->status);
+	if (hs_put(c, KZT_HS_A_FD))
+		err |= nla_put_s32(skb, KZT_HS_A_FD, 3);	/* resolved by the caller */
 	if (hs_put(c, KZT_HS_A_CIPHER))
 		err |= nla_put_u16(skb, KZT_HS_A_CIPHER, cipher);
 	if (hs_put(c, KZT_HS_A_TX_KEY))
@@ -763,7 +769,7 @@ static struct kzt_hs_req *hs_apply_setup(struct kunit *test, struct kzt_hs_net *
 	KUNIT_ASSERT_EQ(test, kzt_test_parse_msg(skb, kzt_hs_done_policy, KZT_HS_A_MAX,
 						 tb, &extack), 0);
 	KUNIT_ASSERT_EQ(test, kzt_hs_done_parse(tb, m, &extack), 0);
-	got = kzt_hs_claim_accepted(hn, req->id);
+	got = kzt_hs_claim_accepted(hn, req->id, req->sock);
 	KUNIT_ASSERT_PTR_EQ(test, got, req);
 	return got;
 }
@@ -812,12 +818,52 @@ static void kzt_hs_done_ok_test(struct kunit *test)
 	kzt_hs_accept_finish(got);
 	c.id = req->id;
 	skb = hs_done_msg(test, &c, c.cipher);
-	KUNIT_EXPECT_EQ(test, kzt_hs_done(hn, skb->data, skb->len, &extack), 0);
+	KUNIT_EXPECT_EQ(test, kzt_hs_done(hn, a, skb->data, skb->len, &extack), 0);
 	KUNIT_EXPECT_NULL(test, extack._msg);
 	KUNIT_EXPECT_EQ(test, atomic_read(&d->calls), 1);
 	KUNIT_EXPECT_EQ(test, d->status, 0);
 	KUNIT_EXPECT_TRUE(test, hs_test_is_ktls(a));
 	KUNIT_EXPECT_NULL(test, memchr_inv(skb->data, 0, skb->len));
+}
+
+/*
+ * A DONE that names a live accepted request but not its socket (another
+ * socket, or no open socket descriptor) is refused and changes nothing:
+ * the request still waits for its holder's DONE.
+ */
+static void kzt_hs_done_not_holder_test(struct kunit *test)
+{
+	struct kzt_hs_net *hn = hs_test_hn(test);
+	struct hs_test_done *d = hs_test_done_new(test);
+	struct hs_done_case c = { .status = EACCES };
+	struct netlink_ext_ack extack = {};
+	struct kzt_hs_req *req, *got;
+	struct socket *a, *b;
+	struct sk_buff *skb;
+
+	hs_test_pair(test, &a, &b);
+	req = hs_test_enqueue(test, hn, a, &hs_client_params, d);
+	got = kzt_hs_accept_next(hn);
+	KUNIT_ASSERT_PTR_EQ(test, got, req);
+	fput(got->file);
+	kzt_hs_accept_finish(got);
+	c.id = req->id;
+
+	skb = hs_done_msg(test, &c, TLS_CIPHER_AES_GCM_128);
+	KUNIT_EXPECT_EQ(test, kzt_hs_done(hn, b, skb->data, skb->len, &extack), -EPERM);
+	KUNIT_EXPECT_STREQ(test, extack._msg,
+			   "FD is not the socket of this handshake request: only its holder may report it");
+	skb = hs_done_msg(test, &c, TLS_CIPHER_AES_GCM_128);
+	extack = (struct netlink_ext_ack){};
+	KUNIT_EXPECT_EQ(test, kzt_hs_done(hn, NULL, skb->data, skb->len, &extack), -EBADF);
+	KUNIT_EXPECT_EQ(test, atomic_read(&d->calls), 0);
+
+	/* Its holder still completes it. */
+	skb = hs_done_msg(test, &c, TLS_CIPHER_AES_GCM_128);
+	extack = (struct netlink_ext_ack){};
+	KUNIT_EXPECT_EQ(test, kzt_hs_done(hn, a, skb->data, skb->len, &extack), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&d->calls), 1);
+	KUNIT_EXPECT_EQ(test, d->status, -EACCES);
 }
 
 /*
@@ -829,8 +875,10 @@ static void kzt_hs_done_wipe_test(struct kunit *test)
 	const struct hs_done_case *c = test->param_value;
 	struct sk_buff *skb = hs_done_msg(test, c, c->cipher ?: TLS_CIPHER_AES_GCM_128);
 	struct netlink_ext_ack extack = {};
+	struct kzt_hs_net *hn = hs_test_hn(test);
+	struct socket *sock = hs_test_sock(test);
 
-	KUNIT_EXPECT_EQ(test, kzt_hs_done(hs_test_hn(test), skb->data, skb->len, &extack),
+	KUNIT_EXPECT_EQ(test, kzt_hs_done(hn, sock, skb->data, skb->len, &extack),
 			c->err ?: -ENOENT);
 	KUNIT_EXPECT_NULL(test, memchr_inv(skb->data, 0, skb->len));
 }
@@ -843,7 +891,8 @@ static void kzt_hs_done_repeat_test(struct kunit *test)
 	struct netlink_ext_ack extack = {};
 
 	KUNIT_ASSERT_EQ(test, nla_put(skb, KZT_HS_A_TX_KEY, 16, hs_key), 0);
-	KUNIT_EXPECT_EQ(test, kzt_hs_done(hs_test_hn(test), skb->data, skb->len, &extack),
+	KUNIT_EXPECT_EQ(test, kzt_hs_done(hs_test_hn(test), hs_test_sock(test),
+					  skb->data, skb->len, &extack),
 			-EINVAL);
 	KUNIT_EXPECT_NOT_NULL(test, extack._msg);
 	KUNIT_EXPECT_NULL(test, memchr_inv(skb->data, 0, skb->len));
@@ -1088,7 +1137,83 @@ static void kzt_ktls_reference_test(struct kunit *test)
 	KUNIT_EXPECT_MEMEQ(test, got, hello, len);
 }
 
+/* ---- the netns pin of a socket handed to kztd (sknet.c) ---- */
+
+/* What a kernel socket holds on its netns besides a pin: net->passive. */
+#ifdef KZT_HAVE_NET_PASSIVE_INC
+#define HS_KERN_SK_PASSIVE	1
+#else
+#define HS_KERN_SK_PASSIVE	0
+#endif
+
+struct hs_net_counts {
+	unsigned int count;	/* net->ns.count: keeps the netns alive */
+	unsigned int passive;	/* net->passive: keeps struct net's memory */
+};
+
+static struct hs_net_counts hs_net_counts(struct net *net)
+{
+	/* The sockets of earlier cases go first (fput from a kthread). */
+	flush_delayed_fput();
+	rcu_barrier();
+	return (struct hs_net_counts){
+		.count = refcount_read(&net->ns.count),
+		.passive = refcount_read(&net->passive),
+	};
+}
+
+static void hs_expect_counts(struct kunit *test, const char *step,
+			     struct hs_net_counts before, int count, int passive)
+{
+	struct hs_net_counts now = hs_net_counts(&init_net);
+
+	KUNIT_EXPECT_EQ_MSG(test, now.count, before.count + count, "%s", step);
+	KUNIT_EXPECT_EQ_MSG(test, now.passive, before.passive + passive, "%s", step);
+}
+
+/* Freed while pinned (a handshake that failed): both counts come back. */
+static void kzt_sknet_pin_free_test(struct kunit *test)
+{
+	struct hs_net_counts before = hs_net_counts(&init_net);
+	struct socket *sock;
+
+	KUNIT_ASSERT_EQ(test, sock_create_kern(&init_net, AF_INET, SOCK_STREAM,
+					       IPPROTO_TCP, &sock), 0);
+	hs_expect_counts(test, "created", before, 0, HS_KERN_SK_PASSIVE);
+	kzt_sk_net_pin(sock->sk);
+	hs_expect_counts(test, "pinned", before, 1, 0);
+	kzt_sk_net_pin(sock->sk);	/* again: nothing more */
+	hs_expect_counts(test, "pinned twice", before, 1, 0);
+	sock_release(sock);
+	hs_expect_counts(test, "freed pinned", before, 0, 0);
+}
+
+/* Unpinned once the caller's file reference is the only one, then freed. */
+static void kzt_sknet_unpin_free_test(struct kunit *test)
+{
+	struct hs_net_counts before = hs_net_counts(&init_net);
+	struct socket *sock;
+	struct file *file;
+
+	KUNIT_ASSERT_EQ(test, sock_create_kern(&init_net, AF_INET, SOCK_STREAM,
+					       IPPROTO_TCP, &sock), 0);
+	file = sock_alloc_file(sock, 0, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
+	KUNIT_EXPECT_FALSE(test, kzt_sk_net_unpin_sole(file));	/* not pinned */
+	kzt_sk_net_pin(sock->sk);
+	get_file(file);		/* a descriptor of kztd's */
+	KUNIT_EXPECT_TRUE(test, kzt_sk_net_unpin_sole(file));
+	hs_expect_counts(test, "held by two", before, 1, 0);
+	fput(file);		/* not the last reference */
+	KUNIT_EXPECT_FALSE(test, kzt_sk_net_unpin_sole(file));
+	hs_expect_counts(test, "unpinned", before, 0, HS_KERN_SK_PASSIVE);
+	__fput_sync(file);
+	hs_expect_counts(test, "freed unpinned", before, 0, 0);
+}
+
 static struct kunit_case kzt_handshake_cases[] = {
+	KUNIT_CASE(kzt_sknet_pin_free_test),	/* first: fewest sockets about */
+	KUNIT_CASE(kzt_sknet_unpin_free_test),
 	KUNIT_CASE(kzt_hs_queue_order_test),
 	KUNIT_CASE(kzt_hs_params_test),
 	KUNIT_CASE(kzt_hs_file_ref_test),
@@ -1104,6 +1229,7 @@ static struct kunit_case kzt_handshake_cases[] = {
 	KUNIT_CASE(kzt_hs_status_errno_test),
 	KUNIT_CASE(kzt_hs_apply_ok_test),
 	KUNIT_CASE(kzt_hs_done_ok_test),
+	KUNIT_CASE(kzt_hs_done_not_holder_test),
 	KUNIT_CASE_PARAM(kzt_hs_done_wipe_test, hs_done_gen_params),
 	KUNIT_CASE(kzt_hs_done_repeat_test),
 	KUNIT_CASE(kzt_hs_apply_bad_peer_test),

@@ -5,6 +5,7 @@
  */
 #include <linux/fcntl.h>
 #include <linux/file.h>
+#include <linux/net.h>
 #include <linux/string.h>
 #include <net/genetlink.h>
 #include <kunit/visibility.h>
@@ -16,6 +17,7 @@
 #include "ktls.h"
 #include "nl.h"
 #include "nl_handshake.h"
+#include "sknet.h"
 #include "stats.h"
 
 /*
@@ -25,6 +27,7 @@
  */
 const struct nla_policy kzt_hs_done_policy[KZT_HS_A_MAX + 1] = {
 	[KZT_HS_A_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[KZT_HS_A_FD] = { .type = NLA_S32 },
 	[KZT_HS_A_STATUS] = NLA_POLICY_MAX(NLA_U32, 4095),
 	[KZT_HS_A_CIPHER] = { .type = NLA_U16 },
 	[KZT_HS_A_TX_KEY] = { .type = NLA_BINARY, .len = 32 },
@@ -117,7 +120,12 @@ int kzt_nl_hs_accept_doit(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		goto out_undo;
 
-	/* The reference kzt_hs_accept_next() took goes to the fd table. */
+	/*
+	 * The reference kzt_hs_accept_next() took goes to the fd table.
+	 * ORDER: pinned first: from now on the socket may outlive the
+	 * netns in the caller's hands (sknet.c).
+	 */
+	kzt_sk_net_pin(req->sock->sk);
 	fd_install(fd, req->file);
 	kzt_hs_accept_finish(req);
 	return 0;
@@ -164,12 +172,13 @@ static int kzt_hs_done_key(struct nlattr **tb, int key_type, int iv_type,
  * @m: result; points into @tb
  * @extack: names what is missing or wrong
  *
- * With status 0 every key attribute and both identities are required and
- * the keys must fit the cipher; with another status they are ignored.
+ * ID, status and FD are always required. With status 0 every key
+ * attribute and both identities are required and the keys must fit the
+ * cipher; with another status they are ignored.
  *
- * Return: 0 or -EINVAL. m->named tells whether m->id and m->status were
- * read, so that a DONE whose success report cannot be used still names
- * the request that must fail.
+ * Return: 0 or -EINVAL. m->named tells whether ID, status and FD were
+ * there, so that a DONE whose success report cannot be used still names
+ * the request that must fail (if FD is its socket).
  */
 int kzt_hs_done_parse(struct nlattr **tb, struct kzt_hs_done_msg *m,
 		      struct netlink_ext_ack *extack)
@@ -178,7 +187,9 @@ int kzt_hs_done_parse(struct nlattr **tb, struct kzt_hs_done_msg *m,
 
 	memset(m, 0, sizeof(*m));
 	if (kzt_hs_missing(tb, KZT_HS_A_ID, "handshake request ID missing", extack) ||
-	    kzt_hs_missing(tb, KZT_HS_A_STATUS, "handshake status missing", extack))
+	    kzt_hs_missing(tb, KZT_HS_A_STATUS, "handshake status missing", extack) ||
+	    kzt_hs_missing(tb, KZT_HS_A_FD,
+			   "the descriptor of the request's socket (FD) is missing", extack))
 		return -EINVAL;
 	m->id = nla_get_u32(tb[KZT_HS_A_ID]);
 	m->status = nla_get_u32(tb[KZT_HS_A_STATUS]);
@@ -297,8 +308,8 @@ int kzt_hs_done_apply(struct kzt_hs_req *req, const struct kzt_hs_done_msg *m,
 EXPORT_SYMBOL_IF_KUNIT(kzt_hs_done_apply);
 
 /* A parsed DONE: the report of the request it names, if it is ours. */
-static int kzt_hs_done_take(struct kzt_hs_net *hn, struct nlattr **tb,
-			    struct netlink_ext_ack *extack)
+static int kzt_hs_done_take(struct kzt_hs_net *hn, const struct socket *sock,
+			    struct nlattr **tb, struct netlink_ext_ack *extack)
 {
 	struct kzt_hs_done_msg m;
 	struct kzt_hs_req *req;
@@ -307,13 +318,24 @@ static int kzt_hs_done_take(struct kzt_hs_net *hn, struct nlattr **tb,
 	bad = kzt_hs_done_parse(tb, &m, extack);
 	if (bad && !m.named)
 		return bad;
-	req = kzt_hs_claim_accepted(hn, m.id);
-	if (!req) {
+	req = sock ? kzt_hs_claim_accepted(hn, m.id, sock) : ERR_PTR(-EBADF);
+	if (IS_ERR(req)) {
 		if (bad)	/* its message names the first problem */
 			return bad;
-		NL_SET_ERR_MSG_ATTR(extack, tb[KZT_HS_A_ID],
-				    "no such accepted handshake request in this netns (timed out or completed)");
-		return -ENOENT;
+		switch (PTR_ERR(req)) {
+		case -EBADF:
+			NL_SET_ERR_MSG_ATTR(extack, tb[KZT_HS_A_FD],
+					    "FD is not an open socket descriptor of the caller");
+			break;
+		case -EPERM:
+			NL_SET_ERR_MSG_ATTR(extack, tb[KZT_HS_A_FD],
+					    "FD is not the socket of this handshake request: only its holder may report it");
+			break;
+		default:
+			NL_SET_ERR_MSG_ATTR(extack, tb[KZT_HS_A_ID],
+					    "no such accepted handshake request in this netns (timed out or completed)");
+		}
+		return PTR_ERR(req);
 	}
 	if (bad) {
 		kzt_stat_inc(hn->net, KZT_STATS_A_HS_FAILED);
@@ -326,13 +348,18 @@ static int kzt_hs_done_take(struct kzt_hs_net *hn, struct nlattr **tb,
 /**
  * kzt_hs_done() - take a DONE request, then wipe it
  * @hn: the sender's netns
+ * @sock: the socket the request's FD attribute names in the sender's fd
+ *        table, or NULL (no FD, or not an open socket)
  * @attrs: the request's attribute stream, not parsed yet
  * @len: its length
  * @extack: the reason for a refusal
  *
- * A DONE naming a request accepted in this netns completes it, whatever
- * else is wrong with it: the daemon closes its descriptor after DONE in any
- * case, so a request left waiting would only time out.
+ * A DONE naming a request accepted in this netns, whose FD is that
+ * request's socket, completes it, whatever else is wrong with it: the
+ * daemon closes its descriptor after DONE in any case, so a request left
+ * waiting would only time out. A DONE from anyone who does not hold the
+ * socket (the ID alone is guessable) changes nothing, as net/handshake
+ * does.
  *
  * The checks genetlink and kzt_nl_pre_doit() make for other commands are
  * made here, so that every outcome wipes the keys and IVs from the request:
@@ -341,8 +368,8 @@ static int kzt_hs_done_take(struct kzt_hs_net *hn, struct nlattr **tb,
  *
  * Return: 0, or a negative errno with an extack message.
  */
-int kzt_hs_done(struct kzt_hs_net *hn, void *attrs, int len,
-		struct netlink_ext_ack *extack)
+int kzt_hs_done(struct kzt_hs_net *hn, const struct socket *sock, void *attrs,
+		int len, struct netlink_ext_ack *extack)
 {
 	struct nlattr *tb[KZT_HS_A_MAX + 1];
 	int err;
@@ -351,7 +378,7 @@ int kzt_hs_done(struct kzt_hs_net *hn, void *attrs, int len,
 	if (!err)
 		err = kzt_nl_check_repeats(attrs, len, 0, extack);
 	if (!err)
-		err = kzt_hs_done_take(hn, tb, extack);
+		err = kzt_hs_done_take(hn, sock, tb, extack);
 	memzero_explicit(attrs, len);
 	return err;
 }
@@ -362,11 +389,26 @@ EXPORT_SYMBOL_IF_KUNIT(kzt_hs_done);
  * @skb: request
  * @info: the request; genetlink parsed no attribute (see kzt_hs_done())
  *
+ * Runs in the sender's context, so FD is looked up in the sender's own fd
+ * table (what net/handshake's DONE does). Only the socket's identity is
+ * compared: the reference is dropped once DONE is taken.
+ *
  * Return: 0, or a negative errno with an extack message.
  */
 int kzt_nl_hs_done_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	return kzt_hs_done(kzt_hs_net_of(genl_info_net(info)),
-			   genlmsg_data(info->genlhdr), genlmsg_len(info->genlhdr),
-			   info->extack);
+	void *attrs = genlmsg_data(info->genlhdr);
+	int len = genlmsg_len(info->genlhdr);
+	const struct nlattr *fd = nla_find(attrs, len, KZT_HS_A_FD);
+	struct socket *sock = NULL;
+	int err;
+
+	/* Unchecked yet: a malformed FD is refused by the policy after. */
+	if (fd && nla_len(fd) == sizeof(s32) && nla_get_s32(fd) >= 0)
+		sock = sockfd_lookup(nla_get_s32(fd), &err);
+	err = kzt_hs_done(kzt_hs_net_of(genl_info_net(info)), sock, attrs, len,
+			  info->extack);
+	if (sock)
+		sockfd_put(sock);
+	return err;
 }

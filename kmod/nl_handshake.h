@@ -11,10 +11,11 @@
 
 struct kzt_hs_net;
 struct kzt_hs_req;
+struct socket;
 
 /* A DONE request, read; pointers into its message. */
 struct kzt_hs_done_msg {
-	bool named;		/* id and status were read */
+	bool named;		/* id, status and fd were present */
 	u32 id;
 	u32 status;		/* 0 or a positive errno */
 	u16 cipher;		/* the rest: status 0 only */
@@ -29,7 +30,7 @@ int kzt_hs_done_parse(struct nlattr **tb, struct kzt_hs_done_msg *m,
 int kzt_hs_done_apply(struct kzt_hs_req *req, const struct kzt_hs_done_msg *m,
 		      struct nlattr **tb, struct netlink_ext_ack *extack);
 int kzt_hs_status_errno(u32 status);
-int kzt_hs_done(struct kzt_hs_net *hn, void *attrs, int len,
-		struct netlink_ext_ack *extack);
+int kzt_hs_done(struct kzt_hs_net *hn, const struct socket *sock, void *attrs,
+		int len, struct netlink_ext_ack *extack);
 
 #endif /* _KZT_NL_HANDSHAKE_H */

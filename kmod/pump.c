@@ -21,6 +21,7 @@
  *  - tunnel FIN without close_notify, another alert, a non-data record,
  *    a record that fails authentication -> pod RST, counted TLS_ERRORS
  */
+#include <linux/moduleparam.h>
 #include <linux/net.h>
 #include <linux/slab.h>
 #include <linux/socket.h>
@@ -28,11 +29,68 @@
 #include <net/sock.h>
 #include <net/tcp_states.h>
 #include <net/tls.h>
+#include <linux/unaligned.h>
 
 #include "flow_internal.h"
 
 /* How often CLOSING looks whether kTLS still holds records for TCP. */
 #define KZT_PUMP_FLUSH_POLL_MS		10
+
+/*
+ * AEAD limits (RFC 8446 5.5): one AES-GCM key may protect at most 2^24.5
+ * full records. kTLS in 6.12 cannot change the keys of a socket (a second
+ * TLS_TX/TLS_RX is -EBUSY: "we don't support set crypto info more than one
+ * time", net/tls/tls_main.c), so there is no KeyUpdate: a flow whose
+ * tunnel comes near the limit in either direction is reset on both sides
+ * and counted (FLOWS_KEY_LIMIT); its pods reconnect with fresh keys.
+ * Documentation/protocol.rst, "Key limits".
+ */
+#define KZT_AEAD_RECORD_LIMIT		23726566U	/* floor(2^24.5) */
+#define KZT_AEAD_RECORD_LIMIT_MIN	64U
+
+/*
+ * Records one pump run can seal: a send of at most KZT_PUMP_BUF_SIZE bytes
+ * (one record's worth) closes at most two records (the one left open and
+ * its own), however few bytes it carries, so a run ends after
+ * KZT_PUMP_RUN_SENDS sends to the tunnel (a trickling pod would otherwise
+ * seal a record per byte of the budget). Checking this many records early,
+ * before each run, never passes the limit.
+ */
+#define KZT_PUMP_RUN_SENDS	(KZT_PUMP_BUDGET / KZT_PUMP_BUF_SIZE)
+#define KZT_PUMP_RUN_RECORDS	(2 * KZT_PUMP_RUN_SENDS)
+
+/*
+ * Records of a tunnel its byte counters do not show: the kzt/1 header or
+ * status (a byte per record at worst), close_notify, and on receive what
+ * the pump's buffer holds. Every other record carries a byte of
+ * bytes_out (bytes_in), so below the limit by this much more there is no
+ * need to read the sequence numbers.
+ */
+#define KZT_PUMP_UNCOUNTED_RECORDS	\
+	(KZT_PROTO_HEADER_LEN + 1 + KZT_PUMP_BUF_SIZE + KZT_PUMP_RUN_RECORDS)
+
+static unsigned int kzt_aead_record_limit = KZT_AEAD_RECORD_LIMIT;
+
+static int kzt_aead_limit_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int v;
+	int err = kstrtouint(val, 0, &v);
+
+	if (err)
+		return err;
+	if (v < KZT_AEAD_RECORD_LIMIT_MIN || v > KZT_AEAD_RECORD_LIMIT)
+		return -ERANGE;
+	WRITE_ONCE(kzt_aead_record_limit, v);
+	return 0;
+}
+
+static const struct kernel_param_ops kzt_aead_limit_ops = {
+	.set = kzt_aead_limit_set,
+	.get = param_get_uint,
+};
+module_param_cb(aead_record_limit, &kzt_aead_limit_ops, &kzt_aead_record_limit, 0644);
+MODULE_PARM_DESC(aead_record_limit,
+		 "records per AES-GCM key and direction before a flow is reset (for tests: 64..23726566, default 23726566)");
 
 /**
  * kzt_pump_init() - give @pump its two buffers
@@ -183,6 +241,55 @@ bool kzt_tls_tx_pending(struct socket *sock)
 	return pending;
 }
 
+/*
+ * The next record sequence numbers of both directions of a kTLS socket:
+ * records sealed (or opened) under its keys so far, counted from what
+ * DONE installed. kTLS keeps them big-endian in its context and advances
+ * them under the socket lock. Checked against 6.12.118.
+ */
+static void kzt_tls_rec_seq(struct socket *sock, u64 *tx, u64 *rx)
+{
+	struct sock *sk = sock->sk;
+	struct tls_context *ctx;
+
+	*tx = 0;
+	*rx = 0;
+	lock_sock(sk);
+	ctx = tls_get_ctx(sk);
+	if (inet_csk(sk)->icsk_ulp_ops && ctx) {
+		if (ctx->tx_conf == TLS_SW && ctx->prot_info.rec_seq_size == 8)
+			*tx = get_unaligned_be64(ctx->tx.rec_seq);
+		if (ctx->rx_conf == TLS_SW && ctx->prot_info.rec_seq_size == 8)
+			*rx = get_unaligned_be64(ctx->rx.rec_seq);
+	}
+	release_sock(sk);
+}
+
+/*
+ * Whether the tunnel's keys are near their AEAD limit: its sealed records
+ * within a pump run of it, or its opened ones at it. The peer seals those:
+ * a kzt peer stops its own side early; a peer that does not is reset in
+ * the first run that starts past the limit (a run opens at most what its
+ * reads return, or more when the peer sends empty records, which also
+ * escape the byte filter below).
+ * ChaCha20-Poly1305 has no such limit within the sequence number space.
+ */
+static bool kzt_pump_key_limit(struct kzt_flow *flow)
+{
+	u64 limit = READ_ONCE(kzt_aead_record_limit), tx, rx;
+	u64 bytes = max(atomic64_read(&flow->bytes_out),
+			atomic64_read(&flow->bytes_in));
+
+	if (flow->cipher != TLS_CIPHER_AES_GCM_128 &&
+	    flow->cipher != TLS_CIPHER_AES_GCM_256)
+		return false;
+	/* Spares the socket lock of the flows far from it: nearly all. */
+	if (bytes + KZT_PUMP_UNCOUNTED_RECORDS < limit)
+		return false;
+	kzt_tls_rec_seq(flow->tunnel.sock, &tx, &rx);
+	return tx + KZT_PUMP_RUN_RECORDS >= limit || rx >= limit;
+}
+
 static int kzt_sock_recv(struct socket *sock, void *buf, size_t len)
 {
 	struct msghdr msg = {};
@@ -290,11 +397,13 @@ static int kzt_pump_out(struct kzt_flow *flow, enum kzt_flow_end *how)
 {
 	struct kzt_pump_dir *d = &flow->pump.out;
 	struct socket *pod = flow->pod.sock, *tunnel = flow->tunnel.sock;
-	unsigned int moved = 0;
+	unsigned int moved = 0, sends = 0;
 	int n;
 
-	while (moved < KZT_PUMP_BUDGET) {
+	/* Each send may seal records: KZT_PUMP_RUN_RECORDS. */
+	while (moved < KZT_PUMP_BUDGET && sends < KZT_PUMP_RUN_SENDS) {
 		if (d->len) {
+			sends++;
 			n = kzt_pump_drain(flow, d, tunnel, &flow->bytes_out, &moved,
 					   how);
 			if (n <= 0)
@@ -303,6 +412,7 @@ static int kzt_pump_out(struct kzt_flow *flow, enum kzt_flow_end *how)
 		}
 		if (d->eof) {
 			if (!d->done) {
+				sends++;
 				n = kzt_tls_send_close_notify(tunnel);
 				if (n == -EAGAIN)
 					return 0;
@@ -363,6 +473,11 @@ void kzt_pump_step(struct kzt_flow *flow)
 	}
 	if (err) {
 		kzt_flow_end(flow, how);
+		return;
+	}
+	if (kzt_pump_key_limit(flow)) {
+		pr_debug("flow %llu: AEAD record limit\n", flow->id);
+		kzt_flow_end(flow, KZT_END_KEY_LIMIT);
 		return;
 	}
 	in = kzt_pump_in(flow, &how);

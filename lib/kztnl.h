@@ -140,6 +140,7 @@ struct kzt_tls_keys;
 /* KZT_CMD_HANDSHAKE_DONE: keys and identities only with status 0. */
 struct kzt_hs_result {
 	uint32_t id;
+	int fd;				/* the request's socket, as ACCEPT gave it */
 	uint32_t status;		/* 0 or a positive errno */
 	const struct kzt_tls_keys *keys;
 	const char *peer_id;

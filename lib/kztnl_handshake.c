@@ -168,17 +168,21 @@ int kzt_hs_accept(struct kzt_client *c, struct kzt_hs_request *req,
 /**
  * kzt_hs_result_put() - the attributes of a DONE
  * @msg: the message, after its genl header
- * @res: status 0 with keys and identities, or a failure status
+ * @res: status 0 with keys and identities, or a failure status; always the
+ *       request's descriptor (the kernel takes DONE only from its holder)
  *
  * @retval 0        added
- * @retval EINVAL   status 0 without keys or identities
+ * @retval EINVAL   no descriptor, or status 0 without keys or identities
  * @retval EMSGSIZE @msg is full
  */
 int kzt_hs_result_put(struct nl_msg *msg, const struct kzt_hs_result *res)
 {
 	const struct kzt_tls_keys *k = res->keys;
 
+	if (res->fd < 0)
+		return EINVAL;
 	if (nla_put_u32(msg, KZT_HS_A_ID, res->id) < 0 ||
+	    nla_put_s32(msg, KZT_HS_A_FD, res->fd) < 0 ||
 	    nla_put_u32(msg, KZT_HS_A_STATUS, res->status) < 0)
 		return EMSGSIZE;
 	if (res->status)

@@ -91,6 +91,8 @@ static const struct kzt_stat_desc stat_descs[] = {
 	  "tunnels reset: no first byte in hello_timeout_ms" },
 	{ KZT_STATS_A_BAD_PORT, "bad_port", "capture",
 	  "connection requests with port 0 refused" },
+	{ KZT_STATS_A_FLOWS_KEY_LIMIT, "flows_key_limit", "flow",
+	  "reset before a key encrypted or decrypted too many records (AES-GCM)" },
 };
 
 /* Catches a counter added to the uapi enum without a name here. */

@@ -61,6 +61,26 @@ fetch() {
 	expect_eq "sha256 of 10M from $2" "$got" "$want"
 }
 
+# AEAD limits (kmod/pump.c, Documentation/protocol.rst "Key limits"): with
+# the record limit lowered to its floor, 64 records per key and direction
+# (about 1 MiB of full records), the 10 MB download is reset on both pods
+# before its end, and node2, whose key sealed the records, counts it
+# flows_key_limit. test_cross_node (at the default limit) carries it whole.
+KEY_LIMIT=/sys/module/kzt/parameters/aead_record_limit
+test_key_limit() {
+	local before out rc=0
+	before=$(mesh_stat 2 flows_key_limit) || return 1
+	echo 64 > "$KEY_LIMIT" || return 1
+	out=$(in_pod a1 curl -sS --max-time 60 -o /dev/null "http://${MESH_IP[b1]}/10M" 2>&1) &&
+		rc=1
+	echo 23726566 > "$KEY_LIMIT"
+	[ $rc -eq 0 ] || { echo "the download completed past the record limit"; return 1; }
+	expect_match "curl" "$out" "Connection reset by peer|Recv failure" &&
+	expect_eq "node2 flows_key_limit" "$(mesh_stat 2 flows_key_limit)" $((before + 1)) &&
+	expect_eq "below the floor" "$(echo 63 2>/dev/null > "$KEY_LIMIT" || echo refused)" refused &&
+	expect_eq "above RFC 8446's limit" "$(echo 23726567 2>/dev/null > "$KEY_LIMIT" || echo refused)" refused
+}
+
 test_cross_node() {
 	fetch a1 b1 || return 1
 	# Both nodes counted a handshake and an opened flow.
@@ -275,6 +295,38 @@ test_many_flows() {
 		mesh_kztctl 1 -j stats; mesh_kztctl 2 -j stats; return 1; }
 }
 
+# A node netns deleted while an idle flow is established in it: once its
+# kztd is gone (the tunnels' descriptors closed), nothing holds the netns
+# (kmod/sknet.c, the flow's unpin poll): it goes, its pernet exit ending
+# its flows. The bound is no time measure: without the unpin, an idle flow
+# kept its tunnel pinned and the netns forever. (Node1's end of the flow
+# learns nothing: node2's RST leaves on the veth going away with it.) The
+# last check, as node2 stays gone; after the unload check, so it loads kzt
+# and starts the kztds again.
+test_netns_del_idle_flow() {
+	local node
+	# Whatever the unload check left (a kztd holding node2's netns).
+	mesh_kztd_stop 1
+	mesh_kztd_stop 2
+	kzt_load || return 1
+	for node in 1 2; do
+		mesh_kztctl "$node" apply -f "$MESH_DIR/node$node.yaml" > /dev/null &&
+		mesh_kztd_start "$node" || return 1
+	done
+	in_pod b1 socat TCP-LISTEN:7003,reuseaddr SYSTEM:'sleep 60' &
+	busywait 5000 in_pod b1 sh -c 'ss -Hltn "sport = :7003" | grep -q .'
+	in_pod a1 socat -u SYSTEM:'sleep 60' TCP:${MESH_IP[b1]}:7003 &
+	busywait 20000 sh -c "ip netns exec $(mesh_ns node2) kztctl -j conn list | grep -q established" ||
+		return 1
+	busywait 20000 sh -c "ip netns exec $(mesh_ns node1) kztctl -j conn list | grep -q established" ||
+		return 1
+	mesh_kztd_stop 2
+	ip netns del "$(mesh_ns node2)" || return 1
+	# The underlay veth goes with its peer's netns.
+	busywait 20000 sh -c "! ip -n $(mesh_ns node1) link show und > /dev/null 2>&1" ||
+		{ echo "node2's netns did not go"; return 1; }
+}
+
 # Unloading kzt with flows open resets them and leaves the kernel clean.
 test_unload_with_flows() {
 	in_pod b1 socat TCP-LISTEN:7002,reuseaddr,fork SYSTEM:'sleep 30' &
@@ -294,6 +346,7 @@ run_test --debug "datapath: two nodes, two pods each, one kztd per node" test_se
 run_test "datapath: curl a1 -> nginx b1 across nodes, 10 MB sha256" test_cross_node
 run_test "datapath: curl a1 -> nginx a2 on one node, 10 MB sha256" test_same_node
 run_test "datapath: conn list shows identities and cipher" test_conn_list
+run_test "datapath: curl a1 -> nginx b1 past the AEAD record limit: reset, counted" test_key_limit
 run_test "datapath: iperf3 both directions" test_iperf3
 run_test "datapath: a DENY policy refuses the flow at once" test_deny_policy
 run_test "datapath: tunnels keep alive with their node's values, both ends" test_keepalive
@@ -301,4 +354,6 @@ run_test --debug "datapath: kztd down: fail closed; back: flows again" test_kztd
 run_test --debug "datapath: established flow survives kill -9 of kztd" test_kztd_crash
 run_test --debug "datapath: $(scale 200) concurrent flows, each half-closed" test_many_flows
 run_test --debug "datapath: module unload with flows open" test_unload_with_flows
+run_test --debug "datapath: a node netns deleted with an idle flow goes, the flow ends" \
+	test_netns_del_idle_flow
 exit $RET

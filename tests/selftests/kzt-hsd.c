@@ -293,6 +293,7 @@ static int report(struct kzt_nl *nl, const struct kzt_nl_family *fam,
 		}
 	}
 	ret = nla_put_u32(msg, KZT_HS_A_ID, a->id) ||
+	      nla_put_s32(msg, KZT_HS_A_FD, a->fd) ||
 	      nla_put_u32(msg, KZT_HS_A_STATUS, o->status);
 	if (!ret && c) {
 		int kl = ciphers[c->cipher].key_len;

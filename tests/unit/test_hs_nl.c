@@ -131,7 +131,7 @@ static void test_done_success(void **state)
 	const struct kzt_tls_cipher *c = kzt_tls_cipher_by_name("aes256");
 	struct kzt_tls_keys k = { .cipher = c };
 	struct kzt_hs_result res = {
-		.id = 5, .keys = &k, .peer_id = SID, .local_id = CID,
+		.id = 5, .fd = 7, .keys = &k, .peer_id = SID, .local_id = CID,
 	};
 	struct nl_msg *msg = reply(KZT_CMD_HANDSHAKE_DONE);
 	struct nlattr *tb[KZT_HS_A_MAX + 1];
@@ -145,6 +145,7 @@ static void test_done_success(void **state)
 	assert_int_equal(kzt_hs_result_put(msg, &res), 0);
 	assert_int_equal(genlmsg_parse(nlmsg_hdr(msg), 0, tb, KZT_HS_A_MAX, NULL), 0);
 	assert_int_equal(nla_get_u32(tb[KZT_HS_A_ID]), 5);
+	assert_int_equal((int)nla_get_u32(tb[KZT_HS_A_FD]), 7);
 	assert_int_equal(nla_get_u32(tb[KZT_HS_A_STATUS]), 0);
 	assert_int_equal(nla_get_u16(tb[KZT_HS_A_CIPHER]), c->kernel);
 	assert_int_equal(nla_len(tb[KZT_HS_A_TX_KEY]), 32);
@@ -174,7 +175,7 @@ static void test_done_success(void **state)
 
 static void test_done_failure(void **state)
 {
-	struct kzt_hs_result res = { .id = 6, .status = EACCES };
+	struct kzt_hs_result res = { .id = 6, .fd = 0, .status = EACCES };
 	struct nl_msg *msg = reply(KZT_CMD_HANDSHAKE_DONE);
 	struct nlattr *tb[KZT_HS_A_MAX + 1];
 
@@ -185,6 +186,13 @@ static void test_done_failure(void **state)
 	for (int t = KZT_HS_A_CIPHER; t <= KZT_HS_A_RX_SEQ; t++)
 		assert_null(tb[t]);
 	assert_null(tb[KZT_HS_A_PEER_ID]);
+	assert_int_equal((int)nla_get_u32(tb[KZT_HS_A_FD]), 0);
+	nlmsg_free(msg);
+
+	/* No descriptor: the kernel would refuse it, so it is not sent. */
+	res.fd = -1;
+	msg = reply(KZT_CMD_HANDSHAKE_DONE);
+	assert_int_equal(kzt_hs_result_put(msg, &res), EINVAL);
 	nlmsg_free(msg);
 }
 

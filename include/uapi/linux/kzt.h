@@ -279,8 +279,12 @@
  *   errors:   -EAGAIN no request is waiting.
  *
  * KZT_CMD_HANDSHAKE_DONE - complete a request; the caller should close its
- *   descriptor after this, whatever the answer.
+ *   descriptor after this, whatever the answer. Only the holder of the
+ *   request's socket may: FD is looked up in the caller's descriptor table
+ *   and must be that socket (the ID alone is guessable).
  *   request:  KZT_HS_A_ID            u32, required
+ *             KZT_HS_A_FD            s32, required: the descriptor ACCEPT
+ *                                    gave (or a dup of it)
  *             KZT_HS_A_STATUS        u32, required: 0 on success, else a
  *                                    positive errno saying why it failed
  *                                    (EACCES: the peer's certificate was
@@ -300,6 +304,8 @@
  *             KZT_HS_A_LOCAL_ID      string, the SPIFFE ID presented
  *   errors:   -ENOENT no such request accepted by the caller's netns (it
  *                     timed out, or was completed already);
+ *             -EBADF  FD is not an open socket descriptor of the caller;
+ *             -EPERM  FD is not the request's socket (nothing changes);
  *             -EINVAL keys that do not fit the cipher (the request fails).
  *
  * ---- Connections and statistics ----
@@ -746,6 +752,7 @@ enum kzt_stats_attr {
 					  */
 	KZT_STATS_A_TUNNEL_HELLO_TIMEOUT, /* reset: no first byte in time */
 	KZT_STATS_A_BAD_PORT,		/* connection request with port 0: reset */
+	KZT_STATS_A_FLOWS_KEY_LIMIT,	/* reset: an AES-GCM key reached its record limit */
 
 	__KZT_STATS_A_MAX
 };
