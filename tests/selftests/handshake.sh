@@ -217,7 +217,10 @@ test_deadline_shuts_tunnel() {
 	HSD_PID=$!
 	busywait 10000 grep -q '^ready$' "$WORK/hsd.log" || return 1
 	t0=$(date +%s)
-	timeout 30 bash -c 'exec 5<>/dev/tcp/10.250.1.2/15008 && cat <&5 > /dev/null' 2>/dev/null ||
+	# One byte, or the tunnel never reaches the daemon (datapath.rst,
+	# "Inbound budgets").
+	timeout 30 bash -c 'exec 5<>/dev/tcp/10.250.1.2/15008 && printf "\x16" >&5 &&
+		cat <&5 > /dev/null' 2>/dev/null ||
 		rc=$?
 	t1=$(date +%s)
 	grep '^accept' "$WORK/hsd.log"
