@@ -619,11 +619,20 @@ out_put:
  * kzt_flow_established() - the flow carries bytes from now on
  * @flow: flow, from its work item, after the status OK
  *
- * Counts it opened, arms the idle timeout and runs the pump at once (bytes
- * may be waiting on either side already).
+ * Its handshake is over (outbound.h). Gives the pump its buffers, only
+ * now: a flow that never gets here never holds them; without them it ends
+ * (reset, counted FLOWS_NO_MEMORY). Counts it opened, arms the idle
+ * timeout and runs the pump at once (bytes may be waiting on either side
+ * already).
  */
 void kzt_flow_established(struct kzt_flow *flow)
 {
+	kzt_outbound_established(&flow->fn->outbound, &flow->outbound);
+	if (kzt_pump_init(&flow->pump)) {
+		kzt_stat_inc(flow->net, KZT_STATS_A_FLOWS_NO_MEMORY);
+		kzt_flow_end(flow, KZT_END_FAILED);
+		return;
+	}
 	kzt_stat_inc(flow->net, KZT_STATS_A_FLOWS_OPENED);
 	flow->opened = true;
 	flow->last_active = jiffies;
@@ -763,6 +772,8 @@ void kzt_flow_end(struct kzt_flow *flow, enum kzt_flow_end how)
 	kzt_capture_forget(flow->net, ct);
 	kzt_flow_release(&flow->tunnel, reset, hs_unfinished);
 	kzt_pump_free(&flow->pump);
+	/* Sockets and buffers gone: its source may start another flow. */
+	kzt_outbound_release(&fn->outbound, &flow->outbound);
 	kzt_flow_count_end(flow, how);
 	/* Pairs with wait_var_event() in kzt_flow_revoke_all(). */
 	if (atomic_dec_and_test(&fn->nr_running))
@@ -792,13 +803,10 @@ static struct kzt_flow *kzt_flow_new(struct net *net, u8 dir)
 	struct kzt_flow_net *fn = kzt_flow_net(net);
 	struct kzt_flow *flow;
 
+	/* The pump's buffers come when it is established. */
 	flow = kzalloc(sizeof(*flow), GFP_KERNEL);
 	if (!flow)
 		return NULL;
-	if (kzt_pump_init(&flow->pump)) {
-		kfree(flow);
-		return NULL;
-	}
 	refcount_set(&flow->ref, 1);		/* the list's */
 	flow->net = net;
 	flow->fn = fn;
@@ -835,6 +843,15 @@ static bool kzt_flow_start(struct kzt_flow *flow)
 	return true;
 }
 
+/* The peer address of a connected TCP socket, as kzt keeps addresses. */
+static void kzt_sk_peer_addr(const struct sock *sk, struct in6_addr *addr)
+{
+	if (sk->sk_family == AF_INET6)
+		*addr = sk->sk_v6_daddr;
+	else
+		ipv6_addr_set_v4mapped(inet_sk(sk)->inet_daddr, addr);
+}
+
 /* A socket we could not take a flow for: reset it. */
 static void kzt_flow_refuse_sock(struct socket *sock)
 {
@@ -849,33 +866,45 @@ static void kzt_flow_refuse_sock(struct socket *sock)
  *       original destination, its peer the source pod; owned from now on
  *
  * Called from the capture listener's accept work. The flow's work item
- * does the rest (tunnel.c); on any failure the pod sees a reset.
+ * does the rest (tunnel.c); on any failure the pod sees a reset. A source
+ * that holds its share of flows or handshakes (outbound.h) gets that reset
+ * at once, counted FLOWS_SOURCE_LIMIT.
  */
 void kzt_flow_outbound(struct net *net, struct socket *pod)
 {
+	struct kzt_flow_net *fn = kzt_flow_net(net);
+	struct kzt_outbound_limits limits;
+	struct kzt_outbound_slot slot;
 	struct kzt_flow *flow;
+	struct in6_addr src;
 
-	flow = kzt_flow_new(net, KZT_CONN_DIR_OUTBOUND);
-	if (!flow) {
+	kzt_sk_peer_addr(pod->sk, &src);
+	kzt_outbound_limits(&limits);
+	switch (kzt_outbound_take(&fn->outbound, &limits, &src, &slot)) {
+	case KZT_OUTBOUND_OK:
+		break;
+	case KZT_OUTBOUND_NOMEM:
+		kzt_flow_refuse_sock(pod);
+		return;
+	default:
+		kzt_stat_inc(net, KZT_STATS_A_FLOWS_SOURCE_LIMIT);
 		kzt_flow_refuse_sock(pod);
 		return;
 	}
+	flow = kzt_flow_new(net, KZT_CONN_DIR_OUTBOUND);
+	if (!flow) {
+		kzt_outbound_release(&fn->outbound, &slot);
+		kzt_flow_refuse_sock(pod);
+		return;
+	}
+	flow->outbound = slot;
 	flow->pod.sock = pod;
 	if (!kzt_flow_start(flow)) {
 		flow->pod.sock = NULL;
 		kzt_flow_refuse_sock(pod);
-		kzt_pump_free(&flow->pump);
+		kzt_outbound_release(&fn->outbound, &flow->outbound);
 		kzt_flow_put(flow);
 	}
-}
-
-/* The peer address of a connected TCP socket, as kzt keeps addresses. */
-static void kzt_sk_peer_addr(const struct sock *sk, struct in6_addr *addr)
-{
-	if (sk->sk_family == AF_INET6)
-		*addr = sk->sk_v6_daddr;
-	else
-		ipv6_addr_set_v4mapped(inet_sk(sk)->inet_daddr, addr);
 }
 
 /* Whether @addr is the node address of workloads in the table now. */
@@ -950,7 +979,6 @@ void kzt_flow_inbound(struct net *net, struct socket *tunnel)
 
 out_free:
 	kzt_flow_authorized(flow);
-	kzt_pump_free(&flow->pump);
 	kzt_flow_put(flow);
 }
 
@@ -1098,6 +1126,7 @@ int kzt_flow_net_init(struct net *net)
 	atomic_set(&fn->nr_flows, 0);
 	atomic_set(&fn->nr_running, 0);
 	kzt_admit_init(&fn->admit);
+	kzt_outbound_init(&fn->outbound);
 	kzt_pernet(net)->flows = fn;
 	return 0;
 }
@@ -1134,6 +1163,7 @@ void kzt_flow_net_exit(struct net *net)
 
 	kzt_flow_abort_all(net);
 	cancel_work_sync(&fn->recheck);
+	kzt_outbound_destroy(&fn->outbound);
 	kzt_pernet(net)->flows = NULL;
 	kfree(fn);
 }

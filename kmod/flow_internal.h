@@ -24,6 +24,7 @@
 #include <linux/kzt.h>
 
 #include "admit.h"
+#include "outbound.h"
 #include "pump.h"
 #include "proto.h"
 
@@ -45,6 +46,7 @@ struct kzt_flow_net {
 	atomic_t nr_flows;		/* allocated, not yet freed */
 	atomic_t nr_running;		/* started, not yet ended: hold sockets */
 	struct kzt_admit admit;		/* inbound, header not yet accepted */
+	struct kzt_outbound outbound;	/* outbound, per source workload */
 };
 
 /* The socket callbacks a flow wraps, as they were before. */
@@ -109,6 +111,7 @@ struct kzt_flow {
 	bool opened;			/* reached ESTABLISHED (and counted) */
 	bool tunnel_shut;		/* CLOSING: SHUT_WR sent on the tunnel */
 	struct kzt_admission admission;	/* held in fn->admit until authorized */
+	struct kzt_outbound_slot outbound; /* held in fn->outbound until the end */
 	bool decided;			/* allowed: re-decide on changes */
 	int pod_ifindex;		/* the local pod's interface then */
 	bool listed;			/* in fn->flows (a revoked flow stays a while) */

@@ -93,6 +93,10 @@ static const struct kzt_stat_desc stat_descs[] = {
 	  "connection requests with port 0 refused" },
 	{ KZT_STATS_A_FLOWS_KEY_LIMIT, "flows_key_limit", "flow",
 	  "reset before a key encrypted or decrypted too many records (AES-GCM)" },
+	{ KZT_STATS_A_FLOWS_SOURCE_LIMIT, "flows_source_limit", "flow",
+	  "outbound flows reset: their source pod held its share" },
+	{ KZT_STATS_A_FLOWS_NO_MEMORY, "flows_no_memory", "flow",
+	  "reset: no memory for the pump buffers" },
 };
 
 /* Catches a counter added to the uapi enum without a name here. */

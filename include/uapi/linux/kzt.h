@@ -753,6 +753,11 @@ enum kzt_stats_attr {
 	KZT_STATS_A_TUNNEL_HELLO_TIMEOUT, /* reset: no first byte in time */
 	KZT_STATS_A_BAD_PORT,		/* connection request with port 0: reset */
 	KZT_STATS_A_FLOWS_KEY_LIMIT,	/* reset: an AES-GCM key reached its record limit */
+	KZT_STATS_A_FLOWS_SOURCE_LIMIT,	/* outbound, reset at once: its source
+					 * held max_outbound_flows_per_source
+					 * or max_outbound_handshakes_per_source
+					 */
+	KZT_STATS_A_FLOWS_NO_MEMORY,	/* reset: no memory for the pump buffers */
 
 	__KZT_STATS_A_MAX
 };
