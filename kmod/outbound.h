@@ -32,7 +32,7 @@
 
 /* The counts of one netns. */
 struct kzt_outbound {
-	spinlock_t lock;
+	spinlock_t lock;		/* @sources and every count */
 	struct hlist_head sources[KZT_OUTBOUND_BUCKETS];	/* under @lock */
 	siphash_key_t key;		/* picks the bucket; random per netns */
 };
