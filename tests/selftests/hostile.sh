@@ -18,7 +18,7 @@ cleanup() {
 trap cleanup EXIT
 
 require_root
-require_cmd ip kztctl kztd socat openssl python3
+require_cmd ip kztctl kztd socat openssl python3 jq
 
 TUNNEL=${MESH_UNDERLAY[2]}:15008
 
@@ -237,6 +237,133 @@ test_silent_attacker() {
 	echo "$old_per_source" > $dir/max_unauthenticated_per_source
 	ip -n "$(mesh_ns node1)" addr del $attacker/24 dev und
 	mesh_kztctl 2 config set handshake-timeout 2000
+	[ $rc -eq 0 ] && good_flow
+}
+
+# pod_holder HOST PORT N FILE: from a pod, keep N connections to HOST:PORT
+# open, opening a new one for each that is reset or closed, until SIGTERM.
+# A connection is up once the server's first byte came; FILE always holds
+# "UP MOST" (up now, the most up at once).
+POD_HOLDER='
+import os, signal, socket, sys, time
+host, port, n, path = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+socks, up, most = [None] * n, [False] * n, 0
+signal.signal(signal.SIGTERM, lambda *a: sys.exit(0))
+while True:
+    for i in range(n):
+        s = socks[i]
+        if s is not None:
+            try:
+                if s.recv(1, socket.MSG_DONTWAIT):
+                    up[i] = True
+                    continue
+            except BlockingIOError:
+                continue            # connecting, or up and quiet
+            except OSError:
+                pass                # reset: refused, or ended
+            s.close()
+        up[i] = False
+        s = socket.socket()
+        s.setblocking(False)
+        try:
+            s.connect((host, port))
+        except BlockingIOError:
+            pass
+        except OSError:
+            s.close()
+            s = None
+        socks[i] = s
+    most = max(most, sum(up))
+    with open(path + ".tmp", "w") as f:
+        f.write("%d %d\n" % (sum(up), most))
+    os.rename(path + ".tmp", path)
+    time.sleep(0.1)
+'
+
+# held FILE FIELD N: the pod_holder's FIELD (1: up now, 2: most) is N.
+held() {
+	[ "$(cut -d' ' -f"$2" "$1" 2>/dev/null)" = "$3" ]
+}
+
+# no_flow_from NODE ADDR: the node lists no flow from ADDR.
+no_flow_from() {
+	[ "$(ip netns exec "$(mesh_ns node$1)" kztctl -j conn list |
+	     jq --arg a "$2" '[.connections[] | select(.source.address == $a)] | length')" = 0 ]
+}
+
+# outbound_limit: the check of test_outbound_limit, its parameters set.
+outbound_limit() {
+	local dir=/sys/module/kzt/parameters hold=$MESH_DIR/a2.held out rc=0
+	local limited holder server
+	limited=$(mesh_stat 1 flows_source_limit)
+	ip netns exec "$(mesh_ns b1)" "$TOP/tests/bench/kzt-holdconns" serve 7300 &
+	server=$!
+	busywait 20000 in_pod b1 sh -c 'ss -Hltn "sport = :7300" | grep -q .' ||
+		{ echo "no server on b1:7300"; kill $server; return 1; }
+	# Not through in_pod: $! must be python itself.
+	ip netns exec "$(mesh_ns a2)" python3 -c "$POD_HOLDER" "${MESH_IP[b1]}" 7300 60 "$hold" &
+	holder=$!
+	busywait 20000 held "$hold" 1 20 || { echo "a2 never held 20: $(cat "$hold")"; rc=1; }
+	out=$(in_pod a1 python3 -c "$ECHO_FLOWS" "${MESH_IP[b1]}" 7200 50 5)
+	echo "a2 up, most at once: $(cat "$hold"); flows_source_limit" \
+	     "$limited -> $(mesh_stat 1 flows_source_limit)"
+	expect_eq "a1's flows that echoed while a2 hammers" "$out" 50 || rc=1
+	expect_eq "a2's most flows at once" "$(cut -d' ' -f2 "$hold")" 20 || rc=1
+	stat_grows 1 flows_source_limit "$limited" || rc=1
+	# A lower limit: the 20 open flows stay, new ones are refused.
+	if [ $rc -eq 0 ]; then
+		limited=$(mesh_stat 1 flows_source_limit)
+		echo 4 > $dir/max_outbound_flows_per_source
+		busywait 5000 stat_grows 1 flows_source_limit "$limited" &&
+		held "$hold" 1 20 || { echo "after lowering: $(cat "$hold")"; rc=1; }
+		echo 20 > $dir/max_outbound_flows_per_source
+	fi
+	kill $holder
+	wait $holder
+	# Every flow of a2 ended: its count is back to 0, so it gets 20 again.
+	[ $rc -ne 0 ] || busywait 20000 no_flow_from 1 "${MESH_IP[a2]}" ||
+		{ echo "a2's flows still listed"; rc=1; }
+	if [ $rc -eq 0 ]; then
+		rm -f "$hold"
+		ip netns exec "$(mesh_ns a2)" python3 -c "$POD_HOLDER" "${MESH_IP[b1]}" 7300 24 "$hold" &
+		holder=$!
+		busywait 20000 held "$hold" 1 20 || { echo "again: $(cat "$hold")"; rc=1; }
+		sleep 1
+		expect_eq "a2's most flows at once, again" "$(cut -d' ' -f2 "$hold")" 20 || rc=1
+		kill $holder
+		wait $holder
+	fi
+	kill $server
+	wait $server 2>/dev/null
+	busywait 20000 no_flow_from 1 "${MESH_IP[a2]}" ||
+		{ echo "a2's flows still listed at the end"; rc=1; }
+	return $rc
+}
+
+# Outbound limits per source pod (Documentation/datapath.rst, "Outbound
+# limits"), at 20 flows and 8 handshakes: pod a2 keeps trying to hold 60
+# connections to b1 (it opens a new one for each reset). It gets exactly
+# 20, the rest are reset at once and counted, and meanwhile 50 of 50 echo
+# flows of pod a1 (same node, same destination, 5 at a time: within its
+# own limits) succeed. A lowered limit keeps the open flows and refuses
+# new ones. When a2 closes its flows its count returns to 0: it gets
+# exactly 20 again.
+# A kzt.ko without the limits runs the check all the same (and fails it),
+# so that what such a pod does there shows in the output.
+test_outbound_limit() {
+	local dir=/sys/module/kzt/parameters old_flows old_hs rc
+	if [ ! -e $dir/max_outbound_flows_per_source ]; then
+		echo "this kzt.ko has no outbound limits"
+		outbound_limit
+		return 1
+	fi
+	old_flows=$(cat $dir/max_outbound_flows_per_source) &&
+	old_hs=$(cat $dir/max_outbound_handshakes_per_source) || return 1
+	echo 20 > $dir/max_outbound_flows_per_source &&
+	echo 8 > $dir/max_outbound_handshakes_per_source || return 1
+	outbound_limit; rc=$?
+	echo "$old_flows" > $dir/max_outbound_flows_per_source
+	echo "$old_hs" > $dir/max_outbound_handshakes_per_source
 	[ $rc -eq 0 ] && good_flow
 }
 
@@ -492,6 +619,7 @@ run_test --debug "hostile: plaintext HTTP on the tunnel port" test_plaintext
 run_test --debug "hostile: a peer that stalls mid-handshake" test_stalled_handshake
 run_test --debug "hostile: more unauthenticated tunnels than max_unauthenticated_peers" test_unauthenticated_limit
 run_test "hostile: a silent attacker leaves the peer node's flows alone" test_silent_attacker
+run_test --debug "hostile: one pod's connect loop does not stop another pod's flows" test_outbound_limit
 run_test --debug "hostile: a truncated header" test_truncated_header
 run_test --debug "hostile: a header never completed" test_header_never_completed
 run_test --debug "hostile: a header of an unknown version" test_bad_version
