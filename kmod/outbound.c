@@ -16,19 +16,20 @@
 
 /*
  * Defaults: generous for any real pod (1024 connections at once to other
- * nodes' pods), while the node's kztd runs 1024 handshakes at once in
- * all: 64 keep one pod from filling it alone.
+ * nodes' pods, a burst of 256 new ones at once, as a connection pool
+ * opens them), while the node's kztd runs 1024 handshakes at once in all:
+ * one pod cannot fill it alone.
  */
 static unsigned int kzt_max_out_flows = 1024;
 module_param_named(max_outbound_flows_per_source, kzt_max_out_flows, uint, 0644);
 MODULE_PARM_DESC(max_outbound_flows_per_source,
 		 "outbound flows per netns one source workload address holds at most (default 1024)");
 
-static unsigned int kzt_max_out_handshakes = 64;
+static unsigned int kzt_max_out_handshakes = 256;
 module_param_named(max_outbound_handshakes_per_source, kzt_max_out_handshakes,
 		   uint, 0644);
 MODULE_PARM_DESC(max_outbound_handshakes_per_source,
-		 "of those, the most not yet established: tunnel connect, handshake, header (default 64)");
+		 "of those, the most not yet established: tunnel connect, handshake, header (default 256)");
 
 /* One source address and what it holds; freed when it holds no flow. */
 struct kzt_outbound_source {

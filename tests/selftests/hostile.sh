@@ -301,7 +301,7 @@ outbound_limit() {
 	busywait 20000 in_pod b1 sh -c 'ss -Hltn "sport = :7300" | grep -q .' ||
 		{ echo "no server on b1:7300"; kill $server; return 1; }
 	# Not through in_pod: $! must be python itself.
-	ip netns exec "$(mesh_ns a2)" python3 -c "$POD_HOLDER" "${MESH_IP[b1]}" 7300 60 "$hold" &
+	ip netns exec "$(mesh_ns a2)" python3 -c "$POD_HOLDER" "${MESH_IP[b1]}" 7300 40 "$hold" &
 	holder=$!
 	busywait 20000 held "$hold" 1 20 || { echo "a2 never held 20: $(cat "$hold")"; rc=1; }
 	out=$(in_pod a1 python3 -c "$ECHO_FLOWS" "${MESH_IP[b1]}" 7200 50 5)
@@ -342,7 +342,7 @@ outbound_limit() {
 }
 
 # Outbound limits per source pod (Documentation/datapath.rst, "Outbound
-# limits"), at 20 flows and 8 handshakes: pod a2 keeps trying to hold 60
+# limits"), at 20 flows and 8 handshakes: pod a2 keeps trying to hold 40
 # connections to b1 (it opens a new one for each reset). It gets exactly
 # 20, the rest are reset at once and counted, and meanwhile 50 of 50 echo
 # flows of pod a1 (same node, same destination, 5 at a time: within its
