@@ -22,7 +22,7 @@ struct kzt_hs_params {
 	const char *local_id;		/* client: identity to present */
 	const char *peer_id;		/* client: identity the server must prove */
 	struct in6_addr dst_addr;	/* client: destination workload */
-	unsigned int timeout_ms;	/* deadline, from submission */
+	unsigned int timeout_ms;	/* deadline, from ACCEPT (not submission) */
 };
 
 /* What a finished handshake tells the caller (valid during the callback). */

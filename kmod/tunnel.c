@@ -306,8 +306,11 @@ static void kzt_tunnel_out_connecting(struct kzt_flow *flow)
 	err = kzt_flow_submit_hs(flow, KZT_HS_ROLE_CLIENT, flow->src_id,
 				 flow->dst_id, &flow->dst_addr, left);
 	if (err) {
-		/* -ESRCH (no kztd) is counted by the upcall. */
-		if (err != -ESRCH)
+		/*
+		 * Counted by the upcall: -ESRCH (no kztd), -EBUSY (its queue
+		 * is full: refused at once, the pod gets a reset).
+		 */
+		if (err != -ESRCH && err != -EBUSY)
 			kzt_stat_inc(flow->net, KZT_STATS_A_HS_FAILED);
 		kzt_flow_end(flow, KZT_END_FAILED);
 	}
@@ -446,7 +449,7 @@ static void kzt_tunnel_in_start(struct kzt_flow *flow)
 	if (!err)
 		return;
 out_failed:
-	if (err != -ESRCH)
+	if (err != -ESRCH && err != -EBUSY)	/* counted by the upcall */
 		kzt_stat_inc(flow->net, KZT_STATS_A_HS_FAILED);
 	kzt_flow_end(flow, KZT_END_FAILED);
 }

@@ -93,6 +93,10 @@ static const struct kzt_stat_desc stat_descs[] = {
 	  "connection requests with port 0 refused" },
 	{ KZT_STATS_A_FLOWS_KEY_LIMIT, "flows_key_limit", "flow",
 	  "reset before a key encrypted or decrypted too many records (AES-GCM)" },
+	{ KZT_STATS_A_HS_QUEUE_FULL, "hs_queue_full", "handshake",
+	  "handshakes refused at once: max_queued_handshakes were waiting" },
+	{ KZT_STATS_A_HS_QUEUE_TIMEOUT, "hs_queue_timeout", "handshake",
+	  "handshakes no kztd took within hs_queue_timeout_ms" },
 };
 
 /* Catches a counter added to the uapi enum without a name here. */
