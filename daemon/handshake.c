@@ -103,10 +103,25 @@ static void nofile_raise(unsigned int handshakes)
 		log_debug("RLIMIT_NOFILE raised to %llu", (unsigned long long)want);
 }
 
+/*
+ * Handshakes are CPU work with a few network round trips: a few per CPU
+ * keep the CPUs busy, and a pool's worth still ends well within one
+ * deadline on a slow or loaded machine.
+ */
+static unsigned int pool_default(void)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned long n = cpus > 0 ? (unsigned long)cpus * KZT_CONF_HS_PER_CPU : 0;
+
+	if (n < KZT_CONF_HS_MIN)
+		return KZT_CONF_HS_MIN;
+	return n > KZT_CONF_HS_MAX_LIMIT ? KZT_CONF_HS_MAX_LIMIT : n;
+}
+
 /**
  * kztd_hs_pools_set() - size the two pools from the file, raise the fd limit
  * @d:    the daemon
- * @conf: the file's keys (absent: KZT_CONF_HS_MAX_DEFAULT each)
+ * @conf: the file's keys (absent: 8 per online CPU, at least 16)
  *
  * A smaller pool ends nothing in flight: it only takes no more until it
  * is below its new size.
@@ -116,10 +131,9 @@ void kztd_hs_pools_set(struct kztd *d, const struct kzt_conf *conf)
 	struct kztd_hs_pool *c = pool_of(d, KZT_HS_ROLE_CLIENT);
 	struct kztd_hs_pool *s = pool_of(d, KZT_HS_ROLE_SERVER);
 
-	c->max = conf->has_max_client_hs ? conf->max_client_hs :
-					   KZT_CONF_HS_MAX_DEFAULT;
-	s->max = conf->has_max_server_hs ? conf->max_server_hs :
-					   KZT_CONF_HS_MAX_DEFAULT;
+	c->max = conf->has_max_client_hs ? conf->max_client_hs : pool_default();
+	s->max = conf->has_max_server_hs ? conf->max_server_hs : pool_default();
+	log_debug("handshake pools: %u client, %u server", c->max, s->max);
 	nofile_raise(c->max + s->max);
 	/* A larger pool may take what waits at once. */
 	c->backlog = s->backlog = true;

@@ -17,8 +17,12 @@
 #define KZT_CONF_LINE_MAX	1024
 #define KZT_CONF_ERR_MAX	512
 
-/* Handshakes kztd runs at once per role (max_client_handshakes, ...). */
-#define KZT_CONF_HS_MAX_DEFAULT	64
+/*
+ * Handshakes kztd runs at once per role (max_client_handshakes, ...);
+ * default: KZT_CONF_HS_PER_CPU per online CPU, at least KZT_CONF_HS_MIN.
+ */
+#define KZT_CONF_HS_PER_CPU	8
+#define KZT_CONF_HS_MIN		16
 #define KZT_CONF_HS_MAX_LIMIT	16384
 
 /* What the file said; a key that is absent has its has_ flag clear. */
