@@ -929,7 +929,7 @@ static void kzt_hs_done_ok_test(struct kunit *test)
 	struct hs_test_done *d = hs_test_done_new(test);
 	struct netlink_ext_ack extack = {};
 	struct hs_done_case c = { .cipher = TLS_CIPHER_CHACHA20_POLY1305 };
-	struct kzt_hs_req *req, *got;
+	struct kzt_hs_req *req;
 	struct socket *a, *b;
 	struct sk_buff *skb;
 
@@ -957,7 +957,7 @@ static void kzt_hs_done_not_holder_test(struct kunit *test)
 	struct hs_test_done *d = hs_test_done_new(test);
 	struct hs_done_case c = { .status = EACCES };
 	struct netlink_ext_ack extack = {};
-	struct kzt_hs_req *req, *got;
+	struct kzt_hs_req *req;
 	struct socket *a, *b;
 	struct sk_buff *skb;
 
