@@ -228,9 +228,8 @@ static void kzt_hs_queue_order_test(struct kunit *test)
 	KUNIT_EXPECT_NE(test, req[0]->id, req[1]->id);
 	KUNIT_EXPECT_NE(test, req[1]->id, req[2]->id);
 
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 3; i++)
 		hs_test_accepted(test, hn, 0, req[i]);
-	}
 	KUNIT_EXPECT_NULL(test, kzt_hs_accept_next(hn, 0));
 
 	/* DONE in another order than accepted: each completes once. */
