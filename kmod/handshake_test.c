@@ -608,9 +608,10 @@ static void kzt_hs_net_exit_test(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, req);
 	fput(req->file);
 	kzt_hs_accept_finish(req);
+	p = hs_client_params;
 	p.timeout_ms = 1;
 	req = hs_test_enqueue(test, hn, sock, &p, d);
-	hs_test_accepted(test, hn, 0, req);
+	hs_test_accepted(test, hn, KZT_HS_ROLE_CLIENT, req);
 	KUNIT_EXPECT_EQ(test, file_count(sock->file), 5);
 	usleep_range(900, 1000);
 
