@@ -54,7 +54,12 @@ static unsigned int kzt_hs_queue_cap(void)
 	return max(READ_ONCE(kzt_hs_max_queued), 1U);
 }
 
-static unsigned int kzt_hs_queue_timeout(void)
+/**
+ * kzt_handshake_queue_timeout_ms() - how long a request may wait for ACCEPT
+ *
+ * Return: hs_queue_timeout_ms, within 100..600000.
+ */
+unsigned int kzt_handshake_queue_timeout_ms(void)
 {
 	return clamp(READ_ONCE(kzt_hs_queue_timeout_ms),
 		     KZT_HANDSHAKE_TIMEOUT_MS_MIN, KZT_HANDSHAKE_TIMEOUT_MS_MAX);
@@ -225,7 +230,7 @@ static int kzt_hs_enqueue_hold(struct kzt_hs_net *hn, struct socket *sock,
 			       kzt_hs_done_t done, void *data,
 			       struct kzt_hs_req **reqp, bool hold)
 {
-	unsigned int queue_ms = kzt_hs_queue_timeout();
+	unsigned int queue_ms = kzt_handshake_queue_timeout_ms();
 	struct kzt_hs_req *req;
 	int err;
 

@@ -49,6 +49,7 @@ int kzt_handshake_submit(struct net *net, struct socket *sock,
 			 kzt_hs_done_t done, void *data,
 			 struct kzt_hs_req **reqp);
 bool kzt_handshake_cancel(struct kzt_hs_req *req);
+unsigned int kzt_handshake_queue_timeout_ms(void);
 
 int kzt_handshake_net_init(struct net *net);
 void kzt_handshake_net_exit(struct net *net);

@@ -408,7 +408,8 @@ static bool kzt_tunnel_in_spoke(const struct sock *sk)
 
 /*
  * Hook the tunnel, wait for the client's first byte (the hello deadline,
- * or a peer node's handshake timeout), then hand the handshake to kztd: a
+ * or for a peer node the time its client may wait in its handshake queue
+ * plus the handshake timeout), then hand the handshake to kztd: a
  * silent connection never takes a kztd handshake, and one of a source
  * that is no peer node gives its slot back within hello_timeout_ms.
  */
@@ -416,7 +417,7 @@ static void kzt_tunnel_in_start(struct kzt_flow *flow)
 {
 	struct sock *sk = flow->tunnel.sock->sk;
 	struct in6_addr local, peer;
-	unsigned int hello_ms;
+	unsigned int hello_ms, hs_ms;
 	u16 lport, pport;
 	int err;
 
@@ -429,10 +430,19 @@ static void kzt_tunnel_in_start(struct kzt_flow *flow)
 		err = kzt_flow_hook(flow, &flow->tunnel);
 		if (err)
 			goto out_failed;
-		/* 0: none of its own, the handshake's; never a longer one. */
+		hs_ms = kzt_flow_hs_timeout_ms(flow->net);
 		hello_ms = kzt_admit_hello_timeout_ms(&flow->admission);
-		kzt_flow_set_deadline(flow, min_not_zero(hello_ms,
-							 kzt_flow_hs_timeout_ms(flow->net)));
+		if (hello_ms) {		/* never longer than the handshake's */
+			hello_ms = min(hello_ms, hs_ms);
+		} else {
+			/*
+			 * A peer node. Its client connects before its request
+			 * waits in that node's handshake queue (up to
+			 * hs_queue_timeout_ms), and speaks once accepted.
+			 */
+			hello_ms = kzt_handshake_queue_timeout_ms() + hs_ms;
+		}
+		kzt_flow_set_deadline(flow, hello_ms);
 	}
 	if (!kzt_tunnel_in_spoke(sk)) {
 		if (kzt_sock_failed(&flow->tunnel)) {

@@ -493,7 +493,9 @@ burst() {
 	local n=$1 dir=$MESH_DIR/burst-$2 t0
 	mkdir -p "$dir"
 	t0=$(date +%s)
-	in_pod a1 "$HOLDCONNS" connect "${MESH_IP[b1]}" $BURST_PORT "$n" "$dir" "$n" once &
+	# Not in_pod: $! must be the holder itself (mesh_kztd_start).
+	ip netns exec "$(mesh_ns a1)" "$HOLDCONNS" connect "${MESH_IP[b1]}" $BURST_PORT \
+		"$n" "$dir" "$n" once &
 	BURST_PIDS+=($!)
 	busywait 600000 sh -c "[ \$(wc -l < '$dir/open' 2>/dev/null || echo 0) -ge $n ]"
 	BURST_EST=$(grep -c '^[0-9]*$' "$dir/open")
@@ -514,7 +516,7 @@ burst_setup() {
 	for node in 1 2; do
 		mesh_kztctl $node config set handshake-timeout 10000 || return 1
 	done
-	in_pod b1 "$HOLDCONNS" serve $BURST_PORT &
+	ip netns exec "$(mesh_ns b1)" "$HOLDCONNS" serve $BURST_PORT &
 	BURST_PIDS+=($!)
 	busywait 10000 in_pod b1 sh -c "ss -Hltn 'sport = :$BURST_PORT' | grep -q ."
 }
@@ -530,7 +532,8 @@ test_burst() {
 	to=$(stat_sum hs_timeout) full=$(stat_sum hs_queue_full)
 	burst "$BURST_N" all
 	burst_stop
-	mesh_kztctl 1 stats | grep -E '^ *hs_'
+	echo "node1: $(mesh_kztctl 1 -j stats | jq -c 'with_entries(select(.key | test("^hs_")))')"
+	echo "node2: $(mesh_kztctl 2 -j stats | jq -c 'with_entries(select(.key | test("^hs_|^tunnel_")))')"
 	expect_eq "established" "$BURST_EST" "$BURST_N" &&
 	expect_eq "handshake timeouts" "$(( $(stat_sum hs_timeout) - to ))" 0 &&
 	expect_eq "refused, queue full" "$(( $(stat_sum hs_queue_full) - full ))" 0
@@ -543,15 +546,15 @@ test_burst_queue_cap() {
 	local param=/sys/module/kzt/parameters/max_queued_handshakes old to full rc=0
 	old=$(cat $param) || return 1
 	burst_setup || return 1
-	to=$(stat_sum hs_timeout) full=$(stat_sum hs_queue_full)
+	to=$(stat_sum hs_timeout) full=$(mesh_stat 1 hs_queue_full)
 	echo 100 > $param
 	burst 400 cap
 	echo "$old" > $param
 	burst_stop
-	full=$(( $(stat_sum hs_queue_full) - full ))
-	echo "hs_queue_full: $full"
+	full=$(( $(mesh_stat 1 hs_queue_full) - ${full:-0} ))
+	echo "hs_queue_full on node1: $full"
 	expect_eq "established + refused" "$(( BURST_EST + BURST_FAILED ))" 400 &&
-	expect_eq "refused = counted hs_queue_full" "$BURST_FAILED" "$full" &&
+	expect_eq "refused = counted hs_queue_full (node1)" "$BURST_FAILED" "$full" &&
 	expect_eq "handshake timeouts" "$(( $(stat_sum hs_timeout) - to ))" 0 || rc=1
 	[ "$full" -gt 0 ] || { echo "nothing was refused: the cap did not apply"; rc=1; }
 	[ "$BURST_EST" -ge 100 ] || { echo "fewer established than the queue holds"; rc=1; }
