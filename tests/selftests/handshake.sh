@@ -69,9 +69,9 @@ test_accept_attrs() {
 	out=$(kzt-nlraw 15 2:u32=1)
 	expect_match "accept id" "$out" '^errno=EINVAL .*"Unsupported attribute"' || return 1
 	out=$(kzt-nlraw 15 4:u8=3)
-	expect_match "accept role 3" "$out" '^errno=EINVAL .*"integer out of range"' || return 1
+	expect_match "accept role 3" "$out" '^errno=ERANGE .*"integer out of range"' || return 1
 	out=$(kzt-nlraw 15 4:u8=0)
-	expect_match "accept role 0" "$out" '^errno=EINVAL .*"integer out of range"' || return 1
+	expect_match "accept role 0" "$out" '^errno=ERANGE .*"integer out of range"' || return 1
 	out=$(kzt-nlraw 15 4:u8=2)
 	expect_match "accept role server" "$out" \
 		'^errno=EAGAIN \(11\) extack="no handshake request is waiting"'
