@@ -121,7 +121,7 @@ static unsigned int pool_default(void)
 /**
  * kztd_hs_pools_set() - size the two pools from the file, raise the fd limit
  * @d:    the daemon
- * @conf: the file's keys (absent: 8 per online CPU, at least 16)
+ * @conf: the file's keys (absent: 4 per online CPU, at least 8)
  *
  * A smaller pool ends nothing in flight: it only takes no more until it
  * is below its new size.

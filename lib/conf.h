@@ -21,8 +21,8 @@
  * Handshakes kztd runs at once per role (max_client_handshakes, ...);
  * default: KZT_CONF_HS_PER_CPU per online CPU, at least KZT_CONF_HS_MIN.
  */
-#define KZT_CONF_HS_PER_CPU	8
-#define KZT_CONF_HS_MIN		16
+#define KZT_CONF_HS_PER_CPU	4
+#define KZT_CONF_HS_MIN		8
 #define KZT_CONF_HS_MAX_LIMIT	16384
 
 /* What the file said; a key that is absent has its has_ flag clear. */
