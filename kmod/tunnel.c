@@ -396,14 +396,24 @@ out_wait:
 /* ---- inbound ---- */
 
 /*
- * Whether the client has spoken (or closed): a ClientHello starts with
- * its first byte, so a tunnel with nothing to read after
- * hello_timeout_ms is no client, only a slot held (admit.h).
+ * Whether the client has spoken: a ClientHello starts with its first
+ * byte, so a tunnel with nothing to read after hello_timeout_ms is no
+ * client, only a slot held (admit.h).
  */
 static bool kzt_tunnel_in_spoke(const struct sock *sk)
 {
-	return !skb_queue_empty_lockless(&sk->sk_receive_queue) ||
-	       READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN;
+	return !skb_queue_empty_lockless(&sk->sk_receive_queue);
+}
+
+/*
+ * Whether it left without a byte: nothing for kztd to do. A client whose
+ * own node refused its handshake (hs_queue_full) closes so; in a burst
+ * those must not take the server queue and pool from real ClientHellos.
+ */
+static bool kzt_tunnel_in_left(struct kzt_flow *flow)
+{
+	return kzt_sock_failed(&flow->tunnel) ||
+	       READ_ONCE(flow->tunnel.sock->sk->sk_shutdown) & RCV_SHUTDOWN;
 }
 
 /*
@@ -445,8 +455,8 @@ static void kzt_tunnel_in_start(struct kzt_flow *flow)
 		kzt_flow_set_deadline(flow, hello_ms);
 	}
 	if (!kzt_tunnel_in_spoke(sk)) {
-		if (kzt_sock_failed(&flow->tunnel)) {
-			kzt_flow_end(flow, KZT_END_FAILED);	/* it left */
+		if (kzt_tunnel_in_left(flow)) {
+			kzt_flow_end(flow, KZT_END_FAILED);
 		} else if (kzt_flow_expired(flow)) {
 			kzt_stat_inc(flow->net, KZT_STATS_A_TUNNEL_HELLO_TIMEOUT);
 			kzt_flow_end(flow, KZT_END_FAILED);
