@@ -127,6 +127,7 @@ void kztd_reload(struct kztd *d)
 	if (d->kzt_gone) {
 		d->conf = conf;
 		kztd_conf_use_log_level(d, &conf);
+		kztd_hs_pools_set(d, &conf);
 		log_warn("kzt module not loaded: %s will be applied when it is",
 			 d->conf_path);
 		return;
@@ -137,5 +138,6 @@ void kztd_reload(struct kztd *d)
 	}
 	d->conf = conf;
 	kztd_conf_use_log_level(d, &conf);
+	kztd_hs_pools_set(d, &conf);
 	log_info("reloaded %s", d->conf_path);
 }

@@ -5,11 +5,21 @@
  * handshake on its socket in this one epoll loop (non-blocking OpenSSL,
  * lib/tlsconn.c); report with DONE; close the descriptor.
  *
+ * Two pools, client and server handshakes, each with at most
+ * max_{client,server}_handshakes in flight (ACCEPT with a role filter):
+ * the rest wait in the kernel with no deadline running, and the next is
+ * taken when one ends. Bounded work in progress is what keeps a burst
+ * from failing as one: every handshake in flight shares the CPU, so past
+ * a point none of them would finish before its deadline
+ * (Documentation/handshake.rst, "Bursts"). A pool of its own for each
+ * role keeps a burst of outbound flows from starving inbound ones, and
+ * the reverse.
+ *
  * Every accepted request gets exactly one DONE from here: with the keys,
  * or with a positive errno (EACCES, EPROTO, ETIMEDOUT, ECONNRESET, ENOKEY)
  * when it fails, its deadline (TIMEOUT_MS from ACCEPT) passes, or kztd
  * stops. Only when the kzt module itself goes away is there nobody to
- * tell. At most KZTD_HS_MAX run at once; the rest wait in the kernel.
+ * tell.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -17,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -37,9 +48,95 @@ struct kztd_hs {
 	char peer[KZT_ADDR_STRLEN + 8];	/* "addr:port", for the log */
 };
 
+/* Repeated warnings: at most one line per this long. */
+#define HS_WARN_INTERVAL_MS	10000
+/* After EMFILE with nothing of ours to close: try again this soon. */
+#define HS_RETRY_MS		1000
+/* Descriptors beyond the handshakes: netlink, epoll, inotify, files. */
+#define HS_FD_RESERVE		256
+
 static const char *role_name(uint8_t role)
 {
 	return role == KZT_HS_ROLE_CLIENT ? "client" : "server";
+}
+
+static struct kztd_hs_pool *pool_of(struct kztd *d, uint8_t role)
+{
+	return &d->hs_pool[role == KZT_HS_ROLE_SERVER];
+}
+
+static uint8_t pool_role(const struct kztd *d, const struct kztd_hs_pool *p)
+{
+	return p == &d->hs_pool[1] ? KZT_HS_ROLE_SERVER : KZT_HS_ROLE_CLIENT;
+}
+
+/*
+ * Enough descriptors for both pools: raise the soft RLIMIT_NOFILE (and
+ * the hard one, if allowed) to what they need. Short of it, EMFILE on
+ * ACCEPT only slows the pools down: the requests wait in the kernel.
+ */
+static void nofile_raise(unsigned int handshakes)
+{
+	rlim_t want = (rlim_t)handshakes + HS_FD_RESERVE;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur == RLIM_INFINITY ||
+	    rl.rlim_cur >= want)
+		return;
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want) {
+		struct rlimit up = { .rlim_cur = want, .rlim_max = want };
+
+		if (!setrlimit(RLIMIT_NOFILE, &up)) {
+			log_debug("RLIMIT_NOFILE raised to %llu", (unsigned long long)want);
+			return;
+		}
+		want = rl.rlim_max;
+		log_warn("RLIMIT_NOFILE: the hard limit is %llu, %u handshakes need %llu: fewer run at once (EMFILE), the rest wait in the kernel",
+			 (unsigned long long)rl.rlim_max, handshakes,
+			 (unsigned long long)handshakes + HS_FD_RESERVE);
+	}
+	rl.rlim_cur = want;
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		log_warn("Unable to raise RLIMIT_NOFILE to %llu: %s",
+			 (unsigned long long)want, strerror(errno));
+	else
+		log_debug("RLIMIT_NOFILE raised to %llu", (unsigned long long)want);
+}
+
+/*
+ * Handshakes are CPU work with a few network round trips: a few per CPU
+ * keep the CPUs busy, and a pool's worth still ends well within one
+ * deadline on a slow or loaded machine.
+ */
+static unsigned int pool_default(void)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned long n = cpus > 0 ? (unsigned long)cpus * KZT_CONF_HS_PER_CPU : 0;
+
+	if (n < KZT_CONF_HS_MIN)
+		return KZT_CONF_HS_MIN;
+	return n > KZT_CONF_HS_MAX_LIMIT ? KZT_CONF_HS_MAX_LIMIT : n;
+}
+
+/**
+ * kztd_hs_pools_set() - size the two pools from the file, raise the fd limit
+ * @d:    the daemon
+ * @conf: the file's keys (absent: 4 per online CPU, at least 8)
+ *
+ * A smaller pool ends nothing in flight: it only takes no more until it
+ * is below its new size.
+ */
+void kztd_hs_pools_set(struct kztd *d, const struct kzt_conf *conf)
+{
+	struct kztd_hs_pool *c = pool_of(d, KZT_HS_ROLE_CLIENT);
+	struct kztd_hs_pool *s = pool_of(d, KZT_HS_ROLE_SERVER);
+
+	c->max = conf->has_max_client_hs ? conf->max_client_hs : pool_default();
+	s->max = conf->has_max_server_hs ? conf->max_server_hs : pool_default();
+	log_debug("handshake pools: %u client, %u server", c->max, s->max);
+	nofile_raise(c->max + s->max);
+	/* A larger pool may take what waits at once. */
+	c->backlog = s->backlog = true;
 }
 
 /*
@@ -153,8 +250,10 @@ static void end(struct kztd *d, struct kztd_hs *hs, int status,
 			 strerrorname_np(status) ?: "?", why);
 	kzt_tls_conn_free(t);		/* wipes the keys and the secrets */
 	hs->tls = NULL;
-	if (hs->io.fd >= 0)
+	if (hs->io.fd >= 0) {
 		close(hs->io.fd);
+		d->hs_no_fd = false;	/* a descriptor is free again */
+	}
 	hs->io.fd = -1;
 
 	/* From the in-flight list to the dead one. */
@@ -166,7 +265,7 @@ static void end(struct kztd *d, struct kztd_hs *hs, int status,
 	}
 	hs->next = d->hs_dead;
 	d->hs_dead = hs;
-	d->n_hs--;
+	pool_of(d, hs->role)->n--;
 }
 
 /* Advance; on EAGAIN wait for what OpenSSL wants. */
@@ -229,7 +328,7 @@ static void start(struct kztd *d, struct kzt_hs_request *req)
 	snprintf(hs->peer, sizeof(hs->peer), "?");
 	hs->next = d->hs_head;
 	d->hs_head = hs;
-	d->n_hs++;
+	pool_of(d, hs->role)->n++;
 	peer_str(hs);
 
 	hs->fd_flags = fcntl(req->fd, F_GETFL);
@@ -263,25 +362,39 @@ static void start(struct kztd *d, struct kzt_hs_request *req)
 	step(d, hs);
 }
 
-/**
- * kztd_hs_accept_all() - take waiting requests until none is left or
- *                        KZTD_HS_MAX are in flight
- * @d: the daemon
- */
-void kztd_hs_accept_all(struct kztd *d)
+/* Out of descriptors: stop, go on when one of ours closes (or soon). */
+static void accept_no_fd(struct kztd *d, struct kztd_hs_pool *p, int ret)
 {
+	unsigned int n;
+
+	p->backlog = true;
+	d->hs_no_fd = true;
+	d->hs_retry_ms = kztd_now_ms() + HS_RETRY_MS;
+	if (kzt_ratelimit(&d->hs_no_fd_rl, kztd_now_ms(), HS_WARN_INTERVAL_MS, &n))
+		log_warn("no free descriptor for a %s handshake (%s; %u client, %u server in flight): the next ones wait in the kernel (%u such warnings suppressed)",
+			 role_name(pool_role(d, p)), strerrorname_np(ret) ?: "?",
+			 d->hs_pool[0].n, d->hs_pool[1].n, n);
+}
+
+/* Take the waiting requests of one role until none is left or it is full. */
+static void accept_pool(struct kztd *d, struct kztd_hs_pool *p)
+{
+	uint8_t role = pool_role(d, p);
 	struct kzt_hs_request req;
 	struct kzt_nl_err err;
 	char buf[256];
+	unsigned int n;
 	int ret;
 
-	if (!d->hs_subscribed || d->kzt_gone)
-		return;
-	d->hs_backlog = false;
-	while (d->n_hs < KZTD_HS_MAX) {
-		ret = kzt_hs_accept(&d->client, &req, &err);
+	p->backlog = false;
+	while (p->n < p->max) {
+		ret = kzt_hs_accept(&d->client, role, &req, &err);
 		if (ret == EAGAIN)
 			return;
+		if (ret == EMFILE || ret == ENFILE) {
+			accept_no_fd(d, p, ret);
+			return;
+		}
 		if (ret == EBADMSG && req.id) {
 			/*
 			 * Its descriptor is closed already, and DONE is taken
@@ -299,9 +412,29 @@ void kztd_hs_accept_all(struct kztd *d)
 		}
 		start(d, &req);
 	}
-	d->hs_backlog = true;
-	log_warn("%u handshakes in flight: the next ones wait in the kernel",
-		 d->n_hs);
+	p->backlog = true;
+	if (kzt_ratelimit(&p->full_rl, kztd_now_ms(), HS_WARN_INTERVAL_MS, &n))
+		log_info("%u %s handshakes in flight (max_%s_handshakes): the next ones wait in the kernel (%u such lines suppressed)",
+			 p->n, role_name(role), role_name(role), n);
+}
+
+/**
+ * kztd_hs_accept_all() - take waiting requests, each pool until none of
+ *                        its role is left or it is full
+ * @d: the daemon
+ */
+void kztd_hs_accept_all(struct kztd *d)
+{
+	if (!d->hs_subscribed || d->kzt_gone)
+		return;
+	if (d->hs_no_fd && kztd_now_ms() < d->hs_retry_ms) {
+		/* Nothing closed since EMFILE: kztd_hs_expire() goes on. */
+		d->hs_pool[0].backlog = d->hs_pool[1].backlog = true;
+		return;
+	}
+	d->hs_no_fd = false;
+	accept_pool(d, pool_of(d, KZT_HS_ROLE_CLIENT));
+	accept_pool(d, pool_of(d, KZT_HS_ROLE_SERVER));
 }
 
 /**
@@ -356,8 +489,9 @@ void kztd_hs_unsubscribe(struct kztd *d)
  *
  * Frees the handshakes that ended in the last batch first.
  *
- * @retval ms to the nearest deadline (0 if one has passed)
- * @retval -1 no handshake in flight
+ * @retval ms to the nearest deadline, or to the next try after EMFILE
+ *            (0 if one has passed)
+ * @retval -1 none of these
  */
 int kztd_hs_timeout_ms(struct kztd *d)
 {
@@ -372,6 +506,8 @@ int kztd_hs_timeout_ms(struct kztd *d)
 	for (struct kztd_hs *hs = d->hs_head; hs; hs = hs->next)
 		if (hs->deadline_ms < next)
 			next = hs->deadline_ms;
+	if (d->hs_no_fd && d->hs_retry_ms < next)
+		next = d->hs_retry_ms;
 	if (next == UINT64_MAX)
 		return -1;
 	return next <= now ? 0 : (int)(next - now);
@@ -380,6 +516,10 @@ int kztd_hs_timeout_ms(struct kztd *d)
 /**
  * kztd_hs_expire() - after each batch: end what is overdue, accept more
  * @d: the daemon
+ *
+ * A pool that stopped (full, or EMFILE) sweeps what waits in the kernel
+ * again once it has room: after EMFILE, once one of our descriptors
+ * closed or HS_RETRY_MS passed.
  */
 void kztd_hs_expire(struct kztd *d)
 {
@@ -392,8 +532,17 @@ void kztd_hs_expire(struct kztd *d)
 			end(d, hs, ETIMEDOUT,
 			    "not finished before its deadline", true);
 	}
-	if (d->hs_backlog && d->n_hs < KZTD_HS_MAX)
-		kztd_hs_accept_all(d);
+	if (d->hs_no_fd && now < d->hs_retry_ms)
+		return;
+	d->hs_no_fd = false;
+	if (!d->hs_subscribed || d->kzt_gone)
+		return;
+	for (int i = 0; i < 2; i++) {
+		struct kztd_hs_pool *p = &d->hs_pool[i];
+
+		if (p->backlog && p->n < p->max)
+			accept_pool(d, p);
+	}
 }
 
 /**

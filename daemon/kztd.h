@@ -67,8 +67,15 @@ struct kztd {
 	bool hs_subscribed;
 	struct kztd_hs *hs_head;	/* in flight */
 	struct kztd_hs *hs_dead;	/* ended, freed after the epoll batch */
-	unsigned int n_hs;
-	bool hs_backlog;		/* stopped accepting at the limit */
+	struct kztd_hs_pool {
+		unsigned int n;		/* in flight */
+		unsigned int max;	/* max_{client,server}_handshakes */
+		bool backlog;		/* stopped at @max or EMFILE: more may wait */
+		struct kzt_ratelimit full_rl;	/* "@max in flight" warnings */
+	} hs_pool[2];			/* [role - 1] */
+	bool hs_no_fd;			/* ACCEPT met EMFILE: wait for a close */
+	uint64_t hs_retry_ms;		/* ... or for this time */
+	struct kzt_ratelimit hs_no_fd_rl;
 };
 
 /* config.c */
@@ -113,7 +120,7 @@ void kztd_peers_recheck(struct kztd *d);
 void kztd_peers_close(struct kztd *d);
 
 /* handshake.c */
-#define KZTD_HS_MAX	1024	/* in flight; more wait in the kernel */
+void kztd_hs_pools_set(struct kztd *d, const struct kzt_conf *conf);
 int kztd_hs_subscribe(struct kztd *d);
 void kztd_hs_unsubscribe(struct kztd *d);
 void kztd_hs_accept_all(struct kztd *d);

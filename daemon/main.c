@@ -239,6 +239,7 @@ int main(int argc, char *argv[])
 		goto out;
 	kztd_conf_use_log_level(&d, &d.conf);
 	log_info("kztd %s starting (config %s)", KZT_VERSION, d.conf_path);
+	kztd_hs_pools_set(&d, &d.conf);
 
 	ret = kztd_loop_init(&d);
 	if (!ret)

@@ -11,6 +11,8 @@
 
 #include <linux/file.h>
 #include <linux/jiffies.h>
+#include <linux/minmax.h>
+#include <linux/moduleparam.h>
 #include <linux/net.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -25,6 +27,48 @@
  * netns exit) can wait for a deadline that is still running.
  */
 static struct workqueue_struct *kzt_hs_wq;
+
+/*
+ * Bursts (Documentation/handshake.rst, "Bursts"): a request waits for a
+ * daemon with no handshake deadline running, since every handshake in
+ * progress shares the CPU and a deadline that ran while waiting would
+ * expire for all of them at once. What bounds the wait instead is the
+ * queue: at most max_queued_handshakes wait per netns (more are refused at
+ * once, HS_QUEUE_FULL), none longer than hs_queue_timeout_ms
+ * (HS_QUEUE_TIMEOUT).
+ */
+unsigned int kzt_hs_max_queued = 4096;
+EXPORT_SYMBOL_IF_KUNIT(kzt_hs_max_queued);
+module_param_named(max_queued_handshakes, kzt_hs_max_queued, uint, 0644);
+MODULE_PARM_DESC(max_queued_handshakes,
+		 "handshake requests that may wait for a daemon in each node netns; more are refused at once (default 4096, at least 1)");
+
+unsigned int kzt_hs_queue_timeout_ms = 60000;
+EXPORT_SYMBOL_IF_KUNIT(kzt_hs_queue_timeout_ms);
+module_param_named(hs_queue_timeout_ms, kzt_hs_queue_timeout_ms, uint, 0644);
+MODULE_PARM_DESC(hs_queue_timeout_ms,
+		 "a handshake request no daemon accepted within this long fails (default 60000, 100..600000)");
+
+static unsigned int kzt_hs_queue_cap(void)
+{
+	return max(READ_ONCE(kzt_hs_max_queued), 1U);
+}
+
+/**
+ * kzt_handshake_queue_timeout_ms() - how long a request may wait for ACCEPT
+ *
+ * Return: hs_queue_timeout_ms, within 100..600000.
+ */
+unsigned int kzt_handshake_queue_timeout_ms(void)
+{
+	return clamp(READ_ONCE(kzt_hs_queue_timeout_ms),
+		     KZT_HANDSHAKE_TIMEOUT_MS_MIN, KZT_HANDSHAKE_TIMEOUT_MS_MAX);
+}
+
+static struct list_head *kzt_hs_queue(struct kzt_hs_net *hn, u8 role)
+{
+	return &hn->waiting[role == KZT_HS_ROLE_SERVER];
+}
 
 static void kzt_hs_req_put(struct kzt_hs_req *req)
 {
@@ -46,8 +90,10 @@ static bool kzt_hs_claim_locked(struct kzt_hs_net *hn, struct kzt_hs_req *req)
 
 	if (req->state == KZT_HS_COMPLETED)
 		return false;
-	if (req->state == KZT_HS_WAITING)
+	if (req->state == KZT_HS_WAITING) {
 		list_del_init(&req->node);
+		hn->n_waiting--;
+	}
 	__xa_erase(&hn->reqs, req->id);
 	req->state = KZT_HS_COMPLETED;
 	return true;
@@ -96,13 +142,27 @@ static void kzt_hs_finish(struct kzt_hs_req *req, bool call_done, int status,
 	kzt_hs_req_put(req);
 }
 
+/*
+ * The queue's deadline (still WAITING: nobody took it) or the handshake's
+ * (ACCEPTED). A run that finds @deadline in the future raced with ACCEPT
+ * moving it: ACCEPT queued the work again, that run decides.
+ */
 static void kzt_hs_timeout_work(struct work_struct *work)
 {
 	struct kzt_hs_req *req = container_of(to_delayed_work(work),
 					      struct kzt_hs_req, timeout);
+	struct kzt_hs_net *hn = req->hn;
+	bool won = false, waiting = false;
 
-	if (kzt_hs_claim(req)) {
-		kzt_stat_inc(req->hn->net, KZT_STATS_A_HS_TIMEOUT);
+	xa_lock_bh(&hn->reqs);
+	if (!time_before(jiffies, req->deadline)) {
+		waiting = req->state == KZT_HS_WAITING;
+		won = kzt_hs_claim_locked(hn, req);
+	}
+	xa_unlock_bh(&hn->reqs);
+	if (won) {
+		kzt_stat_inc(hn->net, waiting ? KZT_STATS_A_HS_QUEUE_TIMEOUT :
+						 KZT_STATS_A_HS_TIMEOUT);
 		kzt_hs_finish(req, true, -ETIMEDOUT, NULL, true);
 	}
 	kzt_hs_req_put(req);	/* the deadline's reference */
@@ -152,6 +212,7 @@ static struct kzt_hs_req *kzt_hs_req_new(struct kzt_hs_net *hn,
 	req->sock = sock;
 	req->role = p->role;
 	req->dst_addr = p->dst_addr;
+	req->timeout_ms = p->timeout_ms;
 	INIT_DELAYED_WORK(&req->timeout, kzt_hs_timeout_work);
 	req->done = done;
 	req->data = data;
@@ -169,6 +230,7 @@ static int kzt_hs_enqueue_hold(struct kzt_hs_net *hn, struct socket *sock,
 			       kzt_hs_done_t done, void *data,
 			       struct kzt_hs_req **reqp, bool hold)
 {
+	unsigned int queue_ms = kzt_handshake_queue_timeout_ms();
 	struct kzt_hs_req *req;
 	int err;
 
@@ -193,24 +255,29 @@ static int kzt_hs_enqueue_hold(struct kzt_hs_net *hn, struct socket *sock,
 				&hn->next_id, GFP_KERNEL);
 	if (err < 0)
 		goto out_unlock;
-	if (hn->dead) {		/* exit began while the lock was dropped */
+	/* Both checked after the allocation, which may drop the lock. */
+	if (hn->dead || hn->n_waiting >= kzt_hs_queue_cap()) {
 		__xa_erase(&hn->reqs, req->id);
-		err = -ESHUTDOWN;
+		err = hn->dead ? -ESHUTDOWN : -EBUSY;
 		goto out_unlock;
 	}
-	req->deadline = jiffies + msecs_to_jiffies(params->timeout_ms);
-	list_add_tail(&req->node, &hn->waiting);
+	/* The queue's deadline; the handshake's starts at ACCEPT. */
+	req->deadline = jiffies + msecs_to_jiffies(queue_ms);
+	req->seq = hn->next_seq++;
+	list_add_tail(&req->node, kzt_hs_queue(hn, req->role));
+	hn->n_waiting++;
 	refcount_inc(&req->ref);	/* the deadline's */
 	if (hold)
 		refcount_inc(&req->ref);	/* the caller's */
-	queue_delayed_work(kzt_hs_wq, &req->timeout,
-			   msecs_to_jiffies(params->timeout_ms));
+	queue_delayed_work(kzt_hs_wq, &req->timeout, msecs_to_jiffies(queue_ms));
 	xa_unlock_bh(&hn->reqs);
 	return 0;
 
 out_unlock:
 	xa_unlock_bh(&hn->reqs);
 	*reqp = NULL;
+	if (err == -EBUSY)
+		kzt_stat_inc(hn->net, KZT_STATS_A_HS_QUEUE_FULL);
 	fput(req->file);
 	kzt_hs_req_put(req);
 	return err;
@@ -226,11 +293,13 @@ out_unlock:
  * @reqp: set to the request before it becomes visible (so before @done can
  *        run); NULL on error
  *
- * The request holds a reference on sock->file until it completes. Its
- * deadline starts now. May sleep.
+ * The request holds a reference on sock->file until it completes. It
+ * waits at most hs_queue_timeout_ms for a daemon; its handshake deadline
+ * (@params->timeout_ms) starts when a daemon accepts it. May sleep.
  *
  * Return: 0, -EINVAL (bad socket or parameters), -ENOMEM, -ESHUTDOWN (the
- * netns is going away) or -EBUSY (no free request ID).
+ * netns is going away) or -EBUSY (max_queued_handshakes wait already,
+ * counted HS_QUEUE_FULL; or no free request ID).
  */
 int kzt_hs_enqueue(struct kzt_hs_net *hn, struct socket *sock,
 		   const struct kzt_hs_params *params, kzt_hs_done_t done,
@@ -266,9 +335,13 @@ struct kzt_hs_net *kzt_hs_net_of(struct net *net)
  * until it completes; the daemon gets its own while it holds the socket as
  * a descriptor.
  *
+ * The request waits for a daemon (at most hs_queue_timeout_ms) with no
+ * deadline of its own running: @params->timeout_ms counts from ACCEPT.
+ *
  * Return: 0 (@done will run, or cancel will win); -ESRCH when no daemon
- * listens on the handshake group of @net (counted HS_NO_DAEMON); -EINVAL,
- * -ENOMEM, -EBUSY, -ESHUTDOWN. On error @done never runs and *@reqp is NULL.
+ * listens on the handshake group of @net (counted HS_NO_DAEMON); -EBUSY
+ * when the queue is full (counted HS_QUEUE_FULL); -EINVAL, -ENOMEM,
+ * -ESHUTDOWN. On error @done never runs and *@reqp is NULL.
  */
 int kzt_handshake_submit(struct net *net, struct socket *sock,
 			 const struct kzt_hs_params *params,
@@ -341,29 +414,69 @@ bool kzt_handshake_cancel(struct kzt_hs_req *req)
 }
 EXPORT_SYMBOL_IF_KUNIT(kzt_handshake_cancel);
 
+/*
+ * The oldest waiting request of @role (0: of either role), or NULL.
+ * Caller holds hn's lock.
+ */
+static struct kzt_hs_req *kzt_hs_oldest_locked(struct kzt_hs_net *hn, u8 role)
+{
+	struct kzt_hs_req *c, *s;
+
+	lockdep_assert_held(&hn->reqs.xa_lock);
+
+	if (role)
+		return list_first_entry_or_null(kzt_hs_queue(hn, role),
+						struct kzt_hs_req, node);
+	c = list_first_entry_or_null(kzt_hs_queue(hn, KZT_HS_ROLE_CLIENT),
+				     struct kzt_hs_req, node);
+	s = list_first_entry_or_null(kzt_hs_queue(hn, KZT_HS_ROLE_SERVER),
+				     struct kzt_hs_req, node);
+	if (!c || !s)
+		return c ?: s;
+	return c->seq < s->seq ? c : s;
+}
+
 /**
  * kzt_hs_accept_next() - take the oldest waiting request for a daemon
  * @hn: the caller's netns
+ * @role: KZT_HS_ROLE_CLIENT or KZT_HS_ROLE_SERVER for that role's only;
+ *        0 for either
  *
  * The request turns ACCEPTED: DONE may complete it from now on, and it no
- * longer counts as waiting.
+ * longer counts as waiting. Its handshake deadline starts now.
  *
  * Return: the request, with a reference and a reference on its file for
  * the caller (kzt_hs_accept_finish() or kzt_hs_accept_undo() drop the
  * first, the file reference goes to the daemon's fd table or fput()); NULL
  * when none waits.
  */
-struct kzt_hs_req *kzt_hs_accept_next(struct kzt_hs_net *hn)
+struct kzt_hs_req *kzt_hs_accept_next(struct kzt_hs_net *hn, u8 role)
 {
+	unsigned long delay;
 	struct kzt_hs_req *req;
 
 	xa_lock_bh(&hn->reqs);
-	req = list_first_entry_or_null(&hn->waiting, struct kzt_hs_req, node);
+	req = kzt_hs_oldest_locked(hn, role);
 	if (req) {
 		list_del_init(&req->node);
+		hn->n_waiting--;
 		req->state = KZT_HS_ACCEPTED;
 		refcount_inc(&req->ref);
 		get_file(req->file);
+		/*
+		 * From the queue's deadline to the handshake's, once (after an
+		 * undone ACCEPT it keeps running). Pending: moved, its
+		 * reference stays. Idle or running (a run that lost to us sees
+		 * the new @deadline and does nothing): queued anew, with a new
+		 * reference.
+		 */
+		if (!req->hs_started) {
+			req->hs_started = true;
+			delay = msecs_to_jiffies(req->timeout_ms);
+			req->deadline = jiffies + delay;
+			if (!mod_delayed_work(kzt_hs_wq, &req->timeout, delay))
+				refcount_inc(&req->ref);
+		}
 	}
 	xa_unlock_bh(&hn->reqs);
 	return req;
@@ -374,8 +487,9 @@ EXPORT_SYMBOL_IF_KUNIT(kzt_hs_accept_next);
  * kzt_hs_accept_undo() - give a request back after a failed ACCEPT
  * @req: from kzt_hs_accept_next(); its file reference already dropped
  *
- * The request waits again, first in line, unless it completed meanwhile.
- * Drops the caller's reference.
+ * The request waits again, first in line, unless it completed meanwhile;
+ * its handshake deadline keeps running (a failing ACCEPT must not give it
+ * a new one). Drops the caller's reference.
  */
 void kzt_hs_accept_undo(struct kzt_hs_req *req)
 {
@@ -384,7 +498,8 @@ void kzt_hs_accept_undo(struct kzt_hs_req *req)
 	xa_lock_bh(&hn->reqs);
 	if (req->state == KZT_HS_ACCEPTED) {
 		req->state = KZT_HS_WAITING;
-		list_add(&req->node, &hn->waiting);
+		list_add(&req->node, kzt_hs_queue(hn, req->role));
+		hn->n_waiting++;
 	}
 	xa_unlock_bh(&hn->reqs);
 	kzt_hs_req_put(req);
@@ -478,7 +593,8 @@ struct kzt_hs_net *kzt_hs_net_alloc(struct net *net)
 		return NULL;
 	hn->net = net;
 	xa_init_flags(&hn->reqs, XA_FLAGS_ALLOC1 | XA_FLAGS_LOCK_BH);
-	INIT_LIST_HEAD(&hn->waiting);
+	INIT_LIST_HEAD(&hn->waiting[0]);
+	INIT_LIST_HEAD(&hn->waiting[1]);
 	return hn;
 }
 EXPORT_SYMBOL_IF_KUNIT(kzt_hs_net_alloc);

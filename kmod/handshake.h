@@ -22,7 +22,7 @@ struct kzt_hs_params {
 	const char *local_id;		/* client: identity to present */
 	const char *peer_id;		/* client: identity the server must prove */
 	struct in6_addr dst_addr;	/* client: destination workload */
-	unsigned int timeout_ms;	/* deadline, from submission */
+	unsigned int timeout_ms;	/* deadline, from ACCEPT (not submission) */
 };
 
 /* What a finished handshake tells the caller (valid during the callback). */
@@ -49,6 +49,7 @@ int kzt_handshake_submit(struct net *net, struct socket *sock,
 			 kzt_hs_done_t done, void *data,
 			 struct kzt_hs_req **reqp);
 bool kzt_handshake_cancel(struct kzt_hs_req *req);
+unsigned int kzt_handshake_queue_timeout_ms(void);
 
 int kzt_handshake_net_init(struct net *net);
 void kzt_handshake_net_exit(struct net *net);

@@ -3,8 +3,9 @@
  * KUnit suites of the handshake upcall:
  *
  * kzt_handshake: the request queue (order, exactly one completion among
- * DONE, deadline and cancel, ACCEPT given back, netns exit with requests
- * left), HANDSHAKE_DONE through the real policy and parser, the completion
+ * DONE, deadline and cancel, the deadline running from ACCEPT only, the
+ * queue's own deadline and cap, the role filter, ACCEPT given back, netns
+ * exit with requests left), HANDSHAKE_DONE through the real policy and parser, the completion
  * of a DONE on real loopback TCP sockets, and kTLS: the crypto_info layout
  * of each cipher and records checked against the kernel's AEAD used as a
  * reference implementation of TLS 1.3 record protection.
@@ -191,6 +192,20 @@ static struct kzt_hs_req *hs_test_enqueue(struct kunit *test, struct kzt_hs_net 
 	return req;
 }
 
+/*
+ * A daemon's ACCEPT of the next request of @role (0: either), which must be
+ * @want; its file reference dropped as closing the descriptor would.
+ */
+static void hs_test_accepted(struct kunit *test, struct kzt_hs_net *hn, u8 role,
+			     struct kzt_hs_req *want)
+{
+	struct kzt_hs_req *got = kzt_hs_accept_next(hn, role);
+
+	KUNIT_ASSERT_PTR_EQ(test, got, want);
+	fput(got->file);	/* the reference an fd would have taken */
+	kzt_hs_accept_finish(got);
+}
+
 static u64 hs_test_stat(enum kzt_stats_attr what)
 {
 	struct kzt_stats sum;
@@ -213,13 +228,9 @@ static void kzt_hs_queue_order_test(struct kunit *test)
 	KUNIT_EXPECT_NE(test, req[0]->id, req[1]->id);
 	KUNIT_EXPECT_NE(test, req[1]->id, req[2]->id);
 
-	for (i = 0; i < 3; i++) {
-		got = kzt_hs_accept_next(hn);
-		KUNIT_ASSERT_PTR_EQ(test, got, req[i]);
-		fput(got->file);	/* the reference an fd would have taken */
-		kzt_hs_accept_finish(got);
-	}
-	KUNIT_EXPECT_NULL(test, kzt_hs_accept_next(hn));
+	for (i = 0; i < 3; i++)
+		hs_test_accepted(test, hn, 0, req[i]);
+	KUNIT_EXPECT_NULL(test, kzt_hs_accept_next(hn, 0));
 
 	/* DONE in another order than accepted: each completes once. */
 	for (i = 2; i >= 0; i--) {
@@ -258,7 +269,7 @@ static void kzt_hs_params_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kzt_hs_enqueue(hn, nofile, &hs_server_params,
 					     hs_test_done_cb, NULL, &req), -EINVAL);
 	sock_release(nofile);
-	KUNIT_EXPECT_NULL(test, kzt_hs_accept_next(hn));
+	KUNIT_EXPECT_NULL(test, kzt_hs_accept_next(hn, 0));
 	KUNIT_EXPECT_EQ(test, file_count(sock->file), 1);
 }
 
@@ -287,14 +298,12 @@ static void kzt_hs_cancel_wins_test(struct kunit *test)
 	/* Waiting */
 	req = hs_test_enqueue(test, hn, hs_test_sock(test), &hs_server_params, d);
 	KUNIT_EXPECT_TRUE(test, kzt_handshake_cancel(req));
-	KUNIT_EXPECT_NULL(test, kzt_hs_accept_next(hn));
+	KUNIT_EXPECT_NULL(test, kzt_hs_accept_next(hn, 0));
 
 	/* Accepted: a later DONE finds nothing. */
 	req = hs_test_enqueue(test, hn, hs_test_sock(test), &hs_server_params, d);
-	KUNIT_ASSERT_PTR_EQ(test, kzt_hs_accept_next(hn), req);
+	hs_test_accepted(test, hn, 0, req);
 	id = req->id;
-	fput(req->file);
-	kzt_hs_accept_finish(req);
 	KUNIT_EXPECT_TRUE(test, kzt_handshake_cancel(req));
 	KUNIT_EXPECT_PTR_EQ(test, kzt_hs_claim_accepted(hn, id, NULL), ERR_PTR(-ENOENT));
 
@@ -313,10 +322,7 @@ static void kzt_hs_done_wins_test(struct kunit *test)
 	req = hs_test_enqueue(test, hn, hs_test_sock(test), &p, d);
 	/* A waiting request cannot be DONE. */
 	KUNIT_EXPECT_PTR_EQ(test, kzt_hs_claim_accepted(hn, req->id, req->sock), ERR_PTR(-ENOENT));
-	got = kzt_hs_accept_next(hn);
-	KUNIT_ASSERT_PTR_EQ(test, got, req);
-	fput(got->file);
-	kzt_hs_accept_finish(got);
+	hs_test_accepted(test, hn, 0, req);
 
 	got = kzt_hs_claim_accepted(hn, req->id, req->sock);
 	KUNIT_ASSERT_PTR_EQ(test, got, req);
@@ -331,6 +337,10 @@ static void kzt_hs_done_wins_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, d->status, -ECONNRESET);
 }
 
+/*
+ * The handshake's deadline runs from ACCEPT, never while the request
+ * waits: a burst that waits in the queue must not expire as one.
+ */
 static void kzt_hs_deadline_test(struct kunit *test)
 {
 	struct kzt_hs_net *hn = hs_test_hn(test);
@@ -338,28 +348,145 @@ static void kzt_hs_deadline_test(struct kunit *test)
 	struct hs_test_done *accepted = hs_test_done_new(test);
 	struct kzt_hs_params p = hs_server_params;
 	u64 timeouts = hs_test_stat(KZT_STATS_A_HS_TIMEOUT);
-	struct kzt_hs_req *req;
+	u64 queue_timeouts = hs_test_stat(KZT_STATS_A_HS_QUEUE_TIMEOUT);
+	struct kzt_hs_req *req, *later;
 	u32 id;
 
 	p.timeout_ms = 100;
 	req = hs_test_enqueue(test, hn, hs_test_sock(test), &p, accepted);
-	hs_test_enqueue(test, hn, hs_test_sock(test), &p, waiting);
-	KUNIT_ASSERT_PTR_EQ(test, kzt_hs_accept_next(hn), req);
+	later = hs_test_enqueue(test, hn, hs_test_sock(test), &p, waiting);
+	hs_test_accepted(test, hn, 0, req);
 	id = req->id;
 	KUNIT_EXPECT_LE(test, kzt_hs_time_left_ms(req), 100);
-	fput(req->file);
-	kzt_hs_accept_finish(req);
 
-	KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&waiting->done, 5 * HZ), 0);
 	KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&accepted->done, 5 * HZ), 0);
-	KUNIT_EXPECT_EQ(test, waiting->status, -ETIMEDOUT);
 	KUNIT_EXPECT_EQ(test, accepted->status, -ETIMEDOUT);
 	KUNIT_EXPECT_TRUE(test, accepted->in_task);
 	KUNIT_EXPECT_PTR_EQ(test, kzt_hs_claim_accepted(hn, id, NULL), ERR_PTR(-ENOENT));
+	KUNIT_EXPECT_EQ(test, hs_test_stat(KZT_STATS_A_HS_TIMEOUT), timeouts + 1);
+
+	/* Three of its deadlines later, the waiting one has its whole time. */
+	msleep(300);
+	KUNIT_EXPECT_EQ(test, atomic_read(&waiting->calls), 0);
+	hs_test_accepted(test, hn, 0, later);
+	KUNIT_EXPECT_GT(test, kzt_hs_time_left_ms(later), 50);
+	KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&waiting->done, 5 * HZ), 0);
+	KUNIT_EXPECT_EQ(test, waiting->status, -ETIMEDOUT);
 	KUNIT_EXPECT_EQ(test, hs_test_stat(KZT_STATS_A_HS_TIMEOUT), timeouts + 2);
+	KUNIT_EXPECT_EQ(test, hs_test_stat(KZT_STATS_A_HS_QUEUE_TIMEOUT), queue_timeouts);
 	msleep(20);
 	KUNIT_EXPECT_EQ(test, atomic_read(&waiting->calls), 1);
 	KUNIT_EXPECT_EQ(test, atomic_read(&accepted->calls), 1);
+}
+
+/* Set a module parameter of the queue for this test only. */
+struct hs_test_param {
+	unsigned int *p;
+	unsigned int old;
+};
+
+static void hs_test_param_restore(void *data)
+{
+	struct hs_test_param *t = data;
+
+	WRITE_ONCE(*t->p, t->old);
+}
+
+static void hs_test_param_set(struct kunit *test, unsigned int *p, unsigned int v)
+{
+	struct hs_test_param *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	t->p = p;
+	t->old = READ_ONCE(*p);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, hs_test_param_restore, t), 0);
+	WRITE_ONCE(*p, v);
+}
+
+/* Nobody accepts: the queue's own deadline ends the request, counted apart. */
+static void kzt_hs_queue_timeout_test(struct kunit *test)
+{
+	struct kzt_hs_net *hn = hs_test_hn(test);
+	struct hs_test_done *d = hs_test_done_new(test);
+	u64 timeouts = hs_test_stat(KZT_STATS_A_HS_TIMEOUT);
+	u64 queue_timeouts = hs_test_stat(KZT_STATS_A_HS_QUEUE_TIMEOUT);
+	struct socket *sock = hs_test_sock(test);
+	unsigned long t0 = jiffies;
+
+	hs_test_param_set(test, &kzt_hs_queue_timeout_ms, 1);	/* taken as 100 */
+	hs_test_enqueue(test, hn, sock, &hs_server_params, d);	/* 10 s handshake */
+	KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&d->done, 5 * HZ), 0);
+	KUNIT_EXPECT_GE(test, jiffies_to_msecs(jiffies - t0), 100);
+	KUNIT_EXPECT_EQ(test, d->status, -ETIMEDOUT);
+	KUNIT_EXPECT_EQ(test, hs_test_stat(KZT_STATS_A_HS_QUEUE_TIMEOUT), queue_timeouts + 1);
+	KUNIT_EXPECT_EQ(test, hs_test_stat(KZT_STATS_A_HS_TIMEOUT), timeouts);
+	KUNIT_EXPECT_NULL(test, kzt_hs_accept_next(hn, 0));
+	msleep(20);
+	KUNIT_EXPECT_EQ(test, atomic_read(&d->calls), 1);
+	KUNIT_EXPECT_EQ(test, file_count(sock->file), 1);
+}
+
+/*
+ * At most max_queued_handshakes wait: the next is refused at once, counted,
+ * with no callback and no reference kept; accepted ones do not count.
+ */
+static void kzt_hs_queue_full_test(struct kunit *test)
+{
+	struct kzt_hs_net *hn = hs_test_hn(test);
+	struct hs_test_done *d = hs_test_done_new(test);
+	u64 full = hs_test_stat(KZT_STATS_A_HS_QUEUE_FULL);
+	struct socket *sock = hs_test_sock(test);
+	struct kzt_hs_req *req[3], *none = (void *)1;
+
+	hs_test_param_set(test, &kzt_hs_max_queued, 2);
+	req[0] = hs_test_enqueue(test, hn, sock, &hs_server_params, d);
+	req[1] = hs_test_enqueue(test, hn, sock, &hs_client_params, d);
+	KUNIT_EXPECT_EQ(test, kzt_hs_enqueue(hn, sock, &hs_server_params,
+					     hs_test_done_cb, d, &none), -EBUSY);
+	KUNIT_EXPECT_NULL(test, none);
+	KUNIT_EXPECT_EQ(test, hs_test_stat(KZT_STATS_A_HS_QUEUE_FULL), full + 1);
+	KUNIT_EXPECT_EQ(test, file_count(sock->file), 3);
+
+	/* One accepted, one cancelled: room for two again, not three. */
+	hs_test_accepted(test, hn, 0, req[0]);
+	KUNIT_EXPECT_TRUE(test, kzt_handshake_cancel(req[1]));
+	req[1] = hs_test_enqueue(test, hn, sock, &hs_server_params, d);
+	req[2] = hs_test_enqueue(test, hn, sock, &hs_server_params, d);
+	KUNIT_EXPECT_EQ(test, kzt_hs_enqueue(hn, sock, &hs_server_params,
+					     hs_test_done_cb, d, &none), -EBUSY);
+	KUNIT_EXPECT_EQ(test, hs_test_stat(KZT_STATS_A_HS_QUEUE_FULL), full + 2);
+
+	KUNIT_EXPECT_TRUE(test, kzt_handshake_cancel(req[0]));
+	KUNIT_EXPECT_TRUE(test, kzt_handshake_cancel(req[1]));
+	KUNIT_EXPECT_TRUE(test, kzt_handshake_cancel(req[2]));
+	KUNIT_EXPECT_EQ(test, file_count(sock->file), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&d->calls), 0);
+}
+
+/* ACCEPT of one role takes the oldest of that role; of none, the oldest. */
+static void kzt_hs_role_filter_test(struct kunit *test)
+{
+	struct kzt_hs_net *hn = hs_test_hn(test);
+	struct hs_test_done *d = hs_test_done_new(test);
+	struct kzt_hs_req *c1, *s1, *c2, *s2;
+	int i;
+
+	c1 = hs_test_enqueue(test, hn, hs_test_sock(test), &hs_client_params, d);
+	s1 = hs_test_enqueue(test, hn, hs_test_sock(test), &hs_server_params, d);
+	c2 = hs_test_enqueue(test, hn, hs_test_sock(test), &hs_client_params, d);
+	s2 = hs_test_enqueue(test, hn, hs_test_sock(test), &hs_server_params, d);
+
+	hs_test_accepted(test, hn, KZT_HS_ROLE_SERVER, s1);
+	hs_test_accepted(test, hn, 0, c1);
+	hs_test_accepted(test, hn, KZT_HS_ROLE_CLIENT, c2);
+	KUNIT_EXPECT_NULL(test, kzt_hs_accept_next(hn, KZT_HS_ROLE_CLIENT));
+	hs_test_accepted(test, hn, 0, s2);
+	for (i = 0; i <= KZT_HS_ROLE_SERVER; i++)
+		KUNIT_EXPECT_NULL(test, kzt_hs_accept_next(hn, i));
+	KUNIT_EXPECT_TRUE(test, kzt_handshake_cancel(c1));
+	KUNIT_EXPECT_TRUE(test, kzt_handshake_cancel(s1));
+	KUNIT_EXPECT_TRUE(test, kzt_handshake_cancel(c2));
+	KUNIT_EXPECT_TRUE(test, kzt_handshake_cancel(s2));
 }
 
 /*
@@ -408,6 +535,8 @@ static void kzt_hs_cancel_deadline_race_test(struct kunit *test)
 		/* o->req is set before the request is visible to the deadline. */
 		KUNIT_ASSERT_EQ(test, kzt_hs_enqueue(hn, sock, &p, hs_test_owner_done,
 						     o[i], &o[i]->req), 0);
+		/* Its deadline starts at ACCEPT. */
+		hs_test_accepted(test, hn, 0, o[i]->req);
 
 		/* Around the deadline: 1 ms is one jiffy, 1 to 10 ms away. */
 		if (i % 4)
@@ -448,21 +577,15 @@ static void kzt_hs_accept_undo_test(struct kunit *test)
 
 	first = hs_test_enqueue(test, hn, hs_test_sock(test), &hs_server_params, d);
 	second = hs_test_enqueue(test, hn, hs_test_sock(test), &hs_server_params, d);
-	got = kzt_hs_accept_next(hn);
+	got = kzt_hs_accept_next(hn, 0);
 	KUNIT_ASSERT_PTR_EQ(test, got, first);
 	fput(got->file);
 	kzt_hs_accept_undo(got);
 	/* Waiting again: DONE cannot take it. */
 	KUNIT_EXPECT_PTR_EQ(test, kzt_hs_claim_accepted(hn, first->id, first->sock),
 			    ERR_PTR(-ENOENT));
-	got = kzt_hs_accept_next(hn);
-	KUNIT_EXPECT_PTR_EQ(test, got, first);
-	fput(got->file);
-	kzt_hs_accept_finish(got);
-	got = kzt_hs_accept_next(hn);
-	KUNIT_EXPECT_PTR_EQ(test, got, second);
-	fput(got->file);
-	kzt_hs_accept_finish(got);
+	hs_test_accepted(test, hn, 0, first);
+	hs_test_accepted(test, hn, 0, second);
 	KUNIT_EXPECT_TRUE(test, kzt_handshake_cancel(first));
 	KUNIT_EXPECT_TRUE(test, kzt_handshake_cancel(second));
 }
@@ -481,12 +604,14 @@ static void kzt_hs_net_exit_test(struct kunit *test)
 	for (i = 0; i < 3; i++)
 		hs_test_enqueue(test, hn, sock, &p, d);
 	/* One accepted, one whose deadline runs as the netns goes. */
-	req = kzt_hs_accept_next(hn);
+	req = kzt_hs_accept_next(hn, 0);
 	KUNIT_ASSERT_NOT_NULL(test, req);
 	fput(req->file);
 	kzt_hs_accept_finish(req);
+	p = hs_client_params;
 	p.timeout_ms = 1;
-	hs_test_enqueue(test, hn, sock, &p, d);
+	req = hs_test_enqueue(test, hn, sock, &p, d);
+	hs_test_accepted(test, hn, KZT_HS_ROLE_CLIENT, req);
 	KUNIT_EXPECT_EQ(test, file_count(sock->file), 5);
 	usleep_range(900, 1000);
 
@@ -543,6 +668,7 @@ static void kzt_hs_deadline_last_ref_test(struct kunit *test)
 
 	p.timeout_ms = 1;
 	KUNIT_ASSERT_EQ(test, kzt_hs_enqueue(hn, sock, &p, hs_test_last_done, l, &req), 0);
+	hs_test_accepted(test, hn, 0, req);
 	KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&l->done, 5 * HZ), 0);
 	/* Waits for the deadline work: the socket is released by now. */
 	kunit_release_action(test, hs_test_net_free, hn);
@@ -761,10 +887,7 @@ static struct kzt_hs_req *hs_apply_setup(struct kunit *test, struct kzt_hs_net *
 	struct sk_buff *skb;
 
 	req = hs_test_enqueue(test, hn, sock, &hs_client_params, d);
-	got = kzt_hs_accept_next(hn);
-	KUNIT_ASSERT_PTR_EQ(test, got, req);
-	fput(got->file);
-	kzt_hs_accept_finish(got);
+	hs_test_accepted(test, hn, 0, req);
 	skb = hs_done_msg(test, c, c->cipher ?: TLS_CIPHER_AES_GCM_128);
 	KUNIT_ASSERT_EQ(test, kzt_test_parse_msg(skb, kzt_hs_done_policy, KZT_HS_A_MAX,
 						 tb, &extack), 0);
@@ -806,16 +929,13 @@ static void kzt_hs_done_ok_test(struct kunit *test)
 	struct hs_test_done *d = hs_test_done_new(test);
 	struct netlink_ext_ack extack = {};
 	struct hs_done_case c = { .cipher = TLS_CIPHER_CHACHA20_POLY1305 };
-	struct kzt_hs_req *req, *got;
+	struct kzt_hs_req *req;
 	struct socket *a, *b;
 	struct sk_buff *skb;
 
 	hs_test_pair(test, &a, &b);
 	req = hs_test_enqueue(test, hn, a, &hs_client_params, d);
-	got = kzt_hs_accept_next(hn);
-	KUNIT_ASSERT_PTR_EQ(test, got, req);
-	fput(got->file);
-	kzt_hs_accept_finish(got);
+	hs_test_accepted(test, hn, 0, req);
 	c.id = req->id;
 	skb = hs_done_msg(test, &c, c.cipher);
 	KUNIT_EXPECT_EQ(test, kzt_hs_done(hn, a, skb->data, skb->len, &extack), 0);
@@ -837,16 +957,13 @@ static void kzt_hs_done_not_holder_test(struct kunit *test)
 	struct hs_test_done *d = hs_test_done_new(test);
 	struct hs_done_case c = { .status = EACCES };
 	struct netlink_ext_ack extack = {};
-	struct kzt_hs_req *req, *got;
+	struct kzt_hs_req *req;
 	struct socket *a, *b;
 	struct sk_buff *skb;
 
 	hs_test_pair(test, &a, &b);
 	req = hs_test_enqueue(test, hn, a, &hs_client_params, d);
-	got = kzt_hs_accept_next(hn);
-	KUNIT_ASSERT_PTR_EQ(test, got, req);
-	fput(got->file);
-	kzt_hs_accept_finish(got);
+	hs_test_accepted(test, hn, 0, req);
 	c.id = req->id;
 
 	skb = hs_done_msg(test, &c, TLS_CIPHER_AES_GCM_128);
@@ -1220,6 +1337,9 @@ static struct kunit_case kzt_handshake_cases[] = {
 	KUNIT_CASE(kzt_hs_cancel_wins_test),
 	KUNIT_CASE(kzt_hs_done_wins_test),
 	KUNIT_CASE(kzt_hs_deadline_test),
+	KUNIT_CASE(kzt_hs_queue_timeout_test),
+	KUNIT_CASE(kzt_hs_queue_full_test),
+	KUNIT_CASE(kzt_hs_role_filter_test),
 	KUNIT_CASE_SLOW(kzt_hs_cancel_deadline_race_test),
 	KUNIT_CASE(kzt_hs_accept_undo_test),
 	KUNIT_CASE(kzt_hs_net_exit_test),

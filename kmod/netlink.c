@@ -232,7 +232,7 @@ static const struct genl_split_ops kzt_nl_ops[] = {
 		.cmd	= KZT_CMD_HANDSHAKE_ACCEPT,
 		.pre_doit = kzt_nl_pre_doit,
 		.doit	= kzt_nl_hs_accept_doit,
-		.policy	= kzt_no_attrs_policy,
+		.policy	= kzt_hs_accept_policy,
 		.maxattr = KZT_HS_A_MAX,
 		.flags	= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},

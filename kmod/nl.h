@@ -51,6 +51,7 @@ extern const struct nla_policy kzt_policy_name_policy[KZT_POLICY_A_MAX + 1];
 extern const struct nla_policy kzt_policy_check_policy[KZT_CHECK_A_MAX + 1];
 extern const struct nla_policy kzt_txn_id_policy[KZT_TXN_A_MAX + 1];
 extern const struct nla_policy kzt_hs_done_policy[KZT_HS_A_MAX + 1];
+extern const struct nla_policy kzt_hs_accept_policy[KZT_HS_A_MAX + 1];
 extern const struct nla_policy kzt_revoke_policy[KZT_REVOKE_A_MAX + 1];
 
 int kzt_nl_config_get_doit(struct sk_buff *skb, struct genl_info *info);

@@ -43,6 +43,13 @@ EXPORT_SYMBOL_IF_KUNIT(kzt_hs_done_policy);
 
 static_assert(KZT_TLS13_IV_LEN == 12);
 
+/* ACCEPT: an optional role filter, so a daemon can run one pool per role. */
+const struct nla_policy kzt_hs_accept_policy[KZT_HS_A_MAX + 1] = {
+	[KZT_HS_A_ROLE] = NLA_POLICY_RANGE(NLA_U8, KZT_HS_ROLE_CLIENT,
+					   KZT_HS_ROLE_SERVER),
+};
+EXPORT_SYMBOL_IF_KUNIT(kzt_hs_accept_policy);
+
 static size_t kzt_hs_accept_msg_size(void)
 {
 	return nla_total_size(sizeof(u32))	/* ID */
@@ -73,10 +80,11 @@ static int kzt_hs_accept_fill(struct sk_buff *msg, const struct kzt_hs_req *req,
 /**
  * kzt_nl_hs_accept_doit() - KZT_CMD_HANDSHAKE_ACCEPT
  * @skb: request
- * @info: request (no attributes) and sender
+ * @info: request (KZT_HS_A_ROLE: of this role only) and sender
  *
- * Takes the oldest waiting request of the caller's netns and makes its
- * socket a descriptor of the caller (this runs in the caller's context).
+ * Takes the oldest waiting request of the caller's netns (of the role
+ * asked for, if any) and makes its socket a descriptor of the caller (this
+ * runs in the caller's context); its handshake deadline starts now.
  * Whatever fails after the request was taken gives it back, first in line.
  *
  * Return: 0, -EAGAIN when no request waits, or a negative errno.
@@ -86,8 +94,12 @@ int kzt_nl_hs_accept_doit(struct sk_buff *skb, struct genl_info *info)
 	struct kzt_hs_net *hn = kzt_hs_net_of(genl_info_net(info));
 	struct kzt_hs_req *req;
 	struct sk_buff *msg;
+	u8 role = 0;
 	void *hdr;
 	int fd, err;
+
+	if (info->attrs[KZT_HS_A_ROLE])
+		role = nla_get_u8(info->attrs[KZT_HS_A_ROLE]);
 
 	/* ORDER: everything that can fail for want of resources comes first. */
 	msg = genlmsg_new(kzt_hs_accept_msg_size(), GFP_KERNEL);
@@ -106,7 +118,7 @@ int kzt_nl_hs_accept_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 
 	err = -EAGAIN;
-	req = kzt_hs_accept_next(hn);
+	req = kzt_hs_accept_next(hn, role);
 	if (!req) {
 		NL_SET_ERR_MSG(info->extack, "no handshake request is waiting");
 		goto out_put_fd;

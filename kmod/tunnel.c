@@ -306,8 +306,11 @@ static void kzt_tunnel_out_connecting(struct kzt_flow *flow)
 	err = kzt_flow_submit_hs(flow, KZT_HS_ROLE_CLIENT, flow->src_id,
 				 flow->dst_id, &flow->dst_addr, left);
 	if (err) {
-		/* -ESRCH (no kztd) is counted by the upcall. */
-		if (err != -ESRCH)
+		/*
+		 * Counted by the upcall: -ESRCH (no kztd), -EBUSY (its queue
+		 * is full: refused at once, the pod gets a reset).
+		 */
+		if (err != -ESRCH && err != -EBUSY)
 			kzt_stat_inc(flow->net, KZT_STATS_A_HS_FAILED);
 		kzt_flow_end(flow, KZT_END_FAILED);
 	}
@@ -393,19 +396,30 @@ out_wait:
 /* ---- inbound ---- */
 
 /*
- * Whether the client has spoken (or closed): a ClientHello starts with
- * its first byte, so a tunnel with nothing to read after
- * hello_timeout_ms is no client, only a slot held (admit.h).
+ * Whether the client has spoken: a ClientHello starts with its first
+ * byte, so a tunnel with nothing to read after hello_timeout_ms is no
+ * client, only a slot held (admit.h).
  */
 static bool kzt_tunnel_in_spoke(const struct sock *sk)
 {
-	return !skb_queue_empty_lockless(&sk->sk_receive_queue) ||
-	       READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN;
+	return !skb_queue_empty_lockless(&sk->sk_receive_queue);
+}
+
+/*
+ * Whether it left without a byte: nothing for kztd to do. A client whose
+ * own node refused its handshake (hs_queue_full) closes so; in a burst
+ * those must not take the server queue and pool from real ClientHellos.
+ */
+static bool kzt_tunnel_in_left(struct kzt_flow *flow)
+{
+	return kzt_sock_failed(&flow->tunnel) ||
+	       READ_ONCE(flow->tunnel.sock->sk->sk_shutdown) & RCV_SHUTDOWN;
 }
 
 /*
  * Hook the tunnel, wait for the client's first byte (the hello deadline,
- * or a peer node's handshake timeout), then hand the handshake to kztd: a
+ * or for a peer node the time its client may wait in its handshake queue
+ * plus the handshake timeout), then hand the handshake to kztd: a
  * silent connection never takes a kztd handshake, and one of a source
  * that is no peer node gives its slot back within hello_timeout_ms.
  */
@@ -413,7 +427,7 @@ static void kzt_tunnel_in_start(struct kzt_flow *flow)
 {
 	struct sock *sk = flow->tunnel.sock->sk;
 	struct in6_addr local, peer;
-	unsigned int hello_ms;
+	unsigned int hello_ms, hs_ms;
 	u16 lport, pport;
 	int err;
 
@@ -426,14 +440,23 @@ static void kzt_tunnel_in_start(struct kzt_flow *flow)
 		err = kzt_flow_hook(flow, &flow->tunnel);
 		if (err)
 			goto out_failed;
-		/* 0: none of its own, the handshake's; never a longer one. */
+		hs_ms = kzt_flow_hs_timeout_ms(flow->net);
 		hello_ms = kzt_admit_hello_timeout_ms(&flow->admission);
-		kzt_flow_set_deadline(flow, min_not_zero(hello_ms,
-							 kzt_flow_hs_timeout_ms(flow->net)));
+		if (hello_ms) {		/* never longer than the handshake's */
+			hello_ms = min(hello_ms, hs_ms);
+		} else {
+			/*
+			 * A peer node. Its client connects before its request
+			 * waits in that node's handshake queue (up to
+			 * hs_queue_timeout_ms), and speaks once accepted.
+			 */
+			hello_ms = kzt_handshake_queue_timeout_ms() + hs_ms;
+		}
+		kzt_flow_set_deadline(flow, hello_ms);
 	}
 	if (!kzt_tunnel_in_spoke(sk)) {
-		if (kzt_sock_failed(&flow->tunnel)) {
-			kzt_flow_end(flow, KZT_END_FAILED);	/* it left */
+		if (kzt_tunnel_in_left(flow)) {
+			kzt_flow_end(flow, KZT_END_FAILED);
 		} else if (kzt_flow_expired(flow)) {
 			kzt_stat_inc(flow->net, KZT_STATS_A_TUNNEL_HELLO_TIMEOUT);
 			kzt_flow_end(flow, KZT_END_FAILED);
@@ -446,7 +469,7 @@ static void kzt_tunnel_in_start(struct kzt_flow *flow)
 	if (!err)
 		return;
 out_failed:
-	if (err != -ESRCH)
+	if (err != -ESRCH && err != -EBUSY)	/* counted by the upcall */
 		kzt_stat_inc(flow->net, KZT_STATS_A_HS_FAILED);
 	kzt_flow_end(flow, KZT_END_FAILED);
 }

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,6 +152,39 @@ static int set_ciphersuites(struct kzt_conf *conf, const char *value,
 	return 0;
 }
 
+static int set_hs_max(unsigned int *dst, bool *has, const char *value,
+		      const char **why)
+{
+	uint64_t v;
+	int err = kzt_parse_uint(value, KZT_CONF_HS_MAX_LIMIT, &v);
+
+	if (!err && v == 0)
+		err = ERANGE;
+	if (err == ERANGE)
+		*why = "out of range (expected 1..16384 handshakes)";
+	else if (err)
+		*why = "not a number of handshakes (expected 1..16384)";
+	if (err)
+		return err;
+	*dst = v;
+	*has = true;
+	return 0;
+}
+
+static int set_max_client_hs(struct kzt_conf *conf, const char *value,
+			     const char **why)
+{
+	return set_hs_max(&conf->max_client_hs, &conf->has_max_client_hs,
+			  value, why);
+}
+
+static int set_max_server_hs(struct kzt_conf *conf, const char *value,
+			     const char **why)
+{
+	return set_hs_max(&conf->max_server_hs, &conf->has_max_server_hs,
+			  value, why);
+}
+
 static bool is_blank(char c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n' ||
@@ -267,6 +301,8 @@ int kzt_conf_parse(FILE *f, const char *name, struct kzt_conf *conf,
 		{ "certs",		set_certs,		0 },
 		{ "keylog",		set_keylog,		0 },
 		{ "ciphersuites",	set_ciphersuites,	0 },
+		{ "max_client_handshakes", set_max_client_hs,	0 },
+		{ "max_server_handshakes", set_max_server_hs,	0 },
 	};
 	struct kzt_conf c = { .log_level = KZT_LOG_INFO };
 	char *line = NULL;

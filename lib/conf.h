@@ -17,6 +17,14 @@
 #define KZT_CONF_LINE_MAX	1024
 #define KZT_CONF_ERR_MAX	512
 
+/*
+ * Handshakes kztd runs at once per role (max_client_handshakes, ...);
+ * default: KZT_CONF_HS_PER_CPU per online CPU, at least KZT_CONF_HS_MIN.
+ */
+#define KZT_CONF_HS_PER_CPU	4
+#define KZT_CONF_HS_MIN		8
+#define KZT_CONF_HS_MAX_LIMIT	16384
+
 /* What the file said; a key that is absent has its has_ flag clear. */
 struct kzt_conf {
 	struct kzt_config kernel;	/* tunnel_port, capture, timeouts */
@@ -28,6 +36,10 @@ struct kzt_conf {
 	char keylog[KZT_CONF_LINE_MAX];		/* NSS key log file (debug) */
 	bool has_ciphersuites;
 	char ciphersuites[KZT_CONF_LINE_MAX];	/* TLS 1.3 suites, ':' list */
+	bool has_max_client_hs;
+	unsigned int max_client_hs;		/* 1..KZT_CONF_HS_MAX_LIMIT */
+	bool has_max_server_hs;
+	unsigned int max_server_hs;
 };
 
 int kzt_conf_parse(FILE *f, const char *name, struct kzt_conf *conf,

@@ -130,9 +130,11 @@ static int accept_reply(struct nlmsghdr *nlh, void *arg)
 
 /**
  * kzt_hs_accept() - take the oldest waiting handshake request
- * @c:   an open client
- * @req: filled; on success @req->fd is the tunnel socket (close it after
- *       DONE)
+ * @c:    an open client
+ * @role: KZT_HS_ROLE_CLIENT or KZT_HS_ROLE_SERVER: the oldest of that role
+ *        only; 0: of either
+ * @req:  filled; on success @req->fd is the tunnel socket (close it after
+ *        DONE); its deadline runs from now (@req->timeout_ms)
  * @err: the kernel's answer; may be NULL
  *
  * @retval 0       @req is set
@@ -141,8 +143,8 @@ static int accept_reply(struct nlmsghdr *nlh, void *arg)
  *                 closed, and @req->id is set if it was known
  * @retval other   errno from the kernel or the socket
  */
-int kzt_hs_accept(struct kzt_client *c, struct kzt_hs_request *req,
-		  struct kzt_nl_err *err)
+int kzt_hs_accept(struct kzt_client *c, uint8_t role,
+		  struct kzt_hs_request *req, struct kzt_nl_err *err)
 {
 	struct accept_ctx ctx = { .req = req };
 	struct nl_msg *msg;
@@ -153,6 +155,11 @@ int kzt_hs_accept(struct kzt_client *c, struct kzt_hs_request *req,
 	ret = kztnl_msg_new(c, KZT_CMD_HANDSHAKE_ACCEPT, NLM_F_ACK, &msg, err);
 	if (ret)
 		return ret;
+	if (role && nla_put_u8(msg, KZT_HS_A_ROLE, role) < 0) {
+		nlmsg_free(msg);
+		kzt_nl_err_set(err, EMSGSIZE);
+		return EMSGSIZE;
+	}
 	ret = kztnl_send(c, msg, accept_reply, &ctx, err);
 	if (!ret && !ctx.got) {
 		ret = EBADMSG;

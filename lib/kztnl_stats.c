@@ -97,6 +97,10 @@ static const struct kzt_stat_desc stat_descs[] = {
 	  "outbound flows reset: their source pod held its share" },
 	{ KZT_STATS_A_FLOWS_NO_MEMORY, "flows_no_memory", "flow",
 	  "reset: no memory for the pump buffers" },
+	{ KZT_STATS_A_HS_QUEUE_FULL, "hs_queue_full", "handshake",
+	  "handshakes refused at once: max_queued_handshakes were waiting" },
+	{ KZT_STATS_A_HS_QUEUE_TIMEOUT, "hs_queue_timeout", "handshake",
+	  "handshakes no kztd took within hs_queue_timeout_ms" },
 };
 
 /* Catches a counter added to the uapi enum without a name here. */

@@ -196,3 +196,29 @@ int kzt_log_dest_parse(const char *name, enum kzt_log_dest *dest)
 		return EINVAL;
 	return 0;
 }
+
+/**
+ * kzt_ratelimit() - whether a repeated line may be logged now
+ * @rl:          its state, zeroed at first
+ * @now_ms:      a monotonic clock
+ * @interval_ms: at most one line per this long
+ * @suppressed:  set, when it may, to how many were not logged since the
+ *               last line (to say so in it)
+ *
+ * @retval true  log it (and mention *@suppressed if not 0)
+ * @retval false don't; counted
+ */
+bool kzt_ratelimit(struct kzt_ratelimit *rl, uint64_t now_ms,
+		   unsigned int interval_ms, unsigned int *suppressed)
+{
+	if (rl->next_ms && now_ms < rl->next_ms) {
+		rl->suppressed++;
+		return false;
+	}
+	*suppressed = rl->suppressed;
+	rl->suppressed = 0;
+	rl->next_ms = now_ms + interval_ms;
+	if (!rl->next_ms)
+		rl->next_ms = 1;
+	return true;
+}

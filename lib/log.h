@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <syslog.h>
 
 /* Levels are syslog priorities, so that they pass straight through. */
@@ -38,6 +39,18 @@ char *kzt_log_escape(const char *in, char *out, size_t out_len);
 int kzt_log_level_parse(const char *name, enum kzt_log_level *level);
 const char *kzt_log_level_name(enum kzt_log_level level);
 int kzt_log_dest_parse(const char *name, enum kzt_log_dest *dest);
+
+/*
+ * A warning that repeats (a burst hitting a limit): at most one line per
+ * interval, the next one saying how many were suppressed meanwhile.
+ */
+struct kzt_ratelimit {
+	uint64_t next_ms;		/* no line before this (0: none yet) */
+	unsigned int suppressed;	/* since the last line */
+};
+
+bool kzt_ratelimit(struct kzt_ratelimit *rl, uint64_t now_ms,
+		   unsigned int interval_ms, unsigned int *suppressed);
 
 #define log_err(...)	kzt_log(KZT_LOG_ERR, __VA_ARGS__)
 #define log_warn(...)	kzt_log(KZT_LOG_WARNING, __VA_ARGS__)

@@ -63,10 +63,18 @@ test_accept_empty() {
 		'^errno=EAGAIN \(11\) extack="no handshake request is waiting"'
 }
 
+# ACCEPT takes one attribute, the role filter: a known role only.
 test_accept_attrs() {
 	local out
 	out=$(kzt-nlraw 15 2:u32=1)
-	expect_match "accept id" "$out" '^errno=EINVAL .*"this command takes no attributes"'
+	expect_match "accept id" "$out" '^errno=EINVAL .*"Unsupported attribute"' || return 1
+	out=$(kzt-nlraw 15 4:u8=3)
+	expect_match "accept role 3" "$out" '^errno=ERANGE .*"integer out of range"' || return 1
+	out=$(kzt-nlraw 15 4:u8=0)
+	expect_match "accept role 0" "$out" '^errno=ERANGE .*"integer out of range"' || return 1
+	out=$(kzt-nlraw 15 4:u8=2)
+	expect_match "accept role server" "$out" \
+		'^errno=EAGAIN \(11\) extack="no handshake request is waiting"'
 }
 
 # nlraw_sock ARGS...: kzt-nlraw ARGS with fd 3 free, so that its own
@@ -236,7 +244,7 @@ kzt_unload || skip_all "kzt is loaded and cannot be removed"
 kzt_load || { log_test "handshake: load kzt" 1; exit $RET; }
 
 run_test --debug "handshake: ACCEPT with nothing waiting is EAGAIN" test_accept_empty
-run_test --debug "handshake: ACCEPT takes no attributes" test_accept_attrs
+run_test --debug "handshake: ACCEPT takes a role filter, nothing else" test_accept_attrs
 run_test --debug "handshake: DONE for an unknown request is ENOENT" test_done_unknown
 run_test --debug "handshake: DONE names what it lacks" test_done_missing
 run_test --debug "handshake: ACCEPT, DONE and the group need CAP_NET_ADMIN" test_unprivileged

@@ -140,6 +140,14 @@ static const struct invalid_case invalid_cases[] = {
 	  "t.conf:1: keylog: invalid value 'keys.log': expected an absolute path" },
 	{ "ciphersuites = TLS_AES_128_CCM_SHA256\n",
 	  "t.conf:1: ciphersuites: invalid value 'TLS_AES_128_CCM_SHA256': unknown suite 'TLS_AES_128_CCM_SHA256' (expected TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384 or TLS_CHACHA20_POLY1305_SHA256)" },
+	{ "max_client_handshakes = 0\n",
+	  "t.conf:1: max_client_handshakes: invalid value '0': out of range (expected 1..16384 handshakes)" },
+	{ "max_server_handshakes = 16385\n",
+	  "t.conf:1: max_server_handshakes: invalid value '16385': out of range (expected 1..16384 handshakes)" },
+	{ "max_server_handshakes = 64k\n",
+	  "t.conf:1: max_server_handshakes: invalid value '64k': not a number of handshakes (expected 1..16384)" },
+	{ "max_client_handshakes = 1\nmax_client_handshakes = 2\n",
+	  "t.conf:2: max_client_handshakes: given twice (first on line 1)" },
 	{ "capture = on\ntunnel_port = 1\nlog_level = info\nbad\n",
 	  "t.conf:4: expected 'key = value', got 'bad'" },
 };
@@ -165,6 +173,30 @@ static void test_tls_keys(void **state)
 	assert_true(got.has_ciphersuites);
 	assert_string_equal(got.ciphersuites,
 			    "TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256");
+}
+
+/* The handshake pools: absent, then each bound. */
+static void test_hs_pools(void **state)
+{
+	static const char body[] =
+		"max_client_handshakes = 1\nmax_server_handshakes = 16384\n";
+	FILE *f = fmemopen((void *)body, strlen(body), "r");
+	char err[KZT_CONF_ERR_MAX];
+	struct kzt_conf got;
+
+	(void)state;
+	assert_int_equal(kzt_conf_parse(f, "t.conf", &got, err, sizeof(err)), 0);
+	fclose(f);
+	assert_true(got.has_max_client_hs);
+	assert_int_equal(got.max_client_hs, 1);
+	assert_true(got.has_max_server_hs);
+	assert_int_equal(got.max_server_hs, 16384);
+
+	f = fmemopen((void *)"capture = on\n", 13, "r");
+	assert_int_equal(kzt_conf_parse(f, "t.conf", &got, err, sizeof(err)), 0);
+	fclose(f);
+	assert_false(got.has_max_client_hs);
+	assert_false(got.has_max_server_hs);
 }
 
 static FILE *mem_file(const char *body, size_t len)
@@ -343,6 +375,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_valid),
 		cmocka_unit_test(test_tls_keys),
+		cmocka_unit_test(test_hs_pools),
 		cmocka_unit_test(test_invalid),
 		cmocka_unit_test(test_nul_byte),
 		cmocka_unit_test(test_long_line),

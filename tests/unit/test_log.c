@@ -130,12 +130,33 @@ static void test_forged_san(void **state)
 	tlsfix_free(&fix);
 }
 
+/* One line per interval; the next one counts what was held back. */
+static void test_ratelimit(void **state)
+{
+	struct kzt_ratelimit rl = { 0 };
+	unsigned int n = 99;
+
+	(void)state;
+	assert_true(kzt_ratelimit(&rl, 1000, 5000, &n));
+	assert_int_equal(n, 0);
+	assert_false(kzt_ratelimit(&rl, 1001, 5000, &n));
+	assert_false(kzt_ratelimit(&rl, 5999, 5000, &n));
+	assert_true(kzt_ratelimit(&rl, 6000, 5000, &n));
+	assert_int_equal(n, 2);
+	assert_false(kzt_ratelimit(&rl, 6001, 5000, &n));
+	assert_true(kzt_ratelimit(&rl, 20000, 5000, &n));
+	assert_int_equal(n, 1);
+	assert_true(kzt_ratelimit(&rl, 25000, 5000, &n));
+	assert_int_equal(n, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_escape),
 		cmocka_unit_test(test_escape_cut),
 		cmocka_unit_test(test_forged_san),
+		cmocka_unit_test(test_ratelimit),
 	};
 
 	return cmocka_run_group_tests_name("log", tests, NULL, NULL);

@@ -257,12 +257,17 @@
  * on the file descriptor it got, and reports with KZT_CMD_HANDSHAKE_DONE.
  * The kernel then installs the keys with TLS_TX and TLS_RX and wipes them.
  * Every request completes exactly once: by DONE, or by its deadline
- * (KZT_CONFIG_A_HANDSHAKE_TIMEOUT_MS), after which the flow fails closed.
+ * (KZT_CONFIG_A_HANDSHAKE_TIMEOUT_MS, from ACCEPT), after which the flow
+ * fails closed. A request waits for ACCEPT at most hs_queue_timeout_ms
+ * (module parameter); at most max_queued_handshakes wait per netns, more
+ * are refused at once (Documentation/handshake.rst, "Bursts").
  *
  * KZT_CMD_HANDSHAKE_READY - multicast: requests are waiting (no attribute).
  *
- * KZT_CMD_HANDSHAKE_ACCEPT - take the oldest waiting request.
- *   request:  (no attributes)
+ * KZT_CMD_HANDSHAKE_ACCEPT - take the oldest waiting request; its deadline
+ *   (KZT_CONFIG_A_HANDSHAKE_TIMEOUT_MS) starts now, not when it was queued.
+ *   request:  KZT_HS_A_ROLE          u8, optional: a request of this role
+ *                                    only (one pool per role in the daemon)
  *   reply:    KZT_HS_A_ID            u32, names the request in DONE
  *             KZT_HS_A_FD            s32, the tunnel's TCP socket, now a
  *                                    descriptor of the caller (O_CLOEXEC,
@@ -758,6 +763,12 @@ enum kzt_stats_attr {
 					 * or max_outbound_handshakes_per_source
 					 */
 	KZT_STATS_A_FLOWS_NO_MEMORY,	/* reset: no memory for the pump buffers */
+	KZT_STATS_A_HS_QUEUE_FULL,	/* handshake refused at once: its
+					 * queue held max_queued_handshakes
+					 */
+	KZT_STATS_A_HS_QUEUE_TIMEOUT,	/* no daemon took the request within
+					 * hs_queue_timeout_ms
+					 */
 
 	__KZT_STATS_A_MAX
 };
