@@ -222,11 +222,12 @@ static unsigned int kzt_capture_plain4(struct sk_buff *skb,
 	bool allow;
 
 	cfg = rcu_dereference(kzt_pernet(state->net)->config);
+	/* A port-0 request is refused below: no flow, so no dry-run count. */
 	kind = kzt_decide_plain(tables, cfg->nonmesh, saddr, daddr,
 				ntohs(th->dest),
 				kzt_to_tunnel_port4(state->net, cfg, iph->daddr,
 						    th->dest),
-				true, &allow);
+				!kzt_tcp_port_zero(th), &allow);
 	if (kind == KZT_PLAIN_NONE || kind == KZT_PLAIN_TUNNEL)
 		return NF_ACCEPT;	/* not ours; a tunnel was taken before */
 	if (kzt_tcp_port_zero(th))

@@ -435,13 +435,23 @@ except Exception as e:
 # bad_port, and nothing WARNs (with panic_on_warn that would be a node
 # crash). So is a hand-made SYN from source port 0 (a pod with NET_RAW).
 test_port_zero() {
-	local warns before out
+	local warns before out rc
 	warns=$(warnings)
 	before=$(mesh_stat 1 bad_port)
+	# A refused request is no flow: a dry-run policy on a2 counts none.
+	mesh_kztctl 1 policy add demo/dry-port0 action deny scope workloads \
+		"$(mesh_id a2)" rule principal "$MESH_TD/ns/${MESH_SA[a1]}" \
+		dry-run || return 1
 	out=$(pod_connect a1 "${MESH_IP[b1]}" 0)
-	expect_eq "a1 -> b1:0" "$out" ConnectionRefusedError || return 1
-	out=$(pod_connect a1 "${MESH_IP[a2]}" 0)
-	expect_eq "a1 -> a2:0 (same node)" "$out" ConnectionRefusedError || return 1
+	expect_eq "a1 -> b1:0" "$out" ConnectionRefusedError &&
+	out=$(pod_connect a1 "${MESH_IP[a2]}" 0) &&
+	expect_eq "a1 -> a2:0 (same node)" "$out" ConnectionRefusedError &&
+	expect_eq "dry-run counts (allow deny)" \
+		"$(mesh_kztctl 1 -j policy show demo/dry-port0 |
+		   jq -r '"\(.would_allow) \(.would_deny)"')" "0 0"
+	rc=$?
+	mesh_kztctl 1 policy del demo/dry-port0 || rc=1
+	[ $rc -eq 0 ] || return 1
 	out=$(in_pod a1 kzt-rawsyn "${MESH_IP[a1]}" "${MESH_IP[b1]}" 7200 0)
 	expect_eq "a1:0 -> b1:7200" "$out" rst || return 1
 	expect_eq "bad_port" "$(mesh_stat 1 bad_port)" $((before + 3)) &&
