@@ -479,6 +479,48 @@ test_syncookies() {
 	expect_eq "sha256 of 256 KiB echoed" "$got" "$want"
 }
 
+# A SYN cookie minted, not issued (Documentation/capture.rst, "SYN
+# cookies"): the cookie secret is the kernel's, not a netns's, so a1's
+# tenant, in a scratch netns with a2's address and tcp_syncookies=2, gets
+# the cookie of a1 -> a2:7300 from its own SYN-ACK. a1's bare ACK with it
+# would open a connection at a2 (whose listener issues cookies) that the
+# policy denies a1's SYN. kzt refuses it (reset, counted stray).
+test_forged_cookie() {
+	local mint=kzt-mint-$$ a1=${MESH_IP[a1]} a2=${MESH_IP[a2]} out before pids=() rc
+	local listen='import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], 7300)); s.listen(8); time.sleep(60)'
+	mesh_kztctl 1 policy add demo/deny-a1-a2 action deny scope workloads \
+		"$(mesh_id a2)" rule principal "$MESH_TD/ns/${MESH_SA[a1]}" || return 1
+	ip netns add $mint && ip -n $mint link set lo up &&
+	ip -n $mint addr add "$a1/32" dev lo && ip -n $mint addr add "$a2/32" dev lo &&
+	ip netns exec $mint sysctl -qw net.ipv4.tcp_syncookies=2 &&
+	in_pod a2 sysctl -qw net.ipv4.tcp_syncookies=2 || { echo "setting up the mint failed"; rc=1; }
+	ip netns exec $mint python3 -c "$listen" "$a2" & pids+=($!)
+	in_pod a2 python3 -c "$listen" "$a2" & pids+=($!)
+	busywait 5000 sh -c "ip netns exec $(mesh_ns a2) ss -Hltn 'sport = :7300' | grep -q ." &&
+	busywait 5000 sh -c "ip netns exec $mint ss -Hltn 'sport = :7300' | grep -q ." ||
+		{ echo "no listeners"; rc=1; }
+	# a2's listener issues a cookie (to a2 itself): it takes cookies now.
+	in_pod a2 python3 -c 'import socket, sys; socket.create_connection((sys.argv[1], 7300), 5)' "$a2" ||
+		{ echo "a2 -> a2 failed"; rc=1; }
+	out=$(ip netns exec $mint kzt-cookieack mint "$a1" "$a2" 7300 40000) ||
+		{ echo "minting failed"; rc=1; }
+	before=$(mesh_stat 1 stray)
+	[ "${rc:-0}" -eq 0 ] && in_pod a1 kzt-cookieack ack "$a1" "$a2" 7300 40000 $out &&
+	sleep 1 &&
+	expect_eq "a2's connections from a1:40000" \
+		"$(in_pod a2 ss -Htn state established "( dport = :40000 )" | wc -l)" 0 &&
+	expect_eq "stray" "$(mesh_stat 1 stray)" $((before + 1))
+	rc=$?
+	kill "${pids[@]}" 2>/dev/null
+	wait "${pids[@]}" 2>/dev/null
+	ip netns del $mint
+	in_pod a2 sysctl -qw net.ipv4.tcp_syncookies=1
+	mesh_kztctl 1 policy del demo/deny-a1-a2 || rc=1
+	return $rc
+}
+
 # Unloading kzt while inbound handshakes are in flight, kztd holding their
 # tunnels as descriptors: no warning, no oops (oops=panic would end the
 # guest), and the module goes.
@@ -515,5 +557,6 @@ run_test "hostile: node2 with an expired SVID" test_expired
 run_test "hostile: node2 presents the wrong identity" test_wrong_identity
 run_test --debug "hostile: a pod's port 0 is refused, counted, never a WARN" test_port_zero
 run_test --debug "hostile: SYN cookies: a captured flow completes, every byte" test_syncookies
+run_test "hostile: a SYN cookie minted in another netns opens nothing" test_forged_cookie
 run_test --debug "hostile: module unload with handshakes in flight" test_unload_during_handshakes
 exit $RET
