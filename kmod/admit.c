@@ -100,7 +100,7 @@ static u64 kzt_admit_source_hash(const struct in6_addr *src,
 	struct in6_addr prefix = *src;
 
 	if (!ipv6_addr_v4mapped(src))
-		prefix.s6_addr32[2] = prefix.s6_addr32[3] = 0;
+		memset(&prefix.s6_addr32[2], 0, 8);	/* the interface identifier */
 	return siphash(&prefix, sizeof(prefix), key);
 }
 

@@ -34,7 +34,7 @@ static inline bool kzt_tcp_is_syn(const struct tcphdr *th)
 }
 
 /*
- * Whether @th is a bare ACK whose acknowledgement is a valid SYN cookie
+ * Whether @th is a bare ACK whose acknowledgment is a valid SYN cookie
  * of this kernel for its 4-tuple (the cookie of one of the last minutes).
  * The secret is the kernel's, shared by every netns: see capture.c.
  */
