@@ -8,6 +8,7 @@
 #include <linux/random.h>
 #include <linux/siphash.h>
 #include <kunit/visibility.h>
+#include <net/ipv6.h>
 
 #include "admit.h"
 
@@ -87,11 +88,27 @@ static bool kzt_admit_take(atomic_t *budget, unsigned int limit)
 	return false;
 }
 
+/*
+ * The source a per-source budget counts: an IPv4 address (v4-mapped)
+ * whole, an IPv6 address by its /64, since one host or site gets a whole
+ * /64 (RFC 7421) and could otherwise spread over 2^64 addresses, each
+ * with its own share.
+ */
+static u64 kzt_admit_source_hash(const struct in6_addr *src,
+				 const siphash_key_t *key)
+{
+	struct in6_addr prefix = *src;
+
+	if (!ipv6_addr_v4mapped(src))
+		memset(&prefix.s6_addr32[2], 0, 8);	/* the interface identifier */
+	return siphash(&prefix, sizeof(prefix), key);
+}
+
 /**
  * kzt_admit() - whether a new inbound tunnel from @src may be served
  * @admit: the netns's budgets
  * @limits: the limits in force (kzt_admit_limits())
- * @src: the tunnel's TCP peer address
+ * @src: the tunnel's TCP peer address (IPv6: its /64 is the source)
  * @peer: @src is a known peer node (kzt_workload_node_known())
  * @adm: set to what the tunnel holds when admitted
  *
@@ -114,7 +131,7 @@ enum kzt_admit_verdict kzt_admit(struct kzt_admit *admit,
 		adm->peer = true;
 		return KZT_ADMIT_OK;
 	}
-	hash = siphash(src, sizeof(*src), &admit->key);
+	hash = kzt_admit_source_hash(src, &admit->key);
 	source = &admit->per_source[hash % KZT_ADMIT_SOURCE_BUCKETS];
 	if (!kzt_admit_take(source, limits->per_source))
 		return KZT_ADMIT_SOURCE_LIMIT;

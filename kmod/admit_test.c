@@ -109,8 +109,41 @@ static void kzt_admit_budgets_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kzt_admit_one(env, attacker, false), KZT_ADMIT_OK);
 }
 
+/* 2001:db8:0:@net::/64, interface identifier @iid. */
+static struct in6_addr kzt_v6(u32 net, u64 iid)
+{
+	return (struct in6_addr){ .s6_addr32 = {
+		htonl(0x20010db8), htonl(net), htonl(iid >> 32), htonl((u32)iid) } };
+}
+
+/*
+ * An IPv6 source is its /64: addresses of one /64 share its share;
+ * another /64 has its own. IPv4 sources stay whole addresses.
+ */
+static void kzt_admit_ipv6_prefix_test(struct kunit *test)
+{
+	struct kzt_admit_env *env = kzt_admit_env(test);
+	u64 i;
+
+	for (i = 0; i < limits.per_source; i++)
+		KUNIT_EXPECT_EQ(test, kzt_admit_one(env, kzt_v6(1, i * 0x1000001ULL + 1), false),
+				KZT_ADMIT_OK);
+	for (i = 0; i < 4; i++)
+		KUNIT_EXPECT_EQ(test, kzt_admit_one(env, kzt_v6(1, ~0ULL - i), false),
+				KZT_ADMIT_SOURCE_LIMIT);
+	/* The next /64 (and, with this key, another bucket) is served. */
+	KUNIT_EXPECT_EQ(test, kzt_admit_one(env, kzt_v6(2, 1), false), KZT_ADMIT_OK);
+	/* Two IPv4 addresses that differ only in their low bits do not share. */
+	KUNIT_EXPECT_EQ(test, kzt_admit_one(env, V4(10, 0, 0, 1), false), KZT_ADMIT_OK);
+	KUNIT_EXPECT_EQ(test, kzt_admit_one(env, V4(10, 0, 0, 2), false), KZT_ADMIT_OK);
+	for (i = 0; i < env->n; i++)
+		kzt_admit_release(&env->held[i]);
+	KUNIT_EXPECT_EQ(test, kzt_admit_buckets_sum(&env->admit), 0);
+}
+
 static struct kunit_case kzt_admit_test_cases[] = {
 	KUNIT_CASE(kzt_admit_budgets_test),
+	KUNIT_CASE(kzt_admit_ipv6_prefix_test),
 	{}
 };
 

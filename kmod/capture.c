@@ -37,6 +37,7 @@
 #include <net/ip.h>
 #include <net/ipv6.h>
 #include <net/netfilter/ipv4/nf_defrag_ipv4.h>
+#include <net/netfilter/nf_conntrack.h>
 #include <net/netfilter/ipv4/nf_reject.h>
 #include <net/netfilter/ipv6/nf_defrag_ipv6.h>
 #include <net/netfilter/nf_tproxy.h>
@@ -156,16 +157,48 @@ static struct sock *kzt_capture_find4(struct sk_buff *skb,
  * listener lookup after a failed established one gives it there. The
  * cookie is checked here, so that every other segment of a mesh flow
  * without a socket stays STRAY instead of drawing the listener's reset.
+ *
+ * A valid cookie alone proves nothing: the cookie secret is global to
+ * the kernel, not per netns, so a pod that can set tcp_syncookies=2 and
+ * add addresses in a netns of its own (a user namespace is enough) gets
+ * the SYN-ACK, hence the cookie, for any 4-tuple it likes, and can send
+ * the ACK from its real netns with NET_RAW. Only a cookie the hook saw
+ * being issued counts: conntrack (on while capture is, plain.c) then
+ * tracked the SYN and its SYN-ACK, so the ACK is no new connection.
  */
-static bool kzt_tcp_is_cookie_ack4(const struct iphdr *iph,
+static bool kzt_tcp_is_cookie_ack4(const struct sk_buff *skb,
+				   const struct iphdr *iph,
 				   const struct tcphdr *th)
 {
-#if IS_ENABLED(CONFIG_SYN_COOKIES)
-	return th->ack && !th->syn && !th->rst &&
-	       __cookie_v4_check(iph, th) != 0;
-#else
-	return false;
-#endif
+	enum ip_conntrack_info ctinfo;
+
+	return kzt_tcp_cookie_ack4(iph, th) && nf_ct_get(skb, &ctinfo) &&
+	       ctinfo != IP_CT_NEW;
+}
+
+/*
+ * Whether @th is the ACK of a SYN cookie for a plain connection of kzt's
+ * (to or from an enrolled pod) that conntrack saw no handshake of:
+ * minted, not issued (kzt_tcp_is_cookie_ack4()). Costs a cookie check only
+ * for an ACK that starts a conntrack entry.
+ */
+static bool kzt_capture_forged_cookie4(const struct sk_buff *skb,
+				       const struct iphdr *iph,
+				       const struct tcphdr *th,
+				       struct kzt_tables *tables,
+				       const struct in6_addr *saddr,
+				       const struct in6_addr *daddr)
+{
+	enum ip_conntrack_info ctinfo;
+
+	if (nf_ct_get(skb, &ctinfo) && ctinfo != IP_CT_NEW)
+		return false;
+	if (!kzt_tcp_cookie_ack4(iph, th))
+		return false;
+	return kzt_workload_enrolled(kzt_workload_lookup(&tables->workloads,
+							 saddr)) ||
+	       kzt_workload_enrolled(kzt_workload_lookup(&tables->workloads,
+							 daddr));
 }
 
 /*
@@ -222,11 +255,12 @@ static unsigned int kzt_capture_plain4(struct sk_buff *skb,
 	bool allow;
 
 	cfg = rcu_dereference(kzt_pernet(state->net)->config);
+	/* A port-0 request is refused below: no flow, so no dry-run count. */
 	kind = kzt_decide_plain(tables, cfg->nonmesh, saddr, daddr,
 				ntohs(th->dest),
 				kzt_to_tunnel_port4(state->net, cfg, iph->daddr,
 						    th->dest),
-				true, &allow);
+				!kzt_tcp_port_zero(th), &allow);
 	if (kind == KZT_PLAIN_NONE || kind == KZT_PLAIN_TUNNEL)
 		return NF_ACCEPT;	/* not ours; a tunnel was taken before */
 	if (kzt_tcp_port_zero(th))
@@ -343,17 +377,25 @@ static unsigned int kzt_capture_hook4(void *priv, struct sk_buff *skb,
 		if (kzt_tcp_is_syn(th) && kzt_tcp_port_zero(th))
 			return kzt_capture_refuse4(skb, state,
 						   KZT_STATS_A_BAD_PORT);
-		if (kzt_tcp_is_syn(th) || kzt_tcp_is_cookie_ack4(iph, th))
+		if (kzt_tcp_is_syn(th) || kzt_tcp_is_cookie_ack4(skb, iph, th))
 			return kzt_capture_take4(skb, state, iph, th, cap);
 		/* Never let the plaintext of a mesh flow leave. */
 		kzt_stat_inc(state->net, KZT_STATS_A_STRAY);
 		return NF_DROP;
 	}
-	/* Only the connection request is decided, and revoked flows met. */
-	if (!kzt_tcp_is_syn(th))
-		return kzt_plain_revoked4(cap->plain, skb, iph, th) ?
-		       kzt_capture_refuse4(skb, state, KZT_STATS_A_STRAY) :
-		       NF_ACCEPT;
+	/*
+	 * Only the connection request is decided, and revoked flows met;
+	 * and a SYN cookie's ACK that conntrack saw no handshake for, which
+	 * would open a connection at a pod of this node (the same cookie
+	 * secret) that no decided request led to.
+	 */
+	if (!kzt_tcp_is_syn(th)) {
+		if (kzt_plain_revoked4(cap->plain, skb, iph, th) ||
+		    kzt_capture_forged_cookie4(skb, iph, th, tables, &saddr,
+					       &daddr))
+			return kzt_capture_refuse4(skb, state, KZT_STATS_A_STRAY);
+		return NF_ACCEPT;
+	}
 	return kzt_capture_plain4(skb, state, iph, th, cap, tables, &saddr,
 				  &daddr);
 }

@@ -12,6 +12,7 @@
 
 #include <linux/tcp.h>
 #include <net/route.h>
+#include <net/tcp.h>
 
 #include "config.h"
 #include "listener.h"
@@ -30,6 +31,31 @@ struct sock;
 static inline bool kzt_tcp_is_syn(const struct tcphdr *th)
 {
 	return th->syn && !th->ack && !th->rst && !th->fin;
+}
+
+/*
+ * Whether @th is a bare ACK whose acknowledgment is a valid SYN cookie
+ * of this kernel for its 4-tuple (the cookie of one of the last minutes).
+ * The secret is the kernel's, shared by every netns: see capture.c.
+ */
+static inline bool kzt_tcp_cookie_ack4(const struct iphdr *iph,
+				       const struct tcphdr *th)
+{
+#if IS_ENABLED(CONFIG_SYN_COOKIES)
+	return th->ack && !th->syn && !th->rst && __cookie_v4_check(iph, th);
+#else
+	return false;
+#endif
+}
+
+static inline bool kzt_tcp_cookie_ack6(const struct ipv6hdr *ip6h,
+				       const struct tcphdr *th)
+{
+#if IS_ENABLED(CONFIG_SYN_COOKIES) && IS_ENABLED(CONFIG_IPV6)
+	return th->ack && !th->syn && !th->rst && __cookie_v6_check(ip6h, th);
+#else
+	return false;
+#endif
 }
 
 /*

@@ -9,8 +9,10 @@
  * or past its policies. So while capture is on, this PRE_ROUTING hook
  * refuses with a reset every IPv6 TCP connection request from a local
  * kzt/1 workload or into one (counted ipv6-refused), drops the rest of
- * such a flow that would leave for another node, and drops a local
- * workload's address seen on another link (spoofed), as for IPv4.
+ * such a flow that would leave for another node, refuses the ACK of a
+ * SYN cookie (minted: no request was let through) of such a flow, and
+ * drops a local workload's address seen on another link (spoofed), as
+ * for IPv4.
  * Workloads that are not enrolled, and other protocols, are untouched.
  *
  * Locking: as capture.c, which registers this hook with its own; the
@@ -75,10 +77,19 @@ unsigned int kzt_capture_hook6(void *priv, struct sk_buff *skb,
 			kzt_stat_inc(state->net, KZT_STATS_A_STRAY);
 			return NF_DROP;
 		}
+		/*
+		 * Nor may a SYN cookie's ACK open what a SYN may not: every
+		 * request of such a flow is refused, so a valid cookie was
+		 * minted (the secret is the kernel's, capture.c), not issued.
+		 */
+		if ((kzt_workload_enrolled(src) || kzt_workload_enrolled(dst)) &&
+		    kzt_tcp_cookie_ack6(ip6h, th))
+			goto refuse;
 		return NF_ACCEPT;
 	}
 	if (!kzt_workload_enrolled(src) && !kzt_workload_enrolled(dst))
 		return NF_ACCEPT;
+refuse:
 	kzt_stat_inc(state->net, KZT_STATS_A_IPV6_REFUSED);
 	nf_send_reset6(state->net, state->sk, skb, state->hook);
 	return NF_DROP;

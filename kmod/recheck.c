@@ -267,7 +267,7 @@ enum kzt_conn_end kzt_flow_redecide(struct kzt_flow *flow)
 		.peer_node = &flow->peer_node,
 		.pod_ifindex = flow->pod_ifindex,
 	};
-	const struct net_device *dev;
+	struct net_device *dev;
 	struct kzt_tables *tables;
 	enum kzt_conn_end why;
 
@@ -286,8 +286,10 @@ enum kzt_conn_end kzt_flow_redecide(struct kzt_flow *flow)
  * ends the flows that ran over it, even while its workload entry stays:
  * the ifindex may be reused by another pod's interface. So does one that
  * gets a master (made a bridge port, say): its packets now reach the node
- * on the master's index (kzt_iface_unsupported()). Fail closed: the
- * workload entry stays, and its pod's packets are dropped as spoofed.
+ * on the master's index (kzt_iface_unsupported(), which looks at the
+ * master link: a port's flags may be set only after this event). Fail
+ * closed: the workload entry stays, and its pod's packets are dropped as
+ * spoofed.
  */
 static int kzt_recheck_netdev_event(struct notifier_block *nb,
 				    unsigned long event, void *ptr)
@@ -296,7 +298,7 @@ static int kzt_recheck_netdev_event(struct notifier_block *nb,
 	struct netdev_notifier_changeupper_info *upper = ptr;
 
 	if (event == NETDEV_UNREGISTER ||
-	    (event == NETDEV_CHANGEUPPER && upper->linking))
+	    (event == NETDEV_CHANGEUPPER && upper->linking && upper->master))
 		kzt_flow_recheck_all(kzt_pernet(dev_net(dev))->flows);
 	return NOTIFY_DONE;
 }

@@ -305,15 +305,20 @@ static bool kzt_addr_is_host(const struct in6_addr *addr)
  * packets to the node's IP layer under its master's index, which every
  * pod behind that master shares; the master itself is such a shared
  * interface. On any of these a pod could claim another's address.
+ * Any other master (HSR, failover, ...) takes the packets the same way;
+ * and a port's flag (IFF_SLAVE, IFF_TEAM_PORT, IFF_OVS_DATAPATH) is set
+ * only after NETDEV_CHANGEUPPER, so the master link itself is what counts.
  *
+ * Context: rcu_read_lock() (the master is read under it).
  * Return: NULL, or the reason, a message for extack.
  */
-const char *kzt_iface_unsupported(const struct net_device *dev)
+const char *kzt_iface_unsupported(struct net_device *dev)
 {
 	static const char *const why[] = {
 		"interface is a bridge port: its packets reach the node on the bridge, shared by every pod behind it, so the pod's address cannot be tied to it",
 		"interface is a bridge: every pod behind it shares it, so a pod's address cannot be tied to one pod",
 		"interface is enslaved to a bond, team or VRF: its packets reach the node on the master, so the pod's address cannot be tied to it",
+		"interface has a master device: its packets reach the node on the master, so the pod's address cannot be tied to it",
 	};
 
 	if (netif_is_bridge_port(dev) || netif_is_ovs_port(dev))
@@ -322,6 +327,8 @@ const char *kzt_iface_unsupported(const struct net_device *dev)
 		return why[1];
 	if (netif_is_lag_port(dev) || netif_is_l3_slave(dev))
 		return why[2];
+	if (netdev_master_upper_dev_get_rcu(dev))
+		return why[3];
 	return NULL;
 }
 EXPORT_SYMBOL_IF_KUNIT(kzt_iface_unsupported);
@@ -332,7 +339,7 @@ static int kzt_workload_check_location(struct net *net, struct nlattr **attrs,
 {
 	struct nlattr *node = attrs[KZT_WORKLOAD_A_NODE];
 	struct nlattr *ifindex = attrs[KZT_WORKLOAD_A_IFINDEX];
-	const struct net_device *dev;
+	struct net_device *dev;
 	const char *why = NULL;
 	bool found;
 

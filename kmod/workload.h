@@ -69,7 +69,7 @@ struct kzt_workload *kzt_workload_from_attrs(struct net *net,
 					     struct nlattr **attrs,
 					     struct netlink_ext_ack *extack);
 void kzt_workload_free(struct kzt_workload *wl);
-const char *kzt_iface_unsupported(const struct net_device *dev);
+const char *kzt_iface_unsupported(struct net_device *dev);
 size_t kzt_workload_msg_size(void);
 int kzt_workload_fill(struct sk_buff *skb, const struct kzt_workload *wl);
 

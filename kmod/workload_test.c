@@ -6,7 +6,9 @@
  * round-tripping, and which interfaces a local workload may have.
  */
 #include <kunit/test.h>
+#include <linux/etherdevice.h>
 #include <linux/netdevice.h>
+#include <linux/rtnetlink.h>
 #include <linux/random.h>
 #include <net/ipv6.h>
 #include <net/net_namespace.h>
@@ -425,14 +427,75 @@ static void kzt_workload_iface_test(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, dev);
 	dev->flags = c->flags;
 	dev->priv_flags = c->priv_flags;
+	INIT_LIST_HEAD(&dev->adj_list.upper);	/* no master */
 
+	rcu_read_lock();
 	why = kzt_iface_unsupported(dev);
+	rcu_read_unlock();
 	if (!c->why) {
 		KUNIT_EXPECT_NULL(test, why);
 		return;
 	}
 	KUNIT_ASSERT_NOT_NULL(test, why);
 	KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(why, c->why), "reason: %s", why);
+}
+
+static const struct net_device_ops kzt_test_netdev_ops = {};
+
+static struct net_device *kzt_test_netdev(struct kunit *test)
+{
+	struct net_device *dev;
+
+	dev = alloc_netdev(0, "kztt%d", NET_NAME_ENUM, ether_setup);
+	KUNIT_ASSERT_NOT_NULL(test, dev);
+	dev->netdev_ops = &kzt_test_netdev_ops;
+	eth_hw_addr_random(dev);
+	return dev;
+}
+
+/*
+ * Any master makes an interface unsupported, whatever flags its driver
+ * sets (and some set them only after linking): a plain master link, as
+ * HSR-like or future drivers make, is refused too.
+ */
+static void kzt_workload_iface_master_test(struct kunit *test)
+{
+	struct net_device *lower = kzt_test_netdev(test);
+	struct net_device *upper = kzt_test_netdev(test);
+	const char *before = NULL, *linked = NULL;
+	bool lower_up, upper_up = false;
+	int err;
+
+	rtnl_lock();
+	err = register_netdevice(lower);
+	lower_up = !err;
+	if (lower_up) {
+		err = register_netdevice(upper);
+		upper_up = !err;
+	}
+	if (upper_up)
+		err = netdev_master_upper_dev_link(lower, upper, NULL, NULL,
+						   NULL);
+	if (!err) {
+		rcu_read_lock();
+		before = kzt_iface_unsupported(upper);
+		linked = kzt_iface_unsupported(lower);
+		rcu_read_unlock();
+		netdev_upper_dev_unlink(lower, upper);
+	}
+	if (upper_up)
+		unregister_netdevice(upper);
+	if (lower_up)
+		unregister_netdevice(lower);
+	rtnl_unlock();		/* runs the unregistration */
+	free_netdev(upper);
+	free_netdev(lower);
+	KUNIT_ASSERT_EQ_MSG(test, err, 0, "registering or linking test devices");
+
+	KUNIT_EXPECT_NULL(test, before);	/* the master itself: a bond */
+	KUNIT_ASSERT_NOT_NULL(test, linked);
+	KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(linked, "has a master"),
+				  "reason: %s", linked);
 }
 
 static struct kunit_case kzt_workload_cases[] = {
@@ -443,6 +506,7 @@ static struct kunit_case kzt_workload_cases[] = {
 	KUNIT_CASE(kzt_workload_table_limit_test),
 	KUNIT_CASE(kzt_workload_table_model_test),
 	KUNIT_CASE_PARAM(kzt_workload_iface_test, kzt_iface_gen_params),
+	KUNIT_CASE(kzt_workload_iface_master_test),
 	{}
 };
 

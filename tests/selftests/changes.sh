@@ -223,6 +223,37 @@ test_interface_bridged() {
 	return $rc
 }
 
+# A bond takes its port's packets as a bridge does: va2 enslaved to one
+# ends a2's flows. IFF_SLAVE is set on va2 only after NETDEV_CHANGEUPPER,
+# so the recheck must look at the master link itself, not the flag.
+# Enslaving takes va2 down and up (its route and neighbour go) and a2's
+# packets now reach the bond: a2 itself may never see the reset, so only
+# node1's end, the server's and the count are checked here.
+# Skipped without the bonding module.
+test_interface_bonded() {
+	local n1 rc before pid
+	n1=$(mesh_ns node1)
+	ip -n "$n1" link add bond-kzt type bond 2>/dev/null || return $KSFT_SKIP
+	flow_start victim a2 b1 && flow_start bystander a1 b1 || return 1
+	before=$(mesh_stat 1 flows_revoked)
+	ip -n "$n1" link set va2 down &&
+	ip -n "$n1" link set va2 master bond-kzt &&
+	expect_reason 1 workload victim &&
+	expect_eq "node1 flows_revoked" "$(mesh_stat 1 flows_revoked)" \
+		$((before + 1)) &&
+	expect_intact bystander
+	rc=$?
+	eval "pid=\$FLOW_PID_victim"
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	flow_stop bystander
+	# Deleting the bond frees va2: a2 is served again.
+	ip -n "$n1" link del bond-kzt || rc=1
+	ip -n "$n1" link set va2 up &&
+	ip -n "$n1" route replace "${MESH_IP[a2]}/32" dev va2 || rc=1
+	return $rc
+}
+
 # Revocation is the kernel's alone: with node2's kztd gone (a restart, a
 # crash) a deny still ends the flow it denies, and kztd comes back to the
 # same tables.
@@ -401,6 +432,7 @@ run_test "changes: a dry-run allow counts would-deny and would-allow" test_dry_r
 run_test --debug "changes: capture off revokes every flow of the node" test_capture_off
 run_test --debug "changes: a deleted pod interface revokes its flows" test_interface_del
 run_test "changes: a pod interface made a bridge port revokes its flows" test_interface_bridged
+run_test "changes: a pod interface enslaved to a bond revokes its flows" test_interface_bonded
 run_test "changes: a peer node gone silent ends its flows (keepalive)" test_peer_dead
 run_test --debug "changes: a deny resets a same-node flow on both ends" test_local_deny
 run_test "changes: an idle same-node flow is reset too" test_local_idle

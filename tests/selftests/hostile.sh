@@ -573,13 +573,23 @@ except Exception as e:
 # bad_port, and nothing WARNs (with panic_on_warn that would be a node
 # crash). So is a hand-made SYN from source port 0 (a pod with NET_RAW).
 test_port_zero() {
-	local warns before out
+	local warns before out rc
 	warns=$(warnings)
 	before=$(mesh_stat 1 bad_port)
+	# A refused request is no flow: a dry-run policy on a2 counts none.
+	mesh_kztctl 1 policy add demo/dry-port0 action deny scope workloads \
+		"$(mesh_id a2)" rule principal "$MESH_TD/ns/${MESH_SA[a1]}" \
+		dry-run || return 1
 	out=$(pod_connect a1 "${MESH_IP[b1]}" 0)
-	expect_eq "a1 -> b1:0" "$out" ConnectionRefusedError || return 1
-	out=$(pod_connect a1 "${MESH_IP[a2]}" 0)
-	expect_eq "a1 -> a2:0 (same node)" "$out" ConnectionRefusedError || return 1
+	expect_eq "a1 -> b1:0" "$out" ConnectionRefusedError &&
+	out=$(pod_connect a1 "${MESH_IP[a2]}" 0) &&
+	expect_eq "a1 -> a2:0 (same node)" "$out" ConnectionRefusedError &&
+	expect_eq "dry-run counts (allow deny)" \
+		"$(mesh_kztctl 1 -j policy show demo/dry-port0 |
+		   jq -r '"\(.would_allow) \(.would_deny)"')" "0 0"
+	rc=$?
+	mesh_kztctl 1 policy del demo/dry-port0 || rc=1
+	[ $rc -eq 0 ] || return 1
 	out=$(in_pod a1 kzt-rawsyn "${MESH_IP[a1]}" "${MESH_IP[b1]}" 7200 0)
 	expect_eq "a1:0 -> b1:7200" "$out" rst || return 1
 	expect_eq "bad_port" "$(mesh_stat 1 bad_port)" $((before + 3)) &&
@@ -718,6 +728,48 @@ test_burst_queue_cap() {
 	return $rc
 }
 
+# A SYN cookie minted, not issued (Documentation/capture.rst, "SYN
+# cookies"): the cookie secret is the kernel's, not a netns's, so a1's
+# tenant, in a scratch netns with a2's address and tcp_syncookies=2, gets
+# the cookie of a1 -> a2:7300 from its own SYN-ACK. a1's bare ACK with it
+# would open a connection at a2 (whose listener issues cookies) that the
+# policy denies a1's SYN. kzt refuses it (reset, counted stray).
+test_forged_cookie() {
+	local mint=kzt-mint-$$ a1=${MESH_IP[a1]} a2=${MESH_IP[a2]} out before pids=() rc
+	local listen='import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], 7300)); s.listen(8); time.sleep(60)'
+	mesh_kztctl 1 policy add demo/deny-a1-a2 action deny scope workloads \
+		"$(mesh_id a2)" rule principal "$MESH_TD/ns/${MESH_SA[a1]}" || return 1
+	ip netns add $mint && ip -n $mint link set lo up &&
+	ip -n $mint addr add "$a1/32" dev lo && ip -n $mint addr add "$a2/32" dev lo &&
+	ip netns exec $mint sysctl -qw net.ipv4.tcp_syncookies=2 &&
+	in_pod a2 sysctl -qw net.ipv4.tcp_syncookies=2 || { echo "setting up the mint failed"; rc=1; }
+	ip netns exec $mint python3 -c "$listen" "$a2" & pids+=($!)
+	in_pod a2 python3 -c "$listen" "$a2" & pids+=($!)
+	busywait 5000 sh -c "ip netns exec $(mesh_ns a2) ss -Hltn 'sport = :7300' | grep -q ." &&
+	busywait 5000 sh -c "ip netns exec $mint ss -Hltn 'sport = :7300' | grep -q ." ||
+		{ echo "no listeners"; rc=1; }
+	# a2's listener issues a cookie (to a2 itself): it takes cookies now.
+	in_pod a2 python3 -c 'import socket, sys; socket.create_connection((sys.argv[1], 7300), 5)' "$a2" ||
+		{ echo "a2 -> a2 failed"; rc=1; }
+	out=$(ip netns exec $mint kzt-cookieack mint "$a1" "$a2" 7300 40000) ||
+		{ echo "minting failed"; rc=1; }
+	before=$(mesh_stat 1 stray)
+	[ "${rc:-0}" -eq 0 ] && in_pod a1 kzt-cookieack ack "$a1" "$a2" 7300 40000 $out &&
+	sleep 1 &&
+	expect_eq "a2's connections from a1:40000" \
+		"$(in_pod a2 ss -Htn state established "( dport = :40000 )" | wc -l)" 0 &&
+	expect_eq "stray" "$(mesh_stat 1 stray)" $((before + 1))
+	rc=$?
+	kill "${pids[@]}" 2>/dev/null
+	wait "${pids[@]}" 2>/dev/null
+	ip netns del $mint
+	in_pod a2 sysctl -qw net.ipv4.tcp_syncookies=1
+	mesh_kztctl 1 policy del demo/deny-a1-a2 || rc=1
+	return $rc
+}
+
 # Unloading kzt while inbound handshakes are in flight, kztd holding their
 # tunnels as descriptors: no warning, no oops (oops=panic would end the
 # guest), and the module goes.
@@ -758,5 +810,6 @@ run_test --debug "hostile: SYN cookies: a captured flow completes, every byte" t
 run_test "hostile: a burst of $BURST_N connections from one pod, all established" test_burst
 run_test "hostile: a burst above max_queued_handshakes: the excess refused at once, counted" \
 	test_burst_queue_cap
+run_test "hostile: a SYN cookie minted in another netns opens nothing" test_forged_cookie
 run_test --debug "hostile: module unload with handshakes in flight" test_unload_during_handshakes
 exit $RET
