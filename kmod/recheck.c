@@ -8,7 +8,9 @@
 #include <linux/rcupdate.h>
 #include <linux/string.h>
 #include <kunit/visibility.h>
+#include <net/addrconf.h>
 #include <net/ipv6.h>
+#include <net/route.h>
 
 #include "config.h"
 #include "flow.h"
@@ -72,12 +74,31 @@ bool kzt_addr_never_a_pod(const struct in6_addr *addr)
 EXPORT_SYMBOL_IF_KUNIT(kzt_addr_never_a_pod);
 
 /**
+ * kzt_addr_is_local() - whether @addr is an address of @net (this node)
+ * @net: the node netns
+ * @addr: an address (IPv4 v4-mapped)
+ *
+ * The addresses of the node change without a table change, so this is
+ * asked at each decision rather than kept in the table.
+ *
+ * Return: true when @net has it (RTN_LOCAL, or an IPv6 address of it).
+ */
+bool kzt_addr_is_local(struct net *net, const struct in6_addr *addr)
+{
+	if (ipv6_addr_v4mapped(addr))
+		return inet_addr_type(net, addr->s6_addr32[3]) == RTN_LOCAL;
+	return ipv6_chk_addr(net, addr, NULL, 0);
+}
+
+/**
  * kzt_decide_inbound() - the checks of protocol.rst for a tunnelled flow
  * @tables: snapshot, under rcu_read_lock()
  * @peer_id: the client's verified identity
  * @local_id: the identity this node presented
  * @peer_node: the client node: the tunnel's TCP peer address
  * @src_addr: the source pod, from the header
+ * @src_is_local: @src_addr is an address of this node now
+ *	(kzt_addr_is_local()): never a pod's, whatever the table says
  * @dst_addr: the destination pod, from the header
  * @dst_port: its port
  * @new_flow: a new flow (count it in the dry-run policies), not a live one
@@ -98,6 +119,7 @@ enum kzt_inbound_verdict kzt_decide_inbound(struct kzt_tables *tables,
 					    const char *local_id,
 					    const struct in6_addr *peer_node,
 					    const struct in6_addr *src_addr,
+					    bool src_is_local,
 					    const struct in6_addr *dst_addr,
 					    u16 dst_port, bool new_flow,
 					    int *pod_ifindex)
@@ -108,7 +130,7 @@ enum kzt_inbound_verdict kzt_decide_inbound(struct kzt_tables *tables,
 	dst = kzt_workload_lookup(&tables->workloads, dst_addr);
 	if (!kzt_workload_enrolled(dst) || strcmp(dst->id, local_id))
 		return KZT_IN_NO_ROUTE;
-	if (kzt_addr_never_a_pod(src_addr))
+	if (src_is_local || kzt_addr_never_a_pod(src_addr))
 		return KZT_IN_BAD_SOURCE;
 	src = kzt_workload_lookup(&tables->workloads, src_addr);
 	if (!kzt_workload_remote_mesh(src) ||
@@ -237,8 +259,8 @@ enum kzt_conn_end kzt_redecide(struct kzt_tables *tables,
 	}
 	/* Not a new flow: no count, and dry-run policies never end it. */
 	switch (kzt_decide_inbound(tables, f->src_id, f->dst_id, f->peer_node,
-				   f->src_addr, f->dst_addr, f->dst_port, false,
-				   &ifindex)) {
+				   f->src_addr, f->src_is_local, f->dst_addr,
+				   f->dst_port, false, &ifindex)) {
 	case KZT_IN_OK:
 		return ifindex == f->pod_ifindex ? 0 : KZT_CONN_END_WORKLOAD;
 	case KZT_IN_DENIED:
@@ -271,6 +293,8 @@ enum kzt_conn_end kzt_flow_redecide(struct kzt_flow *flow)
 	struct kzt_tables *tables;
 	enum kzt_conn_end why;
 
+	if (f.dir == KZT_CONN_DIR_INBOUND)
+		f.src_is_local = kzt_addr_is_local(flow->net, f.src_addr);
 	rcu_read_lock();
 	tables = kzt_tables_rcu(flow->net);
 	f.trust_domain = rcu_dereference(kzt_pernet(flow->net)->config)->trust_domain;

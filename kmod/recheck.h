@@ -53,6 +53,9 @@ enum kzt_plain_kind {
 struct kzt_flow_facts {
 	u8 dir;				/* enum kzt_conn_dir */
 	const struct in6_addr *src_addr, *dst_addr;
+	bool src_is_local;		/* inbound: the source is an address
+					 * of this node now
+					 */
 	u16 dst_port;
 	const char *src_id, *dst_id;	/* both verified by now */
 	const struct in6_addr *peer_node; /* the other node: outbound the
@@ -70,11 +73,13 @@ bool kzt_decide_outbound(struct kzt_tables *tables,
 			 const struct kzt_workload **src,
 			 const struct kzt_workload **dst);
 bool kzt_addr_never_a_pod(const struct in6_addr *addr);
+bool kzt_addr_is_local(struct net *net, const struct in6_addr *addr);
 enum kzt_inbound_verdict kzt_decide_inbound(struct kzt_tables *tables,
 					    const char *peer_id,
 					    const char *local_id,
 					    const struct in6_addr *peer_node,
 					    const struct in6_addr *src_addr,
+					    bool src_is_local,
 					    const struct in6_addr *dst_addr,
 					    u16 dst_port, bool new_flow,
 					    int *pod_ifindex);

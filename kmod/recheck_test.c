@@ -488,6 +488,7 @@ static void kzt_decide_plain_test(struct kunit *test)
 struct kzt_in_case {
 	const char *name;
 	struct in6_addr src;
+	bool local;		/* an address of this node, too */
 	enum kzt_inbound_verdict want;
 };
 
@@ -496,22 +497,24 @@ struct kzt_in_case {
 #define V6(...)	{ .s6_addr = { __VA_ARGS__ } }
 
 static const struct kzt_in_case kzt_in_cases[] = {
-	{ "its own pod",		V4(10, 0, 1, 2),	KZT_IN_OK },
-	{ "another node's pod",		V4(10, 0, 3, 2),	KZT_IN_WRONG_SOURCE },
-	{ "a pod of this node",		V4(10, 0, 2, 3),	KZT_IN_WRONG_SOURCE },
-	{ "an unregistered address",	V4(10, 0, 1, 99),	KZT_IN_WRONG_SOURCE },
-	{ "the peer node itself",	V4(10, 0, 255, 1),	KZT_IN_WRONG_SOURCE },
-	{ "loopback",			V4(127, 0, 0, 1),	KZT_IN_BAD_SOURCE },
-	{ "loopback, not .1",		V4(127, 9, 9, 9),	KZT_IN_BAD_SOURCE },
-	{ "link-local (metadata)",	V4(169, 254, 169, 254),	KZT_IN_BAD_SOURCE },
-	{ "0.0.0.0",			V4(0, 0, 0, 0),		KZT_IN_BAD_SOURCE },
-	{ "multicast",			V4(224, 0, 0, 1),	KZT_IN_BAD_SOURCE },
-	{ "broadcast",			V4(255, 255, 255, 255),	KZT_IN_BAD_SOURCE },
-	{ "IPv6 loopback",		V6([15] = 1),		KZT_IN_BAD_SOURCE },
-	{ "IPv6 unspecified",		V6(0),			KZT_IN_BAD_SOURCE },
-	{ "IPv6 link-local",		V6(0xfe, 0x80, [15] = 1), KZT_IN_BAD_SOURCE },
-	{ "IPv6 multicast",		V6(0xff, 0x02, [15] = 1), KZT_IN_BAD_SOURCE },
-	{ "IPv6 unregistered",		V6(0xfd, 0, [15] = 2),	KZT_IN_WRONG_SOURCE },
+	{ "its own pod",		V4(10, 0, 1, 2),	false, KZT_IN_OK },
+	{ "another node's pod",		V4(10, 0, 3, 2),	false, KZT_IN_WRONG_SOURCE },
+	{ "a pod of this node",		V4(10, 0, 2, 3),	false, KZT_IN_WRONG_SOURCE },
+	{ "an unregistered address",	V4(10, 0, 1, 99),	false, KZT_IN_WRONG_SOURCE },
+	{ "the peer node itself",	V4(10, 0, 255, 1),	false, KZT_IN_WRONG_SOURCE },
+	{ "loopback",			V4(127, 0, 0, 1),	false, KZT_IN_BAD_SOURCE },
+	{ "loopback, not .1",		V4(127, 9, 9, 9),	false, KZT_IN_BAD_SOURCE },
+	{ "link-local (metadata)",	V4(169, 254, 169, 254),	false, KZT_IN_BAD_SOURCE },
+	{ "0.0.0.0",			V4(0, 0, 0, 0),		false, KZT_IN_BAD_SOURCE },
+	{ "multicast",			V4(224, 0, 0, 1),	false, KZT_IN_BAD_SOURCE },
+	{ "broadcast",			V4(255, 255, 255, 255),	false, KZT_IN_BAD_SOURCE },
+	{ "IPv6 loopback",		V6([15] = 1),		false, KZT_IN_BAD_SOURCE },
+	{ "IPv6 unspecified",		V6(0),			false, KZT_IN_BAD_SOURCE },
+	{ "IPv6 link-local",		V6(0xfe, 0x80, [15] = 1), false, KZT_IN_BAD_SOURCE },
+	{ "IPv6 multicast",		V6(0xff, 0x02, [15] = 1), false, KZT_IN_BAD_SOURCE },
+	{ "IPv6 unregistered",		V6(0xfd, 0, [15] = 2),	false, KZT_IN_WRONG_SOURCE },
+	{ "its own pod's address, this node's too", V4(10, 0, 1, 2), true,
+	  KZT_IN_BAD_SOURCE },
 };
 
 static void kzt_in_case_desc(const struct kzt_in_case *c, char *desc)
@@ -542,12 +545,13 @@ static void kzt_decide_inbound_test(struct kunit *test)
 
 	rcu_read_lock();
 	verdict = kzt_decide_inbound(env.tables, ID_CLIENT, ID_SERVER, &peer,
-				     &c->src, &server, 80, false, &ifindex);
+				     &c->src, c->local, &server, 80, false,
+				     &ifindex);
 	rcu_read_unlock();
 	KUNIT_EXPECT_EQ(test, verdict, c->want);
 	KUNIT_EXPECT_EQ(test, ifindex, c->want == KZT_IN_OK ? POD_IF : 0);
 	KUNIT_EXPECT_EQ(test, kzt_addr_never_a_pod(&c->src),
-			c->want == KZT_IN_BAD_SOURCE);
+			c->want == KZT_IN_BAD_SOURCE && !c->local);
 }
 
 static struct kunit_case kzt_recheck_test_cases[] = {

@@ -22,10 +22,8 @@
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/string.h>
-#include <net/addrconf.h>
 #include <net/inet_sock.h>
 #include <net/ipv6.h>
-#include <net/route.h>
 #include <net/sock.h>
 #include <net/tcp_states.h>
 
@@ -502,14 +500,6 @@ static void kzt_tunnel_in_refuse(struct kzt_flow *flow, int status)
 	kzt_flow_closing(flow);
 }
 
-/* Whether @addr is an address of this node (its netns): never a pod's. */
-static bool kzt_addr_is_ours(struct net *net, const struct in6_addr *addr)
-{
-	if (ipv6_addr_v4mapped(addr))
-		return inet_addr_type(net, addr->s6_addr32[3]) == RTN_LOCAL;
-	return ipv6_chk_addr(net, addr, NULL, 0);
-}
-
 /*
  * The checks of protocol.rst on one snapshot of the tables
  * (kzt_decide_inbound()); an allowed flow re-decides on every change. A
@@ -519,6 +509,7 @@ static bool kzt_addr_is_ours(struct net *net, const struct in6_addr *addr)
 static enum kzt_proto_status kzt_tunnel_in_check(struct kzt_flow *flow,
 						 const struct kzt_proto_header *hdr)
 {
+	bool src_is_local = kzt_addr_is_local(flow->net, &hdr->src_addr);
 	enum kzt_inbound_verdict verdict = KZT_IN_NO_ROUTE;
 	struct kzt_tables *tables;
 	int ifindex = 0;
@@ -528,15 +519,11 @@ static enum kzt_proto_status kzt_tunnel_in_check(struct kzt_flow *flow,
 	if (tables)
 		verdict = kzt_decide_inbound(tables, flow->src_id, flow->dst_id,
 					     &flow->peer_node, &hdr->src_addr,
-					     &hdr->dst_addr, hdr->dst_port,
-					     true, &ifindex);
+					     src_is_local, &hdr->dst_addr,
+					     hdr->dst_port, true, &ifindex);
 	rcu_read_unlock();
 	if (!tables)
 		return KZT_STATUS_INTERNAL;
-	/* Checked after the destination, as the table's checks are. */
-	if (verdict != KZT_IN_NO_ROUTE &&
-	    kzt_addr_is_ours(flow->net, &hdr->src_addr))
-		verdict = KZT_IN_BAD_SOURCE;
 	switch (verdict) {
 	case KZT_IN_OK:
 		flow->pod_ifindex = ifindex;
