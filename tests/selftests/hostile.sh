@@ -219,9 +219,9 @@ restart_mid_handshakes() {
 	expect_eq "the queued flow" "$(cat "$MESH_DIR/restart.out")" across-restart || return 1
 	# (a): ended by its deadline (or the closed descriptor), counted.
 	busywait 40000 _hs_ended 2 "$ended" ||
-		{ echo "the stalled handshake was not counted ended"; mesh_kztctl 2 stats; return 1; }
+		{ mesh_kztctl 2 -j stats; echo "the stalled handshake was not counted ended"; return 1; }
 	busywait 40000 _hs_none_left 2 ||
-		{ echo "node2 still has flows in handshake state"; mesh_kztctl 2 conn; return 1; }
+		{ mesh_kztctl 2 conn; echo "node2 still has flows in handshake state"; return 1; }
 	# (c): a new flow; then both budget slots at once, default pools.
 	good_flow || return 1
 	mesh_kztd_stop 2 && mesh_kztd_start 2 || return 1
