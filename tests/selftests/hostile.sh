@@ -153,6 +153,101 @@ test_unauthenticated_limit() {
 	return $rc
 }
 
+# hs_states NODE: "ACCEPTED WAITING": of the node's flows in handshake
+# state, how many its kztd took (its "server for" lines since LINE0) and
+# how many wait in the kernel's queue (the rest).
+HS_LOG_LINE0=0
+hs_states() {
+	local inflight took
+	inflight=$(hs_count "$1")
+	took=$(tail -n +"$HS_LOG_LINE0" "$MESH_DIR/kztd$1.log" | grep -c ': server for ')
+	echo "$took $((inflight - took))"
+}
+
+hs_count() { # hs_count NODE: the node's flows in handshake state
+	mesh_kztctl "$1" -j conn | jq '[.connections[] | select(.state == "handshake")] | length'
+}
+
+_hs_states_are() { [ "$(hs_states "$1")" = "$2" ]; }
+_kztd_took() { [ "$(hs_states "$1" | cut -d' ' -f1)" -ge 1 ]; }
+_hs_none_left() { [ "$(hs_count "$1")" = 0 ]; }
+
+_hs_ended() { # _hs_ended NODE BEFORE: hs_failed + hs_timeout grew
+	[ $(( $(mesh_stat "$1" hs_failed) + $(mesh_stat "$1" hs_timeout) )) -gt "$2" ]
+}
+
+# kztd killed (SIGKILL) and started again while node2 has, at once, (a) a
+# handshake its kztd took (a peer stalled mid-ClientHello, node2's pool of
+# server handshakes is 1) and (b) one that waits in the kernel's queue
+# behind it (a real flow a1 -> b1). (a) ends, counted, with nothing left
+# in handshake state; the new kztd takes (b) (it was queued before the
+# new one listened) and the flow is established; (c) a new flow works and
+# the unauthenticated-tunnel budget (max_unauthenticated_peers: 2 here,
+# the stall's and the flow's tunnels) has both slots back, which a stall
+# and a good flow at once need. No kernel warning.
+restart_mid_handshakes() {
+	local warns ended overload accepted st pid
+	warns=$(dmesg | grep -c 'WARNING:\|BUG:')
+	mesh_kztd_stop 2 && mesh_kztd_start 2 "max_server_handshakes = 1" \
+		"max_client_handshakes = 1" || return 1
+	# The stall's deadline runs from node2's ACCEPT: long enough for the
+	# flow to queue behind it (slower on the debug kernel); node1's
+	# client deadline covers node2's wait and restart.
+	case $(uname -r) in
+	*debug*) mesh_kztctl 2 config set handshake-timeout 25000 ;;
+	*) mesh_kztctl 2 config set handshake-timeout 8000 ;;
+	esac &&
+	mesh_kztctl 1 config set handshake-timeout 60000 || return 1
+	ended=$(( $(mesh_stat 2 hs_failed) + $(mesh_stat 2 hs_timeout) ))
+	overload=$(mesh_stat 2 tunnel_overload)
+	HS_LOG_LINE0=$(( $(wc -l < "$MESH_DIR/kztd2.log") + 1 ))
+	stall 40 > /dev/null &
+	busywait 10000 _kztd_took 2 ||
+		{ echo "node2's kztd took no stalled handshake"; return 1; }
+	in_pod a1 sh -c "echo across-restart | socat -t 30 - TCP:${MESH_IP[b1]}:7200" \
+		> "$MESH_DIR/restart.out" 2>&1 &
+	pid=$!
+	busywait 20000 _hs_states_are 2 "1 1"
+	st=$(hs_states 2)
+	expect_eq "node2 handshakes: taken by kztd, waiting" "$st" "1 1" || {
+		mesh_kztctl 2 conn; tail -n +"$HS_LOG_LINE0" "$MESH_DIR/kztd2.log" | tail -n 6
+		wait "$pid"; return 1; }
+	mesh_kztd_stop 2 KILL
+	mesh_kztd_start 2 "max_server_handshakes = 1" "max_client_handshakes = 1" || return 1
+	# (b): taken by the new kztd, established, its bytes through.
+	wait "$pid"
+	expect_eq "the queued flow" "$(cat "$MESH_DIR/restart.out")" across-restart || return 1
+	# (a): ended by its deadline (or the closed descriptor), counted.
+	busywait 40000 _hs_ended 2 "$ended" ||
+		{ mesh_kztctl 2 -j stats; echo "the stalled handshake was not counted ended"; return 1; }
+	busywait 40000 _hs_none_left 2 ||
+		{ mesh_kztctl 2 conn; echo "node2 still has flows in handshake state"; return 1; }
+	# (c): a new flow; then both budget slots at once, default pools.
+	good_flow || return 1
+	mesh_kztd_stop 2 && mesh_kztd_start 2 || return 1
+	accepted=$(mesh_stat 2 tunnel_accepted)
+	stall 5 &
+	pid=$!
+	busywait 10000 stat_at_least 2 tunnel_accepted $((accepted + 1)) || return 1
+	good_flow || return 1
+	wait "$pid"
+	expect_eq "tunnel_overload" "$(mesh_stat 2 tunnel_overload)" "$overload" &&
+	expect_eq "kernel warnings" "$(dmesg | grep -c 'WARNING:\|BUG:')" "$warns"
+}
+
+test_kztd_restart_mid_handshakes() {
+	local param=/sys/module/kzt/parameters/max_unauthenticated_peers old t1 rc
+	old=$(cat $param) || return 1
+	t1=$(mesh_kztctl 1 -j config | json_get handshake_timeout_ms) || return 1
+	echo 2 > $param || return 1
+	restart_mid_handshakes; rc=$?
+	echo "$old" > $param
+	mesh_kztctl 2 config set handshake-timeout 2000
+	mesh_kztctl 1 config set handshake-timeout "$t1"
+	[ -n "${MESH_KZTD_PID[2]}" ] || mesh_kztd_start 2 || rc=1
+	return $rc
+}
+
 # silent_holder SRC HOST:PORT N: from SRC, keep N tunnel connections open
 # that never send a byte, opening a new one for each that is reset or
 # closed, until killed; then print how many it opened.
@@ -792,6 +887,8 @@ run_test --debug "hostile: garbage on the tunnel port" test_garbage
 run_test --debug "hostile: plaintext HTTP on the tunnel port" test_plaintext
 run_test --debug "hostile: a peer that stalls mid-handshake" test_stalled_handshake
 run_test --debug "hostile: more unauthenticated tunnels than max_unauthenticated_peers" test_unauthenticated_limit
+run_test --debug "hostile: kztd killed and restarted mid-handshakes: taken ones end, queued ones complete" \
+	test_kztd_restart_mid_handshakes
 run_test "hostile: a silent attacker leaves the peer node's flows alone" test_silent_attacker
 run_test --debug "hostile: one pod's connect loop does not stop another pod's flows" test_outbound_limit
 run_test --debug "hostile: a truncated header" test_truncated_header
