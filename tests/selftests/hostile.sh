@@ -823,6 +823,79 @@ test_burst_queue_cap() {
 	return $rc
 }
 
+# kztd_limited NOFILE [CONF LINES]: restart node1's kztd under a
+# RLIMIT_NOFILE of NOFILE ("soft:hard") and without CAP_SYS_RESOURCE (as
+# root it would raise the hard limit past it). A kztd first in PATH for
+# mesh_kztd_start, so that its $! is still kztd (each wrapper execs).
+kztd_limited() {
+	local nofile=$1 shim=$MESH_DIR/nofile-shim
+	shift
+	mkdir -p "$shim" &&
+	printf '#!/bin/sh\nexec prlimit --nofile=%s setpriv --inh-caps=-sys_resource --bounding-set=-sys_resource %s "$@"\n' \
+		"$nofile" "$(command -v kztd)" > "$shim/kztd" &&
+	chmod +x "$shim/kztd" || return 1
+	mesh_kztd_stop 1
+	PATH=$shim:$PATH mesh_kztd_start 1 "$@"
+}
+
+# kztd short of descriptors (Documentation/kztd.rst, "Handshakes"). Let
+# raise, it sets its soft RLIMIT_NOFILE to what both pools need plus 256.
+# Held under it (the hard limit), it says so at start; a burst then meets
+# EMFILE on ACCEPT again and again, each time the pool stops, and sweeps
+# the kernel's backlog again once a handshake of its own closes: every
+# connection is established, nothing fails or times out, and the warning
+# is rate-limited (one line per 10 s at most, counting the rest).
+test_burst_emfile() {
+	local log=$MESH_DIR/kztd1.log dir=$MESH_DIR/burst-emfile from t0 soft
+	local lines delta node rc=0
+	local conf=("max_client_handshakes = 64" "max_server_handshakes = 16")
+
+	from=$(wc -l < "$log")
+	kztd_limited 64:4096 "${conf[@]}" || return 1
+	soft=$(awk '/^Max open files/ { print $4, $5 }' /proc/${MESH_KZTD_PID[1]}/limits)
+	echo "soft, hard limit after 64:4096: $soft"
+	[ "${soft% *}" -ge $((64 + 16 + 256)) ] && [ "${soft#* }" -eq 4096 ] ||
+		{ echo "soft limit not raised to what the pools need"; rc=1; }
+	! tail -n +$((from + 1)) "$log" | grep 'RLIMIT_NOFILE: the hard\|raise RLIMIT_NOFILE' ||
+		{ echo "a warning although the hard limit allows it"; rc=1; }
+
+	from=$(wc -l < "$log") t0=$SECONDS
+	kztd_limited 32:32 "${conf[@]}" || rc=1
+	echo "node1's kztd: $(ls /proc/${MESH_KZTD_PID[1]}/fd | wc -l) descriptors open, limit 32"
+	burst_setup || rc=1
+	# Stranded requests fail in a minute, not in burst_setup's ten.
+	burst_param hs_queue_timeout_ms 60000 || rc=1
+	burst 100 emfile
+	burst_stop
+	for node in 1 2; do	# against burst's "before": kztctl is slow in TCG
+		mesh_kztctl $node -j stats > "$dir/stats$node.after"
+	done
+	delta=$(jq -c -n --slurpfile a1 "$dir/stats1.after" --slurpfile b1 "$dir/stats1.before" \
+		--slurpfile a2 "$dir/stats2.after" --slurpfile b2 "$dir/stats2.before" \
+		'["hs_failed", "hs_timeout", "hs_queue_timeout"] | map({key: ., value:
+		 (($a1[0][.] // 0) - ($b1[0][.] // 0) + ($a2[0][.] // 0) - ($b2[0][.] // 0))}) |
+		 from_entries')
+	tail -n +$((from + 1)) "$log" | grep 'RLIMIT_NOFILE\|no free descriptor' | sort | uniq -c | head -n 5
+	lines=$(tail -n +$((from + 1)) "$log" | grep -c 'no free descriptor')
+	echo "$lines 'no free descriptor' lines in $((SECONDS - t0)) s"
+	expect_eq "established" "$BURST_EST" 100 || rc=1
+	expect_eq "handshakes failed, timed out, queue timeouts" "$delta" \
+		'{"hs_failed":0,"hs_timeout":0,"hs_queue_timeout":0}' || rc=1
+	tail -n +$((from + 1)) "$log" | grep -q 'RLIMIT_NOFILE: the hard limit is 32' ||
+		{ echo "no warning of the hard limit"; rc=1; }
+	[ "$lines" -ge 1 ] || { echo "no EMFILE: the limit did not bite"; rc=1; }
+	# Since kztd started: one line per 10 s at most.
+	[ "$lines" -le $(( (SECONDS - t0) / 10 + 1 )) ] || { echo "not rate-limited"; rc=1; }
+	[ "$lines" -le 1 ] || tail -n +$((from + 1)) "$log" |
+		grep -q 'no free descriptor.*([1-9][0-9]* such warnings suppressed)' ||
+		{ echo "no count of the suppressed warnings"; rc=1; }
+
+	mesh_kztd_stop 1
+	mesh_kztd_start 1 || rc=1
+	good_flow || rc=1
+	return $rc
+}
+
 # A SYN cookie minted, not issued (Documentation/capture.rst, "SYN
 # cookies"): the cookie secret is the kernel's, not a netns's, so a1's
 # tenant, in a scratch netns with a2's address and tcp_syncookies=2, gets
@@ -907,6 +980,8 @@ run_test --debug "hostile: SYN cookies: a captured flow completes, every byte" t
 run_test "hostile: a burst of $BURST_N connections from one pod, all established" test_burst
 run_test "hostile: a burst above max_queued_handshakes: the excess refused at once, counted" \
 	test_burst_queue_cap
+run_test "hostile: kztd short of descriptors: the RLIMIT_NOFILE raise, EMFILE swept, warned rate-limited" \
+	test_burst_emfile
 run_test "hostile: a SYN cookie minted in another netns opens nothing" test_forged_cookie
 run_test --debug "hostile: module unload with handshakes in flight" test_unload_during_handshakes
 exit $RET
