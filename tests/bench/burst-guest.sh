@@ -59,10 +59,12 @@ step "mesh up"
 mesh_up || { echo "mesh_up failed" >&2; exit 1; }
 qt=/sys/module/kzt/parameters/hs_queue_timeout_ms
 [ ! -w $qt ] || echo 600000 > $qt
-# One pod opens every connection: its outbound limits above the largest N.
-most=$(printf '%s\n' "${sizes[@]}" | sort -n | tail -1)
+# One pod opens every connection, and the flows of a burst may still be
+# ending during the next: its outbound limits above all bursts together.
+total=0
+for n in "${sizes[@]}"; do total=$((total + n)); done
 for p in max_outbound_handshakes_per_source max_outbound_flows_per_source; do
-	[ ! -w /sys/module/kzt/parameters/$p ] || echo "$most" > /sys/module/kzt/parameters/$p
+	[ ! -w /sys/module/kzt/parameters/$p ] || echo "$total" > /sys/module/kzt/parameters/$p
 done
 in_pod b1 kzt-holdconns serve $PORT &
 PIDS+=($!)
@@ -88,7 +90,7 @@ for n in "${sizes[@]}"; do
 	step "$n: $est established, $failed failed in $ms ms"
 	sed -n 's/^[0-9]* failed //p' "$DIR/open" | sort | uniq -c | sed 's/^/#   pod saw: /' >&2
 	for node in 1 2; do
-		echo "#   node$node: $(mesh_kztctl $node -j stats | jq -c 'with_entries(select(.value != 0 and (.key | test("^hs_|^tunnel|^header|^status|^flows_opened"))))')" >&2
+		echo "#   node$node: $(mesh_kztctl $node -j stats | jq -c 'with_entries(select(.value != 0 and (.key | test("^hs_|^tunnel|^header|^status|^flows_opened|^flows_source_limit"))))')" >&2
 	done
 	kill "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
