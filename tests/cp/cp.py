@@ -21,6 +21,7 @@ that no longer exist as removed_resources. Steps:
   {"op": "remove", "type": T, "name": N} change state, push the removal
       ("push": false: change the state only, for the next stream to see)
   {"op": "sleep", "s": S}
+  {"op": "bulk", "type": T, "count": N}  N more workloads in one response
   {"op": "garbage"}             a response that is not a protobuf message
   {"op": "oversize", "bytes": N} a response of N bytes
   {"op": "end", "code": "UNAVAILABLE", "message": M}  end the stream
@@ -136,14 +137,15 @@ class ControlPlane:
 
     def authenticate(self, context, method):
         md = dict(context.invocation_metadata())
-        want = "Bearer " + self.args.token
-        if md.get("authorization") != want or md.get("clusterid") != self.args.cluster_id:
+        tokens = ["Bearer " + t for t in self.args.token.split(",")]
+        if md.get("authorization") not in tokens or md.get("clusterid") != self.args.cluster_id:
             self.log(ev="unauthenticated", method=method,
                      authorization=md.get("authorization"), clusterid=md.get("clusterid"))
             context.abort(grpc.StatusCode.UNAUTHENTICATED,
                           "authentication failure: bad bearer token or clusterid")
         # grpcio keeps :authority, content-type and te to itself.
-        self.log(ev="call", method=method, user_agent=md.get("user-agent"))
+        self.log(ev="call", method=method, user_agent=md.get("user-agent"),
+                 token=tokens.index(md["authorization"]))
 
     def response(self, type_url, names, removed):
         r = xds.DeltaDiscoveryResponse(type_url=type_url, nonce=self.next_nonce(),
@@ -257,6 +259,20 @@ class ControlPlane:
                     self.log(ev="push", stream=sid, type_url=step["type"],
                              nonce=r.nonce, names=[], removed=[step["name"]])
                     yield r
+            elif op == "bulk":
+                names = []
+                for i in range(step["count"]):
+                    name = f"Kubernetes//Pod/bulk/w{i}"
+                    self.set(step["type"], {"name": name, "version": "1", "workload": {
+                        "uid": name, "name": f"w{i}", "namespace": "bulk",
+                        "serviceAccount": "default", "trustDomain": "cluster.local",
+                        "addresses": [f"10.{64 + i // 65536}.{i // 256 % 256}.{i % 256}"]}})
+                    names.append(name)
+                r = self.response(step["type"], names, [])
+                outstanding[r.nonce] = step["type"]
+                self.log(ev="push", stream=sid, type_url=step["type"], nonce=r.nonce,
+                         count=len(names), bytes=r.ByteSize())
+                yield r
             elif op == "garbage":
                 yield b"\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01"
             elif op == "oversize":
@@ -348,7 +364,8 @@ def main():
     p.add_argument("--key", required=True)
     p.add_argument("--ca-cert", required=True, help="the CA that signs CSRs")
     p.add_argument("--ca-key", required=True)
-    p.add_argument("--token", required=True, help="the bearer token expected")
+    p.add_argument("--token", required=True,
+                   help="the bearer tokens accepted, separated by commas")
     p.add_argument("--cluster-id", required=True)
     p.add_argument("--scenario", required=True)
     p.add_argument("--log", required=True)

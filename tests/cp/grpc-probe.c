@@ -6,6 +6,7 @@
  *   grpc-probe [connection options] ads [--types T,T] [--nack T:MSG]
  *              [--responses N] [--streams N] [--initial FILE] [--save FILE]
  *   grpc-probe [connection options] cert [--validity S] [--san URI]
+ *              [--repeat N [--rotate-token NEW]]
  *
  * ads: one delta ADS stream, subscribing (wildcard) to the type URLs with
  * the versions it knows (--initial; a "type name version" line each), ACKs
@@ -14,7 +15,10 @@
  * is opened again, on a new connection if needed, up to --streams times,
  * with initial_resource_versions from what it has. --save writes what it
  * has at the end.
- * cert: one CreateCertificate with a fresh P-256 key's CSR.
+ * --quiet prints no line per resource, only the counts.
+ * cert: one CreateCertificate with a fresh P-256 key's CSR; --repeat N
+ * makes N, one after the other on the connection, and --rotate-token
+ * writes NEW to the token file before each next one.
  *
  * Exit status 0 when the last call ended with grpc-status 0, 1 otherwise,
  * 2 on bad usage.
@@ -26,6 +30,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <search.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <time.h>
@@ -43,7 +48,6 @@
 #include "citadel.pb-c.h"
 
 #define MAX_TYPES	4
-#define MAX_VERS	1024
 
 struct version {
 	char *type, *name, *ver;
@@ -65,10 +69,13 @@ static struct {
 	int streams_left;
 	bool need_stream;
 	struct kzt_grpc_call *call;
-	struct version vers[MAX_VERS];
+	void *vers;			/* tsearch() tree of struct version */
 	size_t nvers;
 	const char *save;
+	bool quiet;
 	/* cert */
+	int repeat;
+	const char *rotate;
 	long validity;
 	const char *san;
 	EVP_PKEY *key;
@@ -87,14 +94,20 @@ static double now(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+static int vers_cmp(const void *a, const void *b)
+{
+	const struct version *x = a, *y = b;
+	int d = strcmp(x->type, y->type);
+
+	return d ? d : strcmp(x->name, y->name);
+}
+
 static struct version *vers_find(const char *type, const char *name)
 {
-	size_t i;
+	struct version key = { .type = (char *)type, .name = (char *)name };
+	struct version **v = tfind(&key, &P.vers, vers_cmp);
 
-	for (i = 0; i < P.nvers; i++)
-		if (!strcmp(P.vers[i].type, type) && !strcmp(P.vers[i].name, name))
-			return &P.vers[i];
-	return NULL;
+	return v ? *v : NULL;
 }
 
 static void vers_set(const char *type, const char *name, const char *ver)
@@ -102,13 +115,14 @@ static void vers_set(const char *type, const char *name, const char *ver)
 	struct version *v = vers_find(type, name);
 
 	if (!v) {
-		if (P.nvers == MAX_VERS) {
-			fprintf(stderr, "grpc-probe: over %d resources\n", MAX_VERS);
-			exit(2);
-		}
-		v = &P.vers[P.nvers++];
+		v = calloc(1, sizeof(*v));
 		v->type = strdup(type);
 		v->name = strdup(name);
+		if (!tsearch(v, &P.vers, vers_cmp)) {
+			fprintf(stderr, "grpc-probe: out of memory\n");
+			exit(2);
+		}
+		P.nvers++;
 	} else {
 		free(v->ver);
 	}
@@ -121,10 +135,41 @@ static void vers_del(const char *type, const char *name)
 
 	if (!v)
 		return;
+	tdelete(v, &P.vers, vers_cmp);
+	P.nvers--;
 	free(v->type);
 	free(v->name);
 	free(v->ver);
-	*v = P.vers[--P.nvers];
+	free(v);
+}
+
+/* twalk() has no argument: what the walk collects, for one type or all. */
+static struct {
+	const char *type;
+	FILE *save;
+	Envoy__Service__Discovery__V3__DeltaDiscoveryRequest__InitialResourceVersionsEntry *ent;
+	Envoy__Service__Discovery__V3__DeltaDiscoveryRequest__InitialResourceVersionsEntry **entp;
+	size_t n;
+} W;
+
+static void vers_walk(const void *node, VISIT which, int depth)
+{
+	const struct version *v = *(struct version *const *)node;
+
+	(void)depth;
+	if (which != postorder && which != leaf)
+		return;
+	if (W.save) {
+		fprintf(W.save, "%s %s %s\n", v->type, v->name, v->ver);
+		return;
+	}
+	if (strcmp(v->type, W.type))
+		return;
+	envoy__service__discovery__v3__delta_discovery_request__initial_resource_versions_entry__init(&W.ent[W.n]);
+	W.ent[W.n].key = v->name;
+	W.ent[W.n].value = v->ver;
+	W.entp[W.n] = &W.ent[W.n];
+	W.n++;
 }
 
 static void print_workload(const Istio__Workload__Workload *w)
@@ -167,7 +212,9 @@ static int decode_resource(const char *type, const Envoy__Service__Discovery__V3
 
 		if (!a)
 			goto bad;
-		if (a->type_case == ISTIO__WORKLOAD__ADDRESS__TYPE_WORKLOAD)
+		if (P.quiet)
+			;
+		else if (a->type_case == ISTIO__WORKLOAD__ADDRESS__TYPE_WORKLOAD)
 			print_workload(a->workload);
 		else if (a->type_case == ISTIO__WORKLOAD__ADDRESS__TYPE_SERVICE)
 			printf("service name=%s namespace=%s hostname=%s\n",
@@ -215,7 +262,7 @@ static int ads_message(struct kzt_grpc_call *call, const uint8_t *msg, size_t le
 	Envoy__Service__Discovery__V3__DeltaDiscoveryResponse *r;
 	const char *nack = NULL;
 	char names[1024] = "";
-	size_t i;
+	size_t i, decoded;
 	int ret;
 
 	(void)arg;
@@ -233,15 +280,19 @@ static int ads_message(struct kzt_grpc_call *call, const uint8_t *msg, size_t le
 	}
 	printf("response type=%s nonce=%s resources=%zu removed=%s\n", r->type_url,
 	       r->nonce, r->n_resources, names[0] ? names : "-");
-	for (i = 0; i < r->n_resources; i++) {
+	for (i = 0, decoded = 0; i < r->n_resources; i++) {
 		char rwhy[256];
 
-		printf("resource type=%s name=%s version=%s\n", r->type_url,
-		       r->resources[i]->name, r->resources[i]->version);
+		if (!P.quiet)
+			printf("resource type=%s name=%s version=%s\n", r->type_url,
+			       r->resources[i]->name, r->resources[i]->version);
 		ret = decode_resource(r->type_url, r->resources[i], rwhy, sizeof(rwhy));
 		if (ret)
 			printf("resource-error %s\n", rwhy);
+		else
+			decoded++;
 	}
+	printf("decoded %zu of %zu (%zu bytes)\n", decoded, r->n_resources, len);
 	if (P.nack_type && !P.nacked && !strcmp(P.nack_type, r->type_url)) {
 		nack = P.nack_msg;
 		P.nacked = true;
@@ -312,9 +363,7 @@ static int ads_start(void)
 	Envoy__Service__Discovery__V3__Node node = ENVOY__SERVICE__DISCOVERY__V3__NODE__INIT;
 	Google__Protobuf__Struct md = GOOGLE__PROTOBUF__STRUCT__INIT;
 	Google__Protobuf__Struct__FieldsEntry *fields[4];
-	Envoy__Service__Discovery__V3__DeltaDiscoveryRequest__InitialResourceVersionsEntry
-		ent[MAX_VERS], *entp[MAX_VERS];
-	size_t i, n;
+	size_t i;
 	int t, ret;
 
 	P.streams_left--;
@@ -336,19 +385,17 @@ static int ads_start(void)
 		envoy__service__discovery__v3__delta_discovery_request__init(&req);
 		req.node = &node;
 		req.type_url = P.types[t];
-		for (i = n = 0; i < P.nvers; i++) {
-			if (strcmp(P.vers[i].type, P.types[t]))
-				continue;
-			envoy__service__discovery__v3__delta_discovery_request__initial_resource_versions_entry__init(&ent[n]);
-			ent[n].key = P.vers[i].name;
-			ent[n].value = P.vers[i].ver;
-			entp[n] = &ent[n];
-			n++;
-		}
-		req.n_initial_resource_versions = n;
-		req.initial_resource_versions = entp;
-		printf("subscribe type=%s initial=%zu\n", P.types[t], n);
+		W.type = P.types[t];
+		W.n = 0;
+		W.ent = calloc(P.nvers + 1, sizeof(*W.ent));
+		W.entp = calloc(P.nvers + 1, sizeof(*W.entp));
+		twalk(P.vers, vers_walk);
+		req.n_initial_resource_versions = W.n;
+		req.initial_resource_versions = W.entp;
+		printf("subscribe type=%s initial=%zu\n", P.types[t], W.n);
 		ret = kzt_grpc_call_send(P.call, &req.base);
+		free(W.ent);
+		free(W.entp);
 		if (ret)
 			break;
 	}
@@ -402,6 +449,23 @@ static int cert_message(struct kzt_grpc_call *call, const uint8_t *msg, size_t l
 	return 0;
 }
 
+/* A new token in the file, as the kubelet rotates it: a rename over it. */
+static int rotate_token(void)
+{
+	char tmp[4096];
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s.new", P.conf.token_file);
+	f = fopen(tmp, "w");
+	if (!f || fprintf(f, "%s\n", P.rotate) < 0 || fclose(f) ||
+	    rename(tmp, P.conf.token_file)) {
+		perror(tmp);
+		return 1;
+	}
+	printf("token rotated\n");
+	return 0;
+}
+
 static void cert_close(struct kzt_grpc_call *call, const struct kzt_grpc_status *st,
 		       void *arg)
 {
@@ -409,6 +473,13 @@ static void cert_close(struct kzt_grpc_call *call, const struct kzt_grpc_status 
 	(void)arg;
 	print_close("cert", st);
 	P.last_err = st->err;
+	if (!st->err && --P.repeat > 0) {
+		if (P.rotate && rotate_token())
+			P.done = true;
+		else
+			P.need_stream = true;
+		return;
+	}
 	P.done = true;
 }
 
@@ -427,6 +498,7 @@ static char *make_csr(void)
 	char *pem, *data;
 	long n;
 
+	EVP_PKEY_free(P.key);
 	P.key = EVP_EC_gen("P-256");
 	snprintf(san, sizeof(san), "URI:%s", P.san);
 	ext = X509V3_EXT_conf_nid(NULL, NULL, NID_subject_alt_name, san);
@@ -550,14 +622,14 @@ static void load_initial(const char *path)
 static void save_versions(const char *path)
 {
 	FILE *f = fopen(path, "w");
-	size_t i;
 
 	if (!f) {
 		perror(path);
 		exit(2);
 	}
-	for (i = 0; i < P.nvers; i++)
-		fprintf(f, "%s %s %s\n", P.vers[i].type, P.vers[i].name, P.vers[i].ver);
+	W.save = f;
+	twalk(P.vers, vers_walk);
+	W.save = NULL;
 	fclose(f);
 }
 
@@ -572,6 +644,8 @@ int main(int argc, char **argv)
 		{ "responses", 1, NULL, 'R' }, { "streams", 1, NULL, 'S' },
 		{ "initial", 1, NULL, 'i' }, { "save", 1, NULL, 's' },
 		{ "validity", 1, NULL, 'v' }, { "san", 1, NULL, 'a' },
+		{ "quiet", 0, NULL, 'q' }, { "repeat", 1, NULL, 'e' },
+		{ "rotate-token", 1, NULL, 'o' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char default_types[] = KZT_XDS_TYPE_ADDRESS "," KZT_XDS_TYPE_AUTHZ;
@@ -618,6 +692,9 @@ int main(int argc, char **argv)
 		case 's': P.save = optarg; break;
 		case 'v': P.validity = atol(optarg); break;
 		case 'a': P.san = optarg; break;
+		case 'q': P.quiet = true; break;
+		case 'e': P.repeat = atoi(optarg); break;
+		case 'o': P.rotate = optarg; break;
 		case 'T': timeout = atof(optarg); break;
 		default: usage();
 		}

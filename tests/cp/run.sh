@@ -51,7 +51,7 @@ start_cp() {
 	rm -f "$WORK/port"
 	"$PY" "$CP/cp.py" --cert "$WORK/istiod.pem" --key "$WORK/istiod.key" \
 		--ca-cert "$WORK/ca.pem" --ca-key "$WORK/ca.key" \
-		--token test-token-1 --cluster-id Kubernetes \
+		--token test-token-1,test-token-2 --cluster-id Kubernetes \
 		--scenario "$CP/scenarios/$name.json" --log "$OUT/$case.cp.jsonl" \
 		--port-file "$WORK/port" >"$OUT/$case.cp.out" 2>&1 &
 	CP_PID=$!
@@ -178,20 +178,37 @@ if start_cp restart restart; then
 		test "$(events restart '.ev=="subscribe" and .stream==2 and (.initial|length)==1')" -ge 1
 fi
 
-# 6. CreateCertificate (unary): a chain, signed for the requested validity.
+# 6. CreateCertificate (unary): a chain, signed for the requested validity;
+# the token file is read again for the next call.
 if start_cp basic cert; then
 	probe cert "${TOK[@]}" cert --validity 7200
+	cp "$WORK/token" "$WORK/rot-token"
+	probe rotate --token "$WORK/rot-token" cert --repeat 2 --rotate-token test-token-2
 	probe certbad --token "$WORK/bad-token" cert
 	stop_cp
 	check "CreateCertificate returned leaf + root for our key" \
 		bash -c "grep -q '^chain certs=2$' '$OUT/cert.probe' && grep -qE '^cert 0 .* key_matches=yes lifetime_s=72[0-9][0-9]$' '$OUT/cert.probe' && grep -q '^close cert err=0 ' '$OUT/cert.probe'"
 	check "control plane got the CSR's SAN and validity" \
 		test "$(events cert '.ev=="csr" and .validity==7200 and .san==["spiffe://cluster.local/ns/kzt-system/sa/probe"]')" = 1
+	check "a rotated token file is read for the next call" \
+		bash -c "test \"\$(jq -c 'select(.ev==\"call\").token' '$OUT/cert.cp.jsonl' | tr '\n' ' ')\" = '0 0 1 ' && grep -c '^close cert err=0 ' '$OUT/rotate.probe' | grep -qx 2"
 	check "CreateCertificate with a wrong token: UNAUTHENTICATED" \
 		has "$OUT/certbad.probe" '^close cert err=13 .*grpc_status=16 '
 fi
 
-# 7. Bad messages: not protobuf, and over the size limit; both end the
+# 7. One response of 20000 workloads (over 2 MB): reassembled across DATA
+# frames, the receive window credited as it is consumed.
+if start_cp bulk bulk; then
+	probe bulk "${TOK[@]}" ads --quiet --responses 3
+	stop_cp
+	check "a response over 2 MB (flow control windows of 1 MiB) decoded whole and ACKed" \
+		bash -c "grep -q '^decoded 20000 of 20000 ' '$OUT/bulk.probe' && grep -q '^close ads err=0 ' '$OUT/bulk.probe'"
+	check "control plane pushed it over 2 MB and got its ACK" \
+		test "$(events bulk '.ev=="push" and .count==20000 and .bytes > 2000000')" = 1 -a \
+		"$(events bulk '.ev=="ack"')" = 3
+fi
+
+# 8. Bad messages: not protobuf, and over the size limit; both end the
 # call with an error, the client lives on.
 if start_cp garbage garbage; then
 	probe garbage "${TOK[@]}" ads --types "$A"
@@ -203,7 +220,7 @@ if start_cp garbage garbage; then
 		bash -c "grep -qE '^close ads err=90 .*message of 100000 bytes, over kzt.s limit of 65536' '$OUT/oversize.probe' && grep -q '^exit 1$' '$OUT/oversize.probe'"
 fi
 
-# 8. TLS: the server's certificate must verify against the root and name.
+# 9. TLS: the server's certificate must verify against the root and name.
 if start_cp basic tls; then
 	"$CP/grpc-probe" --host 127.0.0.1 --port "$PORT" --root "$WORK/other.pem" \
 		--server-name istiod.istio-system.svc "${TOK[@]}" --timeout 5 ads \
