@@ -93,7 +93,8 @@ struct kzt_grpc {
 	nghttp2_session *h2;
 	struct kzt_grpc_call *calls;
 	uint8_t *out;				/* to SSL_write() */
-	size_t out_len, out_off;
+	size_t out_len, out_off, out_cap;
+	bool read_wants_write;			/* SSL_read() wants writability */
 	uint32_t goaway_code;
 	bool goaway;
 	int err;
@@ -652,6 +653,7 @@ int kzt_grpc_new(const struct kzt_grpc_conf *conf, struct kzt_grpc **out,
 	g->conf = *conf;
 	g->conf.msg_max = conf->msg_max ? conf->msg_max : KZT_GRPC_MSG_MAX_DEFAULT;
 	g->out = malloc(OUT_GATHER);
+	g->out_cap = OUT_GATHER;
 	if (bad || !g->out) {
 		conn_release(g);
 		set_why(why, why_len, "out of memory");
@@ -748,7 +750,7 @@ uint32_t kzt_grpc_events(const struct kzt_grpc *g)
 	case GRPC_HANDSHAKE:
 		return g->hs_events;
 	case GRPC_ESTABLISHED:
-		return EPOLLIN | ((g->out_len > g->out_off ||
+		return EPOLLIN | ((g->out_len > g->out_off || g->read_wants_write ||
 				  nghttp2_session_want_write(g->h2)) ? EPOLLOUT : 0);
 	default:
 		return 0;
@@ -767,10 +769,11 @@ int kzt_grpc_established(const struct kzt_grpc *g)
 }
 
 /**
- * kzt_grpc_why() - why the connection failed.
+ * kzt_grpc_why() - why the connection failed, or the last call_start().
  * @g: the client
  *
- * @retval a message for the operator; "" while it has not failed
+ * @retval a message for the operator: why the connection failed, else why
+ *	the last kzt_grpc_call_start() was refused; "" when neither happened
  */
 const char *kzt_grpc_why(const struct kzt_grpc *g)
 {
@@ -867,6 +870,7 @@ static int do_read(struct kzt_grpc *g)
 			continue;
 		}
 		e = SSL_get_error(g->ssl, n);
+		g->read_wants_write = e == SSL_ERROR_WANT_WRITE;
 		switch (e) {
 		case SSL_ERROR_WANT_READ:
 		case SSL_ERROR_WANT_WRITE:
@@ -912,15 +916,17 @@ static int do_write(struct kzt_grpc *g)
 			}
 			if (len == 0)
 				break;
-			if ((size_t)len > OUT_GATHER - g->out_len) {
-				/* Too big to gather: grow once for it. */
-				uint8_t *o = realloc(g->out, g->out_len + (size_t)len);
+			if ((size_t)len > g->out_cap - g->out_len) {
+				/* A frame bigger than the buffer's room: grow it. */
+				size_t cap = g->out_len + (size_t)len;
+				uint8_t *o = realloc(g->out, cap);
 
 				if (!o) {
 					conn_fail(g, ENOMEM, "HTTP/2 to istiod: out of memory");
 					return ENOMEM;
 				}
 				g->out = o;
+				g->out_cap = cap;
 			}
 			memcpy(g->out + g->out_len, data, (size_t)len);
 			g->out_len += (size_t)len;

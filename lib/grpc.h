@@ -22,7 +22,9 @@
  * through ops->on_close (status OK, a grpc-status from istiod, a refused
  * message or the connection's end), after which the call handle is gone.
  * A connection that fails ends every call and stays failed: free it and
- * make another (the caller decides the back-off).
+ * make another (the caller decides the back-off). The callbacks may send,
+ * start and cancel calls, but must not free the client: they run inside
+ * kzt_grpc_on_ready().
  *
  * OpenSSL writes with write(): the program must ignore SIGPIPE.
  */
