@@ -235,21 +235,26 @@ static void deliver(struct kzt_grpc_call *c)
 			   why[0] ? why : strerror(ret));
 }
 
+/* Up to @want bytes of *@p into @dst, *@p and *@len advanced past them. */
+static uint32_t take(uint8_t *dst, uint32_t want, const uint8_t **p, size_t *len)
+{
+	uint32_t n = *len < want ? (uint32_t)*len : want;
+
+	memcpy(dst, *p, n);
+	*p += n;
+	*len -= n;
+	return n;
+}
+
 /* Reassemble gRPC messages from DATA: the 5-byte prefix, then the body. */
 static void call_feed(struct kzt_grpc_call *c, const uint8_t *p, size_t len)
 {
 	uint32_t max = c->g->conf.msg_max;
-	size_t n;
 
 	while (len && !c->err) {
 		if (c->prefix_len < GRPC_PREFIX) {
-			n = GRPC_PREFIX - c->prefix_len;
-			if (n > len)
-				n = len;
-			memcpy(c->prefix + c->prefix_len, p, n);
-			c->prefix_len += n;
-			p += n;
-			len -= n;
+			c->prefix_len += take(c->prefix + c->prefix_len,
+					      GRPC_PREFIX - c->prefix_len, &p, &len);
 			if (c->prefix_len < GRPC_PREFIX)
 				return;
 			c->msg_len = (uint32_t)c->prefix[1] << 24 |
@@ -275,13 +280,8 @@ static void call_feed(struct kzt_grpc_call *c, const uint8_t *p, size_t len)
 				return;
 			}
 		} else {
-			n = c->msg_len - c->msg_got;
-			if (n > len)
-				n = len;
-			memcpy(c->msg + c->msg_got, p, n);
-			c->msg_got += n;
-			p += n;
-			len -= n;
+			c->msg_got += take(c->msg + c->msg_got, c->msg_len - c->msg_got,
+					   &p, &len);
 		}
 		if (c->msg_got == c->msg_len) {
 			deliver(c);

@@ -205,22 +205,32 @@ static int listener(char *port, size_t port_len)
 	return fd;
 }
 
-static void test_refused(void **state)
+/* A client connecting to @port, with an ADS call queued. */
+static struct kzt_grpc *connecting(const char *port)
 {
-	char port[8], why[KZT_GRPC_WHY_MAX];
+	struct kzt_grpc_conf c = conf(port);
+	char why[KZT_GRPC_WHY_MAX];
 	struct kzt_grpc_call *call;
-	struct kzt_grpc_conf c;
 	struct kzt_grpc *g;
-	int fd = listener(port, sizeof(port));
 
-	(void)state;
-	close(fd);		/* bound then closed: nothing listens there */
-	c = conf(port);
 	put(token, "tok\n", 4);
 	assert_int_equal(kzt_grpc_new(&c, &g, why, sizeof(why)), 0);
 	assert_int_equal(kzt_grpc_call_start(g, KZT_GRPC_PATH_DELTA_ADS, &ops, NULL, &call), 0);
 	closes = 0;
 	assert_int_equal(kzt_grpc_connect(g), 0);
+	return g;
+}
+
+static void test_refused(void **state)
+{
+	struct kzt_grpc_call *call;
+	struct kzt_grpc *g;
+	char port[8];
+	int fd = listener(port, sizeof(port));
+
+	(void)state;
+	close(fd);		/* bound then closed: nothing listens there */
+	g = connecting(port);
 	assert_int_equal(kzt_grpc_events(g), EPOLLOUT);
 	assert_int_equal(run(g, -1, NULL, 2000), ECONNREFUSED);
 	assert_int_equal(closes, 1);
@@ -238,20 +248,13 @@ static void test_refused(void **state)
 /* A peer that answers the ClientHello with plain text. */
 static void test_not_tls(void **state)
 {
-	char port[8], why[KZT_GRPC_WHY_MAX];
-	struct kzt_grpc_call *call;
-	struct kzt_grpc_conf c;
 	struct kzt_grpc *g;
+	char port[8];
 	int fd = listener(port, sizeof(port));
 
 	(void)state;
 	assert_int_equal(listen(fd, 1), 0);
-	c = conf(port);
-	put(token, "tok\n", 4);
-	assert_int_equal(kzt_grpc_new(&c, &g, why, sizeof(why)), 0);
-	assert_int_equal(kzt_grpc_call_start(g, KZT_GRPC_PATH_DELTA_ADS, &ops, NULL, &call), 0);
-	closes = 0;
-	assert_int_equal(kzt_grpc_connect(g), 0);
+	g = connecting(port);
 	assert_int_equal(run(g, fd, "HTTP/1.1 400 Bad Request\r\n\r\n", 3000), EPROTO);
 	assert_int_equal(closes, 1);
 	assert_int_equal(close_err, EPROTO);
