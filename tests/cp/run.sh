@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The istiod client (lib/grpc.c) against the test control plane (cp.py),
+# The istiod client (lib/grpc_*.c) against the test control plane (cp.py),
 # on this host: no VM, no root. Each case starts cp.py with a scenario,
 # runs grpc-probe and checks what both logged. Prints a "TEST: grpc: ..."
 # line per check; part of the unit layer (tests/unit: make check).

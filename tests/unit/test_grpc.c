@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * lib/grpc.c without istiod: what it refuses before anything is sent (the
+ * lib/grpc_*.c without istiod: what it refuses before anything is sent (the
  * configuration, the root file, the token file), and connections that fail
  * (nothing listening, a peer that does not speak TLS), each call ended once
  * with the errno and a message that names the culprit. The exchanges with
