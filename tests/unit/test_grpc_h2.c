@@ -14,6 +14,7 @@
 #include <poll.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -27,13 +28,9 @@
 #include <nghttp2/nghttp2.h>
 #include <openssl/ssl.h>
 
-#include "certgen.h"
 #include "grpc.h"
+#include "grpcfix.h"
 #include "google/protobuf/empty.pb-c.h"
-
-static char *dir;
-static char root[512], token[512];
-static SSL_CTX *sctx;
 
 /* What the server answers, and what it saw. */
 enum answer {
@@ -263,7 +260,7 @@ static void sv_step(void)
 		S.fd = accept4(S.lfd, NULL, NULL, SOCK_NONBLOCK);
 		if (S.fd < 0)
 			return;
-		S.ssl = SSL_new(sctx);
+		S.ssl = SSL_new(gfix.server);
 		SSL_set_fd(S.ssl, S.fd);
 	}
 	if (!S.established) {
@@ -277,91 +274,24 @@ static void sv_step(void)
 		assert_int_equal(SSL_write(S.ssl, data, (int)len), (int)len);
 }
 
-static int alpn_h2(SSL *ssl, const unsigned char **out, unsigned char *outlen,
-		   const unsigned char *in, unsigned int inlen, void *arg)
-{
-	(void)ssl;
-	(void)arg;
-	if (inlen >= 3 && in[0] == 2 && !memcmp(in + 1, "h2", 2)) {
-		*out = in + 1;
-		*outlen = 2;
-		return SSL_TLSEXT_ERR_OK;
-	}
-	return SSL_TLSEXT_ERR_ALERT_FATAL;
-}
-
 /* ---- the test ---- */
-
-static int setup(void **state)
-{
-	struct certgen server = {
-		.cn = "istiod", .san = "DNS:istiod.istio-system.svc",
-		.bc = "critical,CA:FALSE", .ku = "critical,digitalSignature",
-		.eku = "serverAuth", .not_before = -3600, .not_after = 86400,
-	};
-	EVP_PKEY *ca_key, *key;
-	X509 *ca, *cert;
-	FILE *f;
-
-	(void)state;
-	dir = certgen_tmpdir();
-	if (!dir)
-		return -1;
-	ca_key = certgen_key();
-	key = certgen_key();
-	ca = certgen_cert(&CERTGEN_CA("test root"), ca_key, NULL, NULL);
-	cert = certgen_cert(&server, key, ca, ca_key);
-	snprintf(root, sizeof(root), "%s/root.pem", dir);
-	snprintf(token, sizeof(token), "%s/token", dir);
-	if (!ca || !cert || certgen_write_certs(root, &ca, 1))
-		return -1;
-	f = fopen(token, "w");
-	if (!f)
-		return -1;
-	fputs("tok\n", f);
-	fclose(f);
-	sctx = SSL_CTX_new(TLS_server_method());
-	if (!sctx || SSL_CTX_use_certificate(sctx, cert) != 1 ||
-	    SSL_CTX_use_PrivateKey(sctx, key) != 1)
-		return -1;
-	SSL_CTX_set_alpn_select_cb(sctx, alpn_h2, NULL);
-	X509_free(ca);
-	X509_free(cert);
-	EVP_PKEY_free(ca_key);
-	EVP_PKEY_free(key);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	SSL_CTX_free(sctx);
-	certgen_rmdir(dir);
-	return 0;
-}
 
 /* One unary call answered as @answer; the client's results in the globals. */
 static void call(enum answer answer, char *port_out)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET,
-				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	struct kzt_grpc_conf c = {
-		.host = "127.0.0.1", .server_name = "istiod.istio-system.svc",
-		.root_cert = root, .token_file = token, .cluster_id = "Kubernetes",
+		.host = "127.0.0.1", .server_name = GRPCFIX_NAME,
+		.root_cert = gfix.root, .token_file = gfix.token, .cluster_id = "Kubernetes",
 	};
 	Google__Protobuf__Empty empty = GOOGLE__PROTOBUF__EMPTY__INIT;
 	char port[8], why[KZT_GRPC_WHY_MAX];
 	struct kzt_grpc_call *cl;
-	socklen_t alen = sizeof(a);
 	struct kzt_grpc *g;
 	int lfd, i;
 
-	lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	lfd = grpcfix_socket(port, sizeof(port));
 	assert_true(lfd >= 0);
-	assert_int_equal(bind(lfd, (struct sockaddr *)&a, sizeof(a)), 0);
 	assert_int_equal(listen(lfd, 1), 0);
-	assert_int_equal(getsockname(lfd, (struct sockaddr *)&a, &alen), 0);
-	snprintf(port, sizeof(port), "%u", ntohs(a.sin_port));
 	if (port_out)
 		strcpy(port_out, port);
 	S.answer = answer;
@@ -488,5 +418,5 @@ int main(void)
 		cmocka_unit_test(test_cut),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, grpcfix_setup, grpcfix_teardown);
 }
