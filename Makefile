@@ -58,7 +58,7 @@ install: all
 
 clean:
 	$(MAKE) -C kmod clean
-	for d in $(SUBDIRS_USER) tests/unit tests/fuzz tests/selftests; do $(MAKE) -C $$d clean; done
+	for d in $(SUBDIRS_USER) tests/unit tests/cp tests/fuzz tests/selftests; do $(MAKE) -C $$d clean; done
 	rm -rf tests/out .build
 
 .PHONY: all kmod user deps check demo bench bench-control-plane bench-datapath debug-kernel dkms-install install clean

@@ -38,9 +38,17 @@ SSL_CFLAGS := $(shell $(PKG_CONFIG) --cflags libssl libcrypto)
 SSL_LIBS   := $(shell $(PKG_CONFIG) --libs libssl libcrypto)
 
 CRYPTO_LIBS := $(shell $(PKG_CONFIG) --libs libcrypto)
+# The istiod client (lib/grpc*.c): HTTP/2 and the protobuf-c runtime.
+PB_CFLAGS := $(shell $(PKG_CONFIG) --cflags libprotobuf-c libnghttp2)
+PB_LIBS   := $(shell $(PKG_CONFIG) --libs libprotobuf-c libnghttp2)
+
+# The C code protoc-c generates from proto/*.proto at build time (never
+# committed), compiled into lib/libkzt.a; its headers are included as
+# "xds.pb-c.h" etc.
+PB_DIR	:= $(ROOT)/.build/proto
 
 # What a program linked with lib/libkzt.a needs after it.
-LIBKZT_LIBS := $(NL_LIBS) $(YAML_LIBS) $(SSL_LIBS)
+LIBKZT_LIBS := $(NL_LIBS) $(YAML_LIBS) $(SSL_LIBS) $(PB_LIBS)
 
 # CFLAGS and LDFLAGS are the user's (e.g. CFLAGS=-O0 on the command line);
 # the warnings stay on whatever they say.
@@ -53,7 +61,7 @@ KZT_CFLAGS += -Werror
 endif
 KZT_CPPFLAGS := -D_GNU_SOURCE -DKZT_VERSION='"$(KZT_VERSION)"' \
 		-I$(ROOT)/include/uapi -I$(ROOT)/lib $(NL_CFLAGS) $(YAML_CFLAGS) \
-		$(SSL_CFLAGS) \
+		$(SSL_CFLAGS) -I$(PB_DIR) $(PB_CFLAGS) \
 		-MMD -MP
 
 # Dependency files are .<name>.d next to the object (ignored by git).

@@ -10,6 +10,8 @@ PACKAGES=(
 	# build: kzt.ko against Debian's 6.12 headers, kztd, kztctl
 	build-essential pkg-config linux-headers-6.12-amd64
 	libnl-3-dev libnl-genl-3-dev libssl-dev libyaml-dev
+	# the istiod client: HTTP/2, protobuf-c and its generator
+	libnghttp2-dev libprotobuf-c-dev protobuf-c-compiler
 	# kernel checks: sparse, and the KUnit/debug kernel from source
 	sparse linux-source-6.12 bc bison flex libelf-dev rsync
 	# VM runner: Debian's 6.12 kernel booted under QEMU/TCG
@@ -20,6 +22,9 @@ PACKAGES=(
 	# (python3-yaml), guest tools, JSON in shell tests (jq)
 	libcmocka-dev clang libclang-rt-dev python3 python3-yaml python3-jsonschema
 	iproute2 util-linux procps jq
+	# the test control plane (tests/cp): gRPC server, Python messages from
+	# proto/ (protoc), the test CA's signatures
+	python3-grpcio python3-protobuf protobuf-compiler python3-cryptography
 	# kztd.service checked by systemd-analyze (no systemd needs to run)
 	systemd
 	# data-path tests and benchmarks: the real peers and witnesses in the

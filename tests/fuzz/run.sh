@@ -53,4 +53,11 @@ fuzz fuzz_spiffe "$ROOT/tests/fuzz/corpus/spiffe"
 fuzz fuzz_conf "$ROOT/tests/fuzz/corpus/conf"
 fuzz fuzz_nlreply "$ROOT/tests/fuzz/corpus/nlreply"
 fuzz fuzz_creds "$ROOT/tests/fuzz/corpus/creds"
+# Seeds made from proto/ by protoc's Python code, now (no binaries kept).
+rm -rf "$OUT/seeds-xds"
+if /usr/bin/python3 "$ROOT/tests/fuzz/gen-xds-seeds.py" "$OUT/seeds-xds"; then
+	fuzz fuzz_xds "$OUT/seeds-xds"
+else
+	result "fuzz: fuzz_xds seeds from proto/" 1
+fi
 exit $rc
