@@ -26,6 +26,30 @@ static const struct nla_policy kzt_cidr_nl_policy[KZT_CIDR_A_MAX + 1] = {
 };
 
 /* Every field may repeat (multi-attr), up to KZT_RULE_VALUES_MAX times. */
+static const struct nla_policy kzt_match_nl_policy[KZT_MATCH_A_MAX + 1] = {
+	[KZT_MATCH_A_PRINCIPAL] = { .type = NLA_NUL_STRING, .len = KZT_SPIFFE_ID_MAX },
+	[KZT_MATCH_A_NOT_PRINCIPAL] = { .type = NLA_NUL_STRING, .len = KZT_SPIFFE_ID_MAX },
+	[KZT_MATCH_A_NAMESPACE] = { .type = NLA_NUL_STRING, .len = KZT_NAMESPACE_MAX },
+	[KZT_MATCH_A_NOT_NAMESPACE] = { .type = NLA_NUL_STRING, .len = KZT_NAMESPACE_MAX },
+	[KZT_MATCH_A_IP_BLOCK] = NLA_POLICY_NESTED(kzt_cidr_nl_policy),
+	[KZT_MATCH_A_NOT_IP_BLOCK] = NLA_POLICY_NESTED(kzt_cidr_nl_policy),
+	[KZT_MATCH_A_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
+	[KZT_MATCH_A_NOT_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
+	[KZT_MATCH_A_DESTINATION_IP] = NLA_POLICY_NESTED(kzt_cidr_nl_policy),
+	[KZT_MATCH_A_NOT_DESTINATION_IP] = NLA_POLICY_NESTED(kzt_cidr_nl_policy),
+	[KZT_MATCH_A_SERVICE_ACCOUNT] = { .type = NLA_NUL_STRING, .len = KZT_SPIFFE_ID_MAX },
+	[KZT_MATCH_A_NOT_SERVICE_ACCOUNT] = { .type = NLA_NUL_STRING, .len = KZT_SPIFFE_ID_MAX },
+};
+
+/* MATCH repeats, up to KZT_CLAUSE_MATCHES_MAX times. */
+static const struct nla_policy kzt_clause_nl_policy[KZT_CLAUSE_A_MAX + 1] = {
+	[KZT_CLAUSE_A_MATCH] = NLA_POLICY_NESTED(kzt_match_nl_policy),
+};
+
+/*
+ * The fields of a match (the short form), or CLAUSE up to
+ * KZT_RULE_CLAUSES_MAX times; never both.
+ */
 static const struct nla_policy kzt_rule_nl_policy[KZT_RULE_A_MAX + 1] = {
 	[KZT_RULE_A_PRINCIPAL] = { .type = NLA_NUL_STRING, .len = KZT_SPIFFE_ID_MAX },
 	[KZT_RULE_A_NOT_PRINCIPAL] = { .type = NLA_NUL_STRING, .len = KZT_SPIFFE_ID_MAX },
@@ -35,6 +59,11 @@ static const struct nla_policy kzt_rule_nl_policy[KZT_RULE_A_MAX + 1] = {
 	[KZT_RULE_A_NOT_IP_BLOCK] = NLA_POLICY_NESTED(kzt_cidr_nl_policy),
 	[KZT_RULE_A_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
 	[KZT_RULE_A_NOT_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
+	[KZT_RULE_A_DESTINATION_IP] = NLA_POLICY_NESTED(kzt_cidr_nl_policy),
+	[KZT_RULE_A_NOT_DESTINATION_IP] = NLA_POLICY_NESTED(kzt_cidr_nl_policy),
+	[KZT_RULE_A_SERVICE_ACCOUNT] = { .type = NLA_NUL_STRING, .len = KZT_SPIFFE_ID_MAX },
+	[KZT_RULE_A_NOT_SERVICE_ACCOUNT] = { .type = NLA_NUL_STRING, .len = KZT_SPIFFE_ID_MAX },
+	[KZT_RULE_A_CLAUSE] = NLA_POLICY_NESTED(kzt_clause_nl_policy),
 };
 
 /*
@@ -65,6 +94,10 @@ static const char *const kzt_rule_field_names[KZT_RULE_FIELDS] = {
 	[KZT_RULE_A_NOT_IP_BLOCK - 1] = "not-ip-block",
 	[KZT_RULE_A_PORT - 1] = "port",
 	[KZT_RULE_A_NOT_PORT - 1] = "not-port",
+	[KZT_RULE_A_DESTINATION_IP - 1] = "destination-ip",
+	[KZT_RULE_A_NOT_DESTINATION_IP - 1] = "not-destination-ip",
+	[KZT_RULE_A_SERVICE_ACCOUNT - 1] = "service-account",
+	[KZT_RULE_A_NOT_SERVICE_ACCOUNT - 1] = "not-service-account",
 };
 
 /* What kzt_rule_field_is_not() and kzt_rule_field_kind() rely on. */
@@ -75,16 +108,41 @@ static_assert(KZT_RULE_A_PRINCIPAL + 1 == KZT_RULE_A_NOT_PRINCIPAL &&
 	      KZT_RULE_A_IP_BLOCK + 1 == KZT_RULE_A_NOT_IP_BLOCK &&
 	      KZT_RULE_A_NOT_IP_BLOCK + 1 == KZT_RULE_A_PORT &&
 	      KZT_RULE_A_PORT + 1 == KZT_RULE_A_NOT_PORT &&
+	      KZT_RULE_A_NOT_PORT + 1 == KZT_RULE_A_DESTINATION_IP &&
+	      KZT_RULE_A_DESTINATION_IP + 1 == KZT_RULE_A_NOT_DESTINATION_IP &&
+	      KZT_RULE_A_NOT_DESTINATION_IP + 1 == KZT_RULE_A_SERVICE_ACCOUNT &&
+	      KZT_RULE_A_SERVICE_ACCOUNT + 1 == KZT_RULE_A_NOT_SERVICE_ACCOUNT &&
 	      KZT_RULE_A_UNSPEC + 1 == KZT_RULE_A_PRINCIPAL);
+
+/* A rule's short form is a match: the same fields at the same types. */
+static_assert((int)KZT_MATCH_A_PRINCIPAL == (int)KZT_RULE_A_PRINCIPAL &&
+	      (int)KZT_MATCH_A_NOT_PRINCIPAL == (int)KZT_RULE_A_NOT_PRINCIPAL &&
+	      (int)KZT_MATCH_A_NAMESPACE == (int)KZT_RULE_A_NAMESPACE &&
+	      (int)KZT_MATCH_A_NOT_NAMESPACE == (int)KZT_RULE_A_NOT_NAMESPACE &&
+	      (int)KZT_MATCH_A_IP_BLOCK == (int)KZT_RULE_A_IP_BLOCK &&
+	      (int)KZT_MATCH_A_NOT_IP_BLOCK == (int)KZT_RULE_A_NOT_IP_BLOCK &&
+	      (int)KZT_MATCH_A_PORT == (int)KZT_RULE_A_PORT &&
+	      (int)KZT_MATCH_A_NOT_PORT == (int)KZT_RULE_A_NOT_PORT &&
+	      (int)KZT_MATCH_A_DESTINATION_IP == (int)KZT_RULE_A_DESTINATION_IP &&
+	      (int)KZT_MATCH_A_NOT_DESTINATION_IP == (int)KZT_RULE_A_NOT_DESTINATION_IP &&
+	      (int)KZT_MATCH_A_SERVICE_ACCOUNT == (int)KZT_RULE_A_SERVICE_ACCOUNT &&
+	      (int)KZT_MATCH_A_NOT_SERVICE_ACCOUNT == (int)KZT_RULE_A_NOT_SERVICE_ACCOUNT &&
+	      (int)KZT_MATCH_A_MAX + 1 == (int)KZT_RULE_A_CLAUSE);
+
+/* The smallest value takes 8 bytes: 16-bit indexes reach every value. */
+static_assert(KZT_POLICY_SIZE_MAX / 8 <= U16_MAX);
 
 /* What a policy needs, counted by the checking pass. */
 struct kzt_policy_layout {
 	u32 n_scope_ids;
 	u32 n_rules;
+	u32 n_clauses;
+	u32 n_matches;
 	u32 n_patterns;
 	u32 n_cidrs;
 	u32 n_ports;
 	size_t strings;		/* bytes of every string, NULs included */
+	size_t msg_size;	/* what kzt_policy_fill() will put */
 };
 
 static size_t kzt_nla_strlen(const struct nlattr *nla)
@@ -93,16 +151,19 @@ static size_t kzt_nla_strlen(const struct nlattr *nla)
 	return strnlen(nla_data(nla), nla_len(nla));
 }
 
-/* Principals and namespaces, and their not-forms. */
+/* Principals, namespaces and service accounts, and their not-forms. */
 static bool kzt_is_rule_string(unsigned int field)
 {
 	return kzt_rule_field_kind(field) == KZT_RULE_A_PRINCIPAL ||
-	       kzt_rule_field_kind(field) == KZT_RULE_A_NAMESPACE;
+	       kzt_rule_field_kind(field) == KZT_RULE_A_NAMESPACE ||
+	       kzt_rule_field_kind(field) == KZT_RULE_A_SERVICE_ACCOUNT;
 }
 
+/* Source and destination IP blocks, and their not-forms. */
 static bool kzt_is_rule_cidr(unsigned int field)
 {
-	return kzt_rule_field_kind(field) == KZT_RULE_A_IP_BLOCK;
+	return kzt_rule_field_kind(field) == KZT_RULE_A_IP_BLOCK ||
+	       kzt_rule_field_kind(field) == KZT_RULE_A_DESTINATION_IP;
 }
 
 /* Sort @s into a match kind; NULL, or why it is no pattern. */
@@ -128,7 +189,21 @@ static const char *kzt_pattern_kind(const char *s, size_t len, u8 *kind)
 	return NULL;
 }
 
-/* A principal or namespace value of a rule; NULL, or what is wrong. */
+/* "NS/SA", both non-empty SPIFFE path segments; NULL, or what is wrong. */
+static const char *kzt_service_account_check(const char *s, size_t len)
+{
+	const char *slash = memchr(s, '/', len);
+	size_t i;
+
+	if (!slash || slash == s || slash == s + len - 1)
+		return "must be NS/SA, two non-empty names";
+	for (i = 0; i < len; i++)
+		if (s + i != slash && !kzt_spiffe_path_char(s[i]))
+			return "has an invalid character (NS/SA of A-Za-z0-9 . - _)";
+	return NULL;
+}
+
+/* A string value of a match; NULL, or what is wrong. */
 static const char *kzt_rule_string_check(unsigned int field, const char *s,
 					 size_t len)
 {
@@ -136,6 +211,8 @@ static const char *kzt_rule_string_check(unsigned int field, const char *s,
 	size_t i;
 	u8 kind;
 
+	if (kzt_rule_field_kind(field) == KZT_RULE_A_SERVICE_ACCOUNT)
+		return kzt_service_account_check(s, len);
 	err = kzt_pattern_kind(s, len, &kind);
 	if (err)
 		return err;
@@ -179,9 +256,13 @@ static int kzt_cidr_parse(const struct nlattr *nla, struct kzt_cidr *cidr,
 	return 0;
 }
 
-/* Check one value of a rule field and count what it needs. */
+/* The payload size of an IP block as kzt_policy_fill() puts it. */
+#define KZT_CIDR_MSG_SIZE	(nla_total_size(sizeof(struct in6_addr)) + \
+				 nla_total_size(sizeof(u8)))
+
+/* Check one value of a field, count what it needs; add its size to @size. */
 static int kzt_rule_value_measure(unsigned int field, const struct nlattr *nla,
-				  struct kzt_policy_layout *lay,
+				  struct kzt_policy_layout *lay, size_t *size,
 				  struct netlink_ext_ack *extack)
 {
 	struct kzt_cidr cidr;
@@ -190,10 +271,12 @@ static int kzt_rule_value_measure(unsigned int field, const struct nlattr *nla,
 
 	if (kzt_is_rule_cidr(field)) {
 		lay->n_cidrs++;
+		*size += nla_total_size(KZT_CIDR_MSG_SIZE);
 		return kzt_cidr_parse(nla, &cidr, extack);
 	}
 	if (!kzt_is_rule_string(field)) {
 		lay->n_ports++;
+		*size += nla_total_size(sizeof(u16));
 		return 0;
 	}
 	len = kzt_nla_strlen(nla);
@@ -205,36 +288,118 @@ static int kzt_rule_value_measure(unsigned int field, const struct nlattr *nla,
 	}
 	lay->n_patterns++;
 	lay->strings += len + 1;
+	*size += nla_total_size(len + 1);
 	return 0;
 }
 
-static int kzt_rule_measure(const struct nlattr *rule,
-			    struct kzt_policy_layout *lay,
-			    struct netlink_ext_ack *extack)
+/*
+ * The fields of one match: a MATCH nest, or a rule nest of the short form
+ * (then every attribute of @nest is a field). Adds the payload of @nest as
+ * kzt_policy_fill() puts it to @size.
+ */
+static int kzt_match_measure(const struct nlattr *nest,
+			     struct kzt_policy_layout *lay, size_t *size,
+			     struct netlink_ext_ack *extack)
 {
 	unsigned int count[KZT_RULE_FIELDS] = { 0 };
 	const struct nlattr *nla;
 	unsigned int field;
 	int rem, err;
 
-	err = nla_validate_nested(rule, KZT_RULE_A_MAX, kzt_rule_nl_policy,
-				  extack);
-	if (err)
-		return err;
-	nla_for_each_nested(nla, rule, rem) {
+	nla_for_each_nested(nla, nest, rem) {
 		field = nla_type(nla) - 1;
 		if (++count[field] > KZT_RULE_VALUES_MAX) {
 			NL_SET_ERR_MSG_ATTR_FMT(extack, nla,
-						"%s: more than %d values in one rule",
+						"%s: more than %d values in one match",
 						kzt_rule_field_names[field],
 						KZT_RULE_VALUES_MAX);
 			return -EINVAL;
 		}
-		err = kzt_rule_value_measure(field, nla, lay, extack);
+		err = kzt_rule_value_measure(field, nla, lay, size, extack);
 		if (err)
 			return err;
 	}
+	lay->n_matches++;
+	return 0;
+}
+
+static int kzt_clause_measure(const struct nlattr *clause,
+			      struct kzt_policy_layout *lay, size_t *size,
+			      struct netlink_ext_ack *extack)
+{
+	const struct nlattr *nla;
+	size_t payload = 0, match;
+	int rem, err;
+	u32 n = 0;
+
+	nla_for_each_nested_type(nla, KZT_CLAUSE_A_MATCH, clause, rem) {
+		if (++n > KZT_CLAUSE_MATCHES_MAX) {
+			NL_SET_ERR_MSG_ATTR_FMT(extack, nla,
+						"more than %d matches in one clause",
+						KZT_CLAUSE_MATCHES_MAX);
+			return -EINVAL;
+		}
+		match = 0;
+		err = kzt_match_measure(nla, lay, &match, extack);
+		if (err)
+			return err;
+		payload += nla_total_size(match);
+	}
+	lay->n_clauses++;
+	*size += nla_total_size(payload);
+	return 0;
+}
+
+/* A rule holding a field rather than CLAUSEs: NULL, or its first field. */
+static const struct nlattr *kzt_rule_short_form(const struct nlattr *rule)
+{
+	const struct nlattr *nla;
+	int rem;
+
+	nla_for_each_nested(nla, rule, rem)
+		if (nla_type(nla) != KZT_RULE_A_CLAUSE)
+			return nla;
+	return NULL;
+}
+
+/*
+ * A rule holds CLAUSEs, or fields (its short form: one clause of one
+ * match); a rule holding neither has no clause and matches all.
+ */
+static int kzt_rule_measure(const struct nlattr *rule,
+			    struct kzt_policy_layout *lay,
+			    struct netlink_ext_ack *extack)
+{
+	const struct nlattr *field = kzt_rule_short_form(rule), *nla;
+	size_t payload = 0;
+	int rem, err = 0;
+	u32 n = 0;
+
+	if (field) {
+		nla = nla_find_nested(rule, KZT_RULE_A_CLAUSE);
+		if (nla) {
+			NL_SET_ERR_MSG_ATTR(extack, nla,
+					    "a rule holds clauses or fields (its short form), not both");
+			return -EINVAL;
+		}
+		lay->n_clauses++;
+		err = kzt_match_measure(rule, lay, &payload, extack);
+	}
+	nla_for_each_nested_type(nla, KZT_RULE_A_CLAUSE, rule, rem) {
+		if (++n > KZT_RULE_CLAUSES_MAX) {
+			NL_SET_ERR_MSG_ATTR_FMT(extack, nla,
+						"more than %d clauses in one rule",
+						KZT_RULE_CLAUSES_MAX);
+			return -EINVAL;
+		}
+		err = kzt_clause_measure(nla, lay, &payload, extack);
+		if (err)
+			break;
+	}
+	if (err)
+		return err;
 	lay->n_rules++;
+	lay->msg_size += nla_total_size(payload);
 	return 0;
 }
 
@@ -301,6 +466,7 @@ static int kzt_scope_id_measure(const struct nlattr *nla,
 		return -EINVAL;
 	}
 	lay->strings += len + 1;
+	lay->msg_size += nla_total_size(len + 1);
 	return 0;
 }
 
@@ -347,6 +513,7 @@ static int kzt_policy_measure(struct nlattr **tb,
 			      struct kzt_policy_layout *lay,
 			      struct netlink_ext_ack *extack)
 {
+	size_t n;
 	int err;
 
 	if (NL_REQ_ATTR_CHECK(extack, NULL, tb, KZT_POLICY_A_NAME)) {
@@ -372,9 +539,24 @@ static int kzt_policy_measure(struct nlattr **tb,
 	err = kzt_scope_check(tb, lay->n_scope_ids, extack);
 	if (err)
 		return err;
-	lay->strings += kzt_nla_strlen(tb[KZT_POLICY_A_NAME]) + 1;
-	if (tb[KZT_POLICY_A_NAMESPACE])
-		lay->strings += kzt_nla_strlen(tb[KZT_POLICY_A_NAMESPACE]) + 1;
+	n = kzt_nla_strlen(tb[KZT_POLICY_A_NAME]) + 1;
+	lay->strings += n;
+	lay->msg_size += nla_total_size(n) + 2 * nla_total_size(sizeof(u8));
+	if (tb[KZT_POLICY_A_NAMESPACE]) {
+		n = kzt_nla_strlen(tb[KZT_POLICY_A_NAMESPACE]) + 1;
+		lay->strings += n;
+		lay->msg_size += nla_total_size(n);
+	}
+	if (nla_get_flag(tb[KZT_POLICY_A_DRY_RUN]))	/* the flag, the counters */
+		lay->msg_size += nla_total_size(0) +
+				 2 * nla_total_size_64bit(sizeof(u64));
+	/* GET replies and dumps carry a policy whole, in one message. */
+	if (lay->msg_size > KZT_POLICY_SIZE_MAX) {
+		NL_SET_ERR_MSG_FMT(extack,
+				   "policy too large: %zu bytes in netlink form, at most %d",
+				   lay->msg_size, KZT_POLICY_SIZE_MAX);
+		return -EMSGSIZE;
+	}
 	return 0;
 }
 
@@ -383,6 +565,8 @@ struct kzt_policy_builder {
 	struct kzt_policy *policy;
 	struct kzt_pattern *scope_ids;
 	struct kzt_rule *rules;
+	struct kzt_clause *clauses;
+	struct kzt_match *matches;
 	struct kzt_pattern *patterns;
 	struct kzt_cidr *cidrs;
 	u16 *ports;
@@ -392,8 +576,10 @@ struct kzt_policy_builder {
 /* The arrays follow the header by decreasing alignment: no padding. */
 static_assert(__alignof__(struct kzt_policy) >= __alignof__(struct kzt_pattern) &&
 	      __alignof__(struct kzt_pattern) >= __alignof__(struct kzt_rule) &&
-	      __alignof__(struct kzt_rule) >= __alignof__(struct kzt_cidr) &&
-	      __alignof__(struct kzt_cidr) >= __alignof__(u16));
+	      __alignof__(struct kzt_rule) >= __alignof__(struct kzt_clause) &&
+	      __alignof__(struct kzt_clause) >= __alignof__(struct kzt_cidr) &&
+	      __alignof__(struct kzt_cidr) >= __alignof__(struct kzt_match) &&
+	      __alignof__(struct kzt_match) >= __alignof__(u16));
 
 static size_t kzt_policy_size(const struct kzt_policy_layout *lay)
 {
@@ -402,7 +588,9 @@ static size_t kzt_policy_size(const struct kzt_policy_layout *lay)
 	size = size_add(size, array_size(lay->n_scope_ids + lay->n_patterns,
 					 sizeof(struct kzt_pattern)));
 	size = size_add(size, array_size(lay->n_rules, sizeof(struct kzt_rule)));
+	size = size_add(size, array_size(lay->n_clauses, sizeof(struct kzt_clause)));
 	size = size_add(size, array_size(lay->n_cidrs, sizeof(struct kzt_cidr)));
+	size = size_add(size, array_size(lay->n_matches, sizeof(struct kzt_match)));
 	size = size_add(size, array_size(lay->n_ports, sizeof(u16)));
 	return size_add(size, lay->strings);
 }
@@ -415,21 +603,25 @@ static void kzt_builder_init(struct kzt_policy_builder *b,
 	b->scope_ids = (struct kzt_pattern *)(policy + 1);
 	b->patterns = b->scope_ids + lay->n_scope_ids;
 	b->rules = (struct kzt_rule *)(b->patterns + lay->n_patterns);
-	b->cidrs = (struct kzt_cidr *)(b->rules + lay->n_rules);
-	b->ports = (u16 *)(b->cidrs + lay->n_cidrs);
+	b->clauses = (struct kzt_clause *)(b->rules + lay->n_rules);
+	b->cidrs = (struct kzt_cidr *)(b->clauses + lay->n_clauses);
+	b->matches = (struct kzt_match *)(b->cidrs + lay->n_cidrs);
+	b->ports = (u16 *)(b->matches + lay->n_matches);
 	b->strings = (char *)(b->ports + lay->n_ports);
 
 	policy->scope_ids = b->scope_ids;
 	policy->patterns = b->patterns;
 	policy->rules = b->rules;
+	policy->clauses = b->clauses;
+	policy->matches = b->matches;
 	policy->cidrs = b->cidrs;
 	policy->ports = b->ports;
 }
 
-/* Copy a string attribute; add its attribute to the message size. */
+/* Copy a string attribute. */
 static void kzt_builder_string(struct kzt_policy_builder *b,
 			       const struct nlattr *nla,
-			       struct kzt_pattern *pattern, size_t *msg_size)
+			       struct kzt_pattern *pattern)
 {
 	size_t len = kzt_nla_strlen(nla);
 
@@ -439,53 +631,85 @@ static void kzt_builder_string(struct kzt_policy_builder *b,
 	pattern->len = len;
 	pattern->kind = KZT_MATCH_EXACT;
 	b->strings += len + 1;
-	*msg_size += nla_total_size(len + 1);
 }
 
 static void kzt_builder_value(struct kzt_policy_builder *b, unsigned int field,
-			      const struct nlattr *nla, size_t *msg_size)
+			      const struct nlattr *nla)
 {
 	if (kzt_is_rule_string(field)) {
-		kzt_builder_string(b, nla, b->patterns, msg_size);
-		/* Checked by the measuring pass: a valid pattern. */
+		kzt_builder_string(b, nla, b->patterns);
+		/*
+		 * Checked by the measuring pass: a valid pattern (a service
+		 * account has no '*': EXACT).
+		 */
 		kzt_pattern_kind(b->patterns->text, b->patterns->len,
 				 &b->patterns->kind);
 		b->patterns++;
 	} else if (kzt_is_rule_cidr(field)) {
 		/* Checked by the measuring pass: cannot fail now. */
 		kzt_cidr_parse(nla, b->cidrs++, NULL);
-		*msg_size += nla_total_size(nla_total_size(sizeof(struct in6_addr)) +
-					    nla_total_size(sizeof(u8)));
 	} else {
 		*(b->ports++) = nla_get_u16(nla);
-		*msg_size += nla_total_size(sizeof(u16));
 	}
 }
 
-/* A rule's values, field by field, so each field's are contiguous. */
+/*
+ * A match from a MATCH nest or a rule's short form, field by field, so
+ * each field's values are contiguous.
+ */
+static void kzt_builder_match(struct kzt_policy_builder *b,
+			      const struct nlattr *nest)
+{
+	const struct kzt_policy *policy = b->policy;
+	struct kzt_match *m = b->matches++;
+	const struct nlattr *nla;
+	unsigned int field;
+	int rem;
+
+	m->empty = true;
+	for (field = 0; field < KZT_RULE_FIELDS; field++) {
+		if (kzt_is_rule_string(field))
+			m->field[field].first = b->patterns - policy->patterns;
+		else if (kzt_is_rule_cidr(field))
+			m->field[field].first = b->cidrs - policy->cidrs;
+		else
+			m->field[field].first = b->ports - policy->ports;
+		nla_for_each_nested_type(nla, field + 1, nest, rem) {
+			kzt_builder_value(b, field, nla);
+			m->field[field].n++;
+			m->empty = false;
+		}
+	}
+}
+
 static void kzt_builder_rule(struct kzt_policy_builder *b,
 			     const struct nlattr *rule)
 {
 	const struct kzt_policy *policy = b->policy;
 	struct kzt_rule *r = b->rules++;
-	size_t msg_size = 0;
-	const struct nlattr *nla;
-	unsigned int field;
-	int rem;
+	const struct nlattr *clause, *match;
+	struct kzt_clause *c;
+	int rem, rem2;
 
-	for (field = 0; field < KZT_RULE_FIELDS; field++) {
-		if (kzt_is_rule_string(field))
-			r->field[field].first = b->patterns - policy->patterns;
-		else if (kzt_is_rule_cidr(field))
-			r->field[field].first = b->cidrs - policy->cidrs;
-		else
-			r->field[field].first = b->ports - policy->ports;
-		nla_for_each_nested_type(nla, field + 1, rule, rem) {
-			kzt_builder_value(b, field, nla, &msg_size);
-			r->field[field].n++;
-		}
+	r->first = b->clauses - policy->clauses;
+	r->short_form = kzt_rule_short_form(rule);
+	if (r->short_form) {
+		c = b->clauses++;
+		c->first = b->matches - policy->matches;
+		c->n = 1;
+		kzt_builder_match(b, rule);
+		r->n = 1;
+		return;
 	}
-	b->policy->msg_size += nla_total_size(msg_size);
+	nla_for_each_nested_type(clause, KZT_RULE_A_CLAUSE, rule, rem) {
+		c = b->clauses++;
+		c->first = b->matches - policy->matches;
+		nla_for_each_nested_type(match, KZT_CLAUSE_A_MATCH, clause, rem2) {
+			kzt_builder_match(b, match);
+			c->n++;
+		}
+		r->n++;
+	}
 }
 
 static void kzt_policy_build(struct kzt_policy *policy,
@@ -501,22 +725,16 @@ static void kzt_policy_build(struct kzt_policy *policy,
 	refcount_set(&policy->ref, 1);
 	policy->action = nla_get_u8(tb[KZT_POLICY_A_ACTION]);
 	policy->scope = nla_get_u8(tb[KZT_POLICY_A_SCOPE]);
-	policy->msg_size = 2 * nla_total_size(sizeof(u8));
+	policy->msg_size = lay->msg_size;
 	policy->dry_run = nla_get_flag(tb[KZT_POLICY_A_DRY_RUN]);
 	atomic64_set(&policy->would[KZT_VERDICT_ALLOW], 0);
 	atomic64_set(&policy->would[KZT_VERDICT_DENY], 0);
-	if (policy->dry_run)	/* the flag and the two counters */
-		policy->msg_size += nla_total_size(0) +
-				    2 * nla_total_size_64bit(sizeof(u64));
-	kzt_builder_string(&b, tb[KZT_POLICY_A_NAME], &policy->name,
-			   &policy->msg_size);
+	kzt_builder_string(&b, tb[KZT_POLICY_A_NAME], &policy->name);
 	if (tb[KZT_POLICY_A_NAMESPACE])
-		kzt_builder_string(&b, tb[KZT_POLICY_A_NAMESPACE], &policy->ns,
-				   &policy->msg_size);
+		kzt_builder_string(&b, tb[KZT_POLICY_A_NAMESPACE], &policy->ns);
 
 	nla_for_each_attr_type(nla, KZT_POLICY_A_SCOPE_ID, attrs, len, rem)
-		kzt_builder_string(&b, nla, &b.scope_ids[policy->n_scope_ids++],
-				   &policy->msg_size);
+		kzt_builder_string(&b, nla, &b.scope_ids[policy->n_scope_ids++]);
 	nla_for_each_attr_type(nla, KZT_POLICY_A_RULE, attrs, len, rem)
 		kzt_builder_rule(&b, nla);
 	policy->n_rules = lay->n_rules;
@@ -557,14 +775,6 @@ struct kzt_policy *kzt_policy_from_attrs(const struct nlattr *attrs, int len,
 	if (!policy)
 		return ERR_PTR(-ENOMEM);
 	kzt_policy_build(policy, tb, attrs, len, &lay);
-	/* GET replies and dumps carry a policy whole, in one message. */
-	if (policy->msg_size > KZT_POLICY_SIZE_MAX) {
-		NL_SET_ERR_MSG_FMT(extack,
-				   "policy too large: %zu bytes in netlink form, at most %d",
-				   policy->msg_size, KZT_POLICY_SIZE_MAX);
-		kvfree(policy);
-		return ERR_PTR(-EMSGSIZE);
-	}
 	return policy;
 }
 EXPORT_SYMBOL_IF_KUNIT(kzt_policy_from_attrs);
@@ -630,20 +840,57 @@ static int kzt_rule_value_fill(struct sk_buff *skb,
 	return nla_put_u16(skb, field + 1, policy->ports[i]);
 }
 
-static int kzt_rule_fill(struct sk_buff *skb, const struct kzt_policy *policy,
-			 const struct kzt_rule *rule)
+/* The fields of @m, into the nest open at the tail of @skb. */
+static int kzt_match_fill(struct sk_buff *skb, const struct kzt_policy *policy,
+			  const struct kzt_match *m)
 {
-	struct nlattr *nest = nla_nest_start(skb, KZT_POLICY_A_RULE);
 	unsigned int field;
+	u32 i;
+
+	for (field = 0; field < KZT_RULE_FIELDS; field++) {
+		const struct kzt_rule_field *f = &m->field[field];
+
+		for (i = f->first; i < f->first + f->n; i++)
+			if (kzt_rule_value_fill(skb, policy, field, i))
+				return -EMSGSIZE;
+	}
+	return 0;
+}
+
+static int kzt_clause_fill(struct sk_buff *skb, const struct kzt_policy *policy,
+			   const struct kzt_clause *clause)
+{
+	struct nlattr *nest = nla_nest_start(skb, KZT_RULE_A_CLAUSE), *match;
 	u32 i;
 
 	if (!nest)
 		return -EMSGSIZE;
-	for (field = 0; field < KZT_RULE_FIELDS; field++) {
-		const struct kzt_rule_field *f = &rule->field[field];
+	for (i = clause->first; i < clause->first + clause->n; i++) {
+		match = nla_nest_start(skb, KZT_CLAUSE_A_MATCH);
+		if (!match || kzt_match_fill(skb, policy, &policy->matches[i]))
+			return -EMSGSIZE;
+		nla_nest_end(skb, match);
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
 
-		for (i = f->first; i < f->first + f->n; i++)
-			if (kzt_rule_value_fill(skb, policy, field, i))
+/* A rule in the form it was given in: short (fields) or clauses. */
+static int kzt_rule_fill(struct sk_buff *skb, const struct kzt_policy *policy,
+			 const struct kzt_rule *rule)
+{
+	struct nlattr *nest = nla_nest_start(skb, KZT_POLICY_A_RULE);
+	const struct kzt_clause *clause = &policy->clauses[rule->first];
+	u32 i;
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (rule->short_form) {
+		if (kzt_match_fill(skb, policy, &policy->matches[clause->first]))
+			return -EMSGSIZE;
+	} else {
+		for (i = 0; i < rule->n; i++)
+			if (kzt_clause_fill(skb, policy, &clause[i]))
 				return -EMSGSIZE;
 	}
 	nla_nest_end(skb, nest);

@@ -15,17 +15,18 @@
 #include "policy.h"
 
 /*
- * A rule keeps its fields in enum kzt_rule_attr order, at attribute - 1:
- * each positive field is followed by its not-form.
+ * A match keeps its fields in enum kzt_match_attr order, at attribute - 1:
+ * each positive field is followed by its not-form. The short form of a
+ * rule has the same fields at the same values (enum kzt_rule_attr).
  */
-#define KZT_RULE_FIELDS	KZT_RULE_A_MAX
+#define KZT_RULE_FIELDS	KZT_MATCH_A_MAX
 
 static inline bool kzt_rule_field_is_not(unsigned int field)
 {
 	return field & 1;
 }
 
-/* The attribute type of @field's positive form: KZT_RULE_A_PRINCIPAL... */
+/* The attribute type of @field's positive form: KZT_MATCH_A_PRINCIPAL... */
 static inline unsigned int kzt_rule_field_kind(unsigned int field)
 {
 	return (field & ~1U) + 1;
@@ -50,14 +51,32 @@ struct kzt_cidr {
 	u8 prefix_len;
 };
 
-/* The values of one field: [first, first + n) of the array of its kind. */
+/*
+ * The values of one field: [first, first + n) of the array of its kind.
+ * A value takes at least 8 bytes of the policy's KZT_POLICY_SIZE_MAX, so
+ * there are fewer than 2^16 of each kind.
+ */
 struct kzt_rule_field {
+	u16 first;
+	u16 n;
+};
+
+struct kzt_match {
+	struct kzt_rule_field field[KZT_RULE_FIELDS];
+	bool empty;			/* no field: matches nothing */
+};
+
+/* Matches [first, first + n) of the policy's; n == 0 matches all. */
+struct kzt_clause {
 	u32 first;
 	u32 n;
 };
 
+/* Clauses [first, first + n) of the policy's; n == 0 matches all. */
 struct kzt_rule {
-	struct kzt_rule_field field[KZT_RULE_FIELDS];
+	u32 first;
+	u32 n;
+	bool short_form;	/* given as fields: one clause of one match */
 };
 
 struct kzt_policy {
@@ -77,7 +96,12 @@ struct kzt_policy {
 	u32 n_scope_ids;
 	u32 n_rules;
 	const struct kzt_rule *rules;
-	/* Values of the rules: principals and namespaces, CIDRs, ports. */
+	const struct kzt_clause *clauses;
+	const struct kzt_match *matches;
+	/*
+	 * Values of the matches: principals, namespaces and service accounts,
+	 * CIDRs (source and destination), ports.
+	 */
 	const struct kzt_pattern *patterns;
 	const struct kzt_cidr *cidrs;
 	const u16 *ports;

@@ -21,7 +21,10 @@ struct kzt_peer {
 	size_t principal_len;
 	const char *ns;			/* from /ns/<ns>/sa/<sa>, or NULL */
 	size_t ns_len;
+	const char *sa;			/* from /ns/<ns>/sa/<sa>, or NULL */
+	size_t sa_len;
 	const struct in6_addr *addr;
+	const struct in6_addr *dst_addr;
 	u16 port;			/* the destination port */
 };
 
@@ -32,6 +35,7 @@ static void kzt_peer_init(struct kzt_peer *peer,
 
 	*peer = (struct kzt_peer){
 		.addr = query->src_addr,
+		.dst_addr = query->dst_addr,
 		.port = query->dst_port,
 	};
 	if (!query->src_id)
@@ -44,6 +48,8 @@ static void kzt_peer_init(struct kzt_peer *peer,
 	peer->principal_len -= KZT_SPIFFE_SCHEME_LEN;
 	peer->ns = id.ns;
 	peer->ns_len = id.ns_len;
+	peer->sa = id.sa;
+	peer->sa_len = id.sa_len;
 }
 
 static bool kzt_pattern_hit(const struct kzt_pattern *pattern, const char *s,
@@ -87,6 +93,26 @@ static bool kzt_cidrs_hit(const struct kzt_cidr *cidrs, u32 n,
 	return false;
 }
 
+/*
+ * Whether one of the @n service accounts "NS/SA" is the peer's: its ID is
+ * spiffe://<any trust domain>/ns/NS/sa/SA (ztunnel's ServiceAccountMatch).
+ */
+static bool kzt_service_accounts_hit(const struct kzt_pattern *patterns, u32 n,
+				     const struct kzt_peer *peer)
+{
+	u32 i;
+
+	for (i = 0; peer->ns && i < n; i++) {
+		const char *s = patterns[i].text;
+
+		if (patterns[i].len == peer->ns_len + 1 + peer->sa_len &&
+		    !memcmp(s, peer->ns, peer->ns_len) && s[peer->ns_len] == '/' &&
+		    !memcmp(s + peer->ns_len + 1, peer->sa, peer->sa_len))
+			return true;
+	}
+	return false;
+}
+
 static bool kzt_ports_hit(const u16 *ports, u32 n, u16 port)
 {
 	u32 i;
@@ -111,25 +137,64 @@ static bool kzt_field_hit(const struct kzt_policy *policy, unsigned int field,
 					peer->ns, peer->ns_len);
 	case KZT_RULE_A_IP_BLOCK:
 		return kzt_cidrs_hit(policy->cidrs + f->first, f->n, peer->addr);
+	case KZT_RULE_A_DESTINATION_IP:
+		return kzt_cidrs_hit(policy->cidrs + f->first, f->n,
+				     peer->dst_addr);
+	case KZT_RULE_A_SERVICE_ACCOUNT:
+		return kzt_service_accounts_hit(policy->patterns + f->first,
+						f->n, peer);
 	default:
 		return kzt_ports_hit(policy->ports + f->first, f->n, peer->port);
 	}
 }
 
-/* Every field a rule has must hit (or, for a not-field, miss). */
-static bool kzt_rule_matches(const struct kzt_policy *policy,
-			     const struct kzt_rule *rule,
-			     const struct kzt_peer *peer)
+/*
+ * Every field a match has must hit (or, for a not-field, miss); a match
+ * without fields matches nothing (ztunnel skips it).
+ */
+static bool kzt_match_matches(const struct kzt_policy *policy,
+			      const struct kzt_match *m,
+			      const struct kzt_peer *peer)
 {
 	unsigned int field;
 
+	if (m->empty)
+		return false;
 	for (field = 0; field < KZT_RULE_FIELDS; field++) {
-		const struct kzt_rule_field *f = &rule->field[field];
+		const struct kzt_rule_field *f = &m->field[field];
 
 		if (f->n && kzt_field_hit(policy, field, f, peer) ==
 			    kzt_rule_field_is_not(field))
 			return false;
 	}
+	return true;
+}
+
+/* One match must match; a clause without any matches all. */
+static bool kzt_clause_matches(const struct kzt_policy *policy,
+			       const struct kzt_clause *clause,
+			       const struct kzt_peer *peer)
+{
+	u32 i;
+
+	if (!clause->n)
+		return true;
+	for (i = clause->first; i < clause->first + clause->n; i++)
+		if (kzt_match_matches(policy, &policy->matches[i], peer))
+			return true;
+	return false;
+}
+
+/* Every clause must match; a rule without clauses matches all. */
+static bool kzt_rule_matches(const struct kzt_policy *policy,
+			     const struct kzt_rule *rule,
+			     const struct kzt_peer *peer)
+{
+	u32 i;
+
+	for (i = rule->first; i < rule->first + rule->n; i++)
+		if (!kzt_clause_matches(policy, &policy->clauses[i], peer))
+			return false;
 	return true;
 }
 

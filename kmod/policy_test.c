@@ -13,6 +13,7 @@
 #include <linux/inet.h>
 #include <linux/prandom.h>
 #include <linux/string.h>
+#include <linux/vmalloc.h>
 #include <net/ipv6.h>
 #include <net/netlink.h>
 
@@ -25,21 +26,43 @@ MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 
 /* ---- Policies as the tests write them ---- */
 
-#define KZT_T_VALUES	4	/* values per field */
+#define KZT_T_VALUES	3	/* values per field of a match */
 #define KZT_T_RULES	4
+#define KZT_T_CLAUSES	3	/* per rule */
+#define KZT_T_MATCHES	3	/* per clause */
+#define KZT_T_POOL	8	/* matches of a policy */
 #define KZT_T_IDS	3
 #define KZT_T_STR	48
 
 struct kzt_tvalue {
-	char str[KZT_T_STR];		/* principal or namespace */
-	struct in6_addr addr;		/* IP block */
-	u8 prefix_len;
-	u16 port;
+	union {
+		char str[KZT_T_STR];	/* principal, namespace, NS/SA */
+		struct {		/* IP block */
+			struct in6_addr addr;
+			u8 prefix_len;
+		};
+		u16 port;
+	};
 };
 
-struct kzt_trule {
+struct kzt_tmatch {
 	u8 n[KZT_RULE_FIELDS];
 	struct kzt_tvalue v[KZT_RULE_FIELDS][KZT_T_VALUES];
+};
+
+struct kzt_tclause {
+	u8 n_matches;
+	u8 match[KZT_T_MATCHES];	/* in the policy's pool */
+};
+
+/*
+ * The short form is one clause of one match, its fields directly in the
+ * rule nest; a rule without clauses is an empty nest.
+ */
+struct kzt_trule {
+	bool short_form;
+	u8 n_clauses;
+	struct kzt_tclause clauses[KZT_T_CLAUSES];
 };
 
 struct kzt_tpolicy {
@@ -51,14 +74,19 @@ struct kzt_tpolicy {
 	char ids[KZT_T_IDS][KZT_T_STR];
 	u8 n_rules;
 	struct kzt_trule rules[KZT_T_RULES];
+	u8 n_matches;
+	struct kzt_tmatch matches[KZT_T_POOL];
 	bool dry_run;
 };
 
 /*
  * A policy as a table writes it: rules in kztctl's words, one string per
- * rule ("principal=td/ns/a/sa/x port=80 not-ip-block=10.0.0.0/8"), an
- * empty string for a rule without fields; a string that starts with '+'
- * continues the rule before.
+ * rule ("principal=td/ns/a/sa/x port=80 not-ip-block=10.0.0.0/8", the short
+ * form), an empty string for a rule without fields; a string that starts
+ * with '+' continues the rule before. A string that starts with "clauses:"
+ * is a rule of clauses separated by ';', each of matches separated by '|';
+ * a clause "-" has no matches, a match "{}" no fields:
+ * "clauses: port=80 | namespace=a ; - ; {}".
  */
 struct kzt_tdesc {
 	const char *name;
@@ -72,6 +100,8 @@ struct kzt_tdesc {
 static const char *const kzt_tfield_names[KZT_RULE_FIELDS] = {
 	"principal", "not-principal", "namespace", "not-namespace",
 	"ip-block", "not-ip-block", "port", "not-port",
+	"destination-ip", "not-destination-ip", "service-account",
+	"not-service-account",
 };
 
 /* "10.0.0.0/8" (IPv4, mapped) or "2001:db8::/32"; no prefix: one address. */
@@ -108,8 +138,9 @@ static unsigned int kzt_tfield(struct kunit *test, const char *name)
 	return 0;
 }
 
-static void kzt_tparse_rule(struct kunit *test, const char *text,
-			    struct kzt_trule *rule)
+/* Fields "name=value" separated by spaces, into @m; "{}" adds nothing. */
+static void kzt_tparse_match(struct kunit *test, const char *text,
+			     struct kzt_tmatch *m)
 {
 	char *buf = kunit_kstrdup(test, text, GFP_KERNEL), *tok, *eq;
 
@@ -118,16 +149,17 @@ static void kzt_tparse_rule(struct kunit *test, const char *text,
 		unsigned int field;
 		struct kzt_tvalue *v;
 
-		if (!*tok)
+		if (!*tok || !strcmp(tok, "{}"))
 			continue;
 		eq = strchr(tok, '=');
 		KUNIT_ASSERT_NOT_NULL(test, eq);
 		*eq = '\0';
 		field = kzt_tfield(test, tok);
-		KUNIT_ASSERT_LT(test, rule->n[field], KZT_T_VALUES);
-		v = &rule->v[field][rule->n[field]++];
+		KUNIT_ASSERT_LT(test, m->n[field], KZT_T_VALUES);
+		v = &m->v[field][m->n[field]++];
 		switch (kzt_rule_field_kind(field)) {
 		case KZT_RULE_A_IP_BLOCK:
+		case KZT_RULE_A_DESTINATION_IP:
 			kzt_tparse_cidr(test, eq + 1, &v->addr, &v->prefix_len);
 			break;
 		case KZT_RULE_A_PORT:
@@ -137,6 +169,60 @@ static void kzt_tparse_rule(struct kunit *test, const char *text,
 			strscpy(v->str, eq + 1, sizeof(v->str));
 		}
 	}
+}
+
+static u8 kzt_tnew_match(struct kunit *test, struct kzt_tpolicy *p)
+{
+	KUNIT_ASSERT_LT(test, p->n_matches, KZT_T_POOL);
+	memset(&p->matches[p->n_matches], 0, sizeof(p->matches[0]));
+	return p->n_matches++;
+}
+
+/* "clauses: ..." after the prefix, into @rule. */
+static void kzt_tparse_clauses(struct kunit *test, const char *text,
+			       struct kzt_tpolicy *p, struct kzt_trule *rule)
+{
+	char *buf = kunit_kstrdup(test, text, GFP_KERNEL), *ctext, *mtext;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	if (!*strim(buf))
+		return;		/* no clauses */
+	while ((ctext = strsep(&buf, ";"))) {
+		struct kzt_tclause *c;
+
+		KUNIT_ASSERT_LT(test, rule->n_clauses, KZT_T_CLAUSES);
+		c = &rule->clauses[rule->n_clauses++];
+		ctext = strim(ctext);
+		if (!strcmp(ctext, "-"))
+			continue;	/* no matches */
+		while ((mtext = strsep(&ctext, "|"))) {
+			KUNIT_ASSERT_LT(test, c->n_matches, KZT_T_MATCHES);
+			c->match[c->n_matches] = kzt_tnew_match(test, p);
+			kzt_tparse_match(test, mtext,
+					 &p->matches[c->match[c->n_matches++]]);
+		}
+	}
+}
+
+/* A rule of @p: the short form, or "clauses: ...". */
+static void kzt_tparse_rule(struct kunit *test, const char *text,
+			    struct kzt_tpolicy *p, struct kzt_trule *rule)
+{
+	struct kzt_tclause *c = &rule->clauses[0];
+
+	if (!strncmp(text, "clauses:", 8)) {
+		kzt_tparse_clauses(test, text + 8, p, rule);
+		return;
+	}
+	if (!*text)
+		return;		/* no fields: no clauses */
+	if (!rule->short_form) {
+		rule->short_form = true;
+		rule->n_clauses = 1;
+		c->n_matches = 1;
+		c->match[0] = kzt_tnew_match(test, p);
+	}
+	kzt_tparse_match(test, text, &p->matches[c->match[0]]);
 }
 
 static void kzt_tparse(struct kunit *test, const struct kzt_tdesc *d,
@@ -170,13 +256,14 @@ static void kzt_tparse(struct kunit *test, const struct kzt_tdesc *d,
 			KUNIT_ASSERT_LT(test, p->n_rules, KZT_T_RULES);
 			p->n_rules++;
 		}
-		kzt_tparse_rule(test, text, &p->rules[p->n_rules - 1]);
+		kzt_tparse_rule(test, text, p, &p->rules[p->n_rules - 1]);
 	}
 }
 
 /* ---- Netlink messages ---- */
 
 KUNIT_DEFINE_ACTION_WRAPPER(kzt_ptest_kfree_skb, kfree_skb, struct sk_buff *);
+KUNIT_DEFINE_ACTION_WRAPPER(kzt_ptest_vfree, vfree, const void *);
 KUNIT_DEFINE_ACTION_WRAPPER(kzt_ptest_policy_put, kzt_policy_put,
 			    struct kzt_policy *);
 
@@ -198,6 +285,7 @@ static int kzt_tput_value(struct sk_buff *skb, unsigned int field,
 	case KZT_RULE_A_PORT:
 		return nla_put_u16(skb, field + 1, v->port);
 	case KZT_RULE_A_IP_BLOCK:
+	case KZT_RULE_A_DESTINATION_IP:
 		nest = nla_nest_start(skb, field + 1);
 		if (!nest || nla_put_in6_addr(skb, KZT_CIDR_A_ADDR, &v->addr) ||
 		    nla_put_u8(skb, KZT_CIDR_A_PREFIX_LEN, v->prefix_len))
@@ -209,17 +297,52 @@ static int kzt_tput_value(struct sk_buff *skb, unsigned int field,
 	}
 }
 
-static int kzt_tput_rule(struct sk_buff *skb, const struct kzt_trule *rule)
+/* The fields of @m, in the order kzt_policy_fill() puts them. */
+static int kzt_tput_match(struct sk_buff *skb, const struct kzt_tmatch *m)
 {
-	struct nlattr *nest = nla_nest_start(skb, KZT_POLICY_A_RULE);
 	unsigned int field, i;
+
+	for (field = 0; field < KZT_RULE_FIELDS; field++)
+		for (i = 0; i < m->n[field]; i++)
+			if (kzt_tput_value(skb, field, &m->v[field][i]))
+				return -EMSGSIZE;
+	return 0;
+}
+
+static int kzt_tput_clause(struct sk_buff *skb, const struct kzt_tpolicy *p,
+			   const struct kzt_tclause *c)
+{
+	struct nlattr *nest = nla_nest_start(skb, KZT_RULE_A_CLAUSE), *match;
+	unsigned int i;
 
 	if (!nest)
 		return -EMSGSIZE;
-	for (field = 0; field < KZT_RULE_FIELDS; field++)
-		for (i = 0; i < rule->n[field]; i++)
-			if (kzt_tput_value(skb, field, &rule->v[field][i]))
+	for (i = 0; i < c->n_matches; i++) {
+		match = nla_nest_start(skb, KZT_CLAUSE_A_MATCH);
+		if (!match || kzt_tput_match(skb, &p->matches[c->match[i]]))
+			return -EMSGSIZE;
+		nla_nest_end(skb, match);
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int kzt_tput_rule(struct sk_buff *skb, const struct kzt_tpolicy *p,
+			 const struct kzt_trule *rule)
+{
+	struct nlattr *nest = nla_nest_start(skb, KZT_POLICY_A_RULE);
+	unsigned int i;
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (rule->short_form) {
+		if (kzt_tput_match(skb, &p->matches[rule->clauses[0].match[0]]))
+			return -EMSGSIZE;
+	} else {
+		for (i = 0; i < rule->n_clauses; i++)
+			if (kzt_tput_clause(skb, p, &rule->clauses[i]))
 				return -EMSGSIZE;
+	}
 	nla_nest_end(skb, nest);
 	return 0;
 }
@@ -238,7 +361,7 @@ static void kzt_tput(struct kunit *test, struct sk_buff *skb,
 	for (i = 0; i < p->n_ids; i++)
 		KUNIT_ASSERT_EQ(test, nla_put_string(skb, KZT_POLICY_A_SCOPE_ID, p->ids[i]), 0);
 	for (i = 0; i < p->n_rules; i++)
-		KUNIT_ASSERT_EQ(test, kzt_tput_rule(skb, &p->rules[i]), 0);
+		KUNIT_ASSERT_EQ(test, kzt_tput_rule(skb, p, &p->rules[i]), 0);
 	if (p->dry_run)
 		KUNIT_ASSERT_EQ(test, nla_put_flag(skb, KZT_POLICY_A_DRY_RUN), 0);
 }
@@ -302,6 +425,11 @@ static const struct kzt_tdesc kzt_good_descs[] = {
 	  { "namespace=legacy" }, true },
 	{ "dry-run-allow-none", KZT_ACTION_ALLOW, KZT_SCOPE_GLOBAL, NULL, { },
 	  true },
+	{ "clauses", KZT_ACTION_ALLOW, KZT_SCOPE_GLOBAL, NULL,
+	  { "clauses: namespace=a | service-account=b/c not-service-account=b/d ; "
+	    "destination-ip=10.0.0.0/8 not-destination-ip=2001:db8::/32 port=80",
+	    "clauses: - ; {} | port=1", "clauses:",
+	    "destination-ip=::/0 not-service-account=x/y" } },
 };
 
 static void kzt_tdesc_name(const struct kzt_tdesc *d, char *desc)
@@ -393,7 +521,7 @@ static void kzt_policy_canonical_test(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, kzt_policy_fill(again, policy), 0);
 	KUNIT_ASSERT_EQ(test, again->len, out->len);
 	KUNIT_EXPECT_MEMEQ(test, again->data, out->data, out->len);
-	KUNIT_EXPECT_EQ(test, policy->rules[0].field[KZT_RULE_A_PORT - 1].n, 2);
+	KUNIT_EXPECT_EQ(test, policy->matches[0].field[KZT_RULE_A_PORT - 1].n, 2);
 }
 
 /* Attributes a bad case adds after (or instead of) the described ones. */
@@ -490,6 +618,128 @@ static void kzt_tweak_many_rules(struct kunit *test, struct sk_buff *skb)
 		KUNIT_ASSERT_NOT_NULL(test, rule);
 		nla_nest_end(skb, rule);
 	}
+}
+
+/* With the described rule: one too many for the size, not for the count. */
+static void kzt_tweak_rules_too_large(struct kunit *test, struct sk_buff *skb)
+{
+	int i;
+
+	for (i = 0; i < KZT_POLICY_RULES_MAX - 2; i++) {
+		struct nlattr *rule = nla_nest_start(skb, KZT_POLICY_A_RULE);
+
+		KUNIT_ASSERT_NOT_NULL(test, rule);
+		nla_nest_end(skb, rule);
+	}
+}
+
+static void kzt_tweak_both_forms(struct kunit *test, struct sk_buff *skb)
+{
+	struct nlattr *rule = nla_nest_start(skb, KZT_POLICY_A_RULE), *clause;
+
+	KUNIT_ASSERT_NOT_NULL(test, rule);
+	kzt_put_ok(test, nla_put_u16(skb, KZT_RULE_A_PORT, 80));
+	clause = nla_nest_start(skb, KZT_RULE_A_CLAUSE);
+	KUNIT_ASSERT_NOT_NULL(test, clause);
+	nla_nest_end(skb, clause);
+	nla_nest_end(skb, rule);
+}
+
+static void kzt_tweak_many_clauses(struct kunit *test, struct sk_buff *skb)
+{
+	struct nlattr *rule = nla_nest_start(skb, KZT_POLICY_A_RULE), *clause;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, rule);
+	for (i = 0; i <= KZT_RULE_CLAUSES_MAX; i++) {
+		clause = nla_nest_start(skb, KZT_RULE_A_CLAUSE);
+		KUNIT_ASSERT_NOT_NULL(test, clause);
+		nla_nest_end(skb, clause);
+	}
+	nla_nest_end(skb, rule);
+}
+
+/* A rule of one clause of one match; the match is left open. */
+static struct nlattr *kzt_put_match_start(struct kunit *test,
+					  struct sk_buff *skb,
+					  struct nlattr **nests)
+{
+	nests[0] = nla_nest_start(skb, KZT_POLICY_A_RULE);
+	nests[1] = nla_nest_start(skb, KZT_RULE_A_CLAUSE);
+	nests[2] = nla_nest_start(skb, KZT_CLAUSE_A_MATCH);
+	KUNIT_ASSERT_NOT_NULL(test, nests[0]);
+	KUNIT_ASSERT_NOT_NULL(test, nests[1]);
+	KUNIT_ASSERT_NOT_NULL(test, nests[2]);
+	return nests[2];
+}
+
+static void kzt_put_match_end(struct sk_buff *skb, struct nlattr **nests)
+{
+	nla_nest_end(skb, nests[2]);
+	nla_nest_end(skb, nests[1]);
+	nla_nest_end(skb, nests[0]);
+}
+
+static void kzt_tweak_many_matches(struct kunit *test, struct sk_buff *skb)
+{
+	struct nlattr *nests[3], *match;
+	int i;
+
+	kzt_put_match_start(test, skb, nests);
+	nla_nest_end(skb, nests[2]);
+	for (i = 1; i <= KZT_CLAUSE_MATCHES_MAX; i++) {
+		match = nla_nest_start(skb, KZT_CLAUSE_A_MATCH);
+		KUNIT_ASSERT_NOT_NULL(test, match);
+		nla_nest_end(skb, match);
+	}
+	nla_nest_end(skb, nests[1]);
+	nla_nest_end(skb, nests[0]);
+}
+
+static void kzt_tweak_match_ports(struct kunit *test, struct sk_buff *skb)
+{
+	struct nlattr *nests[3];
+	int i;
+
+	kzt_put_match_start(test, skb, nests);
+	for (i = 1; i <= KZT_RULE_VALUES_MAX + 1; i++)
+		kzt_put_ok(test, nla_put_u16(skb, KZT_MATCH_A_PORT, i));
+	kzt_put_match_end(skb, nests);
+}
+
+static void kzt_tweak_clause_in_match(struct kunit *test, struct sk_buff *skb)
+{
+	struct nlattr *nests[3], *clause;
+
+	kzt_put_match_start(test, skb, nests);
+	clause = nla_nest_start(skb, KZT_RULE_A_CLAUSE);
+	KUNIT_ASSERT_NOT_NULL(test, clause);
+	nla_nest_end(skb, clause);
+	kzt_put_match_end(skb, nests);
+}
+
+static void kzt_tweak_match_not_nested(struct kunit *test, struct sk_buff *skb)
+{
+	struct nlattr *rule = nla_nest_start(skb, KZT_POLICY_A_RULE);
+	struct nlattr *clause = nla_nest_start(skb, KZT_RULE_A_CLAUSE);
+
+	KUNIT_ASSERT_NOT_NULL(test, rule);
+	KUNIT_ASSERT_NOT_NULL(test, clause);
+	kzt_put_ok(test, nla_put(skb, KZT_CLAUSE_A_MATCH, 0, NULL));
+	nla_nest_end(skb, clause);
+	nla_nest_end(skb, rule);
+}
+
+static void kzt_tweak_clause_unknown(struct kunit *test, struct sk_buff *skb)
+{
+	struct nlattr *rule = nla_nest_start(skb, KZT_POLICY_A_RULE);
+	struct nlattr *clause = nla_nest_start(skb, KZT_RULE_A_CLAUSE);
+
+	KUNIT_ASSERT_NOT_NULL(test, rule);
+	KUNIT_ASSERT_NOT_NULL(test, clause);
+	kzt_put_ok(test, nla_put_u8(skb, KZT_CLAUSE_A_MAX + 1, 1));
+	nla_nest_end(skb, clause);
+	nla_nest_end(skb, rule);
 }
 
 static void kzt_tweak_many_ports(struct kunit *test, struct sk_buff *skb)
@@ -625,14 +875,57 @@ static const struct kzt_bad_case kzt_bad_cases[] = {
 	  { "p", KZT_ACTION_DENY, KZT_SCOPE_NAMESPACE, "prod*" }, NULL, -EINVAL,
 	  "namespace must be a non-empty string of A-Za-z0-9 . - _",
 	  KZT_POLICY_A_NAMESPACE },
-	{ "65 rules", KZT_GLOBAL_DENY(""), kzt_tweak_many_rules, -EINVAL,
-	  "more than 64 rules", KZT_POLICY_A_RULE },
+	{ "8001 rules", KZT_GLOBAL_DENY(""), kzt_tweak_many_rules, -EINVAL,
+	  "more than 8000 rules", KZT_POLICY_A_RULE },
+	{ "7999 rules, too large", KZT_GLOBAL_DENY(""), kzt_tweak_rules_too_large,
+	  -EMSGSIZE, "policy too large: 32020 bytes in netlink form, at most 32000" },
+	{ "rule of both forms", KZT_GLOBAL_DENY(), kzt_tweak_both_forms, -EINVAL,
+	  "a rule holds clauses or fields (its short form), not both",
+	  KZT_RULE_A_CLAUSE },
+	{ "65 clauses", KZT_GLOBAL_DENY(), kzt_tweak_many_clauses, -EINVAL,
+	  "more than 64 clauses in one rule", KZT_RULE_A_CLAUSE },
+	{ "257 matches", KZT_GLOBAL_DENY(), kzt_tweak_many_matches, -EINVAL,
+	  "more than 256 matches in one clause", KZT_CLAUSE_A_MATCH },
+	{ "257 ports in a match", KZT_GLOBAL_DENY(), kzt_tweak_match_ports,
+	  -EINVAL, "port: more than 256 values in one match", KZT_MATCH_A_PORT },
+	{ "clause in a match", KZT_GLOBAL_DENY(), kzt_tweak_clause_in_match,
+	  -EINVAL, "Unknown attribute type", KZT_RULE_A_CLAUSE },
+	{ "match not nested", KZT_GLOBAL_DENY(), kzt_tweak_match_not_nested,
+	  -EINVAL, "NLA_F_NESTED is missing", KZT_CLAUSE_A_MATCH },
+	{ "unknown clause attribute", KZT_GLOBAL_DENY(), kzt_tweak_clause_unknown,
+	  -EINVAL, "Unknown attribute type", KZT_CLAUSE_A_MAX + 1 },
+	{ "principal with scheme in a match",
+	  KZT_GLOBAL_DENY("clauses: port=80 ; - ; {} | principal=spiffe://td/a"),
+	  NULL, -EINVAL,
+	  "principal must not have the \"spiffe://\" scheme (as in td/ns/NS/sa/SA)",
+	  KZT_MATCH_A_PRINCIPAL },
+	{ "service account without '/'", KZT_GLOBAL_DENY("service-account=a"),
+	  NULL, -EINVAL, "service-account must be NS/SA, two non-empty names",
+	  KZT_RULE_A_SERVICE_ACCOUNT },
+	{ "service account without namespace",
+	  KZT_GLOBAL_DENY("clauses: not-service-account=/x"), NULL, -EINVAL,
+	  "not-service-account must be NS/SA, two non-empty names",
+	  KZT_MATCH_A_NOT_SERVICE_ACCOUNT },
+	{ "service account without name", KZT_GLOBAL_DENY("service-account=a/"),
+	  NULL, -EINVAL, "service-account must be NS/SA, two non-empty names",
+	  KZT_RULE_A_SERVICE_ACCOUNT },
+	{ "service account of three parts",
+	  KZT_GLOBAL_DENY("service-account=a/b/c"), NULL, -EINVAL,
+	  "service-account has an invalid character (NS/SA of A-Za-z0-9 . - _)",
+	  KZT_RULE_A_SERVICE_ACCOUNT },
+	{ "service account pattern", KZT_GLOBAL_DENY("service-account=a/*"),
+	  NULL, -EINVAL,
+	  "service-account has an invalid character (NS/SA of A-Za-z0-9 . - _)",
+	  KZT_RULE_A_SERVICE_ACCOUNT },
+	{ "destination IP with host bits",
+	  KZT_GLOBAL_DENY("clauses: not-destination-ip=10.0.0.1/8"), NULL, -EINVAL,
+	  "IP block has host bits set below its prefix length", KZT_CIDR_A_ADDR },
 	{ "rule not nested", KZT_GLOBAL_DENY(), kzt_tweak_rule_not_nested,
 	  -EINVAL, "NLA_F_NESTED is missing", KZT_POLICY_A_RULE },
 	{ "unknown rule field", KZT_GLOBAL_DENY(), kzt_tweak_rule_unknown,
 	  -EINVAL, "Unknown attribute type", KZT_RULE_A_MAX + 1 },
 	{ "257 ports", KZT_GLOBAL_DENY(), kzt_tweak_many_ports, -EINVAL,
-	  "port: more than 256 values in one rule", KZT_RULE_A_PORT },
+	  "port: more than 256 values in one match", KZT_RULE_A_PORT },
 	{ "principal with scheme", KZT_GLOBAL_DENY("principal=spiffe://td/a"),
 	  NULL, -EINVAL,
 	  "principal must not have the \"spiffe://\" scheme (as in td/ns/NS/sa/SA)",
@@ -985,6 +1278,30 @@ static const struct kzt_tdesc kzt_dry_policies[] = {
 	{ }
 };
 
+/* Istio's from and to: two clauses; ORs inside them. */
+static const struct kzt_tdesc kzt_clause_policies[] = {
+	{ "allow-from-to", KZT_ACTION_ALLOW, KZT_SCOPE_WORKLOADS, KZT_PROD_WEB,
+	  { "clauses: namespace=front | service-account=ops/admin ; port=8080 | port=9090" } },
+	{ "deny-dst", KZT_ACTION_DENY, KZT_SCOPE_GLOBAL, NULL,
+	  { "clauses: destination-ip=10.8.0.0/16 not-destination-ip=10.8.1.0/24" } },
+	{ "deny-not-sa", KZT_ACTION_DENY, KZT_SCOPE_GLOBAL, NULL,
+	  { "not-service-account=ops/admin port=22" } },
+	{ }
+};
+
+/* ztunnel's empty cases. */
+static const struct kzt_tdesc kzt_empty_policies[] = {
+	{ "a-empty-match", KZT_ACTION_ALLOW, KZT_SCOPE_WORKLOADS, KZT_PROD_WEB,
+	  { "clauses: {}" } },
+	{ "b-empty-clause", KZT_ACTION_ALLOW, KZT_SCOPE_WORKLOADS, KZT_PROD_DB,
+	  { "clauses: - ; port=80" } },
+	{ "c-no-clauses", KZT_ACTION_ALLOW, KZT_SCOPE_WORKLOADS, KZT_STAGING,
+	  { "clauses:" } },
+	{ "d-empty-or", KZT_ACTION_ALLOW, KZT_SCOPE_WORKLOADS, KZT_PROD_WEB,
+	  { "clauses: {} | port=81" } },
+	{ }
+};
+
 /* The dry-run decision of a case: none (no dry-run policy applies), or it. */
 struct kzt_tdry {
 	bool applies;
@@ -1004,6 +1321,7 @@ struct kzt_decide_case {
 	enum kzt_reason reason;
 	const char *policy;		/* the deciding one, or NULL */
 	struct kzt_tdry dry;
+	const char *dst_addr;		/* NULL: none */
 };
 
 #define KZT_ALLOW KZT_VERDICT_ALLOW
@@ -1011,7 +1329,55 @@ struct kzt_decide_case {
 #define KZT_UI KZT_TD "/ns/front/sa/ui"
 #define KZT_IP "10.9.0.1"
 
+#define KZT_NO_DRY { }
+
 static const struct kzt_decide_case kzt_decide_cases[] = {
+	{ "from and to both match", kzt_clause_policies,
+	  KZT_UI, KZT_IP, KZT_PROD_WEB, 8080,
+	  KZT_ALLOW, KZT_REASON_ALLOW_POLICY, "allow-from-to" },
+	{ "from matches, to does not", kzt_clause_policies,
+	  KZT_UI, KZT_IP, KZT_PROD_WEB, 80, KZT_DENY, KZT_REASON_NO_ALLOW_MATCH },
+	{ "to matches, from does not", kzt_clause_policies,
+	  KZT_TD "/ns/back/sa/ui", KZT_IP, KZT_PROD_WEB, 9090,
+	  KZT_DENY, KZT_REASON_NO_ALLOW_MATCH },
+	{ "service account of any trust domain", kzt_clause_policies,
+	  "spiffe://other.td/ns/ops/sa/admin", KZT_IP, KZT_PROD_WEB, 9090,
+	  KZT_ALLOW, KZT_REASON_ALLOW_POLICY, "allow-from-to" },
+	{ "service account is exact", kzt_clause_policies,
+	  KZT_TD "/ns/ops/sa/admin2", KZT_IP, KZT_PROD_WEB, 9090,
+	  KZT_DENY, KZT_REASON_NO_ALLOW_MATCH },
+	{ "service account needs an identity", kzt_clause_policies,
+	  NULL, KZT_IP, KZT_PROD_WEB, 9090, KZT_DENY, KZT_REASON_NO_ALLOW_MATCH },
+	{ "not-service-account passes a plaintext peer", kzt_clause_policies,
+	  NULL, KZT_IP, KZT_STAGING, 22,
+	  KZT_DENY, KZT_REASON_DENY_POLICY, "deny-not-sa" },
+	{ "not-service-account misses its account", kzt_clause_policies,
+	  KZT_TD "/ns/ops/sa/admin", KZT_IP, KZT_STAGING, 22,
+	  KZT_ALLOW, KZT_REASON_NO_POLICY },
+	{ "destination IP in the block", kzt_clause_policies,
+	  KZT_UI, KZT_IP, KZT_STAGING, 80,
+	  KZT_DENY, KZT_REASON_DENY_POLICY, "deny-dst", KZT_NO_DRY, "10.8.2.1" },
+	{ "destination IP in the hole", kzt_clause_policies,
+	  KZT_UI, KZT_IP, KZT_STAGING, 80,
+	  KZT_ALLOW, KZT_REASON_NO_POLICY, NULL, KZT_NO_DRY, "10.8.1.1" },
+	{ "destination IP is not the source's", kzt_clause_policies,
+	  KZT_UI, "10.8.2.1", KZT_STAGING, 80,
+	  KZT_ALLOW, KZT_REASON_NO_POLICY, NULL, KZT_NO_DRY, "10.9.0.9" },
+	{ "no destination address", kzt_clause_policies,
+	  KZT_UI, KZT_IP, KZT_STAGING, 80, KZT_ALLOW, KZT_REASON_NO_POLICY },
+	{ "a match without fields matches nothing", kzt_empty_policies,
+	  KZT_UI, KZT_IP, KZT_PROD_WEB, 80, KZT_DENY, KZT_REASON_NO_ALLOW_MATCH },
+	{ "... but its clause's other match may", kzt_empty_policies,
+	  KZT_UI, KZT_IP, KZT_PROD_WEB, 81,
+	  KZT_ALLOW, KZT_REASON_ALLOW_POLICY, "d-empty-or" },
+	{ "a clause without any match matches all", kzt_empty_policies,
+	  NULL, KZT_IP, KZT_PROD_DB, 80,
+	  KZT_ALLOW, KZT_REASON_ALLOW_POLICY, "b-empty-clause" },
+	{ "... and the other clause must match", kzt_empty_policies,
+	  NULL, KZT_IP, KZT_PROD_DB, 81, KZT_DENY, KZT_REASON_NO_ALLOW_MATCH },
+	{ "a rule without clauses matches all", kzt_empty_policies,
+	  NULL, "::1", KZT_STAGING, 1,
+	  KZT_ALLOW, KZT_REASON_ALLOW_POLICY, "c-no-clauses" },
 	{ "ALLOW on a workload matches principal and port", kzt_mesh_policies,
 	  KZT_UI, KZT_IP, KZT_PROD_WEB, 8080,
 	  KZT_ALLOW, KZT_REASON_ALLOW_POLICY, "allow-web" },
@@ -1164,15 +1530,18 @@ static void kzt_policy_decide_test(struct kunit *test)
 	const struct kzt_decide_case *c = test->param_value;
 	struct kzt_policy_set *set = kzt_tset_make(test, c->policies);
 	struct kzt_decision decision;
-	struct in6_addr src;
+	struct in6_addr src, dst;
 	struct kzt_authz_query query = {
 		.src_id = c->src_id,
 		.src_addr = &src,
+		.dst_addr = c->dst_addr ? &dst : NULL,
 		.dst_id = c->dst_id,
 		.dst_port = c->port,
 	};
 
 	kzt_tparse_addr(test, c->src_addr, &src);
+	if (c->dst_addr)
+		kzt_tparse_addr(test, c->dst_addr, &dst);
 	memset(&decision, 0x5a, sizeof(decision));
 
 	rcu_read_lock();
@@ -1257,15 +1626,32 @@ static void kzt_policy_dry_run_count_test(struct kunit *test)
 
 /* ---- kzt_policy_decide() against a naive model ---- */
 
+/* What the model looked at, to prove that the test saw enough. */
+struct kzt_r_stats {
+	unsigned int reasons[__KZT_REASON_MAX];
+	unsigned int dry_runs;		/* flows a dry-run policy applied to */
+	unsigned int dry_differs;	/* ... whose dry-run verdict differed */
+	/* Fields evaluated, by field and whether a value hit. */
+	unsigned int fields[KZT_RULE_FIELDS][2];
+	unsigned int empty_matches;	/* evaluated: a match without fields */
+	unsigned int empty_clauses;	/* ... a clause without matches */
+	unsigned int empty_rules;	/* ... a rule without clauses */
+	unsigned int failed_clauses;	/* ... a clause of matches that failed */
+	unsigned int later_matches;	/* ... a match past a clause's first hit */
+};
+
 struct kzt_tquery {
 	bool plaintext;
 	char src_id[KZT_T_STR];
 	char principal[KZT_T_STR];	/* src_id without "spiffe://" */
 	char src_ns[KZT_T_STR];		/* "" when the ID has none */
+	char src_sa[KZT_T_STR];		/* "NS/SA", "" when the ID has none */
 	struct in6_addr src_addr;
+	struct in6_addr dst_addr;
 	char dst_id[KZT_T_STR];		/* "" for none */
 	char dst_ns[KZT_T_STR];
 	u16 port;
+	struct kzt_r_stats *stats;	/* NULL: count nothing */
 };
 
 static bool kzt_ref_pattern(const char *pattern, const char *s)
@@ -1305,35 +1691,75 @@ static bool kzt_ref_value_hit(unsigned int attr, const struct kzt_tvalue *v,
 	case KZT_RULE_A_NAMESPACE:
 	case KZT_RULE_A_NOT_NAMESPACE:
 		return q->src_ns[0] && kzt_ref_pattern(v->str, q->src_ns);
+	case KZT_RULE_A_SERVICE_ACCOUNT:
+	case KZT_RULE_A_NOT_SERVICE_ACCOUNT:
+		return q->src_sa[0] && !strcmp(v->str, q->src_sa);
 	case KZT_RULE_A_IP_BLOCK:
 	case KZT_RULE_A_NOT_IP_BLOCK:
 		return kzt_ref_in_block(&q->src_addr, &v->addr, v->prefix_len);
+	case KZT_RULE_A_DESTINATION_IP:
+	case KZT_RULE_A_NOT_DESTINATION_IP:
+		return kzt_ref_in_block(&q->dst_addr, &v->addr, v->prefix_len);
 	default:
 		return v->port == q->port;
 	}
 }
 
-static bool kzt_ref_rule_matches(const struct kzt_trule *rule,
-				 const struct kzt_tquery *q)
+/* ztunnel's Match: no field at all matches nothing. */
+static bool kzt_ref_match_matches(const struct kzt_tmatch *m,
+				  const struct kzt_tquery *q)
 {
-	unsigned int attr, i;
+	unsigned int attr, i, fields = 0;
+	bool ok = true;
 
-	for (attr = 1; attr <= KZT_RULE_A_MAX; attr++) {
-		bool not = attr == KZT_RULE_A_NOT_PRINCIPAL ||
-			   attr == KZT_RULE_A_NOT_NAMESPACE ||
-			   attr == KZT_RULE_A_NOT_IP_BLOCK ||
-			   attr == KZT_RULE_A_NOT_PORT;
+	for (attr = 1; attr <= KZT_RULE_FIELDS; attr++) {
+		bool not = !(attr & 1);		/* NOT_* are even */
 		bool hit = false;
 
-		if (!rule->n[attr - 1])
+		if (!m->n[attr - 1])
 			continue;
-		for (i = 0; i < rule->n[attr - 1]; i++)
-			if (kzt_ref_value_hit(attr, &rule->v[attr - 1][i], q))
+		fields++;
+		for (i = 0; i < m->n[attr - 1]; i++)
+			if (kzt_ref_value_hit(attr, &m->v[attr - 1][i], q))
 				hit = true;
-		if (not && hit)
+		if (q->stats)
+			q->stats->fields[attr - 1][hit]++;
+		if (not == hit)
+			ok = false;
+	}
+	if (!fields && q->stats)
+		q->stats->empty_matches++;
+	return fields && ok;
+}
+
+/* ztunnel's Rule: each clause, each of one match; none at all: true. */
+static bool kzt_ref_rule_matches(const struct kzt_tpolicy *p,
+				 const struct kzt_trule *rule,
+				 const struct kzt_tquery *q)
+{
+	unsigned int i, j;
+	bool hit;
+
+	if (!rule->n_clauses && q->stats)
+		q->stats->empty_rules++;
+	for (i = 0; i < rule->n_clauses; i++) {
+		const struct kzt_tclause *c = &rule->clauses[i];
+
+		if (!c->n_matches) {
+			if (q->stats)
+				q->stats->empty_clauses++;
+			continue;
+		}
+		hit = false;
+		for (j = 0; j < c->n_matches && !hit; j++)
+			hit = kzt_ref_match_matches(&p->matches[c->match[j]], q);
+		if (hit && j > 1 && q->stats)
+			q->stats->later_matches++;	/* not the first match */
+		if (!hit) {
+			if (q->stats)
+				q->stats->failed_clauses++;
 			return false;
-		if (!not && !hit)
-			return false;
+		}
 	}
 	return true;
 }
@@ -1342,11 +1768,13 @@ static bool kzt_ref_matches(const struct kzt_tpolicy *p,
 			    const struct kzt_tquery *q)
 {
 	unsigned int i;
+	bool hit = false;
 
+	/* Every rule, not only up to the first hit: for the statistics. */
 	for (i = 0; i < p->n_rules; i++)
-		if (kzt_ref_rule_matches(&p->rules[i], q))
-			return true;
-	return false;
+		if (kzt_ref_rule_matches(p, &p->rules[i], q))
+			hit = true;
+	return hit;
 }
 
 static bool kzt_ref_applies(const struct kzt_tpolicy *p,
@@ -1411,6 +1839,11 @@ static const char *const kzt_r_nss[] = { "a", "b", "kube-x" };
 
 static const char *const kzt_r_sas[] = { "x", "y" };
 
+/* NS/SA of kzt_r_nss and kzt_r_sas, and some no ID has. */
+static const char *const kzt_r_service_accounts[] = {
+	"a/x", "a/y", "b/x", "kube-x/y", "c/x",
+};
+
 static const char *const kzt_r_principals[] = {
 	"*", "td/ns/a/sa/x", "td/ns/a/*", "td/*", "*/sa/y", "other/ns/b/sa/x",
 	"*x", "td/job/x",
@@ -1440,30 +1873,41 @@ static bool kzt_chance(struct rnd_state *rnd, unsigned int in)
 	return prandom_u32_state(rnd) % in == 0;
 }
 
-/* A workload ID; @ns gets its namespace ("" for the /job/ form). */
-static void kzt_r_id(struct rnd_state *rnd, const char *td, char *id, char *ns)
+/*
+ * A workload ID; @ns gets its namespace, @sa "NS/SA" ("" for the /job/
+ * form).
+ */
+static void kzt_r_id(struct rnd_state *rnd, const char *td, char *id, char *ns,
+		     char *sa)
 {
+	const char *name = KZT_PICK(rnd, kzt_r_sas);
+
 	if (kzt_chance(rnd, 8)) {
 		snprintf(id, KZT_T_STR, "spiffe://%s/job/x", td);
 		ns[0] = '\0';
+		sa[0] = '\0';
 		return;
 	}
 	strscpy(ns, KZT_PICK(rnd, kzt_r_nss), KZT_T_STR);
-	snprintf(id, KZT_T_STR, "spiffe://%s/ns/%s/sa/%s", td, ns,
-		 KZT_PICK(rnd, kzt_r_sas));
+	snprintf(id, KZT_T_STR, "spiffe://%s/ns/%s/sa/%s", td, ns, name);
+	snprintf(sa, KZT_T_STR, "%s/%s", ns, name);
 }
 
-static void kzt_r_rule(struct kunit *test, struct rnd_state *rnd,
-		       struct kzt_trule *rule)
+/* Random fields; none with chance 1/@empty_in. */
+static void kzt_r_match(struct kunit *test, struct rnd_state *rnd,
+			struct kzt_tmatch *m, unsigned int empty_in)
 {
 	unsigned int field, i;
 
+	memset(m, 0, sizeof(*m));
+	if (kzt_chance(rnd, empty_in))
+		return;
 	for (field = 0; field < KZT_RULE_FIELDS; field++) {
-		if (!kzt_chance(rnd, 4))
+		if (!kzt_chance(rnd, 6))
 			continue;
-		rule->n[field] = 1 + prandom_u32_state(rnd) % 2;
-		for (i = 0; i < rule->n[field]; i++) {
-			struct kzt_tvalue *v = &rule->v[field][i];
+		m->n[field] = 1 + prandom_u32_state(rnd) % 2;
+		for (i = 0; i < m->n[field]; i++) {
+			struct kzt_tvalue *v = &m->v[field][i];
 
 			switch (kzt_rule_field_kind(field)) {
 			case KZT_RULE_A_PRINCIPAL:
@@ -1472,7 +1916,12 @@ static void kzt_r_rule(struct kunit *test, struct rnd_state *rnd,
 			case KZT_RULE_A_NAMESPACE:
 				strscpy(v->str, KZT_PICK(rnd, kzt_r_namespaces), KZT_T_STR);
 				break;
+			case KZT_RULE_A_SERVICE_ACCOUNT:
+				strscpy(v->str, KZT_PICK(rnd, kzt_r_service_accounts),
+					KZT_T_STR);
+				break;
 			case KZT_RULE_A_IP_BLOCK:
+			case KZT_RULE_A_DESTINATION_IP:
 				kzt_tparse_cidr(test, KZT_PICK(rnd, kzt_r_blocks),
 						&v->addr, &v->prefix_len);
 				break;
@@ -1481,12 +1930,52 @@ static void kzt_r_rule(struct kunit *test, struct rnd_state *rnd,
 			}
 		}
 	}
+	/* The short form needs a field: port 22 is the one no rule names. */
+	if (empty_in == U32_MAX && !memchr_inv(m->n, 0, sizeof(m->n))) {
+		m->n[KZT_RULE_A_NOT_PORT - 1] = 1;
+		m->v[KZT_RULE_A_NOT_PORT - 1][0].port = 22;
+	}
+}
+
+/*
+ * A rule of no clauses (1/6), of the short form (1/3), or of 1..3
+ * clauses of 0..3 matches.
+ */
+static void kzt_r_rule(struct kunit *test, struct rnd_state *rnd,
+		       struct kzt_tpolicy *p, struct kzt_trule *rule)
+{
+	unsigned int form = prandom_u32_state(rnd) % 6, i, j;
+
+	memset(rule, 0, sizeof(*rule));
+	if (form == 0 || p->n_matches == KZT_T_POOL)
+		return;
+	if (form <= 2) {
+		rule->short_form = true;
+		rule->n_clauses = 1;
+		rule->clauses[0].n_matches = 1;
+		rule->clauses[0].match[0] = kzt_tnew_match(test, p);
+		kzt_r_match(test, rnd, &p->matches[rule->clauses[0].match[0]],
+			    U32_MAX);
+		return;
+	}
+	rule->n_clauses = 1 + prandom_u32_state(rnd) % KZT_T_CLAUSES;
+	for (i = 0; i < rule->n_clauses; i++) {
+		struct kzt_tclause *c = &rule->clauses[i];
+
+		c->n_matches = kzt_chance(rnd, 8) ? 0 :
+			       1 + prandom_u32_state(rnd) % KZT_T_MATCHES;
+		for (j = 0; j < c->n_matches && p->n_matches < KZT_T_POOL; j++) {
+			c->match[j] = kzt_tnew_match(test, p);
+			kzt_r_match(test, rnd, &p->matches[c->match[j]], 10);
+		}
+		c->n_matches = j;
+	}
 }
 
 static void kzt_r_policy(struct kunit *test, struct rnd_state *rnd,
 			 unsigned int i, struct kzt_tpolicy *p)
 {
-	char ns[KZT_T_STR];
+	char ns[KZT_T_STR], sa[KZT_T_STR];
 
 	memset(p, 0, sizeof(*p));
 	snprintf(p->name, KZT_T_STR, "p%02u", i);
@@ -1498,25 +1987,29 @@ static void kzt_r_policy(struct kunit *test, struct rnd_state *rnd,
 	if (p->scope == KZT_SCOPE_WORKLOADS) {
 		p->n_ids = 1 + prandom_u32_state(rnd) % 2;
 		for (i = 0; i < p->n_ids; i++)
-			kzt_r_id(rnd, "td", p->ids[i], ns);
+			kzt_r_id(rnd, "td", p->ids[i], ns, sa);
 	}
 	p->n_rules = prandom_u32_state(rnd) % 3;
 	for (i = 0; i < p->n_rules; i++)
-		kzt_r_rule(test, rnd, &p->rules[i]);
+		kzt_r_rule(test, rnd, p, &p->rules[i]);
 }
 
 static void kzt_r_query(struct kunit *test, struct rnd_state *rnd,
 			struct kzt_tquery *q)
 {
+	char sa[KZT_T_STR];
+
 	memset(q, 0, sizeof(*q));
 	q->plaintext = kzt_chance(rnd, 5);
 	if (!q->plaintext) {
-		kzt_r_id(rnd, KZT_PICK(rnd, kzt_r_tds), q->src_id, q->src_ns);
+		kzt_r_id(rnd, KZT_PICK(rnd, kzt_r_tds), q->src_id, q->src_ns,
+			 q->src_sa);
 		strscpy(q->principal, q->src_id + strlen("spiffe://"), KZT_T_STR);
 	}
 	kzt_tparse_addr(test, KZT_PICK(rnd, kzt_r_addrs), &q->src_addr);
+	kzt_tparse_addr(test, KZT_PICK(rnd, kzt_r_addrs), &q->dst_addr);
 	if (!kzt_chance(rnd, 10))
-		kzt_r_id(rnd, "td", q->dst_id, q->dst_ns);
+		kzt_r_id(rnd, "td", q->dst_id, q->dst_ns, sa);
 	q->port = KZT_PICK(rnd, kzt_r_ports);
 }
 
@@ -1552,13 +2045,6 @@ static struct kzt_policy_set *kzt_r_staged_set(struct kunit *test,
 					     kzt_policy_name(kzt_policy_set_at(set, i))), 0);
 	return kzt_tset_keep(test, set);
 }
-
-/* What the differential test saw, to prove that it saw enough. */
-struct kzt_r_stats {
-	unsigned int reasons[__KZT_REASON_MAX];
-	unsigned int dry_runs;		/* flows a dry-run policy applied to */
-	unsigned int dry_differs;	/* ... whose dry-run verdict differed */
-};
 
 /*
  * The dry-run decision of a flow against the model's, and what the model
@@ -1633,12 +2119,15 @@ static void kzt_r_round(struct kunit *test, struct rnd_state *rnd,
 		query = (struct kzt_authz_query){
 			.src_id = q.plaintext ? NULL : q.src_id,
 			.src_addr = &q.src_addr,
+			.dst_addr = &q.dst_addr,
 			.dst_id = q.dst_id[0] ? q.dst_id : NULL,
 			.dst_port = q.port,
 			.count = true,
 		};
 		/* The verdict is the one without the dry-run policies. */
+		q.stats = stats;
 		pos = kzt_ref_decide(policies, n, false, &q, &want);
+		q.stats = NULL;
 
 		rcu_read_lock();
 		kzt_policy_decide(set, &query, &got);
@@ -1673,8 +2162,10 @@ static void kzt_policy_decide_differential_test(struct kunit *test)
 	struct kzt_tpolicy *policies;
 	struct rnd_state rnd;
 
-	policies = kunit_kcalloc(test, KZT_R_POLICIES, sizeof(*policies), GFP_KERNEL);
+	policies = vcalloc(KZT_R_POLICIES, sizeof(*policies));
 	KUNIT_ASSERT_NOT_NULL(test, policies);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kzt_ptest_vfree,
+							policies), 0);
 	prandom_seed_state(&rnd, 20261126);
 
 	for (round = 0; round < KZT_R_SETS; round++)
@@ -1689,6 +2180,22 @@ static void kzt_policy_decide_differential_test(struct kunit *test)
 		   stats.dry_runs, stats.dry_differs);
 	KUNIT_EXPECT_GT(test, stats.dry_runs, KZT_R_SETS * KZT_R_QUERIES / 10);
 	KUNIT_EXPECT_GT(test, stats.dry_differs, KZT_R_SETS * KZT_R_QUERIES / 50);
+
+	/* Every field both hit and missed; every empty case and the ORs. */
+	for (r = 0; r < KZT_RULE_FIELDS; r++) {
+		kunit_info(test, "%s: hit %u, missed %u\n", kzt_tfield_names[r],
+			   stats.fields[r][1], stats.fields[r][0]);
+		KUNIT_EXPECT_GT(test, stats.fields[r][1], 100);
+		KUNIT_EXPECT_GT(test, stats.fields[r][0], 100);
+	}
+	kunit_info(test, "empty matches %u, clauses %u, rules %u; failed clauses %u, clauses hit past their first match %u\n",
+		   stats.empty_matches, stats.empty_clauses, stats.empty_rules,
+		   stats.failed_clauses, stats.later_matches);
+	KUNIT_EXPECT_GT(test, stats.empty_matches, 100);
+	KUNIT_EXPECT_GT(test, stats.empty_clauses, 100);
+	KUNIT_EXPECT_GT(test, stats.empty_rules, 100);
+	KUNIT_EXPECT_GT(test, stats.failed_clauses, 100);
+	KUNIT_EXPECT_GT(test, stats.later_matches, 100);
 }
 
 static struct kunit_case kzt_policy_test_cases[] = {

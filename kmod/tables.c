@@ -273,6 +273,8 @@ void kzt_tables_decide(struct kzt_tables *tables,
 	struct kzt_authz_query query = {
 		.src_id = src_id,
 		.src_addr = src_addr,
+		/* Looked up by the flow's destination address: the same. */
+		.dst_addr = &dst->addr,
 		.dst_id = dst->id_len ? dst->id : NULL,
 		.dst_port = dst_port,
 		.count = new_flow,

@@ -754,18 +754,52 @@ static void rules_free(struct kzt_rule *r, size_t n)
 	free(r);
 }
 
+static bool rule_is_empty(const struct kzt_rule *r)
+{
+	return !(r->principals.n || r->not_principals.n || r->namespaces.n ||
+		 r->not_namespaces.n || r->ip_blocks.n || r->not_ip_blocks.n ||
+		 r->ports.n || r->not_ports.n);
+}
+
 /*
- * An Istio rule: sources (from, OR) and operations (to, OR). The kernel's
- * rule is an AND of fields, so the rule becomes one kernel rule per
- * (source, operation) pair; a missing side counts as one match-all entry.
+ * A clause of @r with a match per entry of @list (sources or operations,
+ * OR). None when @list is empty or an entry has no field: the side then
+ * matches all, as a missing from or to does.
+ */
+static int clause_add(struct kzt_rule *r, const struct kzt_rule *list, size_t n)
+{
+	struct kzt_clause *c;
+	struct kzt_rule *m;
+
+	for (size_t i = 0; i < n; i++)
+		if (rule_is_empty(&list[i]))
+			return 0;
+	if (!n)
+		return 0;
+	c = kzt_rule_clause_add(r);
+	if (!c)
+		return ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		m = kzt_clause_match_add(c);
+		if (!m || rule_merge(m, &list[i]))
+			return ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * An Istio rule: sources (from, OR) and operations (to, OR), both must
+ * match. With at most one of each, one rule of the short form holds the
+ * fields of both; else a rule of two clauses, one for each side
+ * (Documentation/policy.rst), as istiod sends ztunnel.
  */
 static int parse_rule(struct loader *l, yaml_node_t *node, const char *path,
 		      const char *policy_path, yaml_node_t *policy_node,
 		      struct kzt_policy *pol)
 {
 	static const char *const keys[] = { "from", "to" };
-	struct kzt_rule *src = NULL, *ops = NULL;
-	size_t nsrc = 0, nops = 0, nfrom, nto, total;
+	struct kzt_rule *src = NULL, *ops = NULL, *r;
+	size_t nsrc = 0, nops = 0, nfrom, nto;
 	yaml_node_item_t *items;
 	yaml_node_t *v[2];
 	char p[PATH_MAX_LEN], pi[PATH_MAX_LEN];
@@ -779,8 +813,11 @@ static int parse_rule(struct loader *l, yaml_node_t *node, const char *path,
 		ret = sequence(l, v[0], p, &items, &nfrom);
 		if (ret)
 			return ret;
-		if (nfrom > KZT_POLICY_RULES_MAX)
-			goto too_many;
+		if (nfrom > KZT_CLAUSE_MATCHES_MAX) {
+			ret = fail(l, v[0], p, "more than %d sources",
+				   KZT_CLAUSE_MATCHES_MAX);
+			goto out;
+		}
 		src = calloc(nfrom ? nfrom : 1, sizeof(*src));
 		if (!src)
 			return oom(l);
@@ -798,8 +835,11 @@ static int parse_rule(struct loader *l, yaml_node_t *node, const char *path,
 		ret = sequence(l, v[1], p, &items, &nto);
 		if (ret)
 			goto out;
-		if (nto > KZT_POLICY_RULES_MAX)
-			goto too_many;
+		if (nto > KZT_CLAUSE_MATCHES_MAX) {
+			ret = fail(l, v[1], p, "more than %d operations",
+				   KZT_CLAUSE_MATCHES_MAX);
+			goto out;
+		}
 		ops = calloc(nto ? nto : 1, sizeof(*ops));
 		if (!ops) {
 			ret = oom(l);
@@ -815,27 +855,22 @@ static int parse_rule(struct loader *l, yaml_node_t *node, const char *path,
 		}
 	}
 
-	total = pol->n_rules + (nsrc ? nsrc : 1) * (nops ? nops : 1);
-	if (total > KZT_POLICY_RULES_MAX)
-		goto too_many;
-	for (size_t i = 0; i < (nsrc ? nsrc : 1); i++) {
-		for (size_t j = 0; j < (nops ? nops : 1); j++) {
-			struct kzt_rule *r = kzt_policy_rule_add(pol);
-
-			if (!r || (nsrc && rule_merge(r, &src[i])) ||
-			    (nops && rule_merge(r, &ops[j]))) {
-				ret = oom(l);
-				goto out;
-			}
-		}
+	if (pol->n_rules >= KZT_POLICY_RULES_MAX) {
+		ret = fail(l, policy_node, policy_path,
+			   "policy %s has more than %d rules", pol->name,
+			   KZT_POLICY_RULES_MAX);
+		goto out;
 	}
-	ret = 0;
-	goto out;
-
-too_many:
-	ret = fail(l, policy_node, policy_path,
-		   "policy %s has more than %d rules once each rule's from and to are expanded (one kernel rule per source and operation pair)",
-		   pol->name, KZT_POLICY_RULES_MAX);
+	r = kzt_policy_rule_add(pol);
+	if (!r)
+		ret = ENOMEM;
+	else if (nsrc <= 1 && nops <= 1)
+		ret = (nsrc && rule_merge(r, &src[0])) ||
+		      (nops && rule_merge(r, &ops[0])) ? ENOMEM : 0;
+	else
+		ret = clause_add(r, src, nsrc) ?: clause_add(r, ops, nops);
+	if (ret)
+		ret = oom(l);
 out:
 	rules_free(src, nsrc);
 	rules_free(ops, nops);

@@ -38,20 +38,54 @@ static int put_ports(struct nl_msg *msg, int type, const struct kzt_ports *p)
 	return 0;
 }
 
+/* The fields of a match, or of a rule's short form (same attribute types). */
+static int put_fields(struct nl_msg *msg, const struct kzt_rule *r)
+{
+	if (put_strs(msg, KZT_MATCH_A_PRINCIPAL, &r->principals) ||
+	    put_strs(msg, KZT_MATCH_A_NOT_PRINCIPAL, &r->not_principals) ||
+	    put_strs(msg, KZT_MATCH_A_NAMESPACE, &r->namespaces) ||
+	    put_strs(msg, KZT_MATCH_A_NOT_NAMESPACE, &r->not_namespaces) ||
+	    put_cidrs(msg, KZT_MATCH_A_IP_BLOCK, &r->ip_blocks) ||
+	    put_cidrs(msg, KZT_MATCH_A_NOT_IP_BLOCK, &r->not_ip_blocks) ||
+	    put_ports(msg, KZT_MATCH_A_PORT, &r->ports) ||
+	    put_ports(msg, KZT_MATCH_A_NOT_PORT, &r->not_ports) ||
+	    put_cidrs(msg, KZT_MATCH_A_DESTINATION_IP, &r->destination_ips) ||
+	    put_cidrs(msg, KZT_MATCH_A_NOT_DESTINATION_IP, &r->not_destination_ips) ||
+	    put_strs(msg, KZT_MATCH_A_SERVICE_ACCOUNT, &r->service_accounts) ||
+	    put_strs(msg, KZT_MATCH_A_NOT_SERVICE_ACCOUNT, &r->not_service_accounts))
+		return EMSGSIZE;
+	return 0;
+}
+
+static int put_clause(struct nl_msg *msg, const struct kzt_clause *c)
+{
+	struct nlattr *nest = nla_nest_start(msg, KZT_RULE_A_CLAUSE | NLA_F_NESTED);
+	struct nlattr *match;
+
+	if (!nest)
+		return EMSGSIZE;
+	for (size_t i = 0; i < c->n_matches; i++) {
+		match = nla_nest_start(msg, KZT_CLAUSE_A_MATCH | NLA_F_NESTED);
+		if (!match || put_fields(msg, &c->matches[i]))
+			return EMSGSIZE;
+		/* an empty match matches nothing: it must stay */
+		nla_nest_end_keep_empty(msg, match);
+	}
+	nla_nest_end_keep_empty(msg, nest);	/* no match: matches all */
+	return 0;
+}
+
 static int put_rule(struct nl_msg *msg, const struct kzt_rule *r)
 {
 	struct nlattr *nest = nla_nest_start(msg, KZT_POLICY_A_RULE | NLA_F_NESTED);
 
-	if (!nest ||
-	    put_strs(msg, KZT_RULE_A_PRINCIPAL, &r->principals) ||
-	    put_strs(msg, KZT_RULE_A_NOT_PRINCIPAL, &r->not_principals) ||
-	    put_strs(msg, KZT_RULE_A_NAMESPACE, &r->namespaces) ||
-	    put_strs(msg, KZT_RULE_A_NOT_NAMESPACE, &r->not_namespaces) ||
-	    put_cidrs(msg, KZT_RULE_A_IP_BLOCK, &r->ip_blocks) ||
-	    put_cidrs(msg, KZT_RULE_A_NOT_IP_BLOCK, &r->not_ip_blocks) ||
-	    put_ports(msg, KZT_RULE_A_PORT, &r->ports) ||
-	    put_ports(msg, KZT_RULE_A_NOT_PORT, &r->not_ports))
+	if (!nest)
 		return EMSGSIZE;
+	if (!r->n_clauses && put_fields(msg, r))
+		return EMSGSIZE;
+	for (size_t i = 0; i < r->n_clauses; i++)
+		if (put_clause(msg, &r->clauses[i]))
+			return EMSGSIZE;
 	/* libnl drops an empty nest; an empty rule matches all */
 	nla_nest_end_keep_empty(msg, nest);
 	return 0;
@@ -121,8 +155,15 @@ static int get_cidr(const struct nlattr *nest, struct kzt_cidr *c)
 	return has_addr && has_len ? 0 : EBADMSG;
 }
 
-static int get_rule(const struct nlattr *nest, struct kzt_rule *r)
+static int get_clause(const struct nlattr *nest, struct kzt_clause *c);
+
+/*
+ * The fields of a MATCH nest, or of a RULE nest: its short form, or the
+ * CLAUSEs (@clauses).
+ */
+static int get_rule(const struct nlattr *nest, struct kzt_rule *r, bool clauses)
 {
+	struct kzt_clause *clause;
 	const struct nlattr *nla;
 	struct kzt_strs *strs;
 	struct kzt_cidrs *cidrs;
@@ -143,6 +184,22 @@ static int get_rule(const struct nlattr *nest, struct kzt_rule *r)
 		case KZT_RULE_A_NOT_IP_BLOCK:	cidrs = &r->not_ip_blocks; break;
 		case KZT_RULE_A_PORT:		ports = &r->ports; break;
 		case KZT_RULE_A_NOT_PORT:	ports = &r->not_ports; break;
+		case KZT_RULE_A_DESTINATION_IP:	cidrs = &r->destination_ips; break;
+		case KZT_RULE_A_NOT_DESTINATION_IP:
+			cidrs = &r->not_destination_ips;
+			break;
+		case KZT_RULE_A_SERVICE_ACCOUNT: strs = &r->service_accounts; break;
+		case KZT_RULE_A_NOT_SERVICE_ACCOUNT:
+			strs = &r->not_service_accounts;
+			break;
+		case KZT_RULE_A_CLAUSE:
+			if (!clauses)
+				return EBADMSG;
+			clause = kzt_rule_clause_add(r);
+			ret = clause ? get_clause(nla, clause) : ENOMEM;
+			if (ret)
+				return ret;
+			continue;
 		default:			continue;	/* newer module */
 		}
 		if (strs) {
@@ -158,6 +215,23 @@ static int get_rule(const struct nlattr *nest, struct kzt_rule *r)
 				return EBADMSG;
 			ret = kzt_ports_push(ports, nla_get_u16(nla));
 		}
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int get_clause(const struct nlattr *nest, struct kzt_clause *c)
+{
+	const struct nlattr *nla;
+	struct kzt_rule *m;
+	int rem, ret;
+
+	nla_for_each_nested(nla, nest, rem) {
+		if (nla_type(nla) != KZT_CLAUSE_A_MATCH)
+			continue;	/* newer module */
+		m = kzt_clause_match_add(c);
+		ret = m ? get_rule(nla, m, false) : ENOMEM;
 		if (ret)
 			return ret;
 	}
@@ -196,7 +270,7 @@ static int get_policy_attr(const struct nlattr *nla, struct kzt_policy *p)
 				     nla_len(nla) - 1);
 	case KZT_POLICY_A_RULE:
 		r = kzt_policy_rule_add(p);
-		return r ? get_rule(nla, r) : ENOMEM;
+		return r ? get_rule(nla, r, true) : ENOMEM;
 	case KZT_POLICY_A_DRY_RUN:
 		if (nla_len(nla) != 0)
 			return EBADMSG;

@@ -93,6 +93,37 @@ const char *kzt_ns_match_check(const char *s)
 }
 
 /**
+ * kzt_service_account_check() - a service account in a rule
+ * @s: "NS/SA": a namespace and a service account name, exact (no '*')
+ *
+ * @retval NULL fine
+ * @retval what is wrong
+ */
+const char *kzt_service_account_check(const char *s)
+{
+	const char *slash = strchr(s, '/'), *why;
+	char ns[KZT_NAMESPACE_MAX + 1];
+	size_t len;
+
+	if (!slash || !slash[1])
+		return "not NS/SA (a namespace, '/', a service account)";
+	len = slash - s;
+	if (len > KZT_NAMESPACE_MAX)
+		return "namespace longer than 63 bytes";
+	memcpy(ns, s, len);
+	ns[len] = '\0';
+	why = kzt_namespace_check(ns);
+	if (why)
+		return why;
+	if (strlen(slash + 1) > KZT_SPIFFE_ID_MAX)
+		return "longer than 2048 bytes";
+	for (const char *p = slash + 1; *p; p++)
+		if (!kzt_spiffe_path_char(*p))
+			return "service account of A-Za-z0-9 . - _ only";
+	return NULL;
+}
+
+/**
  * kzt_principal_check() - a principal in a rule
  * @s: "cluster.local/ns/default/sa/web", "cluster.local/ns/default/" + "*",
  *     "*" + "/sa/web", or "*"

@@ -13,6 +13,7 @@ const char *kzt_trust_domain_str_check(const char *s);
 const char *kzt_namespace_check(const char *s);
 const char *kzt_ns_match_check(const char *s);
 const char *kzt_principal_check(const char *s);
+const char *kzt_service_account_check(const char *s);
 const char *kzt_policy_name_check(const char *s);
 
 #endif /* KZT_NAMES_H */

@@ -148,8 +148,52 @@ struct kzt_rule *kzt_policy_rule_add(struct kzt_policy *p)
 	return &p->rules[p->n_rules++];
 }
 
+/**
+ * kzt_rule_clause_add() - append a clause without matches to @r
+ * @r: the rule; its fields are then unused
+ *
+ * @retval the new clause
+ * @retval NULL out of memory; @r is unchanged
+ */
+struct kzt_clause *kzt_rule_clause_add(struct kzt_rule *r)
+{
+	struct kzt_clause *v = grow(r->clauses, r->n_clauses, sizeof(*v));
+
+	if (!v)
+		return NULL;
+	r->clauses = v;
+	return &r->clauses[r->n_clauses++];
+}
+
+/**
+ * kzt_clause_match_add() - append a match without fields to @c
+ * @c: the clause
+ *
+ * @retval the new match, whose fields only are used
+ * @retval NULL out of memory; @c is unchanged
+ */
+struct kzt_rule *kzt_clause_match_add(struct kzt_clause *c)
+{
+	struct kzt_rule *v = grow(c->matches, c->n_matches, sizeof(*v));
+
+	if (!v)
+		return NULL;
+	c->matches = v;
+	return &c->matches[c->n_matches++];
+}
+
 void kzt_rule_free(struct kzt_rule *r)
 {
+	for (size_t i = 0; i < r->n_clauses; i++) {
+		for (size_t j = 0; j < r->clauses[i].n_matches; j++)
+			kzt_rule_free(&r->clauses[i].matches[j]);
+		free(r->clauses[i].matches);
+	}
+	free(r->clauses);
+	kzt_strs_free(&r->service_accounts);
+	kzt_strs_free(&r->not_service_accounts);
+	free(r->destination_ips.v);
+	free(r->not_destination_ips.v);
 	kzt_strs_free(&r->principals);
 	kzt_strs_free(&r->not_principals);
 	kzt_strs_free(&r->namespaces);

@@ -46,7 +46,14 @@ struct kzt_workloads {
 	size_t n;
 };
 
-/* A rule matches when every field it has matches (AND). */
+struct kzt_clause;
+
+/*
+ * A rule of Istio's grammar (Documentation/policy.rst): with @n_clauses,
+ * each clause must match, and the fields are unused; without, the fields
+ * are its short form, one clause of one match, which matches when every
+ * field it has matches (AND); no field: it matches all.
+ */
 struct kzt_rule {
 	struct kzt_strs principals;
 	struct kzt_strs not_principals;
@@ -56,6 +63,21 @@ struct kzt_rule {
 	struct kzt_cidrs not_ip_blocks;
 	struct kzt_ports ports;
 	struct kzt_ports not_ports;
+	struct kzt_cidrs destination_ips;
+	struct kzt_cidrs not_destination_ips;
+	struct kzt_strs service_accounts;	/* "NS/SA" */
+	struct kzt_strs not_service_accounts;
+	struct kzt_clause *clauses;
+	size_t n_clauses;
+};
+
+/*
+ * One of its matches must match; a match is a struct kzt_rule of fields
+ * only (no field: it matches nothing). No match: the clause matches all.
+ */
+struct kzt_clause {
+	struct kzt_rule *matches;
+	size_t n_matches;
 };
 
 struct kzt_policy {
@@ -89,6 +111,8 @@ void kzt_workloads_free(struct kzt_workloads *list);
 void kzt_workloads_sort(struct kzt_workloads *list);
 
 struct kzt_rule *kzt_policy_rule_add(struct kzt_policy *p);
+struct kzt_clause *kzt_rule_clause_add(struct kzt_rule *r);
+struct kzt_rule *kzt_clause_match_add(struct kzt_clause *c);
 void kzt_rule_free(struct kzt_rule *r);
 void kzt_policy_free(struct kzt_policy *p);
 int kzt_policies_push(struct kzt_policies *list, struct kzt_policy *p);

@@ -117,12 +117,13 @@ test_apply() {
 	expect_eq "legacy protocol" "$(ctl -j workload show 10.0.3.4 | jq -r .protocol)" plaintext
 }
 
-# Istio's from x to lists become one kernel rule per (source, operation).
+# Istio's from and to lists become two clauses of one rule, a match per
+# source and per operation.
 test_rules_expanded() {
 	local json
 	json=$(ctl -j policy show prod/allow-web) || return 1
-	expect_eq "rules" "$(jq -c '[.rules[] | [.principals, .namespaces, .ports]]' <<<"$json")" \
-		'[[["example.org/ns/default/sa/web"],[],[5432]],[[],["ops"],[5432]]]' &&
+	expect_eq "rules" "$(jq -c '[.rules[].clauses[] | [.[] | [.principals, .namespaces, .ports]]]' <<<"$json")" \
+		'[[[["example.org/ns/default/sa/web"],[],[]],[[],["ops"],[]]],[[[],[],[5432]]]]' &&
 	expect_eq "decision" "$(ctl -j policy check --src-id spiffe://example.org/ns/ops/sa/x \
 		--src-ip 10.5.0.1 --dst 10.0.2.3 --port 5432 | jq -r .verdict)" allow &&
 	expect_eq "not-ip-block" "$(ctl -j policy check --src-id spiffe://example.org/ns/ops/sa/x \
@@ -204,7 +205,7 @@ TMP=$(mktemp -d)
 make_files
 
 run_test "apply: a full file sets config, workloads and policies" test_apply
-run_test "apply: Istio from/to lists become kernel rules" test_rules_expanded
+run_test "apply: Istio from/to lists become two clauses" test_rules_expanded
 run_test "apply: re-applying the same file changes nothing" test_idempotent
 run_test "apply: without --prune, what the file lacks stays" test_merge
 run_test "apply: with --prune, what the file lacks goes" test_prune

@@ -299,7 +299,8 @@ put:
 
 /*
  * Put every attribute of @args into @msg; "ID:nest" opens a nest that the
- * matching "end" closes.
+ * matching "end" closes. An empty nest is sent as it is (libnl's
+ * nla_nest_end() would drop it): an empty rule or clause means something.
  */
 static int put_attrs(struct nl_msg *msg, int n, char *args[])
 {
@@ -317,7 +318,7 @@ static int put_attrs(struct nl_msg *msg, int n, char *args[])
 				fprintf(stderr, "%s: 'end' without a nest\n", prog);
 				return EINVAL;
 			}
-			nla_nest_end(msg, open[--depth]);
+			nla_nest_end_keep_empty(msg, open[--depth]);
 			continue;
 		}
 		if (len > 5 && !strcmp(a + len - 5, ":nest")) {

@@ -128,7 +128,13 @@ test_policy_fields() {
 	expect_reject "ip block without prefix" EINVAL "bad_attr=6|missing_type=2" \
 		-- policy-add 1:str=p 2:u8=1 3:u8=0 6:nest 5:nest 1:ip=10.0.0.0 end end &&
 	expect_reject "unknown rule field" EINVAL "bad_attr=6|Unknown attribute type" \
-		-- policy-add 1:str=p 2:u8=1 3:u8=0 6:nest 9:u16=80 end &&
+		-- policy-add 1:str=p 2:u8=1 3:u8=0 6:nest 14:u16=80 end &&
+	expect_reject "rule of fields and clauses" EINVAL "clauses or fields.* bad_attr_offset=56 bad_attr=6" \
+		-- policy-add 1:str=p 2:u8=1 3:u8=0 6:nest 7:u16=80 13:nest end end &&
+	expect_reject "clause in a match" EINVAL "Unknown attribute type.* bad_attr=6" \
+		-- policy-add 1:str=p 2:u8=1 3:u8=0 6:nest 13:nest 1:nest 13:nest end end end end &&
+	expect_reject "service account without '/'" EINVAL "must be NS/SA.* bad_attr=6" \
+		-- policy-add 1:str=p 2:u8=1 3:u8=0 6:nest 13:nest 1:nest 11:str=web end end end &&
 	expect_reject "unknown flag" EINVAL "reserved bit set.* bad_attr=7" \
 		-- policy-add 1:str=p 2:u8=1 3:u8=0 7:u32=4 &&
 	expect_reject "taken name" EEXIST "extack=" -- policy-add 1:str=p1 2:u8=1 3:u8=0 &&
@@ -136,12 +142,19 @@ test_policy_fields() {
 }
 
 test_policy_limits() {
-	local rules=() values=() i
-	for i in $(seq 0 64); do
-		rules+=(6:nest 7:u16=80 end)
+	local rules=() clauses=() values=() i
+	for i in $(seq 0 8000); do
+		rules+=(6:nest end)
 	done
-	expect_reject "65 rules" "EINVAL|E2BIG|ERANGE" "extack=" \
+	expect_reject "8001 rules" "EINVAL|E2BIG|ERANGE" "more than 8000 rules" \
 		-- policy-add 1:str=p 2:u8=1 3:u8=0 "${rules[@]}" || return 1
+	expect_reject "7999 rules, too large" EMSGSIZE "too large" \
+		-- policy-add 1:str=p 2:u8=1 3:u8=0 "${rules[@]:4}" || return 1
+	for i in $(seq 0 64); do
+		clauses+=(13:nest end)
+	done
+	expect_reject "65 clauses" EINVAL "more than 64 clauses" \
+		-- policy-add 1:str=p 2:u8=1 3:u8=0 6:nest "${clauses[@]}" end || return 1
 	for i in $(seq 1 257); do
 		values+=(7:u16=$i)
 	done

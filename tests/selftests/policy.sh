@@ -187,6 +187,31 @@ test_dry_run() {
 	ctl "$A" policy del prod/dry-deny
 }
 
+# Istio's destination IPs and service accounts (short form): the check
+# fills the destination address as the data path does; a service account
+# is NS/SA of any trust domain, and a plaintext peer has none.
+test_istio_fields() {
+	ctl "$A" policy add prod/deny-sa-dst action deny scope global \
+		rule service-account legacy/app destination-ip 10.0.1.3 \
+		rule not-service-account ops/admin destination-ip 10.0.1.2/32 port 22 || return 1
+	expect_eq "shown" "$(ctl "$A" -j policy show prod/deny-sa-dst |
+		jq -c '[.rules[0].service_accounts, .rules[0].destination_ips, .rules[1].not_service_accounts]')" \
+		'[["legacy/app"],["10.0.1.3/32"],["ops/admin"]]' &&
+	expect_decision spiffe://other.td/ns/legacy/sa/app 10.5.0.1 10.0.1.3 5432 \
+		"deny deny-policy prod/deny-sa-dst" &&
+	expect_decision spiffe://$TD/ns/legacy/sa/app 10.5.0.1 10.0.1.2 5432 \
+		"allow no-policy -" &&
+	expect_decision spiffe://$TD/ns/legacy/sa/app2 10.5.0.1 10.0.1.3 5432 \
+		"allow no-policy -" &&
+	expect_decision - 10.5.0.1 10.0.1.2 22 \
+		"deny deny-policy default/deny-plain-web" &&
+	expect_decision spiffe://$TD/ns/x/sa/y 10.5.0.1 10.0.1.2 22 \
+		"deny deny-policy prod/deny-sa-dst" &&
+	expect_decision spiffe://$TD/ns/ops/sa/admin 10.5.0.1 10.0.1.2 22 \
+		"allow no-policy -" &&
+	ctl "$A" policy del prod/deny-sa-dst
+}
+
 test_isolation() {
 	ctl "$B" workload add 10.0.1.3 id $ID_DB node 192.0.2.1 || return 1
 	expect_eq "node-b decision" \
@@ -213,5 +238,6 @@ run_test "policy: checking an unknown destination is an error" test_unknown_dest
 run_test "policy: add over a name fails, replace and del take effect" test_exists_replace_del
 run_test "policy: a 31 KB policy lists whole; a larger one is refused" test_big_policy
 run_test "policy: a dry-run policy decides nothing, check shows it" test_dry_run
+run_test "policy: destination IPs and service accounts" test_istio_fields
 run_test "policy: policies of one namespace do not reach another" test_isolation
 exit $RET

@@ -68,14 +68,18 @@ static void test_example(void **state)
 	assert_int_equal(p->scope, KZT_SCOPE_WORKLOADS);
 	assert_null(p->ns);	/* NAMESPACE goes with scope namespace only */
 	assert_int_equal(p->scope_ids.n, 1);
-	/* 2 sources x 1 operation */
-	assert_int_equal(p->n_rules, 2);
-	assert_string_equal(p->rules[0].principals.v[0], "cluster.local/ns/default/sa/client");
-	assert_int_equal(p->rules[0].namespaces.n, 0);
-	assert_int_equal(p->rules[0].ports.n, 2);
-	assert_string_equal(p->rules[1].namespaces.v[0], "ingress");
-	assert_int_equal(p->rules[1].principals.n, 0);
-	assert_int_equal(p->rules[1].ports.v[1], 443);
+	/* 2 sources and 1 operation: two clauses */
+	assert_int_equal(p->n_rules, 1);
+	assert_int_equal(p->rules[0].n_clauses, 2);
+	assert_int_equal(p->rules[0].clauses[0].n_matches, 2);
+	assert_string_equal(p->rules[0].clauses[0].matches[0].principals.v[0],
+			    "cluster.local/ns/default/sa/client");
+	assert_int_equal(p->rules[0].clauses[0].matches[0].namespaces.n, 0);
+	assert_string_equal(p->rules[0].clauses[0].matches[1].namespaces.v[0], "ingress");
+	assert_int_equal(p->rules[0].clauses[0].matches[1].principals.n, 0);
+	assert_int_equal(p->rules[0].clauses[1].n_matches, 1);
+	assert_int_equal(p->rules[0].clauses[1].matches[0].ports.n, 2);
+	assert_int_equal(p->rules[0].clauses[1].matches[0].ports.v[1], 443);
 
 	p = &f.policies.v[2];
 	assert_string_equal(p->name, "db-port");
@@ -91,7 +95,7 @@ static int parse(const char *text, struct kzt_apply_file *f, char *err,
 	return kzt_apply_parse(text, strlen(text), "t.yaml", NULL, f, err, errlen);
 }
 
-/* Istio's from (OR) x to (OR) becomes one kernel rule per pair. */
+/* Istio's from (OR) and to (OR) become two clauses of one rule. */
 static void test_cross_product(void **state)
 {
 	static const char text[] =
@@ -120,28 +124,38 @@ static void test_cross_product(void **state)
 	assert_int_equal(p->action, KZT_ACTION_ALLOW);	/* Istio's default */
 	assert_int_equal(p->scope, KZT_SCOPE_NAMESPACE);
 	assert_false(p->dry_run);
-	assert_int_equal(p->n_rules, 3 * 2 + 1 + 1);
+	/* from and to: two clauses, a match per source and per operation */
+	assert_int_equal(p->n_rules, 3);
+	assert_int_equal(p->rules[0].n_clauses, 2);
+	assert_int_equal(p->rules[0].principals.n + p->rules[0].ports.n, 0);
+	assert_int_equal(p->rules[0].clauses[0].n_matches, 3);
 	for (size_t i = 0; i < 3; i++) {
-		for (size_t j = 0; j < 2; j++) {
-			const struct kzt_rule *r = &p->rules[i * 2 + j];
+		const struct kzt_rule *m = &p->rules[0].clauses[0].matches[i];
 
-			assert_int_equal(r->principals.n, i == 0);
-			assert_int_equal(r->namespaces.n, i == 1);
-			assert_int_equal(r->ip_blocks.n, i == 2);
-			assert_int_equal(r->not_principals.n, i == 2);
-			assert_int_equal(r->ports.n, j == 0);
-			assert_int_equal(r->not_ports.n, j == 1 ? 2 : 0);
-		}
+		assert_int_equal(m->principals.n, i == 0);
+		assert_int_equal(m->namespaces.n, i == 1);
+		assert_int_equal(m->ip_blocks.n, i == 2);
+		assert_int_equal(m->not_principals.n, i == 2);
+		assert_int_equal(m->ports.n + m->not_ports.n, 0);
 	}
-	assert_int_equal(p->rules[6].ports.v[0], 9090);
-	assert_int_equal(p->rules[6].principals.n, 0);
+	assert_int_equal(p->rules[0].clauses[1].n_matches, 2);
+	for (size_t j = 0; j < 2; j++) {
+		const struct kzt_rule *m = &p->rules[0].clauses[1].matches[j];
+
+		assert_int_equal(m->ports.n, j == 0);
+		assert_int_equal(m->not_ports.n, j == 1 ? 2 : 0);
+		assert_int_equal(m->principals.n + m->namespaces.n, 0);
+	}
+	/* one operation: the short form, as before */
+	assert_int_equal(p->rules[1].n_clauses, 0);
+	assert_int_equal(p->rules[1].ports.v[0], 9090);
+	assert_int_equal(p->rules[1].principals.n, 0);
 	/* "{}": a rule without fields matches all */
-	assert_int_equal(p->rules[7].ports.n + p->rules[7].principals.n +
-			 p->rules[7].ip_blocks.n, 0);
+	assert_int_equal(p->rules[2].n_clauses + p->rules[2].ports.n +
+			 p->rules[2].principals.n + p->rules[2].ip_blocks.n, 0);
 	kzt_apply_free(&f);
 }
 
-/* KZT_POLICY_RULES_MAX after expansion: 8 x 8 fits, 8 x 8 + 1 does not. */
 /* dryRun: true|false (and the other spellings of a boolean). */
 static void test_dry_run(void **state)
 {
@@ -164,6 +178,11 @@ static void test_dry_run(void **state)
 	kzt_apply_free(&f);
 }
 
+/*
+ * KZT_CLAUSE_MATCHES_MAX sources and operations fit in one rule of two
+ * clauses; one more source does not. A source without fields makes the
+ * from side match all: no clause for it.
+ */
 static void test_rule_limit(void **state)
 {
 	struct kzt_apply_file f;
@@ -172,28 +191,33 @@ static void test_rule_limit(void **state)
 	FILE *m;
 
 	(void)state;
-	for (int extra = 0; extra < 2; extra++) {
+	for (int extra = 0; extra < 3; extra++) {
 		m = open_memstream(&text, &len);
 		assert_non_null(m);
 		fprintf(m, "policies:\n  - name: big\n    scope: global\n    rules:\n"
 			   "      - from:\n");
-		for (int i = 0; i < 8; i++)
+		for (int i = 0; i < KZT_CLAUSE_MATCHES_MAX + (extra == 1) - (extra == 2); i++)
 			fprintf(m, "          - source: {namespaces: [n%d]}\n", i);
+		if (extra == 2)
+			fprintf(m, "          - source: {}\n");
 		fprintf(m, "        to:\n");
-		for (int i = 0; i < 8; i++)
+		for (int i = 0; i < KZT_CLAUSE_MATCHES_MAX; i++)
 			fprintf(m, "          - operation: {ports: [%d]}\n", i + 1);
-		if (extra)
-			fprintf(m, "      - {}\n");
 		fclose(m);
-		if (!extra) {
-			if (parse(text, &f, err, sizeof(err)))
-				fail_msg("%s", err);
-			assert_int_equal(f.policies.v[0].n_rules, KZT_POLICY_RULES_MAX);
-			kzt_apply_free(&f);
-		} else {
+		if (extra == 1) {
 			assert_int_equal(parse(text, &f, err, sizeof(err)), EINVAL);
 			assert_string_equal(err,
-				"t.yaml:2:5: policies[0]: policy big has more than 64 rules once each rule's from and to are expanded (one kernel rule per source and operation pair)");
+				"t.yaml:6:11: policies[0].rules[0].from: more than 256 sources");
+		} else {
+			if (parse(text, &f, err, sizeof(err)))
+				fail_msg("%s", err);
+			assert_int_equal(f.policies.v[0].n_rules, 1);
+			assert_int_equal(f.policies.v[0].rules[0].n_clauses,
+					 extra ? 1 : 2);
+			/* the from clause, or (extra) the to clause */
+			assert_int_equal(f.policies.v[0].rules[0].clauses[0].n_matches,
+					 KZT_CLAUSE_MATCHES_MAX);
+			kzt_apply_free(&f);
 		}
 		free(text);
 	}

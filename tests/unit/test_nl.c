@@ -475,6 +475,65 @@ static void test_policy_roundtrip(void **state)
 	nlmsg_free(msg);
 }
 
+/*
+ * A rule of clauses (an empty clause and an empty match kept) and the
+ * fields of Istio's grammar go out and come back; a reply's match never
+ * holds clauses.
+ */
+static void test_policy_clauses(void **state)
+{
+	struct kzt_policy in = { .action = KZT_ACTION_ALLOW,
+				 .scope = KZT_SCOPE_GLOBAL }, out;
+	struct nl_msg *msg = kzt_msg(KZT_CMD_POLICY_GET);
+	struct kzt_rule *r, *m;
+	struct kzt_clause *cl;
+	struct kzt_cidr c;
+
+	(void)state;
+	in.name = strdup("c");
+	r = kzt_policy_rule_add(&in);
+	assert_non_null(r);
+	assert_int_equal(kzt_strs_push(&r->service_accounts, "a/b", 3), 0);
+	assert_int_equal(kzt_cidr_parse("10.8.0.0/16", &c), 0);
+	assert_int_equal(kzt_cidrs_push(&r->not_destination_ips, &c), 0);
+	r = kzt_policy_rule_add(&in);
+	assert_non_null(r);
+	cl = kzt_rule_clause_add(r);		/* [ ns a | (none) ] */
+	assert_non_null(cl);
+	m = kzt_clause_match_add(cl);
+	assert_non_null(m);
+	assert_int_equal(kzt_strs_push(&m->namespaces, "a", 1), 0);
+	assert_non_null(kzt_clause_match_add(cl));
+	assert_non_null(kzt_rule_clause_add(r));	/* [ ] */
+	cl = kzt_rule_clause_add(r);		/* [ destination-ip, not-sa ] */
+	assert_non_null(cl);
+	m = kzt_clause_match_add(cl);
+	assert_non_null(m);
+	assert_int_equal(kzt_cidrs_push(&m->destination_ips, &c), 0);
+	assert_int_equal(kzt_strs_push(&m->not_service_accounts, "x/y", 3), 0);
+
+	assert_int_equal(kzt_policy_put(msg, &in, NULL), 0);
+	assert_int_equal(kzt_policy_from_msg(nlmsg_hdr(msg), &out), 0);
+	assert_int_equal(out.n_rules, 2);
+	assert_int_equal(out.rules[0].n_clauses, 0);
+	assert_string_equal(out.rules[0].service_accounts.v[0], "a/b");
+	assert_int_equal(out.rules[0].not_destination_ips.v[0].prefix_len, 112);
+	r = &out.rules[1];
+	assert_int_equal(r->n_clauses, 3);
+	assert_int_equal(r->principals.n + r->service_accounts.n, 0);
+	assert_int_equal(r->clauses[0].n_matches, 2);
+	assert_string_equal(r->clauses[0].matches[0].namespaces.v[0], "a");
+	assert_int_equal(r->clauses[0].matches[1].namespaces.n, 0);
+	assert_int_equal(r->clauses[1].n_matches, 0);
+	assert_int_equal(r->clauses[2].n_matches, 1);
+	assert_int_equal(r->clauses[2].matches[0].destination_ips.n, 1);
+	assert_string_equal(r->clauses[2].matches[0].not_service_accounts.v[0], "x/y");
+	assert_int_equal(r->clauses[2].matches[0].n_clauses, 0);
+	kzt_policy_free(&out);
+	kzt_policy_free(&in);
+	nlmsg_free(msg);
+}
+
 /* DRY_RUN goes out as a flag; a reply's counters come back. */
 static void test_policy_dry_run(void **state)
 {
@@ -938,6 +997,7 @@ int main(void)
 		cmocka_unit_test(test_errno_map),
 		cmocka_unit_test(test_attr_names),
 		cmocka_unit_test(test_policy_roundtrip),
+		cmocka_unit_test(test_policy_clauses),
 		cmocka_unit_test(test_policy_dry_run),
 		cmocka_unit_test(test_workload_roundtrip),
 		cmocka_unit_test(test_nested_error_names),

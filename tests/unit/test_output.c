@@ -205,7 +205,8 @@ static void test_policy(void **state)
 	kztctl_json_policy(&c.j, &p);
 	end(&c, "{\"name\":\"default/deny-x\",\"action\":\"deny\",\"scope\":\"namespace\",\"namespace\":\"default\","
 		"\"rules\":[{\"principals\":[],\"not_principals\":[],\"namespaces\":[],\"not_namespaces\":[],"
-		"\"ip_blocks\":[\"10.0.0.0/8\"],\"not_ip_blocks\":[],\"ports\":[80],\"not_ports\":[]}],"
+		"\"ip_blocks\":[\"10.0.0.0/8\"],\"not_ip_blocks\":[],\"ports\":[80],\"not_ports\":[],"
+		"\"destination_ips\":[],\"not_destination_ips\":[],\"service_accounts\":[],\"not_service_accounts\":[]}],"
 		"\"dry_run\":false,\"would_allow\":null,\"would_deny\":null}");
 	kzt_policy_free(&p);
 
@@ -325,6 +326,43 @@ static void test_rule_str(void **state)
 	kzt_rule_free(&r);
 }
 
+/* A rule of clauses: "[ A | B ] and [ ]"; JSON {"clauses":[[...]]}. */
+static void test_rule_clauses(void **state)
+{
+	struct kzt_policy p = { .action = KZT_ACTION_ALLOW,
+				.scope = KZT_SCOPE_GLOBAL };
+	struct kzt_rule *r, *m;
+	struct kzt_clause *cl;
+	struct capture c;
+	char buf[256];
+
+	(void)state;
+	p.name = strdup("c");
+	r = kzt_policy_rule_add(&p);
+	assert_non_null(r);
+	cl = kzt_rule_clause_add(r);
+	assert_non_null(cl);
+	m = kzt_clause_match_add(cl);
+	assert_non_null(m);
+	assert_int_equal(kzt_strs_push(&m->service_accounts, "a/b", 3), 0);
+	assert_int_equal(kzt_ports_push(&m->ports, 80), 0);
+	assert_non_null(kzt_clause_match_add(cl));
+	assert_non_null(kzt_rule_clause_add(r));
+	assert_string_equal(kztctl_rule_str(r, buf, sizeof(buf)),
+			    "[ port 80 service-account a/b | (none) ] and [ ]");
+	begin(&c);
+	kztctl_json_policy(&c.j, &p);
+	end(&c, "{\"name\":\"c\",\"action\":\"allow\",\"scope\":\"global\",\"rules\":[{\"clauses\":[["
+		"{\"principals\":[],\"not_principals\":[],\"namespaces\":[],\"not_namespaces\":[],"
+		"\"ip_blocks\":[],\"not_ip_blocks\":[],\"ports\":[80],\"not_ports\":[],"
+		"\"destination_ips\":[],\"not_destination_ips\":[],\"service_accounts\":[\"a/b\"],\"not_service_accounts\":[]},"
+		"{\"principals\":[],\"not_principals\":[],\"namespaces\":[],\"not_namespaces\":[],"
+		"\"ip_blocks\":[],\"not_ip_blocks\":[],\"ports\":[],\"not_ports\":[],"
+		"\"destination_ips\":[],\"not_destination_ips\":[],\"service_accounts\":[],\"not_service_accounts\":[]}"
+		"],[]]}],\"dry_run\":false,\"would_allow\":null,\"would_deny\":null}");
+	kzt_policy_free(&p);
+}
+
 static void test_table(void **state)
 {
 	static const char *const head[] = { "A", "LONGER", "C" };
@@ -370,6 +408,7 @@ int main(void)
 		cmocka_unit_test(test_check),
 		cmocka_unit_test(test_apply_result),
 		cmocka_unit_test(test_rule_str),
+		cmocka_unit_test(test_rule_clauses),
 		cmocka_unit_test(test_table),
 	};
 

@@ -429,7 +429,15 @@ static void test_policy_add_args(void **state)
 		{ "p action allow scope global port 80",
 		  "unknown field 'port' (expected action, scope, rule, dry-run or replace)" },
 		{ "p action allow scope global rule prot 80",
-		  "unknown field 'prot' (expected a rule field: principal, not-principal, namespace, not-namespace, ip-block, not-ip-block, port, not-port; or rule, action, scope, dry-run, replace)" },
+		  "unknown field 'prot' (expected a rule field: principal, not-principal, namespace, not-namespace, ip-block, not-ip-block, port, not-port, destination-ip, not-destination-ip, service-account, not-service-account; or rule, action, scope, dry-run, replace)" },
+		{ "p action allow scope global rule service-account a",
+		  "rule 0: invalid service-account 'a': not NS/SA (a namespace, '/', a service account)" },
+		{ "p action allow scope global rule not-service-account A/b",
+		  "rule 0: invalid not-service-account 'A/b': not a namespace (lower-case letters, digits and '-')" },
+		{ "p action allow scope global rule service-account a/b/c",
+		  "rule 0: invalid service-account 'a/b/c': service account of A-Za-z0-9 . - _ only" },
+		{ "p action allow scope global rule destination-ip 10.0.0.1/8",
+		  "rule 0: invalid destination-ip '10.0.0.1/8': host bits set below the prefix" },
 		{ "p action allow action deny scope global", "action given twice" },
 		{ "p action deny scope global dry-run rule dry-run", "dry-run given twice" },
 	};
@@ -472,6 +480,20 @@ static void test_policy_add_args(void **state)
 	assert_int_equal(p.rules[2].ports.n + p.rules[2].principals.n, 0);
 	assert_true(replace);
 	assert_false(p.dry_run);
+	kzt_policy_free(&p);
+
+	/* The fields of Istio's grammar, in the short form. */
+	snprintf(line, sizeof(line),
+		 "s action deny scope global rule service-account a/web,b/x "
+		 "not-service-account a/db destination-ip 10.8.0.0/16 "
+		 "not-destination-ip fd00::1");
+	assert_int_equal(kztctl_parse_policy_add(words(line, argv), argv, &p,
+						 &replace, err, sizeof(err)), 0);
+	assert_int_equal(p.rules[0].service_accounts.n, 2);
+	assert_string_equal(p.rules[0].service_accounts.v[1], "b/x");
+	assert_string_equal(p.rules[0].not_service_accounts.v[0], "a/db");
+	assert_int_equal(p.rules[0].destination_ips.v[0].prefix_len, 112);
+	assert_int_equal(p.rules[0].not_destination_ips.v[0].prefix_len, 128);
 	kzt_policy_free(&p);
 
 	/* dry-run anywhere after the name, also after a rule's fields. */

@@ -293,7 +293,8 @@ twice:
 }
 
 /* Rule fields on the command line, and where their values go. */
-enum field_kind { F_PRINCIPAL, F_NAMESPACE, F_IP_BLOCK, F_PORT };
+enum field_kind { F_PRINCIPAL, F_NAMESPACE, F_IP_BLOCK, F_PORT,
+		  F_SERVICE_ACCOUNT };
 
 static const struct {
 	const char *name;
@@ -308,6 +309,12 @@ static const struct {
 	{ "not-ip-block",	F_IP_BLOCK,	offsetof(struct kzt_rule, not_ip_blocks) },
 	{ "port",		F_PORT,		offsetof(struct kzt_rule, ports) },
 	{ "not-port",		F_PORT,		offsetof(struct kzt_rule, not_ports) },
+	{ "destination-ip",	F_IP_BLOCK,	offsetof(struct kzt_rule, destination_ips) },
+	{ "not-destination-ip",	F_IP_BLOCK,	offsetof(struct kzt_rule, not_destination_ips) },
+	{ "service-account",	F_SERVICE_ACCOUNT,
+	  offsetof(struct kzt_rule, service_accounts) },
+	{ "not-service-account", F_SERVICE_ACCOUNT,
+	  offsetof(struct kzt_rule, not_service_accounts) },
 };
 
 static int rule_field_index(const char *name)
@@ -356,6 +363,9 @@ static int rule_value(struct kzt_rule *r, size_t rule, int f, const char *v,
 	case F_NAMESPACE:
 		msg = kzt_ns_match_check(v);
 		break;
+	case F_SERVICE_ACCOUNT:
+		msg = kzt_service_account_check(v);
+		break;
 	case F_IP_BLOCK:
 		ret = kzt_cidr_parse(v, &c);
 		if (ret == EDOM)
@@ -378,7 +388,8 @@ static int rule_value(struct kzt_rule *r, size_t rule, int f, const char *v,
 		return EINVAL;
 	}
 	if ((rule_fields[f].kind == F_PRINCIPAL ||
-	     rule_fields[f].kind == F_NAMESPACE) &&
+	     rule_fields[f].kind == F_NAMESPACE ||
+	     rule_fields[f].kind == F_SERVICE_ACCOUNT) &&
 	    kzt_strs_push((struct kzt_strs *)base, v, strlen(v)))
 		return ENOMEM;
 	return 0;
@@ -574,7 +585,7 @@ int kztctl_parse_policy_add(int argc, char *argv[], struct kzt_policy *p,
 			n.dry_run = true;
 		} else {
 			snprintf(errbuf, errlen,
-				 rule ? "unknown field '%s' (expected a rule field: principal, not-principal, namespace, not-namespace, ip-block, not-ip-block, port, not-port; or rule, action, scope, dry-run, replace)" :
+				 rule ? "unknown field '%s' (expected a rule field: principal, not-principal, namespace, not-namespace, ip-block, not-ip-block, port, not-port, destination-ip, not-destination-ip, service-account, not-service-account; or rule, action, scope, dry-run, replace)" :
 					"unknown field '%s' (expected action, scope, rule, dry-run or replace)",
 				 word);
 			goto out;

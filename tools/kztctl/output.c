@@ -111,9 +111,45 @@ static void json_ports(struct kzt_json *j, const char *key,
 	kzt_json_array_end(j);
 }
 
+/* Every field of a match (or a rule's short form), always present. */
+static void json_fields(struct kzt_json *j, const struct kzt_rule *r)
+{
+	kzt_json_object_begin(j, NULL);
+	json_strs(j, "principals", &r->principals);
+	json_strs(j, "not_principals", &r->not_principals);
+	json_strs(j, "namespaces", &r->namespaces);
+	json_strs(j, "not_namespaces", &r->not_namespaces);
+	json_cidrs(j, "ip_blocks", &r->ip_blocks);
+	json_cidrs(j, "not_ip_blocks", &r->not_ip_blocks);
+	json_ports(j, "ports", &r->ports);
+	json_ports(j, "not_ports", &r->not_ports);
+	json_cidrs(j, "destination_ips", &r->destination_ips);
+	json_cidrs(j, "not_destination_ips", &r->not_destination_ips);
+	json_strs(j, "service_accounts", &r->service_accounts);
+	json_strs(j, "not_service_accounts", &r->not_service_accounts);
+	kzt_json_object_end(j);
+}
+
+/* A rule of clauses: {"clauses":[[match, ...], ...]}. */
+static void json_clauses(struct kzt_json *j, const struct kzt_rule *r)
+{
+	kzt_json_object_begin(j, NULL);
+	kzt_json_array_begin(j, "clauses");
+	for (size_t i = 0; i < r->n_clauses; i++) {
+		kzt_json_array_begin(j, NULL);
+		for (size_t k = 0; k < r->clauses[i].n_matches; k++)
+			json_fields(j, &r->clauses[i].matches[k]);
+		kzt_json_array_end(j);
+	}
+	kzt_json_array_end(j);
+	kzt_json_object_end(j);
+}
+
 /*
  * {"name","action","scope", "namespace" (scope namespace) or "workloads"
- * (scope workloads), "rules":[{every field, always present}],
+ * (scope workloads), "rules":[{every field, always present} for a rule of
+ * the short form, {"clauses":[[{every field}, ...], ...]} for one of
+ * clauses],
  * "dry_run":false|true,"would_allow":N|null,"would_deny":N|null}; the
  * counters are null for an enforced policy.
  */
@@ -129,18 +165,10 @@ void kztctl_json_policy(struct kzt_json *j, const struct kzt_policy *p)
 		json_strs(j, "workloads", &p->scope_ids);
 	kzt_json_array_begin(j, "rules");
 	for (size_t i = 0; i < p->n_rules; i++) {
-		const struct kzt_rule *r = &p->rules[i];
-
-		kzt_json_object_begin(j, NULL);
-		json_strs(j, "principals", &r->principals);
-		json_strs(j, "not_principals", &r->not_principals);
-		json_strs(j, "namespaces", &r->namespaces);
-		json_strs(j, "not_namespaces", &r->not_namespaces);
-		json_cidrs(j, "ip_blocks", &r->ip_blocks);
-		json_cidrs(j, "not_ip_blocks", &r->not_ip_blocks);
-		json_ports(j, "ports", &r->ports);
-		json_ports(j, "not_ports", &r->not_ports);
-		kzt_json_object_end(j);
+		if (p->rules[i].n_clauses)
+			json_clauses(j, &p->rules[i]);
+		else
+			json_fields(j, &p->rules[i]);
 	}
 	kzt_json_array_end(j);
 	kzt_json_bool(j, "dry_run", p->dry_run);
@@ -395,9 +423,33 @@ static void sb_ports(struct strbuf *sb, const char *name,
 		sb_add(sb, "%s%u", i ? "," : "", p->v[i]);
 }
 
+/* The fields of a match or a rule's short form, after what @sb holds. */
+static void sb_fields(struct strbuf *sb, const struct kzt_rule *r)
+{
+	size_t start = sb->pos;
+
+	sb_strs(sb, "principal", &r->principals);
+	sb_strs(sb, "not-principal", &r->not_principals);
+	sb_strs(sb, "namespace", &r->namespaces);
+	sb_strs(sb, "not-namespace", &r->not_namespaces);
+	sb_cidrs(sb, "ip-block", &r->ip_blocks);
+	sb_cidrs(sb, "not-ip-block", &r->not_ip_blocks);
+	sb_ports(sb, "port", &r->ports);
+	sb_ports(sb, "not-port", &r->not_ports);
+	sb_cidrs(sb, "destination-ip", &r->destination_ips);
+	sb_cidrs(sb, "not-destination-ip", &r->not_destination_ips);
+	sb_strs(sb, "service-account", &r->service_accounts);
+	sb_strs(sb, "not-service-account", &r->not_service_accounts);
+	if (sb->pos == start)
+		sb_add(sb, "%s(none)", start ? " " : "");
+}
+
 /*
  * A rule as the command line writes it: "principal a,b port 80"; "(any)"
- * for a rule without fields.
+ * for a rule without fields or clauses. A rule of clauses: each clause in
+ * brackets, its matches separated by '|', "[ port 80 | namespace a ] and
+ * [ port 8080 ]"; "[ ]" a clause without matches (it matches all),
+ * "(none)" a match without fields (it matches nothing).
  */
 const char *kztctl_rule_str(const struct kzt_rule *r, char *buf, size_t len)
 {
@@ -406,16 +458,23 @@ const char *kztctl_rule_str(const struct kzt_rule *r, char *buf, size_t len)
 	if (!len)
 		return buf;
 	buf[0] = '\0';
-	sb_strs(&sb, "principal", &r->principals);
-	sb_strs(&sb, "not-principal", &r->not_principals);
-	sb_strs(&sb, "namespace", &r->namespaces);
-	sb_strs(&sb, "not-namespace", &r->not_namespaces);
-	sb_cidrs(&sb, "ip-block", &r->ip_blocks);
-	sb_cidrs(&sb, "not-ip-block", &r->not_ip_blocks);
-	sb_ports(&sb, "port", &r->ports);
-	sb_ports(&sb, "not-port", &r->not_ports);
-	if (!buf[0])
-		snprintf(buf, len, "(any)");
+	if (!r->n_clauses) {
+		sb_fields(&sb, r);
+		if (!strcmp(buf, "(none)"))
+			snprintf(buf, len, "(any)");
+		return buf;
+	}
+	for (size_t i = 0; i < r->n_clauses; i++) {
+		const struct kzt_clause *c = &r->clauses[i];
+
+		sb_add(&sb, "%s[", i ? " and " : "");
+		for (size_t k = 0; k < c->n_matches; k++) {
+			if (k)
+				sb_add(&sb, " |");
+			sb_fields(&sb, &c->matches[k]);
+		}
+		sb_add(&sb, " ]");
+	}
 	return buf;
 }
 

@@ -155,31 +155,51 @@
  *                                        applies to (and only there)
  *               KZT_POLICY_A_RULE        nest, repeated 0..
  *                                        KZT_POLICY_RULES_MAX times
+ *                 KZT_RULE_A_CLAUSE          nest, repeated 0..
+ *                                            KZT_RULE_CLAUSES_MAX times
+ *                   KZT_CLAUSE_A_MATCH         nest, repeated 0..
+ *                                              KZT_CLAUSE_MATCHES_MAX times
+ *                     KZT_MATCH_A_*              the fields, as below
+ *                 or, the short form of one clause of one match, the
+ *                 fields directly (never both in one rule):
  *                 KZT_RULE_A_PRINCIPAL       string, repeated
  *                 KZT_RULE_A_NOT_PRINCIPAL   string, repeated
  *                 KZT_RULE_A_NAMESPACE       string, repeated
  *                 KZT_RULE_A_NOT_NAMESPACE   string, repeated
- *                 KZT_RULE_A_IP_BLOCK        nest, repeated
+ *                 KZT_RULE_A_IP_BLOCK        nest, repeated: the source
  *                   KZT_CIDR_A_ADDR            binary[16], required
  *                   KZT_CIDR_A_PREFIX_LEN      u8, 0..128, required
  *                 KZT_RULE_A_NOT_IP_BLOCK    nest, repeated, as IP_BLOCK
  *                 KZT_RULE_A_PORT            u16, 1..65535, repeated
  *                 KZT_RULE_A_NOT_PORT        u16, 1..65535, repeated
+ *                 KZT_RULE_A_DESTINATION_IP  nest, repeated, as IP_BLOCK:
+ *                                            the destination address
+ *                 KZT_RULE_A_NOT_DESTINATION_IP  nest, repeated, as IP_BLOCK
+ *                 KZT_RULE_A_SERVICE_ACCOUNT string "NS/SA", repeated
+ *                 KZT_RULE_A_NOT_SERVICE_ACCOUNT  string "NS/SA", repeated
  *               KZT_POLICY_A_FLAGS       u32, KZT_POLICY_F_*
  *               KZT_POLICY_A_TXN         u32, stage in transaction TXN
  *               KZT_POLICY_A_DRY_RUN     flag: the policy is decided and
  *                                        counted but never enforced (Istio's
  *                                        dry-run); see below
- *   Each field of a rule holds at most KZT_RULE_VALUES_MAX values. A policy
- *   is always sent whole in one message: its attributes (as a GET reply
- *   carries them) take at most KZT_POLICY_SIZE_MAX bytes, else -EMSGSIZE.
+ *   The grammar is Istio's (istio.security.Authorization, as ztunnel
+ *   enforces it): a policy matches when one of its rules does; a rule when
+ *   each of its clauses does; a clause when one of its matches does; a
+ *   match when each field it has does; a field when one of its values does
+ *   (a not-field: when none does). A policy without rules matches nothing;
+ *   a rule without clauses (an empty RULE nest) and a clause without
+ *   matches match all; a match without fields matches nothing. Each field
+ *   of a match holds at most KZT_RULE_VALUES_MAX values. A policy is always
+ *   sent whole in one message: its attributes (as a GET reply carries
+ *   them) take at most KZT_POLICY_SIZE_MAX bytes, else -EMSGSIZE; that
+ *   bounds the rules (KZT_POLICY_RULES_MAX is what it allows) and every
+ *   other count. Replies give each rule in the form it was added in.
  *   Principals are SPIFFE IDs without the "spiffe://" scheme, as in Istio
  *   ("cluster.local/ns/default/sa/web"), matched exactly, as a prefix
  *   (a trailing '*': "cluster.local/ns/default/..." then '*'), as a suffix
- *   (a leading '*') or as "*" alone (any authenticated peer). A rule
- *   matches when every field it has matches; a policy matches when one of
- *   its rules does; an ALLOW policy without rules matches nothing, a rule
- *   without fields matches all.
+ *   (a leading '*') or as "*" alone (any authenticated peer); namespaces
+ *   likewise. A service account "NS/SA" matches a peer whose ID is
+ *   spiffe://<any trust domain>/ns/NS/sa/SA, exactly.
  *   A dry-run policy never changes a verdict and never ends a live flow:
  *   every flow is decided as if the dry-run policies did not exist. Each new flow a dry-run policy
  *   applies to (its scope covers the destination) is also decided with
@@ -389,8 +409,10 @@
 #define KZT_SPIFFE_ID_MAX	2048
 #define KZT_NAMESPACE_MAX	63
 #define KZT_POLICY_NAME_MAX	253
-#define KZT_POLICY_RULES_MAX	64
-#define KZT_RULE_VALUES_MAX	256
+#define KZT_POLICY_RULES_MAX	8000	/* KZT_POLICY_SIZE_MAX / 4: empty rules */
+#define KZT_RULE_CLAUSES_MAX	64
+#define KZT_CLAUSE_MATCHES_MAX	256
+#define KZT_RULE_VALUES_MAX	256	/* per field of a match */
 #define KZT_SCOPE_IDS_MAX	1024
 #define KZT_WORKLOADS_MAX	1048576
 #define KZT_POLICIES_MAX	65536
@@ -592,11 +614,46 @@ enum kzt_rule_attr {
 	KZT_RULE_A_NOT_IP_BLOCK,
 	KZT_RULE_A_PORT,
 	KZT_RULE_A_NOT_PORT,
+	KZT_RULE_A_DESTINATION_IP,
+	KZT_RULE_A_NOT_DESTINATION_IP,
+	KZT_RULE_A_SERVICE_ACCOUNT,
+	KZT_RULE_A_NOT_SERVICE_ACCOUNT,
+	KZT_RULE_A_CLAUSE,
 
 	__KZT_RULE_A_MAX
 };
 
 #define KZT_RULE_A_MAX (__KZT_RULE_A_MAX - 1)
+
+enum kzt_clause_attr {
+	KZT_CLAUSE_A_UNSPEC,
+	KZT_CLAUSE_A_MATCH,
+
+	__KZT_CLAUSE_A_MAX
+};
+
+#define KZT_CLAUSE_A_MAX (__KZT_CLAUSE_A_MAX - 1)
+
+/* The fields of a rule's short form, with the same values. */
+enum kzt_match_attr {
+	KZT_MATCH_A_UNSPEC,
+	KZT_MATCH_A_PRINCIPAL,
+	KZT_MATCH_A_NOT_PRINCIPAL,
+	KZT_MATCH_A_NAMESPACE,
+	KZT_MATCH_A_NOT_NAMESPACE,
+	KZT_MATCH_A_IP_BLOCK,
+	KZT_MATCH_A_NOT_IP_BLOCK,
+	KZT_MATCH_A_PORT,
+	KZT_MATCH_A_NOT_PORT,
+	KZT_MATCH_A_DESTINATION_IP,
+	KZT_MATCH_A_NOT_DESTINATION_IP,
+	KZT_MATCH_A_SERVICE_ACCOUNT,
+	KZT_MATCH_A_NOT_SERVICE_ACCOUNT,
+
+	__KZT_MATCH_A_MAX
+};
+
+#define KZT_MATCH_A_MAX (__KZT_MATCH_A_MAX - 1)
 
 enum kzt_cidr_attr {
 	KZT_CIDR_A_UNSPEC,
