@@ -48,6 +48,8 @@ struct kzt_config {
 	uint32_t keepalive_interval_s;
 	bool has_keepalive_probes;
 	uint8_t keepalive_probes;
+	bool has_flow_stats_interval_s;
+	uint32_t flow_stats_interval_s;	/* FLOW_STATS period; 0: none */
 };
 
 /* How an ADD is done: replace an entry of the same key, stage it in a

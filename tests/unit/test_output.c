@@ -53,22 +53,23 @@ static void test_config(void **state)
 		.has_keepalive_idle_s = true, .keepalive_idle_s = 180,
 		.has_keepalive_interval_s = true, .keepalive_interval_s = 180,
 		.has_keepalive_probes = true, .keepalive_probes = 9,
+		.has_flow_stats_interval_s = true, .flow_stats_interval_s = 15,
 	};
 	struct capture c;
 
 	(void)state;
 	begin(&c);
 	kztctl_json_config(&c.j, NULL, &cfg);
-	end(&c, "{\"tunnel_port\":15008,\"capture\":false,\"trust_domain\":\"cluster.local\",\"nonmesh\":\"deny\",\"handshake_timeout_ms\":10000,\"idle_timeout_s\":0,\"keepalive_idle_s\":180,\"keepalive_interval_s\":180,\"keepalive_probes\":9}");
+	end(&c, "{\"tunnel_port\":15008,\"capture\":false,\"trust_domain\":\"cluster.local\",\"nonmesh\":\"deny\",\"handshake_timeout_ms\":10000,\"idle_timeout_s\":0,\"keepalive_idle_s\":180,\"keepalive_interval_s\":180,\"keepalive_probes\":9,\"flow_stats_interval_s\":15}");
 
 	/* An older module sends none of them: the keys stay, as null. */
 	cfg.has_trust_domain = cfg.has_nonmesh = false;
 	cfg.has_handshake_timeout_ms = cfg.has_idle_timeout_s = false;
 	cfg.has_keepalive_idle_s = cfg.has_keepalive_interval_s = false;
-	cfg.has_keepalive_probes = false;
+	cfg.has_keepalive_probes = cfg.has_flow_stats_interval_s = false;
 	begin(&c);
 	kztctl_json_config(&c.j, NULL, &cfg);
-	end(&c, "{\"tunnel_port\":15008,\"capture\":false,\"trust_domain\":null,\"nonmesh\":null,\"handshake_timeout_ms\":null,\"idle_timeout_s\":null,\"keepalive_idle_s\":null,\"keepalive_interval_s\":null,\"keepalive_probes\":null}");
+	end(&c, "{\"tunnel_port\":15008,\"capture\":false,\"trust_domain\":null,\"nonmesh\":null,\"handshake_timeout_ms\":null,\"idle_timeout_s\":null,\"keepalive_idle_s\":null,\"keepalive_interval_s\":null,\"keepalive_probes\":null,\"flow_stats_interval_s\":null}");
 }
 
 static void test_conn(void **state)

@@ -30,7 +30,8 @@ static void json_opt_uint(struct kzt_json *j, const char *key, bool has,
 /*
  * {"tunnel_port":15008,"capture":false,"trust_domain":...,"nonmesh":...,
  *  "handshake_timeout_ms":10000,"idle_timeout_s":0,"keepalive_idle_s":180,
- *  "keepalive_interval_s":180,"keepalive_probes":9}
+ *  "keepalive_interval_s":180,"keepalive_probes":9,
+ *  "flow_stats_interval_s":15}
  */
 void kztctl_json_config(struct kzt_json *j, const char *key,
 			const struct kzt_config *cfg)
@@ -56,6 +57,8 @@ void kztctl_json_config(struct kzt_json *j, const char *key,
 		      cfg->keepalive_interval_s);
 	json_opt_uint(j, "keepalive_probes", cfg->has_keepalive_probes,
 		      cfg->keepalive_probes);
+	json_opt_uint(j, "flow_stats_interval_s", cfg->has_flow_stats_interval_s,
+		      cfg->flow_stats_interval_s);
 	kzt_json_object_end(j);
 }
 
