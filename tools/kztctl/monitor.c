@@ -27,7 +27,8 @@ static void monitor_usage(FILE *f)
 		   "flow-stats-interval seconds while it lives, end when it ends, with the\n"
 		   "reason. Each carries the flow's id, direction, addresses, identities,\n"
 		   "peer node, cipher, cumulative bytes (out: from the local pod) and age.\n"
-		   "-j prints one JSON object per line. Events the kernel dropped because\n"
+		   "-j prints one JSON object per line. Once subscribed it says so on stderr\n"
+		   "(\"listening for flow events\"). Events the kernel dropped because\n"
 		   "this reader was too slow show as a line 'lost' ({\"event\":\"lost\"});\n"
 		   "the node counts them in flow_events_dropped (kztctl stats).\n",
 		prog);
@@ -170,6 +171,8 @@ int monitor_main(int argc, char *argv[])
 		return kztctl_fail(what, ret, &err);
 	/* Best effort: a smaller buffer only loses events sooner. */
 	setsockopt(kzt_nl_fd(nl), SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	/* On stderr: stdout has events only. Scripts wait for this line. */
+	fprintf(stderr, "%s: listening for flow events\n", prog);
 	ret = monitor_loop(nl, &m);
 	kzt_nl_close(nl);
 	if (ret)
