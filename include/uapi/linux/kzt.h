@@ -837,9 +837,8 @@ enum kzt_stats_attr {
 	KZT_STATS_A_HS_QUEUE_TIMEOUT,	/* no daemon took the request within
 					 * hs_queue_timeout_ms
 					 */
-	KZT_STATS_A_FLOW_EVENTS_DROPPED, /* a FLOW_* event not built (no
-					  * memory) or that no listener took
-					  */
+	/* a FLOW_* event not built (no memory) or that no listener took */
+	KZT_STATS_A_FLOW_EVENTS_DROPPED,
 
 	__KZT_STATS_A_MAX
 };
