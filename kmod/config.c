@@ -29,6 +29,7 @@ void kzt_config_init_defaults(struct kzt_config *cfg)
 	cfg->keepalive_idle_s = KZT_DEFAULT_KEEPALIVE_IDLE_S;
 	cfg->keepalive_interval_s = KZT_DEFAULT_KEEPALIVE_INTERVAL_S;
 	cfg->keepalive_probes = KZT_DEFAULT_KEEPALIVE_PROBES;
+	cfg->flow_stats_interval_s = KZT_DEFAULT_FLOW_STATS_INTERVAL_S;
 	strscpy(cfg->trust_domain, KZT_DEFAULT_TRUST_DOMAIN);
 }
 EXPORT_SYMBOL_IF_KUNIT(kzt_config_init_defaults);
@@ -85,6 +86,7 @@ int kzt_config_merge(struct kzt_config *new, const struct kzt_config *old,
 	new->keepalive_idle_s = old->keepalive_idle_s;
 	new->keepalive_interval_s = old->keepalive_interval_s;
 	new->keepalive_probes = old->keepalive_probes;
+	new->flow_stats_interval_s = old->flow_stats_interval_s;
 	strscpy(new->trust_domain, old->trust_domain);
 	if (attrs[KZT_CONFIG_A_TUNNEL_PORT])
 		new->tunnel_port = nla_get_u16(attrs[KZT_CONFIG_A_TUNNEL_PORT]);
@@ -107,6 +109,9 @@ int kzt_config_merge(struct kzt_config *new, const struct kzt_config *old,
 	if (attrs[KZT_CONFIG_A_KEEPALIVE_PROBES])
 		new->keepalive_probes =
 			nla_get_u8(attrs[KZT_CONFIG_A_KEEPALIVE_PROBES]);
+	if (attrs[KZT_CONFIG_A_FLOW_STATS_INTERVAL_S])
+		new->flow_stats_interval_s =
+			nla_get_u32(attrs[KZT_CONFIG_A_FLOW_STATS_INTERVAL_S]);
 	if (td)
 		strscpy(new->trust_domain, nla_data(td));
 	return 0;
@@ -129,7 +134,8 @@ size_t kzt_config_msg_size(void)
 	       nla_total_size(sizeof(u32)) +	/* _IDLE_TIMEOUT_S */
 	       nla_total_size(sizeof(u32)) +	/* _KEEPALIVE_IDLE_S */
 	       nla_total_size(sizeof(u32)) +	/* _KEEPALIVE_INTERVAL_S */
-	       nla_total_size(sizeof(u8));	/* _KEEPALIVE_PROBES */
+	       nla_total_size(sizeof(u8)) +	/* _KEEPALIVE_PROBES */
+	       nla_total_size(sizeof(u32));	/* _FLOW_STATS_INTERVAL_S */
 }
 EXPORT_SYMBOL_IF_KUNIT(kzt_config_msg_size);
 
@@ -154,7 +160,9 @@ int kzt_config_fill(struct sk_buff *skb, const struct kzt_config *cfg)
 	    nla_put_u32(skb, KZT_CONFIG_A_KEEPALIVE_INTERVAL_S,
 			cfg->keepalive_interval_s) ||
 	    nla_put_u8(skb, KZT_CONFIG_A_KEEPALIVE_PROBES,
-		       cfg->keepalive_probes))
+		       cfg->keepalive_probes) ||
+	    nla_put_u32(skb, KZT_CONFIG_A_FLOW_STATS_INTERVAL_S,
+			cfg->flow_stats_interval_s))
 		return -EMSGSIZE;
 	return 0;
 }

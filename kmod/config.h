@@ -25,6 +25,7 @@ struct kzt_config {
 	u32 keepalive_idle_s;	/* tunnels; 0: no keepalive */
 	u32 keepalive_interval_s;
 	u8 keepalive_probes;
+	u32 flow_stats_interval_s;	/* FLOW_STATS period; 0: none */
 	char trust_domain[KZT_TRUST_DOMAIN_MAX + 1];
 	struct rcu_head rcu;
 };

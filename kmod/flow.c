@@ -15,6 +15,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/tcp.h>
+#include <linux/timekeeping.h>
 #include <linux/wait_bit.h>
 #include <net/inet_connection_sock.h>
 #include <net/inet_sock.h>
@@ -638,6 +639,9 @@ void kzt_flow_established(struct kzt_flow *flow)
 	flow->last_active = jiffies;
 	kzt_flow_set_state(flow, KZT_CONN_STATE_ESTABLISHED);
 	kzt_flow_set_deadline(flow, 0);
+	/* ORDER: before the first byte, so FLOW_START carries 0 and 0. */
+	kzt_flow_event_start(flow);
+	kzt_flow_stats_arm(flow->fn);
 	kzt_flow_unpin(flow);
 	kzt_pump_step(flow);
 }
@@ -775,6 +779,8 @@ void kzt_flow_end(struct kzt_flow *flow, enum kzt_flow_end how)
 	/* Sockets and buffers gone: its source may start another flow. */
 	kzt_outbound_release(&fn->outbound, &flow->outbound);
 	kzt_flow_count_end(flow, how);
+	/* ORDER: after the pump's last byte; @end is set (a revocation). */
+	kzt_flow_event_end(flow, how);
 	/* Pairs with wait_var_event() in kzt_flow_revoke_all(). */
 	if (atomic_dec_and_test(&fn->nr_running))
 		wake_up_var(&fn->nr_running);
@@ -817,6 +823,7 @@ static struct kzt_flow *kzt_flow_new(struct net *net, u8 dir)
 	flow->state = dir == KZT_CONN_DIR_OUTBOUND ? KZT_CONN_STATE_CONNECTING :
 						     KZT_CONN_STATE_HANDSHAKE;
 	flow->start = get_jiffies_64();
+	flow->start_ns = ktime_get_real_ns();
 	atomic64_set(&flow->bytes_out, 0);
 	atomic64_set(&flow->bytes_in, 0);
 	atomic_inc(&fn->nr_flows);
@@ -1118,6 +1125,7 @@ int kzt_flow_net_init(struct net *net)
 	fn = kzalloc(sizeof(*fn), GFP_KERNEL);
 	if (!fn)
 		return -ENOMEM;
+	fn->net = net;
 	spin_lock_init(&fn->lock);
 	INIT_LIST_HEAD(&fn->flows);
 	INIT_WORK(&fn->recheck, kzt_flow_recheck_work);
@@ -1127,6 +1135,7 @@ int kzt_flow_net_init(struct net *net)
 	atomic_set(&fn->nr_running, 0);
 	kzt_admit_init(&fn->admit);
 	kzt_outbound_init(&fn->outbound);
+	kzt_flow_stats_init(fn);
 	kzt_pernet(net)->flows = fn;
 	return 0;
 }
@@ -1162,6 +1171,8 @@ void kzt_flow_net_exit(struct net *net)
 	struct kzt_flow_net *fn = kzt_flow_net(net);
 
 	kzt_flow_abort_all(net);
+	/* ORDER: no flow is left to arm it again. */
+	kzt_flow_stats_exit(fn);
 	cancel_work_sync(&fn->recheck);
 	kzt_outbound_destroy(&fn->outbound);
 	kzt_pernet(net)->flows = NULL;

@@ -38,6 +38,7 @@ void kzt_flow_inbound(struct net *net, struct socket *tunnel);
 struct kzt_flow_net;
 
 void kzt_flow_recheck_all(struct kzt_flow_net *fn);
+void kzt_flow_stats_reschedule(struct kzt_flow_net *fn);
 unsigned int kzt_flow_revoke_peers(struct net *net, const char *const *ids,
 				   unsigned int n);
 void kzt_flow_revoke_all(struct net *net);

@@ -37,6 +37,7 @@ struct kzt_hs_result;
 
 /* The flows of one netns. */
 struct kzt_flow_net {
+	struct net *net;		/* ours; no reference */
 	spinlock_t lock;		/* @flows, @generation, @dying */
 	struct list_head flows;		/* by ascending ID (CONN_GET cursor) */
 	struct work_struct recheck;	/* asks every flow to re-decide */
@@ -47,6 +48,7 @@ struct kzt_flow_net {
 	atomic_t nr_running;		/* started, not yet ended: hold sockets */
 	struct kzt_admit admit;		/* inbound, header not yet accepted */
 	struct kzt_outbound outbound;	/* outbound, per source workload */
+	struct delayed_work stats;	/* FLOW_STATS pass (flow_events.c) */
 };
 
 /* The socket callbacks a flow wraps, as they were before. */
@@ -120,6 +122,7 @@ struct kzt_flow {
 	spinlock_t lock;
 	struct kzt_hs_req *hs_req;	/* submitted, done not yet run */
 	bool hs_finished;		/* done ran: @hs_status is valid */
+	bool reported;			/* FLOW_START sent, FLOW_END not yet */
 	int hs_status;
 	char *hs_peer_id;		/* verified peer ID, from done */
 	char *hs_local_id;		/* ID presented, from done */
@@ -138,6 +141,7 @@ struct kzt_flow {
 	struct in6_addr src_addr, dst_addr, peer_node;
 	char *src_id, *dst_id;
 	u64 start;			/* jiffies64 at creation */
+	u64 start_ns;			/* CLOCK_REALTIME at creation */
 	atomic64_t bytes_out;		/* local pod -> peer */
 	atomic64_t bytes_in;		/* peer -> local pod */
 };
@@ -164,6 +168,13 @@ void kzt_flow_hs_done(void *data, int status, const struct kzt_hs_result *res);
 int kzt_flow_submit_hs(struct kzt_flow *flow, u8 role, const char *local_id,
 		       const char *peer_id, const struct in6_addr *dst,
 		       unsigned int timeout_ms);
+
+/* flow_events.c: telemetry on the "flows" multicast group */
+void kzt_flow_event_start(struct kzt_flow *flow);
+void kzt_flow_event_end(struct kzt_flow *flow, enum kzt_flow_end how);
+void kzt_flow_stats_arm(struct kzt_flow_net *fn);
+void kzt_flow_stats_init(struct kzt_flow_net *fn);
+void kzt_flow_stats_exit(struct kzt_flow_net *fn);
 
 /* recheck.c */
 enum kzt_conn_end kzt_flow_redecide(struct kzt_flow *flow);

@@ -73,5 +73,7 @@ void kzt_genl_unregister(void);
 void kzt_genl_notify_config(struct net *net, const struct kzt_config *cfg);
 bool kzt_genl_hs_listening(struct net *net);
 int kzt_genl_notify_hs_ready(struct net *net);
+bool kzt_genl_flows_listening(struct net *net);
+int kzt_genl_notify_flow(struct net *net, struct sk_buff *msg);
 
 #endif /* _KZT_H */

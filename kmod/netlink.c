@@ -18,12 +18,14 @@
 enum kzt_mcgrp_id {
 	KZT_MCGRP_ID_CONFIG,
 	KZT_MCGRP_ID_HANDSHAKE,
+	KZT_MCGRP_ID_FLOWS,
 };
 
 /*
  * Subscribing needs CAP_NET_ADMIN over the netns (its owning user
  * namespace): the configuration is not for every process to read, and a
- * handshake listener is who the kernel trusts with tunnel sockets.
+ * handshake listener is who the kernel trusts with tunnel sockets, and
+ * the flow events show who talks to whom.
  */
 static const struct genl_multicast_group kzt_mcgrps[] = {
 	[KZT_MCGRP_ID_CONFIG] = {
@@ -32,6 +34,10 @@ static const struct genl_multicast_group kzt_mcgrps[] = {
 	},
 	[KZT_MCGRP_ID_HANDSHAKE] = {
 		.name = KZT_MCGRP_HANDSHAKE,
+		.flags = GENL_MCAST_CAP_NET_ADMIN,
+	},
+	[KZT_MCGRP_ID_FLOWS] = {
+		.name = KZT_MCGRP_FLOWS,
 		.flags = GENL_MCAST_CAP_NET_ADMIN,
 	},
 };
@@ -346,6 +352,38 @@ int kzt_genl_notify_hs_ready(struct net *net)
 	genlmsg_end(msg, hdr);
 	return genlmsg_multicast_netns(&kzt_family, net, msg, 0,
 				       KZT_MCGRP_ID_HANDSHAKE, GFP_KERNEL);
+}
+
+/**
+ * kzt_genl_flows_listening() - whether anyone listens for flow events in @net
+ * @net: the node netns
+ *
+ * Any context. Cheap (a bit test): the flows check it before they build
+ * an event.
+ *
+ * Return: true when a socket of @net is in the "flows" group.
+ */
+bool kzt_genl_flows_listening(struct net *net)
+{
+	return genl_has_listeners(&kzt_family, net, KZT_MCGRP_ID_FLOWS);
+}
+
+/**
+ * kzt_genl_notify_flow() - multicast a flow event to the "flows" group
+ * @net: the node netns
+ * @msg: a finished KZT_CMD_FLOW_* message; consumed
+ *
+ * Never sleeps: callable under a spinlock.
+ *
+ * Return: 0 when a listener took it; -ESRCH when none did (none listens,
+ * or every listener's receive buffer was full), -ENOBUFS when one that set
+ * NETLINK_BROADCAST_ERROR could not take it, -ENOMEM.
+ */
+int kzt_genl_notify_flow(struct net *net, struct sk_buff *msg)
+{
+	return genlmsg_multicast_netns(&kzt_family, net, msg, 0,
+				       KZT_MCGRP_ID_FLOWS,
+				       GFP_NOWAIT | __GFP_NOWARN);
 }
 
 /**

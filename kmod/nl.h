@@ -85,6 +85,8 @@ int kzt_nl_hs_done_doit(struct sk_buff *skb, struct genl_info *info);
 int kzt_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info);
 
 int kzt_nl_conn_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+struct kzt_flow;
+int kzt_nl_conn_fill(struct sk_buff *skb, const struct kzt_flow *flow);
 
 int kzt_nl_revoke_doit(struct sk_buff *skb, struct genl_info *info);
 

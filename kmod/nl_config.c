@@ -19,6 +19,10 @@ static const struct netlink_range_validation kzt_hs_timeout_range = {
 	.max = KZT_HANDSHAKE_TIMEOUT_MS_MAX,
 };
 
+static const struct netlink_range_validation kzt_flow_stats_interval_range = {
+	.max = KZT_FLOW_STATS_INTERVAL_S_MAX,
+};
+
 static const struct netlink_range_validation kzt_idle_timeout_range = {
 	.max = KZT_IDLE_TIMEOUT_S_MAX,
 };
@@ -39,6 +43,8 @@ const struct nla_policy kzt_config_set_policy[KZT_CONFIG_A_MAX + 1] = {
 		NLA_POLICY_RANGE(NLA_U32, 1, KZT_KEEPALIVE_INTERVAL_S_MAX),
 	[KZT_CONFIG_A_KEEPALIVE_PROBES] =
 		NLA_POLICY_RANGE(NLA_U8, 1, KZT_KEEPALIVE_PROBES_MAX),
+	[KZT_CONFIG_A_FLOW_STATS_INTERVAL_S] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &kzt_flow_stats_interval_range),
 };
 EXPORT_SYMBOL_IF_KUNIT(kzt_config_set_policy);
 
@@ -139,6 +145,8 @@ int kzt_nl_config_set_doit(struct sk_buff *skb, struct genl_info *info)
 		kzt_flow_recheck_all(kn->flows);
 	if (kzt_config_redecides_plain(old, new))
 		kzt_capture_recheck(kn);
+	if (old->flow_stats_interval_s != new->flow_stats_interval_s)
+		kzt_flow_stats_reschedule(kn->flows);
 	mutex_unlock(&kn->config_lock);
 
 	kfree_rcu(old, rcu);

@@ -19,8 +19,18 @@
 
 static_assert(KZT_CONN_A_MAX <= KZT_NL_ATTR_MAX);
 
-/* Context: flow->lock held (each field whole). */
-static int kzt_nl_conn_fill(struct sk_buff *skb, const struct kzt_flow *flow)
+/**
+ * kzt_nl_conn_fill() - the "conn" attributes of @flow, as CONN_GET has them
+ * @skb: message being built
+ * @flow: flow
+ *
+ * Also the body of the flow events (flow_events.c).
+ *
+ * Context: flow->lock held (each field whole); never sleeps.
+ *
+ * Return: 0 or -EMSGSIZE.
+ */
+int kzt_nl_conn_fill(struct sk_buff *skb, const struct kzt_flow *flow)
 {
 	u64 age_ms = jiffies64_to_msecs(get_jiffies_64() - flow->start);
 

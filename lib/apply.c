@@ -238,10 +238,10 @@ static int parse_node(struct loader *l, yaml_node_t *map, const char *path)
 		"trustDomain", "tunnelPort", "capture", "nonMesh",
 		"handshakeTimeoutMs", "idleTimeoutSeconds",
 		"keepaliveIdleSeconds", "keepaliveIntervalSeconds",
-		"keepaliveProbes",
+		"keepaliveProbes", "flowStatsIntervalSeconds",
 	};
 	struct kzt_config *cfg = &l->f->node;
-	yaml_node_t *v[9];
+	yaml_node_t *v[10];
 	char p[PATH_MAX_LEN];
 	const char *s, *msg;
 	int ret;
@@ -323,6 +323,15 @@ static int parse_node(struct loader *l, yaml_node_t *map, const char *path)
 		if (kzt_parse_keepalive_probes(s, &cfg->keepalive_probes, &msg))
 			return fail(l, v[8], p, "'%s' is %s", s, msg);
 		cfg->has_keepalive_probes = true;
+	}
+	if (v[9]) {
+		path_key(p, path, keys[9]);
+		if (scalar(l, v[9], p, &s))
+			return EINVAL;
+		if (kzt_parse_flow_stats_interval(s, &cfg->flow_stats_interval_s,
+						  &msg))
+			return fail(l, v[9], p, "'%s' is %s", s, msg);
+		cfg->has_flow_stats_interval_s = true;
 	}
 	return 0;
 }

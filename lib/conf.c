@@ -105,6 +105,17 @@ static int set_keepalive_probes(struct kzt_conf *conf, const char *value,
 	return err;
 }
 
+static int set_flow_stats_interval(struct kzt_conf *conf, const char *value,
+				   const char **why)
+{
+	int err = kzt_parse_flow_stats_interval(value,
+					&conf->kernel.flow_stats_interval_s, why);
+
+	if (!err)
+		conf->kernel.has_flow_stats_interval_s = true;
+	return err;
+}
+
 static int set_log_level(struct kzt_conf *conf, const char *value,
 			 const char **why)
 {
@@ -321,6 +332,7 @@ int kzt_conf_parse(FILE *f, const char *name, struct kzt_conf *conf,
 		{ "keepalive_idle_s",	set_keepalive_idle,	0 },
 		{ "keepalive_interval_s", set_keepalive_interval, 0 },
 		{ "keepalive_probes",	set_keepalive_probes,	0 },
+		{ "flow_stats_interval_s", set_flow_stats_interval, 0 },
 		{ "log_level",		set_log_level,		0 },
 		{ "certs",		set_certs,		0 },
 		{ "keylog",		set_keylog,		0 },

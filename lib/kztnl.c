@@ -25,6 +25,7 @@ static const char *const kzt_config_attr_names[] = {
 	[KZT_CONFIG_A_KEEPALIVE_IDLE_S]	= "keepalive_idle_s",
 	[KZT_CONFIG_A_KEEPALIVE_INTERVAL_S] = "keepalive_interval_s",
 	[KZT_CONFIG_A_KEEPALIVE_PROBES]	= "keepalive_probes",
+	[KZT_CONFIG_A_FLOW_STATS_INTERVAL_S] = "flow_stats_interval_s",
 };
 
 /* The attribute tree of each command, for naming a path in an error. */
@@ -328,6 +329,8 @@ int kzt_config_from_msg(struct nlmsghdr *nlh, struct kzt_config *cfg)
 						    .minlen = 4, .maxlen = 4 },
 		[KZT_CONFIG_A_KEEPALIVE_PROBES]	= { .type = NLA_U8,
 						    .minlen = 1, .maxlen = 1 },
+		[KZT_CONFIG_A_FLOW_STATS_INTERVAL_S] = { .type = NLA_U32,
+						    .minlen = 4, .maxlen = 4 },
 	};
 	struct nlattr *tb[KZT_CONFIG_A_MAX + 1];
 
@@ -377,6 +380,11 @@ int kzt_config_from_msg(struct nlmsghdr *nlh, struct kzt_config *cfg)
 		cfg->keepalive_probes =
 			nla_get_u8(tb[KZT_CONFIG_A_KEEPALIVE_PROBES]);
 	}
+	if (tb[KZT_CONFIG_A_FLOW_STATS_INTERVAL_S]) {
+		cfg->has_flow_stats_interval_s = true;
+		cfg->flow_stats_interval_s =
+			nla_get_u32(tb[KZT_CONFIG_A_FLOW_STATS_INTERVAL_S]);
+	}
 	return 0;
 }
 
@@ -407,8 +415,8 @@ static void str_add(char *buf, size_t len, size_t *pos, const char *fmt, ...)
  * kzt_config_str() - "tunnel_port=15008 capture=off trust_domain=cluster.local
  *                    nonmesh=deny handshake_timeout_ms=10000
  *                    idle_timeout_s=0 keepalive_idle_s=180
- *                    keepalive_interval_s=180 keepalive_probes=9", present
- *                    fields only
+ *                    keepalive_interval_s=180 keepalive_probes=9
+ *                    flow_stats_interval_s=15", present fields only
  * @cfg: the configuration
  * @buf: where to write
  * @len: size of @buf
@@ -445,6 +453,9 @@ const char *kzt_config_str(const struct kzt_config *cfg, char *buf, size_t len)
 	if (cfg->has_keepalive_probes)
 		str_add(buf, len, &pos, "keepalive_probes=%u",
 			cfg->keepalive_probes);
+	if (cfg->has_flow_stats_interval_s)
+		str_add(buf, len, &pos, "flow_stats_interval_s=%u",
+			cfg->flow_stats_interval_s);
 	if (!buf[0])
 		snprintf(buf, len, "(none)");
 	return buf;
@@ -502,7 +513,7 @@ bool kzt_config_any(const struct kzt_config *cfg)
 	       cfg->has_trust_domain || cfg->has_nonmesh ||
 	       cfg->has_handshake_timeout_ms || cfg->has_idle_timeout_s ||
 	       cfg->has_keepalive_idle_s || cfg->has_keepalive_interval_s ||
-	       cfg->has_keepalive_probes;
+	       cfg->has_keepalive_probes || cfg->has_flow_stats_interval_s;
 }
 
 /**
@@ -558,7 +569,10 @@ int kzt_config_set(struct kzt_client *c, const struct kzt_config *cfg,
 			 cfg->keepalive_interval_s) < 0) ||
 	    (cfg->has_keepalive_probes &&
 	     nla_put_u8(msg, KZT_CONFIG_A_KEEPALIVE_PROBES,
-			cfg->keepalive_probes) < 0)) {
+			cfg->keepalive_probes) < 0) ||
+	    (cfg->has_flow_stats_interval_s &&
+	     nla_put_u32(msg, KZT_CONFIG_A_FLOW_STATS_INTERVAL_S,
+			 cfg->flow_stats_interval_s) < 0)) {
 		nlmsg_free(msg);
 		kzt_nl_err_set(err, ENOMEM);
 		return ENOMEM;

@@ -48,6 +48,8 @@ struct kzt_config {
 	uint32_t keepalive_interval_s;
 	bool has_keepalive_probes;
 	uint8_t keepalive_probes;
+	bool has_flow_stats_interval_s;
+	uint32_t flow_stats_interval_s;	/* FLOW_STATS period; 0: none */
 };
 
 /* How an ADD is done: replace an entry of the same key, stage it in a
@@ -98,6 +100,15 @@ struct kzt_conn {
 	uint64_t bytes_in;		/* peer -> local pod */
 	uint64_t age_ms;
 	uint8_t end;			/* enum kzt_conn_end; 0: none */
+	bool has_start_ns;		/* flow events only */
+	uint64_t start_ns;		/* CLOCK_REALTIME at the flow's start */
+	uint8_t reason;			/* enum kzt_flow_reason; 0: none */
+};
+
+/* One event of the "flows" multicast group; free with kzt_flow_event_free(). */
+struct kzt_flow_event {
+	uint8_t cmd;			/* KZT_CMD_FLOW_START, _STATS or _END */
+	struct kzt_conn conn;
 };
 
 struct kzt_conns {
@@ -195,6 +206,12 @@ const char *kzt_conn_state_name(unsigned int state);
 const char *kzt_conn_end_name(unsigned int end);
 const char *kzt_cipher_name(uint16_t cipher, char *buf, size_t len);
 
+int kzt_flow_events_open(struct kzt_client *c, struct kzt_nl **nlp,
+			 struct kzt_nl_err *err);
+void kzt_flow_event_free(struct kzt_flow_event *ev);
+const char *kzt_flow_event_name(unsigned int cmd);
+const char *kzt_flow_reason_name(unsigned int reason);
+
 int kzt_stats_get(struct kzt_client *c, struct kzt_stats *st,
 		  struct kzt_nl_err *err);
 const struct kzt_stat_desc *kzt_stat_descs(size_t *n);
@@ -224,6 +241,8 @@ int kzt_policy_put(struct nl_msg *msg, const struct kzt_policy *p,
 int kzt_policy_from_msg(struct nlmsghdr *nlh, struct kzt_policy *p);
 int kzt_check_from_msg(struct nlmsghdr *nlh, struct kzt_check_result *res);
 int kzt_conn_from_msg(struct nlmsghdr *nlh, struct kzt_conn *conn);
+int kzt_flow_event_from_msg(struct nlmsghdr *nlh, uint16_t family,
+			    struct kzt_flow_event *ev);
 int kzt_stats_from_msg(struct nlmsghdr *nlh, struct kzt_stats *st);
 const char *kzt_config_str(const struct kzt_config *cfg, char *buf,
 			   size_t len);

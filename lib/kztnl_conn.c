@@ -133,7 +133,9 @@ static int conns_push(struct kzt_conns *list, struct kzt_conn *conn)
  *
  * ID, DIR, STATE and both addresses and ports are required; the others
  * are optional (identities before the handshake, the cipher of a
- * same-node flow, all of them for a revoked plain flow). Attributes this program does not know are skipped.
+ * same-node flow, all of them for a revoked plain flow). The same
+ * attributes make a flow event (kzt_flow_event_from_msg()), with START_NS
+ * and REASON. Attributes this program does not know are skipped.
  *
  * @retval 0       @conn is filled
  * @retval EBADMSG malformed, a wrong size or a required attribute missing
@@ -159,6 +161,8 @@ int kzt_conn_from_msg(struct nlmsghdr *nlh, struct kzt_conn *conn)
 		[KZT_CONN_A_BYTES_IN]	= { .type = NLA_U64, .minlen = 8, .maxlen = 8 },
 		[KZT_CONN_A_AGE_MS]	= { .type = NLA_U64, .minlen = 8, .maxlen = 8 },
 		[KZT_CONN_A_END]	= { .type = NLA_U8, .minlen = 1, .maxlen = 1 },
+		[KZT_CONN_A_START_NS]	= { .type = NLA_U64, .minlen = 8, .maxlen = 8 },
+		[KZT_CONN_A_REASON]	= { .type = NLA_U8, .minlen = 1, .maxlen = 1 },
 	};
 	static const int required[] = {
 		KZT_CONN_A_ID, KZT_CONN_A_DIR, KZT_CONN_A_STATE,
@@ -199,6 +203,12 @@ int kzt_conn_from_msg(struct nlmsghdr *nlh, struct kzt_conn *conn)
 		conn->age_ms = nla_get_u64(tb[KZT_CONN_A_AGE_MS]);
 	if (tb[KZT_CONN_A_END])
 		conn->end = nla_get_u8(tb[KZT_CONN_A_END]);
+	if (tb[KZT_CONN_A_START_NS]) {
+		conn->has_start_ns = true;
+		conn->start_ns = nla_get_u64(tb[KZT_CONN_A_START_NS]);
+	}
+	if (tb[KZT_CONN_A_REASON])
+		conn->reason = nla_get_u8(tb[KZT_CONN_A_REASON]);
 	if (tb[KZT_CONN_A_SRC_ID]) {
 		conn->src_id = kztnl_strdup_attr(tb[KZT_CONN_A_SRC_ID]);
 		if (!conn->src_id)

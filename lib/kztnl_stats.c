@@ -101,6 +101,8 @@ static const struct kzt_stat_desc stat_descs[] = {
 	  "handshakes refused at once: max_queued_handshakes were waiting" },
 	{ KZT_STATS_A_HS_QUEUE_TIMEOUT, "hs_queue_timeout", "handshake",
 	  "handshakes no kztd took within hs_queue_timeout_ms" },
+	{ KZT_STATS_A_FLOW_EVENTS_DROPPED, "flow_events_dropped", "flow",
+	  "flow events lost: not built, or no listener took them" },
 };
 
 /* Catches a counter added to the uapi enum without a name here. */

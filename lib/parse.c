@@ -157,6 +157,37 @@ int kzt_parse_idle_timeout(const char *s, uint32_t *sec, const char **why)
 }
 
 /**
+ * kzt_parse_flow_stats_interval() - parse the seconds between two
+ *                                   FLOW_STATS events of a flow, 0: none
+ * @s:   the text, decimal
+ * @sec: where to store it
+ * @why: on error, what is wrong (a static string)
+ *
+ * @retval 0      @sec is set, 0..KZT_FLOW_STATS_INTERVAL_S_MAX
+ * @retval EINVAL not a decimal number
+ * @retval ERANGE above the kernel's limit
+ */
+int kzt_parse_flow_stats_interval(const char *s, uint32_t *sec,
+				  const char **why)
+{
+	uint64_t v;
+	int err;
+
+	err = kzt_parse_uint(s, KZT_FLOW_STATS_INTERVAL_S_MAX, &v);
+	if (err == ERANGE)
+		*why = "out of range (expected 0.."
+		       KZT_XSTR(KZT_FLOW_STATS_INTERVAL_S_MAX)
+		       " seconds, 0: no flow-stats events)";
+	else if (err)
+		*why = "not a number of seconds (expected 0.."
+		       KZT_XSTR(KZT_FLOW_STATS_INTERVAL_S_MAX)
+		       ", 0: no flow-stats events)";
+	else
+		*sec = v;
+	return err;
+}
+
+/**
  * kzt_parse_keepalive_idle() - parse the seconds before a tunnel's first
  *                              keepalive probe, 0: no keepalive
  * @s:   the text, decimal

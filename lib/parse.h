@@ -22,6 +22,8 @@ int kzt_parse_port(const char *s, uint16_t *port);
 int kzt_parse_bool(const char *s, bool *val);
 int kzt_parse_handshake_timeout(const char *s, uint32_t *ms, const char **why);
 int kzt_parse_idle_timeout(const char *s, uint32_t *sec, const char **why);
+int kzt_parse_flow_stats_interval(const char *s, uint32_t *sec,
+				  const char **why);
 int kzt_parse_keepalive_idle(const char *s, uint32_t *sec, const char **why);
 int kzt_parse_keepalive_interval(const char *s, uint32_t *sec,
 				 const char **why);

@@ -116,6 +116,34 @@ static void parse_conn(struct nlmsghdr *nlh)
 	kzt_conn_free(&c);
 }
 
+/*
+ * A flow event of the "flows" group: the first byte picks the command
+ * (START, STATS, END or another one), the family id is FUZZ_FAMILY.
+ */
+#define FUZZ_FAMILY	0x1d
+
+static void parse_flow_event(const uint8_t *data, size_t size)
+{
+	struct kzt_flow_event ev;
+	struct nlmsghdr *nlh;
+
+	if (!size)
+		return;
+	nlh = genl_msg(data + 1, size - 1);
+	nlh->nlmsg_type = FUZZ_FAMILY;
+	((struct genlmsghdr *)nlmsg_data(nlh))->cmd = KZT_CMD_FLOW_START +
+						       data[0] % 4;
+	if (kzt_flow_event_from_msg(nlh, FUZZ_FAMILY, &ev))
+		return;
+	if (ev.conn.src_id)
+		check_str(ev.conn.src_id, KZT_SPIFFE_ID_MAX + 1);
+	if (ev.conn.dst_id)
+		check_str(ev.conn.dst_id, KZT_SPIFFE_ID_MAX + 1);
+	check_str(kzt_flow_event_name(ev.cmd), 8);
+	kzt_flow_reason_name(ev.conn.reason);
+	kzt_flow_event_free(&ev);
+}
+
 static void parse_workload(struct nlmsghdr *nlh)
 {
 	struct kzt_workload w;
@@ -192,7 +220,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	which = data[0];
 	data++;
 	size--;
-	switch (which % 8) {
+	switch (which % 9) {
 	case 0:
 		parse_hs_request(genl_msg(data, size));
 		break;
@@ -216,6 +244,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case 7:
 		parse_extack(data, size);
+		break;
+	case 8:
+		parse_flow_event(data, size);
 		break;
 	}
 	return 0;

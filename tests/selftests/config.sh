@@ -155,6 +155,28 @@ test_keepalive_kernel_range() {
 	expect_eq "raw valid: probes" "$(cfg "$A" keepalive_probes)" 127
 }
 
+# flow-stats-interval: default 15, 0..86400 in kztctl and in the kernel.
+test_flow_stats_interval() {
+	local out rc ka
+	ka=$(cfg "$A" keepalive_idle_s)
+	expect_eq "default" "$(cfg "$A" flow_stats_interval_s)" 15 &&
+	ip netns exec "$A" kztctl config set flow-stats-interval 0 || return 1
+	expect_eq "0" "$(cfg "$A" flow_stats_interval_s)" 0 &&
+	expect_match "text" "$(ip netns exec "$A" kztctl config show)" \
+		"flow-stats-interval: 0 s \(off\)" &&
+	ip netns exec "$A" kztctl config set flow_stats_interval_s 86400 || return 1
+	expect_eq "86400" "$(cfg "$A" flow_stats_interval_s)" 86400 &&
+	expect_eq "others kept" "$(cfg "$A" keepalive_idle_s)" "$ka" &&
+	raw_reject "86401" "integer out of range" 10:u32=86401 &&
+	raw_reject "as u16" "invalid attribute length" 10:u16=15 || return 1
+	out=$(ip netns exec "$A" kztctl config set flow-stats-interval 86401 2>&1)
+	rc=$?
+	expect_eq "kztctl 86401: exit" "$rc" 1 &&
+	expect_match "kztctl 86401: message" "$out" \
+		"invalid flow-stats-interval '86401': out of range \(expected 0..86400" &&
+	expect_eq "kztctl 86401: unchanged" "$(cfg "$A" flow_stats_interval_s)" 86400
+}
+
 # kztctl refuses the same values before sending, naming the field.
 test_timeouts_kztctl_range() {
 	local before out rc args
@@ -242,6 +264,8 @@ run_test "config: kztctl refuses out-of-range timeouts, nothing sent" test_timeo
 run_test "config: keepalive values round-trip, one without the others" test_keepalive_roundtrip
 run_test --debug "config: kernel refuses out-of-range keepalive values, nothing changed" test_keepalive_kernel_range
 run_test "config: kztctl refuses out-of-range keepalive values, nothing sent" test_keepalive_kztctl_range
+run_test --debug "config: flow-stats-interval: default, range in kztctl and kernel" \
+	test_flow_stats_interval
 run_test "config: namespaces are isolated from each other" test_isolation
 run_test --debug "config: parallel writers in 6 namespaces" test_parallel
 exit $RET

@@ -295,6 +295,7 @@ static void test_node_keepalive(void **state)
 	assert_true(f.node.has_keepalive_probes);
 	assert_int_equal(f.node.keepalive_probes, 127);
 	assert_false(f.node.has_idle_timeout_s || f.node.has_tunnel_port);
+	assert_false(f.node.has_flow_stats_interval_s);
 	kzt_apply_free(&f);
 }
 
@@ -350,8 +351,10 @@ static const struct {
 	  "t.yaml:1:25: node.keepaliveProbes: '128' is out of range (expected 1..127 probes)" },
 	{ "node: {keepaliveProbes: many}\n",
 	  "t.yaml:1:25: node.keepaliveProbes: 'many' is not a number of probes (expected 1..127)" },
+	{ "node: {flowStatsIntervalSeconds: 86401}\n",
+	  "t.yaml:1:34: node.flowStatsIntervalSeconds: '86401' is out of range (expected 0..86400 seconds, 0: no flow-stats events)" },
 	{ "node: {keepalive: on}\n",
-	  "t.yaml:1:8: node: unknown key 'keepalive' (expected trustDomain, tunnelPort, capture, nonMesh, handshakeTimeoutMs, idleTimeoutSeconds, keepaliveIdleSeconds, keepaliveIntervalSeconds, keepaliveProbes)" },
+	  "t.yaml:1:8: node: unknown key 'keepalive' (expected trustDomain, tunnelPort, capture, nonMesh, handshakeTimeoutMs, idleTimeoutSeconds, keepaliveIdleSeconds, keepaliveIntervalSeconds, keepaliveProbes, flowStatsIntervalSeconds)" },
 	{ "node: {trustDomain: Cluster.Local}\n",
 	  "t.yaml:1:21: node.trustDomain: trust domain must be lower case" },
 	{ "node: {trustDomain: [a]}\n",

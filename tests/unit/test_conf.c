@@ -70,6 +70,14 @@ static const struct valid_case valid_cases[] = {
 			.keepalive_interval_s = 32767,
 			.has_keepalive_probes = true, .keepalive_probes = 127 },
 	    .log_level = KZT_LOG_INFO } },
+	{ "flow_stats_interval_s = 0\n",
+	  { .kernel = { .has_flow_stats_interval_s = true,
+			.flow_stats_interval_s = 0 },
+	    .log_level = KZT_LOG_INFO } },
+	{ "flow_stats_interval_s = 86400\n",
+	  { .kernel = { .has_flow_stats_interval_s = true,
+			.flow_stats_interval_s = 86400 },
+	    .log_level = KZT_LOG_INFO } },
 	{ "log_level = debug\n",
 	  { .has_log_level = true, .log_level = KZT_LOG_DEBUG } },
 	{ "# kztd\ntunnel_port = 15010\n\ncapture = true\nlog_level = warning\n",
@@ -132,6 +140,10 @@ static const struct invalid_case invalid_cases[] = {
 	  "t.conf:1: keepalive_probes: invalid value '128': out of range (expected 1..127 probes)" },
 	{ "keepalive_probes = 9x\n",
 	  "t.conf:1: keepalive_probes: invalid value '9x': not a number of probes (expected 1..127)" },
+	{ "flow_stats_interval_s = 86401\n",
+	  "t.conf:1: flow_stats_interval_s: invalid value '86401': out of range (expected 0..86400 seconds, 0: no flow-stats events)" },
+	{ "flow_stats_interval_s = 15s\n",
+	  "t.conf:1: flow_stats_interval_s: invalid value '15s': not a number of seconds (expected 0..86400, 0: no flow-stats events)" },
 	{ "log_level = verbose\n",
 	  "t.conf:1: log_level: invalid value 'verbose': expected error, warning, info or debug" },
 	{ "certs = etc/kzt/certs\n",
@@ -287,6 +299,11 @@ static void test_valid(void **state)
 		if (tc->want.kernel.has_keepalive_probes)
 			assert_int_equal(got.kernel.keepalive_probes,
 					 tc->want.kernel.keepalive_probes);
+		assert_int_equal(got.kernel.has_flow_stats_interval_s,
+				 tc->want.kernel.has_flow_stats_interval_s);
+		if (tc->want.kernel.has_flow_stats_interval_s)
+			assert_int_equal(got.kernel.flow_stats_interval_s,
+					 tc->want.kernel.flow_stats_interval_s);
 		assert_int_equal(got.has_log_level, tc->want.has_log_level);
 		assert_int_equal(got.log_level, tc->want.log_level);
 	}

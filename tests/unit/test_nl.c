@@ -821,10 +821,13 @@ static void test_config_new_fields(void **state)
 	nlmsg_free(msg);
 }
 
-/* A CONN_GET reply as the kernel builds it (nla_put_u64_64bit pads). */
-static struct nl_msg *conn_msg(uint64_t id, bool full)
+/*
+ * A CONN_GET reply (or a flow event, @cmd) as the kernel builds it
+ * (nla_put_u64_64bit pads).
+ */
+static struct nl_msg *conn_msg_cmd(uint8_t cmd, uint64_t id, bool full)
 {
-	struct nl_msg *msg = kzt_msg(KZT_CMD_CONN_GET);
+	struct nl_msg *msg = kzt_msg(cmd);
 	struct in6_addr src, dst, node;
 
 	assert_int_equal(kzt_addr_parse("10.0.1.2", &src), 0);
@@ -851,6 +854,60 @@ static struct nl_msg *conn_msg(uint64_t id, bool full)
 	assert_int_equal(nla_put_u32(msg, 200, 1), 0);	/* a newer module's */
 	assert_int_equal(nla_put(msg, KZT_CONN_A_PAD, 0, NULL), 0);
 	return msg;
+}
+
+static struct nl_msg *conn_msg(uint64_t id, bool full)
+{
+	return conn_msg_cmd(KZT_CMD_CONN_GET, id, full);
+}
+
+static void test_flow_event_from_msg(void **state)
+{
+	struct nl_msg *msg = conn_msg_cmd(KZT_CMD_FLOW_END, 9, true);
+	struct kzt_flow_event ev;
+
+	(void)state;
+	assert_int_equal(nla_put_u64(msg, KZT_CONN_A_START_NS, 1700000000123456789ULL), 0);
+	assert_int_equal(nla_put_u8(msg, KZT_CONN_A_END, KZT_CONN_END_TRUST), 0);
+	/* No reason yet: an END without one is refused. */
+	assert_int_equal(kzt_flow_event_from_msg(nlmsg_hdr(msg), 0x1d, &ev), EBADMSG);
+	assert_int_equal(nla_put_u8(msg, KZT_CONN_A_REASON, KZT_FLOW_REASON_REVOKED), 0);
+	/* Another family's message is not ours. */
+	assert_int_equal(kzt_flow_event_from_msg(nlmsg_hdr(msg), 0x1e, &ev), ENOENT);
+	assert_int_equal(kzt_flow_event_from_msg(nlmsg_hdr(msg), 0x1d, &ev), 0);
+	assert_int_equal(ev.cmd, KZT_CMD_FLOW_END);
+	assert_string_equal(kzt_flow_event_name(ev.cmd), "end");
+	assert_int_equal(ev.conn.id, 9);
+	assert_int_equal(ev.conn.bytes_out, 1ULL << 40);
+	assert_int_equal(ev.conn.bytes_in, 7);
+	assert_true(ev.conn.has_start_ns);
+	assert_true(ev.conn.start_ns == 1700000000123456789ULL);
+	assert_string_equal(kzt_flow_reason_name(ev.conn.reason), "revoked");
+	assert_string_equal(kzt_conn_end_name(ev.conn.end), "trust");
+	assert_string_equal(ev.conn.dst_id, "spiffe://cluster.local/ns/default/sa/web");
+	kzt_flow_event_free(&ev);
+	nlmsg_free(msg);
+
+	/* A START with a reason is malformed; one without bytes too. */
+	msg = conn_msg_cmd(KZT_CMD_FLOW_START, 3, true);
+	assert_int_equal(kzt_flow_event_from_msg(nlmsg_hdr(msg), 0x1d, &ev), 0);
+	assert_string_equal(kzt_flow_event_name(ev.cmd), "start");
+	assert_false(ev.conn.has_start_ns);
+	assert_null(kzt_flow_reason_name(ev.conn.reason));
+	kzt_flow_event_free(&ev);
+	assert_int_equal(nla_put_u8(msg, KZT_CONN_A_REASON, KZT_FLOW_REASON_CLOSED), 0);
+	assert_int_equal(kzt_flow_event_from_msg(nlmsg_hdr(msg), 0x1d, &ev), EBADMSG);
+	nlmsg_free(msg);
+	msg = conn_msg_cmd(KZT_CMD_FLOW_STATS, 3, false);
+	assert_int_equal(kzt_flow_event_from_msg(nlmsg_hdr(msg), 0x1d, &ev), EBADMSG);
+	nlmsg_free(msg);
+
+	/* Another command of the family is skipped, not refused. */
+	msg = conn_msg(3, true);
+	assert_int_equal(kzt_flow_event_from_msg(nlmsg_hdr(msg), 0x1d, &ev), ENOENT);
+	nlmsg_free(msg);
+	assert_string_equal(kzt_flow_reason_name(__KZT_FLOW_REASON_MAX), "?");
+	assert_string_equal(kzt_flow_event_name(KZT_CMD_CONN_GET), "?");
 }
 
 static void test_conn_from_msg(void **state)
@@ -1005,6 +1062,7 @@ int main(void)
 		cmocka_unit_test(test_check_from_msg),
 		cmocka_unit_test(test_config_new_fields),
 		cmocka_unit_test(test_conn_from_msg),
+		cmocka_unit_test(test_flow_event_from_msg),
 		cmocka_unit_test(test_conns_sort),
 		cmocka_unit_test(test_stats_from_msg),
 	};

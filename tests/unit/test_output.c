@@ -53,22 +53,73 @@ static void test_config(void **state)
 		.has_keepalive_idle_s = true, .keepalive_idle_s = 180,
 		.has_keepalive_interval_s = true, .keepalive_interval_s = 180,
 		.has_keepalive_probes = true, .keepalive_probes = 9,
+		.has_flow_stats_interval_s = true, .flow_stats_interval_s = 15,
 	};
 	struct capture c;
 
 	(void)state;
 	begin(&c);
 	kztctl_json_config(&c.j, NULL, &cfg);
-	end(&c, "{\"tunnel_port\":15008,\"capture\":false,\"trust_domain\":\"cluster.local\",\"nonmesh\":\"deny\",\"handshake_timeout_ms\":10000,\"idle_timeout_s\":0,\"keepalive_idle_s\":180,\"keepalive_interval_s\":180,\"keepalive_probes\":9}");
+	end(&c, "{\"tunnel_port\":15008,\"capture\":false,\"trust_domain\":\"cluster.local\",\"nonmesh\":\"deny\",\"handshake_timeout_ms\":10000,\"idle_timeout_s\":0,\"keepalive_idle_s\":180,\"keepalive_interval_s\":180,\"keepalive_probes\":9,\"flow_stats_interval_s\":15}");
 
 	/* An older module sends none of them: the keys stay, as null. */
 	cfg.has_trust_domain = cfg.has_nonmesh = false;
 	cfg.has_handshake_timeout_ms = cfg.has_idle_timeout_s = false;
 	cfg.has_keepalive_idle_s = cfg.has_keepalive_interval_s = false;
-	cfg.has_keepalive_probes = false;
+	cfg.has_keepalive_probes = cfg.has_flow_stats_interval_s = false;
 	begin(&c);
 	kztctl_json_config(&c.j, NULL, &cfg);
-	end(&c, "{\"tunnel_port\":15008,\"capture\":false,\"trust_domain\":null,\"nonmesh\":null,\"handshake_timeout_ms\":null,\"idle_timeout_s\":null,\"keepalive_idle_s\":null,\"keepalive_interval_s\":null,\"keepalive_probes\":null}");
+	end(&c, "{\"tunnel_port\":15008,\"capture\":false,\"trust_domain\":null,\"nonmesh\":null,\"handshake_timeout_ms\":null,\"idle_timeout_s\":null,\"keepalive_idle_s\":null,\"keepalive_interval_s\":null,\"keepalive_probes\":null,\"flow_stats_interval_s\":null}");
+}
+
+/* kztctl monitor: the JSON object and the line of one event. */
+static void test_flow_event(void **state)
+{
+	struct kzt_flow_event ev = {
+		.cmd = KZT_CMD_FLOW_END,
+		.conn = {
+			.id = 12, .dir = KZT_CONN_DIR_OUTBOUND,
+			.state = KZT_CONN_STATE_CLOSING, .src_port = 40312,
+			.dst_port = 80, .has_bytes = true, .bytes_out = 517,
+			.bytes_in = 10240, .age_ms = 1830,
+			.src_id = "spiffe://td/ns/a/sa/c",
+			.has_cipher = true, .cipher = 51, .has_peer_node = true,
+			.has_start_ns = true, .start_ns = 1796657292207827000ULL,
+			.reason = KZT_FLOW_REASON_REVOKED,
+			.end = KZT_CONN_END_POLICY,
+		},
+	};
+	char line[512];
+	struct capture c;
+
+	(void)state;
+	assert_int_equal(kzt_addr_parse("10.0.1.2", &ev.conn.src_addr), 0);
+	assert_int_equal(kzt_addr_parse("10.0.2.2", &ev.conn.dst_addr), 0);
+	assert_int_equal(kzt_addr_parse("192.168.0.2", &ev.conn.peer_node), 0);
+	begin(&c);
+	kztctl_json_flow_event(&c.j, &ev);
+	end(&c, "{\"event\":\"end\",\"id\":12,\"direction\":\"outbound\",\"state\":\"closing\","
+		"\"source\":{\"address\":\"10.0.1.2\",\"port\":40312,\"id\":\"spiffe://td/ns/a/sa/c\"},"
+		"\"destination\":{\"address\":\"10.0.2.2\",\"port\":80,\"id\":null},"
+		"\"peer_node\":\"192.168.0.2\",\"cipher\":\"AES-128-GCM\",\"bytes_out\":517,"
+		"\"bytes_in\":10240,\"age_ms\":1830,\"end\":\"policy\","
+		"\"start_ns\":1796657292207827000,\"reason\":\"revoked\"}");
+	assert_string_equal(kztctl_flow_event_str(&ev, line, sizeof(line)),
+			    "end 12 outbound 10.0.1.2:40312 spiffe://td/ns/a/sa/c -> "
+			    "10.0.2.2:80 - peer 192.168.0.2 AES-128-GCM out 517 in 10240 "
+			    "age 1s reason revoked:policy");
+
+	/* A start: no reason, no end; a buffer too small is cut, never overrun. */
+	ev.cmd = KZT_CMD_FLOW_START;
+	ev.conn.reason = 0;
+	ev.conn.end = 0;
+	ev.conn.has_start_ns = false;
+	begin(&c);
+	kztctl_json_flow_event(&c.j, &ev);
+	fclose(c.f);
+	assert_non_null(strstr(c.buf, "\"end\":null,\"start_ns\":null,\"reason\":null}"));
+	free(c.buf);
+	assert_string_equal(kztctl_flow_event_str(&ev, line, 12), "start 12 ou");
 }
 
 static void test_conn(void **state)
@@ -402,6 +453,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_config),
 		cmocka_unit_test(test_conn),
+		cmocka_unit_test(test_flow_event),
 		cmocka_unit_test(test_stats),
 		cmocka_unit_test(test_workload),
 		cmocka_unit_test(test_policy),

@@ -164,9 +164,21 @@ int kztctl_parse_config_set(int argc, char *argv[], struct kzt_config *cfg,
 			if (kzt_parse_keepalive_probes(value, &c.keepalive_probes, &msg))
 				return bad(errbuf, errlen, "keepalive-probes", value, msg);
 			c.has_keepalive_probes = true;
+		} else if (field_is(field, "flow-stats-interval") ||
+			   field_is(field, "flow-stats-interval-s")) {
+			if (c.has_flow_stats_interval_s)
+				goto twice;
+			if (!value)
+				goto no_value;
+			if (kzt_parse_flow_stats_interval(value,
+							  &c.flow_stats_interval_s,
+							  &msg))
+				return bad(errbuf, errlen, "flow-stats-interval",
+					   value, msg);
+			c.has_flow_stats_interval_s = true;
 		} else {
 			snprintf(errbuf, errlen,
-				 "unknown field '%s' (expected tunnel-port, capture, trust-domain, nonmesh, handshake-timeout, idle-timeout, keepalive-idle, keepalive-interval or keepalive-probes)",
+				 "unknown field '%s' (expected tunnel-port, capture, trust-domain, nonmesh, handshake-timeout, idle-timeout, keepalive-idle, keepalive-interval, keepalive-probes or flow-stats-interval)",
 				 field);
 			return EINVAL;
 		}

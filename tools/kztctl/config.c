@@ -60,6 +60,10 @@ static int print_config(const struct kzt_config *cfg)
 			       cfg->keepalive_interval_s);
 		if (cfg->has_keepalive_probes)
 			printf("keepalive-probes: %u\n", cfg->keepalive_probes);
+		if (cfg->has_flow_stats_interval_s)
+			printf("flow-stats-interval: %u s%s\n",
+			       cfg->flow_stats_interval_s,
+			       cfg->flow_stats_interval_s ? "" : " (off)");
 		return fflush(stdout) ? errno : 0;
 	}
 	kzt_json_init(&j, stdout);

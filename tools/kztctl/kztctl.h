@@ -37,6 +37,7 @@ int conn_main(int argc, char *argv[]);
 int stats_main(int argc, char *argv[]);
 int revoke_main(int argc, char *argv[]);
 int ca_main(int argc, char *argv[]);
+int monitor_main(int argc, char *argv[]);
 
 /* common.c */
 int kztctl_open(struct kzt_client *c, const char *what);
@@ -70,6 +71,9 @@ void kztctl_json_policy(struct kzt_json *j, const struct kzt_policy *p);
 void kztctl_json_check(struct kzt_json *j, const struct kzt_check_result *r);
 void kztctl_json_apply(struct kzt_json *j, const struct kzt_apply_result *r);
 void kztctl_json_conn(struct kzt_json *j, const struct kzt_conn *conn);
+void kztctl_json_flow_event(struct kzt_json *j, const struct kzt_flow_event *ev);
+const char *kztctl_flow_event_str(const struct kzt_flow_event *ev, char *buf,
+				  size_t len);
 void kztctl_json_stats(struct kzt_json *j, const struct kzt_stats *st);
 const char *kztctl_endpoint_str(const struct in6_addr *addr, uint16_t port,
 				char *buf, size_t len);

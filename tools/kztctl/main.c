@@ -27,7 +27,8 @@ static const struct {
 	  "config set [tunnel-port N] [capture on|off] [trust-domain TD]\n"
 	  "           [nonmesh deny|passthrough] [handshake-timeout MS]\n"
 	  "           [idle-timeout S] [keepalive-idle S] [keepalive-interval S]\n"
-	  "           [keepalive-probes N]   (at least one field)" },
+	  "           [keepalive-probes N] [flow-stats-interval S]\n"
+	  "           (at least one field)" },
 	{ "workload", workload_main,
 	  "the workload table: address -> identity, protocol, location",
 	  "workload add ADDR id SPIFFE_ID (node NODE_ADDR | dev IFNAME)\n"
@@ -50,6 +51,9 @@ static const struct {
 	  "conn [list]" },
 	{ "stats", stats_main,
 	  "the node's counters (capture, handshakes, tunnels, flows)", NULL },
+	{ "monitor", monitor_main,
+	  "print flow events (start, stats, end) until interrupted",
+	  "monitor [flows]" },
 	{ "revoke", revoke_main,
 	  "end the flows of peer identities no longer trusted",
 	  "revoke PEER_ID..." },

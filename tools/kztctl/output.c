@@ -30,7 +30,8 @@ static void json_opt_uint(struct kzt_json *j, const char *key, bool has,
 /*
  * {"tunnel_port":15008,"capture":false,"trust_domain":...,"nonmesh":...,
  *  "handshake_timeout_ms":10000,"idle_timeout_s":0,"keepalive_idle_s":180,
- *  "keepalive_interval_s":180,"keepalive_probes":9}
+ *  "keepalive_interval_s":180,"keepalive_probes":9,
+ *  "flow_stats_interval_s":15}
  */
 void kztctl_json_config(struct kzt_json *j, const char *key,
 			const struct kzt_config *cfg)
@@ -56,6 +57,8 @@ void kztctl_json_config(struct kzt_json *j, const char *key,
 		      cfg->keepalive_interval_s);
 	json_opt_uint(j, "keepalive_probes", cfg->has_keepalive_probes,
 		      cfg->keepalive_probes);
+	json_opt_uint(j, "flow_stats_interval_s", cfg->has_flow_stats_interval_s,
+		      cfg->flow_stats_interval_s);
 	kzt_json_object_end(j);
 }
 
@@ -232,11 +235,10 @@ static void json_endpoint(struct kzt_json *j, const char *key,
  *  "destination":{...},"peer_node":ADDR|null,"cipher":NAME|null,
  *  "bytes_out":N|null,"bytes_in":N|null,"age_ms":N,"end":"policy"|...|null}
  */
-void kztctl_json_conn(struct kzt_json *j, const struct kzt_conn *conn)
+static void json_conn_fields(struct kzt_json *j, const struct kzt_conn *conn)
 {
 	char a[KZT_ADDR_STRLEN], cipher[16];
 
-	kzt_json_object_begin(j, NULL);
 	kzt_json_uint(j, "id", conn->id);
 	kzt_json_string(j, "direction", kzt_conn_dir_name(conn->dir));
 	kzt_json_string(j, "state", kzt_conn_state_name(conn->state));
@@ -258,6 +260,29 @@ void kztctl_json_conn(struct kzt_json *j, const struct kzt_conn *conn)
 	}
 	kzt_json_uint(j, "age_ms", conn->age_ms);
 	kzt_json_string(j, "end", kzt_conn_end_name(conn->end));
+}
+
+void kztctl_json_conn(struct kzt_json *j, const struct kzt_conn *conn)
+{
+	kzt_json_object_begin(j, NULL);
+	json_conn_fields(j, conn);
+	kzt_json_object_end(j);
+}
+
+/*
+ * {"event":"start"|"stats"|"end", then the keys of kztctl_json_conn(),
+ *  then "start_ns":N|null,"reason":"closed"|...|null}
+ */
+void kztctl_json_flow_event(struct kzt_json *j, const struct kzt_flow_event *ev)
+{
+	kzt_json_object_begin(j, NULL);
+	kzt_json_string(j, "event", kzt_flow_event_name(ev->cmd));
+	json_conn_fields(j, &ev->conn);
+	if (ev->conn.has_start_ns)
+		kzt_json_uint(j, "start_ns", ev->conn.start_ns);
+	else
+		kzt_json_null(j, "start_ns");
+	kzt_json_string(j, "reason", kzt_flow_reason_name(ev->conn.reason));
 	kzt_json_object_end(j);
 }
 
@@ -575,4 +600,46 @@ void kztctl_table_free(struct kztctl_table *t)
 		free(t->cells[i]);
 	free(t->cells);
 	free(t);
+}
+
+/**
+ * kztctl_flow_event_str() - one line of kztctl monitor
+ * @ev:  the event
+ * @buf: where to write (KZT_SPIFFE_ID_MAX * 2 + 512 holds any event)
+ * @len: size of @buf
+ *
+ * "end 7 outbound 10.0.1.2:40000 spiffe://td/ns/a/sa/c ->
+ *  10.0.2.3:8080 spiffe://td/ns/b/sa/s peer 192.168.0.2 AES-128-GCM
+ *  out 1000 in 2000 age 1s reason closed" (one line; "reason" on END,
+ *  ":<why>" after it for a revocation).
+ *
+ * @retval @buf
+ */
+const char *kztctl_flow_event_str(const struct kzt_flow_event *ev, char *buf,
+				  size_t len)
+{
+	const struct kzt_conn *c = &ev->conn;
+	char src[KZT_ADDR_STRLEN + 8], dst[KZT_ADDR_STRLEN + 8];
+	char peer[KZT_ADDR_STRLEN], cipher[16], age[24];
+	struct strbuf sb = { buf, len, 0 };
+
+	if (len)
+		buf[0] = '\0';
+	sb_add(&sb, "%s %" PRIu64 " %s %s %s -> %s %s", kzt_flow_event_name(ev->cmd),
+	       c->id, kzt_conn_dir_name(c->dir),
+	       kztctl_endpoint_str(&c->src_addr, c->src_port, src, sizeof(src)),
+	       c->src_id ?: "-",
+	       kztctl_endpoint_str(&c->dst_addr, c->dst_port, dst, sizeof(dst)),
+	       c->dst_id ?: "-");
+	if (c->has_peer_node)
+		sb_add(&sb, " peer %s", kzt_addr_str(&c->peer_node, peer, sizeof(peer)));
+	if (c->has_cipher)
+		sb_add(&sb, " %s", kzt_cipher_name(c->cipher, cipher, sizeof(cipher)));
+	sb_add(&sb, " out %" PRIu64 " in %" PRIu64 " age %s", c->bytes_out,
+	       c->bytes_in, kztctl_age_str(c->age_ms, age, sizeof(age)));
+	if (c->reason)
+		sb_add(&sb, " reason %s", kzt_flow_reason_name(c->reason));
+	if (c->end)
+		sb_add(&sb, ":%s", kzt_conn_end_name(c->end));
+	return buf;
 }

@@ -115,6 +115,11 @@ static void print_text(const struct status *st)
 		if (st->config.has_keepalive_probes)
 			kztctl_print_field("keepalive probes", "%u",
 					   st->config.keepalive_probes);
+		if (st->config.has_flow_stats_interval_s)
+			kztctl_print_field("flow stats interval", "%u s%s",
+					   st->config.flow_stats_interval_s,
+					   st->config.flow_stats_interval_s ?
+					   "" : " (off)");
 	}
 }
 

@@ -36,6 +36,7 @@
  *               KZT_CONFIG_A_KEEPALIVE_IDLE_S      u32
  *               KZT_CONFIG_A_KEEPALIVE_INTERVAL_S  u32
  *               KZT_CONFIG_A_KEEPALIVE_PROBES      u8
+ *               KZT_CONFIG_A_FLOW_STATS_INTERVAL_S u32
  *
  * KZT_CMD_CONFIG_SET - change the node configuration. Every attribute is
  *   optional, at least one must be given; an attribute left out keeps its
@@ -84,6 +85,11 @@
  *                                          is dead and its flow reset
  *                                          (default
  *                                          KZT_DEFAULT_KEEPALIVE_PROBES)
+ *               KZT_CONFIG_A_FLOW_STATS_INTERVAL_S  u32, 0..86400;
+ *                                          seconds between two
+ *                                          KZT_CMD_FLOW_STATS of a live
+ *                                          flow; 0: none (default
+ *                                          KZT_DEFAULT_FLOW_STATS_INTERVAL_S)
  *             The keepalive values apply to tunnels opened or accepted
  *             after the change; a live tunnel keeps those it began with.
  *   reply:    none (ack)
@@ -358,6 +364,43 @@
  *   (the client's, the server's after DNAT), AGE_MS (since the
  *   revocation) and END only.
  *
+ * KZT_CMD_FLOW_START, KZT_CMD_FLOW_STATS, KZT_CMD_FLOW_END - multicast on
+ *   group KZT_MCGRP_FLOWS (subscribing needs CAP_NET_ADMIN over the netns),
+ *   only while someone listens: the telemetry of the flows kzt carries
+ *   (Documentation/telemetry.rst). FLOW_START when a flow is established
+ *   (its handshake done, its header accepted); FLOW_STATS every
+ *   KZT_CONFIG_A_FLOW_STATS_INTERVAL_S for each established flow not yet
+ *   ended; FLOW_END when such a flow ends. A flow that never established
+ *   sends none of them (the node counters count it). Attributes of the
+ *   "conn" set, in each of the three:
+ *             KZT_CONN_A_ID          u64, as in KZT_CMD_CONN_GET
+ *             KZT_CONN_A_DIR         u8, enum kzt_conn_dir (OUTBOUND or
+ *                                    INBOUND)
+ *             KZT_CONN_A_STATE       u8, enum kzt_conn_state
+ *             KZT_CONN_A_SRC_ADDR, _SRC_PORT, _DST_ADDR, _DST_PORT
+ *             KZT_CONN_A_SRC_ID, KZT_CONN_A_DST_ID  strings: outbound, the
+ *                                    local workload and the destination
+ *                                    the peer node proved; inbound, the
+ *                                    client the peer node proved and the
+ *                                    identity presented for the local one
+ *             KZT_CONN_A_PEER_NODE   binary[16]
+ *             KZT_CONN_A_CIPHER      u16, TLS_CIPHER_*
+ *             KZT_CONN_A_BYTES_OUT, KZT_CONN_A_BYTES_IN  u64, cumulative
+ *                                    since the flow began
+ *             KZT_CONN_A_AGE_MS      u64, since the flow began (at its
+ *                                    end: its duration)
+ *             KZT_CONN_A_START_NS    u64, when it began: CLOCK_REALTIME,
+ *                                    nanoseconds since the epoch
+ *             FLOW_END only:
+ *             KZT_CONN_A_REASON      u8, enum kzt_flow_reason
+ *             KZT_CONN_A_END         u8, enum kzt_conn_end, with REASON
+ *                                    REVOKED or PEER_DEAD
+ *   Multicast may drop events: an event that could not be built, or that
+ *   no listener took (every listener's buffer full; a listener that set
+ *   NETLINK_BROADCAST_ERROR counts alone), is counted in
+ *   KZT_STATS_A_FLOW_EVENTS_DROPPED, and a listener that missed events
+ *   gets ENOBUFS from recv().
+ *
  * KZT_CMD_STATS_GET - the node's counters: one u64 attribute per
  *   enum kzt_stats_attr entry, all of them in every reply.
  *
@@ -388,6 +431,7 @@
 
 #define KZT_MCGRP_CONFIG	"config"
 #define KZT_MCGRP_HANDSHAKE	"handshake"
+#define KZT_MCGRP_FLOWS		"flows"
 
 #define KZT_DEFAULT_TUNNEL_PORT		15008
 #define KZT_DEFAULT_TRUST_DOMAIN	"cluster.local"
@@ -403,6 +447,9 @@
 #define KZT_KEEPALIVE_IDLE_S_MAX	32767	/* MAX_TCP_KEEPIDLE */
 #define KZT_KEEPALIVE_INTERVAL_S_MAX	32767	/* MAX_TCP_KEEPINTVL */
 #define KZT_KEEPALIVE_PROBES_MAX	127	/* MAX_TCP_KEEPCNT */
+/* KZT_CMD_FLOW_STATS of each live flow, seconds; 0: none. */
+#define KZT_DEFAULT_FLOW_STATS_INTERVAL_S	15
+#define KZT_FLOW_STATS_INTERVAL_S_MAX	86400
 
 /* Limits; string lengths exclude the terminating NUL. */
 #define KZT_TRUST_DOMAIN_MAX	255
@@ -513,6 +560,21 @@ enum kzt_conn_end {
 	__KZT_CONN_END_MAX
 };
 
+/* How a flow that was established ended (KZT_CMD_FLOW_END). */
+enum kzt_flow_reason {
+	KZT_FLOW_REASON_CLOSED = 1,	/* both directions ended cleanly */
+	KZT_FLOW_REASON_RESET,		/* a side reset, or a socket error */
+	KZT_FLOW_REASON_TLS_ERROR,	/* bad record, alert, truncation */
+	KZT_FLOW_REASON_IDLE,		/* the idle timeout */
+	KZT_FLOW_REASON_ABORT,		/* netns exit, or kzt unloading */
+	KZT_FLOW_REASON_REVOKED,	/* no longer allowed: KZT_CONN_A_END */
+	KZT_FLOW_REASON_PEER_DEAD,	/* the tunnel timed out */
+	KZT_FLOW_REASON_KEY_LIMIT,	/* an AES-GCM key's record limit */
+	KZT_FLOW_REASON_FAILED,		/* kzt could not go on (no memory) */
+
+	__KZT_FLOW_REASON_MAX
+};
+
 enum kzt_workload_flags {
 	KZT_WORKLOAD_F_REPLACE = 1U << 0,
 
@@ -546,6 +608,9 @@ enum kzt_cmd {
 	KZT_CMD_CONN_GET,
 	KZT_CMD_STATS_GET,
 	KZT_CMD_REVOKE,
+	KZT_CMD_FLOW_START,
+	KZT_CMD_FLOW_STATS,
+	KZT_CMD_FLOW_END,
 
 	__KZT_CMD_MAX
 };
@@ -563,6 +628,7 @@ enum kzt_config_attr {
 	KZT_CONFIG_A_KEEPALIVE_IDLE_S,
 	KZT_CONFIG_A_KEEPALIVE_INTERVAL_S,
 	KZT_CONFIG_A_KEEPALIVE_PROBES,
+	KZT_CONFIG_A_FLOW_STATS_INTERVAL_S,
 
 	__KZT_CONFIG_A_MAX
 };
@@ -735,6 +801,8 @@ enum kzt_conn_attr {
 	KZT_CONN_A_BYTES_IN,
 	KZT_CONN_A_AGE_MS,
 	KZT_CONN_A_END,
+	KZT_CONN_A_START_NS,
+	KZT_CONN_A_REASON,
 
 	__KZT_CONN_A_MAX
 };
@@ -826,6 +894,8 @@ enum kzt_stats_attr {
 	KZT_STATS_A_HS_QUEUE_TIMEOUT,	/* no daemon took the request within
 					 * hs_queue_timeout_ms
 					 */
+	/* a FLOW_* event not built (no memory) or that no listener took */
+	KZT_STATS_A_FLOW_EVENTS_DROPPED,
 
 	__KZT_STATS_A_MAX
 };

@@ -1,0 +1,209 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Flow telemetry (Documentation/telemetry.rst): the FLOW_START, FLOW_STATS
+# and FLOW_END events of the "flows" group, as `kztctl -j monitor` prints
+# them on each node, for flows across the two nodes of mesh-lib.sh:
+#
+#   pod a1 10.1.1.2 --- node1 ==== kTLS tunnel ==== node2 --- pod b1 10.1.2.2
+#   (client)        monitor1 (outbound)    monitor2 (inbound)    (server)
+#
+# An exact flow moves XFER_OUT bytes a1 -> b1 and XFER_IN bytes b1 -> a1
+# (kzt-xfer) and closes cleanly: both nodes report it with those counts,
+# the identities, addresses, peer node, direction and reason "closed". A
+# streaming flow (kzt-stream) with flow-stats-interval 1 gets FLOW_STATS
+# with growing counts, and its FLOW_END the count the pods saw. Interval 0
+# sends no FLOW_STATS. Unloading kzt with the periodic pass armed and a
+# listener subscribed leaves the kernel clean.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/mesh-lib.sh"
+source "$(dirname "$0")/flows-lib.sh"
+
+PORT=7401
+XFER_PORT=7400
+XFER_OUT=123457
+XFER_IN=654321
+declare -A MON_PID=()
+
+cleanup() {
+	local p
+	for p in "${MON_PID[@]}"; do kill "$p" 2>/dev/null; done
+	flows_cleanup
+	mesh_down
+	kzt_unload 2>/dev/null
+}
+trap cleanup EXIT
+
+require_root
+require_cmd ip kztctl kztd jq
+
+_mon_ready() { grep -q "listening for flow events" "$1"; }
+
+# monitor_start NODE [text]: kztctl -j monitor on the node, into
+# $MESH_DIR/monNODE (plain kztctl monitor into monNODE.txt with "text").
+monitor_start() {
+	local node=$1 out=$MESH_DIR/mon$1 json=-j
+	[ "${2:-}" != text ] || { out=$out.txt; json=; }
+	: > "$out.err"
+	# Not through mesh_kztctl: $! must be kztctl itself.
+	ip netns exec "$(mesh_ns node$node)" kztctl $json monitor > "$out" 2> "$out.err" &
+	MON_PID[$node${2:-}]=$!
+	busywait 10000 _mon_ready "$out.err" || {
+		echo "monitor on node$node did not subscribe:"; cat "$out.err"; return 1; }
+}
+
+# events NODE SRC_PORT: the node's events of the flow from that port.
+events() {
+	jq -c --argjson p "$2" 'select(.source.port == $p)' "$MESH_DIR/mon$1"
+}
+
+_has_event() { # _has_event NODE SRC_PORT EVENT [MIN_COUNT]
+	[ "$(events "$1" "$2" | jq -s --arg e "$3" 'map(select(.event == $e)) | length')" \
+		-ge "${4:-1}" ]
+}
+
+test_setup() {
+	mesh_up || return 1
+	monitor_start 1 && monitor_start 2 && monitor_start 1 text
+}
+
+# check_exact NODE DIR OUT IN PEER_NODE PORT: the node's events of the
+# exact flow: one start with 0 bytes, at most some stats, one end with
+# OUT and IN bytes, reason closed; the same id, tuple and identities.
+check_exact() {
+	local node=$1 dir=$2 out=$3 in=$4 peer=$5 port=$6 ev
+	ev=$(events "$node" "$port" | jq -s -c .)
+	expect_eq "node$node events" "$(jq -r 'map(.event) | [first, last] | join(",")' <<<"$ev")" \
+		"start,end" &&
+	expect_eq "node$node one start, one end" \
+		"$(jq -r '[map(select(.event == "start")), map(select(.event == "end"))] |
+			map(length) | join(",")' <<<"$ev")" "1,1" &&
+	expect_eq "node$node the same flow id throughout" \
+		"$(jq -r 'map(.id) | unique | length' <<<"$ev")" 1 &&
+	expect_eq "node$node direction" "$(jq -r 'map(.direction) | unique | join(",")' <<<"$ev")" "$dir" &&
+	expect_eq "node$node tuple" \
+		"$(jq -r 'first | [.source.address, .source.port, .destination.address,
+			.destination.port] | join(" ")' <<<"$ev")" \
+		"${MESH_IP[a1]} $port ${MESH_IP[b1]} $XFER_PORT" &&
+	expect_eq "node$node identities" \
+		"$(jq -r 'map([.source.id, .destination.id] | join(" ")) | unique | join(",")' <<<"$ev")" \
+		"$(mesh_id a1) $(mesh_id b1)" &&
+	expect_eq "node$node peer node" "$(jq -r 'map(.peer_node) | unique | join(",")' <<<"$ev")" "$peer" &&
+	expect_match "node$node cipher" "$(jq -r 'first.cipher' <<<"$ev")" "^(AES-128-GCM|AES-256-GCM|CHACHA20-POLY1305)$" &&
+	expect_eq "node$node start bytes" "$(jq -r 'first | "\(.bytes_out) \(.bytes_in)"' <<<"$ev")" "0 0" &&
+	expect_eq "node$node end bytes" "$(jq -r 'last | "\(.bytes_out) \(.bytes_in)"' <<<"$ev")" "$out $in" &&
+	expect_eq "node$node end reason" "$(jq -r 'last | "\(.reason) \(.end)"' <<<"$ev")" "closed null" &&
+	expect_eq "node$node start carries no reason" "$(jq -r 'first.reason' <<<"$ev")" null &&
+	expect_eq "node$node start_ns is one wall-clock time, near now" \
+		"$(jq -r --argjson now "$(date +%s)" \
+			'map(.start_ns) | unique | length == 1 and
+			 (first / 1e9 - $now | if . < 0 then -. else . end) < 300' <<<"$ev")" true &&
+	expect_eq "node$node duration grows" \
+		"$(jq -r '(last.age_ms >= first.age_ms)' <<<"$ev")" true
+}
+
+# XFER_OUT bytes a1 -> b1, XFER_IN back, clean close on both sides.
+test_exact() {
+	local srv cli port sent got
+	srv=$MESH_DIR/xfer-srv
+	ip netns exec "$(mesh_ns b1)" kzt-xfer server "$XFER_PORT" "$XFER_IN" > "$srv" &
+	busywait 10000 in_pod b1 sh -c "ss -Hltn 'sport = :$XFER_PORT' | grep -q ." || return 1
+	cli=$(in_pod a1 kzt-xfer client "${MESH_IP[b1]}" "$XFER_PORT" "$XFER_OUT") || return 1
+	read -r port sent got <<<"$cli"
+	expect_eq "client sent, received" "$sent $got" "$XFER_OUT $XFER_IN" || return 1
+	busywait 10000 test -s "$srv" || { echo "server did not finish"; return 1; }
+	expect_eq "server received, sent" "$(cut -d' ' -f2,3 "$srv")" "$XFER_OUT $XFER_IN" || return 1
+	busywait 10000 _has_event 1 "$port" end && busywait 10000 _has_event 2 "$port" end || {
+		echo "no end event on both nodes:"; cat "$MESH_DIR/mon1" "$MESH_DIR/mon2"; return 1; }
+	# Outbound on node1: out is a1's bytes. Inbound on node2: out is b1's.
+	check_exact 1 outbound "$XFER_OUT" "$XFER_IN" "${MESH_UNDERLAY[2]}" "$port" &&
+	check_exact 2 inbound "$XFER_IN" "$XFER_OUT" "${MESH_UNDERLAY[1]}" "$port" &&
+	busywait 5000 grep -q ":$port .* reason closed$" "$MESH_DIR/mon1.txt" &&
+	expect_match "text line" "$(grep ":$port " "$MESH_DIR/mon1.txt" | tail -1)" \
+		"^end [0-9]+ outbound ${MESH_IP[a1]}:$port $(mesh_id a1) -> ${MESH_IP[b1]}:$XFER_PORT $(mesh_id b1) peer ${MESH_UNDERLAY[2]} [A-Z0-9-]+ out $XFER_OUT in $XFER_IN age [0-9]+m?s reason closed$"
+}
+
+# expect_growing NODE PORT FIELD: the flow's stats events, in order, have
+# strictly growing FIELD and age_ms, and the end has at least the last.
+expect_growing() {
+	local ev
+	ev=$(events "$1" "$2" | jq -s -c .)
+	expect_eq "node$1 stats $3 grows" "$(jq -r --arg f "$3" '
+		map(select(.event == "stats")) as $s |
+		[range(1; $s | length) | $s[.][$f] > $s[. - 1][$f] and
+		 $s[.].age_ms > $s[. - 1].age_ms] | all' <<<"$ev")" true &&
+	expect_eq "node$1 end $3 >= last stats" "$(jq -r --arg f "$3" '
+		(map(select(.event == "stats")) | last[$f]) <= last[$f] and
+		last.event == "end"' <<<"$ev")" true
+}
+
+# A streaming flow with flow-stats-interval 1: 3 stats events or more on
+# each node, growing; the end carries what the pods counted.
+test_stats_growing() {
+	local port n ends count
+	mesh_kztctl 1 config set flow-stats-interval 1 &&
+	mesh_kztctl 2 config set flow-stats-interval 1 || return 1
+	server_start b1 && flow_start s a1 b1 || return 1
+	port=$(cat "$MESH_DIR/s.port")
+	busywait 15000 _has_event 1 "$port" stats 3 &&
+	busywait 15000 _has_event 2 "$port" stats 3 || {
+		echo "fewer than 3 stats events in 15 s:"; events 1 "$port"; events 2 "$port"; return 1; }
+	flow_stop s || return 1
+	ends=$(flow_ends s) || return 1
+	count=$(cut -d' ' -f2 <<<"${ends%%|*}")
+	busywait 10000 _has_event 1 "$port" end && busywait 10000 _has_event 2 "$port" end ||
+		{ echo "no end event"; return 1; }
+	expect_growing 1 "$port" bytes_out && expect_growing 2 "$port" bytes_in &&
+	n=$(events 1 "$port" | jq -s 'last | "\(.bytes_out) \(.reason)"') &&
+	expect_eq "node1 end: the bytes the client sent" "$n" "\"$count closed\"" &&
+	n=$(events 2 "$port" | jq -s 'last | "\(.bytes_in) \(.reason)"') &&
+	expect_eq "node2 end: the bytes the server read" "$n" "\"$count closed\""
+}
+
+# Interval 0: a live flow gets no stats event (3 s at what was 1 s).
+test_stats_off() {
+	local port
+	mesh_kztctl 1 config set flow-stats-interval 0 &&
+	mesh_kztctl 2 config set flow-stats-interval 0 || return 1
+	expect_eq "config" "$(mesh_kztctl 1 -j config | json_get flow_stats_interval_s)" 0 || return 1
+	flow_start off a1 b1 || return 1
+	port=$(cat "$MESH_DIR/off.port")
+	busywait 10000 _has_event 1 "$port" start || { echo "no start"; return 1; }
+	sleep 3
+	flow_stop off || return 1
+	busywait 10000 _has_event 1 "$port" end || { echo "no end"; return 1; }
+	expect_eq "node1 stats events" \
+		"$(events 1 "$port" | jq -s 'map(select(.event == "stats")) | length')" 0
+}
+
+# Each node lost nothing: the monitors kept up.
+test_none_dropped() {
+	expect_eq "node1 flow_events_dropped" "$(mesh_stat 1 flow_events_dropped)" 0 &&
+	expect_eq "node2 flow_events_dropped" "$(mesh_stat 2 flow_events_dropped)" 0
+}
+
+# Unload with the periodic pass armed (interval 1, a live flow) and the
+# monitors subscribed: pernet exit stops the pass; nothing is left.
+test_unload_with_stats() {
+	local port
+	mesh_kztctl 1 config set flow-stats-interval 1 &&
+	mesh_kztctl 2 config set flow-stats-interval 1 || return 1
+	flow_start u a1 b1 || return 1
+	port=$(cat "$MESH_DIR/u.port")
+	busywait 10000 _has_event 1 "$port" stats || { echo "no stats before unload"; return 1; }
+	mesh_kztd_stop 1
+	mesh_kztd_stop 2
+	rmmod kzt || return 1
+	! kzt_loaded
+}
+
+run_test --debug "telemetry: two nodes, a monitor on each" test_setup || exit $RET
+run_test --debug "telemetry: exact bytes each way, identities, tuple, reason, both nodes" \
+	test_exact
+run_test --debug "telemetry: flow-stats-interval 1: stats grow, end has the pods' count" \
+	test_stats_growing
+run_test "telemetry: flow-stats-interval 0: no stats events" test_stats_off
+run_test "telemetry: no event dropped" test_none_dropped
+run_test --debug "telemetry: module unload with the stats pass armed, listeners on" \
+	test_unload_with_stats
+exit $RET
