@@ -87,6 +87,7 @@ static void kzt_config_defaults_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, cfg.keepalive_idle_s, 180);
 	KUNIT_EXPECT_EQ(test, cfg.keepalive_interval_s, 180);
 	KUNIT_EXPECT_EQ(test, cfg.keepalive_probes, 9);
+	KUNIT_EXPECT_EQ(test, cfg.flow_stats_interval_s, 15);
 	KUNIT_EXPECT_STREQ(test, cfg.trust_domain, KZT_DEFAULT_TRUST_DOMAIN);
 }
 
@@ -172,6 +173,16 @@ static const struct kzt_policy_case kzt_policy_cases[] = {
 	{ "keepalive probes 128", { { KZT_CONFIG_A_KEEPALIVE_PROBES, 1, 128 } },
 	  -ERANGE, "integer out of range" },
 	{ "keepalive probes as u32", { { KZT_CONFIG_A_KEEPALIVE_PROBES, 4, 9 } },
+	  -EINVAL, "invalid attribute length" },
+	{ "flow stats interval 0 (off)",
+	  { { KZT_CONFIG_A_FLOW_STATS_INTERVAL_S, 4, 0 } }, 0, NULL },
+	{ "flow stats interval 86400",
+	  { { KZT_CONFIG_A_FLOW_STATS_INTERVAL_S, 4, 86400 } }, 0, NULL },
+	{ "flow stats interval 86401",
+	  { { KZT_CONFIG_A_FLOW_STATS_INTERVAL_S, 4, 86401 } },
+	  -ERANGE, "integer out of range" },
+	{ "flow stats interval as u8",
+	  { { KZT_CONFIG_A_FLOW_STATS_INTERVAL_S, 1, 1 } },
 	  -EINVAL, "invalid attribute length" },
 };
 
@@ -325,6 +336,7 @@ static void kzt_config_fill_roundtrip_test(struct kunit *test)
 		.keepalive_idle_s = KZT_KEEPALIVE_IDLE_S_MAX,
 		.keepalive_interval_s = KZT_KEEPALIVE_INTERVAL_S_MAX,
 		.keepalive_probes = KZT_KEEPALIVE_PROBES_MAX,
+		.flow_stats_interval_s = KZT_FLOW_STATS_INTERVAL_S_MAX,
 	};
 	struct kzt_config base, got;
 	struct netlink_ext_ack extack = {};
@@ -347,6 +359,8 @@ static void kzt_config_fill_roundtrip_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, got.keepalive_idle_s, want.keepalive_idle_s);
 	KUNIT_EXPECT_EQ(test, got.keepalive_interval_s, want.keepalive_interval_s);
 	KUNIT_EXPECT_EQ(test, got.keepalive_probes, want.keepalive_probes);
+	KUNIT_EXPECT_EQ(test, got.flow_stats_interval_s,
+			want.flow_stats_interval_s);
 	KUNIT_EXPECT_STREQ(test, got.trust_domain, want.trust_domain);
 }
 
