@@ -207,20 +207,24 @@ static bool kzt_capture_forged_cookie4(const struct sk_buff *skb,
 }
 
 /*
- * A new flow from an enrolled pod to a mesh workload on another node: its
- * connection request, or the ACK of a SYN cookie the listener sent it.
+ * A new flow kzt takes: its connection request, or the ACK of a SYN
+ * cookie the listener sent it, goes to the transparent listener on
+ * @laddr:@lport as if addressed to it; counted as @what. A new flow from
+ * an enrolled pod to a mesh workload on another node goes to the capture
+ * listener; a tunnel to a local pod's address to the tunnel listener
+ * (kzt_capture_tunnel4()).
  */
 static unsigned int kzt_capture_take4(struct sk_buff *skb,
 				      const struct nf_hook_state *state,
 				      const struct iphdr *iph,
 				      const struct tcphdr *th,
-				      const struct kzt_capture *cap)
+				      __be32 laddr, __be16 lport,
+				      enum kzt_stats_attr what)
 {
 	struct sock *sk;
 
 	sk = nf_tproxy_get_sock_v4(state->net, skb, IPPROTO_TCP, iph->saddr,
-				   htonl(INADDR_LOOPBACK), th->source,
-				   cap->capture_port, state->in,
+				   laddr, th->source, lport, state->in,
 				   NF_TPROXY_LOOKUP_LISTENER);
 	if (!sk || !nf_tproxy_sk_is_transparent(sk)) {
 		/* Only while the listener is being replaced: fail closed. */
@@ -229,7 +233,7 @@ static unsigned int kzt_capture_take4(struct sk_buff *skb,
 	}
 	/* Counted once per flow, at its request. */
 	if (kzt_tcp_is_syn(th))
-		kzt_stat_inc(state->net, KZT_STATS_A_CAPTURED);
+		kzt_stat_inc(state->net, what);
 	nf_tproxy_assign_sock(skb, sk);		/* consumes the reference */
 	return kzt_capture_local4(skb, state);
 }
@@ -252,33 +256,6 @@ static bool kzt_capture_tunnel4(const struct nf_hook_state *state,
 	       kzt_workload_enrolled(dst) &&
 	       dst->ifindex != state->in->ifindex &&
 	       !(src && kzt_workload_is_local(src));
-}
-
-/*
- * Such a tunnel's connection request, or the ACK of a SYN cookie the
- * tunnel listener sent it, goes to the tunnel listener as if addressed to
- * this node; so the pod never sees it. The listener is transparent: the
- * accepted socket keeps the pod's address as its own and answers from it.
- */
-static unsigned int kzt_capture_take_tunnel4(struct sk_buff *skb,
-					     const struct nf_hook_state *state,
-					     const struct iphdr *iph,
-					     const struct tcphdr *th)
-{
-	struct sock *sk;
-
-	sk = nf_tproxy_get_sock_v4(state->net, skb, IPPROTO_TCP, iph->saddr,
-				   iph->daddr, th->source, th->dest, state->in,
-				   NF_TPROXY_LOOKUP_LISTENER);
-	if (!sk || !nf_tproxy_sk_is_transparent(sk)) {
-		/* Only while the listener is being replaced: fail closed. */
-		kzt_stat_inc(state->net, KZT_STATS_A_STRAY);
-		return NF_DROP;
-	}
-	if (kzt_tcp_is_syn(th))
-		kzt_stat_inc(state->net, KZT_STATS_A_TUNNEL_TAKEN);
-	nf_tproxy_assign_sock(skb, sk);		/* consumes the reference */
-	return kzt_capture_local4(skb, state);
 }
 
 /*
@@ -436,14 +413,22 @@ static unsigned int kzt_capture_hook4(void *priv, struct sk_buff *skb,
 			return kzt_capture_refuse4(skb, state,
 						   KZT_STATS_A_BAD_PORT);
 		if (kzt_tcp_is_syn(th) || kzt_tcp_is_cookie_ack4(skb, iph, th))
-			return kzt_capture_take4(skb, state, iph, th, cap);
+			return kzt_capture_take4(skb, state, iph, th,
+						 htonl(INADDR_LOOPBACK),
+						 cap->capture_port,
+						 KZT_STATS_A_CAPTURED);
 		/* Never let the plaintext of a mesh flow leave. */
 		kzt_stat_inc(state->net, KZT_STATS_A_STRAY);
 		return NF_DROP;
 	}
+	/*
+	 * The listener is transparent: the accepted socket keeps the pod's
+	 * address as its own and answers from it, so the pod never sees it.
+	 */
 	if (tunnel && (kzt_tcp_is_syn(th) ||
 		       kzt_tcp_is_cookie_ack4(skb, iph, th)))
-		return kzt_capture_take_tunnel4(skb, state, iph, th);
+		return kzt_capture_take4(skb, state, iph, th, iph->daddr,
+					 th->dest, KZT_STATS_A_TUNNEL_TAKEN);
 	/*
 	 * Only the connection request is decided, and revoked flows met;
 	 * and a SYN cookie's ACK that conntrack saw no handshake for, which
@@ -516,7 +501,7 @@ static void kzt_capture_hooks_unregister(struct net *net)
 /*
  * The tunnel listener: every address, IPv6 dual stack, or IPv4 only when
  * this kernel has no IPv6. Transparent, so that it also takes the tunnels
- * dialed to a local pod's address (kzt_capture_take_tunnel4()) and its
+ * dialed to a local pod's address (kzt_capture_tunnel4()) and its
  * accepted sockets answer from that address.
  */
 static struct kzt_listener *kzt_capture_open_tunnel(struct net *net, u16 port,
