@@ -103,6 +103,8 @@ static const struct kzt_stat_desc stat_descs[] = {
 	  "handshakes no kztd took within hs_queue_timeout_ms" },
 	{ KZT_STATS_A_FLOW_EVENTS_DROPPED, "flow_events_dropped", "flow",
 	  "flow events lost: not built, or no listener took them" },
+	{ KZT_STATS_A_TUNNEL_TAKEN, "tunnel_taken", "tunnel",
+	  "tunnels to a local pod's address taken from the underlay" },
 };
 
 /* Catches a counter added to the uapi enum without a name here. */

@@ -21,6 +21,9 @@
 #   b2 ns/other/sa/db
 # One dev CA (kztctl ca) issues every SVID; each node's kztd has the SVIDs
 # of its own pods only.
+# MESH_BY_ADDR=1 before mesh_up registers the other node's pods with their
+# own address as nodeIp, as kztd does from istiod's WDS (no node address):
+# tunnels then go to POD:15008, routed to the pod's node over the underlay.
 
 MESH_TD=cluster.local
 declare -A MESH_IP=([a1]=10.1.1.2 [a2]=10.1.1.3 [b1]=10.1.2.2 [b2]=10.1.2.3)
@@ -31,6 +34,7 @@ declare -A MESH_UNDERLAY=([1]=192.168.100.1 [2]=192.168.100.2)
 declare -A MESH_KZTD_PID=()
 MESH_DIR=
 MESH_CA=
+MESH_BY_ADDR=${MESH_BY_ADDR:-0}
 
 mesh_id() { # mesh_id POD
 	echo "spiffe://$MESH_TD/ns/${MESH_SA[$1]}"
@@ -82,6 +86,8 @@ _mesh_node_yaml() {
 			"$pod" "${MESH_IP[$pod]}" "$(mesh_id $pod)"
 		if [ "${MESH_NODE_OF[$pod]}" = "$node" ]; then
 			printf '    interface: v%s\n' "$pod"
+		elif [ "$MESH_BY_ADDR" = 1 ]; then
+			printf '    protocol: kzt\n    nodeIp: %s\n' "${MESH_IP[$pod]}"
 		else
 			printf '    protocol: kzt\n    nodeIp: %s\n' \
 				"${MESH_UNDERLAY[${MESH_NODE_OF[$pod]}]}"

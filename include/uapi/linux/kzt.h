@@ -117,7 +117,13 @@
  *                                        KZT_PROTO_KZT1)
  *               KZT_WORKLOAD_A_NODE      binary[16], underlay address of
  *                                        the node hosting the workload;
- *                                        required for a remote workload
+ *                                        required for a remote workload.
+ *                                        The workload's own ADDR means
+ *                                        "dial the workload's address":
+ *                                        its node takes the tunnel from
+ *                                        the underlay, and any node with
+ *                                        the workload's identity may
+ *                                        speak for it (protocol.rst)
  *               KZT_WORKLOAD_A_IFINDEX   u32, for a workload on this node:
  *                                        the node-side interface of its pod
  *                                        (in this netns); its address is
@@ -896,6 +902,9 @@ enum kzt_stats_attr {
 					 */
 	/* a FLOW_* event not built (no memory) or that no listener took */
 	KZT_STATS_A_FLOW_EVENTS_DROPPED,
+	KZT_STATS_A_TUNNEL_TAKEN,	/* tunnels to a local pod's own address
+					 * taken from the underlay
+					 */
 
 	__KZT_STATS_A_MAX
 };
