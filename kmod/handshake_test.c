@@ -672,6 +672,11 @@ static void kzt_hs_deadline_last_ref_test(struct kunit *test)
 	KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&l->done, 5 * HZ), 0);
 	/* Waits for the deadline work: the socket is released by now. */
 	kunit_release_action(test, hs_test_net_free, hn);
+	/*
+	 * A kworker's last fput() is deferred to delayed_fput (a jiffy
+	 * later, more on a loaded machine): run it before looking.
+	 */
+	flush_delayed_fput();
 	KUNIT_EXPECT_TRUE(test, sock_flag(sk, SOCK_DEAD));
 }
 
