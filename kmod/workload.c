@@ -311,7 +311,7 @@ EXPORT_SYMBOL_IF_KUNIT(kzt_workload_dup);
  * @src: table to copy; its writers are held off by the caller
  *
  * @dst is sized for @src's entries up front, so filling it never resizes
- * it. @src is walked in batches under RCU and copied outside it
+ * it (nor its index of nodes). @src is walked in batches under RCU and copied outside it
  * (allocations may sleep): the batch's entries stay valid because only
  * writers free entries, and the caller holds them off. A resize of @src
  * rewinds the walker; entries seen again are skipped.
@@ -323,6 +323,7 @@ EXPORT_SYMBOL_IF_KUNIT(kzt_workload_dup);
 int kzt_workload_table_clone(struct kzt_workload_table *dst,
 			     struct kzt_workload_table *src)
 {
+	struct rhashtable_params node_params = kzt_node_params;
 	struct kzt_workload *batch[KZT_CLONE_BATCH];
 	struct rhashtable_params params = kzt_workload_params;
 	struct rhashtable_iter iter;
@@ -331,12 +332,17 @@ int kzt_workload_table_clone(struct kzt_workload_table *dst,
 	bool done = false;
 	int err;
 
+	/*
+	 * Both indexes sized for what they will hold: an insert into a table
+	 * above its size may find a resize under way and fail (-EBUSY).
+	 */
 	params.nelem_hint = kzt_workload_table_len(src);
+	node_params.nelem_hint = atomic_read(&src->nodes.nelems);
 	dst->max = src->max;
 	err = rhashtable_init(&dst->ht, &params);
 	if (err)
 		return err;
-	err = rhashtable_init(&dst->nodes, &kzt_node_params);
+	err = rhashtable_init(&dst->nodes, &node_params);
 	if (err) {
 		rhashtable_destroy(&dst->ht);
 		return err;
