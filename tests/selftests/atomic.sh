@@ -182,6 +182,36 @@ test_txn_stale() {
 	expect_eq "only the live change" "$(live_addrs)" "10.0.1.3 10.0.1.4"
 }
 
+# 10,000 workloads (behind 100 nodes) and 1,000 policies, as an apply file.
+write_big() {
+	/usr/bin/python3 - "$1" <<-'EOT'
+	import sys
+	with open(sys.argv[1], "w") as f:
+	    f.write("workloads:\n")
+	    for i in range(10000):
+	        f.write(f"  - workloadIps: [10.{64 + i // 250}.{i % 250}.1]\n"
+	                f"    identity: spiffe://cluster.local/ns/ns-{i % 200}/sa/default\n"
+	                f"    nodeIp: 192.0.3.{1 + i % 100}\n")
+	    f.write("policies:\n")
+	    for i in range(1000):
+	        f.write(f"  - name: p{i:04d}\n    namespace: ns-{i % 200}\n"
+	                "    scope: namespace\n    action: deny\n"
+	                "    rules:\n      - to:\n          - operation: {ports: [23]}\n")
+	EOT
+}
+
+# What BEGIN from live costs at that size: printed, not asserted.
+test_txn_cost() {
+	local out
+	write_big "$TMP/big.yaml" &&
+	ip netns exec "$A" kztctl apply --prune -f "$TMP/big.yaml" || return 1
+	out=$(ip netns exec "$A" kzt-txn --time del-workload 10.64.0.1 del-policy ns-0/p0000)
+	echo "$out" | head -n 1 > "$TMP/cost"
+	expect_eq "kzt-txn" "$(tail -n 1 <<<"$out")" ok &&
+	expect_eq "workloads" "$(ip netns exec "$A" kztctl -j workload list |
+		jq '.workloads | length')" 9999
+}
+
 kzt_unload || skip_all "kzt is loaded and cannot be removed"
 kzt_load || { log_test "atomic: load kzt" 1; exit $RET; }
 A=$(ns_create node-a)
@@ -195,4 +225,6 @@ run_test --debug "atomic: a transaction from live keeps what it does not delete"
 run_test "atomic: del of a missing entry in a transaction is ENOENT" test_txn_del_missing
 run_test --debug "atomic: deletions staged from live are invisible until commit" test_txn_staged_invisible
 run_test "atomic: a live change during a transaction from live: EAGAIN" test_txn_stale
+run_test "atomic: a transaction from live at 10,000 workloads, 1,000 policies" test_txn_cost &&
+	echo "# from live, 10,000 workloads + 1,000 policies: $(cat "$TMP/cost")"
 exit $RET
