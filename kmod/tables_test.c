@@ -287,28 +287,39 @@ static struct kzt_policy *kzt_test_policy(struct kunit *test, const char *name,
 	return policy;
 }
 
+/*
+ * Take the tables lock and find the snapshot a request of OWNER with the
+ * TXN attribute @type = @txn (0: none, live) acts on, as a handler does.
+ */
+static struct kzt_tables *kzt_test_lock_target(struct kunit *test,
+					       struct kzt_net *kn, u16 type,
+					       u32 txn)
+{
+	const struct kzt_t_attr attrs[] = { T_U32(type, txn), { } };
+	struct nlattr *txn_attr = NULL;
+
+	if (txn)
+		txn_attr = (struct nlattr *)kzt_test_msg(test, attrs)->data;
+	mutex_lock(&kn->tables_lock);
+	return kzt_txn_target(kn, txn_attr, OWNER, NULL);
+}
+
 /* POLICY_ADD (@replace) or, with !@policy, POLICY_DEL of @name. */
 static int kzt_test_policy_op(struct kunit *test, struct kzt_net *kn, u32 txn,
 			      struct kzt_policy *policy, const char *name,
 			      bool replace)
 {
-	const struct kzt_t_attr attrs[] = { T_U32(KZT_POLICY_A_TXN, txn), { } };
-	struct netlink_ext_ack extack = {};
-	struct nlattr *txn_attr = NULL;
 	struct kzt_tables *tables;
 	int err;
 
-	if (txn)
-		txn_attr = (struct nlattr *)kzt_test_msg(test, attrs)->data;
-	mutex_lock(&kn->tables_lock);
-	tables = kzt_txn_target(kn, txn_attr, OWNER, &extack);
+	tables = kzt_test_lock_target(test, kn, KZT_POLICY_A_TXN, txn);
 	err = PTR_ERR_OR_ZERO(tables);
 	if (err)
 		kzt_policy_put(policy);
 	else if (policy)
-		err = kzt_tables_policy_add(kn, tables, policy, replace, &extack);
+		err = kzt_tables_policy_add(kn, tables, policy, replace, NULL);
 	else
-		err = kzt_tables_policy_del(kn, tables, name, &extack);
+		err = kzt_tables_policy_del(kn, tables, name, NULL);
 	mutex_unlock(&kn->tables_lock);
 	return err;
 }
@@ -316,17 +327,11 @@ static int kzt_test_policy_op(struct kunit *test, struct kzt_net *kn, u32 txn,
 /* WORKLOAD_DEL of 10.0.0.@last, live or staged, as the handler does it. */
 static int kzt_test_del(struct kunit *test, struct kzt_net *kn, u32 txn, u8 last)
 {
-	const struct kzt_t_attr attrs[] = { T_U32(KZT_WORKLOAD_A_TXN, txn), { } };
 	struct in6_addr addr = kzt_test_addr(last);
-	struct netlink_ext_ack extack = {};
-	struct nlattr *txn_attr = NULL;
 	struct kzt_tables *tables;
 	int err;
 
-	if (txn)
-		txn_attr = (struct nlattr *)kzt_test_msg(test, attrs)->data;
-	mutex_lock(&kn->tables_lock);
-	tables = kzt_txn_target(kn, txn_attr, OWNER, &extack);
+	tables = kzt_test_lock_target(test, kn, KZT_WORKLOAD_A_TXN, txn);
 	err = PTR_ERR_OR_ZERO(tables);
 	if (!err)
 		err = kzt_workload_table_remove(&tables->workloads, &addr);
@@ -336,16 +341,24 @@ static int kzt_test_del(struct kunit *test, struct kzt_net *kn, u32 txn, u8 last
 	return err;
 }
 
+/* The live snapshot, for a test that changes it only through kn. */
+static struct kzt_tables *kzt_test_live(struct kzt_net *kn)
+{
+	struct kzt_tables *live;
+
+	mutex_lock(&kn->tables_lock);
+	live = kzt_tables_live(kn);
+	mutex_unlock(&kn->tables_lock);
+	return live;
+}
+
 /* The staging snapshot of the open transaction @id of OWNER. */
 static struct kzt_tables *kzt_test_staging(struct kunit *test, struct kzt_net *kn,
 					   u32 id)
 {
-	const struct kzt_t_attr attrs[] = { T_U32(KZT_WORKLOAD_A_TXN, id), { } };
-	struct nlattr *txn_attr = (struct nlattr *)kzt_test_msg(test, attrs)->data;
 	struct kzt_tables *tables;
 
-	mutex_lock(&kn->tables_lock);
-	tables = kzt_txn_target(kn, txn_attr, OWNER, NULL);
+	tables = kzt_test_lock_target(test, kn, KZT_WORKLOAD_A_TXN, id);
 	mutex_unlock(&kn->tables_lock);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(tables));
 	return tables;
@@ -411,9 +424,7 @@ static void kzt_tables_from_live_copies_test(struct kunit *test)
 	kzt_test_fill_live(test, kn);
 	KUNIT_ASSERT_EQ(test, kzt_txn_begin(kn, OWNER, KZT_TXN_F_FROM_LIVE, &id, NULL), 0);
 	staging = kzt_test_staging(test, kn, id);
-	mutex_lock(&kn->tables_lock);
-	live = kzt_tables_live(kn);
-	mutex_unlock(&kn->tables_lock);
+	live = kzt_test_live(kn);
 	KUNIT_ASSERT_PTR_NE(test, staging, live);
 
 	KUNIT_EXPECT_EQ(test, kzt_workload_table_len(&staging->workloads), 3);
@@ -441,9 +452,7 @@ static void kzt_tables_from_live_copies_test(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, kzt_txn_commit(kn, OWNER, id, NULL), 0);
 	for (i = 1; i <= 3; i++)
 		KUNIT_EXPECT_TRUE(test, kzt_test_live_has(kn, i));
-	mutex_lock(&kn->tables_lock);
-	live = kzt_tables_live(kn);
-	mutex_unlock(&kn->tables_lock);
+	live = kzt_test_live(kn);
 	KUNIT_EXPECT_PTR_EQ(test, live, staging);
 	KUNIT_EXPECT_STREQ(test, kzt_test_policy_names(test, kn, live),
 			   "a-deny,b-deny,c-deny");
@@ -492,9 +501,7 @@ static void kzt_tables_from_live_changes_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kn->generation, gen);
 	KUNIT_EXPECT_TRUE(test, kzt_test_live_has(kn, 1));
 	KUNIT_EXPECT_FALSE(test, kzt_test_live_has(kn, 4));
-	mutex_lock(&kn->tables_lock);
-	live = kzt_tables_live(kn);
-	mutex_unlock(&kn->tables_lock);
+	live = kzt_test_live(kn);
 	KUNIT_EXPECT_STREQ(test, kzt_test_policy_names(test, kn, live),
 			   "a-deny,b-deny,c-deny");
 
@@ -504,9 +511,7 @@ static void kzt_tables_from_live_changes_test(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, kzt_test_live_has(kn, 2));
 	KUNIT_EXPECT_TRUE(test, kzt_test_live_has(kn, 3));
 	KUNIT_EXPECT_TRUE(test, kzt_test_live_has(kn, 4));
-	mutex_lock(&kn->tables_lock);
-	live = kzt_tables_live(kn);
-	mutex_unlock(&kn->tables_lock);
+	live = kzt_test_live(kn);
 	KUNIT_EXPECT_STREQ(test, kzt_test_policy_names(test, kn, live),
 			   "a-deny,c-deny,d-new");
 
