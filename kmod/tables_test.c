@@ -547,7 +547,7 @@ static void kzt_tables_from_live_stale_test(struct kunit *test)
 
 	/* A live policy change counts too. */
 	KUNIT_ASSERT_EQ(test, kzt_txn_begin(kn, OWNER, KZT_TXN_F_FROM_LIVE, &id, NULL), 0);
-	KUNIT_ASSERT_EQ(test, kzt_test_policy_op(test, kn, 0, NULL, "c-allow", false), 0);
+	KUNIT_ASSERT_EQ(test, kzt_test_policy_op(test, kn, 0, NULL, "c-deny", false), 0);
 	KUNIT_EXPECT_EQ(test, kzt_txn_commit(kn, OWNER, id, NULL), -EAGAIN);
 
 	/* Abort and a socket's release drop a changed copy (kmemleak, KASAN). */
