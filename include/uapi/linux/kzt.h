@@ -249,9 +249,9 @@
  *   reply:    KZT_TXN_A_ID            u32, to pass as KZT_*_A_TXN
  *   KZT_TXN_F_FROM_LIVE: the staging table starts as a copy of the live
  *   workloads and policies. The copy costs O(workloads + policies) once,
- *   in the kernel (about 2 ms for 10,000 workloads and 1,000 policies,
- *   Documentation/netlink.rst); every change after it costs one request.
- *   Readers are not held up by it; other writers wait for it.
+ *   in the kernel (figures in Documentation/netlink.rst); every change
+ *   after it costs one request. Readers are not held up by it; other
+ *   writers wait for it.
  *   errors:   -EBUSY another transaction is open;
  *             -ENOMEM no memory for the copy: nothing changed.
  *
