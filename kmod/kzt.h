@@ -57,7 +57,8 @@ void kzt_pernet_unregister(void);
 int kzt_net_state_init(struct kzt_net *kn);
 void kzt_net_state_exit(struct kzt_net *kn);
 
-int kzt_txn_begin(struct kzt_net *kn, u32 portid, u32 *id);
+int kzt_txn_begin(struct kzt_net *kn, u32 portid, u32 flags, u32 *id,
+		  struct netlink_ext_ack *extack);
 int kzt_txn_commit(struct kzt_net *kn, u32 portid, u32 id,
 		   struct netlink_ext_ack *extack);
 int kzt_txn_abort(struct kzt_net *kn, u32 portid, u32 id,

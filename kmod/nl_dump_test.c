@@ -169,7 +169,7 @@ static void kzt_dump_workloads_commit_test(struct kunit *test)
 	KUNIT_ASSERT_GT(test, kzt_dump_call(test, kn, run, false, 400), 0);
 
 	/* An empty table replaces the live one. */
-	KUNIT_ASSERT_EQ(test, kzt_txn_begin(kn, 1, &id), 0);
+	KUNIT_ASSERT_EQ(test, kzt_txn_begin(kn, 1, 0, &id, NULL), 0);
 	KUNIT_ASSERT_EQ(test, kzt_txn_commit(kn, 1, id, NULL), 0);
 
 	KUNIT_EXPECT_EQ(test, kzt_dump_call(test, kn, run, false, 400), 0);
@@ -187,7 +187,7 @@ static void kzt_dump_workloads_commit_first_test(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, run);
 	kzt_dump_run_init(test, run);
 	kzt_dump_begin(test, kn, run);
-	KUNIT_ASSERT_EQ(test, kzt_txn_begin(kn, 1, &id), 0);
+	KUNIT_ASSERT_EQ(test, kzt_txn_begin(kn, 1, 0, &id, NULL), 0);
 	KUNIT_ASSERT_EQ(test, kzt_txn_commit(kn, 1, id, NULL), 0);
 	kzt_dump_add_workload(test, kn, 200);
 

@@ -26,6 +26,13 @@ const struct nla_policy kzt_policy_name_policy[KZT_POLICY_A_MAX + 1] = {
 };
 EXPORT_SYMBOL_IF_KUNIT(kzt_policy_name_policy);
 
+/* POLICY_DEL: the name, and the transaction to remove it in. */
+const struct nla_policy kzt_policy_del_policy[KZT_POLICY_A_MAX + 1] = {
+	[KZT_POLICY_A_NAME] = { .type = NLA_NUL_STRING, .len = KZT_POLICY_NAME_MAX },
+	[KZT_POLICY_A_TXN] = NLA_POLICY_MIN(NLA_U32, 1),
+};
+EXPORT_SYMBOL_IF_KUNIT(kzt_policy_del_policy);
+
 const struct nla_policy kzt_policy_check_policy[KZT_CHECK_A_MAX + 1] = {
 	[KZT_CHECK_A_SRC_ID] = { .type = NLA_NUL_STRING, .len = KZT_SPIFFE_ID_MAX },
 	[KZT_CHECK_A_SRC_ADDR] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
@@ -74,24 +81,34 @@ int kzt_nl_policy_add_doit(struct sk_buff *skb, struct genl_info *info)
 }
 
 /**
- * kzt_nl_policy_del_doit() - KZT_CMD_POLICY_DEL, on the live set
+ * kzt_nl_policy_del_doit() - KZT_CMD_POLICY_DEL
  * @skb: request
  * @info: request attributes and sender
  *
- * Return: 0 or a negative errno (-ENOENT: no such policy).
+ * Acts on the live set, or with KZT_POLICY_A_TXN on the staging set of the
+ * caller's transaction.
+ *
+ * Return: 0 or a negative errno (-ENOENT: no such policy, or no such open
+ * transaction).
  */
 int kzt_nl_policy_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct kzt_net *kn = kzt_pernet(genl_info_net(info));
+	struct kzt_tables *tables;
 	int err;
 
 	if (KZT_REQ_ATTR_CHECK(info, KZT_POLICY_A_NAME, "missing policy name"))
 		return -EINVAL;
 
 	mutex_lock(&kn->tables_lock);
-	err = kzt_tables_policy_del(kn, kzt_tables_live(kn),
-				    nla_data(info->attrs[KZT_POLICY_A_NAME]),
-				    info->extack);
+	tables = kzt_txn_target(kn, info->attrs[KZT_POLICY_A_TXN],
+				info->snd_portid, info->extack);
+	if (IS_ERR(tables))
+		err = PTR_ERR(tables);
+	else
+		err = kzt_tables_policy_del(kn, tables,
+					    nla_data(info->attrs[KZT_POLICY_A_NAME]),
+					    info->extack);
 	mutex_unlock(&kn->tables_lock);
 	return err;
 }

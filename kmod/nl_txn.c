@@ -15,20 +15,29 @@ const struct nla_policy kzt_txn_id_policy[KZT_TXN_A_MAX + 1] = {
 };
 EXPORT_SYMBOL_IF_KUNIT(kzt_txn_id_policy);
 
+const struct nla_policy kzt_txn_begin_policy[KZT_TXN_A_MAX + 1] = {
+	[KZT_TXN_A_FLAGS] = NLA_POLICY_MASK(NLA_U32, __KZT_TXN_F_ALL),
+};
+EXPORT_SYMBOL_IF_KUNIT(kzt_txn_begin_policy);
+
 /**
  * kzt_nl_txn_begin_doit() - KZT_CMD_TXN_BEGIN: reply with the new id
  * @skb: request
- * @info: request (no attributes) and sender, the transaction's owner
+ * @info: request (KZT_TXN_A_FLAGS) and sender, the transaction's owner
  *
- * Return: 0 or a negative errno (-EBUSY: a transaction is open).
+ * Return: 0 or a negative errno (-EBUSY: a transaction is open; -ENOMEM).
  */
 int kzt_nl_txn_begin_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct kzt_net *kn = kzt_pernet(genl_info_net(info));
 	struct sk_buff *msg;
+	u32 flags = 0;
 	void *hdr;
 	u32 id;
 	int err;
+
+	if (info->attrs[KZT_TXN_A_FLAGS])
+		flags = nla_get_u32(info->attrs[KZT_TXN_A_FLAGS]);
 
 	/* Built first: once the transaction is open, replying cannot fail. */
 	msg = genlmsg_new(nla_total_size(sizeof(u32)), GFP_KERNEL);
@@ -40,13 +49,9 @@ int kzt_nl_txn_begin_doit(struct sk_buff *skb, struct genl_info *info)
 		goto out_free;
 	}
 
-	err = kzt_txn_begin(kn, info->snd_portid, &id);
-	if (err) {
-		if (err == -EBUSY)
-			NL_SET_ERR_MSG(info->extack,
-				       "another transaction is open in this network namespace");
+	err = kzt_txn_begin(kn, info->snd_portid, flags, &id, info->extack);
+	if (err)
 		goto out_free;
-	}
 	/* Room was reserved by genlmsg_new() above. */
 	WARN_ON_ONCE(nla_put_u32(msg, KZT_TXN_A_ID, id));
 	genlmsg_end(msg, hdr);

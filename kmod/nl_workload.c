@@ -38,6 +38,13 @@ const struct nla_policy kzt_workload_addr_policy[KZT_WORKLOAD_A_MAX + 1] = {
 };
 EXPORT_SYMBOL_IF_KUNIT(kzt_workload_addr_policy);
 
+/* WORKLOAD_DEL: the address, and the transaction to remove it in. */
+const struct nla_policy kzt_workload_del_policy[KZT_WORKLOAD_A_MAX + 1] = {
+	[KZT_WORKLOAD_A_ADDR] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+	[KZT_WORKLOAD_A_TXN] = NLA_POLICY_MIN(NLA_U32, 1),
+};
+EXPORT_SYMBOL_IF_KUNIT(kzt_workload_del_policy);
+
 /**
  * kzt_nl_workload_add_doit() - KZT_CMD_WORKLOAD_ADD
  * @skb: request
@@ -85,11 +92,15 @@ out_unlock:
 }
 
 /**
- * kzt_nl_workload_del_doit() - KZT_CMD_WORKLOAD_DEL, on the live table
+ * kzt_nl_workload_del_doit() - KZT_CMD_WORKLOAD_DEL
  * @skb: request
  * @info: request attributes and sender
  *
- * Return: 0 or a negative errno (-ENOENT: no such workload).
+ * Acts on the live table, or with KZT_WORKLOAD_A_TXN on the staging table
+ * of the caller's transaction.
+ *
+ * Return: 0 or a negative errno (-ENOENT: no such workload, or no such
+ * open transaction).
  */
 int kzt_nl_workload_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
@@ -101,7 +112,12 @@ int kzt_nl_workload_del_doit(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 
 	mutex_lock(&kn->tables_lock);
-	tables = kzt_tables_live(kn);
+	tables = kzt_txn_target(kn, info->attrs[KZT_WORKLOAD_A_TXN],
+				info->snd_portid, info->extack);
+	if (IS_ERR(tables)) {
+		err = PTR_ERR(tables);
+		goto out_unlock;
+	}
 	err = kzt_workload_table_remove(&tables->workloads,
 					nla_data(info->attrs[KZT_WORKLOAD_A_ADDR]));
 	if (err == -ENOENT)
@@ -109,6 +125,7 @@ int kzt_nl_workload_del_doit(struct sk_buff *skb, struct genl_info *info)
 				    "no workload with this address");
 	if (!err)
 		kzt_tables_changed(kn, tables);
+out_unlock:
 	mutex_unlock(&kn->tables_lock);
 	return err;
 }

@@ -57,6 +57,10 @@ struct kzt_policy_set *kzt_policy_set_del(const struct kzt_policy_set *set,
 int kzt_policy_set_stage(struct kzt_policy_set **setp,
 			 struct kzt_policy *policy, bool replace,
 			 struct netlink_ext_ack *extack);
+int kzt_policy_set_unstage(struct kzt_policy_set **setp, const char *name,
+			   struct netlink_ext_ack *extack);
+int kzt_policy_set_copy(const struct kzt_policy_set *set,
+			struct kzt_policy_set **copyp);
 int kzt_policy_set_seal(struct kzt_policy_set *set);
 void kzt_policy_set_free(struct kzt_policy_set *set);
 void kzt_policy_set_free_rcu(struct kzt_policy_set *set);

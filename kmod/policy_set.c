@@ -12,6 +12,7 @@
 #include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <kunit/static_stub.h>
 #include <kunit/visibility.h>
 
 #include "policy_internal.h"
@@ -428,6 +429,85 @@ int kzt_policy_set_stage(struct kzt_policy_set **setp,
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(kzt_policy_set_stage);
+
+/* Drop the index of a staging set about to change; seal() builds it again. */
+static void kzt_set_unseal(struct kzt_policy_set *set)
+{
+	kvfree(set->index_mem);
+	set->index_mem = NULL;
+	memset(set->index, 0, sizeof(set->index));
+}
+
+/**
+ * kzt_policy_set_unstage() - remove the policy @name from a staging set
+ * @setp: the set a transaction fills (NULL: empty); freed and set to NULL
+ *	  when its last policy goes, as a published set would be
+ * @name: NUL-terminated policy name
+ * @extack: where to report an error
+ *
+ * In place, as kzt_policy_set_stage(): no copy, no index until the seal.
+ *
+ * Return: 0, or -ENOENT when the set has no policy @name (unchanged).
+ */
+int kzt_policy_set_unstage(struct kzt_policy_set **setp, const char *name,
+			   struct netlink_ext_ack *extack)
+{
+	struct kzt_policy_set *set = *setp;
+	u32 pos;
+
+	if (!kzt_set_search(set, name, &pos)) {
+		NL_SET_ERR_MSG_FMT(extack, "no policy \"%s\"", name);
+		return -ENOENT;
+	}
+	kzt_set_unseal(set);
+	kzt_policy_put(set->policies[pos]);
+	/* ORDER: moved within the bound of __counted_by(len), then shrunk. */
+	memmove(&set->policies[pos], &set->policies[pos + 1],
+		(set->len - pos - 1) * sizeof(set->policies[0]));
+	set->len--;
+	if (!set->len) {
+		kzt_policy_set_free(set);
+		*setp = NULL;
+	}
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(kzt_policy_set_unstage);
+
+/**
+ * kzt_policy_set_copy() - a staging copy of @set, for a transaction
+ * @set: a set (NULL: empty); left untouched
+ * @copyp: where to return the copy (NULL when @set is empty)
+ *
+ * The copy shares @set's policies (a reference on each, so untouched
+ * policies keep their counters) and has no index: a transaction changes
+ * it with kzt_policy_set_stage() and kzt_policy_set_unstage() and indexes
+ * it once with kzt_policy_set_seal(). Costs one allocation and O(@set).
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int kzt_policy_set_copy(const struct kzt_policy_set *set,
+			struct kzt_policy_set **copyp)
+{
+	u32 len = kzt_policy_set_len(set), i;
+	struct kzt_policy_set *copy;
+
+	KUNIT_STATIC_STUB_REDIRECT(kzt_policy_set_copy, set, copyp);
+	*copyp = NULL;
+	if (!len)
+		return 0;
+	copy = kvzalloc(struct_size(copy, policies, len), GFP_KERNEL_ACCOUNT);
+	if (!copy)
+		return -ENOMEM;
+	copy->cap = len;
+	copy->len = len;
+	for (i = 0; i < len; i++) {
+		copy->policies[i] = set->policies[i];
+		refcount_inc(&copy->policies[i]->ref);
+	}
+	*copyp = copy;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(kzt_policy_set_copy);
 
 /**
  * kzt_policy_set_seal() - index a set that kzt_policy_set_stage() filled

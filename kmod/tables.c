@@ -74,6 +74,50 @@ struct kzt_tables *kzt_tables_new(unsigned int max_workloads)
 EXPORT_SYMBOL_IF_KUNIT(kzt_tables_new);
 
 /**
+ * kzt_tables_clone() - a staging snapshot that starts as a copy of @src
+ * @kn: per-netns state
+ * @src: the snapshot to copy (the live one)
+ *
+ * For a transaction that stages only changes (KZT_TXN_F_FROM_LIVE). The
+ * workload entries are copied (an entry is in one table only); the
+ * policies are shared, in an unindexed staging set (kzt_policy_set_copy()).
+ * Costs O(workloads + policies) with the lock held, which holds off other
+ * writers only: readers are RCU.
+ *
+ * Context: @kn->tables_lock held.
+ * Return: the snapshot with one reference, the caller's, or an ERR_PTR()
+ * (-ENOMEM) with nothing allocated.
+ */
+struct kzt_tables *kzt_tables_clone(struct kzt_net *kn, struct kzt_tables *src)
+{
+	struct kzt_policy_set *set;
+	struct kzt_tables *tables;
+	int err;
+
+	lockdep_assert_held(&kn->tables_lock);
+	tables = kzalloc(sizeof(*tables), GFP_KERNEL_ACCOUNT);
+	if (!tables)
+		return ERR_PTR(-ENOMEM);
+	err = kzt_policy_set_copy(kzt_tables_policies(kn, src), &set);
+	if (err)
+		goto out_free;
+	err = kzt_workload_table_clone(&tables->workloads, &src->workloads);
+	if (err) {
+		kzt_policy_set_free(set);
+		goto out_free;
+	}
+	RCU_INIT_POINTER(tables->policies, set);	/* unpublished */
+	refcount_set(&tables->ref, 1);
+	INIT_RCU_WORK(&tables->free_work, kzt_tables_free_work);
+	return tables;
+
+out_free:
+	kfree(tables);
+	return ERR_PTR(err);
+}
+EXPORT_SYMBOL_IF_KUNIT(kzt_tables_clone);
+
+/**
  * kzt_tables_put() - drop a reference to @tables
  * @tables: snapshot, or NULL
  *
@@ -222,6 +266,8 @@ EXPORT_SYMBOL_IF_KUNIT(kzt_tables_policy_add);
  * @name: policy name
  * @extack: where to report an error
  *
+ * A staging set shrinks in place, as kzt_tables_policy_add() grows it.
+ *
  * Context: @kn->tables_lock held.
  * Return: 0, or what kzt_policy_set_del() refused with (-ENOENT).
  */
@@ -229,6 +275,14 @@ int kzt_tables_policy_del(struct kzt_net *kn, struct kzt_tables *tables,
 			  const char *name, struct netlink_ext_ack *extack)
 {
 	struct kzt_policy_set *set;
+	int err;
+
+	if (tables != kzt_tables_live(kn)) {
+		set = kzt_tables_policies(kn, tables);
+		err = kzt_policy_set_unstage(&set, name, extack);
+		RCU_INIT_POINTER(tables->policies, set);	/* unpublished */
+		return err;
+	}
 
 	set = kzt_policy_set_del(kzt_tables_policies(kn, tables), name, extack);
 	if (IS_ERR(set))

@@ -10,9 +10,10 @@
  *    entry is replaced whole (workload.h), the policy set is replaced by a
  *    new immutable set (policy.h); every live change bumps
  *    kzt_net.generation;
- *  - a transaction (txn.c) fills a private snapshot and COMMIT publishes it
- *    with one rcu_assign_pointer(), so a reader sees the old tables or the
- *    new ones and never a mix.
+ *  - a transaction (txn.c) fills a private snapshot, empty or a copy of the
+ *    live one (kzt_tables_clone()), and COMMIT publishes it with one
+ *    rcu_assign_pointer(), so a reader sees the old tables or the new ones
+ *    and never a mix.
  *
  * A snapshot is reference counted: kzt_net.tables holds one reference, an
  * open transaction one on its staging snapshot, a workload dump one on the
@@ -48,6 +49,7 @@ int kzt_tables_module_init(void);
 void kzt_tables_module_exit(void);
 
 struct kzt_tables *kzt_tables_new(unsigned int max_workloads);
+struct kzt_tables *kzt_tables_clone(struct kzt_net *kn, struct kzt_tables *src);
 void kzt_tables_put(struct kzt_tables *tables);
 struct kzt_tables *kzt_tables_live(struct kzt_net *kn);
 struct kzt_tables *kzt_tables_get_live(struct kzt_net *kn);

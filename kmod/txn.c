@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Transactions: stage a whole new snapshot of workloads and policies and
- * swap it in at once (see the TXN section of include/uapi/linux/kzt.h).
+ * Transactions: stage a new snapshot of workloads and policies, from empty
+ * or from a copy of the live one, and swap it in at once (see the TXN
+ * section of include/uapi/linux/kzt.h).
  *
  * One transaction may be open per netns. It belongs to the netlink socket
  * (portid) that began it: only that socket stages into it, commits or
@@ -47,31 +48,55 @@ static struct kzt_txn *kzt_txn_find(struct kzt_net *kn, u32 portid, u32 id)
 }
 
 /**
- * kzt_txn_begin() - open a transaction on an empty staging snapshot
+ * kzt_txn_begin() - open a transaction
  * @kn: per-netns state
  * @portid: netlink socket that will own it
+ * @flags: KZT_TXN_F_*; KZT_TXN_F_FROM_LIVE: the staging snapshot starts
+ *	   as a copy of the live one (kzt_tables_clone()), else empty
  * @id: where to return its id
+ * @extack: where to report an error
  *
- * Return: 0, -EBUSY when a transaction is open, or -ENOMEM.
+ * The copy is made under the tables lock, so it is the live snapshot of
+ * the generation the transaction records: COMMIT's -EAGAIN rule holds.
+ *
+ * Return: 0, -EBUSY when a transaction is open, or -ENOMEM (nothing
+ * changed).
  */
-int kzt_txn_begin(struct kzt_net *kn, u32 portid, u32 *id)
+int kzt_txn_begin(struct kzt_net *kn, u32 portid, u32 flags, u32 *id,
+		  struct netlink_ext_ack *extack)
 {
+	struct kzt_tables *staging;
 	struct kzt_txn *txn;
 	int err;
 
 	txn = kzalloc(sizeof(*txn), GFP_KERNEL);
 	if (!txn)
 		return -ENOMEM;
-	txn->staging = kzt_tables_new(KZT_WORKLOADS_MAX);
-	if (!txn->staging) {
-		kfree(txn);
-		return -ENOMEM;
+	if (!(flags & KZT_TXN_F_FROM_LIVE)) {
+		txn->staging = kzt_tables_new(KZT_WORKLOADS_MAX);
+		if (!txn->staging) {
+			kfree(txn);
+			return -ENOMEM;
+		}
 	}
 
 	mutex_lock(&kn->tables_lock);
 	err = -EBUSY;
-	if (kn->txn)
+	if (kn->txn) {
+		NL_SET_ERR_MSG(extack,
+			       "another transaction is open in this network namespace");
 		goto out_unlock;
+	}
+	if (flags & KZT_TXN_F_FROM_LIVE) {
+		staging = kzt_tables_clone(kn, kzt_tables_live(kn));
+		if (IS_ERR(staging)) {
+			err = PTR_ERR(staging);
+			NL_SET_ERR_MSG(extack,
+				       "out of memory copying the live tables; no transaction was opened");
+			goto out_unlock;
+		}
+		txn->staging = staging;
+	}
 	/* Ids are never 0 and not reused soon: a stale id finds nothing. */
 	if (!++kn->last_txn_id)
 		++kn->last_txn_id;

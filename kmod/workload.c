@@ -11,6 +11,7 @@
 #include <linux/slab.h>
 #include <net/ipv6.h>
 #include <net/netlink.h>
+#include <kunit/static_stub.h>
 #include <kunit/visibility.h>
 
 #include <linux/kzt.h>
@@ -286,6 +287,108 @@ int kzt_workload_table_remove(struct kzt_workload_table *table,
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(kzt_workload_table_remove);
+
+/**
+ * kzt_workload_dup() - a copy of @wl for another table
+ * @wl: entry of a table
+ *
+ * An entry is in one table only (its rhash_head), so a table copy copies
+ * the entries. Everything an entry holds is in its one allocation: keep
+ * this in step with kzt_workload_from_attrs() and kzt_workload_free().
+ *
+ * Return: the copy, the caller's, or NULL.
+ */
+struct kzt_workload *kzt_workload_dup(const struct kzt_workload *wl)
+{
+	KUNIT_STATIC_STUB_REDIRECT(kzt_workload_dup, wl);
+	return kmemdup(wl, struct_size(wl, id, wl->id_len + 1),
+		       GFP_KERNEL_ACCOUNT);
+}
+EXPORT_SYMBOL_IF_KUNIT(kzt_workload_dup);
+
+/* Entries copied per pass of the walker; it sleeps between passes. */
+#define KZT_CLONE_BATCH 32
+
+/**
+ * kzt_workload_table_clone() - make @dst a copy of @src
+ * @dst: table to initialise
+ * @src: table to copy; its writers are held off by the caller
+ *
+ * @dst is sized for @src's entries up front, so filling it never resizes
+ * it (nor its index of nodes). @src is walked in batches under RCU and copied outside it
+ * (allocations may sleep): the batch's entries stay valid because only
+ * writers free entries, and the caller holds them off. A resize of @src
+ * rewinds the walker; entries seen again are skipped.
+ *
+ * Context: process context; the caller serialises every writer of @src.
+ * Return: 0, or -ENOMEM (or, in theory, what kzt_workload_table_insert()
+ * refused with) with @dst left uninitialised.
+ */
+int kzt_workload_table_clone(struct kzt_workload_table *dst,
+			     struct kzt_workload_table *src)
+{
+	struct rhashtable_params node_params = kzt_node_params;
+	struct kzt_workload *batch[KZT_CLONE_BATCH];
+	struct rhashtable_params params = kzt_workload_params;
+	struct rhashtable_iter iter;
+	struct kzt_workload *wl;
+	unsigned int n, i;
+	bool done = false;
+	int err;
+
+	/*
+	 * Both indexes sized for what they will hold: an insert into a table
+	 * above its size may find a resize under way and fail (-EBUSY).
+	 */
+	params.nelem_hint = kzt_workload_table_len(src);
+	node_params.nelem_hint = atomic_read(&src->nodes.nelems);
+	dst->max = src->max;
+	err = rhashtable_init(&dst->ht, &params);
+	if (err)
+		return err;
+	err = rhashtable_init(&dst->nodes, &node_params);
+	if (err) {
+		rhashtable_destroy(&dst->ht);
+		return err;
+	}
+
+	rhashtable_walk_enter(&src->ht, &iter);
+	while (!done && !err) {
+		n = 0;
+		rhashtable_walk_start(&iter);
+		while (n < KZT_CLONE_BATCH) {
+			wl = rhashtable_walk_next(&iter);
+			if (!wl) {
+				done = true;
+				break;
+			}
+			if (!IS_ERR(wl))
+				batch[n++] = wl;
+			/* else -EAGAIN: rewound after a resize */
+		}
+		rhashtable_walk_stop(&iter);
+
+		for (i = 0; i < n && !err; i++) {
+			if (rhashtable_lookup_fast(&dst->ht, &batch[i]->addr,
+						   kzt_workload_params))
+				continue;	/* seen before a rewind */
+			wl = kzt_workload_dup(batch[i]);
+			if (!wl) {
+				err = -ENOMEM;
+				break;
+			}
+			err = kzt_workload_table_insert(dst, wl, false, NULL);
+			if (err)
+				kzt_workload_free(wl);
+		}
+		cond_resched();
+	}
+	rhashtable_walk_exit(&iter);
+	if (err)
+		kzt_workload_table_destroy(dst);
+	return err;
+}
+EXPORT_SYMBOL_IF_KUNIT(kzt_workload_table_clone);
 
 /* A workload or node address must name one host: not ::, not multicast. */
 static bool kzt_addr_is_host(const struct in6_addr *addr)

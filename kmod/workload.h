@@ -67,6 +67,9 @@ int kzt_workload_table_insert(struct kzt_workload_table *table,
 			      struct netlink_ext_ack *extack);
 int kzt_workload_table_remove(struct kzt_workload_table *table,
 			      const struct in6_addr *addr);
+int kzt_workload_table_clone(struct kzt_workload_table *dst,
+			     struct kzt_workload_table *src);
+struct kzt_workload *kzt_workload_dup(const struct kzt_workload *wl);
 bool kzt_workload_node_known(struct kzt_workload_table *table,
 			     const struct in6_addr *node_addr);
 

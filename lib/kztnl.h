@@ -180,6 +180,8 @@ int kzt_workload_add(struct kzt_client *c, const struct kzt_workload *w,
 		     const struct kzt_add_opts *opts, struct kzt_nl_err *err);
 int kzt_workload_del(struct kzt_client *c, const struct in6_addr *addr,
 		     struct kzt_nl_err *err);
+int kzt_workload_del_txn(struct kzt_client *c, const struct in6_addr *addr,
+			 uint32_t txn, struct kzt_nl_err *err);
 int kzt_workload_get(struct kzt_client *c, const struct in6_addr *addr,
 		     struct kzt_workload *w, struct kzt_nl_err *err);
 int kzt_workload_dump(struct kzt_client *c, struct kzt_workloads *list,
@@ -189,6 +191,8 @@ int kzt_policy_add(struct kzt_client *c, const struct kzt_policy *p,
 		   const struct kzt_add_opts *opts, struct kzt_nl_err *err);
 int kzt_policy_del(struct kzt_client *c, const char *name,
 		   struct kzt_nl_err *err);
+int kzt_policy_del_txn(struct kzt_client *c, const char *name, uint32_t txn,
+		       struct kzt_nl_err *err);
 int kzt_policy_get(struct kzt_client *c, const char *name,
 		   struct kzt_policy *p, struct kzt_nl_err *err);
 int kzt_policy_dump(struct kzt_client *c, struct kzt_policies *list,
@@ -218,6 +222,8 @@ const struct kzt_stat_desc *kzt_stat_descs(size_t *n);
 const char *kzt_stat_key(unsigned int type, char *buf, size_t len);
 
 int kzt_txn_begin(struct kzt_client *c, uint32_t *id, struct kzt_nl_err *err);
+int kzt_txn_begin_flags(struct kzt_client *c, uint32_t flags, uint32_t *id,
+			struct kzt_nl_err *err);
 int kzt_txn_commit(struct kzt_client *c, uint32_t id, struct kzt_nl_err *err);
 int kzt_txn_abort(struct kzt_client *c, uint32_t id, struct kzt_nl_err *err);
 

@@ -383,12 +383,36 @@ static int put_name(struct kzt_client *c, uint8_t cmd, const char *name,
 int kzt_policy_del(struct kzt_client *c, const char *name,
 		   struct kzt_nl_err *err)
 {
+	return kzt_policy_del_txn(c, name, 0, err);
+}
+
+/**
+ * kzt_policy_del_txn() - remove a policy, live or in a transaction
+ * @c:    an open client; with @txn, the one that began it
+ * @name: its name
+ * @txn:  an open transaction's id: remove it from the staging set;
+ *        0: from the live set
+ * @err:  the kernel's answer; may be NULL
+ *
+ * @retval 0      removed
+ * @retval ENOENT no such policy (in that set), or no such open
+ *                transaction of this client
+ * @retval other  errno from the kernel or the socket
+ */
+int kzt_policy_del_txn(struct kzt_client *c, const char *name, uint32_t txn,
+		       struct kzt_nl_err *err)
+{
 	struct nl_msg *msg;
 	int ret;
 
 	ret = put_name(c, KZT_CMD_POLICY_DEL, name, &msg, err);
 	if (ret)
 		return ret;
+	if (txn && nla_put_u32(msg, KZT_POLICY_A_TXN, txn) < 0) {
+		nlmsg_free(msg);
+		kzt_nl_err_set(err, EMSGSIZE);
+		return EMSGSIZE;
+	}
 	return kztnl_send(c, msg, NULL, NULL, err);
 }
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KZT_CMD_TXN_*: stage a whole new table of workloads and policies and
- * swap it in at once. A transaction belongs to the socket that began it.
+ * KZT_CMD_TXN_*: stage a new table of workloads and policies, from empty
+ * or from a copy of the live one, and swap it in at once. A transaction
+ * belongs to the socket that began it.
  */
 #include <errno.h>
 #include <string.h>
@@ -43,6 +44,28 @@ static int begin_reply(struct nlmsghdr *nlh, void *arg)
  */
 int kzt_txn_begin(struct kzt_client *c, uint32_t *id, struct kzt_nl_err *err)
 {
+	return kzt_txn_begin_flags(c, 0, id, err);
+}
+
+/**
+ * kzt_txn_begin_flags() - open a transaction
+ * @c:     an open client; the transaction is aborted when it closes
+ * @flags: KZT_TXN_F_*; KZT_TXN_F_FROM_LIVE: the staging table starts as a
+ *         copy of the live one, so only changes need staging (ADD with
+ *         replace, kzt_workload_del_txn(), kzt_policy_del_txn()); 0: empty
+ * @id:    the transaction's id, for kzt_add_opts.txn
+ * @err:   the kernel's answer; may be NULL
+ *
+ * @retval 0       @id is set
+ * @retval EBUSY   another transaction is open in this netns
+ * @retval ENOMEM  the kernel had no memory for the copy; nothing changed
+ * @retval EINVAL  a flag this kernel does not know (an older module)
+ * @retval EBADMSG the reply was malformed or missing
+ * @retval other   errno from the kernel or the socket
+ */
+int kzt_txn_begin_flags(struct kzt_client *c, uint32_t flags, uint32_t *id,
+			struct kzt_nl_err *err)
+{
 	struct begin_ctx ctx = { 0 };
 	struct nl_msg *msg;
 	int ret;
@@ -50,6 +73,12 @@ int kzt_txn_begin(struct kzt_client *c, uint32_t *id, struct kzt_nl_err *err)
 	ret = kztnl_msg_new(c, KZT_CMD_TXN_BEGIN, NLM_F_ACK, &msg, err);
 	if (ret)
 		return ret;
+	/* Sent only when set: a module without flags takes a plain BEGIN. */
+	if (flags && nla_put_u32(msg, KZT_TXN_A_FLAGS, flags) < 0) {
+		nlmsg_free(msg);
+		kzt_nl_err_set(err, EMSGSIZE);
+		return EMSGSIZE;
+	}
 	ret = kztnl_send(c, msg, begin_reply, &ctx, err);
 	if (!ret && !ctx.found) {
 		ret = EBADMSG;

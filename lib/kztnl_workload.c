@@ -119,13 +119,33 @@ int kzt_workload_add(struct kzt_client *c, const struct kzt_workload *w,
 int kzt_workload_del(struct kzt_client *c, const struct in6_addr *addr,
 		     struct kzt_nl_err *err)
 {
+	return kzt_workload_del_txn(c, addr, 0, err);
+}
+
+/**
+ * kzt_workload_del_txn() - remove a workload, live or in a transaction
+ * @c:    an open client; with @txn, the one that began it
+ * @addr: the address
+ * @txn:  an open transaction's id: remove it from the staging table;
+ *        0: from the live table
+ * @err:  the kernel's answer; may be NULL
+ *
+ * @retval 0      removed
+ * @retval ENOENT no such workload (in that table), or no such open
+ *                transaction of this client
+ * @retval other  errno from the kernel or the socket
+ */
+int kzt_workload_del_txn(struct kzt_client *c, const struct in6_addr *addr,
+			 uint32_t txn, struct kzt_nl_err *err)
+{
 	struct nl_msg *msg;
 	int ret;
 
 	ret = kztnl_msg_new(c, KZT_CMD_WORKLOAD_DEL, NLM_F_ACK, &msg, err);
 	if (ret)
 		return ret;
-	if (kztnl_put_addr(msg, KZT_WORKLOAD_A_ADDR, addr)) {
+	if (kztnl_put_addr(msg, KZT_WORKLOAD_A_ADDR, addr) ||
+	    (txn && nla_put_u32(msg, KZT_WORKLOAD_A_TXN, txn) < 0)) {
 		nlmsg_free(msg);
 		kzt_nl_err_set(err, EMSGSIZE);
 		return EMSGSIZE;

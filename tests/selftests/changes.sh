@@ -26,7 +26,7 @@ cleanup() {
 trap cleanup EXIT
 
 require_root
-require_cmd ip kztctl kztd python3 jq
+require_cmd ip kztctl kztd kzt-txn python3 jq
 
 # principal POD: its identity as policies name it (no spiffe://).
 principal() {
@@ -169,6 +169,18 @@ forget_source() {
 
 test_workload_forgotten() {
 	revoke_case forget_source 2 workload a1 b1 a2 b1
+	restore $? 2
+}
+
+# The same in a transaction begun from the live tables (a delta from the
+# control plane): the commit re-decides a1's flow and ends it; a2's flow,
+# which the transaction does not touch, streams on.
+txn_forget_source() {
+	ip netns exec "$(mesh_ns node2)" kzt-txn del-workload "${MESH_IP[a1]}" > /dev/null
+}
+
+test_txn_from_live() {
+	revoke_case txn_forget_source 2 workload a1 b1 a2 b1
 	restore $? 2
 }
 
@@ -425,6 +437,7 @@ run_test "changes: workload del of the source pod revokes" test_workload_del
 run_test "changes: workload replace with another identity revokes" test_workload_replace
 run_test "changes: the source pod moved to another node revokes" test_workload_moved
 run_test "changes: the source pod deleted on the destination node revokes" test_workload_forgotten
+run_test --debug "changes: a transaction from live deleting the source pod revokes" test_txn_from_live
 run_test "changes: with kztd killed, a deny still revokes" test_kztd_down
 run_test "changes: a dry-run deny ends no live flow and counts none" test_dry_run_live
 run_test "changes: a dry-run deny lets a new flow through and counts it" test_dry_run_deny

@@ -138,9 +138,13 @@
  *             -ENOSPC the table holds KZT_WORKLOADS_MAX entries;
  *             -ENOENT no open transaction TXN of the caller.
  *
- * KZT_CMD_WORKLOAD_DEL - remove the workload of an address (live table).
+ * KZT_CMD_WORKLOAD_DEL - remove the workload of an address.
  *   request:  KZT_WORKLOAD_A_ADDR        binary[16], required
- *   errors:   -ENOENT no such workload.
+ *             KZT_WORKLOAD_A_TXN         u32, remove it from the staging
+ *                                        table of this open transaction
+ *                                        instead of the live table
+ *   errors:   -ENOENT no such workload (in the table the request acts on),
+ *             or no open transaction TXN of the caller.
  *
  * KZT_CMD_WORKLOAD_GET - do: one workload by KZT_WORKLOAD_A_ADDR; dump:
  *   every workload, one message each, in no particular order.
@@ -221,7 +225,12 @@
  *             -EMSGSIZE the policy is larger than KZT_POLICY_SIZE_MAX;
  *             -ENOSPC the node holds KZT_POLICIES_MAX policies.
  *
- * KZT_CMD_POLICY_DEL - remove a policy by KZT_POLICY_A_NAME (live set).
+ * KZT_CMD_POLICY_DEL - remove a policy.
+ *   request:  KZT_POLICY_A_NAME          string, required
+ *             KZT_POLICY_A_TXN           u32, remove it from the staging
+ *                                        set of this open transaction
+ *   errors:   -ENOENT no such policy (in the set the request acts on), or
+ *             no open transaction TXN of the caller.
  *
  * KZT_CMD_POLICY_GET - do: one policy by KZT_POLICY_A_NAME; dump: every
  *   policy in name order. Replies carry the ADD attributes (no FLAGS/TXN);
@@ -258,16 +267,25 @@
  *
  * ---- Transactions: replace workloads and policies in one step ----
  *
- * A transaction stages a complete new table of workloads and policies and
- * swaps it in at commit, so a reader sees the old set or the new set and
- * never a mix (no moment without the old DENY policy and the new one).
+ * A transaction stages a new table of workloads and policies and swaps it
+ * in at commit, so a reader sees the old set or the new set and never a
+ * mix (no moment without the old DENY policy and the new one). The staging
+ * table starts empty (the caller stages everything the node is to hold),
+ * or with KZT_TXN_F_FROM_LIVE as a copy of the live table, so that the
+ * caller stages only changes: ADD (with REPLACE) and DEL with KZT_*_A_TXN.
  * One transaction may be open per netns; it belongs to the netlink socket
  * that began it and is aborted when that socket closes.
  *
- * KZT_CMD_TXN_BEGIN - open a transaction on an empty staging table.
- *   request:  (no attributes)
+ * KZT_CMD_TXN_BEGIN - open a transaction.
+ *   request:  KZT_TXN_A_FLAGS         u32, KZT_TXN_F_*, optional
  *   reply:    KZT_TXN_A_ID            u32, to pass as KZT_*_A_TXN
- *   errors:   -EBUSY another transaction is open.
+ *   KZT_TXN_F_FROM_LIVE: the staging table starts as a copy of the live
+ *   workloads and policies. The copy costs O(workloads + policies) once,
+ *   in the kernel (figures in Documentation/netlink.rst); every change
+ *   after it costs one request. Readers are not held up by it; other
+ *   writers wait for it.
+ *   errors:   -EBUSY another transaction is open;
+ *             -ENOMEM no memory for the copy: nothing changed.
  *
  * KZT_CMD_TXN_COMMIT - replace the live workloads and policies with the
  *   staged ones, all at once, and close the transaction.
@@ -593,6 +611,12 @@ enum kzt_policy_flags {
 	__KZT_POLICY_F_ALL = KZT_POLICY_F_REPLACE
 };
 
+enum kzt_txn_flags {
+	KZT_TXN_F_FROM_LIVE = 1U << 0,
+
+	__KZT_TXN_F_ALL = KZT_TXN_F_FROM_LIVE
+};
+
 enum kzt_cmd {
 	KZT_CMD_UNSPEC,
 	KZT_CMD_CONFIG_GET,
@@ -759,6 +783,7 @@ enum kzt_check_attr {
 enum kzt_txn_attr {
 	KZT_TXN_A_UNSPEC,
 	KZT_TXN_A_ID,
+	KZT_TXN_A_FLAGS,
 
 	__KZT_TXN_A_MAX
 };
