@@ -31,6 +31,22 @@ struct kztd_io {
 #define KZTD_STOP	(-1)	/* end the loop, exit 0 */
 
 struct kztd_hs;
+struct kztd_http_conn;
+
+/* One HTTP server of kztd (http.c): a listening socket and its clients. */
+struct kztd_http {
+	const char *what;		/* "metrics": for log lines */
+	struct kztd_io io;		/* listening; fd -1: not open */
+	/*
+	 * Writes the reply body for a GET of @path to @body and may set
+	 * *@ctype; returns the HTTP status (200, 404, 503...).
+	 */
+	int (*handle)(struct kztd *d, const char *path, FILE *body,
+		      const char **ctype);
+	struct kztd_http_conn *conns;
+	unsigned int n_conns;
+	struct kzt_ratelimit full_rl;	/* "too many connections" */
+};
 
 struct kztd {
 	const char *conf_path;
@@ -76,6 +92,11 @@ struct kztd {
 	bool hs_no_fd;			/* ACCEPT met EMFILE: wait for a close */
 	uint64_t hs_retry_ms;		/* ... or for this time */
 	struct kzt_ratelimit hs_no_fd_rl;
+
+	/* metrics.c: Prometheus scrapes and the readiness probe */
+	struct kztd_http metrics_http, ready_http;
+	struct kzt_listen metrics_at, ready_at;	/* where they listen */
+	bool ready;			/* started: config applied, handshakes on */
 };
 
 /* config.c */
@@ -104,6 +125,20 @@ void kztd_certs_reload(struct kztd *d, const char *why);
 void kztd_certs_conf_changed(struct kztd *d, const struct kzt_conf *conf);
 void kztd_trust_domain_set(struct kztd *d, const struct kzt_config *cfg);
 void kztd_certs_close(struct kztd *d);
+
+/* http.c */
+int kztd_http_open(struct kztd *d, struct kztd_http *h,
+		   const struct kzt_listen *l);
+void kztd_http_close(struct kztd *d, struct kztd_http *h);
+int kztd_http_timeout_ms(const struct kztd_http *h, int timeout);
+void kztd_http_expire(struct kztd *d, struct kztd_http *h);
+
+/* metrics.c */
+void kztd_metrics_init(struct kztd *d);
+void kztd_metrics_open(struct kztd *d, const struct kzt_conf *conf);
+void kztd_metrics_close(struct kztd *d);
+int kztd_metrics_timeout_ms(const struct kztd *d, int timeout);
+void kztd_metrics_expire(struct kztd *d);
 
 /* privs.c */
 int kztd_privs_undumpable(void);

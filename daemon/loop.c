@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * kztd's one event loop: epoll over the notification socket (events.c), a
- * signalfd, the certificate directory watch (certs.c) and the sockets of
- * the handshakes in flight (handshake.c); its timeout is the nearest
- * handshake deadline. Requests to the kernel are made on a separate
+ * signalfd, the certificate directory watch (certs.c), the sockets of
+ * the handshakes in flight (handshake.c) and of the HTTP servers
+ * (http.c); its timeout is the nearest handshake or HTTP client deadline. Requests to the kernel are made on a separate
  * socket and are synchronous; nothing here blocks for long.
  */
 #include <errno.h>
@@ -163,7 +163,7 @@ int kztd_loop(struct kztd *d)
 
 	for (;;) {
 		n = epoll_wait(d->epfd, evs, sizeof(evs) / sizeof(evs[0]),
-			       kztd_hs_timeout_ms(d));
+			       kztd_metrics_timeout_ms(d, kztd_hs_timeout_ms(d)));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -186,5 +186,6 @@ int kztd_loop(struct kztd *d)
 				return ret;
 		}
 		kztd_hs_expire(d);
+		kztd_metrics_expire(d);
 	}
 }

@@ -135,7 +135,12 @@ static int start(struct kztd *d)
 	ret = kztd_certs_open(d);
 	if (ret)
 		return ret;
-	return kztd_hs_subscribe(d);
+	ret = kztd_hs_subscribe(d);
+	if (ret)
+		return ret;
+	kztd_metrics_open(d, &d->conf);
+	d->ready = true;
+	return 0;
 }
 
 int main(int argc, char *argv[])
@@ -229,6 +234,7 @@ int main(int argc, char *argv[])
 
 	kzt_log_open(prog, dest, d.verbose ? KZT_LOG_DEBUG : KZT_LOG_INFO);
 	kztd_peers_init(&d);
+	kztd_metrics_init(&d);
 	ret = kztd_signals_block(&d);
 	if (ret) {
 		log_err("Unable to set up signals: %s", strerror(ret));
@@ -258,6 +264,7 @@ out:
 	kztd_hs_stop(&d, d.client.nl && !d.kzt_gone);
 	kztd_certs_close(&d);
 	kztd_peers_close(&d);
+	kztd_metrics_close(&d);
 	if (d.epfd >= 0)
 		close(d.epfd);
 	kzt_nl_close(d.events);

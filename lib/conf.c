@@ -185,6 +185,30 @@ static int set_max_server_hs(struct kzt_conf *conf, const char *value,
 			  value, why);
 }
 
+static int set_listen(struct kzt_listen *dst, bool *has, const char *value,
+		      const char **why)
+{
+	int err = kzt_parse_listen(value, dst, why);
+
+	if (!err)
+		*has = true;
+	return err;
+}
+
+static int set_metrics_address(struct kzt_conf *conf, const char *value,
+			       const char **why)
+{
+	return set_listen(&conf->metrics_address, &conf->has_metrics_address,
+			  value, why);
+}
+
+static int set_readiness_address(struct kzt_conf *conf, const char *value,
+				 const char **why)
+{
+	return set_listen(&conf->readiness_address,
+			  &conf->has_readiness_address, value, why);
+}
+
 static bool is_blank(char c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n' ||
@@ -303,6 +327,8 @@ int kzt_conf_parse(FILE *f, const char *name, struct kzt_conf *conf,
 		{ "ciphersuites",	set_ciphersuites,	0 },
 		{ "max_client_handshakes", set_max_client_hs,	0 },
 		{ "max_server_handshakes", set_max_server_hs,	0 },
+		{ "metrics_address",	set_metrics_address,	0 },
+		{ "readiness_address",	set_readiness_address,	0 },
 	};
 	struct kzt_conf c = { .log_level = KZT_LOG_INFO };
 	char *line = NULL;

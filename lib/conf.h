@@ -12,6 +12,7 @@
 
 #include "kztnl.h"
 #include "log.h"
+#include "parse.h"
 
 #define KZT_CONF_DEFAULT_PATH	"/etc/kzt/kztd.conf"
 #define KZT_CONF_LINE_MAX	1024
@@ -24,6 +25,10 @@
 #define KZT_CONF_HS_PER_CPU	4
 #define KZT_CONF_HS_MIN		8
 #define KZT_CONF_HS_MAX_LIMIT	16384
+
+/* kztd's HTTP servers: Prometheus scrapes and the readiness probe. */
+#define KZT_CONF_METRICS_DEFAULT	"[::]:15020"
+#define KZT_CONF_READINESS_DEFAULT	"[::]:15021"
 
 /* What the file said; a key that is absent has its has_ flag clear. */
 struct kzt_conf {
@@ -40,6 +45,10 @@ struct kzt_conf {
 	unsigned int max_client_hs;		/* 1..KZT_CONF_HS_MAX_LIMIT */
 	bool has_max_server_hs;
 	unsigned int max_server_hs;
+	bool has_metrics_address;
+	struct kzt_listen metrics_address;	/* GET /stats/prometheus */
+	bool has_readiness_address;
+	struct kzt_listen readiness_address;	/* GET /healthz/ready */
 };
 
 int kzt_conf_parse(FILE *f, const char *name, struct kzt_conf *conf,

@@ -8,12 +8,18 @@
 
 #include "json.h"
 
-/*
- * Length of the valid UTF-8 sequence at @s (at most @len bytes), or 0 if
- * it is not one: overlong forms, surrogates and values above U+10FFFF are
- * invalid (RFC 3629).
+/**
+ * kzt_utf8_seq_len() - length of the UTF-8 sequence at @s
+ * @s:   at least one byte
+ * @len: bytes available at @s
+ *
+ * Overlong forms, surrogates and values above U+10FFFF are invalid (RFC
+ * 3629).
+ *
+ * @retval 1..4 the length of the valid sequence at @s
+ * @retval 0    @s does not start a valid sequence
  */
-static size_t utf8_seq_len(const unsigned char *s, size_t len)
+size_t kzt_utf8_seq_len(const unsigned char *s, size_t len)
 {
 	unsigned char lo = 0x80, hi = 0xbf;
 	size_t n;
@@ -73,7 +79,7 @@ void kzt_json_write_string(FILE *f, const char *s, size_t len)
 				fprintf(f, "\\u%04x", c);
 				break;
 			}
-			n = utf8_seq_len(p + i, len - i);
+			n = kzt_utf8_seq_len(p + i, len - i);
 			if (!n) {
 				fputs("\\ufffd", f);
 				i++;

@@ -51,5 +51,6 @@ void kzt_json_null(struct kzt_json *j, const char *key);
 int kzt_json_finish(struct kzt_json *j);
 
 void kzt_json_write_string(FILE *f, const char *s, size_t len);
+size_t kzt_utf8_seq_len(const unsigned char *s, size_t len);
 
 #endif /* KZT_JSON_H */

@@ -4,10 +4,12 @@
  * and "-1" silently becomes a huge number.
  */
 #include <errno.h>
+#include <string.h>
 #include <strings.h>
 
 #include <linux/kzt.h>
 
+#include "addr.h"
 #include "parse.h"
 
 /**
@@ -241,4 +243,56 @@ int kzt_parse_keepalive_probes(const char *s, uint8_t *n, const char **why)
 	else
 		*n = v;
 	return err;
+}
+
+/**
+ * kzt_parse_listen() - parse a TCP listen address: "ADDR:PORT" or "off"
+ * @s:   "0.0.0.0:15020", "127.0.0.1:15020", "[::]:15020", "[fd00::1]:15020"
+ * @l:   set on success (IPv4 in its IPv4-mapped form; :: is every address
+ *       of both families)
+ * @why: on error, what was expected
+ *
+ * @retval 0      @l is set
+ * @retval EINVAL not one of the forms, or a bad address or port
+ */
+int kzt_parse_listen(const char *s, struct kzt_listen *l, const char **why)
+{
+	char host[INET6_ADDRSTRLEN + 2];
+	const char *colon;
+	size_t n;
+
+	*why = "expected ADDR:PORT ([ADDR]:PORT for IPv6) or off";
+	if (!strcmp(s, "off")) {
+		memset(l, 0, sizeof(*l));
+		l->off = true;
+		return 0;
+	}
+	colon = strrchr(s, ':');
+	if (!colon)
+		return EINVAL;
+	n = colon - s;
+	if (s[0] == '[') {
+		if (n < 2 || s[n - 1] != ']')
+			return EINVAL;
+		s++;
+		n -= 2;
+		if (!memchr(s, ':', n))
+			return EINVAL;	/* [1.2.3.4]: not IPv6 */
+	} else if (memchr(s, ':', n)) {
+		return EINVAL;		/* a bare IPv6 address: ambiguous */
+	}
+	if (n == 0 || n >= sizeof(host))
+		return EINVAL;
+	memcpy(host, s, n);
+	host[n] = '\0';
+	if (kzt_addr_parse(host, &l->addr)) {
+		*why = "not an IPv4 or IPv6 address";
+		return EINVAL;
+	}
+	if (kzt_parse_port(colon + 1, &l->port)) {
+		*why = "expected a port 1..65535 after the last ':'";
+		return EINVAL;
+	}
+	l->off = false;
+	return 0;
 }

@@ -8,6 +8,14 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <netinet/in.h>
+
+/* A TCP address a server of kztd listens on (kztd.conf *_address). */
+struct kzt_listen {
+	bool off;			/* "off": no server */
+	struct in6_addr addr;		/* IPv4-mapped for IPv4; :: any */
+	uint16_t port;
+};
 
 int kzt_parse_uint(const char *s, uint64_t max, uint64_t *val);
 int kzt_parse_port(const char *s, uint16_t *port);
@@ -18,5 +26,7 @@ int kzt_parse_keepalive_idle(const char *s, uint32_t *sec, const char **why);
 int kzt_parse_keepalive_interval(const char *s, uint32_t *sec,
 				 const char **why);
 int kzt_parse_keepalive_probes(const char *s, uint8_t *n, const char **why);
+
+int kzt_parse_listen(const char *s, struct kzt_listen *l, const char **why);
 
 #endif /* KZT_PARSE_H */

@@ -32,6 +32,8 @@ PACKAGES=(
 	# (tcpdump, tshark), the userspace TLS proxy to compare with (stunnel4)
 	# and the profiler (perf)
 	curl nginx-light iperf3 socat tcpdump tshark stunnel4 linux-perf
+	# metrics: promtool (of the prometheus server package) checks scrapes
+	prometheus
 	# packaging: dkms signs the modules it builds with openssl
 	dkms openssl
 )

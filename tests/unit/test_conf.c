@@ -148,6 +148,10 @@ static const struct invalid_case invalid_cases[] = {
 	  "t.conf:1: max_server_handshakes: invalid value '64k': not a number of handshakes (expected 1..16384)" },
 	{ "max_client_handshakes = 1\nmax_client_handshakes = 2\n",
 	  "t.conf:2: max_client_handshakes: given twice (first on line 1)" },
+	{ "metrics_address = 15020\n",
+	  "t.conf:1: metrics_address: invalid value '15020': expected ADDR:PORT ([ADDR]:PORT for IPv6) or off" },
+	{ "readiness_address = istiod:15021\n",
+	  "t.conf:1: readiness_address: invalid value 'istiod:15021': not an IPv4 or IPv6 address" },
 	{ "capture = on\ntunnel_port = 1\nlog_level = info\nbad\n",
 	  "t.conf:4: expected 'key = value', got 'bad'" },
 };
@@ -197,6 +201,32 @@ static void test_hs_pools(void **state)
 	fclose(f);
 	assert_false(got.has_max_client_hs);
 	assert_false(got.has_max_server_hs);
+}
+
+/* The HTTP servers' addresses: given, off, absent. */
+static void test_listen_keys(void **state)
+{
+	static const char body[] =
+		"metrics_address = [::1]:9100\nreadiness_address = off\n";
+	FILE *f = fmemopen((void *)body, strlen(body), "r");
+	char err[KZT_CONF_ERR_MAX];
+	struct kzt_conf got;
+
+	(void)state;
+	assert_int_equal(kzt_conf_parse(f, "t.conf", &got, err, sizeof(err)), 0);
+	fclose(f);
+	assert_true(got.has_metrics_address);
+	assert_false(got.metrics_address.off);
+	assert_true(IN6_IS_ADDR_LOOPBACK(&got.metrics_address.addr));
+	assert_int_equal(got.metrics_address.port, 9100);
+	assert_true(got.has_readiness_address);
+	assert_true(got.readiness_address.off);
+
+	f = fmemopen((void *)"capture = on\n", 13, "r");
+	assert_int_equal(kzt_conf_parse(f, "t.conf", &got, err, sizeof(err)), 0);
+	fclose(f);
+	assert_false(got.has_metrics_address);
+	assert_false(got.has_readiness_address);
 }
 
 static FILE *mem_file(const char *body, size_t len)
@@ -376,6 +406,7 @@ int main(void)
 		cmocka_unit_test(test_valid),
 		cmocka_unit_test(test_tls_keys),
 		cmocka_unit_test(test_hs_pools),
+		cmocka_unit_test(test_listen_keys),
 		cmocka_unit_test(test_invalid),
 		cmocka_unit_test(test_nul_byte),
 		cmocka_unit_test(test_long_line),

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <cmocka.h>
 
 #include "kztctl.h"
@@ -55,6 +56,60 @@ static void test_port(void **state)
 			fail_msg("\"%s\": ret %d, want %d", cases[i].in, ret,
 				 cases[i].ret);
 		assert_int_equal(port, ret ? 0xbeef : cases[i].port);
+	}
+}
+
+static void test_listen(void **state)
+{
+	static const struct {
+		const char *in;
+		int ret;
+		const char *addr;	/* its IPv4-mapped or IPv6 form */
+		uint16_t port;
+	} cases[] = {
+		{ "0.0.0.0:15020", 0, "::ffff:0.0.0.0", 15020 },
+		{ "127.0.0.1:1", 0, "::ffff:127.0.0.1", 1 },
+		{ "[::]:15020", 0, "::", 15020 },
+		{ "[fd00::1]:65535", 0, "fd00::1", 65535 },
+		{ "[::ffff:10.0.0.1]:80", 0, "::ffff:10.0.0.1", 80 },
+		{ "off", 0, NULL, 0 },
+		{ "OFF", EINVAL, NULL, 0 },
+		{ "10.0.0.1", EINVAL, NULL, 0 },	/* no port */
+		{ "10.0.0.1:", EINVAL, NULL, 0 },
+		{ "10.0.0.1:0", EINVAL, NULL, 0 },
+		{ "10.0.0.1:65536", EINVAL, NULL, 0 },
+		{ ":15020", EINVAL, NULL, 0 },		/* no address */
+		{ "[]:15020", EINVAL, NULL, 0 },
+		{ "::1:15020", EINVAL, NULL, 0 },	/* IPv6 needs [] */
+		{ "[::1]15020", EINVAL, NULL, 0 },
+		{ "[10.0.0.1]:80", EINVAL, NULL, 0 },
+		{ "[::1:80", EINVAL, NULL, 0 },
+		{ "localhost:80", EINVAL, NULL, 0 },	/* no name lookups */
+		{ "10.0.0.1:80 ", EINVAL, NULL, 0 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct kzt_listen l = { .port = 7 };
+		struct in6_addr want;
+		const char *why = NULL;
+		int ret = kzt_parse_listen(cases[i].in, &l, &why);
+
+		if (ret != cases[i].ret)
+			fail_msg("\"%s\": ret %d, want %d", cases[i].in, ret,
+				 cases[i].ret);
+		if (ret) {
+			assert_non_null(why);
+			continue;
+		}
+		if (!cases[i].addr) {
+			assert_true(l.off);
+			continue;
+		}
+		assert_false(l.off);
+		assert_int_equal(inet_pton(AF_INET6, cases[i].addr, &want), 1);
+		assert_memory_equal(&l.addr, &want, sizeof(want));
+		assert_int_equal(l.port, cases[i].port);
 	}
 }
 
@@ -494,6 +549,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_port),
+		cmocka_unit_test(test_listen),
 		cmocka_unit_test(test_uint_bounds),
 		cmocka_unit_test(test_bool),
 		cmocka_unit_test(test_config_set_args),
