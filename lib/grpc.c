@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <nghttp2/nghttp2.h>
@@ -97,6 +98,9 @@ struct kzt_grpc {
 	bool read_wants_write;			/* SSL_read() wants writability */
 	uint32_t goaway_code;
 	bool goaway;
+	uint64_t start_ms;			/* kzt_grpc_connect() */
+	uint64_t rx_ms;				/* the last frame received */
+	uint64_t ping_ms;			/* our PING unanswered since; 0 */
 	int err;
 	char why[KZT_GRPC_WHY_MAX];
 };
@@ -139,6 +143,14 @@ static int status_errno(int grpc_status)
 	case 16:	return EACCES;
 	default:	return EPROTO;
 	}
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 static void set_why(char *why, size_t why_len, const char *fmt, ...)
@@ -386,6 +398,9 @@ static int on_frame_recv(nghttp2_session *s, const nghttp2_frame *frame, void *u
 	struct kzt_grpc *g = user;
 
 	(void)s;
+	/* Any frame shows istiod is there: the PING needs no answer now. */
+	g->rx_ms = now_ms();
+	g->ping_ms = 0;
 	if (frame->hd.type == NGHTTP2_GOAWAY) {
 		g->goaway = true;
 		g->goaway_code = frame->goaway.error_code;
@@ -652,6 +667,8 @@ int kzt_grpc_new(const struct kzt_grpc_conf *conf, struct kzt_grpc **out,
 	g->cluster_id = dup_opt(conf->cluster_id, &bad);
 	g->conf = *conf;
 	g->conf.msg_max = conf->msg_max ? conf->msg_max : KZT_GRPC_MSG_MAX_DEFAULT;
+	if (!g->conf.timeout_ms)
+		g->conf.timeout_ms = KZT_GRPC_TIMEOUT_DEFAULT_MS;
 	g->out = malloc(OUT_GATHER);
 	g->out_cap = OUT_GATHER;
 	if (bad || !g->out) {
@@ -697,6 +714,7 @@ int kzt_grpc_connect(struct kzt_grpc *g)
 
 	if (g->state != GRPC_NEW)
 		return g->state == GRPC_FAILED ? g->err : EALREADY;
+	g->start_ms = now_ms();
 	ret = getaddrinfo(g->host, g->port, &hints, &res);
 	if (ret) {
 		conn_fail(g, ENOENT, "cannot resolve istiod's address %s port %s: %s",
@@ -844,6 +862,7 @@ static int handshake(struct kzt_grpc *g)
 		return EPROTO;
 	}
 	g->state = GRPC_ESTABLISHED;
+	g->rx_ms = now_ms();
 	return 0;
 }
 
@@ -1019,6 +1038,89 @@ int kzt_grpc_on_ready(struct kzt_grpc *g, uint32_t events)
 		return ECONNRESET;
 	}
 	return 0;
+}
+
+/**
+ * kzt_grpc_tick() - the deadlines: connecting, and istiod's liveness.
+ * @g: the client
+ *
+ * Call at least every kzt_grpc_tick_ms(), then ask kzt_grpc_events()
+ * again (a PING may be queued). A connection not established within
+ * timeout_ms fails; with keepalive_ms, a PING is sent after that long
+ * without a frame from istiod, and a connection where nothing comes back
+ * within timeout_ms fails: a peer gone without a reset (a node lost, a
+ * NAT entry expired) is noticed.
+ *
+ * @retval 0 going on
+ * @retval ETIMEDOUT the connection failed (every call ended with it)
+ * @retval other the connection had failed before, with it
+ */
+int kzt_grpc_tick(struct kzt_grpc *g)
+{
+	uint64_t now = now_ms();
+
+	switch (g->state) {
+	case GRPC_CONNECTING:
+	case GRPC_HANDSHAKE:
+		if (now - g->start_ms < g->conf.timeout_ms)
+			return 0;
+		conn_fail(g, ETIMEDOUT,
+			  "no %s with istiod at %s:%s within %u ms",
+			  g->state == GRPC_CONNECTING ? "TCP connection" : "TLS handshake",
+			  g->host, g->port, g->conf.timeout_ms);
+		return ETIMEDOUT;
+	case GRPC_ESTABLISHED:
+		if (g->ping_ms) {
+			if (now - g->ping_ms < g->conf.timeout_ms)
+				return 0;
+			conn_fail(g, ETIMEDOUT,
+				  "istiod at %s:%s did not answer a PING within %u ms: connection lost",
+				  g->host, g->port, g->conf.timeout_ms);
+			return ETIMEDOUT;
+		}
+		if (g->conf.keepalive_ms && now - g->rx_ms >= g->conf.keepalive_ms) {
+			if (nghttp2_submit_ping(g->h2, NGHTTP2_FLAG_NONE, NULL)) {
+				conn_fail(g, ENOMEM, "HTTP/2 PING to istiod: out of memory");
+				return ENOMEM;
+			}
+			g->ping_ms = now;
+		}
+		return 0;
+	case GRPC_FAILED:
+		return g->err;
+	default:
+		return 0;
+	}
+}
+
+/**
+ * kzt_grpc_tick_ms() - how soon kzt_grpc_tick() wants to run.
+ * @g: the client
+ *
+ * @retval milliseconds (0: now), or -1 when no deadline is pending (an
+ *	epoll_wait() timeout)
+ */
+int kzt_grpc_tick_ms(const struct kzt_grpc *g)
+{
+	uint64_t now = now_ms(), due;
+
+	switch (g->state) {
+	case GRPC_CONNECTING:
+	case GRPC_HANDSHAKE:
+		due = g->start_ms + g->conf.timeout_ms;
+		break;
+	case GRPC_ESTABLISHED:
+		if (g->ping_ms)
+			due = g->ping_ms + g->conf.timeout_ms;
+		else if (g->conf.keepalive_ms)
+			due = g->rx_ms + g->conf.keepalive_ms;
+		else
+			return -1;
+		break;
+	default:
+		return -1;
+	}
+	return due <= now ? 0 : (int)(due - now);
 }
 
 /**

@@ -17,6 +17,7 @@
  *	epoll_ctl(ADD, kzt_grpc_fd(g), kzt_grpc_events(g));
  *	on each wakeup: kzt_grpc_on_ready(g, events), then epoll_ctl(MOD,
  *	kzt_grpc_events(g)) -- also after any call started or message sent.
+ *	at least every kzt_grpc_tick_ms(g): kzt_grpc_tick(g) (the deadlines).
  *
  * Messages arrive whole through ops->on_message; a call ends exactly once
  * through ops->on_close (status OK, a grpc-status from istiod, a refused
@@ -55,6 +56,8 @@
 /* The token file's largest size (a projected service account JWT is ~1 KiB). */
 #define KZT_GRPC_TOKEN_MAX		(64u << 10)
 #define KZT_GRPC_WHY_MAX		512
+/* Connect + TLS handshake, and a PING's answer, by default. */
+#define KZT_GRPC_TIMEOUT_DEFAULT_MS	10000
 
 struct kzt_grpc_conf {
 	const char *host;	/* connect to, e.g. istiod.istio-system.svc */
@@ -68,6 +71,11 @@ struct kzt_grpc_conf {
 	const char *token_file;
 	const char *cluster_id;	/* "clusterid" header; NULL: none */
 	uint32_t msg_max;	/* 0: KZT_GRPC_MSG_MAX_DEFAULT */
+	/* The connection is established or fails within this; a PING must
+	 * be answered within it. 0: KZT_GRPC_TIMEOUT_DEFAULT_MS. */
+	uint32_t timeout_ms;
+	/* A PING after this long without a frame from istiod; 0: never. */
+	uint32_t keepalive_ms;
 };
 
 /* How a call ended. */
@@ -101,6 +109,8 @@ uint32_t kzt_grpc_events(const struct kzt_grpc *g);
 int kzt_grpc_on_ready(struct kzt_grpc *g, uint32_t events);
 const char *kzt_grpc_why(const struct kzt_grpc *g);
 int kzt_grpc_established(const struct kzt_grpc *g);
+int kzt_grpc_tick(struct kzt_grpc *g);
+int kzt_grpc_tick_ms(const struct kzt_grpc *g);
 void kzt_grpc_free(struct kzt_grpc *g);
 
 int kzt_grpc_call_start(struct kzt_grpc *g, const char *path,

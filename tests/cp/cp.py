@@ -345,7 +345,12 @@ def serve(cp, args, port):
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=16),
                          handlers=handlers,
                          options=[("grpc.max_send_message_length", -1),
-                                  ("grpc.so_reuseport", 0)])
+                                  ("grpc.so_reuseport", 0),
+                                  # The keepalive test pings every 200 ms;
+                                  # grpcio's default policy would answer
+                                  # GOAWAY ENHANCE_YOUR_CALM (too many pings).
+                                  ("grpc.http2.min_ping_interval_without_data_ms", 50),
+                                  ("grpc.http2.max_ping_strikes", 0)])
     creds = grpc.ssl_server_credentials(
         [(open(args.key, "rb").read(), open(args.cert, "rb").read())])
     bound = server.add_secure_port(f"{args.listen}:{port}", creds)

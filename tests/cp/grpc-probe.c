@@ -590,7 +590,8 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: grpc-probe --host H --port P --root FILE [--server-name N] [--token FILE]\n"
-		"       [--cluster-id ID] [--msg-max N] [--timeout S] ads|cert [options]\n");
+		"       [--cluster-id ID] [--msg-max N] [--timeout S] [--keepalive MS]\n"
+		"       [--conn-timeout MS] ads|cert [options]\n");
 	exit(2);
 }
 
@@ -646,6 +647,7 @@ int main(int argc, char **argv)
 		{ "validity", 1, NULL, 'v' }, { "san", 1, NULL, 'a' },
 		{ "quiet", 0, NULL, 'q' }, { "repeat", 1, NULL, 'e' },
 		{ "rotate-token", 1, NULL, 'o' },
+		{ "keepalive", 1, NULL, 'k' }, { "conn-timeout", 1, NULL, 'C' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char default_types[] = KZT_XDS_TYPE_ADDRESS "," KZT_XDS_TYPE_AUTHZ;
@@ -665,6 +667,8 @@ int main(int argc, char **argv)
 		case 'c': P.conf.cluster_id = optarg; break;
 		case 'm': P.conf.msg_max = (uint32_t)strtoul(optarg, NULL, 0); break;
 		case 'T': timeout = atof(optarg); break;
+		case 'k': P.conf.keepalive_ms = (uint32_t)atoi(optarg); break;
+		case 'C': P.conf.timeout_ms = (uint32_t)atoi(optarg); break;
 		default: usage();
 		}
 	}
@@ -740,9 +744,9 @@ int main(int argc, char **argv)
 		n = epoll_wait(P.epfd, &ev, 1, 100);
 		if (n < 0 && errno != EINTR)
 			break;
-		if (n <= 0)
-			continue;
-		ret = kzt_grpc_on_ready(P.g, ev.events);
+		ret = n > 0 ? kzt_grpc_on_ready(P.g, ev.events) : 0;
+		if (!ret)
+			ret = kzt_grpc_tick(P.g);
 		if (ret) {
 			printf("conn-error err=%d (%s) why=%s\n", ret, strerror(ret),
 			       kzt_grpc_why(P.g));

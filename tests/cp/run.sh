@@ -220,6 +220,30 @@ if start_cp garbage garbage; then
 		bash -c "grep -qE '^close ads err=90 .*message of 100000 bytes, over kzt.s limit of 65536' '$OUT/oversize.probe' && grep -q '^exit 1$' '$OUT/oversize.probe'"
 fi
 
+# 8b. Keepalive: idle but answering PINGs, the connection stays; a
+# control plane frozen (SIGSTOP: TCP up, nothing answers) is noticed.
+if start_cp basic keepalive; then
+	"$CP/grpc-probe" --host 127.0.0.1 --port "$PORT" --root "$WORK/ca.pem" \
+		--server-name istiod.istio-system.svc --cluster-id Kubernetes \
+		--timeout 15 --keepalive 200 --conn-timeout 800 "${TOK[@]}" ads \
+		>"$OUT/keepalive.probe" 2>&1 &
+	PROBE_PID=$!
+	for _ in $(seq 50); do
+		[ "$(grep -c '^send ack' "$OUT/keepalive.probe")" = 2 ] && break
+		sleep 0.1
+	done
+	sleep 2		# ten keepalive periods, idle
+	alive=$(grep -c 'conn-error' "$OUT/keepalive.probe")
+	kill -STOP "$CP_PID"
+	wait "$PROBE_PID"
+	kill -CONT "$CP_PID"
+	stop_cp
+	check "idle 2 s with keepalive 200 ms: PINGs answered, connection kept" \
+		test "$alive" = 0 -a "$(grep -c '^send ack' "$OUT/keepalive.probe")" = 2
+	check "frozen control plane: ETIMEDOUT after the PING deadline" \
+		has "$OUT/keepalive.probe" '^conn-error err=110 .*did not answer a PING within 800 ms'
+fi
+
 # 9. TLS: the server's certificate must verify against the root and name.
 if start_cp basic tls; then
 	"$CP/grpc-probe" --host 127.0.0.1 --port "$PORT" --root "$WORK/other.pem" \

@@ -187,6 +187,9 @@ static int run(struct kzt_grpc *g, int lfd, const char *reply, int max_ms)
 			if (ret)
 				return ret;
 		}
+		ret = kzt_grpc_tick(g);
+		if (ret)
+			return ret;
 	}
 	return ETIMEDOUT;
 }
@@ -205,10 +208,20 @@ static int listener(char *port, size_t port_len)
 	return fd;
 }
 
+static struct kzt_grpc *connecting_conf(const struct kzt_grpc_conf *cp);
+
 /* A client connecting to @port, with an ADS call queued. */
 static struct kzt_grpc *connecting(const char *port)
 {
 	struct kzt_grpc_conf c = conf(port);
+
+	c.timeout_ms = 500;
+	return connecting_conf(&c);
+}
+
+static struct kzt_grpc *connecting_conf(const struct kzt_grpc_conf *cp)
+{
+	struct kzt_grpc_conf c = *cp;
 	char why[KZT_GRPC_WHY_MAX];
 	struct kzt_grpc_call *call;
 	struct kzt_grpc *g;
@@ -263,6 +276,28 @@ static void test_not_tls(void **state)
 	close(fd);
 }
 
+/* A peer that accepts and says nothing: the handshake's deadline. */
+static void test_handshake_timeout(void **state)
+{
+	struct kzt_grpc *g;
+	char port[8];
+	int fd = listener(port, sizeof(port)), ms;
+
+	(void)state;
+	assert_int_equal(listen(fd, 1), 0);	/* the kernel accepts for us */
+	g = connecting(port);
+	ms = kzt_grpc_tick_ms(g);
+	assert_true(ms > 0 && ms <= 500);
+	assert_int_equal(run(g, -1, NULL, 3000), ETIMEDOUT);
+	assert_int_equal(closes, 1);
+	assert_int_equal(close_err, ETIMEDOUT);
+	assert_non_null(strstr(close_msg, "no TLS handshake with istiod at 127.0.0.1:"));
+	assert_non_null(strstr(close_msg, "within 500 ms"));
+	assert_int_equal(kzt_grpc_tick_ms(g), -1);
+	kzt_grpc_free(g);
+	close(fd);
+}
+
 static void test_status_names(void **state)
 {
 	(void)state;
@@ -280,6 +315,7 @@ int main(void)
 		cmocka_unit_test(test_token_refused),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_not_tls),
+		cmocka_unit_test(test_handshake_timeout),
 		cmocka_unit_test(test_status_names),
 	};
 
