@@ -163,7 +163,8 @@ int kztd_loop(struct kztd *d)
 
 	for (;;) {
 		n = epoll_wait(d->epfd, evs, sizeof(evs) / sizeof(evs[0]),
-			       kztd_metrics_timeout_ms(d, kztd_hs_timeout_ms(d)));
+			       kztd_xds_timeout_ms(d,
+				       kztd_metrics_timeout_ms(d, kztd_hs_timeout_ms(d))));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -187,5 +188,6 @@ int kztd_loop(struct kztd *d)
 		}
 		kztd_hs_expire(d);
 		kztd_metrics_expire(d);
+		kztd_xds_expire(d);
 	}
 }

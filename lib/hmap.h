@@ -43,20 +43,20 @@ struct kzt_hmap_entry *kzt_hmap_next(const struct kzt_hmap *m,
 				     const struct kzt_hmap_entry *e);
 void kzt_hmap_free(struct kzt_hmap *m, void (*free_val)(void *val));
 
-/* String keys (without their NUL). */
+/* String keys, stored with their NUL: e->key is then a C string. */
 static inline int kzt_hmap_sput(struct kzt_hmap *m, const char *key, void *val)
 {
-	return kzt_hmap_put(m, key, __builtin_strlen(key), val);
+	return kzt_hmap_put(m, key, __builtin_strlen(key) + 1, val);
 }
 
 static inline void *kzt_hmap_sget(const struct kzt_hmap *m, const char *key)
 {
-	return kzt_hmap_get(m, key, __builtin_strlen(key));
+	return kzt_hmap_get(m, key, __builtin_strlen(key) + 1);
 }
 
 static inline void *kzt_hmap_sdel(struct kzt_hmap *m, const char *key)
 {
-	return kzt_hmap_del(m, key, __builtin_strlen(key));
+	return kzt_hmap_del(m, key, __builtin_strlen(key) + 1);
 }
 
 #endif /* KZT_HMAP_H */
