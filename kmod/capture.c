@@ -11,6 +11,9 @@
  *    whatever the tables say now and whatever tcp_early_demux is;
  *  - a new flow from an enrolled pod to a mesh workload on another node is
  *    handed to the capture listener (TPROXY without a rule);
+ *  - a new flow from outside the node's pods to a local enrolled
+ *    workload's own address and the tunnel port is a tunnel another node
+ *    dialed by that address: it is handed to the tunnel listener;
  *  - new flows between two local workloads, from an enrolled pod to a
  *    non-mesh peer, and from a plaintext peer into a local workload are
  *    allowed or refused with a TCP reset (and taken again from conntrack
@@ -53,7 +56,9 @@
 
 struct kzt_capture {
 	struct kzt_listener *capture;	/* 127.0.0.1:ephemeral, transparent */
-	struct kzt_listener *tunnel;	/* every address, the tunnel port */
+	struct kzt_listener *tunnel;	/* every address, the tunnel port;
+					 * transparent, for kzt_capture_tunnel4()
+					 */
 	__be16 capture_port;		/* of @capture, for the hooks */
 	u16 tunnel_port;		/* of @tunnel, host order */
 	struct kzt_plain *plain;	/* flows kzt lets through (plain.c) */
@@ -113,16 +118,17 @@ static unsigned int kzt_capture_refuse4(struct sk_buff *skb,
 /*
  * The socket of kzt that a packet from a pod belongs to, if any: an
  * accepted captured connection, or the pod-side socket of an inbound flow
- * (transparent, bound to the remote pod's address). A SYN that meets a
- * TIME_WAIT socket of a captured flow goes to the capture listener again.
- * Returns a reference, on a transparent socket only.
+ * (transparent, bound to the remote pod's address), or a tunnel taken
+ * from the underlay. A SYN that meets a TIME_WAIT socket of a flow kzt
+ * takes goes to the listener that takes it again, @tw_laddr:@tw_lport
+ * (@tw_lport 0: it is not kzt's). Returns a reference, on a transparent
+ * socket only.
  */
 static struct sock *kzt_capture_find4(struct sk_buff *skb,
 				      const struct nf_hook_state *state,
 				      const struct iphdr *iph,
 				      const struct tcphdr *th,
-				      const struct kzt_capture *cap,
-				      bool to_remote_mesh)
+				      __be32 tw_laddr, __be16 tw_lport)
 {
 	struct net *net = state->net;
 	struct sock *sk;
@@ -133,15 +139,14 @@ static struct sock *kzt_capture_find4(struct sk_buff *skb,
 	if (!sk)
 		return NULL;
 	if (sk->sk_state == TCP_TIME_WAIT && kzt_tcp_is_syn(th)) {
-		if (!to_remote_mesh) {
+		if (!tw_lport) {
 			/* A new flow that is not ours: decide it afresh. */
 			inet_twsk_put(inet_twsk(sk));
 			return NULL;
 		}
 		/* Consumes the TIME_WAIT reference. */
-		sk = nf_tproxy_handle_time_wait4(net, skb,
-						 htonl(INADDR_LOOPBACK),
-						 cap->capture_port, sk);
+		sk = nf_tproxy_handle_time_wait4(net, skb, tw_laddr, tw_lport,
+						 sk);
 		if (!sk)
 			return NULL;
 	}
@@ -225,6 +230,53 @@ static unsigned int kzt_capture_take4(struct sk_buff *skb,
 	/* Counted once per flow, at its request. */
 	if (kzt_tcp_is_syn(th))
 		kzt_stat_inc(state->net, KZT_STATS_A_CAPTURED);
+	nf_tproxy_assign_sock(skb, sk);		/* consumes the reference */
+	return kzt_capture_local4(skb, state);
+}
+
+/*
+ * Whether a packet from @src to @dst is a tunnel that another node dialed
+ * by the destination workload's own address (protocol.rst): to a local
+ * enrolled workload, on the tunnel port, from no local workload (whose
+ * address, checked at the top of the hook, arrives on its own interface
+ * only: a same-node flow is decided by the local rules) and not on the
+ * destination pod's own interface. A plaintext workload's port is its own.
+ */
+static bool kzt_capture_tunnel4(const struct nf_hook_state *state,
+				const struct tcphdr *th,
+				const struct kzt_capture *cap,
+				const struct kzt_workload *src,
+				const struct kzt_workload *dst)
+{
+	return ntohs(th->dest) == READ_ONCE(cap->tunnel_port) &&
+	       kzt_workload_enrolled(dst) &&
+	       dst->ifindex != state->in->ifindex &&
+	       !(src && kzt_workload_is_local(src));
+}
+
+/*
+ * Such a tunnel's connection request, or the ACK of a SYN cookie the
+ * tunnel listener sent it, goes to the tunnel listener as if addressed to
+ * this node; so the pod never sees it. The listener is transparent: the
+ * accepted socket keeps the pod's address as its own and answers from it.
+ */
+static unsigned int kzt_capture_take_tunnel4(struct sk_buff *skb,
+					     const struct nf_hook_state *state,
+					     const struct iphdr *iph,
+					     const struct tcphdr *th)
+{
+	struct sock *sk;
+
+	sk = nf_tproxy_get_sock_v4(state->net, skb, IPPROTO_TCP, iph->saddr,
+				   iph->daddr, th->source, th->dest, state->in,
+				   NF_TPROXY_LOOKUP_LISTENER);
+	if (!sk || !nf_tproxy_sk_is_transparent(sk)) {
+		/* Only while the listener is being replaced: fail closed. */
+		kzt_stat_inc(state->net, KZT_STATS_A_STRAY);
+		return NF_DROP;
+	}
+	if (kzt_tcp_is_syn(th))
+		kzt_stat_inc(state->net, KZT_STATS_A_TUNNEL_TAKEN);
 	nf_tproxy_assign_sock(skb, sk);		/* consumes the reference */
 	return kzt_capture_local4(skb, state);
 }
@@ -328,7 +380,7 @@ static unsigned int kzt_capture_hook4(void *priv, struct sk_buff *skb,
 	struct in6_addr saddr, daddr;
 	struct tcphdr _th;
 	const struct tcphdr *th;
-	bool enrolled, remote_mesh;
+	bool enrolled, remote_mesh, tunnel;
 	struct sock *sk;
 
 	cap = rcu_dereference(kzt_pernet(state->net)->capture);
@@ -367,7 +419,13 @@ static unsigned int kzt_capture_hook4(void *priv, struct sk_buff *skb,
 	 * established hash per TCP packet.
 	 */
 	remote_mesh = enrolled && kzt_workload_remote_mesh(dst);
-	sk = kzt_capture_find4(skb, state, iph, th, cap, remote_mesh);
+	tunnel = kzt_capture_tunnel4(state, th, cap, src, dst);
+	if (remote_mesh)
+		sk = kzt_capture_find4(skb, state, iph, th,
+				       htonl(INADDR_LOOPBACK), cap->capture_port);
+	else
+		sk = kzt_capture_find4(skb, state, iph, th, iph->daddr,
+				       tunnel ? th->dest : 0);
 	if (sk) {
 		nf_tproxy_assign_sock(skb, sk);	/* consumes the reference */
 		return kzt_capture_local4(skb, state);
@@ -383,6 +441,9 @@ static unsigned int kzt_capture_hook4(void *priv, struct sk_buff *skb,
 		kzt_stat_inc(state->net, KZT_STATS_A_STRAY);
 		return NF_DROP;
 	}
+	if (tunnel && (kzt_tcp_is_syn(th) ||
+		       kzt_tcp_is_cookie_ack4(skb, iph, th)))
+		return kzt_capture_take_tunnel4(skb, state, iph, th);
 	/*
 	 * Only the connection request is decided, and revoked flows met;
 	 * and a SYN cookie's ACK that conntrack saw no handshake for, which
@@ -454,7 +515,9 @@ static void kzt_capture_hooks_unregister(struct net *net)
 
 /*
  * The tunnel listener: every address, IPv6 dual stack, or IPv4 only when
- * this kernel has no IPv6.
+ * this kernel has no IPv6. Transparent, so that it also takes the tunnels
+ * dialed to a local pod's address (kzt_capture_take_tunnel4()) and its
+ * accepted sockets answer from that address.
  */
 static struct kzt_listener *kzt_capture_open_tunnel(struct net *net, u16 port,
 						    struct netlink_ext_ack *extack)
@@ -466,12 +529,12 @@ static struct kzt_listener *kzt_capture_open_tunnel(struct net *net, u16 port,
 
 	sin6->sin6_family = AF_INET6;
 	sin6->sin6_port = htons(port);
-	l = kzt_listener_open(net, &ss, false, kzt_flow_inbound);
+	l = kzt_listener_open(net, &ss, true, kzt_flow_inbound);
 	if (IS_ERR(l) && PTR_ERR(l) == -EAFNOSUPPORT) {
 		memset(&ss, 0, sizeof(ss));
 		sin->sin_family = AF_INET;
 		sin->sin_port = htons(port);
-		l = kzt_listener_open(net, &ss, false, kzt_flow_inbound);
+		l = kzt_listener_open(net, &ss, true, kzt_flow_inbound);
 	}
 	if (IS_ERR(l)) {
 		if (PTR_ERR(l) == -EADDRINUSE)

@@ -90,12 +90,35 @@ bool kzt_addr_is_local(struct net *net, const struct in6_addr *addr)
 	return ipv6_chk_addr(net, addr, NULL, 0);
 }
 
+/*
+ * Whether @peer may have dialed a tunnel for a source workload that is
+ * dialed by its own address (kzt_workload_by_addr()): the table knows no
+ * node address to compare @peer with, so only what can never be a peer
+ * node is refused: this node (@peer_is_local), an address that names no
+ * host, and a pod kzt captures (a local workload, or a kzt/1 workload of
+ * another node: its node opens its tunnels, never the pod).
+ */
+static bool kzt_peer_may_be_node(struct kzt_tables *tables,
+				 const struct in6_addr *peer,
+				 bool peer_is_local)
+{
+	const struct kzt_workload *wl;
+
+	if (peer_is_local || kzt_addr_never_a_pod(peer))
+		return false;
+	wl = kzt_workload_lookup(&tables->workloads, peer);
+	return !wl || (!kzt_workload_is_local(wl) &&
+		       wl->proto != KZT_PROTO_KZT1);
+}
+
 /**
  * kzt_decide_inbound() - the checks of protocol.rst for a tunnelled flow
  * @tables: snapshot, under rcu_read_lock()
  * @peer_id: the client's verified identity
  * @local_id: the identity this node presented
  * @peer_node: the client node: the tunnel's TCP peer address
+ * @peer_is_local: @peer_node is an address of this node now
+ *	(kzt_addr_is_local())
  * @src_addr: the source pod, from the header
  * @src_is_local: @src_addr is an address of this node now
  *	(kzt_addr_is_local()): never a pod's, whatever the table says
@@ -108,7 +131,10 @@ bool kzt_addr_is_local(struct net *net, const struct in6_addr *addr)
  * The source must be a kzt/1 workload that the table places behind
  * @peer_node, with @peer_id: the node that authenticated speaks for its
  * own pods only, never for this node's pods, another node's, or an
- * address nobody registered. The policy comes last, so that only a flow
+ * address nobody registered. A source dialed by its own address names no
+ * node: then the peer only has to be one that can be a node
+ * (kzt_peer_may_be_node()), and any node with @peer_id may claim it
+ * (protocol.rst). The policy comes last, so that only a flow
  * the policies decide counts in the dry-run policies; their verdict never
  * refuses a flow.
  *
@@ -118,6 +144,7 @@ enum kzt_inbound_verdict kzt_decide_inbound(struct kzt_tables *tables,
 					    const char *peer_id,
 					    const char *local_id,
 					    const struct in6_addr *peer_node,
+					    bool peer_is_local,
 					    const struct in6_addr *src_addr,
 					    bool src_is_local,
 					    const struct in6_addr *dst_addr,
@@ -133,9 +160,11 @@ enum kzt_inbound_verdict kzt_decide_inbound(struct kzt_tables *tables,
 	if (src_is_local || kzt_addr_never_a_pod(src_addr))
 		return KZT_IN_BAD_SOURCE;
 	src = kzt_workload_lookup(&tables->workloads, src_addr);
-	if (!kzt_workload_remote_mesh(src) ||
-	    !ipv6_addr_equal(&src->node_addr, peer_node) ||
-	    strcmp(src->id, peer_id))
+	if (!kzt_workload_remote_mesh(src) || strcmp(src->id, peer_id))
+		return KZT_IN_WRONG_SOURCE;
+	if (kzt_workload_by_addr(src) ?
+	    !kzt_peer_may_be_node(tables, peer_node, peer_is_local) :
+	    !ipv6_addr_equal(&src->node_addr, peer_node))
 		return KZT_IN_WRONG_SOURCE;
 	kzt_tables_decide(tables, dst, peer_id, src_addr, dst_port, new_flow,
 			  &decision);
@@ -259,8 +288,9 @@ enum kzt_conn_end kzt_redecide(struct kzt_tables *tables,
 	}
 	/* Not a new flow: no count, and dry-run policies never end it. */
 	switch (kzt_decide_inbound(tables, f->src_id, f->dst_id, f->peer_node,
-				   f->src_addr, f->src_is_local, f->dst_addr,
-				   f->dst_port, false, &ifindex)) {
+				   f->peer_is_local, f->src_addr,
+				   f->src_is_local, f->dst_addr, f->dst_port,
+				   false, &ifindex)) {
 	case KZT_IN_OK:
 		return ifindex == f->pod_ifindex ? 0 : KZT_CONN_END_WORKLOAD;
 	case KZT_IN_DENIED:
@@ -293,8 +323,10 @@ enum kzt_conn_end kzt_flow_redecide(struct kzt_flow *flow)
 	struct kzt_tables *tables;
 	enum kzt_conn_end why;
 
-	if (f.dir == KZT_CONN_DIR_INBOUND)
+	if (f.dir == KZT_CONN_DIR_INBOUND) {
 		f.src_is_local = kzt_addr_is_local(flow->net, f.src_addr);
+		f.peer_is_local = kzt_addr_is_local(flow->net, f.peer_node);
+	}
 	rcu_read_lock();
 	tables = kzt_tables_rcu(flow->net);
 	f.trust_domain = rcu_dereference(kzt_pernet(flow->net)->config)->trust_domain;

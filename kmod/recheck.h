@@ -56,6 +56,7 @@ struct kzt_flow_facts {
 	bool src_is_local;		/* inbound: the source is an address
 					 * of this node now
 					 */
+	bool peer_is_local;		/* inbound: so is @peer_node */
 	u16 dst_port;
 	const char *src_id, *dst_id;	/* both verified by now */
 	const struct in6_addr *peer_node; /* the other node: outbound the
@@ -78,6 +79,7 @@ enum kzt_inbound_verdict kzt_decide_inbound(struct kzt_tables *tables,
 					    const char *peer_id,
 					    const char *local_id,
 					    const struct in6_addr *peer_node,
+					    bool peer_is_local,
 					    const struct in6_addr *src_addr,
 					    bool src_is_local,
 					    const struct in6_addr *dst_addr,

@@ -6,7 +6,8 @@
  * (or to the pod's interface) and expects the flow kept or ended for the
  * right reason: the same answer a new flow would get. A change of the
  * node's trust domain is a change of the flow's facts. Then
- * kzt_decide_inbound() over the source addresses a peer node may claim.
+ * kzt_decide_inbound() over the source addresses a peer node may claim,
+ * and over the peers that may claim a source dialed by its own address.
  */
 #include <kunit/test.h>
 
@@ -205,6 +206,36 @@ static void ch_in_client_plain(struct kzt_rt_env *env)
 	kzt_rt_put(env, CLIENT, ID_CLIENT, 0, CLIENT_NODE, KZT_PROTO_PLAINTEXT);
 }
 
+/*
+ * The client is (re-)registered as dialed by its own address (WDS): its
+ * node is no longer known, any peer that can be a node may speak for it.
+ */
+static void ch_in_client_by_addr(struct kzt_rt_env *env)
+{
+	kzt_rt_put(env, CLIENT, ID_CLIENT, 0, CLIENT, KZT_PROTO_KZT1);
+}
+
+/* ... and the flow's peer is now an address of this node. */
+static void ch_in_by_addr_peer_local(struct kzt_rt_env *env)
+{
+	ch_in_client_by_addr(env);
+	env->facts.peer_is_local = true;
+}
+
+/* ... and the flow's peer is now a pod of this node. */
+static void ch_in_by_addr_peer_pod(struct kzt_rt_env *env)
+{
+	ch_in_client_by_addr(env);
+	kzt_rt_put(env, CLIENT_NODE, ID_OTHER, POD_IF + 1, CLIENT_NODE,
+		   KZT_PROTO_PLAINTEXT);
+}
+
+/* ... and its identity changed. */
+static void ch_in_by_addr_id(struct kzt_rt_env *env)
+{
+	kzt_rt_put(env, CLIENT, ID_OTHER, 0, CLIENT, KZT_PROTO_KZT1);
+}
+
 /* The node's trust domain changes (kztctl config set trust-domain). */
 static void ch_td_other(struct kzt_rt_env *env)
 {
@@ -303,6 +334,10 @@ static const struct kzt_rt_case kzt_rt_cases[] = {
 	{ "in: source moved to another node",	IN,  ch_in_client_node,		WL },
 	{ "in: source now a local pod",		IN,  ch_in_client_local,	WL },
 	{ "in: source now plaintext",		IN,  ch_in_client_plain,	WL },
+	{ "in: source now dialed by address",	IN,  ch_in_client_by_addr,	KEEP },
+	{ "in: by address, peer now this node",	IN,  ch_in_by_addr_peer_local,	WL },
+	{ "in: by address, peer now a pod",	IN,  ch_in_by_addr_peer_pod,	WL },
+	{ "in: by address, other identity",	IN,  ch_in_by_addr_id,		WL },
 	{ "out: trust domain changed",		OUT, ch_td_other,		TRUST },
 	{ "in: trust domain changed",		IN,  ch_td_other,		TRUST },
 	{ "out: trust domain set again",	OUT, ch_td_same,		KEEP },
@@ -545,8 +580,8 @@ static void kzt_decide_inbound_test(struct kunit *test)
 
 	rcu_read_lock();
 	verdict = kzt_decide_inbound(env.tables, ID_CLIENT, ID_SERVER, &peer,
-				     &c->src, c->local, &server, 80, false,
-				     &ifindex);
+				     false, &c->src, c->local, &server, 80,
+				     false, &ifindex);
 	rcu_read_unlock();
 	KUNIT_EXPECT_EQ(test, verdict, c->want);
 	KUNIT_EXPECT_EQ(test, ifindex, c->want == KZT_IN_OK ? POD_IF : 0);
@@ -554,10 +589,99 @@ static void kzt_decide_inbound_test(struct kunit *test)
 			c->want == KZT_IN_BAD_SOURCE && !c->local);
 }
 
+/*
+ * kzt_decide_inbound() for sources dialed by their own address: the
+ * client pod CLIENT and a pod 10.0.3.2 of a third node, both with the
+ * client's identity; no node address is known, so the tunnel's peer is
+ * only checked to be one that can be a node. A pod of this node, a
+ * remote kzt/1 pod and a remote plaintext workload (a host-network one,
+ * say, on its node's address) are in the table too.
+ */
+struct kzt_by_addr_case {
+	const char *name;
+	struct in6_addr src;
+	struct in6_addr peer;
+	bool peer_local;	/* the peer is an address of this node */
+	const char *peer_id;
+	enum kzt_inbound_verdict want;
+};
+
+static const struct kzt_by_addr_case kzt_by_addr_cases[] = {
+	{ "its node",		V4(10, 0, 1, 2), V4(10, 0, 255, 1), false,
+	  ID_CLIENT, KZT_IN_OK },
+	/* What is lost: any node holding the identity may claim the pod. */
+	{ "any other node",	V4(10, 0, 1, 2), V4(10, 0, 255, 9), false,
+	  ID_CLIENT, KZT_IN_OK },
+	{ "another node's pod, same identity", V4(10, 0, 3, 2),
+	  V4(10, 0, 255, 1), false, ID_CLIENT, KZT_IN_OK },
+	{ "a host-network workload's address", V4(10, 0, 1, 2),
+	  V4(10, 0, 4, 1), false, ID_CLIENT, KZT_IN_OK },
+	{ "peer of another identity", V4(10, 0, 1, 2), V4(10, 0, 255, 1), false,
+	  ID_OTHER, KZT_IN_WRONG_SOURCE },
+	{ "peer is this node",	V4(10, 0, 1, 2), V4(10, 0, 255, 2), true,
+	  ID_CLIENT, KZT_IN_WRONG_SOURCE },
+	{ "peer is loopback",	V4(10, 0, 1, 2), V4(127, 0, 0, 1), false,
+	  ID_CLIENT, KZT_IN_WRONG_SOURCE },
+	{ "peer is unspecified", V4(10, 0, 1, 2), V4(0, 0, 0, 0), false,
+	  ID_CLIENT, KZT_IN_WRONG_SOURCE },
+	{ "peer is a pod of this node", V4(10, 0, 1, 2), V4(10, 0, 2, 3), false,
+	  ID_CLIENT, KZT_IN_WRONG_SOURCE },
+	{ "peer is the source pod itself", V4(10, 0, 1, 2), V4(10, 0, 1, 2),
+	  false, ID_CLIENT, KZT_IN_WRONG_SOURCE },
+	{ "peer is a kzt/1 pod of another node", V4(10, 0, 1, 2),
+	  V4(10, 0, 3, 2), false, ID_CLIENT, KZT_IN_WRONG_SOURCE },
+	{ "source is a pod of this node", V4(10, 0, 2, 3), V4(10, 0, 255, 1),
+	  false, ID_CLIENT, KZT_IN_WRONG_SOURCE },
+	{ "source unregistered", V4(10, 0, 1, 99), V4(10, 0, 255, 1), false,
+	  ID_CLIENT, KZT_IN_WRONG_SOURCE },
+};
+
+static void kzt_by_addr_case_desc(const struct kzt_by_addr_case *c,
+				  char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(kzt_by_addr, kzt_by_addr_cases, kzt_by_addr_case_desc);
+
+static void kzt_decide_inbound_by_addr_test(struct kunit *test)
+{
+	const struct kzt_by_addr_case *c = test->param_value;
+	struct kzt_rt_env env = { .test = test };
+	struct in6_addr server = SERVER, pod3 = kzt_rt_addr(3, 2);
+	enum kzt_inbound_verdict verdict;
+	int ifindex = 0;
+
+	env.tables = kzt_tables_new(8);
+	KUNIT_ASSERT_NOT_NULL(test, env.tables);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kzt_rt_tables_put,
+							env.tables), 0);
+	kzt_rt_put(&env, CLIENT, ID_CLIENT, 0, CLIENT, KZT_PROTO_KZT1);
+	kzt_rt_put(&env, SERVER, ID_SERVER, POD_IF, SERVER_NODE, KZT_PROTO_KZT1);
+	kzt_rt_put(&env, pod3, ID_CLIENT, 0, pod3, KZT_PROTO_KZT1);
+	kzt_rt_put(&env, kzt_rt_addr(2, 3), ID_CLIENT, POD_IF + 1, SERVER_NODE,
+		   KZT_PROTO_KZT1);
+	kzt_rt_put(&env, kzt_rt_addr(4, 1), NULL, 0, kzt_rt_addr(4, 1),
+		   KZT_PROTO_PLAINTEXT);
+
+	rcu_read_lock();
+	verdict = kzt_decide_inbound(env.tables, c->peer_id, ID_SERVER,
+				     &c->peer, c->peer_local, &c->src, false,
+				     &server, 80, false, &ifindex);
+	/* Dialed by address: never an entry of the known-node index. */
+	KUNIT_EXPECT_FALSE(test, kzt_workload_node_known(&env.tables->workloads,
+							 &c->src));
+	rcu_read_unlock();
+	KUNIT_EXPECT_EQ(test, verdict, c->want);
+	KUNIT_EXPECT_EQ(test, ifindex, c->want == KZT_IN_OK ? POD_IF : 0);
+}
+
 static struct kunit_case kzt_recheck_test_cases[] = {
 	KUNIT_CASE_PARAM(kzt_redecide_test, kzt_rt_gen_params),
 	KUNIT_CASE_PARAM(kzt_decide_plain_test, kzt_plain_gen_params),
 	KUNIT_CASE_PARAM(kzt_decide_inbound_test, kzt_in_gen_params),
+	KUNIT_CASE_PARAM(kzt_decide_inbound_by_addr_test,
+			 kzt_by_addr_gen_params),
 	KUNIT_CASE(kzt_id_in_trust_domain_test),
 	{}
 };

@@ -510,6 +510,7 @@ static enum kzt_proto_status kzt_tunnel_in_check(struct kzt_flow *flow,
 						 const struct kzt_proto_header *hdr)
 {
 	bool src_is_local = kzt_addr_is_local(flow->net, &hdr->src_addr);
+	bool peer_is_local = kzt_addr_is_local(flow->net, &flow->peer_node);
 	enum kzt_inbound_verdict verdict = KZT_IN_NO_ROUTE;
 	struct kzt_tables *tables;
 	int ifindex = 0;
@@ -518,8 +519,9 @@ static enum kzt_proto_status kzt_tunnel_in_check(struct kzt_flow *flow,
 	tables = kzt_tables_rcu(flow->net);
 	if (tables)
 		verdict = kzt_decide_inbound(tables, flow->src_id, flow->dst_id,
-					     &flow->peer_node, &hdr->src_addr,
-					     src_is_local, &hdr->dst_addr,
+					     &flow->peer_node, peer_is_local,
+					     &hdr->src_addr, src_is_local,
+					     &hdr->dst_addr,
 					     hdr->dst_port, true, &ifindex);
 	rcu_read_unlock();
 	if (!tables)

@@ -49,10 +49,14 @@ static const struct rhashtable_params kzt_node_params = {
 	.automatic_shrinking = true,
 };
 
-/* Whether @wl counts in the node index: a workload of a kzt/1 peer node. */
+/*
+ * Whether @wl counts in the node index: a workload of a kzt/1 peer node
+ * whose address is known. A workload dialed by its own address names no
+ * node: its address is a pod's, which never opens a tunnel (protocol.rst).
+ */
 static bool kzt_workload_has_node(const struct kzt_workload *wl)
 {
-	return kzt_workload_remote_mesh(wl);
+	return kzt_workload_remote_mesh(wl) && !kzt_workload_by_addr(wl);
 }
 
 /* Count @wl behind its node, adding the node if new: 0 or -errno. */

@@ -17,6 +17,7 @@
 #include <linux/rcupdate.h>
 #include <linux/rhashtable-types.h>
 #include <linux/types.h>
+#include <net/ipv6.h>
 
 #include <linux/kzt.h>
 
@@ -29,7 +30,11 @@ struct netlink_ext_ack;
 struct kzt_workload {
 	struct rhash_head node;
 	struct in6_addr addr;		/* the key */
-	struct in6_addr node_addr;	/* remote: underlay address of its node */
+	/*
+	 * remote: where its node takes its tunnels: the node's underlay
+	 * address, or the workload's own address (kzt_workload_by_addr())
+	 */
+	struct in6_addr node_addr;
 	int ifindex;			/* local: node-side interface; 0 remote */
 	u8 proto;			/* enum kzt_proto */
 	u16 id_len;			/* strlen(id); 0: no identity */
@@ -104,6 +109,24 @@ static inline bool kzt_workload_enrolled(const struct kzt_workload *wl)
 static inline bool kzt_workload_remote_mesh(const struct kzt_workload *wl)
 {
 	return wl && !kzt_workload_is_local(wl) && wl->proto == KZT_PROTO_KZT1;
+}
+
+/**
+ * kzt_workload_by_addr() - whether @wl's tunnels dial its own address
+ * @wl: workload, or NULL (no)
+ *
+ * A remote kzt/1 workload registered with its own address as its node
+ * address: its node is known by name only (istiod's WDS), so a tunnel to
+ * it goes to the workload's address and the tunnel port, and its node
+ * takes it from the underlay (capture.rst). Its tunnels' TCP peer cannot
+ * be compared with its node address (protocol.rst).
+ *
+ * Return: true for such a workload.
+ */
+static inline bool kzt_workload_by_addr(const struct kzt_workload *wl)
+{
+	return kzt_workload_remote_mesh(wl) &&
+	       ipv6_addr_equal(&wl->node_addr, &wl->addr);
 }
 
 #endif /* _KZT_WORKLOAD_H */

@@ -101,6 +101,8 @@ static const struct kzt_stat_desc stat_descs[] = {
 	  "handshakes refused at once: max_queued_handshakes were waiting" },
 	{ KZT_STATS_A_HS_QUEUE_TIMEOUT, "hs_queue_timeout", "handshake",
 	  "handshakes no kztd took within hs_queue_timeout_ms" },
+	{ KZT_STATS_A_TUNNEL_TAKEN, "tunnel_taken", "tunnel",
+	  "tunnels to a local pod's address taken from the underlay" },
 };
 
 /* Catches a counter added to the uapi enum without a name here. */

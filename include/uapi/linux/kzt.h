@@ -111,7 +111,13 @@
  *                                        KZT_PROTO_KZT1)
  *               KZT_WORKLOAD_A_NODE      binary[16], underlay address of
  *                                        the node hosting the workload;
- *                                        required for a remote workload
+ *                                        required for a remote workload.
+ *                                        The workload's own ADDR means
+ *                                        "dial the workload's address":
+ *                                        its node takes the tunnel from
+ *                                        the underlay, and any node with
+ *                                        the workload's identity may
+ *                                        speak for it (protocol.rst)
  *               KZT_WORKLOAD_A_IFINDEX   u32, for a workload on this node:
  *                                        the node-side interface of its pod
  *                                        (in this netns); its address is
@@ -768,6 +774,9 @@ enum kzt_stats_attr {
 					 */
 	KZT_STATS_A_HS_QUEUE_TIMEOUT,	/* no daemon took the request within
 					 * hs_queue_timeout_ms
+					 */
+	KZT_STATS_A_TUNNEL_TAKEN,	/* tunnels to a local pod's own address
+					 * taken from the underlay
 					 */
 
 	__KZT_STATS_A_MAX
