@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
+#include <time.h>
 
 #include "conf.h"
 #include "grpc.h"
@@ -33,6 +35,20 @@ struct kztd_io {
 #define KZTD_STOP	(-1)	/* end the loop, exit 0 */
 
 struct kztd_hs;
+
+/* istio_ca.c: certificates from istiod's CA (no certificate directory). */
+#define KZTD_CA_VALIDITY_S	(24 * 3600)	/* asked for; istiod may cap it */
+struct kztd_ca {
+	bool on;
+	unsigned int validity_s;
+	char root_cert[KZT_CONF_LINE_MAX];
+	ino_t root_ino;
+	time_t root_mtime;
+	off_t root_size;
+	uint64_t root_check_ms;
+	struct kzt_hmap certs;		/* SPIFFE ID -> struct kztd_cert */
+	uint64_t issued, failed, expired;
+};
 struct kztd_http_conn;
 struct kzt_ads;
 
@@ -117,6 +133,7 @@ struct kztd {
 	bool ready;			/* started: config applied, handshakes on */
 
 	struct kztd_xds xds;
+	struct kztd_ca ca;
 	bool xds_on;			/* xds_address configured at start */
 };
 
@@ -166,6 +183,14 @@ int kztd_xds_start(struct kztd *d, const struct kzt_conf *conf);
 int kztd_xds_timeout_ms(const struct kztd *d, int timeout);
 void kztd_xds_expire(struct kztd *d);
 void kztd_xds_stop(struct kztd *d);
+
+/* istio_ca.c */
+int kztd_ca_start(struct kztd *d, const struct kzt_conf *conf);
+void kztd_ca_want(struct kztd *d, char *const *ids, size_t n);
+int kztd_ca_timeout_ms(const struct kztd *d, int timeout);
+void kztd_ca_expire(struct kztd *d);
+void kztd_ca_conn_lost(struct kztd *d);
+void kztd_ca_stop(struct kztd *d);
 
 /* privs.c */
 int kztd_privs_undumpable(void);

@@ -133,6 +133,8 @@ static int start(struct kztd *d)
 	if (ret)
 		return ret;
 	ret = kztd_certs_open(d);
+	if (!ret)
+		ret = kztd_ca_start(d, &d->conf);
 	if (ret)
 		return ret;
 	ret = kztd_hs_subscribe(d);

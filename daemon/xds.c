@@ -50,6 +50,7 @@ static void conn_drop(struct kztd *d)
 	kzt_ads_close(x->ads);
 	x->ads = NULL;
 	if (x->g) {
+		kztd_ca_conn_lost(d);
 		if (x->io.fd >= 0)
 			kztd_io_del(d, &x->io);
 		x->io.fd = -1;
@@ -170,6 +171,28 @@ static void log_unenrolled(const struct kzt_xds_wl_ops *ops)
 			 strerror(ops->unenrolled[i].err));
 }
 
+/* The identities of this node's kzt/1 pods: the certificates it needs. */
+static void ca_want(struct kztd *d)
+{
+	struct kzt_hmap *wls = &d->xds.store.workloads;
+	char **ids = calloc(wls->n + 1, sizeof(*ids));
+	struct kzt_hmap_iter it;
+	struct kzt_hmap_entry *e;
+	size_t n = 0;
+
+	if (!ids)
+		return;
+	for (e = kzt_hmap_first(wls, &it); e; e = kzt_hmap_next(wls, &it, e)) {
+		const struct kzt_xds_workload *wl = &((struct kzt_xds_wl_res *)e->val)->wl;
+
+		if (wl->local && wl->id && !wl->host_network &&
+		    wl->refusal == KZT_XDS_REFUSAL_NONE)
+			ids[n++] = wl->id;
+	}
+	kztd_ca_want(d, ids, n);
+	free(ids);
+}
+
 static int on_address(const kzt_ads_response *r, void *arg, char *nack,
 		      size_t nack_len)
 {
@@ -212,6 +235,7 @@ static int on_address(const kzt_ads_response *r, void *arg, char *nack,
 		return EINVAL;
 	}
 	d->xds.synced = true;
+	ca_want(d);
 	return refused ? EINVAL : 0;
 }
 
@@ -405,6 +429,7 @@ void kztd_xds_expire(struct kztd *d)
 /* Close the connection; the kernel keeps every entry. */
 void kztd_xds_stop(struct kztd *d)
 {
+	kztd_ca_stop(d);
 	conn_drop(d);
 	kzt_xds_store_free(&d->xds.store);
 }
