@@ -2,7 +2,7 @@
 /*
  * kztd's control plane client: one connection to istiod (lib/grpc.h), one
  * delta ADS stream (lib/ads.h) subscribed to the workload API's Address
- * resources, each response applied to the kernel as the exact changes it
+ * and Authorization resources, each Address response applied to the kernel as the exact changes it
  * implies (lib/xds_store.h) and then ACKed, or NACKed naming the
  * resources refused (the others applied). A lost connection is opened
  * again after a back-off of 1 s, doubling to 30 s, with jitter; the new
@@ -260,9 +260,59 @@ static int address_versions(void *arg, struct kzt_ads_versions *vs)
 	return 0;
 }
 
+/*
+ * istiod's Authorization resources are not mapped to kernel policies yet
+ * (Documentation/istio.rst): each one is NACKed, and kztd_xds_start() has
+ * put a DENY-everything policy in their place, so the node fails closed
+ * rather than letting every flow in.
+ */
+static int on_authorization(const kzt_ads_response *r, void *arg, char *nack,
+			    size_t nack_len)
+{
+	(void)arg;
+	if (!r->n_resources)
+		return 0;
+	snprintf(nack, nack_len, "%zu Authorization resources refused: this kztd does not apply Authorization yet (it denies every flow to its pods instead)",
+		 r->n_resources);
+	return EINVAL;
+}
+
+static int no_versions(void *arg, struct kzt_ads_versions *vs)
+{
+	(void)arg;
+	(void)vs;
+	return 0;
+}
+
 static const struct kzt_ads_type ads_types[] = {
 	{ KZT_XDS_TYPE_ADDRESS, on_address, address_versions },
+	{ KZT_XDS_TYPE_AUTHZ, on_authorization, no_versions },
 };
+
+#define XDS_DENY_ALL	"kzt/no-authorization"
+
+/* The node denies every flow to its pods until Authorization is applied. */
+static int deny_all(struct kztd *d)
+{
+	struct kzt_rule any = { 0 };
+	const struct kzt_policy p = {
+		.name = XDS_DENY_ALL, .action = KZT_ACTION_DENY,
+		.scope = KZT_SCOPE_GLOBAL, .rules = &any, .n_rules = 1,
+	};
+	const struct kzt_add_opts replace = { .replace = true };
+	struct kzt_nl_err err;
+	char buf[256];
+	int ret;
+
+	ret = kzt_policy_add(&d->client, &p, &replace, &err);
+	if (ret)
+		log_err("xds: Unable to add the policy %s: %s", XDS_DENY_ALL,
+			kzt_err_str(&err, buf, sizeof(buf)));
+	else
+		log_warn("xds: istiod's Authorization resources are not applied by this kztd: policy %s denies every flow to this node's pods",
+			 XDS_DENY_ALL);
+	return ret;
+}
 
 static void on_ads_close(const struct kzt_grpc_status *st, void *arg)
 {
@@ -381,6 +431,8 @@ int kztd_xds_start(struct kztd *d, const struct kzt_conf *conf)
 		.keepalive_ms = XDS_KEEPALIVE_MS,
 	};
 	x->backoff_ms = XDS_BACKOFF_MIN_MS;
+	if (deny_all(d))
+		return EIO;
 	conn_open(d);
 	return 0;
 }
