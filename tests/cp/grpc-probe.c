@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * grpc-probe: drives lib/grpc.c against the test control plane (cp.py) from
+ * grpc-probe: drives lib/grpc_*.c against the test control plane (cp.py) from
  * an epoll loop, as kztd will, and prints what happens, one event a line:
  *
  *   grpc-probe [connection options] ads [--types T,T] [--nack T:MSG]

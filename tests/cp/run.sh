@@ -1,11 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The istiod client (lib/grpc.c) against the test control plane (cp.py),
+# The istiod client (lib/grpc_*.c) against the test control plane (cp.py),
 # on this host: no VM, no root. Each case starts cp.py with a scenario,
 # runs grpc-probe and checks what both logged. Prints a "TEST: grpc: ..."
 # line per check; part of the unit layer (tests/unit: make check).
-# Leaves the logs in tests/out/cp/.
+# Leaves the logs in tests/out/cp/. Exit 4 when a package is missing.
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -13,6 +13,18 @@ CP=$ROOT/tests/cp
 OUT=$ROOT/tests/out/cp
 PY=/usr/bin/python3
 source "$ROOT/tests/result.sh"
+
+# Exit 4 (skipped) without the packages tools/deps.sh lists for it.
+missing=
+"$PY" -c 'import grpc, google.protobuf, cryptography' 2>/dev/null ||
+	missing=" python3-grpcio python3-protobuf python3-cryptography"
+for cmd in protoc jq openssl; do
+	command -v "$cmd" >/dev/null || missing="$missing $cmd"
+done
+if [ -n "$missing" ]; then
+	echo "TEST: grpc: needs$missing (make deps) [SKIP]"
+	exit 4
+fi
 
 make -s -C "$CP" || exit 1
 rm -rf "$OUT"

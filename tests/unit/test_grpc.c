@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * lib/grpc.c without istiod: what it refuses before anything is sent (the
+ * lib/grpc_*.c without istiod: what it refuses before anything is sent (the
  * configuration, the root file, the token file), and connections that fail
  * (nothing listening, a peer that does not speak TLS), each call ended once
  * with the errno and a message that names the culprit. The exchanges with
@@ -21,38 +21,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "certgen.h"
 #include "grpc.h"
-
-static char *dir;
-static char root[512], token[512];
-
-static int setup(void **state)
-{
-	EVP_PKEY *key;
-	X509 *ca;
-
-	(void)state;
-	dir = certgen_tmpdir();
-	if (!dir)
-		return -1;
-	key = certgen_key();
-	ca = certgen_cert(&CERTGEN_CA("test root"), key, NULL, NULL);
-	snprintf(root, sizeof(root), "%s/root.pem", dir);
-	snprintf(token, sizeof(token), "%s/token", dir);
-	if (!ca || certgen_write_certs(root, &ca, 1))
-		return -1;
-	X509_free(ca);
-	EVP_PKEY_free(key);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	certgen_rmdir(dir);
-	return 0;
-}
+#include "grpcfix.h"
 
 static void put(const char *path, const char *body, size_t len)
 {
@@ -67,8 +37,8 @@ static struct kzt_grpc_conf conf(const char *port)
 {
 	return (struct kzt_grpc_conf){
 		.host = "127.0.0.1", .port = port,
-		.server_name = "istiod.istio-system.svc", .root_cert = root,
-		.token_file = token, .cluster_id = "Kubernetes",
+		.server_name = GRPCFIX_NAME, .root_cert = gfix.root,
+		.token_file = gfix.token, .cluster_id = "Kubernetes",
 	};
 }
 
@@ -107,10 +77,10 @@ static void test_conf_refused(void **state)
 	assert_int_equal(kzt_grpc_new(&c, &g, why, sizeof(why)), ENOENT);
 	assert_non_null(strstr(why, "/nonexistent/root.pem"));
 	c = conf("15012");
-	c.root_cert = token;
-	put(token, "not a certificate\n", 18);
+	c.root_cert = gfix.token;
+	put(gfix.token, "not a certificate\n", 18);
 	assert_int_equal(kzt_grpc_new(&c, &g, why, sizeof(why)), EINVAL);
-	assert_non_null(strstr(why, token));
+	assert_non_null(strstr(why, gfix.token));
 	c = conf("15012");
 	assert_int_equal(kzt_grpc_new(&c, &g, why, sizeof(why)), 0);
 	assert_int_equal(kzt_grpc_fd(g), -1);
@@ -128,28 +98,28 @@ static void test_token_refused(void **state)
 
 	(void)state;
 	assert_int_equal(kzt_grpc_new(&c, &g, why, sizeof(why)), 0);
-	unlink(token);
+	unlink(gfix.token);
 	assert_int_equal(kzt_grpc_call_start(g, KZT_GRPC_PATH_CREATE_CERT, &ops, NULL, &call),
 			 ENOENT);
 	assert_null(call);
-	assert_non_null(strstr(kzt_grpc_why(g), token));
-	put(token, " \n\n", 3);
+	assert_non_null(strstr(kzt_grpc_why(g), gfix.token));
+	put(gfix.token, " \n\n", 3);
 	assert_int_equal(kzt_grpc_call_start(g, KZT_GRPC_PATH_CREATE_CERT, &ops, NULL, &call),
 			 ENODATA);
 	assert_non_null(strstr(kzt_grpc_why(g), "empty"));
-	put(token, "abc\001def", 7);
+	put(gfix.token, "abc\001def", 7);
 	assert_int_equal(kzt_grpc_call_start(g, KZT_GRPC_PATH_CREATE_CERT, &ops, NULL, &call),
 			 EINVAL);
 	assert_non_null(strstr(kzt_grpc_why(g), "0x01 at 3"));
 	big = malloc(KZT_GRPC_TOKEN_MAX + 1);
 	assert_non_null(big);
 	memset(big, 'a', KZT_GRPC_TOKEN_MAX + 1);
-	put(token, big, KZT_GRPC_TOKEN_MAX + 1);
+	put(gfix.token, big, KZT_GRPC_TOKEN_MAX + 1);
 	free(big);
 	assert_int_equal(kzt_grpc_call_start(g, KZT_GRPC_PATH_CREATE_CERT, &ops, NULL, &call),
 			 EFBIG);
 	/* A good one: the call is queued; freeing the client calls nothing. */
-	put(token, "tok\n", 4);
+	put(gfix.token, "tok\n", 4);
 	closes = 0;
 	assert_int_equal(kzt_grpc_call_start(g, KZT_GRPC_PATH_CREATE_CERT, &ops, NULL, &call),
 			 0);
@@ -196,15 +166,9 @@ static int run(struct kzt_grpc *g, int lfd, const char *reply, int max_ms)
 
 static int listener(char *port, size_t port_len)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET,
-				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int fd = grpcfix_socket(port, port_len);
 
 	assert_true(fd >= 0);
-	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-	snprintf(port, port_len, "%u", ntohs(a.sin_port));
 	return fd;
 }
 
@@ -226,7 +190,7 @@ static struct kzt_grpc *connecting_conf(const struct kzt_grpc_conf *cp)
 	struct kzt_grpc_call *call;
 	struct kzt_grpc *g;
 
-	put(token, "tok\n", 4);
+	put(gfix.token, "tok\n", 4);
 	assert_int_equal(kzt_grpc_new(&c, &g, why, sizeof(why)), 0);
 	assert_int_equal(kzt_grpc_call_start(g, KZT_GRPC_PATH_DELTA_ADS, &ops, NULL, &call), 0);
 	closes = 0;
@@ -319,5 +283,5 @@ int main(void)
 		cmocka_unit_test(test_status_names),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, grpcfix_setup, grpcfix_teardown);
 }
