@@ -21,6 +21,10 @@ that no longer exist as removed_resources. Steps:
   {"op": "remove", "type": T, "name": N} change state, push the removal
       ("push": false: change the state only, for the next stream to see)
   {"op": "sleep", "s": S}
+  {"op": "wait_file", "path": P} until file P exists ($VARS expanded): the
+                                 test says when the next step may go
+  {"op": "batch", "type": T, "set": [<resource>...], "remove": [N...]}
+                                 several changes in one response
   {"op": "bulk", "type": T, "count": N}  N more workloads in one response
   {"op": "garbage"}             a response that is not a protobuf message
   {"op": "oversize", "bytes": N} a response of N bytes
@@ -243,6 +247,24 @@ class ControlPlane:
                 end = time.time() + step["s"]
                 while not done and time.time() < end:
                     yield from pump(min(0.1, max(0.0, end - time.time())))
+            elif op == "wait_file":
+                path = os.path.expandvars(step["path"])
+                while not done and not os.path.exists(path):
+                    yield from pump(0.1)
+            elif op == "batch":
+                t = step["type"]
+                for spec in step.get("set", []):
+                    self.set(t, spec)
+                for name in step.get("remove", []):
+                    self.state.get(t, {}).pop(name, None)
+                names = [spec["name"] for spec in step.get("set", [])]
+                removed = list(step.get("remove", []))
+                if t in subscribed:
+                    r = self.response(t, names, removed)
+                    outstanding[r.nonce] = t
+                    self.log(ev="push", stream=sid, type_url=t, nonce=r.nonce,
+                             names=names, removed=removed)
+                    yield r
             elif op == "set":
                 self.set(step["type"], step)
                 if step.get("push", True) and step["type"] in subscribed:
