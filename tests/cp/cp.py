@@ -435,11 +435,15 @@ def main():
                    help="refuse CSRs asking for more seconds (istiod's max)")
     p.add_argument("--validity", type=int, default=0,
                    help="issue certificates of at most this many seconds")
+    p.add_argument("--serve-after", metavar="FILE",
+                   help="start serving once FILE exists (a slow start done first)")
     p.add_argument("--scenario", required=True)
     p.add_argument("--log", required=True)
     args = p.parse_args()
     log = Log(args.log)
     cp = ControlPlane(args, log)
+    while args.serve_after and not os.path.exists(args.serve_after):
+        time.sleep(0.05)
     server, port = serve(cp, args, args.port)
     log(ev="serving", port=port)
     if args.port_file:
