@@ -60,14 +60,23 @@ static time_t asn1_time(const ASN1_TIME *t)
 	return ASN1_TIME_to_tm(t, &tm) ? timegm(&tm) : 0;
 }
 
+/* Drop an issued certificate's leaf, chain and key (not its name). */
+static void ident_release(struct kzt_ident *id)
+{
+	X509_free(id->leaf);
+	sk_X509_pop_free(id->chain, X509_free);
+	EVP_PKEY_free(id->key);
+	id->leaf = NULL;
+	id->chain = NULL;
+	id->key = NULL;
+}
+
 static void cert_free(struct kztd_cert *c)
 {
 	if (c->call)
 		kzt_grpc_call_cancel(c->call);
 	EVP_PKEY_free(c->pending_key);
-	X509_free(c->ident.leaf);
-	sk_X509_pop_free(c->ident.chain, X509_free);
-	EVP_PKEY_free(c->ident.key);
+	ident_release(&c->ident);
 	free(c->ident.name);
 	free(c->id);
 	free(c);
@@ -117,6 +126,7 @@ static void retry_later(struct kztd_cert *c)
 /* The chain istiod sent: PEM strings, leaf first. */
 static int chain_take(struct kztd_cert *c,
 		      const Istio__V1__Auth__IstioCertificateResponse *r,
+		      struct kzt_ident *old, uint64_t *old_expires_ms,
 		      char *why, size_t why_len)
 {
 	STACK_OF(X509) *chain = sk_X509_new_null();
@@ -154,9 +164,11 @@ static int chain_take(struct kztd_cert *c,
 		snprintf(why, why_len, "the certificate has no validity period");
 		goto bad;
 	}
-	X509_free(c->ident.leaf);
-	sk_X509_pop_free(c->ident.chain, X509_free);
-	EVP_PKEY_free(c->ident.key);
+	/* The current one stays in *old until the set takes the new one. */
+	old->leaf = c->ident.leaf;
+	old->chain = c->ident.chain;
+	old->key = c->ident.key;
+	*old_expires_ms = c->expires_ms;
 	c->ident.leaf = leaf;
 	c->ident.chain = chain;
 	c->ident.key = c->pending_key;
@@ -165,7 +177,6 @@ static int chain_take(struct kztd_cert *c,
 	/* Half its lifetime, plus up to 5% of it. */
 	c->next_ms = wall_to_mono_ms(nb + (na - nb) / 2 +
 				     (time_t)(random() % ((na - nb) / 20 + 1)));
-	c->retry_ms = CA_RETRY_MIN_MS;
 	return 0;
 bad:
 	X509_free(leaf);
@@ -178,6 +189,8 @@ static int on_cert(struct kzt_grpc_call *call, const uint8_t *msg, size_t len,
 {
 	struct kztd_cert *c = arg;
 	Istio__V1__Auth__IstioCertificateResponse *r;
+	struct kzt_ident old = { 0 };
+	uint64_t old_expires_ms = 0;
 	int ret;
 
 	(void)call;
@@ -186,16 +199,36 @@ static int on_cert(struct kzt_grpc_call *call, const uint8_t *msg, size_t len,
 		snprintf(why, why_len, "the response does not decode");
 		return EBADMSG;
 	}
-	ret = chain_take(c, r, why, why_len);
+	ret = chain_take(c, r, &old, &old_expires_ms, why, why_len);
 	istio__v1__auth__istio_certificate_response__free_unpacked(r, NULL);
 	if (ret)
 		return ret;
-	c->d->ca.issued++;
-	log_info("certificate for %s issued by istiod, valid for %llu s",
-		 c->id, (unsigned long long)((c->expires_ms - kztd_now_ms()) / 1000));
-	if (creds_rebuild(c->d))
-		log_err("certificate for %s: the credential set could not be rebuilt", c->id);
-	return 0;
+	ret = creds_rebuild(c->d);
+	if (!ret && kzt_creds_find(c->d->creds, c->id)) {
+		ident_release(&old);
+		c->retry_ms = CA_RETRY_MIN_MS;
+		c->d->ca.issued++;
+		log_info("certificate for %s issued by istiod, valid for %llu s",
+			 c->id, (unsigned long long)((c->expires_ms - kztd_now_ms()) / 1000));
+		return 0;
+	}
+	/*
+	 * The set refused it (logged: "certificates: refusing ...") or could
+	 * not be built: keep the current certificate, and ask again later
+	 * (on_cert_close() on this error).
+	 */
+	ident_release(&c->ident);
+	c->ident.leaf = old.leaf;
+	c->ident.chain = old.chain;
+	c->ident.key = old.key;
+	c->expires_ms = old_expires_ms;
+	if (!ret)
+		ret = creds_rebuild(c->d);
+	if (ret)
+		log_err("certificate for %s: the credential set could not be rebuilt: %s",
+			c->id, strerror(ret));
+	snprintf(why, why_len, "the certificate istiod issued is refused (see the line above)");
+	return EBADMSG;
 }
 
 static void on_cert_close(struct kzt_grpc_call *call,

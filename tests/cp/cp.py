@@ -442,6 +442,7 @@ def main():
     args = p.parse_args()
     log = Log(args.log)
     cp = ControlPlane(args, log)
+    log(ev="loaded")
     while args.serve_after and not os.path.exists(args.serve_after):
         time.sleep(0.05)
     server, port = serve(cp, args, args.port)
