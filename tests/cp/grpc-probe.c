@@ -439,6 +439,12 @@ static int cert_message(struct kzt_grpc_call *call, const uint8_t *msg, size_t l
 			printf(" key_matches=%s lifetime_s=%ld",
 			       X509_check_private_key(x, P.key) == 1 ? "yes" : "no",
 			       (long)days * 86400 + secs);
+			/* The X.509-SVID profile istiod's CA issues. */
+			printf(" aki=%d ski=%d ku=0x%x eku=0x%x ca=%d",
+			       X509_get0_authority_key_id(x) != NULL,
+			       X509_get0_subject_key_id(x) != NULL,
+			       X509_get_key_usage(x), X509_get_extended_key_usage(x),
+			       X509_check_ca(x));
 		}
 		printf("\n");
 		X509_free(x);
