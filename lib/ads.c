@@ -226,3 +226,17 @@ void kzt_ads_close(struct kzt_ads *a)
 		kzt_grpc_call_cancel(a->call);
 	free(a);
 }
+
+/**
+ * kzt_ads_end() - half-close: no more requests; responses still come
+ * @a: the stream
+ *
+ * A response that arrives after it is still handed to its handler but
+ * can no longer be answered, which ends the stream with an error.
+ *
+ * @retval 0 or errno of queuing the end of the stream
+ */
+int kzt_ads_end(struct kzt_ads *a)
+{
+	return a->call ? kzt_grpc_call_send_end(a->call) : ENOTCONN;
+}

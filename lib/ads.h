@@ -59,5 +59,6 @@ int kzt_ads_open(struct kzt_grpc *g, const struct kzt_ads_node *node,
 		 void (*on_close)(const struct kzt_grpc_status *st, void *arg),
 		 struct kzt_ads **out);
 void kzt_ads_close(struct kzt_ads *a);
+int kzt_ads_end(struct kzt_ads *a);
 
 #endif /* KZT_ADS_H */

@@ -208,7 +208,7 @@ if start_cp bulk bulk; then
 	probe bulk "${TOK[@]}" ads --quiet --responses 3
 	stop_cp
 	check "a response over 2 MB (flow control windows of 1 MiB) decoded whole and ACKed" \
-		bash -c "grep -q '^decoded 20000 of 20000 ' '$OUT/bulk.probe' && grep -q '^close ads err=0 ' '$OUT/bulk.probe'"
+		bash -c "grep -q '^decoded 20000 of 20000$' '$OUT/bulk.probe' && grep -q '^close ads err=0 ' '$OUT/bulk.probe'"
 	check "control plane pushed it over 2 MB and got its ACK" \
 		test "$(events bulk '.ev=="push" and .count==20000 and .bytes > 2000000')" = 1 -a \
 		"$(events bulk '.ev=="ack"')" = 3
