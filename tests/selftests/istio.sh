@@ -15,6 +15,7 @@
 # cp.py waits for $TMP/gate/<step> files between its steps, so each check
 # says when the next change comes.
 source "$(dirname "$0")/lib.sh"
+source "$TOP/tests/cp/pki.sh"
 
 PY=/usr/bin/python3
 TMP=$(mktemp -d /tmp/kzt-istio.XXXXXX)
@@ -73,18 +74,7 @@ ready_code() { nx curl -s -o /dev/null -w '%{http_code}' 127.0.0.1:15021/healthz
 
 test_setup() {
 	mkdir -p "$GATE"
-	(
-		cd "$TMP" || exit 1
-		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-			-keyout ca.key -out ca.pem -days 2 -subj "/O=kzt test/CN=test root" \
-			-addext basicConstraints=critical,CA:TRUE \
-			-addext keyUsage=critical,keyCertSign,cRLSign &&
-		openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-			-keyout istiod.key -out istiod.csr -subj "/O=kzt test/CN=istiod" &&
-		openssl x509 -req -in istiod.csr -CA ca.pem -CAkey ca.key -days 2 \
-			-CAcreateserial -out istiod.pem \
-			-extfile <(printf 'subjectAltName=DNS:istiod.istio-system.svc\n')
-	) > "$TMP/pki.log" 2>&1 || { cat "$TMP/pki.log"; return 1; }
+	cp_pki "$TMP" > "$TMP/pki.log" 2>&1 || { cat "$TMP/pki.log"; return 1; }
 	printf 'test-token-1\n' > "$TMP/token"
 	kzt_load || return 1
 	NODE=$(ns_create node) && POD=$(ns_create pod) || return 1
@@ -191,7 +181,9 @@ test_istiod_down() {
 	expect_eq "streams while istiod is away (down 12 s)" \
 		"$(events '.ev=="subscribe" and .stream==2')" 0 || return 1
 	n=$(($(grep -c "connection to istiod failed" "$LOG") - n0))
-	[ "$n" -ge 1 ] && [ "$n" -le 3 ] || { echo "$n attempts in 3 s: want 1..3 (backoff from 1 s)"; return 1; }
+	# The lost connection, then tries at about 1 and 3 s (the debug
+	# kernel's slowness may add one); a loop without back-off makes dozens.
+	[ "$n" -ge 1 ] && [ "$n" -le 5 ] || { echo "$n attempts in 3 s: want 1..5 (back-off from 1 s)"; return 1; }
 	busywait 40000 events_ge '.ev=="subscribe" and .stream==2' 2 ||
 		{ echo "kztd did not come back"; return 1; }
 	expect_eq "initial versions of the 2nd Address subscribe" \
