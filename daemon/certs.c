@@ -250,14 +250,11 @@ int kztd_certs_open(struct kztd *d)
 	int ret;
 
 	d->inotify_io.fd = d->settle_io.fd = d->expiry_io.fd = -1;
-	if (!dir) {
+	if (!dir && !d->conf.has_xds) {
 		log_info("no certificate directory (--certs or certs =): handshakes are off");
 		return 0;
 	}
-	snprintf(d->certs_dir, sizeof(d->certs_dir), "%s", dir);
-	/* "DIR/" names DIR: its parent is what the rename happens in. */
-	for (size_t n = strlen(d->certs_dir); n > 1 && d->certs_dir[n - 1] == '/';)
-		d->certs_dir[--n] = '\0';
+	/* Also for certificates from istiod (istio_ca.c). */
 	if (suites)
 		snprintf(d->ciphersuites, sizeof(d->ciphersuites), "%s", suites);
 	if (keylog) {
@@ -265,6 +262,12 @@ int kztd_certs_open(struct kztd *d)
 		if (ret)
 			return ret;
 	}
+	if (!dir)
+		return 0;
+	snprintf(d->certs_dir, sizeof(d->certs_dir), "%s", dir);
+	/* "DIR/" names DIR: its parent is what the rename happens in. */
+	for (size_t n = strlen(d->certs_dir); n > 1 && d->certs_dir[n - 1] == '/';)
+		d->certs_dir[--n] = '\0';
 	ret = load(d, NULL, &d->creds);
 	if (ret) {
 		log_err("Unable to load the certificate directory %s", dir);

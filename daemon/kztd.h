@@ -10,8 +10,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
+#include <time.h>
 
 #include "conf.h"
+#include "grpc.h"
+#include "xds_store.h"
 #include "creds.h"
 #include "kztnl.h"
 #include "log.h"
@@ -31,7 +35,37 @@ struct kztd_io {
 #define KZTD_STOP	(-1)	/* end the loop, exit 0 */
 
 struct kztd_hs;
+
+/* istio_ca.c: certificates from istiod's CA (no certificate directory). */
+#define KZTD_CA_VALIDITY_S	(24 * 3600)	/* asked for; istiod may cap it */
+struct kztd_ca {
+	bool on;
+	unsigned int validity_s;
+	char root_cert[KZT_CONF_LINE_MAX];
+	ino_t root_ino;
+	time_t root_mtime;
+	off_t root_size;
+	uint64_t root_check_ms;
+	struct kzt_hmap certs;		/* SPIFFE ID -> struct kztd_cert */
+	uint64_t issued, failed, expired;
+};
 struct kztd_http_conn;
+struct kzt_ads;
+
+/* xds.c: the control plane client (istiod). */
+struct kztd_xds {
+	struct kzt_grpc_conf gconf;
+	struct kzt_grpc *g;		/* NULL: not connected */
+	struct kzt_ads *ads;		/* the delta ADS stream, or NULL */
+	struct kztd_io io;		/* g's socket; fd -1: none */
+	bool failed;			/* the stream ended: drop g after the callback */
+	bool synced;			/* a response was applied: ready */
+	unsigned int backoff_ms;
+	uint64_t retry_at_ms;		/* 0: no retry pending */
+	const char *node_name, *pod_name, *pod_ns, *instance_ip;
+	char node_id[512];
+	struct kzt_xds_store store;	/* Address resources and the kernel entries */
+};
 
 /* One HTTP server of kztd (http.c): a listening socket and its clients. */
 struct kztd_http {
@@ -97,6 +131,10 @@ struct kztd {
 	struct kztd_http metrics_http, ready_http;
 	struct kzt_listen metrics_at, ready_at;	/* where they listen */
 	bool ready;			/* started: config applied, handshakes on */
+
+	struct kztd_xds xds;
+	struct kztd_ca ca;
+	bool xds_on;			/* xds_address configured at start */
 };
 
 /* config.c */
@@ -139,6 +177,20 @@ void kztd_metrics_open(struct kztd *d, const struct kzt_conf *conf);
 void kztd_metrics_close(struct kztd *d);
 int kztd_metrics_timeout_ms(const struct kztd *d, int timeout);
 void kztd_metrics_expire(struct kztd *d);
+
+/* xds.c */
+int kztd_xds_start(struct kztd *d, const struct kzt_conf *conf);
+int kztd_xds_timeout_ms(const struct kztd *d, int timeout);
+void kztd_xds_expire(struct kztd *d);
+void kztd_xds_stop(struct kztd *d);
+
+/* istio_ca.c */
+int kztd_ca_start(struct kztd *d, const struct kzt_conf *conf);
+void kztd_ca_want(struct kztd *d, char *const *ids, size_t n);
+int kztd_ca_timeout_ms(const struct kztd *d, int timeout);
+void kztd_ca_expire(struct kztd *d);
+void kztd_ca_conn_lost(struct kztd *d);
+void kztd_ca_stop(struct kztd *d);
 
 /* privs.c */
 int kztd_privs_undumpable(void);

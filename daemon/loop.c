@@ -141,6 +141,16 @@ int kztd_loop_init(struct kztd *d)
 	return ret;
 }
 
+/* The nearest deadline of every part, in ms; -1: none. */
+static int loop_timeout_ms(struct kztd *d)
+{
+	int t = kztd_hs_timeout_ms(d);
+
+	t = kztd_metrics_timeout_ms(d, t);
+	t = kztd_xds_timeout_ms(d, t);
+	return kztd_ca_timeout_ms(d, t);
+}
+
 /**
  * kztd_loop() - run until SIGTERM or SIGINT
  * @d: a started daemon
@@ -163,7 +173,7 @@ int kztd_loop(struct kztd *d)
 
 	for (;;) {
 		n = epoll_wait(d->epfd, evs, sizeof(evs) / sizeof(evs[0]),
-			       kztd_metrics_timeout_ms(d, kztd_hs_timeout_ms(d)));
+			       loop_timeout_ms(d));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -187,5 +197,7 @@ int kztd_loop(struct kztd *d)
 		}
 		kztd_hs_expire(d);
 		kztd_metrics_expire(d);
+		kztd_xds_expire(d);
+		kztd_ca_expire(d);
 	}
 }

@@ -133,6 +133,8 @@ static int start(struct kztd *d)
 	if (ret)
 		return ret;
 	ret = kztd_certs_open(d);
+	if (!ret)
+		ret = kztd_ca_start(d, &d->conf);
 	if (ret)
 		return ret;
 	ret = kztd_hs_subscribe(d);
@@ -140,7 +142,8 @@ static int start(struct kztd *d)
 		return ret;
 	kztd_metrics_open(d, &d->conf);
 	d->ready = true;
-	return 0;
+	d->xds_on = d->conf.has_xds;
+	return kztd_xds_start(d, &d->conf);
 }
 
 int main(int argc, char *argv[])
@@ -265,6 +268,7 @@ out:
 	kztd_certs_close(&d);
 	kztd_peers_close(&d);
 	kztd_metrics_close(&d);
+	kztd_xds_stop(&d);
 	if (d.epfd >= 0)
 		close(d.epfd);
 	kzt_nl_close(d.events);

@@ -68,6 +68,10 @@ static int ready_handle(struct kztd *d, const char *path, FILE *body,
 		fputs("not ready: starting\n", body);
 		return 503;
 	}
+	if (d->xds_on && !d->xds.synced) {
+		fputs("not ready: no state from istiod applied yet\n", body);
+		return 503;
+	}
 	fputs("ready\n", body);
 	return 200;
 }

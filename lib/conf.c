@@ -5,12 +5,14 @@
  * because a typo that is silently ignored is a config that silently
  * does not apply.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 
 #include "conf.h"
 #include "parse.h"
@@ -220,6 +222,103 @@ static int set_readiness_address(struct kzt_conf *conf, const char *value,
 			  &conf->has_readiness_address, value, why);
 }
 
+/* A DNS name or an IPv4 address: letters, digits, '-' and '.'. */
+static bool host_ok(const char *s, size_t n)
+{
+	if (!n || n > KZT_CONF_HOST_MAX || s[0] == '-' || s[0] == '.')
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '-' && s[i] != '.')
+			return false;
+	return true;
+}
+
+/* HOST:PORT or [IPv6]:PORT; "off". */
+static int set_xds_address(struct kzt_conf *conf, const char *value,
+			   const char **why)
+{
+	const char *colon = strrchr(value, ':'), *host = value;
+	size_t n = colon ? (size_t)(colon - value) : 0;
+	uint16_t port;
+
+	*why = "expected HOST:PORT ([IPv6]:PORT for an IPv6 address) or off";
+	if (!strcmp(value, "off")) {
+		conf->has_xds = false;
+		return 0;
+	}
+	if (!colon || kzt_parse_port(colon + 1, &port))
+		return EINVAL;
+	if (n >= 2 && value[0] == '[' && value[n - 1] == ']') {
+		struct in6_addr a;
+		char buf[INET6_ADDRSTRLEN];
+
+		host++;
+		n -= 2;
+		if (n >= sizeof(buf))
+			return EINVAL;
+		memcpy(buf, host, n);
+		buf[n] = '\0';
+		if (inet_pton(AF_INET6, buf, &a) != 1)
+			return EINVAL;
+	} else if (!host_ok(host, n)) {
+		return EINVAL;
+	}
+	memcpy(conf->xds_host, host, n);
+	conf->xds_host[n] = '\0';
+	snprintf(conf->xds_port, sizeof(conf->xds_port), "%u", port);
+	conf->has_xds = true;
+	return 0;
+}
+
+static int set_xds_server_name(struct kzt_conf *conf, const char *value,
+			       const char **why)
+{
+	if (!host_ok(value, strlen(value))) {
+		*why = "expected a DNS name";
+		return EINVAL;
+	}
+	snprintf(conf->xds_server_name, sizeof(conf->xds_server_name), "%s", value);
+	conf->has_xds_server_name = true;
+	return 0;
+}
+
+static int set_xds_root_cert(struct kzt_conf *conf, const char *value,
+			     const char **why)
+{
+	return set_path(conf->xds_root_cert, &conf->has_xds_root_cert, value,
+			why);
+}
+
+static int set_xds_token(struct kzt_conf *conf, const char *value,
+			 const char **why)
+{
+	if (!strcmp(value, "off")) {
+		conf->xds_token[0] = '\0';
+		conf->has_xds_token = true;
+		return 0;
+	}
+	return set_path(conf->xds_token, &conf->has_xds_token, value, why);
+}
+
+static int set_cluster_id(struct kzt_conf *conf, const char *value,
+			  const char **why)
+{
+	/* Sent as an HTTP header value: printable ASCII, no blank. */
+	for (const char *p = value; *p; p++) {
+		if (*p <= 0x20 || *p >= 0x7f) {
+			*why = "expected printable ASCII without blanks";
+			return EINVAL;
+		}
+	}
+	if (strlen(value) > KZT_CONF_HOST_MAX) {
+		*why = "longer than 253 bytes";
+		return EINVAL;
+	}
+	snprintf(conf->cluster_id, sizeof(conf->cluster_id), "%s", value);
+	conf->has_cluster_id = true;
+	return 0;
+}
+
 static bool is_blank(char c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n' ||
@@ -341,6 +440,11 @@ int kzt_conf_parse(FILE *f, const char *name, struct kzt_conf *conf,
 		{ "max_server_handshakes", set_max_server_hs,	0 },
 		{ "metrics_address",	set_metrics_address,	0 },
 		{ "readiness_address",	set_readiness_address,	0 },
+		{ "xds_address",	set_xds_address,	0 },
+		{ "xds_server_name",	set_xds_server_name,	0 },
+		{ "xds_root_cert",	set_xds_root_cert,	0 },
+		{ "xds_token",		set_xds_token,		0 },
+		{ "cluster_id",		set_cluster_id,		0 },
 	};
 	struct kzt_conf c = { .log_level = KZT_LOG_INFO };
 	char *line = NULL;

@@ -26,6 +26,12 @@
 #define KZT_CONF_HS_MIN		8
 #define KZT_CONF_HS_MAX_LIMIT	16384
 
+/* The control plane (Documentation/istio.rst); off unless xds_address. */
+#define KZT_CONF_XDS_ROOT_CERT_DEFAULT	"/var/run/secrets/istio/root-cert.pem"
+#define KZT_CONF_XDS_TOKEN_DEFAULT	"/var/run/secrets/tokens/istio-token"
+#define KZT_CONF_CLUSTER_ID_DEFAULT	"Kubernetes"
+#define KZT_CONF_HOST_MAX		253
+
 /* kztd's HTTP servers: Prometheus scrapes and the readiness probe. */
 #define KZT_CONF_METRICS_DEFAULT	"[::]:15020"
 #define KZT_CONF_READINESS_DEFAULT	"[::]:15021"
@@ -49,6 +55,18 @@ struct kzt_conf {
 	struct kzt_listen metrics_address;	/* GET /stats/prometheus */
 	bool has_readiness_address;
 	struct kzt_listen readiness_address;	/* GET /healthz/ready */
+	/* istiod: xds_address HOST:PORT (absent or "off": none) */
+	bool has_xds;
+	char xds_host[KZT_CONF_HOST_MAX + 1];
+	char xds_port[6];
+	bool has_xds_server_name;
+	char xds_server_name[KZT_CONF_HOST_MAX + 1];
+	bool has_xds_root_cert;
+	char xds_root_cert[KZT_CONF_LINE_MAX];
+	bool has_xds_token;			/* "off": no token */
+	char xds_token[KZT_CONF_LINE_MAX];
+	bool has_cluster_id;
+	char cluster_id[KZT_CONF_HOST_MAX + 1];
 };
 
 int kzt_conf_parse(FILE *f, const char *name, struct kzt_conf *conf,

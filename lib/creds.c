@@ -513,6 +513,116 @@ out_put:
 	return ret;
 }
 
+/* A copy of @src sharing its certificates and key (references taken). */
+static int ident_share(struct kzt_ident *dst, const struct kzt_ident *src)
+{
+	memset(dst, 0, sizeof(*dst));
+	dst->name = strdup(src->name);
+	dst->chain = src->chain ? X509_chain_up_ref(src->chain) :
+		     sk_X509_new_null();
+	if (!dst->name || !dst->chain || !X509_up_ref(src->leaf)) {
+		ident_free(dst);
+		return ENOMEM;
+	}
+	dst->leaf = src->leaf;
+	if (!EVP_PKEY_up_ref(src->key)) {
+		ident_free(dst);
+		return ENOMEM;
+	}
+	dst->key = src->key;
+	return 0;
+}
+
+/**
+ * kzt_creds_build() - a set from identities held in memory
+ * @bundle:       PEM file of the trust bundle (istiod's root certificate)
+ * @trust_domain: every SVID must be of it; NULL: any
+ * @opts:         how the SSL_CTXs are set up
+ * @ids:          the identities (name, leaf, chain, key; id is ignored);
+ *                the set takes its own references
+ * @n:            how many
+ * @out:          a new set with one reference, on success
+ *
+ * For the certificates istiod's CA issues, which live in memory only.
+ * Each identity is checked as a directory's pair is (key matches leaf,
+ * X.509-SVID rules, chain to the bundle, validity, unique ID); one that
+ * fails is logged and left out.
+ *
+ * @retval 0      *@out is set
+ * @retval EINVAL the bundle or @opts is unusable (logged)
+ * @retval ENOMEM out of memory
+ * @retval other  errno of reading the bundle (logged)
+ */
+int kzt_creds_build(const char *bundle, const char *trust_domain,
+		    const struct kzt_tls_opts *opts,
+		    const struct kzt_ident *ids, size_t n,
+		    struct kzt_creds **out)
+{
+	char why[KZT_SVID_WHY_MAX], idbuf[KZT_SPIFFE_ID_MAX + 1];
+	struct kzt_creds *c = calloc(1, sizeof(*c));
+	int ret = ENOMEM;
+
+	if (!c)
+		return ENOMEM;
+	c->refs = 1;
+	c->keylog = opts->keylog;
+	c->dir = strdup(bundle);
+	c->trust_domain = trust_domain ? strdup(trust_domain) : NULL;
+	c->ids = calloc(n ? n : 1, sizeof(*c->ids));
+	if (!c->dir || (trust_domain && !c->trust_domain) || !c->ids)
+		goto out_put;
+	ret = kzt_svid_bundle_load(bundle, &c->bundle, why, sizeof(why));
+	if (ret) {
+		log_err("certificates: trust bundle refused: %s", why);
+		goto out_put;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct kzt_ident *id = &c->ids[c->n_ids];
+
+		if (ident_share(id, &ids[i])) {
+			ret = ENOMEM;
+			goto out_put;
+		}
+		ret = X509_check_private_key(id->leaf, id->key) == 1 ? 0 : EINVAL;
+		if (ret)
+			snprintf(why, sizeof(why), "the key does not belong to the certificate");
+		ERR_clear_error();
+		if (!ret)
+			ret = kzt_svid_verify(c->bundle, id->leaf, id->chain,
+					      c->trust_domain, idbuf,
+					      sizeof(idbuf), why, sizeof(why));
+		if (!ret)
+			ret = kzt_svid_local_check(id->leaf, idbuf, why, sizeof(why));
+		for (size_t j = 0; !ret && j < c->n_ids; j++)
+			if (!strcmp(c->ids[j].id, idbuf))
+				ret = EEXIST;
+		if (!ret && !(id->id = strdup(idbuf)))
+			ret = ENOMEM;
+		if (ret == ENOMEM)
+			goto out_put;
+		if (ret) {
+			log_err("certificates: refusing %s: %s", id->name,
+				ret == EEXIST ? "its identity is already in the set" : why);
+			ident_free(id);
+			c->n_refused++;
+			continue;
+		}
+		c->n_ids++;
+	}
+	if (c->n_ids)
+		qsort(c->ids, c->n_ids, sizeof(*c->ids), cmp_ids);
+	ret = kzt_tls_ctx_setup(c, opts, why, sizeof(why));
+	if (ret) {
+		log_err("certificates: %s", why);
+		goto out_put;
+	}
+	*out = c;
+	return 0;
+out_put:
+	kzt_creds_put(c);
+	return ret;
+}
+
 /**
  * kzt_creds_get() - take a reference
  * @c: a set with a reference held by the caller

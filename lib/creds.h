@@ -58,6 +58,10 @@ int kzt_creds_load(const char *dir, const char *trust_domain,
 		   const struct kzt_tls_opts *opts, struct kzt_creds **out);
 int kzt_creds_reload(const struct kzt_creds *prev, const char *trust_domain,
 		     const struct kzt_tls_opts *opts, struct kzt_creds **out);
+int kzt_creds_build(const char *bundle, const char *trust_domain,
+		    const struct kzt_tls_opts *opts,
+		    const struct kzt_ident *ids, size_t n,
+		    struct kzt_creds **out);
 struct kzt_creds *kzt_creds_get(struct kzt_creds *c);
 void kzt_creds_put(struct kzt_creds *c);
 const struct kzt_ident *kzt_creds_find(const struct kzt_creds *c,

@@ -305,7 +305,17 @@ int kzt_grpc_connect(struct kzt_grpc *g)
 	if (g->state != GRPC_NEW)
 		return g->state == GRPC_FAILED ? g->err : EALREADY;
 	g->start_ms = now_ms();
+	/*
+	 * An address literal is used as written: AI_ADDRCONFIG counts no
+	 * loopback address, so it would refuse 127.0.0.1 in a namespace
+	 * whose only address is loopback's.
+	 */
+	hints.ai_flags = AI_NUMERICHOST;
 	ret = getaddrinfo(g->host, g->port, &hints, &res);
+	if (ret == EAI_NONAME) {
+		hints.ai_flags = AI_ADDRCONFIG;
+		ret = getaddrinfo(g->host, g->port, &hints, &res);
+	}
 	if (ret) {
 		conn_fail(g, ENOENT, "cannot resolve istiod's address %s port %s: %s",
 			  g->host, g->port, gai_strerror(ret));

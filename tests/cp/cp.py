@@ -21,6 +21,10 @@ that no longer exist as removed_resources. Steps:
   {"op": "remove", "type": T, "name": N} change state, push the removal
       ("push": false: change the state only, for the next stream to see)
   {"op": "sleep", "s": S}
+  {"op": "wait_file", "path": P} until file P exists ($VARS expanded): the
+                                 test says when the next step may go
+  {"op": "batch", "type": T, "set": [<resource>...], "remove": [N...]}
+                                 several changes in one response
   {"op": "bulk", "type": T, "count": N}  N more workloads in one response
   {"op": "garbage"}             a response that is not a protobuf message
   {"op": "oversize", "bytes": N} a response of N bytes
@@ -243,6 +247,24 @@ class ControlPlane:
                 end = time.time() + step["s"]
                 while not done and time.time() < end:
                     yield from pump(min(0.1, max(0.0, end - time.time())))
+            elif op == "wait_file":
+                path = os.path.expandvars(step["path"])
+                while not done and not os.path.exists(path):
+                    yield from pump(0.1)
+            elif op == "batch":
+                t = step["type"]
+                for spec in step.get("set", []):
+                    self.set(t, spec)
+                for name in step.get("remove", []):
+                    self.state.get(t, {}).pop(name, None)
+                names = [spec["name"] for spec in step.get("set", [])]
+                removed = list(step.get("remove", []))
+                if t in subscribed:
+                    r = self.response(t, names, removed)
+                    outstanding[r.nonce] = t
+                    self.log(ev="push", stream=sid, type_url=t, nonce=r.nonce,
+                             names=names, removed=removed)
+                    yield r
             elif op == "set":
                 self.set(step["type"], step)
                 if step.get("push", True) and step["type"] in subscribed:
@@ -294,7 +316,7 @@ class ControlPlane:
         self.authenticate(context, "CreateCertificate")
         from cryptography import x509
         from cryptography.hazmat.primitives import hashes, serialization
-        from cryptography.x509.oid import ExtensionOID
+        from cryptography.x509.oid import ExtendedKeyUsageOID, ExtensionOID
 
         csr = x509.load_pem_x509_csr(req.csr.encode())
         if not csr.is_signature_valid:
@@ -305,11 +327,34 @@ class ControlPlane:
         except x509.ExtensionNotFound:
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, "CSR without SAN")
         uris = san.get_values_for_type(x509.UniformResourceIdentifier)
+        if len(uris) != 1 or not uris[0].startswith("spiffe://"):
+            context.abort(grpc.StatusCode.INVALID_ARGUMENT,
+                          "CSR must carry exactly one spiffe:// URI SAN")
+        # istiod: 0 asks for its default TTL (24 h); above its max
+        # (MAX_WORKLOAD_CERT_TTL, 90 days) the request is refused.
         validity = req.validity_duration or 86400
-        self.log(ev="csr", validity=req.validity_duration, san=uris)
+        if validity > self.args.max_validity:
+            self.log(ev="csr_refused", validity=req.validity_duration, san=uris)
+            context.abort(grpc.StatusCode.INVALID_ARGUMENT,
+                          f"requested TTL {validity}s is greater than the max "
+                          f"allowed TTL {self.args.max_validity}s")
+        # --validity: issue shorter than asked, as a CA whose own
+        # certificate ends sooner does; the tests use it for renewals.
+        if self.args.validity:
+            validity = min(validity, self.args.validity)
+        self.log(ev="csr", validity=req.validity_duration, issued_s=validity, san=uris)
         ca_cert = x509.load_pem_x509_certificate(open(self.args.ca_cert, "rb").read())
         ca_key = serialization.load_pem_private_key(open(self.args.ca_key, "rb").read(), None)
-        now = datetime.datetime.utcnow()
+        try:
+            aki = x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(
+                ca_cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value)
+        except x509.ExtensionNotFound:
+            aki = x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_cert.public_key())
+        now = datetime.datetime.now(datetime.timezone.utc)
+        # What istiod's CA puts in an X.509-SVID (security/pkg/pki/util):
+        # empty subject, the one URI SAN (critical, as the subject is
+        # empty), digitalSignature + keyEncipherment, server and client
+        # auth, not a CA, and the key identifiers.
         cert = (x509.CertificateBuilder()
                 .subject_name(x509.Name([]))
                 .issuer_name(ca_cert.subject)
@@ -317,7 +362,21 @@ class ControlPlane:
                 .serial_number(x509.random_serial_number())
                 .not_valid_before(now - datetime.timedelta(minutes=1))
                 .not_valid_after(now + datetime.timedelta(seconds=validity))
-                .add_extension(san, critical=True)
+                .add_extension(x509.KeyUsage(
+                    digital_signature=True, key_encipherment=True,
+                    content_commitment=False, data_encipherment=False,
+                    key_agreement=False, key_cert_sign=False, crl_sign=False,
+                    encipher_only=False, decipher_only=False), critical=True)
+                .add_extension(x509.ExtendedKeyUsage(
+                    [ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]),
+                    critical=False)
+                .add_extension(x509.BasicConstraints(ca=False, path_length=None),
+                               critical=True)
+                .add_extension(aki, critical=False)
+                .add_extension(x509.SubjectKeyIdentifier.from_public_key(csr.public_key()),
+                               critical=False)
+                .add_extension(x509.SubjectAlternativeName(
+                    [x509.UniformResourceIdentifier(uris[0])]), critical=True)
                 .sign(ca_key, hashes.SHA256()))
         pem = lambda c: c.public_bytes(serialization.Encoding.PEM).decode()
         return citadel.IstioCertificateResponse(cert_chain=[pem(cert), pem(ca_cert)])
@@ -372,11 +431,20 @@ def main():
     p.add_argument("--token", required=True,
                    help="the bearer tokens accepted, separated by commas")
     p.add_argument("--cluster-id", required=True)
+    p.add_argument("--max-validity", type=int, default=90 * 86400,
+                   help="refuse CSRs asking for more seconds (istiod's max)")
+    p.add_argument("--validity", type=int, default=0,
+                   help="issue certificates of at most this many seconds")
+    p.add_argument("--serve-after", metavar="FILE",
+                   help="start serving once FILE exists (a slow start done first)")
     p.add_argument("--scenario", required=True)
     p.add_argument("--log", required=True)
     args = p.parse_args()
     log = Log(args.log)
     cp = ControlPlane(args, log)
+    log(ev="loaded")
+    while args.serve_after and not os.path.exists(args.serve_after):
+        time.sleep(0.05)
     server, port = serve(cp, args, args.port)
     log(ev="serving", port=port)
     if args.port_file:

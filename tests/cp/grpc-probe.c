@@ -41,6 +41,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "ads.h"
 #include "grpc.h"
 #include "xds.pb-c.h"
 #include "workload.pb-c.h"
@@ -68,7 +69,8 @@ static struct {
 	int responses_left;
 	int streams_left;
 	bool need_stream;
-	struct kzt_grpc_call *call;
+	bool half_close;		/* after the ACK lib/ads.c sends */
+	struct kzt_ads *ads;
 	void *vers;			/* tsearch() tree of struct version */
 	size_t nvers;
 	const char *save;
@@ -147,9 +149,8 @@ static void vers_del(const char *type, const char *name)
 static struct {
 	const char *type;
 	FILE *save;
-	Envoy__Service__Discovery__V3__DeltaDiscoveryRequest__InitialResourceVersionsEntry *ent;
-	Envoy__Service__Discovery__V3__DeltaDiscoveryRequest__InitialResourceVersionsEntry **entp;
-	size_t n;
+	struct kzt_ads_versions *vs;
+	int err;
 } W;
 
 static void vers_walk(const void *node, VISIT which, int depth)
@@ -163,13 +164,9 @@ static void vers_walk(const void *node, VISIT which, int depth)
 		fprintf(W.save, "%s %s %s\n", v->type, v->name, v->ver);
 		return;
 	}
-	if (strcmp(v->type, W.type))
+	if (strcmp(v->type, W.type) || W.err)
 		return;
-	envoy__service__discovery__v3__delta_discovery_request__initial_resource_versions_entry__init(&W.ent[W.n]);
-	W.ent[W.n].key = v->name;
-	W.ent[W.n].value = v->ver;
-	W.entp[W.n] = &W.ent[W.n];
-	W.n++;
+	W.err = kzt_ads_versions_add(W.vs, v->name, v->ver);
 }
 
 static void print_workload(const Istio__Workload__Workload *w)
@@ -238,40 +235,18 @@ bad:
 	return EBADMSG;
 }
 
-static int send_ack(struct kzt_grpc_call *call, const char *type, const char *nonce,
-		    const char *error)
+/*
+ * lib/ads.c hands each response here and answers it: ACK, or NACK with
+ * @why when this returns EINVAL (--nack TYPE MSG, once).
+ */
+static int ads_response(const kzt_ads_response *r, void *arg, char *why, size_t why_len)
 {
-	Envoy__Service__Discovery__V3__DeltaDiscoveryRequest req =
-		ENVOY__SERVICE__DISCOVERY__V3__DELTA_DISCOVERY_REQUEST__INIT;
-	Envoy__Service__Discovery__V3__Status st = ENVOY__SERVICE__DISCOVERY__V3__STATUS__INIT;
-
-	req.type_url = (char *)type;
-	req.response_nonce = (char *)nonce;
-	if (error) {
-		st.code = 3;	/* INVALID_ARGUMENT, as ztunnel NACKs */
-		st.message = (char *)error;
-		req.error_detail = &st;
-	}
-	printf("send %s type=%s nonce=%s\n", error ? "nack" : "ack", type, nonce);
-	return kzt_grpc_call_send(call, &req.base);
-}
-
-static int ads_message(struct kzt_grpc_call *call, const uint8_t *msg, size_t len,
-		       void *arg, char *why, size_t why_len)
-{
-	Envoy__Service__Discovery__V3__DeltaDiscoveryResponse *r;
-	const char *nack = NULL;
 	char names[1024] = "";
 	size_t i, decoded;
+	bool nack = false;
 	int ret;
 
 	(void)arg;
-	r = envoy__service__discovery__v3__delta_discovery_response__unpack(NULL, len, msg);
-	if (!r) {
-		snprintf(why, why_len, "a DeltaDiscoveryResponse of %zu bytes does not decode", len);
-		printf("refused %s\n", why);
-		return EBADMSG;
-	}
 	for (i = 0; i < r->n_removed_resources; i++) {
 		size_t o = strlen(names);
 
@@ -292,10 +267,11 @@ static int ads_message(struct kzt_grpc_call *call, const uint8_t *msg, size_t le
 		else
 			decoded++;
 	}
-	printf("decoded %zu of %zu (%zu bytes)\n", decoded, r->n_resources, len);
+	printf("decoded %zu of %zu\n", decoded, r->n_resources);
 	if (P.nack_type && !P.nacked && !strcmp(P.nack_type, r->type_url)) {
-		nack = P.nack_msg;
+		snprintf(why, why_len, "%s", P.nack_msg);
 		P.nacked = true;
+		nack = true;
 	} else {
 		/* Only an ACKed response changes what we have. */
 		for (i = 0; i < r->n_resources; i++)
@@ -303,19 +279,35 @@ static int ads_message(struct kzt_grpc_call *call, const uint8_t *msg, size_t le
 		for (i = 0; i < r->n_removed_resources; i++)
 			vers_del(r->type_url, r->removed_resources[i]);
 	}
-	ret = send_ack(call, r->type_url, r->nonce, nack);
-	envoy__service__discovery__v3__delta_discovery_response__free_unpacked(r, NULL);
-	if (ret) {
-		snprintf(why, why_len, "cannot queue the ACK: %s", strerror(ret));
-		return ret;
-	}
-	if (P.responses_left > 0 && --P.responses_left == 0) {
-		printf("half-close\n");
-		kzt_grpc_call_send_end(call);
-	}
+	printf("send %s type=%s nonce=%s\n", nack ? "nack" : "ack", r->type_url, r->nonce);
+	if (P.responses_left > 0 && --P.responses_left == 0)
+		P.half_close = true;
 	fflush(stdout);
-	return 0;
+	return nack ? EINVAL : 0;
 }
+
+/* The versions held of type @t, for initial_resource_versions. */
+static int ads_versions(int t, struct kzt_ads_versions *vs)
+{
+	W.type = P.types[t];
+	W.vs = vs;
+	W.err = 0;
+	twalk(P.vers, vers_walk);
+	printf("subscribe type=%s initial=%zu\n", P.types[t], vs->n);
+	return W.err;
+}
+
+/* lib/ads.c's versions() has the stream's argument only: one per type. */
+#define VERSIONS_OF(t) \
+	static int versions_##t(void *arg, struct kzt_ads_versions *vs) \
+	{ (void)arg; return ads_versions(t, vs); }
+VERSIONS_OF(0)
+VERSIONS_OF(1)
+VERSIONS_OF(2)
+VERSIONS_OF(3)
+static int (*const versions_of[MAX_TYPES])(void *, struct kzt_ads_versions *) = {
+	versions_0, versions_1, versions_2, versions_3,
+};
 
 static void print_close(const char *what, const struct kzt_grpc_status *st)
 {
@@ -324,13 +316,11 @@ static void print_close(const char *what, const struct kzt_grpc_status *st)
 	fflush(stdout);
 }
 
-static void ads_close(struct kzt_grpc_call *call, const struct kzt_grpc_status *st,
-		      void *arg)
+static void ads_close(const struct kzt_grpc_status *st, void *arg)
 {
-	(void)call;
 	(void)arg;
 	print_close("ads", st);
-	P.call = NULL;
+	P.ads = NULL;
 	P.last_err = st->err;
 	if (st->err && P.streams_left > 0)
 		P.need_stream = true;
@@ -338,71 +328,28 @@ static void ads_close(struct kzt_grpc_call *call, const struct kzt_grpc_status *
 		P.done = true;
 }
 
-static const struct kzt_grpc_call_ops ads_ops = {
-	.on_message = ads_message,
-	.on_close = ads_close,
-};
-
-static Google__Protobuf__Struct__FieldsEntry *field(const char *k, const char *v)
-{
-	Google__Protobuf__Struct__FieldsEntry *e = calloc(1, sizeof(*e));
-	Google__Protobuf__Value *val = calloc(1, sizeof(*val));
-
-	google__protobuf__struct__fields_entry__init(e);
-	google__protobuf__value__init(val);
-	val->kind_case = GOOGLE__PROTOBUF__VALUE__KIND_STRING_VALUE;
-	val->string_value = (char *)v;
-	e->key = (char *)k;
-	e->value = val;
-	return e;
-}
-
 static int ads_start(void)
 {
-	Envoy__Service__Discovery__V3__DeltaDiscoveryRequest req;
-	Envoy__Service__Discovery__V3__Node node = ENVOY__SERVICE__DISCOVERY__V3__NODE__INIT;
-	Google__Protobuf__Struct md = GOOGLE__PROTOBUF__STRUCT__INIT;
-	Google__Protobuf__Struct__FieldsEntry *fields[4];
-	size_t i;
+	/* As ztunnel's node(): ID and metadata from the pod's environment. */
+	static const char *const keys[] = { "NAME", "NAMESPACE", "INSTANCE_IPS", "NODE_NAME" };
+	static const char *const values[] = { "probe", "kzt-system", "127.0.0.1", "node-1" };
+	const struct kzt_ads_node node = {
+		.id = "kztd~127.0.0.1~probe.kzt-system~kzt-system.svc.cluster.local",
+		.md_keys = keys, .md_values = values, .n_md = 4,
+	};
+	static struct kzt_ads_type types[MAX_TYPES];
 	int t, ret;
 
 	P.streams_left--;
-	ret = kzt_grpc_call_start(P.g, KZT_GRPC_PATH_DELTA_ADS, &ads_ops, NULL, &P.call);
-	if (ret) {
+	for (t = 0; t < P.ntypes; t++)
+		types[t] = (struct kzt_ads_type){
+			.type_url = P.types[t],
+			.on_response = ads_response,
+			.versions = versions_of[t],
+		};
+	ret = kzt_ads_open(P.g, &node, types, (size_t)P.ntypes, NULL, ads_close, &P.ads);
+	if (ret)
 		printf("call-error err=%d (%s) why=%s\n", ret, strerror(ret), kzt_grpc_why(P.g));
-		return ret;
-	}
-	/* As ztunnel's node(): ID and metadata from the pod's environment. */
-	node.id = "kztd~127.0.0.1~probe.kzt-system~kzt-system.svc.cluster.local";
-	fields[0] = field("NAME", "probe");
-	fields[1] = field("NAMESPACE", "kzt-system");
-	fields[2] = field("INSTANCE_IPS", "127.0.0.1");
-	fields[3] = field("NODE_NAME", "node-1");
-	md.n_fields = 4;
-	md.fields = fields;
-	node.metadata = &md;
-	for (t = 0; t < P.ntypes; t++) {
-		envoy__service__discovery__v3__delta_discovery_request__init(&req);
-		req.node = &node;
-		req.type_url = P.types[t];
-		W.type = P.types[t];
-		W.n = 0;
-		W.ent = calloc(P.nvers + 1, sizeof(*W.ent));
-		W.entp = calloc(P.nvers + 1, sizeof(*W.entp));
-		twalk(P.vers, vers_walk);
-		req.n_initial_resource_versions = W.n;
-		req.initial_resource_versions = W.entp;
-		printf("subscribe type=%s initial=%zu\n", P.types[t], W.n);
-		ret = kzt_grpc_call_send(P.call, &req.base);
-		free(W.ent);
-		free(W.entp);
-		if (ret)
-			break;
-	}
-	for (i = 0; i < 4; i++) {
-		free(fields[i]->value);
-		free(fields[i]);
-	}
 	fflush(stdout);
 	return ret;
 }
@@ -439,6 +386,12 @@ static int cert_message(struct kzt_grpc_call *call, const uint8_t *msg, size_t l
 			printf(" key_matches=%s lifetime_s=%ld",
 			       X509_check_private_key(x, P.key) == 1 ? "yes" : "no",
 			       (long)days * 86400 + secs);
+			/* The X.509-SVID profile istiod's CA issues. */
+			printf(" aki=%d ski=%d ku=0x%x eku=0x%x ca=%d",
+			       X509_get0_authority_key_id(x) != NULL,
+			       X509_get0_subject_key_id(x) != NULL,
+			       X509_get_key_usage(x), X509_get_extended_key_usage(x),
+			       X509_check_ca(x));
 		}
 		printf("\n");
 		X509_free(x);
@@ -580,10 +533,11 @@ static int update_epoll(void)
 
 static void drop_conn(void)
 {
+	kzt_ads_close(P.ads);	/* kzt_grpc_free() calls no callback */
+	P.ads = NULL;
 	kzt_grpc_free(P.g);	/* closes the fd: epoll forgets it */
 	P.g = NULL;
 	P.registered_fd = -1;
-	P.call = NULL;
 }
 
 static void usage(void)
@@ -727,6 +681,12 @@ int main(int argc, char **argv)
 				usleep(200000);
 				continue;
 			}
+		}
+		if (P.half_close && P.ads) {
+			/* After the last response's ACK, which lib/ads.c queued. */
+			P.half_close = false;
+			printf("half-close\n");
+			kzt_ads_end(P.ads);
 		}
 		if (P.need_stream) {
 			P.need_stream = false;

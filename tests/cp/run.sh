@@ -37,20 +37,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Test PKI: a root that signs istiod's serving certificate (the name a
-# real istiod has) and the workload certificates of CreateCertificate.
+# Test PKI (tests/cp/pki.sh), another root that did not sign istiod's
+# certificate, and the tokens.
+source "$CP/pki.sh"
 pki() {
+	cp_pki "$WORK" || return 1
 	cd "$WORK" || return 1
-	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-		-keyout ca.key -out ca.pem -days 2 -subj "/O=kzt test/CN=test root" \
-		-addext basicConstraints=critical,CA:TRUE \
-		-addext keyUsage=critical,keyCertSign,cRLSign &&
-	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-		-keyout istiod.key -out istiod.csr -subj "/O=kzt test/CN=istiod" &&
-	openssl x509 -req -in istiod.csr -CA ca.pem -CAkey ca.key -days 2 \
-		-CAcreateserial -out istiod.pem \
-		-extfile <(printf 'subjectAltName=DNS:istiod.istio-system.svc\n') &&
-	# Another root, that did not sign istiod's certificate.
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
 		-keyout other.key -out other.pem -days 2 -subj "/CN=other root" &&
 	printf 'test-token-1\n' > token && printf 'wrong-token\n' > bad-token
@@ -199,7 +191,9 @@ if start_cp basic cert; then
 	probe certbad --token "$WORK/bad-token" cert
 	stop_cp
 	check "CreateCertificate returned leaf + root for our key" \
-		bash -c "grep -q '^chain certs=2$' '$OUT/cert.probe' && grep -qE '^cert 0 .* key_matches=yes lifetime_s=72[0-9][0-9]$' '$OUT/cert.probe' && grep -q '^close cert err=0 ' '$OUT/cert.probe'"
+		bash -c "grep -q '^chain certs=2$' '$OUT/cert.probe' && grep -qE '^cert 0 .* key_matches=yes lifetime_s=72[0-9][0-9] ' '$OUT/cert.probe' && grep -q '^close cert err=0 ' '$OUT/cert.probe'"
+	check "the leaf is an X.509-SVID as istiod issues (key ids, KU, EKU, not a CA)" \
+		has "$OUT/cert.probe" '^cert 0 .* aki=1 ski=1 ku=0xa0 eku=0x3 ca=0$'
 	check "control plane got the CSR's SAN and validity" \
 		test "$(events cert '.ev=="csr" and .validity==7200 and .san==["spiffe://cluster.local/ns/kzt-system/sa/probe"]')" = 1
 	check "a rotated token file is read for the next call" \
@@ -214,7 +208,7 @@ if start_cp bulk bulk; then
 	probe bulk "${TOK[@]}" ads --quiet --responses 3
 	stop_cp
 	check "a response over 2 MB (flow control windows of 1 MiB) decoded whole and ACKed" \
-		bash -c "grep -q '^decoded 20000 of 20000 ' '$OUT/bulk.probe' && grep -q '^close ads err=0 ' '$OUT/bulk.probe'"
+		bash -c "grep -q '^decoded 20000 of 20000$' '$OUT/bulk.probe' && grep -q '^close ads err=0 ' '$OUT/bulk.probe'"
 	check "control plane pushed it over 2 MB and got its ACK" \
 		test "$(events bulk '.ev=="push" and .count==20000 and .bytes > 2000000')" = 1 -a \
 		"$(events bulk '.ev=="ack"')" = 3

@@ -408,6 +408,51 @@ static void test_reload_kept_expires(void **state)
 	certgen_rmdir(dir);
 }
 
+/* Identities held in memory (istiod's CA): checked as a directory's pairs. */
+static void test_build_from_memory(void **state)
+{
+	EVP_PKEY *k = certgen_key(), *k2 = certgen_key(), *ok2 = certgen_key();
+	X509 *other_ca = certgen_cert(&CERTGEN_CA("other CA"), k2, NULL, NULL);
+	struct kzt_ident ids[4] = {
+		{ .name = "web", .key = k,
+		  .leaf = certgen_cert(&CERTGEN_SVID("spiffe://cluster.local/ns/a/sa/web"),
+				       k, fix.ca, fix.ca_key) },
+		{ .name = "db-wrong-key", .key = k2,
+		  .leaf = certgen_cert(&CERTGEN_SVID("spiffe://cluster.local/ns/a/sa/db"),
+				       k, fix.ca, fix.ca_key) },
+		{ .name = "other-ca", .key = ok2,
+		  .leaf = certgen_cert(&CERTGEN_SVID("spiffe://cluster.local/ns/a/sa/x"),
+				       ok2, other_ca, k2) },
+		{ .name = "web-again", .key = k,
+		  .leaf = certgen_cert(&CERTGEN_SVID("spiffe://cluster.local/ns/a/sa/web"),
+				       k, fix.ca, fix.ca_key) },
+	};
+	const struct kzt_tls_opts opts = { 0 };
+	struct kzt_creds *c;
+	char bundle[512];
+
+	(void)state;
+	snprintf(bundle, sizeof(bundle), "%s/root-cert.pem", fix.dir);
+	assert_int_equal(certgen_write_certs(bundle, &fix.ca, 1), 0);
+	assert_int_equal(kzt_creds_build(bundle, "cluster.local", &opts, ids, 4, &c), 0);
+	assert_int_equal(c->n_ids, 1);
+	assert_int_equal(c->n_refused, 3);
+	assert_non_null(kzt_creds_find(c, "spiffe://cluster.local/ns/a/sa/web"));
+	assert_non_null(c->client);
+	assert_non_null(c->server);
+	/* The set holds its own references: the caller's may go first. */
+	for (size_t i = 0; i < 4; i++)
+		X509_free(ids[i].leaf);
+	EVP_PKEY_free(k);
+	assert_non_null(kzt_creds_find(c, "spiffe://cluster.local/ns/a/sa/web")->key);
+	kzt_creds_put(c);
+
+	assert_int_equal(kzt_creds_build("/nonexistent/root.pem", NULL, &opts, ids, 0, &c), ENOENT);
+	EVP_PKEY_free(k2);
+	EVP_PKEY_free(ok2);
+	X509_free(other_ca);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -418,6 +463,7 @@ int main(void)
 		cmocka_unit_test(test_writable),
 		cmocka_unit_test(test_reload_keeps_last_good),
 		cmocka_unit_test(test_reload_kept_expires),
+		cmocka_unit_test(test_build_from_memory),
 	};
 
 	return cmocka_run_group_tests_name("creds", tests, setup, teardown);
