@@ -39,7 +39,8 @@ ID2=spiffe://cluster.local/ns/b/sa/two
 # Counter attribute numbers of enum kzt_stats_attr.
 declare -A STAT_ID=([CAPTURED]=2 [LOCAL_ALLOWED]=3 [LOCAL_DENIED]=4
 	[INBOUND_PLAIN_ALLOWED]=5 [INBOUND_PLAIN_DENIED]=6 [NONMESH_PASSED]=7
-	[NONMESH_DENIED]=8 [SPOOFED]=9 [STRAY]=10 [IPV6_REFUSED]=34)
+	[NONMESH_DENIED]=8 [SPOOFED]=9 [STRAY]=10 [IPV6_REFUSED]=34
+	[TUNNEL_TAKEN]=49)
 declare -A SNAP
 
 # stats: every counter of the node as NAME=VALUE lines (STATS_GET, u64 LE).
@@ -207,7 +208,7 @@ test_same_node() {
 }
 
 test_pod_ports() {
-	local p
+	local p out
 
 	snap
 	for p in 15001 15006 15008; do
@@ -215,8 +216,17 @@ test_pod_ports() {
 	done
 	expect_counts LOCAL_ALLOWED=3 || return 1
 	snap
-	expect_greeting "$REMOTE" 10.1.0.3 15008 &&
-	expect_counts INBOUND_PLAIN_ALLOWED=1
+	expect_greeting "$REMOTE" 10.1.0.3 15001 &&
+	expect_greeting "$REMOTE" 10.1.0.3 15006 &&
+	expect_counts INBOUND_PLAIN_ALLOWED=2 || return 1
+	# From the underlay, an enrolled pod's 15008 is the tunnel port of
+	# the pod's address: the node takes it into its tunnel listener
+	# (Documentation/capture.rst, "Tunnels to a pod's address").
+	snap
+	out=$(conn "$REMOTE" 10.1.0.3 15008)
+	[ "$out" != "hello-10.1.0.3-15008" ] ||
+		{ echo "the pod got a connection to 15008 from the underlay"; return 1; }
+	expect_counts TUNNEL_TAKEN=1
 }
 
 test_plain_in() {
@@ -413,7 +423,7 @@ nodectl config set capture off
 run_test "capture: off: no hook effect, no listener" test_capture_off
 run_test --debug "capture: on: tunnel and capture listeners only" test_listeners
 run_test "capture: same node: allowed, denied with a reset, counted" test_same_node
-run_test "capture: a pod listens on 15001/15006/15008 and is reached" test_pod_ports
+run_test "capture: a pod's 15001/15006/15008 reached; the underlay's 15008 taken" test_pod_ports
 run_test "capture: plaintext into a workload decided by policy" test_plain_in
 run_test "capture: a pod that is not enrolled is untouched" test_not_enrolled
 run_test "capture: non-mesh peers: deny and passthrough" test_nonmesh
