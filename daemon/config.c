@@ -129,6 +129,7 @@ void kztd_reload(struct kztd *d)
 		kztd_conf_use_log_level(d, &conf);
 		kztd_hs_pools_set(d, &conf);
 		kztd_metrics_open(d, &conf);
+		kztd_telemetry_conf(d, &conf);
 		log_warn("kzt module not loaded: %s will be applied when it is",
 			 d->conf_path);
 		return;
@@ -141,5 +142,6 @@ void kztd_reload(struct kztd *d)
 	kztd_conf_use_log_level(d, &conf);
 	kztd_hs_pools_set(d, &conf);
 	kztd_metrics_open(d, &conf);
+	kztd_telemetry_conf(d, &conf);
 	log_info("reloaded %s", d->conf_path);
 }

@@ -90,6 +90,7 @@ static void kzt_family_new(struct kztd *d)
 	if (!kztd_conf_apply(d, &d->conf))
 		kztd_config_log(d, "config");
 	kztd_hs_subscribe(d);
+	kztd_telemetry_open(d);
 }
 
 static void kzt_family_del(struct kztd *d)
@@ -101,6 +102,7 @@ static void kzt_family_del(struct kztd *d)
 	kztd_hs_unsubscribe(d);
 	kztd_hs_stop(d, false);
 	kztd_peers_close(d);	/* their flows went with the module */
+	kztd_telemetry_close(d);
 	log_warn("kzt module unloaded: waiting for it to be loaded again");
 }
 

@@ -20,6 +20,7 @@
 #include "kztnl.h"
 #include "log.h"
 #include "peers.h"
+#include "telemetry.h"
 
 struct kztd;
 
@@ -82,6 +83,17 @@ struct kztd_http {
 	struct kzt_ratelimit full_rl;	/* "too many connections" */
 };
 
+/* telemetry.c: istio_tcp_* metrics and the access log from flow events. */
+struct kztd_telemetry {
+	struct kzt_nl *nl;		/* subscribed to "flows"; NULL: none */
+	struct kztd_io io;
+	struct kzt_tm tm;		/* the counters */
+	bool log_on;			/* access_log */
+	struct kzt_tokens tokens;	/* access_log_rate */
+	uint64_t log_dropped, log_failed, bad;
+	struct kzt_ratelimit lost_rl;	/* "flow events lost" warnings */
+};
+
 struct kztd {
 	const char *conf_path;
 	bool conf_path_given;		/* -c: a missing file is an error */
@@ -132,6 +144,7 @@ struct kztd {
 	struct kzt_listen metrics_at, ready_at;	/* where they listen */
 	bool ready;			/* started: config applied, handshakes on */
 
+	struct kztd_telemetry tm;
 	struct kztd_xds xds;
 	struct kztd_ca ca;
 	bool xds_on;			/* xds_address configured at start */
@@ -177,6 +190,14 @@ void kztd_metrics_open(struct kztd *d, const struct kzt_conf *conf);
 void kztd_metrics_close(struct kztd *d);
 int kztd_metrics_timeout_ms(const struct kztd *d, int timeout);
 void kztd_metrics_expire(struct kztd *d);
+
+/* telemetry.c */
+void kztd_telemetry_init(struct kztd *d);
+void kztd_telemetry_open(struct kztd *d);
+void kztd_telemetry_close(struct kztd *d);
+void kztd_telemetry_conf(struct kztd *d, const struct kzt_conf *conf);
+void kztd_telemetry_write(const struct kztd *d, FILE *f);
+void kztd_telemetry_free(struct kztd *d);
 
 /* xds.c */
 int kztd_xds_start(struct kztd *d, const struct kzt_conf *conf);

@@ -141,6 +141,8 @@ static int start(struct kztd *d)
 	if (ret)
 		return ret;
 	kztd_metrics_open(d, &d->conf);
+	kztd_telemetry_conf(d, &d->conf);
+	kztd_telemetry_open(d);
 	d->ready = true;
 	d->xds_on = d->conf.has_xds;
 	return kztd_xds_start(d, &d->conf);
@@ -238,6 +240,7 @@ int main(int argc, char *argv[])
 	kzt_log_open(prog, dest, d.verbose ? KZT_LOG_DEBUG : KZT_LOG_INFO);
 	kztd_peers_init(&d);
 	kztd_metrics_init(&d);
+	kztd_telemetry_init(&d);
 	ret = kztd_signals_block(&d);
 	if (ret) {
 		log_err("Unable to set up signals: %s", strerror(ret));
@@ -269,6 +272,7 @@ out:
 	kztd_peers_close(&d);
 	kztd_metrics_close(&d);
 	kztd_xds_stop(&d);
+	kztd_telemetry_free(&d);
 	if (d.epfd >= 0)
 		close(d.epfd);
 	kzt_nl_close(d.events);

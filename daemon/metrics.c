@@ -6,6 +6,9 @@
  *    /metrics): the node's counters, those of `kztctl stats`, as
  *    Prometheus counters kzt_<key>_total, read from the kernel at each
  *    scrape (nothing is cached, so a scrape never sees stale values);
+ *    then Istio's istio_tcp_* families of the flows the node carries
+ *    (telemetry.c) and kztd's own counters, kzt_ca_*, kzt_handshakes_*,
+ *    kzt_xds_*, kzt_telemetry_*, kzt_access_log_*;
  *  - readiness_address (default [::]:15021), GET /healthz/ready: 200 once
  *    kztd has applied its configuration and takes handshakes, 503 while
  *    the kzt module is not loaded.
@@ -16,6 +19,39 @@
 
 #include "kztd.h"
 #include "prom.h"
+
+static void one(FILE *f, const char *name, const char *type,
+		const char *help, uint64_t v)
+{
+	kzt_prom_family(f, name, type, help);
+	kzt_prom_sample(f, name, NULL, 0, v);
+}
+
+/* What kztd itself counts (Documentation/telemetry.rst, "kztd's own"). */
+static void daemon_metrics(const struct kztd *d, FILE *f)
+{
+	static const char *const roles[2] = { "client", "server" };
+	struct kzt_prom_label role = { .name = "role" };
+
+	one(f, "kzt_ca_certificates_issued_total", "counter",
+	    "certificates istiod's CA issued to kztd and kztd uses", d->ca.issued);
+	one(f, "kzt_ca_certificates_failed_total", "counter",
+	    "certificate requests to istiod's CA that failed", d->ca.failed);
+	one(f, "kzt_ca_certificates_expired_total", "counter",
+	    "certificates that expired before istiod renewed them", d->ca.expired);
+	kzt_prom_family(f, "kzt_handshakes_in_flight", "gauge",
+			"TLS handshakes kztd runs now, by role");
+	for (int i = 0; i < 2; i++) {
+		role.value = roles[i];
+		kzt_prom_sample(f, "kzt_handshakes_in_flight", &role, 1,
+				d->hs_pool[i].n);
+	}
+	one(f, "kzt_xds_connected", "gauge",
+	    "1 while kztd is connected to istiod", d->xds.g != NULL);
+	one(f, "kzt_xds_workloads", "gauge",
+	    "workloads kztd holds from istiod", d->xds.store.workloads.n);
+	kztd_telemetry_write(d, f);
+}
 
 /* The node's counters, read from the kernel now. */
 static int metrics_handle(struct kztd *d, const char *path, FILE *body,
@@ -51,6 +87,7 @@ static int metrics_handle(struct kztd *d, const char *path, FILE *body,
 		kzt_prom_family(body, name, "counter", help);
 		kzt_prom_sample(body, name, NULL, 0, st.v[descs[i].type]);
 	}
+	daemon_metrics(d, body);
 	return 200;
 }
 

@@ -222,6 +222,35 @@ static int set_readiness_address(struct kzt_conf *conf, const char *value,
 			  &conf->has_readiness_address, value, why);
 }
 
+static int set_access_log(struct kzt_conf *conf, const char *value,
+			  const char **why)
+{
+	int err = kzt_parse_bool(value, &conf->access_log);
+
+	if (err)
+		*why = "expected on or off (or yes/no, true/false, 1/0)";
+	else
+		conf->has_access_log = true;
+	return err;
+}
+
+static int set_access_log_rate(struct kzt_conf *conf, const char *value,
+			       const char **why)
+{
+	uint64_t v;
+	int err = kzt_parse_uint(value, KZT_CONF_ACCESS_LOG_RATE_MAX, &v);
+
+	if (!err && v == 0)
+		err = ERANGE;
+	if (err) {
+		*why = "expected 1..100000 lines a second (access_log = off turns the log off)";
+		return err;
+	}
+	conf->access_log_rate = v;
+	conf->has_access_log_rate = true;
+	return 0;
+}
+
 /* A DNS name or an IPv4 address: letters, digits, '-' and '.'. */
 static bool host_ok(const char *s, size_t n)
 {
@@ -440,6 +469,8 @@ int kzt_conf_parse(FILE *f, const char *name, struct kzt_conf *conf,
 		{ "max_server_handshakes", set_max_server_hs,	0 },
 		{ "metrics_address",	set_metrics_address,	0 },
 		{ "readiness_address",	set_readiness_address,	0 },
+		{ "access_log",		set_access_log,		0 },
+		{ "access_log_rate",	set_access_log_rate,	0 },
 		{ "xds_address",	set_xds_address,	0 },
 		{ "xds_server_name",	set_xds_server_name,	0 },
 		{ "xds_root_cert",	set_xds_root_cert,	0 },

@@ -36,6 +36,10 @@
 #define KZT_CONF_METRICS_DEFAULT	"[::]:15020"
 #define KZT_CONF_READINESS_DEFAULT	"[::]:15021"
 
+/* The access log (Documentation/telemetry.rst): lines per second, burst. */
+#define KZT_CONF_ACCESS_LOG_RATE_DEFAULT	100
+#define KZT_CONF_ACCESS_LOG_RATE_MAX		100000
+
 /* What the file said; a key that is absent has its has_ flag clear. */
 struct kzt_conf {
 	struct kzt_config kernel;	/* tunnel_port, capture, timeouts */
@@ -55,6 +59,10 @@ struct kzt_conf {
 	struct kzt_listen metrics_address;	/* GET /stats/prometheus */
 	bool has_readiness_address;
 	struct kzt_listen readiness_address;	/* GET /healthz/ready */
+	bool has_access_log;
+	bool access_log;			/* a JSON line per flow */
+	bool has_access_log_rate;
+	unsigned int access_log_rate;		/* lines/s, 1..RATE_MAX */
 	/* istiod: xds_address HOST:PORT (absent or "off": none) */
 	bool has_xds;
 	char xds_host[KZT_CONF_HOST_MAX + 1];

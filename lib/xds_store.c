@@ -360,3 +360,22 @@ void kzt_xds_store_free(struct kzt_xds_store *s)
 	kzt_hmap_free(&s->installed, installed_free);
 	kzt_hmap_free(&s->dirty, NULL);
 }
+
+/**
+ * kzt_xds_store_by_addr() - the workload that owns an address
+ * @s: the store
+ * @a: an address (IPv4-mapped for IPv4)
+ *
+ * The first workload that claimed @a (the one the kernel's entry is
+ * built from), for the labels of a flow's end.
+ *
+ * @retval the workload, valid until the next change of the store
+ * @retval NULL none claims @a
+ */
+const struct kzt_xds_workload *
+kzt_xds_store_by_addr(const struct kzt_xds_store *s, const struct in6_addr *a)
+{
+	const struct kzt_xds_claims *c = kzt_hmap_get(&s->claims, a, ADDR_LEN);
+
+	return c && c->n ? &c->v[0]->wl : NULL;
+}

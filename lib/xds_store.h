@@ -68,5 +68,7 @@ void kzt_xds_store_committed(struct kzt_xds_store *s,
 			     struct kzt_xds_wl_ops *ops);
 void kzt_xds_wl_ops_free(struct kzt_xds_wl_ops *ops);
 void kzt_xds_store_free(struct kzt_xds_store *s);
+const struct kzt_xds_workload *
+kzt_xds_store_by_addr(const struct kzt_xds_store *s, const struct in6_addr *a);
 
 #endif /* KZT_XDS_STORE_H */

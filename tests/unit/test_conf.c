@@ -164,6 +164,12 @@ static const struct invalid_case invalid_cases[] = {
 	  "t.conf:1: metrics_address: invalid value '15020': expected ADDR:PORT ([ADDR]:PORT for IPv6) or off" },
 	{ "readiness_address = istiod:15021\n",
 	  "t.conf:1: readiness_address: invalid value 'istiod:15021': not an IPv4 or IPv6 address" },
+	{ "access_log = maybe\n",
+	  "t.conf:1: access_log: invalid value 'maybe': expected on or off (or yes/no, true/false, 1/0)" },
+	{ "access_log_rate = 0\n",
+	  "t.conf:1: access_log_rate: invalid value '0': expected 1..100000 lines a second (access_log = off turns the log off)" },
+	{ "access_log_rate = 100001\n",
+	  "t.conf:1: access_log_rate: invalid value '100001': expected 1..100000 lines a second (access_log = off turns the log off)" },
 	{ "capture = on\ntunnel_port = 1\nlog_level = info\nbad\n",
 	  "t.conf:4: expected 'key = value', got 'bad'" },
 };
@@ -239,6 +245,29 @@ static void test_listen_keys(void **state)
 	fclose(f);
 	assert_false(got.has_metrics_address);
 	assert_false(got.has_readiness_address);
+}
+
+/* The access log: on/off and its rate; absent by default. */
+static void test_access_log_keys(void **state)
+{
+	static const char body[] = "access_log = off\naccess_log_rate = 100000\n";
+	FILE *f = fmemopen((void *)body, strlen(body), "r");
+	char err[KZT_CONF_ERR_MAX];
+	struct kzt_conf got;
+
+	(void)state;
+	assert_int_equal(kzt_conf_parse(f, "t.conf", &got, err, sizeof(err)), 0);
+	fclose(f);
+	assert_true(got.has_access_log);
+	assert_false(got.access_log);
+	assert_true(got.has_access_log_rate);
+	assert_int_equal(got.access_log_rate, 100000);
+
+	f = fmemopen((void *)"capture = on\n", 13, "r");
+	assert_int_equal(kzt_conf_parse(f, "t.conf", &got, err, sizeof(err)), 0);
+	fclose(f);
+	assert_false(got.has_access_log);
+	assert_false(got.has_access_log_rate);
 }
 
 static FILE *mem_file(const char *body, size_t len)
@@ -425,6 +454,7 @@ int main(void)
 		cmocka_unit_test(test_hs_pools),
 		cmocka_unit_test(test_listen_keys),
 		cmocka_unit_test(test_invalid),
+		cmocka_unit_test(test_access_log_keys),
 		cmocka_unit_test(test_nul_byte),
 		cmocka_unit_test(test_long_line),
 		cmocka_unit_test(test_small_errbuf),
