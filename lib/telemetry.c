@@ -600,7 +600,8 @@ bool kzt_tokens_take(struct kzt_tokens *b, uint64_t now_ms, uint64_t *dropped)
 	b->milli += el * b->rate;
 	if (b->milli > cap)
 		b->milli = cap;
-	b->last_ms = now_ms;
+	if (now_ms > b->last_ms)
+		b->last_ms = now_ms;
 	if (b->milli < 1000) {
 		b->dropped++;
 		return false;
