@@ -15,6 +15,17 @@
 # with growing counts, and its FLOW_END the count the pods saw. Interval 0
 # sends no FLOW_STATS. Unloading kzt with the periodic pass armed and a
 # listener subscribed leaves the kernel clean.
+#
+# kztd on each node counts the same events as Istio's TCP metrics: after
+# the exact flow, /stats/prometheus of node1 (reporter="source") and of
+# node2 (reporter="destination") have istio_tcp_received_bytes_total =
+# XFER_OUT and istio_tcp_sent_bytes_total = XFER_IN for the label set of
+# a1 -> b1, one open and one close, promtool clean; each kztd logged a
+# "connection opened" and a "connection complete" JSON line with the
+# flow's tuple, identities and bytes. A real Prometheus server (Debian's
+# prometheus, in node1) scrapes both kztds and a PromQL query returns the
+# exact figures. The streaming flow's bytes show in the metrics while it
+# lives (flow-stats-interval 1).
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/mesh-lib.sh"
 source "$(dirname "$0")/flows-lib.sh"
@@ -23,11 +34,14 @@ PORT=7401
 XFER_PORT=7400
 XFER_OUT=123457
 XFER_IN=654321
+PROM_PORT=9390
 declare -A MON_PID=()
+PROM_PID=
 
 cleanup() {
 	local p
 	for p in "${MON_PID[@]}"; do kill "$p" 2>/dev/null; done
+	[ -z "$PROM_PID" ] || { kill "$PROM_PID" 2>/dev/null; wait "$PROM_PID" 2>/dev/null; }
 	flows_cleanup
 	mesh_down
 	kzt_unload 2>/dev/null
@@ -35,7 +49,7 @@ cleanup() {
 trap cleanup EXIT
 
 require_root
-require_cmd ip kztctl kztd jq
+require_cmd ip kztctl kztd jq curl promtool prometheus
 
 _mon_ready() { grep -q "listening for flow events" "$1"; }
 
@@ -62,9 +76,39 @@ _has_event() { # _has_event NODE SRC_PORT EVENT [MIN_COUNT]
 		-ge "${4:-1}" ]
 }
 
+# Debian's prometheus in node1, scraping both kztds every second; its
+# TSDB in the test's directory (the guest's root is read-only).
+prom_start() {
+	local dir=$MESH_DIR/prom
+	mkdir -p "$dir"
+	cat > "$dir/prometheus.yml" <<-EOF
+	global:
+	  scrape_interval: 1s
+	  scrape_timeout: 1s
+	scrape_configs:
+	  - job_name: kztd
+	    metrics_path: /stats/prometheus
+	    static_configs:
+	      - targets: ['127.0.0.1:15020', '${MESH_UNDERLAY[2]}:15020']
+	EOF
+	ip netns exec "$(mesh_ns node1)" prometheus --config.file="$dir/prometheus.yml" \
+		--storage.tsdb.path="$dir/data" \
+		--web.listen-address="127.0.0.1:$PROM_PORT" > "$dir/log" 2>&1 &
+	PROM_PID=$!
+}
+
+# promql QUERY: the value of the query's only result ("none": no result).
+promql() {
+	in_pod node1 curl -sS --max-time 5 -G "http://127.0.0.1:$PROM_PORT/api/v1/query" \
+		--data-urlencode "query=$1" |
+		jq -r 'if .data.result | length == 1 then .data.result[0].value[1]
+		       else "none (\(.data.result | length) results)" end'
+}
+
 test_setup() {
 	mesh_up || return 1
-	monitor_start 1 && monitor_start 2 && monitor_start 1 text
+	monitor_start 1 && monitor_start 2 && monitor_start 1 text || return 1
+	prom_start
 }
 
 # check_exact NODE DIR OUT IN PEER_NODE PORT: the node's events of the
@@ -123,6 +167,116 @@ test_exact() {
 		"^end [0-9]+ outbound ${MESH_IP[a1]}:$port $(mesh_id a1) -> ${MESH_IP[b1]}:$XFER_PORT $(mesh_id b1) peer ${MESH_UNDERLAY[2]} [A-Z0-9-]+ out $XFER_OUT in $XFER_IN age [0-9]+m?s reason closed$"
 }
 
+scrape() { # scrape NODE: the node's kztd metrics
+	in_pod "node$1" curl -sS --max-time 5 http://127.0.0.1:15020/stats/prometheus
+}
+
+# The label set of a1 -> b1 as NODE reports it (no istiod: names unknown,
+# namespaces from the identities).
+labels_ab() {
+	local rep=source
+	[ "$1" = 1 ] || rep=destination
+	printf '{reporter="%s",source_workload="unknown",source_canonical_service="unknown",' "$rep"
+	printf 'source_canonical_revision="unknown",source_workload_namespace="demo",'
+	printf 'source_principal="%s",source_app="unknown",source_version="unknown",' "$(mesh_id a1)"
+	printf 'source_cluster="unknown",destination_service="unknown",'
+	printf 'destination_service_namespace="unknown",destination_service_name="unknown",'
+	printf 'destination_workload="unknown",destination_canonical_service="unknown",'
+	printf 'destination_canonical_revision="unknown",destination_workload_namespace="demo",'
+	printf 'destination_principal="%s",destination_app="unknown",' "$(mesh_id b1)"
+	printf 'destination_version="unknown",destination_cluster="unknown",'
+	printf 'request_protocol="tcp",response_flags="-",connection_security_policy="mutual_tls"}'
+}
+
+# metric NODE NAME: the value of NAME for a1 -> b1 in the node's scrape.
+metric() {
+	local line
+	line=$(scrape "$1" | grep -F "$2$(labels_ab "$1") ") || { echo none; return; }
+	echo "${line##* }"
+}
+
+# After the exact flow: both nodes count it, both ways, exactly.
+test_metrics_exact() {
+	local node out
+	for node in 1 2; do
+		scrape "$node" > "$MESH_DIR/scrape$node" || return 1
+		out=$(promtool check metrics < "$MESH_DIR/scrape$node" 2>&1) ||
+			{ echo "promtool, node$node: $out"; return 1; }
+		expect_eq "node$node opened, closed, received (request), sent (response)" \
+			"$(for m in connections_opened connections_closed received_bytes sent_bytes; do
+				metric "$node" "istio_tcp_${m}_total"; done | tr '\n' ' ')" \
+			"1 1 $XFER_OUT $XFER_IN " || return 1
+		expect_eq "node$node: only that label set" \
+			"$(grep -c '^istio_tcp_' "$MESH_DIR/scrape$node")" 4 || return 1
+		expect_eq "node$node: no series dropped, no flow left, no events lost" \
+			"$(grep -E '^kzt_telemetry_(series_dropped_total|flows|flow_events_lost_total) ' \
+				"$MESH_DIR/scrape$node" | cut -d' ' -f2 | tr '\n' ' ')" "0 0 0 " || return 1
+	done
+}
+
+# access_lines NODE PORT: the access log lines of the flow from that port.
+access_lines() {
+	grep '^{' "$MESH_DIR/kztd$1.log" |
+		jq -c --arg a "${MESH_IP[a1]}:$2" 'select(.target == "access" and ."src.addr" == $a)'
+}
+
+_has_access() { # _has_access NODE PORT: its "connection complete" line is there
+	access_lines "$1" "$2" | jq -e -s 'any(.message == "connection complete")' > /dev/null
+}
+
+# Each kztd logged the exact flow: opened, then complete with its bytes.
+test_access_log() {
+	local port node lines want_out want_in dir
+	port=$(jq -r --argjson p "$XFER_PORT" 'select(.destination.port == $p and .event == "end") |
+		.source.port' "$MESH_DIR/mon1" | head -1)
+	for node in 1 2; do
+		if [ "$node" = 1 ]; then
+			dir=outbound want_out=$XFER_OUT want_in=$XFER_IN
+		else
+			dir=inbound want_out=$XFER_IN want_in=$XFER_OUT
+		fi
+		busywait 5000 _has_access "$node" "$port" ||
+			{ echo "node$node: no access line for port $port"; tail -5 "$MESH_DIR/kztd$node.log"; return 1; }
+		lines=$(access_lines "$node" "$port" | jq -s -c .)
+		expect_eq "node$node messages" "$(jq -r 'map(.message) | join(",")' <<<"$lines")" \
+			"connection opened,connection complete" &&
+		expect_eq "node$node tuple, identities, direction" \
+			"$(jq -r 'map([."src.addr", ."src.identity", ."src.namespace", ."dst.addr",
+				."dst.identity", ."dst.namespace", .direction, .peer_node] | join(" ")) |
+				unique | join(",")' <<<"$lines")" \
+			"${MESH_IP[a1]}:$port $(mesh_id a1) demo ${MESH_IP[b1]}:$XFER_PORT $(mesh_id b1) demo $dir ${MESH_UNDERLAY[$((3 - node))]}" &&
+		expect_eq "node$node bytes, reason, flags" \
+			"$(jq -r 'last | "\(.bytes_sent) \(.bytes_recv) \(.reason) \(.response_flags) \(.level)"' <<<"$lines")" \
+			"$want_out $want_in closed - info" &&
+		expect_match "node$node duration" "$(jq -r 'last.duration' <<<"$lines")" '^[0-9]+ms$' &&
+		expect_eq "node$node the same id" "$(jq -r 'map(.id) | unique | length' <<<"$lines")" 1 ||
+			return 1
+	done
+}
+
+_prom_ready() { in_pod node1 curl -sf --max-time 2 "http://127.0.0.1:$PROM_PORT/-/ready" > /dev/null; }
+
+_prom_value() { # _prom_value QUERY WANT
+	[ "$(promql "$1")" = "$2" ]
+}
+
+# Prometheus scraped both kztds: PromQL gives the exact transfer.
+test_prometheus() {
+	local q sel
+	busywait 60000 _prom_ready || { echo "prometheus not ready:"; tail -5 "$MESH_DIR/prom/log"; return 1; }
+	sel="source_principal=\"$(mesh_id a1)\",destination_principal=\"$(mesh_id b1)\""
+	for q in "istio_tcp_sent_bytes_total{reporter=\"destination\",$sel} $XFER_IN" \
+		 "istio_tcp_sent_bytes_total{reporter=\"source\",$sel} $XFER_IN" \
+		 "istio_tcp_received_bytes_total{reporter=\"destination\",$sel} $XFER_OUT" \
+		 "istio_tcp_received_bytes_total{reporter=\"source\",$sel} $XFER_OUT" \
+		 "sum(istio_tcp_connections_opened_total{$sel}) 2" \
+		 "sum(istio_tcp_connections_closed_total{$sel}) 2"; do
+		busywait 15000 _prom_value "${q% *}" "${q##* }" ||
+			{ expect_eq "PromQL ${q% *}" "$(promql "${q% *}")" "${q##* }"; return 1; }
+	done
+	expect_eq "both targets up" "$(promql 'sum(up{job="kztd"})')" 2
+}
+
 # expect_growing NODE PORT FIELD: the flow's stats events, in order, have
 # strictly growing FIELD and age_ms, and the end has at least the last.
 expect_growing() {
@@ -148,6 +302,16 @@ test_stats_growing() {
 	busywait 15000 _has_event 1 "$port" stats 3 &&
 	busywait 15000 _has_event 2 "$port" stats 3 || {
 		echo "fewer than 3 stats events in 15 s:"; events 1 "$port"; events 2 "$port"; return 1; }
+	# The live flow's bytes are in the metrics already (the exact flow's
+	# XFER_OUT is in the same label set), and grow; it is not closed.
+	_grown() { [ "$(metric "$1" istio_tcp_received_bytes_total)" -gt "$2" ]; }
+	n=$(metric 1 istio_tcp_received_bytes_total)
+	expect_eq "node1 live flow open, not closed" \
+		"$(metric 1 istio_tcp_connections_opened_total) $(metric 1 istio_tcp_connections_closed_total)" \
+		"2 1" &&
+	[ "$n" -gt "$XFER_OUT" ] && busywait 5000 _grown 1 "$n" &&
+	busywait 5000 _grown 2 "$XFER_OUT" ||
+		{ echo "live bytes not in the metrics: node1 $n, then $(metric 1 istio_tcp_received_bytes_total)"; return 1; }
 	flow_stop s || return 1
 	ends=$(flow_ends s) || return 1
 	count=$(cut -d' ' -f2 <<<"${ends%%|*}")
@@ -200,7 +364,13 @@ test_unload_with_stats() {
 run_test --debug "telemetry: two nodes, a monitor on each" test_setup || exit $RET
 run_test --debug "telemetry: exact bytes each way, identities, tuple, reason, both nodes" \
 	test_exact
-run_test --debug "telemetry: flow-stats-interval 1: stats grow, end has the pods' count" \
+run_test "telemetry: kztd istio_tcp_* metrics of the exact flow, both nodes; promtool clean" \
+	test_metrics_exact
+run_test "telemetry: kztd access log: opened and complete lines of the exact flow" \
+	test_access_log
+run_test "telemetry: Prometheus scrapes both kztds; PromQL gives the exact bytes" \
+	test_prometheus
+run_test --debug "telemetry: flow-stats-interval 1: stats grow, end has the pods' count; live bytes in the metrics" \
 	test_stats_growing
 run_test "telemetry: flow-stats-interval 0: no stats events" test_stats_off
 run_test "telemetry: no event dropped" test_none_dropped
