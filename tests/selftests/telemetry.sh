@@ -25,7 +25,9 @@
 # flow's tuple, identities and bytes. A real Prometheus server (Debian's
 # prometheus, in node1) scrapes both kztds and a PromQL query returns the
 # exact figures. The streaming flow's bytes show in the metrics while it
-# lives (flow-stats-interval 1).
+# lives (flow-stats-interval 1). With access_log_rate 1 a burst of flows
+# writes about a line a second, the drops are told and counted; with
+# access_log off, nothing.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/mesh-lib.sh"
 source "$(dirname "$0")/flows-lib.sh"
@@ -188,10 +190,12 @@ labels_ab() {
 	printf 'request_protocol="tcp",response_flags="-",connection_security_policy="mutual_tls"}'
 }
 
-# metric NODE NAME: the value of NAME for a1 -> b1 in the node's scrape.
+# metric NODE NAME [FILE]: the value of NAME for a1 -> b1 in the node's
+# scrape (or in FILE, a scrape of it).
 metric() {
 	local line
-	line=$(scrape "$1" | grep -F "$2$(labels_ab "$1") ") || { echo none; return; }
+	line=$(if [ -n "${3:-}" ]; then cat "$3"; else scrape "$1"; fi |
+	       grep -F "$2$(labels_ab "$1") ") || { echo none; return; }
 	echo "${line##* }"
 }
 
@@ -204,7 +208,8 @@ test_metrics_exact() {
 			{ echo "promtool, node$node: $out"; return 1; }
 		expect_eq "node$node opened, closed, received (request), sent (response)" \
 			"$(for m in connections_opened connections_closed received_bytes sent_bytes; do
-				metric "$node" "istio_tcp_${m}_total"; done | tr '\n' ' ')" \
+				metric "$node" "istio_tcp_${m}_total" "$MESH_DIR/scrape$node"; done |
+				tr '\n' ' ')" \
 			"1 1 $XFER_OUT $XFER_IN " || return 1
 		expect_eq "node$node: only that label set" \
 			"$(grep -c '^istio_tcp_' "$MESH_DIR/scrape$node")" 4 || return 1
@@ -340,6 +345,77 @@ test_stats_off() {
 		"$(events 1 "$port" | jq -s 'map(select(.event == "stats")) | length')" 0
 }
 
+# conns N: N short flows a1 -> b1's kzt-stream server, one after the
+# other, each through (a byte, then both sides close); their ports.
+conns() {
+	in_pod a1 /usr/bin/python3 - "${MESH_IP[b1]}" "$PORT" "$1" <<-'PY'
+	import socket, sys
+	for _ in range(int(sys.argv[3])):
+	    s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=10)
+	    s.sendall(b"x")
+	    s.shutdown(socket.SHUT_WR)
+	    while s.recv(4096):
+	        pass
+	    print(s.getsockname()[1], flush=True)
+	    s.close()
+	PY
+}
+
+# kztd1_reload LINE...: node1's kztd config plus LINEs, SIGHUP, applied.
+kztd1_reload() {
+	local conf=$MESH_DIR/kztd1.conf n
+	n=$(grep -c "reloaded" "$MESH_DIR/kztd1.log")
+	{ printf 'certs = %s\nlog_level = debug\n' "$MESH_DIR/certs1"; printf '%s\n' "$@"; } > "$conf"
+	kill -HUP "${MESH_KZTD_PID[1]}"
+	busywait 10000 _more_lines "$MESH_DIR/kztd1.log" reloaded "$n"
+}
+
+_more_lines() { [ "$(grep -c "$2" "$1")" -gt "$3" ]; }
+
+_ended_on_1() { # _ended_on_1 PORT...: node1's monitor has the END of each
+	local p
+	for p in "$@"; do _has_event 1 "$p" end || return 1; done
+}
+
+# access_log_rate = 1: of the 20 lines of 10 flows in a row, about one a
+# second goes out (one at once, then one per second elapsed); the next
+# line after a pause is preceded by a warning of how many were dropped,
+# and kzt_access_log_dropped_total counts them. access_log = off: none.
+test_access_rate() {
+	local ports n_lines told missing p t0 t1
+	in_pod b1 ss -Hltn "sport = :$PORT" | grep -q . || server_start b1 || return 1
+	kztd1_reload "access_log_rate = 1" || { echo "no reload"; return 1; }
+	t0=$(date +%s%3N)
+	ports=$(conns 10) || return 1
+	# shellcheck disable=SC2086
+	busywait 10000 _ended_on_1 $ports || { echo "flows did not end"; return 1; }
+	t1=$(date +%s%3N)
+	n_lines=0
+	for p in $ports; do
+		n_lines=$((n_lines + $(access_lines 1 "$p" | wc -l)))
+	done
+	[ "$n_lines" -le $((2 + (t1 - t0) / 1000)) ] ||
+		{ echo "$n_lines of 20 lines written in $((t1 - t0)) ms at 1 a second"; return 1; }
+	sleep 1.2
+	p=$(conns 1) || return 1
+	busywait 10000 _ended_on_1 "$p" || { echo "flow did not end"; return 1; }
+	busywait 5000 sh -c "grep -q '\"src.addr\":\"${MESH_IP[a1]}:$p\"' '$MESH_DIR/kztd1.log'" ||
+		{ echo "no line after the pause"; return 1; }
+	told=$(grep -o 'access log: [0-9]* lines dropped (more than access_log_rate = 1 a second)' \
+		"$MESH_DIR/kztd1.log" | awk '{ s += $3 } END { print s + 0 }')
+	# The pause's flow: its opened line went out; its complete one may not have.
+	missing=$((2 - $(access_lines 1 "$p" | wc -l)))
+	expect_eq "lines dropped, told" "$told" "$((20 - n_lines))" &&
+	expect_eq "kzt_access_log_dropped_total" \
+		"$(scrape 1 | grep '^kzt_access_log_dropped_total ' | cut -d' ' -f2)" "$((told + missing))" ||
+		return 1
+
+	kztd1_reload "access_log = off" || { echo "no reload"; return 1; }
+	p=$(conns 1) || return 1
+	busywait 10000 _ended_on_1 "$p" || { echo "flow did not end"; return 1; }
+	expect_eq "access_log = off: lines" "$(access_lines 1 "$p" | wc -l)" 0
+}
+
 # Each node lost nothing: the monitors kept up.
 test_none_dropped() {
 	expect_eq "node1 flow_events_dropped" "$(mesh_stat 1 flow_events_dropped)" 0 &&
@@ -373,6 +449,8 @@ run_test "telemetry: Prometheus scrapes both kztds; PromQL gives the exact bytes
 run_test --debug "telemetry: flow-stats-interval 1: stats grow, end has the pods' count; live bytes in the metrics" \
 	test_stats_growing
 run_test "telemetry: flow-stats-interval 0: no stats events" test_stats_off
+run_test "telemetry: access_log_rate 1: lines dropped, told, counted; access_log off" \
+	test_access_rate
 run_test "telemetry: no event dropped" test_none_dropped
 run_test --debug "telemetry: module unload with the stats pass armed, listeners on" \
 	test_unload_with_stats
