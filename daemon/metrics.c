@@ -20,25 +20,18 @@
 #include "kztd.h"
 #include "prom.h"
 
-static void one(FILE *f, const char *name, const char *type,
-		const char *help, uint64_t v)
-{
-	kzt_prom_family(f, name, type, help);
-	kzt_prom_sample(f, name, NULL, 0, v);
-}
-
 /* What kztd itself counts (Documentation/telemetry.rst, "kztd's own"). */
 static void daemon_metrics(const struct kztd *d, FILE *f)
 {
 	static const char *const roles[2] = { "client", "server" };
 	struct kzt_prom_label role = { .name = "role" };
 
-	one(f, "kzt_ca_certificates_issued_total", "counter",
-	    "certificates istiod's CA issued to kztd and kztd uses", d->ca.issued);
-	one(f, "kzt_ca_certificates_failed_total", "counter",
-	    "certificate requests to istiod's CA that failed", d->ca.failed);
-	one(f, "kzt_ca_certificates_expired_total", "counter",
-	    "certificates that expired before istiod renewed them", d->ca.expired);
+	kzt_prom_single(f, "kzt_ca_certificates_issued_total", "counter",
+			"certificates istiod's CA issued to kztd and kztd uses", d->ca.issued);
+	kzt_prom_single(f, "kzt_ca_certificates_failed_total", "counter",
+			"certificate requests to istiod's CA that failed", d->ca.failed);
+	kzt_prom_single(f, "kzt_ca_certificates_expired_total", "counter",
+			"certificates that expired before istiod renewed them", d->ca.expired);
 	kzt_prom_family(f, "kzt_handshakes_in_flight", "gauge",
 			"TLS handshakes kztd runs now, by role");
 	for (int i = 0; i < 2; i++) {
@@ -46,10 +39,10 @@ static void daemon_metrics(const struct kztd *d, FILE *f)
 		kzt_prom_sample(f, "kzt_handshakes_in_flight", &role, 1,
 				d->hs_pool[i].n);
 	}
-	one(f, "kzt_xds_connected", "gauge",
-	    "1 while kztd is connected to istiod", d->xds.g != NULL);
-	one(f, "kzt_xds_workloads", "gauge",
-	    "workloads kztd holds from istiod", d->xds.store.workloads.n);
+	kzt_prom_single(f, "kzt_xds_connected", "gauge",
+			"1 while kztd is connected to istiod", d->xds.g != NULL);
+	kzt_prom_single(f, "kzt_xds_workloads", "gauge",
+			"workloads kztd holds from istiod", d->xds.store.workloads.n);
 	kztd_telemetry_write(d, f);
 }
 

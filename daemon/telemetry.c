@@ -231,16 +231,12 @@ void kztd_telemetry_write(const struct kztd *d, FILE *f)
 	const struct kztd_telemetry *t = &d->tm;
 
 	kzt_tm_write(&t->tm, f);
-	kzt_prom_family(f, "kzt_access_log_dropped_total", "counter",
-			"access log lines not written: over access_log_rate");
-	kzt_prom_sample(f, "kzt_access_log_dropped_total", NULL, 0,
+	kzt_prom_single(f, "kzt_access_log_dropped_total", "counter",
+			"access log lines not written: over access_log_rate",
 			t->log_dropped);
-	kzt_prom_family(f, "kzt_access_log_failed_total", "counter",
-			"access log lines that could not be written (stderr)");
-	kzt_prom_sample(f, "kzt_access_log_failed_total", NULL, 0,
+	kzt_prom_single(f, "kzt_access_log_failed_total", "counter",
+			"access log lines that could not be written (stderr)",
 			t->log_failed);
-	kzt_prom_family(f, "kzt_telemetry_flow_events_malformed_total",
-			"counter", "flow events kztd could not decode");
-	kzt_prom_sample(f, "kzt_telemetry_flow_events_malformed_total", NULL,
-			0, t->bad);
+	kzt_prom_single(f, "kzt_telemetry_flow_events_malformed_total",
+			"counter", "flow events kztd could not decode", t->bad);
 }

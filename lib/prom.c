@@ -70,3 +70,18 @@ void kzt_prom_sample(FILE *f, const char *name,
 	}
 	fprintf(f, "%s %" PRIu64 "\n", n_labels ? "}" : "", value);
 }
+
+/**
+ * kzt_prom_single() - a family of one sample without labels
+ * @f:    the stream
+ * @name: the metric name
+ * @type: "counter" or "gauge"
+ * @help: what it measures, one line
+ * @value: the value
+ */
+void kzt_prom_single(FILE *f, const char *name, const char *type,
+		     const char *help, uint64_t value)
+{
+	kzt_prom_family(f, name, type, help);
+	kzt_prom_sample(f, name, NULL, 0, value);
+}

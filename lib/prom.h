@@ -26,5 +26,7 @@ void kzt_prom_family(FILE *f, const char *name, const char *type,
 void kzt_prom_sample(FILE *f, const char *name,
 		     const struct kzt_prom_label *labels, size_t n_labels,
 		     uint64_t value);
+void kzt_prom_single(FILE *f, const char *name, const char *type,
+		     const char *help, uint64_t value);
 
 #endif /* KZT_PROM_H */

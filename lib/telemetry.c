@@ -440,13 +440,6 @@ static void family(const struct kzt_tm *tm, FILE *f, const char *name,
 	}
 }
 
-static void one(FILE *f, const char *name, const char *type,
-		const char *help, uint64_t v)
-{
-	kzt_prom_family(f, name, type, help);
-	kzt_prom_sample(f, name, NULL, 0, v);
-}
-
 /**
  * kzt_tm_write() - the istio_tcp_* families and kzt_telemetry_* counters
  * @tm: the counters
@@ -469,20 +462,20 @@ void kzt_tm_write(const struct kzt_tm *tm, FILE *f)
 	family(tm, f, "istio_tcp_sent_bytes_total",
 	       "The size of total bytes sent during response in case of a TCP connection",
 	       offsetof(struct kzt_tm_series, sent));
-	one(f, "kzt_telemetry_series", "gauge",
-	    "label sets of the istio_tcp_* families", tm->n_series);
-	one(f, "kzt_telemetry_series_dropped_total", "counter",
-	    "flow counts not kept: a new label set past the cap of 4096", tm->series_dropped);
-	one(f, "kzt_telemetry_flows", "gauge",
-	    "live flows whose byte counts kztd keeps", tm->flows.n);
-	one(f, "kzt_telemetry_flows_untracked_total", "counter",
-	    "flow events of flows not kept (past 65536 flows): counted at their end",
-	    tm->flows_untracked);
-	one(f, "kzt_telemetry_flow_events_total", "counter",
-	    "flow events kztd counted", tm->events);
-	one(f, "kzt_telemetry_flow_events_lost_total", "counter",
-	    "times kztd's flow event socket overflowed (events lost; see flow_events_dropped)",
-	    tm->events_lost);
+	kzt_prom_single(f, "kzt_telemetry_series", "gauge",
+			"label sets of the istio_tcp_* families", tm->n_series);
+	kzt_prom_single(f, "kzt_telemetry_series_dropped_total", "counter",
+			"flow counts not kept: a new label set past the cap of 4096", tm->series_dropped);
+	kzt_prom_single(f, "kzt_telemetry_flows", "gauge",
+			"live flows whose byte counts kztd keeps", tm->flows.n);
+	kzt_prom_single(f, "kzt_telemetry_flows_untracked_total", "counter",
+			"flow events of flows not kept (past 65536 flows): counted at their end",
+			tm->flows_untracked);
+	kzt_prom_single(f, "kzt_telemetry_flow_events_total", "counter",
+			"flow events kztd counted", tm->events);
+	kzt_prom_single(f, "kzt_telemetry_flow_events_lost_total", "counter",
+			"times kztd's flow event socket overflowed (events lost; see flow_events_dropped)",
+			tm->events_lost);
 }
 
 static void endpoint(struct kzt_json *j, const char *key,

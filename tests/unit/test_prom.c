@@ -47,6 +47,24 @@ static void test_plain(void **state)
 	free(s);
 }
 
+static void single(FILE *f)
+{
+	kzt_prom_single(f, "kzt_xds_connected", "gauge", "1 while \\ connected", 1);
+}
+
+/* A family of one sample: what kzt_prom_family() + _sample() write. */
+static void test_single(void **state)
+{
+	char *s = written(single);
+
+	(void)state;
+	assert_string_equal(s,
+		"# HELP kzt_xds_connected 1 while \\\\ connected\n"
+		"# TYPE kzt_xds_connected gauge\n"
+		"kzt_xds_connected 1\n");
+	free(s);
+}
+
 static const struct kzt_prom_label hostile[] = {
 	{ "source_workload", "a\"b\\c\nd" },
 	{ "destination_workload", "\xff\xc0\xafok\xe2\x82\xac" },	/* bad, overlong, € */
@@ -103,6 +121,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_plain),
+		cmocka_unit_test(test_single),
 		cmocka_unit_test(test_escaping),
 		cmocka_unit_test(test_promtool),
 	};
