@@ -279,7 +279,11 @@ test_prometheus() {
 		busywait 15000 _prom_value "${q% *}" "${q##* }" ||
 			{ expect_eq "PromQL ${q% *}" "$(promql "${q% *}")" "${q##* }"; return 1; }
 	done
-	expect_eq "both targets up" "$(promql 'sum(up{job="kztd"})')" 2
+	expect_eq "both targets up" "$(promql 'sum(up{job="kztd"})')" 2 || return 1
+	# Its scrapes would only slow the tests that follow (TCG).
+	kill "$PROM_PID"
+	wait "$PROM_PID" 2>/dev/null
+	PROM_PID=
 }
 
 # expect_growing NODE PORT FIELD: the flow's stats events, in order, have
@@ -345,15 +349,17 @@ test_stats_off() {
 		"$(events 1 "$port" | jq -s 'map(select(.event == "stats")) | length')" 0
 }
 
-# conns N: N short flows a1 -> b1's kzt-stream server, one after the
-# other, each through (a byte, then both sides close); their ports.
+# conns N: N short flows a1 -> b1's kzt-stream server at once, each
+# through (a byte, then both sides close); their ports.
 conns() {
 	in_pod a1 /usr/bin/python3 - "${MESH_IP[b1]}" "$PORT" "$1" <<-'PY'
 	import socket, sys
-	for _ in range(int(sys.argv[3])):
-	    s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=10)
+	socks = [socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=20)
+	         for _ in range(int(sys.argv[3]))]
+	for s in socks:
 	    s.sendall(b"x")
 	    s.shutdown(socket.SHUT_WR)
+	for s in socks:
 	    while s.recv(4096):
 	        pass
 	    print(s.getsockname()[1], flush=True)
@@ -377,7 +383,7 @@ _ended_on_1() { # _ended_on_1 PORT...: node1's monitor has the END of each
 	for p in "$@"; do _has_event 1 "$p" end || return 1; done
 }
 
-# access_log_rate = 1: of the 20 lines of 10 flows in a row, about one a
+# access_log_rate = 1: of the 20 lines of 10 flows at once, about one a
 # second goes out (one at once, then one per second elapsed); the next
 # line after a pause is preceded by a warning of how many were dropped,
 # and kzt_access_log_dropped_total counts them. access_log = off: none.
@@ -394,7 +400,7 @@ test_access_rate() {
 	for p in $ports; do
 		n_lines=$((n_lines + $(access_lines 1 "$p" | wc -l)))
 	done
-	[ "$n_lines" -le $((2 + (t1 - t0) / 1000)) ] ||
+	[ "$n_lines" -lt 20 ] && [ "$n_lines" -le $((2 + (t1 - t0) / 1000)) ] ||
 		{ echo "$n_lines of 20 lines written in $((t1 - t0)) ms at 1 a second"; return 1; }
 	sleep 1.2
 	p=$(conns 1) || return 1
