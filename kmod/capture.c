@@ -523,10 +523,35 @@ static void kzt_capture_hooks_unregister(struct net *net)
 }
 
 /*
+ * A connection accepted on the tunnel listener. It inherits
+ * IP_TRANSPARENT, which a tunnel taken at a pod's address needs (it
+ * answers from that address, and the hook hands it its segments). One
+ * dialed to an address of the node needs neither: clear it there, so that
+ * the hook's established lookup passes its segments by and they keep the
+ * normal input path (early demux, the route hint of a GRO list), as
+ * before tunnels could be taken. Segments that arrive before the accept
+ * take the hook's path, which delivers them just the same.
+ */
+static void kzt_capture_tunnel_accept(struct net *net, struct socket *sock)
+{
+	struct sock *sk = sock->sk;
+	struct in6_addr laddr;
+
+	if (sk->sk_family == AF_INET6)
+		laddr = sk->sk_v6_rcv_saddr;
+	else
+		ipv6_addr_set_v4mapped(sk->sk_rcv_saddr, &laddr);
+	if (kzt_addr_is_local(net, &laddr))
+		inet_clear_bit(TRANSPARENT, sk);
+	kzt_flow_inbound(net, sock);
+}
+
+/*
  * The tunnel listener: every address, IPv6 dual stack, or IPv4 only when
  * this kernel has no IPv6. Transparent, so that it also takes the tunnels
  * dialed to a local pod's address (kzt_capture_tunnel4()) and its
- * accepted sockets answer from that address.
+ * accepted sockets answer from that address
+ * (kzt_capture_tunnel_accept()).
  */
 static struct kzt_listener *kzt_capture_open_tunnel(struct net *net, u16 port,
 						    struct netlink_ext_ack *extack)
@@ -538,12 +563,13 @@ static struct kzt_listener *kzt_capture_open_tunnel(struct net *net, u16 port,
 
 	sin6->sin6_family = AF_INET6;
 	sin6->sin6_port = htons(port);
-	l = kzt_listener_open(net, &ss, true, kzt_flow_inbound);
+	l = kzt_listener_open(net, &ss, true, kzt_capture_tunnel_accept);
 	if (IS_ERR(l) && PTR_ERR(l) == -EAFNOSUPPORT) {
 		memset(&ss, 0, sizeof(ss));
 		sin->sin_family = AF_INET;
 		sin->sin_port = htons(port);
-		l = kzt_listener_open(net, &ss, true, kzt_flow_inbound);
+		l = kzt_listener_open(net, &ss, true,
+				      kzt_capture_tunnel_accept);
 	}
 	if (IS_ERR(l)) {
 		if (PTR_ERR(l) == -EADDRINUSE)
