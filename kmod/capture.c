@@ -11,10 +11,10 @@
  *    whatever the tables say now and whatever tcp_early_demux is;
  *  - a new flow from an enrolled pod to a mesh workload on another node is
  *    handed to the capture listener (TPROXY without a rule);
- *  - a new flow from outside the node's pods to a local enrolled
- *    workload's own address and the tunnel port is a tunnel another node
- *    dialed by that address: it is handed to the tunnel listener, and the
- *    ICMP errors about its segments to the node;
+ *  - a new flow from outside the node's registered workloads to a local
+ *    enrolled workload's own address and the tunnel port is a tunnel
+ *    another node dialed by that address: it is handed to the tunnel
+ *    listener, and the ICMP errors about its segments to the node;
  *  - new flows between two local workloads, from an enrolled pod to a
  *    non-mesh peer, and from a plaintext peer into a local workload are
  *    allowed or refused with a TCP reset (and taken again from conntrack
@@ -242,10 +242,12 @@ static unsigned int kzt_capture_take4(struct sk_buff *skb,
 /*
  * Whether a packet from @src to @dst is a tunnel that another node dialed
  * by the destination workload's own address (protocol.rst): to a local
- * enrolled workload, on the tunnel port, from no local workload (whose
- * address, checked at the top of the hook, arrives on its own interface
- * only: a same-node flow is decided by the local rules) and not on the
- * destination pod's own interface. A plaintext workload's port is its own.
+ * enrolled workload, on the tunnel port, from no registered local workload
+ * (whose address, checked at the top of the hook, arrives on its own
+ * interface only: a same-node flow is decided by the local rules) and not
+ * on the destination pod's own interface. A local pod that is not in the
+ * table looks like the underlay here and is taken too (capture.rst). A
+ * plaintext workload's port is its own.
  */
 static bool kzt_capture_tunnel4(const struct nf_hook_state *state,
 				const struct tcphdr *th,
