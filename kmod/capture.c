@@ -11,9 +11,10 @@
  *    whatever the tables say now and whatever tcp_early_demux is;
  *  - a new flow from an enrolled pod to a mesh workload on another node is
  *    handed to the capture listener (TPROXY without a rule);
- *  - a new flow from outside the node's pods to a local enrolled
- *    workload's own address and the tunnel port is a tunnel another node
- *    dialed by that address: it is handed to the tunnel listener;
+ *  - a new flow from outside the node's registered workloads to a local
+ *    enrolled workload's own address and the tunnel port is a tunnel
+ *    another node dialed by that address: it is handed to the tunnel
+ *    listener, and the ICMP errors about its segments to the node;
  *  - new flows between two local workloads, from an enrolled pod to a
  *    non-mesh peer, and from a plaintext peer into a local workload are
  *    allowed or refused with a TCP reset (and taken again from conntrack
@@ -241,10 +242,12 @@ static unsigned int kzt_capture_take4(struct sk_buff *skb,
 /*
  * Whether a packet from @src to @dst is a tunnel that another node dialed
  * by the destination workload's own address (protocol.rst): to a local
- * enrolled workload, on the tunnel port, from no local workload (whose
- * address, checked at the top of the hook, arrives on its own interface
- * only: a same-node flow is decided by the local rules) and not on the
- * destination pod's own interface. A plaintext workload's port is its own.
+ * enrolled workload, on the tunnel port, from no registered local workload
+ * (whose address, checked at the top of the hook, arrives on its own
+ * interface only: a same-node flow is decided by the local rules) and not
+ * on the destination pod's own interface. A local pod that is not in the
+ * table looks like the underlay here and is taken too (capture.rst). A
+ * plaintext workload's port is its own.
  */
 static bool kzt_capture_tunnel4(const struct nf_hook_state *state,
 				const struct tcphdr *th,
@@ -302,16 +305,27 @@ static unsigned int kzt_capture_plain4(struct sk_buff *skb,
 }
 
 /*
- * An ICMP error from an enrolled pod about a segment one of kzt's
- * transparent sockets sent it (the quoted header runs from that socket's
- * local address to the pod) belongs to that socket: deliver it locally so
- * that tcp_v4_err() finds the socket by the quoted header, as it would for
- * a socket of the node's own address. Otherwise PMTU discovery and
- * unreachable errors of captured flows would be forwarded to the other
- * node instead.
+ * An ICMP error about a segment one of kzt's transparent sockets sent
+ * belongs to that socket: deliver it locally so that tcp_v4_err() finds
+ * the socket by the quoted header, as it would for a socket of the node's
+ * own address. Two kinds, told apart by @tunnel_port:
+ *
+ *  - 0: from an enrolled pod, about a segment sent to it (the quoted
+ *    header runs from the socket's local address to the pod): else PMTU
+ *    discovery and unreachable errors of captured flows would be forwarded
+ *    to the other node;
+ *  - the tunnel port (network order): to an enrolled pod, from anywhere (a
+ *    router on the path sends PMTU errors), about a segment of a tunnel
+ *    taken at that pod's address (the quoted header runs from POD:port):
+ *    else it would be forwarded into the pod, which has no such
+ *    connection.
+ *
+ * Either way only an error whose quoted 4-tuple finds a transparent socket
+ * of the node netns is claimed: kzt's.
  */
 static unsigned int kzt_capture_icmp4(struct sk_buff *skb,
-				      const struct nf_hook_state *state)
+				      const struct nf_hook_state *state,
+				      __be16 tunnel_port)
 {
 	const struct iphdr *iph = ip_hdr(skb);
 	struct {
@@ -326,16 +340,18 @@ static unsigned int kzt_capture_icmp4(struct sk_buff *skb,
 
 	hdr = skb_header_pointer(skb, off, sizeof(_hdr), &_hdr);
 	if (!hdr || !icmp_is_err(hdr->icmp.type) ||
-	    hdr->ip.protocol != IPPROTO_TCP || hdr->ip.ihl < 5 ||
-	    hdr->ip.daddr != iph->saddr)
+	    hdr->ip.protocol != IPPROTO_TCP || hdr->ip.ihl < 5)
+		return NF_ACCEPT;
+	if (tunnel_port ? hdr->ip.saddr != iph->daddr :
+			  hdr->ip.daddr != iph->saddr)
 		return NF_ACCEPT;
 	/* RFC 792: at least the first 8 bytes (the ports) are quoted. */
 	th = skb_header_pointer(skb, off + sizeof(hdr->icmp) + hdr->ip.ihl * 4,
 				8, &_th);
-	if (!th)
+	if (!th || (tunnel_port && th->source != tunnel_port))
 		return NF_ACCEPT;
 
-	/* The socket's peer is the pod, its local end the quoted source. */
+	/* The socket's local end is the quoted source, its peer the dest. */
 	sk = inet_lookup_established(state->net,
 				     state->net->ipv4.tcp_death_row.hashinfo,
 				     hdr->ip.daddr, th->dest, hdr->ip.saddr,
@@ -375,8 +391,18 @@ static unsigned int kzt_capture_hook4(void *priv, struct sk_buff *skb,
 	}
 	enrolled = kzt_workload_enrolled(src);
 
-	if (iph->protocol == IPPROTO_ICMP)
-		return enrolled ? kzt_capture_icmp4(skb, state) : NF_ACCEPT;
+	if (iph->protocol == IPPROTO_ICMP) {
+		if (enrolled)
+			return kzt_capture_icmp4(skb, state, 0);
+		/* Perhaps about a tunnel taken at that pod's address. */
+		ipv6_addr_set_v4mapped(iph->daddr, &daddr);
+		dst = kzt_workload_lookup(&tables->workloads, &daddr);
+		if (kzt_workload_enrolled(dst) &&
+		    dst->ifindex != state->in->ifindex)
+			return kzt_capture_icmp4(skb, state,
+						 htons(READ_ONCE(cap->tunnel_port)));
+		return NF_ACCEPT;
+	}
 	/* nf_defrag_ipv4 ran before us: a fragment here is not reassembled. */
 	if (iph->protocol != IPPROTO_TCP || ip_is_fragment(iph))
 		return NF_ACCEPT;
@@ -499,10 +525,35 @@ static void kzt_capture_hooks_unregister(struct net *net)
 }
 
 /*
+ * A connection accepted on the tunnel listener. It inherits
+ * IP_TRANSPARENT, which a tunnel taken at a pod's address needs (it
+ * answers from that address, and the hook hands it its segments). One
+ * dialed to an address of the node needs neither: clear it there, so that
+ * the hook's established lookup passes its segments by and they keep the
+ * normal input path (early demux, the route hint of a GRO list), as
+ * before tunnels could be taken. Segments that arrive before the accept
+ * take the hook's path, which delivers them just the same.
+ */
+static void kzt_capture_tunnel_accept(struct net *net, struct socket *sock)
+{
+	struct sock *sk = sock->sk;
+	struct in6_addr laddr;
+
+	if (sk->sk_family == AF_INET6)
+		laddr = sk->sk_v6_rcv_saddr;
+	else
+		ipv6_addr_set_v4mapped(sk->sk_rcv_saddr, &laddr);
+	if (kzt_addr_is_local(net, &laddr))
+		inet_clear_bit(TRANSPARENT, sk);
+	kzt_flow_inbound(net, sock);
+}
+
+/*
  * The tunnel listener: every address, IPv6 dual stack, or IPv4 only when
  * this kernel has no IPv6. Transparent, so that it also takes the tunnels
  * dialed to a local pod's address (kzt_capture_tunnel4()) and its
- * accepted sockets answer from that address.
+ * accepted sockets answer from that address
+ * (kzt_capture_tunnel_accept()).
  */
 static struct kzt_listener *kzt_capture_open_tunnel(struct net *net, u16 port,
 						    struct netlink_ext_ack *extack)
@@ -514,12 +565,13 @@ static struct kzt_listener *kzt_capture_open_tunnel(struct net *net, u16 port,
 
 	sin6->sin6_family = AF_INET6;
 	sin6->sin6_port = htons(port);
-	l = kzt_listener_open(net, &ss, true, kzt_flow_inbound);
+	l = kzt_listener_open(net, &ss, true, kzt_capture_tunnel_accept);
 	if (IS_ERR(l) && PTR_ERR(l) == -EAFNOSUPPORT) {
 		memset(&ss, 0, sizeof(ss));
 		sin->sin_family = AF_INET;
 		sin->sin_port = htons(port);
-		l = kzt_listener_open(net, &ss, true, kzt_flow_inbound);
+		l = kzt_listener_open(net, &ss, true,
+				      kzt_capture_tunnel_accept);
 	}
 	if (IS_ERR(l)) {
 		if (PTR_ERR(l) == -EADDRINUSE)

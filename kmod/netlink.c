@@ -6,6 +6,7 @@
  * policies and handlers of each object are in nl_<object>.c.
  */
 #include <linux/bits.h>
+#include <linux/srcu.h>
 #include <net/genetlink.h>
 #include <kunit/visibility.h>
 
@@ -20,6 +21,24 @@ enum kzt_mcgrp_id {
 	KZT_MCGRP_ID_HANDSHAKE,
 	KZT_MCGRP_ID_FLOWS,
 };
+
+/*
+ * Set once, at unload, before the family is unregistered. The multicasts
+ * below run in an SRCU read section that tests it: genl_unregister_family()
+ * releases the family's group ids for reuse, and flows and handshakes that
+ * end during unload (pernet exit, after the family is gone) must not send
+ * to a group another family may have by then. kzt_genl_unregister() waits
+ * for the readers that saw it clear. SRCU: the handshake notification
+ * allocates with GFP_KERNEL; srcu_read_lock() is fine under a spinlock.
+ */
+static bool kzt_genl_gone;
+DEFINE_STATIC_SRCU(kzt_genl_srcu);
+
+/* Whether the family is still registered; in a kzt_genl_srcu section. */
+static bool kzt_genl_up(void)
+{
+	return !READ_ONCE(kzt_genl_gone);
+}
 
 /*
  * Subscribing needs CAP_NET_ADMIN over the netns (its owning user
@@ -300,20 +319,25 @@ void kzt_genl_notify_config(struct net *net, const struct kzt_config *cfg)
 {
 	struct sk_buff *msg;
 	void *hdr;
+	int idx;
 
-	if (!genl_has_listeners(&kzt_family, net, KZT_MCGRP_ID_CONFIG))
-		return;
+	idx = srcu_read_lock(&kzt_genl_srcu);
+	if (!kzt_genl_up() ||
+	    !genl_has_listeners(&kzt_family, net, KZT_MCGRP_ID_CONFIG))
+		goto out;
 	msg = genlmsg_new(kzt_config_msg_size(), GFP_KERNEL);
 	if (!msg)
-		return;
+		goto out;
 	hdr = genlmsg_put(msg, 0, 0, &kzt_family, 0, KZT_CMD_CONFIG_NTF);
 	if (!hdr || kzt_config_fill(msg, cfg)) {
 		nlmsg_free(msg);
-		return;
+		goto out;
 	}
 	genlmsg_end(msg, hdr);
 	genlmsg_multicast_netns(&kzt_family, net, msg, 0, KZT_MCGRP_ID_CONFIG,
 				GFP_KERNEL);
+out:
+	srcu_read_unlock(&kzt_genl_srcu, idx);
 }
 
 /**
@@ -324,7 +348,8 @@ void kzt_genl_notify_config(struct net *net, const struct kzt_config *cfg)
  */
 bool kzt_genl_hs_listening(struct net *net)
 {
-	return genl_has_listeners(&kzt_family, net, KZT_MCGRP_ID_HANDSHAKE);
+	return kzt_genl_up() &&
+	       genl_has_listeners(&kzt_family, net, KZT_MCGRP_ID_HANDSHAKE);
 }
 EXPORT_SYMBOL_IF_KUNIT(kzt_genl_hs_listening);
 
@@ -334,24 +359,34 @@ EXPORT_SYMBOL_IF_KUNIT(kzt_genl_hs_listening);
  *
  * Process context.
  *
- * Return: 0 when a listener got it, -ESRCH when none listens, -ENOMEM.
+ * Return: 0 when a listener got it, -ESRCH when none listens (or kzt is
+ * unloading), -ENOMEM.
  */
 int kzt_genl_notify_hs_ready(struct net *net)
 {
 	struct sk_buff *msg;
 	void *hdr;
+	int idx, err = -ESRCH;
 
+	idx = srcu_read_lock(&kzt_genl_srcu);
+	if (!kzt_genl_up())
+		goto out;
+	err = -ENOMEM;
 	msg = genlmsg_new(0, GFP_KERNEL);
 	if (!msg)
-		return -ENOMEM;
+		goto out;
 	hdr = genlmsg_put(msg, 0, 0, &kzt_family, 0, KZT_CMD_HANDSHAKE_READY);
 	if (!hdr) {
 		nlmsg_free(msg);
-		return -EMSGSIZE;
+		err = -EMSGSIZE;
+		goto out;
 	}
 	genlmsg_end(msg, hdr);
-	return genlmsg_multicast_netns(&kzt_family, net, msg, 0,
-				       KZT_MCGRP_ID_HANDSHAKE, GFP_KERNEL);
+	err = genlmsg_multicast_netns(&kzt_family, net, msg, 0,
+				      KZT_MCGRP_ID_HANDSHAKE, GFP_KERNEL);
+out:
+	srcu_read_unlock(&kzt_genl_srcu, idx);
+	return err;
 }
 
 /**
@@ -365,7 +400,8 @@ int kzt_genl_notify_hs_ready(struct net *net)
  */
 bool kzt_genl_flows_listening(struct net *net)
 {
-	return genl_has_listeners(&kzt_family, net, KZT_MCGRP_ID_FLOWS);
+	return kzt_genl_up() &&
+	       genl_has_listeners(&kzt_family, net, KZT_MCGRP_ID_FLOWS);
 }
 
 /**
@@ -376,14 +412,24 @@ bool kzt_genl_flows_listening(struct net *net)
  * Never sleeps: callable under a spinlock.
  *
  * Return: 0 when a listener took it; -ESRCH when none did (none listens,
- * or every listener's receive buffer was full), -ENOBUFS when one that set
- * NETLINK_BROADCAST_ERROR could not take it, -ENOMEM.
+ * kzt is unloading, or every listener's receive buffer was full), -ENOBUFS
+ * when one that set NETLINK_BROADCAST_ERROR could not take it, -ENOMEM.
  */
 int kzt_genl_notify_flow(struct net *net, struct sk_buff *msg)
 {
-	return genlmsg_multicast_netns(&kzt_family, net, msg, 0,
-				       KZT_MCGRP_ID_FLOWS,
-				       GFP_NOWAIT | __GFP_NOWARN);
+	int idx, err;
+
+	idx = srcu_read_lock(&kzt_genl_srcu);
+	if (kzt_genl_up()) {
+		err = genlmsg_multicast_netns(&kzt_family, net, msg, 0,
+					      KZT_MCGRP_ID_FLOWS,
+					      GFP_NOWAIT | __GFP_NOWARN);
+	} else {
+		nlmsg_free(msg);
+		err = -ESRCH;
+	}
+	srcu_read_unlock(&kzt_genl_srcu, idx);
+	return err;
 }
 
 /**
@@ -398,8 +444,14 @@ int __init kzt_genl_register(void)
 
 /**
  * kzt_genl_unregister() - remove the family; waits for running handlers
+ *
+ * No notification is sent from the start of this call on, even by the
+ * flows that pernet exit ends afterwards (kzt_genl_gone).
  */
 void kzt_genl_unregister(void)
 {
+	WRITE_ONCE(kzt_genl_gone, true);
+	/* ORDER: no multicast that saw the family up is still running. */
+	synchronize_srcu(&kzt_genl_srcu);
 	genl_unregister_family(&kzt_family);
 }

@@ -9,6 +9,7 @@
  * into an allocation of exactly that size (kzt_policy_build()), which then
  * cannot fail.
  */
+#include <linux/bitops.h>
 #include <linux/errno.h>
 #include <linux/overflow.h>
 #include <linux/slab.h>
@@ -666,7 +667,8 @@ static void kzt_builder_match(struct kzt_policy_builder *b,
 	unsigned int field;
 	int rem;
 
-	m->empty = true;
+	BUILD_BUG_ON(BITS_PER_TYPE(m->fields) < KZT_RULE_FIELDS);
+	m->fields = 0;
 	for (field = 0; field < KZT_RULE_FIELDS; field++) {
 		if (kzt_is_rule_string(field))
 			m->field[field].first = b->patterns - policy->patterns;
@@ -677,7 +679,7 @@ static void kzt_builder_match(struct kzt_policy_builder *b,
 		nla_for_each_nested_type(nla, field + 1, nest, rem) {
 			kzt_builder_value(b, field, nla);
 			m->field[field].n++;
-			m->empty = false;
+			m->fields |= BIT(field);
 		}
 	}
 }

@@ -63,7 +63,12 @@ struct kzt_rule_field {
 
 struct kzt_match {
 	struct kzt_rule_field field[KZT_RULE_FIELDS];
-	bool empty;			/* no field: matches nothing */
+	/*
+	 * Bit f set: field[f] has values. The evaluation visits only these,
+	 * so a match costs one step per value, not per field. 0: no field,
+	 * matches nothing.
+	 */
+	u16 fields;
 };
 
 /* Matches [first, first + n) of the policy's; n == 0 matches all. */

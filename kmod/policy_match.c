@@ -7,6 +7,7 @@
  * nothing more, and they never change the verdict. Their counters are
  * atomic64_t in the policy, incremented with no lock.
  */
+#include <linux/bitops.h>
 #include <linux/string.h>
 #include <net/ipv6.h>
 #include <kunit/visibility.h>
@@ -150,21 +151,22 @@ static bool kzt_field_hit(const struct kzt_policy *policy, unsigned int field,
 
 /*
  * Every field a match has must hit (or, for a not-field, miss); a match
- * without fields matches nothing (ztunnel skips it).
+ * without fields matches nothing (ztunnel skips it). Only the fields with
+ * values are visited (m->fields): each costs at least one value, so a
+ * match costs at most one step per value it holds, plus one.
  */
 static bool kzt_match_matches(const struct kzt_policy *policy,
 			      const struct kzt_match *m,
 			      const struct kzt_peer *peer)
 {
+	unsigned long fields = m->fields;
 	unsigned int field;
 
-	if (m->empty)
+	if (!fields)
 		return false;
-	for (field = 0; field < KZT_RULE_FIELDS; field++) {
-		const struct kzt_rule_field *f = &m->field[field];
-
-		if (f->n && kzt_field_hit(policy, field, f, peer) ==
-			    kzt_rule_field_is_not(field))
+	for_each_set_bit(field, &fields, KZT_RULE_FIELDS) {
+		if (kzt_field_hit(policy, field, &m->field[field], peer) ==
+		    kzt_rule_field_is_not(field))
 			return false;
 	}
 	return true;
