@@ -452,3 +452,62 @@ void kzt_xds_authz_free(struct kzt_xds_authz *a)
 	kzt_policy_free(&a->policy);
 	memset(a, 0, sizeof(*a));
 }
+
+/**
+ * kzt_xds_authz_standin() - what kztd enforces for a refused Authorization
+ * @a:     the resource kzt_xds_authz_map() refused
+ * @out:   its stand-in (zeroed first; kzt_xds_authz_free() it)
+ * @inert: set when nothing is to be enforced: an action other than ALLOW
+ *         and DENY (Istio's AUDIT never decides a flow), or a dry-run
+ *         policy; @out->policy.name is still set
+ *
+ * Dropping a refused policy could let flows in that istiod meant to stop,
+ * so it is replaced by its strictest form in its own scope: an ALLOW that
+ * matches nothing (its scope admits only what other ALLOW policies
+ * allow), a DENY that matches everything. An unknown scope becomes
+ * GLOBAL, a NAMESPACE scope of a bad namespace too.
+ *
+ * @retval 0      @out set
+ * @retval EINVAL the name cannot name a kernel policy: nothing can stand in
+ * @retval ENOMEM out of memory
+ */
+int kzt_xds_authz_standin(const Istio__Security__Authorization *a,
+			  struct kzt_xds_authz *out, bool *inert)
+{
+	struct kzt_policy *p = &out->policy;
+	char name[2 * KZT_XDS_AUTHZ_NAME_MAX + 2];
+
+	memset(out, 0, sizeof(*out));
+	*inert = false;
+	if (!*a->name || !*a->namespace_ ||
+	    strlen(a->name) > KZT_XDS_AUTHZ_NAME_MAX ||
+	    strlen(a->namespace_) > KZT_XDS_AUTHZ_NAME_MAX)
+		return EINVAL;
+	snprintf(name, sizeof(name), "%s/%s", a->namespace_, a->name);
+	if (kzt_policy_name_check(name))
+		return EINVAL;
+	p->name = strdup(name);
+	if (!p->name)
+		return ENOMEM;
+	if ((a->action != ISTIO__SECURITY__ACTION__ALLOW &&
+	     a->action != ISTIO__SECURITY__ACTION__DENY) || a->dry_run) {
+		*inert = true;
+		return 0;
+	}
+	p->action = a->action == ISTIO__SECURITY__ACTION__ALLOW ?
+		    KZT_ACTION_ALLOW : KZT_ACTION_DENY;
+	p->scope = KZT_SCOPE_GLOBAL;
+	if (a->scope == ISTIO__SECURITY__SCOPE__WORKLOAD_SELECTOR) {
+		p->scope = KZT_SCOPE_ADDRESSES;
+		out->selector = true;
+	} else if (a->scope == ISTIO__SECURITY__SCOPE__NAMESPACE &&
+		   !kzt_namespace_check(a->namespace_)) {
+		p->scope = KZT_SCOPE_NAMESPACE;
+		p->ns = strdup(a->namespace_);
+		if (!p->ns)
+			return ENOMEM;
+	}
+	if (p->action == KZT_ACTION_DENY && !kzt_policy_rule_add(p))
+		return ENOMEM;
+	return 0;
+}

@@ -34,6 +34,8 @@ int kzt_xds_authz_set_addrs(struct kzt_xds_authz *a,
 			    const struct in6_addr *addrs, size_t n, char *why,
 			    size_t why_len);
 int kzt_xds_policy_size(const struct kzt_policy *p, size_t *size);
+int kzt_xds_authz_standin(const Istio__Security__Authorization *a,
+			  struct kzt_xds_authz *out, bool *inert);
 void kzt_xds_authz_free(struct kzt_xds_authz *a);
 
 #endif /* KZT_XDS_AUTHZ_H */
