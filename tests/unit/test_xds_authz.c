@@ -351,6 +351,50 @@ static void test_selector_too_many(void **state)
 	kzt_xds_authz_free(&out);
 }
 
+/* A refused resource's stand-in: its strictest form in its scope. */
+static void test_standin(void **state)
+{
+	struct kzt_xds_authz out;
+	struct fixture f;
+	bool inert;
+
+	(void)state;
+	fixture_init(&f, ISTIO__SECURITY__SCOPE__NAMESPACE, ISTIO__SECURITY__ACTION__ALLOW);
+	assert_int_equal(kzt_xds_authz_standin(&f.a, &out, &inert), 0);
+	assert_false(inert);
+	assert_string_equal(out.policy.name, "prod/allow-web");
+	assert_int_equal(out.policy.action, KZT_ACTION_ALLOW);
+	assert_int_equal(out.policy.scope, KZT_SCOPE_NAMESPACE);
+	assert_string_equal(out.policy.ns, "prod");
+	assert_int_equal(out.policy.n_rules, 0);	/* allows nothing */
+	kzt_xds_authz_free(&out);
+
+	fixture_init(&f, ISTIO__SECURITY__SCOPE__WORKLOAD_SELECTOR,
+		     ISTIO__SECURITY__ACTION__DENY);
+	assert_int_equal(kzt_xds_authz_standin(&f.a, &out, &inert), 0);
+	assert_true(out.selector);
+	assert_int_equal(out.policy.scope, KZT_SCOPE_ADDRESSES);
+	assert_int_equal(out.policy.n_rules, 1);	/* denies everything */
+	assert_int_equal(out.policy.rules[0].n_clauses, 0);
+	kzt_xds_authz_free(&out);
+
+	fixture_init(&f, 9, ISTIO__SECURITY__ACTION__DENY);
+	assert_int_equal(kzt_xds_authz_standin(&f.a, &out, &inert), 0);
+	assert_int_equal(out.policy.scope, KZT_SCOPE_GLOBAL);
+	kzt_xds_authz_free(&out);
+
+	fixture_init(&f, ISTIO__SECURITY__SCOPE__GLOBAL, 2);	/* AUDIT */
+	assert_int_equal(kzt_xds_authz_standin(&f.a, &out, &inert), 0);
+	assert_true(inert);
+	assert_string_equal(out.policy.name, "prod/allow-web");
+	kzt_xds_authz_free(&out);
+
+	fixture_init(&f, ISTIO__SECURITY__SCOPE__GLOBAL, ISTIO__SECURITY__ACTION__DENY);
+	f.a.name = "bad name";
+	assert_int_equal(kzt_xds_authz_standin(&f.a, &out, &inert), EINVAL);
+	kzt_xds_authz_free(&out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -358,6 +402,7 @@ int main(void)
 		cmocka_unit_test(test_scopes),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_selector_too_many),
+		cmocka_unit_test(test_standin),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
