@@ -473,7 +473,7 @@ static int scope_addr_item(const char *item, void *arg)
 	struct in6_addr addr;
 
 	if (kzt_addr_parse(item, &addr))
-		return bad(ctx->errbuf, ctx->errlen, "addresses address", item,
+		return bad(ctx->errbuf, ctx->errlen, "address", item,
 			   "not an IPv4 or IPv6 address");
 	if (ctx->p->scope_addrs.n >= KZT_SCOPE_IDS_MAX) {
 		snprintf(ctx->errbuf, ctx->errlen, "more than %d addresses",
