@@ -116,11 +116,11 @@ struct kzt_policy {
 /*
  * Policies of one action, enforced or dry-run, that may apply to a
  * destination: the global ones, and the namespace-, workload- and
- * address-scoped ones hashed by namespace, ID or address. Lists hold positions in the set (name order),
- * ascending.
+ * address-scoped ones hashed by namespace, ID or address. Lists hold
+ * positions in the set (name order), ascending.
  */
 struct kzt_index_entry {
-	const struct kzt_pattern *key;	/* the policy's namespace or ID */
+	const struct kzt_pattern *key;	/* its namespace, ID or address */
 	u32 pos;
 	u8 scope;		/* KZT_SCOPE_NAMESPACE, _WORKLOADS or _ADDRESSES */
 };
