@@ -338,10 +338,27 @@ out:
 	return ret;
 }
 
-static int on_address(const kzt_ads_response *r, void *arg, char *nack,
-		      size_t nack_len)
+/* How one resource type goes into the store (on_response()). */
+struct xds_kind {
+	const char *name;
+	int (*put)(struct kztd *d, const Envoy__Service__Discovery__V3__Resource *r,
+		   char *why, size_t why_len);
+	int (*remove)(struct kzt_xds_store *s, const char *name);
+	/*
+	 * A refused resource: what was under its name is removed (a
+	 * workload's addresses then fail closed), or kept (@put has put a
+	 * policy's stand-in, or changed nothing).
+	 */
+	bool drop_refused;
+};
+
+/*
+ * A response of @kind: each resource put (NACKed by name if refused),
+ * the removed ones removed, then applied as one transaction.
+ */
+static int on_response(struct kztd *d, const struct xds_kind *kind,
+		       const kzt_ads_response *r, char *nack, size_t nack_len)
 {
-	struct kztd *d = arg;
 	size_t refused = 0;
 	int ret;
 
@@ -349,25 +366,37 @@ static int on_address(const kzt_ads_response *r, void *arg, char *nack,
 		const Envoy__Service__Discovery__V3__Resource *res = r->resources[i];
 		char why[256] = "";
 
-		ret = address_put(d, res, why, sizeof(why));
+		ret = kind->put(d, res, why, sizeof(why));
 		if (ret == ENOMEM)
 			return ENOMEM;
 		if (ret) {
-			/* Refused: whatever it was before goes (fails closed). */
-			kzt_xds_store_remove(&d->xds.store, res->name);
+			if (kind->drop_refused)
+				kind->remove(&d->xds.store, res->name);
 			nack_add(nack, nack_len, res->name, why);
 			refused++;
 		}
 	}
 	for (size_t i = 0; i < r->n_removed_resources; i++)
-		if (kzt_xds_store_remove(&d->xds.store, r->removed_resources[i]))
+		if (kind->remove(&d->xds.store, r->removed_resources[i]))
 			return ENOMEM;
-
-	ret = apply_response(d, "Address", r, refused, nack, nack_len);
+	ret = apply_response(d, kind->name, r, refused, nack, nack_len);
 	if (ret)
 		return ret;
-	ca_want(d);
 	return refused ? EINVAL : 0;
+}
+
+static int on_address(const kzt_ads_response *r, void *arg, char *nack,
+		      size_t nack_len)
+{
+	static const struct xds_kind kind = {
+		"Address", address_put, kzt_xds_store_remove, true,
+	};
+	struct kztd *d = arg;
+	int ret = on_response(d, &kind, r, nack, nack_len);
+
+	if (ret != ENOMEM)
+		ca_want(d);
+	return ret;
 }
 
 static int address_versions(void *arg, struct kzt_ads_versions *vs)
@@ -446,30 +475,11 @@ out:
 static int on_authorization(const kzt_ads_response *r, void *arg, char *nack,
 			    size_t nack_len)
 {
-	struct kztd *d = arg;
-	size_t refused = 0;
-	int ret;
+	static const struct xds_kind kind = {
+		"Authorization", authz_put, kzt_xds_store_remove_authz, false,
+	};
 
-	for (size_t i = 0; i < r->n_resources; i++) {
-		const Envoy__Service__Discovery__V3__Resource *res = r->resources[i];
-		char why[256] = "";
-
-		ret = authz_put(d, res, why, sizeof(why));
-		if (ret == ENOMEM)
-			return ENOMEM;
-		if (ret) {
-			nack_add(nack, nack_len, res->name, why);
-			refused++;
-		}
-	}
-	for (size_t i = 0; i < r->n_removed_resources; i++)
-		if (kzt_xds_store_remove_authz(&d->xds.store,
-					       r->removed_resources[i]))
-			return ENOMEM;
-	ret = apply_response(d, "Authorization", r, refused, nack, nack_len);
-	if (ret)
-		return ret;
-	return refused ? EINVAL : 0;
+	return on_response(arg, &kind, r, nack, nack_len);
 }
 
 static int authz_versions(void *arg, struct kzt_ads_versions *vs)

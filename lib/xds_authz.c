@@ -36,19 +36,7 @@
 #include "kztnl.h"
 #include "names.h"
 #include "xds_authz.h"
-
-static int fail(char *why, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(char *why, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, len, fmt, ap);
-	va_end(ap);
-	return EINVAL;
-}
+#include "xds_workload.h"
 
 /* Where a field's problem is reported: "rule R clause C match M FIELD". */
 struct where {
@@ -69,7 +57,7 @@ static int bad(const struct where *w, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	return fail(w->why, w->len, "rule %zu clause %zu match %zu %s: %s",
+	return kzt_xds_fail(w->why, w->len, "rule %zu clause %zu match %zu %s: %s",
 		    w->rule, w->clause, w->match, w->field, msg);
 }
 
@@ -262,13 +250,13 @@ static int rules_map(const Istio__Security__Authorization *a,
 	int ret;
 
 	if (a->n_rules > KZT_POLICY_RULES_MAX)
-		return fail(why, len, "%zu rules, kzt takes at most %d",
+		return kzt_xds_fail(why, len, "%zu rules, kzt takes at most %d",
 			    a->n_rules, KZT_POLICY_RULES_MAX);
 	for (w.rule = 0; w.rule < a->n_rules; w.rule++) {
 		const Istio__Security__Rule *rule = a->rules[w.rule];
 
 		if (rule->n_clauses > KZT_RULE_CLAUSES_MAX)
-			return fail(why, len, "rule %zu: %zu clauses, kzt takes at most %d",
+			return kzt_xds_fail(why, len, "rule %zu: %zu clauses, kzt takes at most %d",
 				    w.rule, rule->n_clauses, KZT_RULE_CLAUSES_MAX);
 		r = kzt_policy_rule_add(p);
 		if (!r)
@@ -277,7 +265,7 @@ static int rules_map(const Istio__Security__Authorization *a,
 			const Istio__Security__Clause *cl = rule->clauses[w.clause];
 
 			if (cl->n_matches > KZT_CLAUSE_MATCHES_MAX)
-				return fail(why, len,
+				return kzt_xds_fail(why, len,
 					    "rule %zu clause %zu: %zu matches, kzt takes at most %d",
 					    w.rule, w.clause, cl->n_matches,
 					    KZT_CLAUSE_MATCHES_MAX);
@@ -333,7 +321,7 @@ static int size_check(const struct kzt_policy *p, char *why, size_t len)
 	int ret = kzt_xds_policy_size(p, &size);
 
 	if (ret == EMSGSIZE || (!ret && size > KZT_POLICY_SIZE_MAX))
-		return fail(why, len,
+		return kzt_xds_fail(why, len,
 			    "too large for kzt: %s bytes in netlink form, at most %d",
 			    ret ? "more than 4 x 32000" : "over 32000",
 			    KZT_POLICY_SIZE_MAX);
@@ -363,15 +351,15 @@ int kzt_xds_authz_map(const Istio__Security__Authorization *a,
 
 	memset(out, 0, sizeof(*out));
 	if (!*a->name || !*a->namespace_)
-		return fail(why, why_len, "name and namespace are needed");
+		return kzt_xds_fail(why, why_len, "name and namespace are needed");
 	if (strlen(a->name) > KZT_XDS_AUTHZ_NAME_MAX ||
 	    strlen(a->namespace_) > KZT_XDS_AUTHZ_NAME_MAX)
-		return fail(why, why_len, "name or namespace longer than %d bytes",
+		return kzt_xds_fail(why, why_len, "name or namespace longer than %d bytes",
 			    KZT_XDS_AUTHZ_NAME_MAX);
 	snprintf(name, sizeof(name), "%s/%s", a->namespace_, a->name);
 	msg = kzt_policy_name_check(name);
 	if (msg)
-		return fail(why, why_len, "name '%s': %s", name, msg);
+		return kzt_xds_fail(why, why_len, "name '%s': %s", name, msg);
 	p->name = strdup(name);
 	if (!p->name)
 		return ENOMEM;
@@ -384,7 +372,7 @@ int kzt_xds_authz_map(const Istio__Security__Authorization *a,
 		p->action = KZT_ACTION_DENY;
 		break;
 	default:
-		return fail(why, why_len,
+		return kzt_xds_fail(why, why_len,
 			    "action %d: kzt enforces ALLOW and DENY only",
 			    (int)a->action);
 	}
@@ -396,7 +384,7 @@ int kzt_xds_authz_map(const Istio__Security__Authorization *a,
 	case ISTIO__SECURITY__SCOPE__NAMESPACE:
 		msg = kzt_namespace_check(a->namespace_);
 		if (msg)
-			return fail(why, why_len, "namespace '%s': %s",
+			return kzt_xds_fail(why, why_len, "namespace '%s': %s",
 				    a->namespace_, msg);
 		p->scope = KZT_SCOPE_NAMESPACE;
 		p->ns = strdup(a->namespace_);
@@ -408,7 +396,7 @@ int kzt_xds_authz_map(const Istio__Security__Authorization *a,
 		out->selector = true;
 		break;
 	default:
-		return fail(why, why_len, "scope %d is not GLOBAL, NAMESPACE or WORKLOAD_SELECTOR",
+		return kzt_xds_fail(why, why_len, "scope %d is not GLOBAL, NAMESPACE or WORKLOAD_SELECTOR",
 			    (int)a->scope);
 	}
 	p->dry_run = a->dry_run;
@@ -437,7 +425,7 @@ int kzt_xds_authz_set_addrs(struct kzt_xds_authz *a,
 	struct kzt_addrs *s = &a->policy.scope_addrs;
 
 	if (n > KZT_SCOPE_IDS_MAX)
-		return fail(why, why_len,
+		return kzt_xds_fail(why, why_len,
 			    "selects %zu local addresses, kzt takes at most %d",
 			    n, KZT_SCOPE_IDS_MAX);
 	s->n = 0;
