@@ -61,6 +61,8 @@ struct kztd_xds {
 	struct kztd_io io;		/* g's socket; fd -1: none */
 	bool failed;			/* the stream ended: drop g after the callback */
 	bool synced;			/* a response was applied: ready */
+	/* The first Authorization response is applied: policies are istiod's. */
+	bool authz_synced;
 	unsigned int backoff_ms;
 	uint64_t retry_at_ms;		/* 0: no retry pending */
 	const char *node_name, *pod_name, *pod_ns, *instance_ip;

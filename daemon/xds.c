@@ -2,9 +2,12 @@
 /*
  * kztd's control plane client: one connection to istiod (lib/grpc.h), one
  * delta ADS stream (lib/ads.h) subscribed to the workload API's Address
- * and Authorization resources, each Address response applied to the kernel as the exact changes it
- * implies (lib/xds_store.h) and then ACKed, or NACKed naming the
- * resources refused (the others applied). A lost connection is opened
+ * and Authorization resources. Each response is applied to the kernel as
+ * one transaction of the exact changes it implies (lib/xds_store.h):
+ * workload entries and policies together, so a new pod is never visible
+ * without its selector policies and a removed ALLOW leaves no window. It
+ * is then ACKed, or NACKed naming the resources refused (the others
+ * applied). A lost connection is opened
  * again after a back-off of 1 s, doubling to 30 s, with jitter; the new
  * stream says what kztd holds, so istiod sends only what changed. While
  * istiod is away the kernel keeps enforcing what was applied: nothing is
@@ -20,12 +23,20 @@
 #include "ads.h"
 #include "kztd.h"
 #include "route.h"
+#include "authorization.pb-c.h"
 #include "workload.pb-c.h"
 #include "xds_store.h"
 
 #define XDS_BACKOFF_MIN_MS	1000
 #define XDS_BACKOFF_MAX_MS	30000
 #define XDS_KEEPALIVE_MS	30000	/* as ztunnel pings istiod */
+/*
+ * Until istiod's first Authorization response is applied, this global
+ * DENY keeps the node closed (Documentation/istio.rst, "Before the first
+ * Authorization response").
+ */
+#define XDS_PENDING		"kzt/authorization-pending"
+#define XDS_COMMIT_TRIES	3	/* EAGAIN: the live tables moved */
 
 static int on_grpc(struct kztd *d, struct kztd_io *io, uint32_t events);
 
@@ -84,16 +95,16 @@ static int pod_ifindex(const struct in6_addr *addr, uint32_t *ifindex,
 	return ret;
 }
 
-/* Send @ops to the kernel; 0 or errno (logged). */
-static int kernel_apply(struct kztd *d, const struct kzt_xds_wl_ops *ops)
+/* Stage the workload changes in @opts's transaction; 0 or errno (logged). */
+static int stage_workloads(struct kztd *d, const struct kzt_xds_wl_ops *ops,
+			   const struct kzt_add_opts *opts)
 {
-	const struct kzt_add_opts replace = { .replace = true };
 	struct kzt_nl_err err;
 	char buf[256], addr[KZT_ADDR_STRLEN];
 	int ret;
 
 	for (size_t i = 0; i < ops->add.n; i++) {
-		ret = kzt_workload_add(&d->client, &ops->add.v[i], &replace, &err);
+		ret = kzt_workload_add(&d->client, &ops->add.v[i], opts, &err);
 		if (ret) {
 			log_err("xds: Unable to add workload %s: %s",
 				kzt_addr_str(&ops->add.v[i].addr, addr, sizeof(addr)),
@@ -102,7 +113,7 @@ static int kernel_apply(struct kztd *d, const struct kzt_xds_wl_ops *ops)
 		}
 	}
 	for (size_t i = 0; i < ops->n_del; i++) {
-		ret = kzt_workload_del(&d->client, &ops->del[i], &err);
+		ret = kzt_workload_del_txn(&d->client, &ops->del[i], opts->txn, &err);
 		if (ret && ret != ENOENT) {
 			log_err("xds: Unable to remove workload %s: %s",
 				kzt_addr_str(&ops->del[i], addr, sizeof(addr)),
@@ -111,6 +122,77 @@ static int kernel_apply(struct kztd *d, const struct kzt_xds_wl_ops *ops)
 		}
 	}
 	return 0;
+}
+
+/* Stage the policy changes (and the end of XDS_PENDING when @unblock). */
+static int stage_policies(struct kztd *d, const struct kzt_xds_pol_ops *ops,
+			  bool unblock, const struct kzt_add_opts *opts)
+{
+	struct kzt_nl_err err;
+	char buf[256];
+	int ret;
+
+	for (size_t i = 0; i < ops->n_add; i++) {
+		ret = kzt_policy_add(&d->client, ops->add[i], opts, &err);
+		if (ret) {
+			log_err("xds: Unable to add policy %s: %s", ops->add[i]->name,
+				kzt_err_str(&err, buf, sizeof(buf)));
+			return ret;
+		}
+	}
+	for (size_t i = 0; i < ops->n_del + unblock; i++) {
+		const char *name = i < ops->n_del ? ops->del[i] : XDS_PENDING;
+
+		ret = kzt_policy_del_txn(&d->client, name, opts->txn, &err);
+		if (ret && ret != ENOENT) {
+			log_err("xds: Unable to remove policy %s: %s", name,
+				kzt_err_str(&err, buf, sizeof(buf)));
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Apply @wl and @pol as one transaction: staged on a copy of the live
+ * tables, swapped in by the commit, or nothing changes. 0 or errno
+ * (logged).
+ */
+static int kernel_apply(struct kztd *d, const struct kzt_xds_wl_ops *wl,
+			const struct kzt_xds_pol_ops *pol, bool unblock)
+{
+	struct kzt_add_opts opts = { .replace = true, .in_txn = true };
+	struct kzt_nl_err err;
+	char buf[256];
+	int ret = 0;
+
+	if (!wl->add.n && !wl->n_del && !pol->n_add && !pol->n_del && !unblock)
+		return 0;
+	for (int tries = 0; tries < XDS_COMMIT_TRIES; tries++) {
+		ret = kzt_txn_begin_flags(&d->client, KZT_TXN_F_FROM_LIVE,
+					  &opts.txn, &err);
+		if (ret) {
+			log_err("xds: Unable to begin a transaction: %s",
+				kzt_err_str(&err, buf, sizeof(buf)));
+			return ret;
+		}
+		ret = stage_workloads(d, wl, &opts);
+		if (!ret)
+			ret = stage_policies(d, pol, unblock, &opts);
+		if (ret) {
+			kzt_txn_abort(&d->client, opts.txn, &err);
+			return ret;
+		}
+		ret = kzt_txn_commit(&d->client, opts.txn, &err);
+		if (ret != EAGAIN)
+			break;
+	}
+	if (ret) {
+		log_err("xds: Unable to commit the transaction: %s",
+			kzt_err_str(&err, buf, sizeof(buf)));
+		kzt_txn_abort(&d->client, opts.txn, &err);	/* if still open */
+	}
+	return ret;
 }
 
 /* Append "NAME: WHY" to the NACK message. */
@@ -193,11 +275,90 @@ static void ca_want(struct kztd *d)
 	free(ids);
 }
 
-static int on_address(const kzt_ads_response *r, void *arg, char *nack,
-		      size_t nack_len)
+/*
+ * The store's changes after a response of @type, as one transaction.
+ * Until istiod's first Authorization response nothing is applied: the
+ * workloads wait in the store, so that no pod is entered without the
+ * policies that select it (the live policies may be a previous kztd's);
+ * the first Authorization response applies them all, its policies, and
+ * the end of XDS_PENDING together. On failure the kernel is
+ * unchanged and the marks stay, so the next response sends it all again.
+ * @retval 0, EINVAL (@nack says why) or ENOMEM
+ */
+static int apply_response(struct kztd *d, const char *type,
+			  const kzt_ads_response *r, size_t refused, char *nack,
+			  size_t nack_len)
 {
-	struct kztd *d = arg;
+	struct kztd_xds *x = &d->xds;
+	bool authz = !strcmp(type, "Authorization");
+	bool unblock = authz && !x->authz_synced;
+	struct kzt_xds_pol_ops pol = { 0 };
 	struct kzt_xds_wl_ops ops;
+	char why[256] = "";
+	int ret;
+
+	if (!authz && !x->authz_synced) {
+		log_info("xds: %s response %s: %zu resources (%zu refused), %zu removed: kept until istiod's Authorization resources come",
+			 type, r->nonce, r->n_resources, refused,
+			 r->n_removed_resources);
+		return 0;
+	}
+	ret = kzt_xds_store_ops(&x->store, pod_ifindex, NULL, &ops);
+	if (ret)
+		return ret;
+	log_unenrolled(&ops);
+	ret = kzt_xds_store_pol_ops(&x->store, &pol, why, sizeof(why));
+	if (ret == EINVAL)
+		nack_add(nack, nack_len, "(policy)", why);
+	if (ret)
+		goto out;
+	ret = kernel_apply(d, &ops, &pol, unblock);
+	if (!ret) {
+		kzt_xds_store_committed(&x->store, &ops);
+		kzt_xds_store_pol_committed(&x->store, &pol);
+		if (unblock) {
+			x->authz_synced = true;
+			log_info("xds: istiod's Authorization applied: %s removed",
+				 XDS_PENDING);
+		}
+	}
+	log_info("xds: %s response %s: %zu resources (%zu refused), %zu removed: %zu workload entries set, %zu removed, %zu policies set, %zu removed%s",
+		 type, r->nonce, r->n_resources, refused, r->n_removed_resources,
+		 ops.add.n, ops.n_del, pol.n_add, pol.n_del,
+		 ret ? " (failed: kept for the next response)" : "");
+	if (ret) {
+		nack_add(nack, nack_len, "(kernel)", strerror(ret));
+		ret = EINVAL;
+	} else {
+		x->synced = true;
+	}
+out:
+	kzt_xds_wl_ops_free(&ops);
+	kzt_xds_pol_ops_free(&pol);
+	return ret;
+}
+
+/* How one resource type goes into the store (on_response()). */
+struct xds_kind {
+	const char *name;
+	int (*put)(struct kztd *d, const Envoy__Service__Discovery__V3__Resource *r,
+		   char *why, size_t why_len);
+	int (*remove)(struct kzt_xds_store *s, const char *name);
+	/*
+	 * A refused resource: what was under its name is removed (a
+	 * workload's addresses then fail closed), or kept (@put has put a
+	 * policy's stand-in, or changed nothing).
+	 */
+	bool drop_refused;
+};
+
+/*
+ * A response of @kind: each resource put (NACKed by name if refused),
+ * the removed ones removed, then applied as one transaction.
+ */
+static int on_response(struct kztd *d, const struct xds_kind *kind,
+		       const kzt_ads_response *r, char *nack, size_t nack_len)
+{
 	size_t refused = 0;
 	int ret;
 
@@ -205,38 +366,37 @@ static int on_address(const kzt_ads_response *r, void *arg, char *nack,
 		const Envoy__Service__Discovery__V3__Resource *res = r->resources[i];
 		char why[256] = "";
 
-		ret = address_put(d, res, why, sizeof(why));
+		ret = kind->put(d, res, why, sizeof(why));
 		if (ret == ENOMEM)
 			return ENOMEM;
 		if (ret) {
-			/* Refused: whatever it was before goes (fails closed). */
-			kzt_xds_store_remove(&d->xds.store, res->name);
+			if (kind->drop_refused)
+				kind->remove(&d->xds.store, res->name);
 			nack_add(nack, nack_len, res->name, why);
 			refused++;
 		}
 	}
 	for (size_t i = 0; i < r->n_removed_resources; i++)
-		if (kzt_xds_store_remove(&d->xds.store, r->removed_resources[i]))
+		if (kind->remove(&d->xds.store, r->removed_resources[i]))
 			return ENOMEM;
-
-	ret = kzt_xds_store_ops(&d->xds.store, pod_ifindex, NULL, &ops);
+	ret = apply_response(d, kind->name, r, refused, nack, nack_len);
 	if (ret)
 		return ret;
-	log_unenrolled(&ops);
-	ret = kernel_apply(d, &ops);
-	if (!ret)
-		kzt_xds_store_committed(&d->xds.store, &ops);
-	log_info("xds: Address response %s: %zu resources (%zu refused), %zu removed: %zu workload entries set, %zu removed%s",
-		 r->nonce, r->n_resources, refused, r->n_removed_resources,
-		 ops.add.n, ops.n_del, ret ? " (failed: kept for the next response)" : "");
-	kzt_xds_wl_ops_free(&ops);
-	if (ret) {
-		nack_add(nack, nack_len, "(kernel)", strerror(ret));
-		return EINVAL;
-	}
-	d->xds.synced = true;
-	ca_want(d);
 	return refused ? EINVAL : 0;
+}
+
+static int on_address(const kzt_ads_response *r, void *arg, char *nack,
+		      size_t nack_len)
+{
+	static const struct xds_kind kind = {
+		"Address", address_put, kzt_xds_store_remove, true,
+	};
+	struct kztd *d = arg;
+	int ret = on_response(d, &kind, r, nack, nack_len);
+
+	if (ret != ENOMEM)
+		ca_want(d);
+	return ret;
 }
 
 static int address_versions(void *arg, struct kzt_ads_versions *vs)
@@ -261,56 +421,142 @@ static int address_versions(void *arg, struct kzt_ads_versions *vs)
 }
 
 /*
- * istiod's Authorization resources are not mapped to kernel policies yet
- * (Documentation/istio.rst): each one is NACKed, and kztd_xds_start() has
- * put a DENY-everything policy in their place, so the node fails closed
- * rather than letting every flow in.
+ * One Authorization resource into the store: its policy, or when kzt
+ * cannot enforce it exactly, its stand-in (kzt_xds_authz_standin()) and
+ * EINVAL with @why. A resource that does not decode, or is not named as
+ * its policy, changes nothing (EINVAL).
  */
+static int authz_put(struct kztd *d, const Envoy__Service__Discovery__V3__Resource *r,
+		     char *why, size_t why_len)
+{
+	const Google__Protobuf__Any *any = r->resource;
+	Istio__Security__Authorization *a;
+	struct kzt_xds_authz pol;
+	bool inert = false;
+	int ret, refused;
+
+	if (!any || strcmp(any->type_url, KZT_XDS_TYPE_AUTHZ)) {
+		snprintf(why, why_len, "not an istio.security.Authorization");
+		return EINVAL;
+	}
+	a = istio__security__authorization__unpack(NULL, any->value.len,
+						    any->value.data);
+	if (!a) {
+		snprintf(why, why_len, "does not decode");
+		return EINVAL;
+	}
+	refused = kzt_xds_authz_map(a, &pol, why, why_len);
+	if (refused == EINVAL) {
+		kzt_xds_authz_free(&pol);
+		ret = kzt_xds_authz_standin(a, &pol, &inert);
+		if (ret == EINVAL)
+			goto out;
+		if (!ret)
+			log_warn("xds: Authorization %s refused (%s): %s",
+				 r->name, why, inert ? "not enforced (it never decides a flow)" :
+				 "its strictest form is enforced instead");
+	} else {
+		ret = refused;
+	}
+	if (!ret && strcmp(pol.policy.name, r->name)) {
+		snprintf(why, why_len, "named %s, not NAMESPACE/NAME (%s)",
+			 r->name, pol.policy.name);
+		ret = refused = EINVAL;
+	} else if (!ret) {
+		ret = kzt_xds_store_put_authz(&d->xds.store, r->version, &pol,
+					      inert);
+	}
+out:
+	kzt_xds_authz_free(&pol);	/* zeroed if it moved into the store */
+	istio__security__authorization__free_unpacked(a, NULL);
+	return ret ? ret : refused;
+}
+
 static int on_authorization(const kzt_ads_response *r, void *arg, char *nack,
 			    size_t nack_len)
 {
-	(void)arg;
-	if (!r->n_resources)
-		return 0;
-	snprintf(nack, nack_len, "%zu Authorization resources refused: this kztd does not apply Authorization yet (it denies every flow to its pods instead)",
-		 r->n_resources);
-	return EINVAL;
+	static const struct xds_kind kind = {
+		"Authorization", authz_put, kzt_xds_store_remove_authz, false,
+	};
+
+	return on_response(arg, &kind, r, nack, nack_len);
 }
 
-static int no_versions(void *arg, struct kzt_ads_versions *vs)
+static int authz_versions(void *arg, struct kzt_ads_versions *vs)
 {
-	(void)arg;
-	(void)vs;
+	struct kztd *d = arg;
+	struct kzt_hmap_iter it;
+	struct kzt_hmap_entry *e;
+
+	for (e = kzt_hmap_first(&d->xds.store.authz, &it); e;
+	     e = kzt_hmap_next(&d->xds.store.authz, &it, e)) {
+		const struct kzt_xds_authz_res *res = e->val;
+
+		if (kzt_ads_versions_add(vs, (const char *)e->key, res->version))
+			return ENOMEM;
+	}
 	return 0;
 }
 
 static const struct kzt_ads_type ads_types[] = {
 	{ KZT_XDS_TYPE_ADDRESS, on_address, address_versions },
-	{ KZT_XDS_TYPE_AUTHZ, on_authorization, no_versions },
+	{ KZT_XDS_TYPE_AUTHZ, on_authorization, authz_versions },
 };
 
-#define XDS_DENY_ALL	"kzt/no-authorization"
-
-/* The node denies every flow to its pods until Authorization is applied. */
-static int deny_all(struct kztd *d)
+/*
+ * At start: what the kernel holds from a previous kztd. Its policies are
+ * istiod's last known ones: they stay, adopted by the store, until the
+ * first Authorization response replaces or removes them. On a node whose
+ * tables hold no workload (nothing was ever applied, or the module is
+ * fresh) XDS_PENDING denies every flow until that response is applied; a
+ * live XDS_PENDING stays for the same reason.
+ */
+static int policies_adopt(struct kztd *d)
 {
+	struct kzt_workloads wls = { 0 };
+	struct kzt_policies live = { 0 };
 	struct kzt_rule any = { 0 };
-	const struct kzt_policy p = {
-		.name = XDS_DENY_ALL, .action = KZT_ACTION_DENY,
+	const struct kzt_policy pending = {
+		.name = XDS_PENDING, .action = KZT_ACTION_DENY,
 		.scope = KZT_SCOPE_GLOBAL, .rules = &any, .n_rules = 1,
 	};
 	const struct kzt_add_opts replace = { .replace = true };
 	struct kzt_nl_err err;
+	bool have_pending = false;
 	char buf[256];
 	int ret;
 
-	ret = kzt_policy_add(&d->client, &p, &replace, &err);
-	if (ret)
-		log_err("xds: Unable to add the policy %s: %s", XDS_DENY_ALL,
+	ret = kzt_policy_dump(&d->client, &live, &err);
+	if (!ret)
+		ret = kzt_workload_dump(&d->client, &wls, &err);
+	if (ret) {
+		log_err("xds: Unable to read the live tables: %s",
 			kzt_err_str(&err, buf, sizeof(buf)));
-	else
-		log_warn("xds: istiod's Authorization resources are not applied by this kztd: policy %s denies every flow to this node's pods",
-			 XDS_DENY_ALL);
+		goto out;
+	}
+	for (size_t i = 0; i < live.n && !ret; i++) {
+		if (!strcmp(live.v[i].name, XDS_PENDING))
+			have_pending = true;
+		else
+			ret = kzt_xds_store_adopt_policy(&d->xds.store, live.v[i].name);
+	}
+	if (ret)
+		goto out;
+	if (live.n)
+		log_info("xds: %zu live policies kept until istiod's Authorization resources replace them",
+			 live.n - have_pending);
+	if (!wls.n || have_pending) {
+		ret = kzt_policy_add(&d->client, &pending, &replace, &err);
+		if (ret)
+			log_err("xds: Unable to add the policy %s: %s", XDS_PENDING,
+				kzt_err_str(&err, buf, sizeof(buf)));
+		else
+			log_info("xds: policy %s denies every flow to this node's pods until istiod's Authorization resources are applied",
+				 XDS_PENDING);
+	}
+out:
+	kzt_workloads_free(&wls);
+	kzt_policies_free(&live);
 	return ret;
 }
 
@@ -431,7 +677,7 @@ int kztd_xds_start(struct kztd *d, const struct kzt_conf *conf)
 		.keepalive_ms = XDS_KEEPALIVE_MS,
 	};
 	x->backoff_ms = XDS_BACKOFF_MIN_MS;
-	if (deny_all(d))
+	if (policies_adopt(d))
 		return EIO;
 	conn_open(d);
 	return 0;

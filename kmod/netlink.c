@@ -115,7 +115,8 @@ static u64 kzt_nl_multi_attrs(u8 cmd)
 {
 	switch (cmd) {
 	case KZT_CMD_POLICY_ADD:
-		return BIT_ULL(KZT_POLICY_A_SCOPE_ID) | BIT_ULL(KZT_POLICY_A_RULE);
+		return BIT_ULL(KZT_POLICY_A_SCOPE_ID) |
+		       BIT_ULL(KZT_POLICY_A_SCOPE_ADDR) | BIT_ULL(KZT_POLICY_A_RULE);
 	case KZT_CMD_REVOKE:
 		return BIT_ULL(KZT_REVOKE_A_PEER_ID);
 	default:

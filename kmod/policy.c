@@ -68,7 +68,7 @@ static const struct nla_policy kzt_rule_nl_policy[KZT_RULE_A_MAX + 1] = {
 };
 
 /*
- * SCOPE_ID and RULE repeat (multi-attr); the others are single. The
+ * SCOPE_ID, SCOPE_ADDR and RULE repeat (multi-attr); the others are single. The
  * counters (WOULD_ALLOW, WOULD_DENY) are only for replies: having no entry,
  * strict validation refuses them in a request.
  */
@@ -78,6 +78,7 @@ const struct nla_policy kzt_policy_add_nl_policy[KZT_POLICY_A_MAX + 1] = {
 	[KZT_POLICY_A_SCOPE] = NLA_POLICY_MAX(NLA_U8, __KZT_SCOPE_MAX - 1),
 	[KZT_POLICY_A_NAMESPACE] = { .type = NLA_NUL_STRING, .len = KZT_NAMESPACE_MAX },
 	[KZT_POLICY_A_SCOPE_ID] = { .type = NLA_NUL_STRING, .len = KZT_SPIFFE_ID_MAX },
+	[KZT_POLICY_A_SCOPE_ADDR] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
 	[KZT_POLICY_A_RULE] = NLA_POLICY_NESTED(kzt_rule_nl_policy),
 	[KZT_POLICY_A_FLAGS] = NLA_POLICY_MASK(NLA_U32, __KZT_POLICY_F_ALL),
 	[KZT_POLICY_A_TXN] = NLA_POLICY_MIN(NLA_U32, 1),
@@ -136,6 +137,7 @@ static_assert(KZT_POLICY_SIZE_MAX / 8 <= U16_MAX);
 /* What a policy needs, counted by the checking pass. */
 struct kzt_policy_layout {
 	u32 n_scope_ids;
+	u32 n_scope_addrs;
 	u32 n_rules;
 	u32 n_clauses;
 	u32 n_matches;
@@ -405,9 +407,11 @@ static int kzt_rule_measure(const struct nlattr *rule,
 }
 
 /* Where the scope's attribute is required, and where it is refused. */
-static int kzt_scope_check(struct nlattr **tb, u32 n_scope_ids,
+static int kzt_scope_check(struct nlattr **tb,
+			   const struct kzt_policy_layout *lay,
 			   struct netlink_ext_ack *extack)
 {
+	u32 n_scope_ids = lay->n_scope_ids;
 	enum kzt_scope scope = nla_get_u8(tb[KZT_POLICY_A_SCOPE]);
 	const struct nlattr *ns = tb[KZT_POLICY_A_NAMESPACE];
 	const char *s;
@@ -427,6 +431,17 @@ static int kzt_scope_check(struct nlattr **tb, u32 n_scope_ids,
 		NL_SET_ERR_MSG_ATTR(extack, tb[KZT_POLICY_A_SCOPE],
 				    "a policy of scope workloads needs at least one scope ID");
 		NL_SET_ERR_ATTR_MISS(extack, NULL, KZT_POLICY_A_SCOPE_ID);
+		return -EINVAL;
+	}
+	if (lay->n_scope_addrs && scope != KZT_SCOPE_ADDRESSES) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[KZT_POLICY_A_SCOPE_ADDR],
+				    "scope addresses are only for a policy of scope addresses");
+		return -EINVAL;
+	}
+	if (scope == KZT_SCOPE_ADDRESSES && !lay->n_scope_addrs) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[KZT_POLICY_A_SCOPE],
+				    "a policy of scope addresses needs at least one scope address");
+		NL_SET_ERR_ATTR_MISS(extack, NULL, KZT_POLICY_A_SCOPE_ADDR);
 		return -EINVAL;
 	}
 	if (scope != KZT_SCOPE_NAMESPACE)
@@ -471,8 +486,23 @@ static int kzt_scope_id_measure(const struct nlattr *nla,
 	return 0;
 }
 
+static int kzt_scope_addr_measure(const struct nlattr *nla,
+				  struct kzt_policy_layout *lay,
+				  struct netlink_ext_ack *extack)
+{
+	if (++lay->n_scope_addrs > KZT_SCOPE_IDS_MAX) {
+		NL_SET_ERR_MSG_ATTR_FMT(extack, nla, "more than %d scope addresses",
+					KZT_SCOPE_IDS_MAX);
+		return -EINVAL;
+	}
+	/* Kept as a 16-byte key among the strings (no NUL). */
+	lay->strings += sizeof(struct in6_addr);
+	lay->msg_size += nla_total_size(sizeof(struct in6_addr));
+	return 0;
+}
+
 /*
- * Walk the stream for what repeats (SCOPE_ID, RULE); the table holds the
+ * Walk the stream for what repeats (SCOPE_ID, SCOPE_ADDR, RULE); the table holds the
  * single attributes, which must not repeat.
  */
 static int kzt_repeated_measure(const struct nlattr *attrs, int len,
@@ -488,6 +518,8 @@ static int kzt_repeated_measure(const struct nlattr *attrs, int len,
 
 		if (type == KZT_POLICY_A_SCOPE_ID) {
 			err = kzt_scope_id_measure(nla, lay, extack);
+		} else if (type == KZT_POLICY_A_SCOPE_ADDR) {
+			err = kzt_scope_addr_measure(nla, lay, extack);
 		} else if (type == KZT_POLICY_A_RULE) {
 			err = -EINVAL;
 			if (lay->n_rules == KZT_POLICY_RULES_MAX)
@@ -499,7 +531,7 @@ static int kzt_repeated_measure(const struct nlattr *attrs, int len,
 			err = seen[type] ? -EINVAL : 0;
 			if (err)
 				NL_SET_ERR_MSG_ATTR(extack, nla,
-						    "attribute given twice (only scope IDs and rules repeat)");
+						    "attribute given twice (only scope IDs, scope addresses and rules repeat)");
 			seen[type] = true;
 		}
 		if (err)
@@ -537,7 +569,7 @@ static int kzt_policy_measure(struct nlattr **tb,
 	err = kzt_repeated_measure(attrs, len, lay, extack);
 	if (err)
 		return err;
-	err = kzt_scope_check(tb, lay->n_scope_ids, extack);
+	err = kzt_scope_check(tb, lay, extack);
 	if (err)
 		return err;
 	n = kzt_nla_strlen(tb[KZT_POLICY_A_NAME]) + 1;
@@ -586,7 +618,8 @@ static size_t kzt_policy_size(const struct kzt_policy_layout *lay)
 {
 	size_t size = sizeof(struct kzt_policy);
 
-	size = size_add(size, array_size(lay->n_scope_ids + lay->n_patterns,
+	size = size_add(size, array_size(lay->n_scope_ids + lay->n_scope_addrs +
+					 lay->n_patterns,
 					 sizeof(struct kzt_pattern)));
 	size = size_add(size, array_size(lay->n_rules, sizeof(struct kzt_rule)));
 	size = size_add(size, array_size(lay->n_clauses, sizeof(struct kzt_clause)));
@@ -602,7 +635,7 @@ static void kzt_builder_init(struct kzt_policy_builder *b,
 {
 	b->policy = policy;
 	b->scope_ids = (struct kzt_pattern *)(policy + 1);
-	b->patterns = b->scope_ids + lay->n_scope_ids;
+	b->patterns = b->scope_ids + lay->n_scope_ids + lay->n_scope_addrs;
 	b->rules = (struct kzt_rule *)(b->patterns + lay->n_patterns);
 	b->clauses = (struct kzt_clause *)(b->rules + lay->n_rules);
 	b->cidrs = (struct kzt_cidr *)(b->clauses + lay->n_clauses);
@@ -632,6 +665,18 @@ static void kzt_builder_string(struct kzt_policy_builder *b,
 	pattern->len = len;
 	pattern->kind = KZT_MATCH_EXACT;
 	b->strings += len + 1;
+}
+
+/* Copy a scope address: a 16-byte key, compared and hashed as bytes. */
+static void kzt_builder_addr(struct kzt_policy_builder *b,
+			     const struct nlattr *nla,
+			     struct kzt_pattern *pattern)
+{
+	memcpy(b->strings, nla_data(nla), sizeof(struct in6_addr));
+	pattern->text = b->strings;
+	pattern->len = sizeof(struct in6_addr);
+	pattern->kind = KZT_MATCH_EXACT;
+	b->strings += sizeof(struct in6_addr);
 }
 
 static void kzt_builder_value(struct kzt_policy_builder *b, unsigned int field,
@@ -737,6 +782,8 @@ static void kzt_policy_build(struct kzt_policy *policy,
 
 	nla_for_each_attr_type(nla, KZT_POLICY_A_SCOPE_ID, attrs, len, rem)
 		kzt_builder_string(&b, nla, &b.scope_ids[policy->n_scope_ids++]);
+	nla_for_each_attr_type(nla, KZT_POLICY_A_SCOPE_ADDR, attrs, len, rem)
+		kzt_builder_addr(&b, nla, &b.scope_ids[policy->n_scope_ids++]);
 	nla_for_each_attr_type(nla, KZT_POLICY_A_RULE, attrs, len, rem)
 		kzt_builder_rule(&b, nla);
 	policy->n_rules = lay->n_rules;
@@ -922,7 +969,7 @@ static int kzt_policy_dry_run_fill(struct sk_buff *skb,
  * @policy: the policy
  *
  * Puts the POLICY_ADD attributes NAME, ACTION, SCOPE, NAMESPACE or the
- * SCOPE_IDs, the RULEs and DRY_RUN (no FLAGS or TXN), and a dry-run
+ * SCOPE_IDs or SCOPE_ADDRs, the RULEs and DRY_RUN (no FLAGS or TXN), and a dry-run
  * policy's counters, in kzt_policy_msg_size() bytes. Never sleeps. On
  * failure the caller cancels the message.
  *
@@ -939,10 +986,14 @@ int kzt_policy_fill(struct sk_buff *skb, const struct kzt_policy *policy)
 	if (policy->scope == KZT_SCOPE_NAMESPACE &&
 	    nla_put_string(skb, KZT_POLICY_A_NAMESPACE, policy->ns.text))
 		return -EMSGSIZE;
-	for (i = 0; i < policy->n_scope_ids; i++)
-		if (nla_put_string(skb, KZT_POLICY_A_SCOPE_ID,
-				   policy->scope_ids[i].text))
+	for (i = 0; i < policy->n_scope_ids; i++) {
+		const struct kzt_pattern *key = &policy->scope_ids[i];
+
+		if (policy->scope == KZT_SCOPE_ADDRESSES ?
+		    nla_put(skb, KZT_POLICY_A_SCOPE_ADDR, key->len, key->text) :
+		    nla_put_string(skb, KZT_POLICY_A_SCOPE_ID, key->text))
 			return -EMSGSIZE;
+	}
 	for (i = 0; i < policy->n_rules; i++)
 		if (kzt_rule_fill(skb, policy, &policy->rules[i]))
 			return -EMSGSIZE;

@@ -74,7 +74,7 @@ const struct kzt_policy *kzt_policy_set_find(const struct kzt_policy_set *set,
 struct kzt_authz_query {
 	const char *src_id;		/* NULL: a plaintext peer */
 	const struct in6_addr *src_addr;
-	/* The flow's destination address (destination-ip); NULL: none. */
+	/* The flow's destination address (destination-ip, scope addresses). */
 	const struct in6_addr *dst_addr;
 	const char *dst_id;		/* the destination workload */
 	/* The <ns> of @dst_id if the caller has it; NULL: parsed from it. */

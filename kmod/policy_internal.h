@@ -97,7 +97,11 @@ struct kzt_policy {
 	atomic64_t would[__KZT_VERDICT_MAX];
 	struct kzt_pattern name;
 	struct kzt_pattern ns;			/* KZT_SCOPE_NAMESPACE only */
-	const struct kzt_pattern *scope_ids;	/* KZT_SCOPE_WORKLOADS only */
+	/*
+	 * KZT_SCOPE_WORKLOADS: the SPIFFE IDs; KZT_SCOPE_ADDRESSES: the
+	 * addresses, 16-byte keys (no NUL). None for the other scopes.
+	 */
+	const struct kzt_pattern *scope_ids;
 	u32 n_scope_ids;
 	u32 n_rules;
 	const struct kzt_rule *rules;
@@ -116,14 +120,14 @@ struct kzt_policy {
 
 /*
  * Policies of one action, enforced or dry-run, that may apply to a
- * destination: the global ones, and the namespace- and workload-scoped ones
- * hashed by namespace or ID. Lists hold positions in the set (name order),
- * ascending.
+ * destination: the global ones, and the namespace-, workload- and
+ * address-scoped ones hashed by namespace, ID or address. Lists hold
+ * positions in the set (name order), ascending.
  */
 struct kzt_index_entry {
-	const struct kzt_pattern *key;	/* the policy's namespace or ID */
+	const struct kzt_pattern *key;	/* its namespace, ID or address */
 	u32 pos;
-	u8 scope;			/* KZT_SCOPE_NAMESPACE or _WORKLOADS */
+	u8 scope;		/* KZT_SCOPE_NAMESPACE, _WORKLOADS or _ADDRESSES */
 };
 
 struct kzt_policy_index {

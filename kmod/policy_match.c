@@ -212,7 +212,9 @@ static bool kzt_policy_matches(const struct kzt_policy *policy,
 	return false;
 }
 
-/* An index key of the destination: its namespace or its ID. */
+/* An index key of the destination: its namespace, its ID or its address. */
+#define KZT_DST_KEYS	3
+
 struct kzt_dst_key {
 	u8 scope;
 	const char *s;			/* NULL: the destination has none */
@@ -263,7 +265,7 @@ static u32 kzt_bucket_first_match(const struct kzt_policy_set *set,
  */
 static u32 kzt_index_first_match(const struct kzt_policy_set *set,
 				 const struct kzt_policy_index *index,
-				 const struct kzt_dst_key keys[2],
+				 const struct kzt_dst_key keys[KZT_DST_KEYS],
 				 const struct kzt_peer *peer, bool *applies)
 {
 	u32 best = U32_MAX, i;
@@ -275,11 +277,13 @@ static u32 kzt_index_first_match(const struct kzt_policy_set *set,
 			break;
 		}
 	}
-	best = kzt_bucket_first_match(set, index, &keys[0], peer, best, applies);
-	return kzt_bucket_first_match(set, index, &keys[1], peer, best, applies);
+	for (i = 0; i < KZT_DST_KEYS; i++)
+		best = kzt_bucket_first_match(set, index, &keys[i], peer, best,
+					      applies);
+	return best;
 }
 
-static void kzt_dst_keys_init(struct kzt_dst_key keys[2],
+static void kzt_dst_keys_init(struct kzt_dst_key keys[KZT_DST_KEYS],
 			      const struct kzt_authz_query *query)
 {
 	struct kzt_spiffe_id id = {
@@ -294,6 +298,9 @@ static void kzt_dst_keys_init(struct kzt_dst_key keys[2],
 		kzt_spiffe_parse(dst_id, len, &id);
 	keys[0] = (struct kzt_dst_key){ KZT_SCOPE_NAMESPACE, id.ns, id.ns_len };
 	keys[1] = (struct kzt_dst_key){ KZT_SCOPE_WORKLOADS, dst_id, len };
+	keys[2] = (struct kzt_dst_key){ KZT_SCOPE_ADDRESSES,
+					(const char *)query->dst_addr,
+					query->dst_addr ? sizeof(*query->dst_addr) : 0 };
 }
 
 static void kzt_decision_set(struct kzt_decision *decision,
@@ -344,14 +351,14 @@ static void kzt_decide_from(const struct kzt_policy_set *set, u32 deny,
  */
 static void kzt_index_count(const struct kzt_policy_set *set,
 			    const struct kzt_policy_index *index,
-			    const struct kzt_dst_key keys[2],
+			    const struct kzt_dst_key keys[KZT_DST_KEYS],
 			    enum kzt_verdict verdict)
 {
 	u32 i, k, b, last;
 
 	for (i = 0; i < index->n_global; i++)
 		atomic64_inc(&set->policies[index->global[i]]->would[verdict]);
-	for (k = 0; k < 2; k++) {
+	for (k = 0; k < KZT_DST_KEYS; k++) {
 		if (!keys[k].s)
 			continue;
 		b = kzt_policy_key_hash(keys[k].scope, keys[k].s, keys[k].len) &
@@ -375,7 +382,7 @@ static void kzt_index_count(const struct kzt_policy_set *set,
  * in the dry-run policies that apply when @count.
  */
 static void kzt_decide_dry_run(const struct kzt_policy_set *set,
-			       const struct kzt_dst_key keys[2],
+			       const struct kzt_dst_key keys[KZT_DST_KEYS],
 			       const struct kzt_peer *peer, u32 deny, u32 allow,
 			       bool allow_applies, bool count,
 			       struct kzt_decision *decision)
@@ -422,7 +429,7 @@ void kzt_policy_decide(const struct kzt_policy_set *set,
 		       struct kzt_decision *decision)
 {
 	const struct kzt_policy_index *idx;
-	struct kzt_dst_key keys[2];
+	struct kzt_dst_key keys[KZT_DST_KEYS];
 	struct kzt_peer peer;
 	u32 deny, allow = U32_MAX;
 	bool applies = false;

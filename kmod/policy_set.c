@@ -19,8 +19,8 @@
 
 /**
  * kzt_policy_key_hash() - hash of an index key
- * @scope: KZT_SCOPE_NAMESPACE or KZT_SCOPE_WORKLOADS
- * @key: a namespace or a SPIFFE ID
+ * @scope: KZT_SCOPE_NAMESPACE, KZT_SCOPE_WORKLOADS or KZT_SCOPE_ADDRESSES
+ * @key: a namespace, a SPIFFE ID or a 16-byte address
  * @len: its length
  *
  * Return: the hash the index buckets its entries by.
@@ -30,12 +30,15 @@ u32 kzt_policy_key_hash(u8 scope, const char *key, size_t len)
 	return jhash(key, len, scope);
 }
 
-/* The keys @policy is indexed under: its namespace or its scope IDs. */
+/*
+ * The keys @policy is indexed under: its namespace, or its scope IDs or
+ * addresses (none for a global policy).
+ */
 static u32 kzt_policy_n_keys(const struct kzt_policy *policy)
 {
 	if (policy->scope == KZT_SCOPE_NAMESPACE)
 		return 1;
-	return policy->scope == KZT_SCOPE_WORKLOADS ? policy->n_scope_ids : 0;
+	return policy->n_scope_ids;
 }
 
 static const struct kzt_pattern *kzt_policy_key(const struct kzt_policy *policy,

@@ -72,6 +72,8 @@ struct kzt_tpolicy {
 	char ns[KZT_T_STR];		/* "" for none */
 	u8 n_ids;
 	char ids[KZT_T_IDS][KZT_T_STR];
+	u8 n_addrs;
+	struct in6_addr addrs[KZT_T_IDS];
 	u8 n_rules;
 	struct kzt_trule rules[KZT_T_RULES];
 	u8 n_matches;
@@ -92,7 +94,8 @@ struct kzt_tdesc {
 	const char *name;
 	enum kzt_action action;
 	enum kzt_scope scope;
-	const char *scope_arg;		/* namespace, or IDs separated by ',' */
+	/* The namespace, or the IDs or addresses, separated by ','. */
+	const char *scope_arg;
 	const char *rules[KZT_T_RULES * 2];
 	bool dry_run;
 };
@@ -245,6 +248,15 @@ static void kzt_tparse(struct kunit *test, const struct kzt_tdesc *d,
 			KUNIT_ASSERT_LT(test, p->n_ids, KZT_T_IDS);
 			strscpy(p->ids[p->n_ids++], id, KZT_T_STR);
 		}
+	} else if (d->scope == KZT_SCOPE_ADDRESSES && d->scope_arg) {
+		ids = kunit_kstrdup(test, d->scope_arg, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, ids);
+		while ((id = strsep(&ids, ","))) {
+			u8 plen;
+
+			KUNIT_ASSERT_LT(test, p->n_addrs, KZT_T_IDS);
+			kzt_tparse_cidr(test, id, &p->addrs[p->n_addrs++], &plen);
+		}
 	}
 	for (i = 0; i < ARRAY_SIZE(d->rules) && d->rules[i]; i++) {
 		const char *text = d->rules[i];
@@ -360,6 +372,9 @@ static void kzt_tput(struct kunit *test, struct sk_buff *skb,
 		KUNIT_ASSERT_EQ(test, nla_put_string(skb, KZT_POLICY_A_NAMESPACE, p->ns), 0);
 	for (i = 0; i < p->n_ids; i++)
 		KUNIT_ASSERT_EQ(test, nla_put_string(skb, KZT_POLICY_A_SCOPE_ID, p->ids[i]), 0);
+	for (i = 0; i < p->n_addrs; i++)
+		KUNIT_ASSERT_EQ(test, nla_put_in6_addr(skb, KZT_POLICY_A_SCOPE_ADDR,
+						       &p->addrs[i]), 0);
 	for (i = 0; i < p->n_rules; i++)
 		KUNIT_ASSERT_EQ(test, kzt_tput_rule(skb, p, &p->rules[i]), 0);
 	if (p->dry_run)
@@ -421,6 +436,8 @@ static const struct kzt_tdesc kzt_good_descs[] = {
 	    "+not-ip-block=::/0 port=1 not-port=65535" } },
 	{ "x", KZT_ACTION_ALLOW, KZT_SCOPE_GLOBAL, NULL,
 	  { "ip-block=0.0.0.0/0", "port=8080", "", "namespace=*" } },
+	{ "selected", KZT_ACTION_ALLOW, KZT_SCOPE_ADDRESSES,
+	  "10.1.2.3,2001:db8::5,10.1.2.3", { "namespace=front" } },
 	{ "dry-run-deny", KZT_ACTION_DENY, KZT_SCOPE_NAMESPACE, "prod",
 	  { "namespace=legacy" }, true },
 	{ "dry-run-allow-none", KZT_ACTION_ALLOW, KZT_SCOPE_GLOBAL, NULL, { },
@@ -595,6 +612,29 @@ static void kzt_tweak_namespace(struct kunit *test, struct sk_buff *skb)
 static void kzt_tweak_scope_id(struct kunit *test, struct sk_buff *skb)
 {
 	kzt_put_ok(test, nla_put_string(skb, KZT_POLICY_A_SCOPE_ID, KZT_TD "/w"));
+}
+
+static void kzt_tweak_scope_addr(struct kunit *test, struct sk_buff *skb)
+{
+	struct in6_addr a = { };
+
+	kzt_put_ok(test, nla_put_in6_addr(skb, KZT_POLICY_A_SCOPE_ADDR, &a));
+}
+
+static void kzt_tweak_many_scope_addrs(struct kunit *test, struct sk_buff *skb)
+{
+	struct in6_addr a = { };
+	int i;
+
+	for (i = 0; i < KZT_SCOPE_IDS_MAX; i++) {
+		a.s6_addr32[3] = htonl(i);
+		kzt_put_ok(test, nla_put_in6_addr(skb, KZT_POLICY_A_SCOPE_ADDR, &a));
+	}
+}
+
+static void kzt_tweak_short_scope_addr(struct kunit *test, struct sk_buff *skb)
+{
+	kzt_put_ok(test, nla_put_u32(skb, KZT_POLICY_A_SCOPE_ADDR, 0));
 }
 
 static void kzt_tweak_many_scope_ids(struct kunit *test, struct sk_buff *skb)
@@ -832,11 +872,11 @@ static const struct kzt_bad_case kzt_bad_cases[] = {
 	{ "name of 254 bytes", { }, kzt_tweak_long_name, -EINVAL,
 	  NULL, KZT_POLICY_A_NAME },
 	{ "name twice", KZT_GLOBAL_DENY(), kzt_tweak_name_again, -EINVAL,
-	  "attribute given twice (only scope IDs and rules repeat)",
+	  "attribute given twice (only scope IDs, scope addresses and rules repeat)",
 	  KZT_POLICY_A_NAME },
 	{ "action 2", { "p", 2, KZT_SCOPE_GLOBAL }, NULL, -ERANGE,
 	  "integer out of range", KZT_POLICY_A_ACTION },
-	{ "scope 3", { "p", KZT_ACTION_DENY, 3 }, NULL, -ERANGE,
+	{ "scope 4", { "p", KZT_ACTION_DENY, 4 }, NULL, -ERANGE,
 	  "integer out of range", KZT_POLICY_A_SCOPE },
 	{ "unknown flag", KZT_GLOBAL_DENY(), kzt_tweak_bad_flags, -EINVAL,
 	  "reserved bit set", KZT_POLICY_A_FLAGS },
@@ -845,7 +885,7 @@ static const struct kzt_bad_case kzt_bad_cases[] = {
 	{ "dry-run with a value", KZT_GLOBAL_DENY(), kzt_tweak_dry_run_value,
 	  -ERANGE, "Attribute failed policy validation", KZT_POLICY_A_DRY_RUN },
 	{ "dry-run twice", KZT_GLOBAL_DENY(), kzt_tweak_dry_run_twice, -EINVAL,
-	  "attribute given twice (only scope IDs and rules repeat)",
+	  "attribute given twice (only scope IDs, scope addresses and rules repeat)",
 	  KZT_POLICY_A_DRY_RUN },
 	{ "scope namespace without namespace",
 	  { "p", KZT_ACTION_DENY, KZT_SCOPE_NAMESPACE }, NULL, -EINVAL,
@@ -867,6 +907,27 @@ static const struct kzt_bad_case kzt_bad_cases[] = {
 	  { "p", KZT_ACTION_DENY, KZT_SCOPE_WORKLOADS, KZT_TD "/a," KZT_TD "/b/" },
 	  NULL, -EINVAL, "scope ID: path must not end with '/'",
 	  KZT_POLICY_A_SCOPE_ID },
+	{ "scope addresses without addresses",
+	  { "p", KZT_ACTION_DENY, KZT_SCOPE_ADDRESSES }, NULL, -EINVAL,
+	  "a policy of scope addresses needs at least one scope address",
+	  KZT_POLICY_A_SCOPE, KZT_POLICY_A_SCOPE_ADDR },
+	{ "scope address on a workloads policy",
+	  { "p", KZT_ACTION_DENY, KZT_SCOPE_WORKLOADS, KZT_TD "/a" },
+	  kzt_tweak_scope_addr, -EINVAL,
+	  "scope addresses are only for a policy of scope addresses",
+	  KZT_POLICY_A_SCOPE_ADDR },
+	{ "scope ID on an addresses policy",
+	  { "p", KZT_ACTION_DENY, KZT_SCOPE_ADDRESSES, "10.0.0.1" },
+	  kzt_tweak_scope_id, -EINVAL,
+	  "scope IDs are only for a policy of scope workloads",
+	  KZT_POLICY_A_SCOPE_ID },
+	{ "scope address of 4 bytes",
+	  { "p", KZT_ACTION_DENY, KZT_SCOPE_ADDRESSES, "10.0.0.1" },
+	  kzt_tweak_short_scope_addr, -ERANGE, NULL, KZT_POLICY_A_SCOPE_ADDR },
+	{ "1025 scope addresses",
+	  { "p", KZT_ACTION_DENY, KZT_SCOPE_ADDRESSES, "10.0.0.1" },
+	  kzt_tweak_many_scope_addrs, -EINVAL, "more than 1024 scope addresses",
+	  KZT_POLICY_A_SCOPE_ADDR },
 	{ "1025 scope IDs",
 	  { "p", KZT_ACTION_DENY, KZT_SCOPE_WORKLOADS, KZT_TD "/a" },
 	  kzt_tweak_many_scope_ids, -EINVAL, "more than 1024 scope IDs",
@@ -1302,6 +1363,18 @@ static const struct kzt_tdesc kzt_empty_policies[] = {
 	{ }
 };
 
+/*
+ * Istio's WORKLOAD_SELECTOR, resolved to pod addresses: two pods of one
+ * service account, only one selected.
+ */
+static const struct kzt_tdesc kzt_addr_policies[] = {
+	{ "allow-selected", KZT_ACTION_ALLOW, KZT_SCOPE_ADDRESSES,
+	  "10.8.0.1,2001:db8::1", { "port=80" } },
+	{ "deny-selected", KZT_ACTION_DENY, KZT_SCOPE_ADDRESSES, "10.8.0.1",
+	  { "principal=*/sa/evil" } },
+	{ }
+};
+
 /* The dry-run decision of a case: none (no dry-run policy applies), or it. */
 struct kzt_tdry {
 	bool applies;
@@ -1502,6 +1575,25 @@ static const struct kzt_decide_case kzt_decide_cases[] = {
 	  KZT_TD "/ns/prod/sa/evil", KZT_IP, KZT_PROD_DB, 443,
 	  KZT_DENY, KZT_REASON_DENY_POLICY, "deny-evil",
 	  { true, KZT_DENY, KZT_REASON_DENY_POLICY, "deny-evil" } },
+	{ "address scope: the selected pod's match", kzt_addr_policies,
+	  KZT_UI, KZT_IP, KZT_PROD_WEB, 80,
+	  KZT_ALLOW, KZT_REASON_ALLOW_POLICY, "allow-selected", KZT_NO_DRY,
+	  "10.8.0.1" },
+	{ "address scope: the selected pod's miss", kzt_addr_policies,
+	  KZT_UI, KZT_IP, KZT_PROD_WEB, 8080,
+	  KZT_DENY, KZT_REASON_NO_ALLOW_MATCH, NULL, KZT_NO_DRY, "10.8.0.1" },
+	{ "address scope: IPv6 address", kzt_addr_policies,
+	  KZT_UI, KZT_IP, KZT_PROD_WEB, 8080,
+	  KZT_DENY, KZT_REASON_NO_ALLOW_MATCH, NULL, KZT_NO_DRY, "2001:db8::1" },
+	{ "address scope: DENY on the selected pod", kzt_addr_policies,
+	  KZT_TD "/ns/x/sa/evil", KZT_IP, KZT_PROD_WEB, 80,
+	  KZT_DENY, KZT_REASON_DENY_POLICY, "deny-selected", KZT_NO_DRY,
+	  "10.8.0.1" },
+	{ "address scope: same ID, other pod", kzt_addr_policies,
+	  KZT_UI, KZT_IP, KZT_PROD_WEB, 8080,
+	  KZT_ALLOW, KZT_REASON_NO_POLICY, NULL, KZT_NO_DRY, "10.8.0.2" },
+	{ "address scope: no destination address", kzt_addr_policies,
+	  KZT_UI, KZT_IP, KZT_PROD_WEB, 8080, KZT_ALLOW, KZT_REASON_NO_POLICY },
 	{ "no dry-run policy applies", kzt_dry_policies,
 	  KZT_TD "/ns/legacy/sa/ui", KZT_IP, KZT_STAGING, 80,
 	  KZT_ALLOW, KZT_REASON_NO_POLICY },
@@ -1786,6 +1878,9 @@ static bool kzt_ref_applies(const struct kzt_tpolicy *p,
 		return true;
 	if (p->scope == KZT_SCOPE_NAMESPACE)
 		return q->dst_ns[0] && !strcmp(p->ns, q->dst_ns);
+	for (i = 0; i < p->n_addrs; i++)
+		if (ipv6_addr_equal(&p->addrs[i], &q->dst_addr))
+			return true;
 	for (i = 0; i < p->n_ids; i++)
 		if (q->dst_id[0] && !strcmp(p->ids[i], q->dst_id))
 			return true;
@@ -1988,6 +2083,12 @@ static void kzt_r_policy(struct kunit *test, struct rnd_state *rnd,
 		p->n_ids = 1 + prandom_u32_state(rnd) % 2;
 		for (i = 0; i < p->n_ids; i++)
 			kzt_r_id(rnd, "td", p->ids[i], ns, sa);
+	}
+	if (p->scope == KZT_SCOPE_ADDRESSES) {
+		p->n_addrs = 1 + prandom_u32_state(rnd) % 2;
+		for (i = 0; i < p->n_addrs; i++)
+			kzt_tparse_addr(test, KZT_PICK(rnd, kzt_r_addrs),
+					&p->addrs[i]);
 	}
 	p->n_rules = prandom_u32_state(rnd) % 3;
 	for (i = 0; i < p->n_rules; i++)

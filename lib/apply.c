@@ -900,7 +900,13 @@ static int parse_policy_scope(struct loader *l, yaml_node_t *entry,
 		path_key(p, path, "scope");
 		if (scalar(l, v[0], p, &s))
 			return EINVAL;
-		if (kzt_scope_parse(s, &pol->scope))
+		/*
+		 * Scope addresses is kztd's form of Istio's workload
+		 * selectors, made from istiod's data; a file names its
+		 * workloads by ID.
+		 */
+		if (kzt_scope_parse(s, &pol->scope) ||
+		    pol->scope == KZT_SCOPE_ADDRESSES)
 			return fail(l, v[0], p,
 				    "'%s' is not global, namespace or workloads", s);
 	}

@@ -95,7 +95,7 @@ static int put_rule(struct nl_msg *msg, const struct kzt_rule *r)
  * kzt_policy_put() - the attributes of a POLICY_ADD for @p
  * @msg:  the message, after its genl header
  * @p:    the policy; NAMESPACE is sent when @p->ns is set, SCOPE_ID for
- *        each of @p->scope_ids, a RULE nest for each rule, DRY_RUN when
+ *        each of @p->scope_ids, SCOPE_ADDR for each of @p->scope_addrs, a RULE nest for each rule, DRY_RUN when
  *        @p->dry_run (its counters never: they are the kernel's)
  * @opts: replace/transaction; may be NULL
  *
@@ -111,6 +111,10 @@ int kzt_policy_put(struct nl_msg *msg, const struct kzt_policy *p,
 	    (p->ns && nla_put_string(msg, KZT_POLICY_A_NAMESPACE, p->ns) < 0) ||
 	    put_strs(msg, KZT_POLICY_A_SCOPE_ID, &p->scope_ids))
 		return EMSGSIZE;
+	for (size_t i = 0; i < p->scope_addrs.n; i++)
+		if (kztnl_put_addr(msg, KZT_POLICY_A_SCOPE_ADDR,
+				   &p->scope_addrs.v[i]))
+			return EMSGSIZE;
 	for (size_t i = 0; i < p->n_rules; i++)
 		if (put_rule(msg, &p->rules[i]))
 			return EMSGSIZE;
@@ -268,6 +272,10 @@ static int get_policy_attr(const struct nlattr *nla, struct kzt_policy *p)
 			return EBADMSG;
 		return kzt_strs_push(&p->scope_ids, nla_data(nla),
 				     nla_len(nla) - 1);
+	case KZT_POLICY_A_SCOPE_ADDR:
+		if (nla_len(nla) != sizeof(struct in6_addr))
+			return EBADMSG;
+		return kzt_addrs_push(&p->scope_addrs, nla_data(nla));
 	case KZT_POLICY_A_RULE:
 		r = kzt_policy_rule_add(p);
 		return r ? get_rule(nla, r, true) : ENOMEM;

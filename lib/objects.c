@@ -62,6 +62,17 @@ int kzt_cidrs_push(struct kzt_cidrs *c, const struct kzt_cidr *cidr)
 	return 0;
 }
 
+int kzt_addrs_push(struct kzt_addrs *a, const struct in6_addr *addr)
+{
+	struct in6_addr *v = grow(a->v, a->n, sizeof(*v));
+
+	if (!v)
+		return ENOMEM;
+	a->v = v;
+	a->v[a->n++] = *addr;
+	return 0;
+}
+
 int kzt_ports_push(struct kzt_ports *p, uint16_t port)
 {
 	uint16_t *v = grow(p->v, p->n, sizeof(*v));
@@ -210,6 +221,7 @@ void kzt_policy_free(struct kzt_policy *p)
 	free(p->name);
 	free(p->ns);
 	kzt_strs_free(&p->scope_ids);
+	free(p->scope_addrs.v);
 	for (size_t i = 0; i < p->n_rules; i++)
 		kzt_rule_free(&p->rules[i]);
 	free(p->rules);
@@ -266,6 +278,7 @@ static const char *const scope_names[__KZT_SCOPE_MAX] = {
 	[KZT_SCOPE_GLOBAL]	= "global",
 	[KZT_SCOPE_NAMESPACE]	= "namespace",
 	[KZT_SCOPE_WORKLOADS]	= "workloads",
+	[KZT_SCOPE_ADDRESSES]	= "addresses",
 };
 
 static const char *const nonmesh_names[__KZT_NONMESH_MAX] = {

@@ -31,6 +31,11 @@ struct kzt_ports {
 	size_t n;
 };
 
+struct kzt_addrs {
+	struct in6_addr *v;
+	size_t n;
+};
+
 /* One entry of the workload table: the address is the key. */
 struct kzt_workload {
 	struct in6_addr addr;
@@ -86,6 +91,7 @@ struct kzt_policy {
 	uint8_t scope;		/* enum kzt_scope */
 	char *ns;		/* KZT_SCOPE_NAMESPACE only */
 	struct kzt_strs scope_ids;	/* KZT_SCOPE_WORKLOADS only */
+	struct kzt_addrs scope_addrs;	/* KZT_SCOPE_ADDRESSES only */
 	struct kzt_rule *rules;
 	size_t n_rules;
 	bool dry_run;		/* decided and counted, never enforced */
@@ -103,6 +109,7 @@ struct kzt_policies {
 int kzt_strs_push(struct kzt_strs *s, const char *str, size_t len);
 int kzt_cidrs_push(struct kzt_cidrs *c, const struct kzt_cidr *cidr);
 int kzt_ports_push(struct kzt_ports *p, uint16_t port);
+int kzt_addrs_push(struct kzt_addrs *a, const struct in6_addr *addr);
 void kzt_strs_free(struct kzt_strs *s);
 
 void kzt_workload_free(struct kzt_workload *w);

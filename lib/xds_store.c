@@ -3,12 +3,16 @@
  * Address resources and the workload table they imply (xds_store.h).
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "xds_store.h"
 
 #define ADDR_LEN sizeof(struct in6_addr)
+
+static void authz_res_free(void *val);
+static void pol_inst_free(void *val);
 
 /* The workloads that claim one address, first claim first. */
 struct kzt_xds_claims {
@@ -359,6 +363,350 @@ void kzt_xds_store_free(struct kzt_xds_store *s)
 	kzt_hmap_free(&s->claims, claims_free);
 	kzt_hmap_free(&s->installed, installed_free);
 	kzt_hmap_free(&s->dirty, NULL);
+	kzt_hmap_free(&s->authz, authz_res_free);
+	kzt_hmap_free(&s->pol_installed, pol_inst_free);
+	kzt_hmap_free(&s->pol_dirty, NULL);
+}
+
+/* ---- Authorization resources and the kernel's policies ---- */
+
+/* What the kernel holds for one policy kztd put there (or found live). */
+struct kzt_xds_pol_inst {
+	bool unknown;			/* found live at start: replace or remove */
+	struct in6_addr *addrs;		/* a selector policy's, sorted */
+	size_t n;
+};
+
+static void authz_res_free(void *val)
+{
+	struct kzt_xds_authz_res *res = val;
+
+	if (!res)
+		return;
+	kzt_xds_authz_free(&res->a);
+	free(res->version);
+	free(res);
+}
+
+static void pol_inst_free(void *val)
+{
+	struct kzt_xds_pol_inst *inst = val;
+
+	if (!inst)
+		return;
+	free(inst->addrs);
+	free(inst);
+}
+
+static int pol_mark(struct kzt_xds_store *s, const char *name)
+{
+	return kzt_hmap_sput(&s->pol_dirty, name, s);
+}
+
+/**
+ * kzt_xds_store_put_authz() - an Authorization was added or updated
+ * @s:       the store
+ * @version: the resource's version
+ * @a:       the policy (kzt_xds_authz_map(), or the stand-in of a refused
+ *           one); its name is the resource name. Moved into the store
+ *           (zeroed) on success
+ * @inert:   nothing to enforce (@a holds no policy; its name is still set)
+ *
+ * @retval 0      stored; the name is marked
+ * @retval ENOMEM unchanged
+ */
+int kzt_xds_store_put_authz(struct kzt_xds_store *s, const char *version,
+			    struct kzt_xds_authz *a, bool inert)
+{
+	const char *name = a->policy.name;
+	struct kzt_xds_authz_res *old = kzt_hmap_sget(&s->authz, name);
+	struct kzt_xds_authz_res *res = calloc(1, sizeof(*res));
+
+	if (!res || !(res->version = strdup(version)) || pol_mark(s, name))
+		goto nomem;
+	res->a = *a;
+	res->inert = inert;
+	if (kzt_hmap_sput(&s->authz, name, res))
+		goto nomem;
+	memset(a, 0, sizeof(*a));
+	authz_res_free(old);
+	return 0;
+nomem:
+	if (res)
+		free(res->version);
+	free(res);
+	return ENOMEM;
+}
+
+/**
+ * kzt_xds_store_remove_authz() - istiod removed the Authorization @name
+ * @s:    the store
+ * @name: its resource name; unknown names are fine
+ *
+ * @retval 0 or ENOMEM (unchanged)
+ */
+int kzt_xds_store_remove_authz(struct kzt_xds_store *s, const char *name)
+{
+	struct kzt_xds_authz_res *res = kzt_hmap_sget(&s->authz, name);
+
+	if (!res)
+		return 0;
+	if (pol_mark(s, name))
+		return ENOMEM;
+	kzt_hmap_sdel(&s->authz, name);
+	authz_res_free(res);
+	return 0;
+}
+
+/**
+ * kzt_xds_store_adopt_policy() - a policy of a previous kztd is live
+ * @s:    the store
+ * @name: its name
+ *
+ * It stays live; the next kzt_xds_store_pol_ops() replaces it by what
+ * istiod says now, or removes it if istiod has no such resource.
+ *
+ * @retval 0 or ENOMEM
+ */
+int kzt_xds_store_adopt_policy(struct kzt_xds_store *s, const char *name)
+{
+	struct kzt_xds_pol_inst *inst = calloc(1, sizeof(*inst));
+
+	if (!inst)
+		return ENOMEM;
+	inst->unknown = true;
+	pol_inst_free(kzt_hmap_sget(&s->pol_installed, name));
+	if (kzt_hmap_sput(&s->pol_installed, name, inst)) {
+		kzt_hmap_sdel(&s->pol_installed, name);
+		free(inst);
+		return ENOMEM;
+	}
+	return 0;
+}
+
+/* The local addresses of one selector policy, while they are gathered. */
+struct sel_addrs {
+	struct in6_addr *v;
+	size_t n, cap;
+};
+
+static void sel_addrs_free(void *val)
+{
+	struct sel_addrs *a = val;
+
+	free(a->v);
+	free(a);
+}
+
+static int sel_add(struct kzt_hmap *sel, const char *name,
+		   const struct in6_addr *addr)
+{
+	struct sel_addrs *a = kzt_hmap_sget(sel, name);
+	struct in6_addr *v;
+
+	if (!a) {
+		a = calloc(1, sizeof(*a));
+		if (!a || kzt_hmap_sput(sel, name, a)) {
+			free(a);
+			return ENOMEM;
+		}
+	}
+	if (a->n == a->cap) {
+		v = realloc(a->v, (a->cap ? a->cap * 2 : 4) * sizeof(*v));
+		if (!v)
+			return ENOMEM;
+		a->v = v;
+		a->cap = a->cap ? a->cap * 2 : 4;
+	}
+	a->v[a->n++] = *addr;
+	return 0;
+}
+
+static int addr_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, ADDR_LEN);
+}
+
+/* Sorted, without repeats (a pod may list a policy twice). */
+static void sel_normalize(struct sel_addrs *a)
+{
+	size_t n = 0;
+
+	qsort(a->v, a->n, ADDR_LEN, addr_cmp);
+	for (size_t i = 0; i < a->n; i++)
+		if (!n || memcmp(&a->v[n - 1], &a->v[i], ADDR_LEN))
+			a->v[n++] = a->v[i];
+	a->n = n;
+}
+
+/* Name -> addresses of the local workloads that list each selector policy. */
+static int selections(struct kzt_xds_store *s, struct kzt_hmap *sel)
+{
+	struct kzt_hmap_iter it;
+	struct kzt_hmap_entry *e;
+
+	for (e = kzt_hmap_first(&s->workloads, &it); e;
+	     e = kzt_hmap_next(&s->workloads, &it, e)) {
+		const struct kzt_xds_workload *wl =
+			&((struct kzt_xds_wl_res *)e->val)->wl;
+
+		if (!wl->local || wl->host_network)
+			continue;
+		for (size_t p = 0; p < wl->n_policies; p++) {
+			const struct kzt_xds_authz_res *res =
+				kzt_hmap_sget(&s->authz, wl->policies[p]);
+
+			if (!res || res->inert || !res->a.selector)
+				continue;
+			for (size_t i = 0; i < wl->n_addrs; i++)
+				if (sel_add(sel, wl->policies[p], &wl->addrs[i]))
+					return ENOMEM;
+		}
+	}
+	return 0;
+}
+
+static bool inst_same(const struct kzt_xds_pol_inst *inst,
+		      const struct sel_addrs *a)
+{
+	size_t n = a ? a->n : 0;
+
+	return !inst->unknown && inst->n == n &&
+	       (!n || !memcmp(inst->addrs, a->v, n * ADDR_LEN));
+}
+
+static int del_push(struct kzt_xds_pol_ops *ops, const char *name)
+{
+	char *copy = strdup(name);
+
+	if (!copy)
+		return ENOMEM;
+	ops->del[ops->n_del++] = copy;
+	return 0;
+}
+
+/*
+ * One Authorization: add it when it changed or its selection did, remove
+ * it when it has nothing to enforce on this node.
+ */
+static int pol_op(struct kzt_xds_store *s, const char *name,
+		  struct kzt_xds_authz_res *res, struct kzt_hmap *sel,
+		  struct kzt_xds_pol_ops *ops, char *why, size_t why_len)
+{
+	const struct kzt_xds_pol_inst *inst = kzt_hmap_sget(&s->pol_installed, name);
+	struct sel_addrs *a = NULL;
+	int ret;
+
+	if (!res->inert && res->a.selector) {
+		a = kzt_hmap_sget(sel, name);
+		if (a)
+			sel_normalize(a);
+	}
+	if (res->inert || (res->a.selector && !a))
+		return inst ? del_push(ops, name) : 0;
+	if (inst && !kzt_hmap_sget(&s->pol_dirty, name) && inst_same(inst, a))
+		return 0;
+	if (a) {
+		ret = kzt_xds_authz_set_addrs(&res->a, a->v, a->n, why, why_len);
+		if (ret == EINVAL)
+			/* Only the number of pods can do it: at most 1024. */
+			snprintf(why + strlen(why), why_len - strlen(why),
+				 " (%s)", name);
+		if (ret)
+			return ret;
+	}
+	ops->add[ops->n_add++] = &res->a.policy;
+	return 0;
+}
+
+/**
+ * kzt_xds_store_pol_ops() - the policy changes the store implies now
+ * @s:       the store
+ * @ops:     zeroed, then filled; kzt_xds_pol_ops_free() it
+ * @why:     on EINVAL, which policy cannot be installed and why
+ * @why_len: its size
+ *
+ * The Authorizations marked since the last commit are added (replaced) or
+ * removed; a selector policy also when the addresses of the local
+ * workloads that list it changed; a policy found live at start that
+ * istiod has no resource for is removed.
+ *
+ * @retval 0      @ops holds the changes (maybe none)
+ * @retval EINVAL a selector policy selects more addresses than a policy
+ *                holds (@ops empty)
+ * @retval ENOMEM @ops empty
+ */
+int kzt_xds_store_pol_ops(struct kzt_xds_store *s, struct kzt_xds_pol_ops *ops,
+			  char *why, size_t why_len)
+{
+	size_t n = s->authz.n + s->pol_installed.n;
+	struct kzt_hmap sel = { 0 };
+	struct kzt_hmap_iter it;
+	struct kzt_hmap_entry *e;
+	int ret;
+
+	memset(ops, 0, sizeof(*ops));
+	ops->add = calloc(n ? n : 1, sizeof(*ops->add));
+	ops->del = calloc(n ? n : 1, sizeof(*ops->del));
+	ret = !ops->add || !ops->del ? ENOMEM : selections(s, &sel);
+	for (e = kzt_hmap_first(&s->authz, &it); !ret && e;
+	     e = kzt_hmap_next(&s->authz, &it, e))
+		ret = pol_op(s, (const char *)e->key, e->val, &sel, ops, why,
+			     why_len);
+	for (e = kzt_hmap_first(&s->pol_installed, &it); !ret && e;
+	     e = kzt_hmap_next(&s->pol_installed, &it, e))
+		if (!kzt_hmap_sget(&s->authz, (const char *)e->key))
+			ret = del_push(ops, (const char *)e->key);
+	kzt_hmap_free(&sel, sel_addrs_free);
+	if (ret)
+		kzt_xds_pol_ops_free(ops);
+	return ret;
+}
+
+/**
+ * kzt_xds_store_pol_committed() - the kernel applied @ops: remember it
+ * @s:   the store
+ * @ops: from kzt_xds_store_pol_ops()
+ *
+ * The marks are cleared. Should remembering an addition fail for want of
+ * memory, the policy is marked again, so the next ops send it again.
+ */
+void kzt_xds_store_pol_committed(struct kzt_xds_store *s,
+				 struct kzt_xds_pol_ops *ops)
+{
+	kzt_hmap_free(&s->pol_dirty, NULL);
+	for (size_t i = 0; i < ops->n_del; i++)
+		pol_inst_free(kzt_hmap_sdel(&s->pol_installed, ops->del[i]));
+	for (size_t i = 0; i < ops->n_add; i++) {
+		const struct kzt_policy *p = ops->add[i];
+		struct kzt_xds_pol_inst *inst = calloc(1, sizeof(*inst));
+		size_t n = p->scope_addrs.n;
+
+		if (inst && n) {
+			inst->addrs = malloc(n * ADDR_LEN);
+			if (inst->addrs) {
+				memcpy(inst->addrs, p->scope_addrs.v, n * ADDR_LEN);
+				inst->n = n;
+			}
+		}
+		pol_inst_free(kzt_hmap_sdel(&s->pol_installed, p->name));
+		if (!inst || (n && !inst->addrs) ||
+		    kzt_hmap_sput(&s->pol_installed, p->name, inst)) {
+			pol_inst_free(inst);
+			/* Unknown to the store: sent again next time. */
+			kzt_xds_store_adopt_policy(s, p->name);
+			pol_mark(s, p->name);
+		}
+	}
+}
+
+void kzt_xds_pol_ops_free(struct kzt_xds_pol_ops *ops)
+{
+	for (size_t i = 0; i < ops->n_del; i++)
+		free(ops->del[i]);
+	free(ops->del);
+	free(ops->add);
+	memset(ops, 0, sizeof(*ops));
 }
 
 /**

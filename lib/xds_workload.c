@@ -26,10 +26,15 @@
 #include "spiffe.h"
 #include "xds_workload.h"
 
-static int fail(char *why, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(char *why, size_t len, const char *fmt, ...)
+/**
+ * kzt_xds_fail() - say why a resource is refused
+ * @why: where (for the NACK)
+ * @len: its size
+ * @fmt: printf format
+ *
+ * @retval EINVAL always
+ */
+int kzt_xds_fail(char *why, size_t len, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -44,7 +49,7 @@ static int name_dup(char **dst, const char *src, const char *what, char *why,
 		    size_t why_len)
 {
 	if (strlen(src) > KZT_XDS_NAME_MAX)
-		return fail(why, why_len, "%s longer than %d bytes", what,
+		return kzt_xds_fail(why, why_len, "%s longer than %d bytes", what,
 			    KZT_XDS_NAME_MAX);
 	*dst = strdup(src);
 	return *dst ? 0 : ENOMEM;
@@ -87,7 +92,7 @@ static int addrs_fill(const Istio__Workload__Workload *w,
 	static const uint8_t v4mapped[12] = { [10] = 0xff, [11] = 0xff };
 
 	if (w->n_addresses > KZT_XDS_WL_ADDRS_MAX)
-		return fail(why, len, "%zu addresses (at most %d)",
+		return kzt_xds_fail(why, len, "%zu addresses (at most %d)",
 			    w->n_addresses, KZT_XDS_WL_ADDRS_MAX);
 	for (size_t i = 0; i < w->n_addresses; i++) {
 		const ProtobufCBinaryData *a = &w->addresses[i];
@@ -99,12 +104,12 @@ static int addrs_fill(const Istio__Workload__Workload *w,
 		} else if (a->len == 16) {
 			memcpy(dst->s6_addr, a->data, 16);
 		} else {
-			return fail(why, len, "address %zu is %zu bytes (4 or 16)",
+			return kzt_xds_fail(why, len, "address %zu is %zu bytes (4 or 16)",
 				    i, a->len);
 		}
 		for (size_t j = 0; j < i; j++)
 			if (!memcmp(dst, &out->addrs[j], sizeof(*dst)))
-				return fail(why, len, "address %zu given twice", i);
+				return kzt_xds_fail(why, len, "address %zu given twice", i);
 	}
 	out->n_addrs = w->n_addresses;
 	return 0;
@@ -130,14 +135,14 @@ static int identity_fill(struct kzt_xds_workload *out, char *why, size_t len)
 	int n;
 
 	if (!*m->trust_domain)
-		return fail(why, len, "no trust domain (istiod sent none and the node has none)");
+		return kzt_xds_fail(why, len, "no trust domain (istiod sent none and the node has none)");
 	if (!*m->namespace_)
-		return fail(why, len, "no namespace");
+		return kzt_xds_fail(why, len, "no namespace");
 	if (!segment_ok(m->namespace_, KZT_NAMESPACE_MAX))
-		return fail(why, len, "namespace '%s' is not a name of at most %d bytes",
+		return kzt_xds_fail(why, len, "namespace '%s' is not a name of at most %d bytes",
 			    m->namespace_, KZT_NAMESPACE_MAX);
 	if (!segment_ok(m->service_account, KZT_XDS_NAME_MAX))
-		return fail(why, len, "service account '%s' is not a name",
+		return kzt_xds_fail(why, len, "service account '%s' is not a name",
 			    m->service_account);
 	n = asprintf(&out->id, "spiffe://%s/ns/%s/sa/%s", m->trust_domain,
 		     m->namespace_, m->service_account);
@@ -147,7 +152,7 @@ static int identity_fill(struct kzt_xds_workload *out, char *why, size_t len)
 	}
 	bad = kzt_spiffe_workload_check(out->id, n);
 	if (bad)
-		return fail(why, len, "identity '%s': %s", out->id, bad);
+		return kzt_xds_fail(why, len, "identity '%s': %s", out->id, bad);
 	return 0;
 }
 
@@ -155,7 +160,7 @@ static int policies_fill(const Istio__Workload__Workload *w,
 			 struct kzt_xds_workload *out, char *why, size_t len)
 {
 	if (w->n_authorization_policies > KZT_XDS_WL_POLICIES_MAX)
-		return fail(why, len, "%zu authorization_policies (at most %d)",
+		return kzt_xds_fail(why, len, "%zu authorization_policies (at most %d)",
 			    w->n_authorization_policies, KZT_XDS_WL_POLICIES_MAX);
 	if (!w->n_authorization_policies)
 		return 0;
@@ -167,7 +172,7 @@ static int policies_fill(const Istio__Workload__Workload *w,
 		int ret;
 
 		if (strlen(p) > KZT_POLICY_NAME_MAX || !strchr(p, '/'))
-			return fail(why, len, "authorization_policies[%zu] is not NAMESPACE/NAME of at most %d bytes",
+			return kzt_xds_fail(why, len, "authorization_policies[%zu] is not NAMESPACE/NAME of at most %d bytes",
 				    i, KZT_POLICY_NAME_MAX);
 		ret = name_dup(&out->policies[i], p, "policy", why, len);
 		if (ret)
@@ -197,7 +202,7 @@ int kzt_xds_workload_map(const Istio__Workload__Workload *w,
 
 	memset(out, 0, sizeof(*out));
 	if (!*w->uid)
-		return fail(why, why_len, "no uid");
+		return kzt_xds_fail(why, why_len, "no uid");
 	ret = name_dup(&out->uid, w->uid, "uid", why, why_len);
 	if (!ret)
 		ret = meta_fill(w, node, &out->meta, why, why_len);

@@ -75,5 +75,7 @@ int kzt_xds_workload_map(const Istio__Workload__Workload *w,
 			 struct kzt_xds_workload *out, char *why, size_t why_len);
 void kzt_xds_workload_free(struct kzt_xds_workload *w);
 const char *kzt_xds_refusal_name(enum kzt_xds_refusal r);
+int kzt_xds_fail(char *why, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 #endif /* KZT_XDS_WORKLOAD_H */

@@ -7,14 +7,23 @@
  * istio.security.Authorization; the rest is the message. Everything
  * decoded is walked (strings read to their end, byte fields to their
  * length, so ASan sees a bad pointer) and freed (LSan sees a leak).
+ * Every Authorization is also mapped as kztd maps it (lib/xds_authz.c): a
+ * policy that is taken must hold only what kztctl's own checks accept and
+ * fit the kernel's size limit; a refused one must say why and have a
+ * stand-in or be unnameable.
  *
  * No re-encoding check: protobuf-c keeps a malformed unknown field (field
  * number 0) that it then refuses when it reads its own output back, and
  * kzt never re-encodes what it receives.
  */
+#include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "names.h"
+#include "xds_authz.h"
 
 #include "xds.pb-c.h"
 #include "workload.pb-c.h"
@@ -148,6 +157,67 @@ static void walk_authorization(const Istio__Security__Authorization *z)
 	}
 }
 
+static void check_strs(const struct kzt_strs *s, const char *(*check)(const char *))
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (check(s->v[i])) {
+			fprintf(stderr, "mapped value '%s': %s\n", s->v[i], check(s->v[i]));
+			abort();
+		}
+}
+
+static void check_match(const struct kzt_rule *m)
+{
+	check_strs(&m->principals, kzt_principal_check);
+	check_strs(&m->not_principals, kzt_principal_check);
+	check_strs(&m->namespaces, kzt_ns_match_check);
+	check_strs(&m->not_namespaces, kzt_ns_match_check);
+	check_strs(&m->service_accounts, kzt_service_account_check);
+	check_strs(&m->not_service_accounts, kzt_service_account_check);
+	for (size_t i = 0; i < m->ports.n; i++)
+		if (!m->ports.v[i])
+			abort();
+}
+
+/* Map @z as kztd does and check what comes out. */
+static void map_authorization(const Istio__Security__Authorization *z)
+{
+	static const struct in6_addr addrs[2] = {
+		{ .s6_addr = { [10] = 0xff, [11] = 0xff, 10, 0, 0, 1 } },
+		{ .s6_addr = { 0xfd, [15] = 2 } },
+	};
+	struct kzt_xds_authz a;
+	char why[256] = "";
+	size_t size;
+	bool inert;
+	int ret;
+
+	ret = kzt_xds_authz_map(z, &a, why, sizeof(why));
+	if (ret == EINVAL && !why[0])
+		abort();			/* a refusal must say why */
+	if (!ret) {
+		if (kzt_policy_name_check(a.policy.name))
+			abort();
+		for (size_t r = 0; r < a.policy.n_rules; r++)
+			for (size_t c = 0; c < a.policy.rules[r].n_clauses; c++)
+				for (size_t m = 0; m < a.policy.rules[r].clauses[c].n_matches; m++)
+					check_match(&a.policy.rules[r].clauses[c].matches[m]);
+		if (a.selector &&
+		    kzt_xds_authz_set_addrs(&a, addrs, 2, why, sizeof(why)) == ENOMEM)
+			abort();
+		if (!kzt_xds_policy_size(&a.policy, &size) && size > KZT_POLICY_SIZE_MAX &&
+		    !a.selector)
+			abort();		/* taken, but the kernel refuses it */
+	}
+	kzt_xds_authz_free(&a);
+	if (ret == EINVAL) {
+		ret = kzt_xds_authz_standin(z, &a, &inert);
+		if (ret && ret != EINVAL)
+			abort();
+		kzt_xds_authz_free(&a);
+	}
+}
+
 /* Decode @any as its type URL says, walk it, free it. */
 static void walk_any(const Google__Protobuf__Any *any)
 {
@@ -169,6 +239,7 @@ static void walk_any(const Google__Protobuf__Any *any)
 
 		if (z) {
 			walk_authorization(z);
+			map_authorization(z);
 			istio__security__authorization__free_unpacked(z, NULL);
 		}
 	}
@@ -218,6 +289,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!z)
 			return 0;
 		walk_authorization(z);
+		map_authorization(z);
 		m = &z->base;
 		break;
 	}

@@ -112,6 +112,19 @@ test_policy_del() {
 	restore $? 2
 }
 
+# Scope addresses (Istio's workload selector): the re-decision of a live
+# flow goes by its destination address; the other pod of the node, not
+# selected, keeps its flow from the same source.
+deny_a1_to_b1_addr() {
+	mesh_kztctl 2 policy add demo/deny-by-addr action deny scope addresses \
+		"${MESH_IP[b1]}" rule principal "$(principal a1)"
+}
+
+test_policy_addresses() {
+	revoke_case deny_a1_to_b1_addr 2 policy a1 b1 a1 b2
+	restore $? 2
+}
+
 # kztctl apply commits the whole file in one transaction.
 apply_with_deny() {
 	{
@@ -432,6 +445,7 @@ run_test --debug "changes: set up the mesh and the stream servers" test_setup ||
 run_test --debug "changes: policy add (deny) revokes the flow it denies" test_policy_add
 run_test "changes: policy replace revokes what it no longer allows" test_policy_replace
 run_test "changes: policy del of the matching allow revokes" test_policy_del
+run_test "changes: policy add of scope addresses revokes only that pod's flow" test_policy_addresses
 run_test "changes: a transaction commit revokes" test_txn_commit
 run_test "changes: workload del of the source pod revokes" test_workload_del
 run_test "changes: workload replace with another identity revokes" test_workload_replace

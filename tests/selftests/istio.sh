@@ -5,7 +5,9 @@
 # tests/cp/scenarios/istio.json): the workload table it installs from
 # Address resources, a partial NACK, istiod going away and coming back,
 # certificates from istiod's CA and their renewal, a rotated token, and
-# the fail-closed answer to Authorization resources
+# Authorization resources as kernel policies: a WORKLOAD_SELECTOR ALLOW on
+# the local pod's address, a refused one NACKed (its stand-in enforced),
+# a change of the policy, and the node closed until they come
 # (Documentation/istio.rst, "kztd and istiod").
 #
 #   ns node: kztd (NODE_NAME=node-1) and cp.py on 127.0.0.1:15012; a veth
@@ -70,6 +72,15 @@ ready_is() { [ "$(ready_code)" = "$1" ]; }
 
 workloads_are() { [ "$(workloads)" = "$1" ]; }
 
+# decide SA DST PORT -> "verdict reason policy" for a peer of SA in default
+decide() {
+	nx kztctl -j policy check --src-id "spiffe://cluster.local/ns/default/sa/$1" \
+		--src-ip 10.0.1.2 --dst "$2" --port "$3" |
+		jq -r '"\(.verdict) \(.reason) \(.policy // "-")"'
+}
+
+decision_is() { [ "$(decide "$1" "$2" "$3")" = "$4" ]; }
+
 ready_code() { nx curl -s -o /dev/null -w '%{http_code}' 127.0.0.1:15021/healthz/ready; }
 
 test_setup() {
@@ -119,6 +130,8 @@ test_ready() {
 	nx curl -s 127.0.0.1:15021/healthz/ready | grep -q "no state from istiod" ||
 		{ echo "503 does not say why"; return 1; }
 	expect_eq "workloads before istiod" "$(workloads)" "" || return 1
+	nx kztctl policy list | grep -q "kzt/authorization-pending" ||
+		{ echo "no kzt/authorization-pending before istiod:"; nx kztctl policy list; return 1; }
 	# Certificates of 120 s: renewed at half their life (test_renew).
 	touch "$GATE/serve"
 	busywait 30000 ready_is 200 ||
@@ -133,10 +146,33 @@ test_first_state() {
 }
 
 test_authorization() {
+	local json
 	busywait 5000 events_ge ".ev==\"nack\" and .type_url==\"$Z\"" 1 ||
-		{ echo "Authorization not NACKed"; return 1; }
-	nx kztctl policy list | grep -q "kzt/no-authorization" ||
-		{ echo "no kzt/no-authorization policy:"; nx kztctl policy list; return 1; }
+		{ echo "the refused Authorization was not NACKed"; return 1; }
+	expect_match "error_detail" \
+		"$(jq -r "select(.ev==\"nack\" and .type_url==\"$Z\").message" "$CPLOG" | head -n 1)" \
+		"other/bad: rule 0 clause 0 match 0 principals: .*a\\*b" || return 1
+	expect_eq "policies" "$(nx kztctl -j policy list | jq -r '[.policies[].name] | join(" ")')" \
+		"default/allow-a other/bad" || return 1
+	json=$(nx kztctl -j policy show default/allow-a) || return 1
+	expect_eq "selector scope" "$(jq -r '"\(.scope) \(.addresses | join(","))"' <<<"$json")" \
+		"addresses 10.0.0.1" &&
+	expect_eq "the refused one's stand-in" \
+		"$(nx kztctl -j policy show other/bad | jq -c '[.action, .scope, .namespace, (.rules | length)]')" \
+		'["allow","namespace","other",0]' &&
+	expect_eq "allowed source" "$(decide sa-b 10.0.0.1 80)" "allow allow-policy default/allow-a" &&
+	expect_eq "other source" "$(decide sa-d 10.0.0.1 80)" "deny no-allow-match -"
+}
+
+# The ALLOW now names sa-d: the decisions swap, in the same kernel
+# transaction kind as any response (Documentation/istio.rst).
+test_policy_change() {
+	touch "$GATE/update"
+	busywait 20000 decision_is sa-d 10.0.0.1 80 "allow allow-policy default/allow-a" ||
+		{ echo "policy change not applied: $(decide sa-d 10.0.0.1 80)"; return 1; }
+	expect_eq "the source allowed before" "$(decide sa-b 10.0.0.1 80)" "deny no-allow-match -" &&
+	expect_eq "the remote pod is not in the local selector" \
+		"$(nx kztctl -j policy show default/allow-a | jq -r '.addresses | join(",")')" "10.0.0.1"
 }
 
 test_partial_nack() {
@@ -224,8 +260,9 @@ test_renew() {
 run_test --debug "istio: setup, kztd up before istiod" test_setup || exit $RET
 run_test --debug "istio: readiness 503 before istiod's state, 200 after" test_ready || exit $RET
 run_test "istio: workload table as the scenario says, ACKed" test_first_state
-run_test "istio: Authorization NACKed, kzt/no-authorization installed" test_authorization
+run_test "istio: Authorization: selector ALLOW by address, refused one NACKed" test_authorization
 run_test "istio: update+removal+bad Workload: NACK names it, rest applied" test_partial_nack
+run_test "istio: an Authorization change swaps the decisions" test_policy_change
 run_test "istio: certificate issued by istiod for the local pod" test_certificate
 run_test --debug "istio: certificate renewed at half its life" test_renew
 run_test --debug "istio: istiod away: entries kept, backoff, resume with versions" test_istiod_down

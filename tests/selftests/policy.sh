@@ -220,6 +220,30 @@ test_isolation() {
 	expect_eq "node-b policies" "$(ctl "$B" -j policy list | jq '.policies | length')" 0
 }
 
+# Istio's workload selector: two pods of one service account (one SPIFFE
+# ID), a policy for one of them by address; the other is not in its scope.
+test_scope_addresses() {
+	local front=spiffe://$TD/ns/front/sa/ui json
+	ctl "$B" workload add 10.0.2.2 id $ID_WEB node 192.0.2.1 &&
+	ctl "$B" workload add 10.0.2.4 id $ID_WEB node 192.0.2.1 &&
+	ctl "$B" policy add default/sel action allow scope addresses 10.0.2.4,fd00::4 \
+		rule namespace front port 80 || return 1
+	json=$(ctl "$B" -j policy show default/sel) || return 1
+	expect_eq "scope" "$(jq -r .scope <<<"$json")" addresses &&
+	expect_eq "addresses" "$(jq -r '.addresses | join(",")' <<<"$json")" "10.0.2.4,fd00::4" &&
+	expect_eq "selected, match" "$(decide "$B" $front 10.5.0.1 10.0.2.4 80)" \
+		"allow allow-policy default/sel" &&
+	expect_eq "selected, miss" "$(decide "$B" $front 10.5.0.1 10.0.2.4 8080)" \
+		"deny no-allow-match -" &&
+	expect_eq "same ID, not selected" "$(decide "$B" $front 10.5.0.1 10.0.2.2 8080)" \
+		"allow no-policy -" || return 1
+	local out
+	out=$(ctl "$B" policy add default/sel2 action allow scope addresses 10.0.2.x 2>&1)
+	[ $? -ne 0 ] || { echo "a bad address was taken"; return 1; }
+	expect_match "message" "$out" "10.0.2.x" &&
+	ctl "$B" policy del default/sel
+}
+
 kzt_unload || skip_all "kzt is loaded and cannot be removed"
 kzt_load || { log_test "policy: load kzt" 1; exit $RET; }
 A=$(ns_create node-a)
@@ -240,4 +264,5 @@ run_test "policy: a 31 KB policy lists whole; a larger one is refused" test_big_
 run_test "policy: a dry-run policy decides nothing, check shows it" test_dry_run
 run_test "policy: destination IPs and service accounts" test_istio_fields
 run_test "policy: policies of one namespace do not reach another" test_isolation
+run_test "policy: scope addresses: one pod of a service account, not the other" test_scope_addresses
 exit $RET

@@ -400,6 +400,9 @@ static const struct {
 	{ "policies:\n  - name: p\n", "t.yaml:2:5: policies[0]: namespace is needed (unless scope is global)" },
 	{ P "    scope: cluster\n",
 	  "t.yaml:4:12: policies[0].scope: 'cluster' is not global, namespace or workloads" },
+	/* kztd's form of Istio's selectors, not an apply file's. */
+	{ P "    scope: addresses\n",
+	  "t.yaml:4:12: policies[0].scope: 'addresses' is not global, namespace or workloads" },
 	{ P "    action: audit\n",
 	  "t.yaml:4:13: policies[0].action: 'audit' is not allow or deny" },
 	{ P "    dryRun: maybe\n",

@@ -272,6 +272,20 @@ static void test_policy(void **state)
 		"\"dry_run\":false,\"would_allow\":null,\"would_deny\":null}");
 	kzt_policy_free(&p);
 
+	/* Scope addresses: "addresses" as text. */
+	p.name = strdup("s");
+	p.scope = KZT_SCOPE_ADDRESSES;
+	p.action = KZT_ACTION_ALLOW;
+	assert_int_equal(kzt_addrs_push(&p.scope_addrs, &(struct in6_addr){
+		.s6_addr = { [10] = 0xff, [11] = 0xff, 10, 0, 0, 1 } }), 0);
+	assert_int_equal(kzt_addrs_push(&p.scope_addrs, &(struct in6_addr){
+		.s6_addr = { 0xfd, [15] = 2 } }), 0);
+	begin(&c);
+	kztctl_json_policy(&c.j, &p);
+	end(&c, "{\"name\":\"s\",\"action\":\"allow\",\"scope\":\"addresses\",\"addresses\":[\"10.0.0.1\",\"fd00::2\"],\"rules\":[],"
+		"\"dry_run\":false,\"would_allow\":null,\"would_deny\":null}");
+	kzt_policy_free(&p);
+
 	/* Scope global: neither. */
 	p.name = strdup("g");
 	p.scope = KZT_SCOPE_GLOBAL;

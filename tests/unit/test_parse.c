@@ -408,10 +408,12 @@ static void test_policy_add_args(void **state)
 	} bad[] = {
 		{ "", "the policy's name is needed" },
 		{ "p scope global", "action allow|deny is needed" },
-		{ "p action allow", "scope global|namespace NS|workloads ID[,ID...] is needed" },
+		{ "p action allow", "scope global|namespace NS|workloads ID[,ID...]|addresses A[,A...] is needed" },
 		{ "p action maybe scope global", "action needs allow or deny" },
-		{ "p action allow scope cluster", "scope needs global, namespace NS or workloads ID[,ID...]" },
+		{ "p action allow scope cluster", "scope needs global, namespace NS, workloads ID[,ID...] or addresses A[,A...]" },
 		{ "p action allow scope namespace", "scope namespace needs a value" },
+		{ "p action allow scope addresses 10.0.0.1,10.0.0.x",
+		  "invalid address '10.0.0.x': not an IPv4 or IPv6 address" },
 		{ "p action allow scope namespace Default",
 		  "invalid namespace 'Default': not a namespace (lower-case letters, digits and '-')" },
 		{ "p action allow scope workloads spiffe://td/a,,spiffe://td/b",
@@ -517,6 +519,17 @@ static void test_policy_add_args(void **state)
 	assert_string_equal(p.scope_ids.v[1], "spiffe://td/ns/a/sa/c");
 	assert_int_equal(p.n_rules, 0);
 	assert_false(replace);
+	kzt_policy_free(&p);
+
+	snprintf(line, sizeof(line), "s action allow scope addresses 10.0.0.1,fd00::2");
+	assert_int_equal(kztctl_parse_policy_add(words(line, argv), argv, &p,
+						 &replace, err, sizeof(err)), 0);
+	assert_int_equal(p.scope, KZT_SCOPE_ADDRESSES);
+	assert_int_equal(p.scope_ids.n, 0);
+	assert_int_equal(p.scope_addrs.n, 2);
+	assert_int_equal(p.scope_addrs.v[0].s6_addr[15], 1);
+	assert_int_equal(p.scope_addrs.v[0].s6_addr[10], 0xff);
+	assert_int_equal(p.scope_addrs.v[1].s6_addr[0], 0xfd);
 	kzt_policy_free(&p);
 }
 

@@ -30,6 +30,7 @@ struct wl_spec {
 	const char *addrs[3];
 	Istio__Workload__TunnelProtocol proto;
 	bool waypoint;
+	const char *policies[3];	/* authorization_policies */
 };
 
 static int map(const struct wl_spec *sp, struct kzt_xds_workload *out,
@@ -57,6 +58,10 @@ static int map(const struct wl_spec *sp, struct kzt_xds_workload *out,
 	}
 	w.addresses = addrs;
 	w.n_addresses = n;
+	for (n = 0; n < 3 && sp->policies[n]; n++)
+		;
+	w.authorization_policies = (char **)sp->policies;
+	w.n_authorization_policies = n;
 	return kzt_xds_workload_map(&w, &node, out, why, len);
 }
 
@@ -352,6 +357,159 @@ static void test_store_others(void **state)
 	kzt_xds_store_free(&s);
 }
 
+/* ---- Authorization resources and their policies ---- */
+
+#define LOCAL "node-a"
+
+/* An ALLOW of one rule (port 80), as istiod would send it. */
+static void put_authz(struct kzt_xds_store *s, const char *ns,
+		      const char *name, Istio__Security__Scope scope,
+		      Istio__Security__Action action, const char *version)
+{
+	Istio__Security__Authorization a = ISTIO__SECURITY__AUTHORIZATION__INIT;
+	Istio__Security__Rule rule = ISTIO__SECURITY__RULE__INIT, *rules = &rule;
+	Istio__Security__Clause cl = ISTIO__SECURITY__CLAUSE__INIT, *cls = &cl;
+	Istio__Security__Match m = ISTIO__SECURITY__MATCH__INIT, *ms = &m;
+	uint32_t port = 80;
+	struct kzt_xds_authz out;
+	char why[256];
+
+	a.name = (char *)name;
+	a.namespace_ = (char *)ns;
+	a.scope = scope;
+	a.action = action;
+	a.rules = &rules;
+	a.n_rules = 1;
+	rule.clauses = &cls;
+	rule.n_clauses = 1;
+	cl.matches = &ms;
+	cl.n_matches = 1;
+	m.destination_ports = &port;
+	m.n_destination_ports = 1;
+	assert_int_equal(kzt_xds_authz_map(&a, &out, why, sizeof(why)), 0);
+	assert_int_equal(kzt_xds_store_put_authz(s, version, &out, false), 0);
+	kzt_xds_authz_free(&out);
+}
+
+/* The policy ops, by name: "+name[addr,addr]" or "-name", sorted, joined. */
+static void expect_pol_ops(struct kzt_xds_store *s, const char *want)
+{
+	struct kzt_xds_pol_ops ops;
+	char got[1024] = "", *items[64], why[256];
+	size_t n = 0, len = 0;
+
+	assert_int_equal(kzt_xds_store_pol_ops(s, &ops, why, sizeof(why)), 0);
+	for (size_t i = 0; i < ops.n_add; i++) {
+		char buf[256], a[64];
+		size_t o = snprintf(buf, sizeof(buf), "+%s", ops.add[i]->name);
+
+		for (size_t j = 0; j < ops.add[i]->scope_addrs.n; j++)
+			o += snprintf(buf + o, sizeof(buf) - o, "%s%s", j ? "," : "[",
+				      inet_ntop(AF_INET6, &ops.add[i]->scope_addrs.v[j], a, sizeof(a)));
+		if (ops.add[i]->scope_addrs.n)
+			snprintf(buf + o, sizeof(buf) - o, "]");
+		items[n++] = strdup(buf);
+	}
+	for (size_t i = 0; i < ops.n_del; i++) {
+		char buf[256];
+
+		snprintf(buf, sizeof(buf), "-%s", ops.del[i]);
+		items[n++] = strdup(buf);
+	}
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++)
+			if (strcmp(items[j], items[i]) < 0) {
+				char *t = items[i];
+
+				items[i] = items[j];
+				items[j] = t;
+			}
+	for (size_t i = 0; i < n; i++) {
+		len += snprintf(got + len, sizeof(got) - len, "%s%s", i ? " " : "", items[i]);
+		free(items[i]);
+	}
+	assert_string_equal(got, want);
+	kzt_xds_store_pol_committed(s, &ops);
+	kzt_xds_pol_ops_free(&ops);
+}
+
+#define SEL ISTIO__SECURITY__SCOPE__WORKLOAD_SELECTOR
+#define NSS ISTIO__SECURITY__SCOPE__NAMESPACE
+#define ALLOW ISTIO__SECURITY__ACTION__ALLOW
+
+/*
+ * A selector policy follows the local workloads that list it: two pods of
+ * one service account, only one listing it; a remote pod listing it does
+ * not count; a pod that comes, changes its list, or goes.
+ */
+static void test_store_selector(void **state)
+{
+	struct kzt_xds_store s = { 0 };
+
+	(void)state;
+	put_authz(&s, "prod", "allow-web", SEL, ALLOW, "1");
+	put_authz(&s, "prod", "ns-wide", NSS, ALLOW, "1");
+	/* Selects nothing local: not installed; the namespace one is. */
+	expect_pol_ops(&s, "+prod/ns-wide");
+	expect_pol_ops(&s, "");
+
+	put(&s, &(struct wl_spec){ .uid = "web-1", .ns = "prod", .sa = "web", .node = LOCAL,
+				   .addrs = { "10.1.0.1" }, .proto = HBONE,
+				   .policies = { "prod/allow-web" } });
+	put(&s, &(struct wl_spec){ .uid = "web-2", .ns = "prod", .sa = "web", .node = LOCAL,
+				   .addrs = { "10.1.0.2" }, .proto = HBONE });
+	put(&s, &(struct wl_spec){ .uid = "web-3", .ns = "prod", .sa = "web", .node = "node-b",
+				   .addrs = { "10.1.0.3" }, .proto = HBONE,
+				   .policies = { "prod/allow-web" } });
+	expect_pol_ops(&s, "+prod/allow-web[::ffff:10.1.0.1]");
+	expect_pol_ops(&s, "");
+
+	/* The second pod lists it (twice): one more address. */
+	put(&s, &(struct wl_spec){ .uid = "web-2", .ns = "prod", .sa = "web", .node = LOCAL,
+				   .addrs = { "10.1.0.2" }, .proto = HBONE,
+				   .policies = { "prod/allow-web", "prod/allow-web" } });
+	expect_pol_ops(&s, "+prod/allow-web[::ffff:10.1.0.1,::ffff:10.1.0.2]");
+
+	/* The resource changes: sent again with the same addresses. */
+	put_authz(&s, "prod", "allow-web", SEL, ALLOW, "2");
+	expect_pol_ops(&s, "+prod/allow-web[::ffff:10.1.0.1,::ffff:10.1.0.2]");
+
+	/* Both pods go: removed, not left with no scope. */
+	assert_int_equal(kzt_xds_store_remove(&s, "web-1"), 0);
+	expect_pol_ops(&s, "+prod/allow-web[::ffff:10.1.0.2]");
+	assert_int_equal(kzt_xds_store_remove(&s, "web-2"), 0);
+	expect_pol_ops(&s, "-prod/allow-web");
+
+	/* istiod removes the namespace policy. */
+	assert_int_equal(kzt_xds_store_remove_authz(&s, "prod/ns-wide"), 0);
+	assert_int_equal(kzt_xds_store_remove_authz(&s, "prod/never-seen"), 0);
+	expect_pol_ops(&s, "-prod/ns-wide");
+	assert_int_equal(s.pol_installed.n, 0);
+	kzt_xds_store_free(&s);
+}
+
+/*
+ * Policies a previous kztd left live: kept until the ops, then replaced
+ * by istiod's version or removed. An inert resource (AUDIT) installs
+ * nothing and removes what it replaced.
+ */
+static void test_store_adopted(void **state)
+{
+	struct kzt_xds_store s = { 0 };
+	struct kzt_xds_authz inert = { 0 };
+
+	(void)state;
+	assert_int_equal(kzt_xds_store_adopt_policy(&s, "prod/ns-wide"), 0);
+	assert_int_equal(kzt_xds_store_adopt_policy(&s, "prod/gone"), 0);
+	assert_int_equal(kzt_xds_store_adopt_policy(&s, "prod/audit"), 0);
+	put_authz(&s, "prod", "ns-wide", NSS, ALLOW, "1");
+	inert.policy.name = strdup("prod/audit");
+	assert_int_equal(kzt_xds_store_put_authz(&s, "1", &inert, true), 0);
+	expect_pol_ops(&s, "+prod/ns-wide -prod/audit -prod/gone");
+	expect_pol_ops(&s, "");
+	kzt_xds_store_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -363,6 +521,8 @@ int main(void)
 		cmocka_unit_test(test_store_address_reuse),
 		cmocka_unit_test(test_store_not_installed),
 		cmocka_unit_test(test_store_others),
+		cmocka_unit_test(test_store_selector),
+		cmocka_unit_test(test_store_adopted),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

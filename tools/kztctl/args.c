@@ -467,7 +467,26 @@ static int scope_item(const char *item, void *arg)
 	return kzt_strs_push(&ctx->p->scope_ids, item, strlen(item));
 }
 
-/* "scope global | namespace NS | workloads ID[,ID...]" at argv[*i]. */
+static int scope_addr_item(const char *item, void *arg)
+{
+	struct scope_item_ctx *ctx = arg;
+	struct in6_addr addr;
+
+	if (kzt_addr_parse(item, &addr))
+		return bad(ctx->errbuf, ctx->errlen, "address", item,
+			   "not an IPv4 or IPv6 address");
+	if (ctx->p->scope_addrs.n >= KZT_SCOPE_IDS_MAX) {
+		snprintf(ctx->errbuf, ctx->errlen, "more than %d addresses",
+			 KZT_SCOPE_IDS_MAX);
+		return EINVAL;
+	}
+	return kzt_addrs_push(&ctx->p->scope_addrs, &addr);
+}
+
+/*
+ * "scope global | namespace NS | workloads ID[,ID...] | addresses A[,A...]"
+ * at argv[*i].
+ */
 static int parse_scope(int argc, char *argv[], int *i, struct kzt_policy *p,
 		       char *errbuf, size_t errlen)
 {
@@ -478,7 +497,7 @@ static int parse_scope(int argc, char *argv[], int *i, struct kzt_policy *p,
 
 	if (!kind || kzt_scope_parse(kind, &p->scope)) {
 		snprintf(errbuf, errlen,
-			 "scope needs global, namespace NS or workloads ID[,ID...]");
+			 "scope needs global, namespace NS, workloads ID[,ID...] or addresses A[,A...]");
 		return EINVAL;
 	}
 	*i += 1;
@@ -496,6 +515,9 @@ static int parse_scope(int argc, char *argv[], int *i, struct kzt_policy *p,
 		p->ns = strdup(arg);
 		return p->ns ? 0 : ENOMEM;
 	}
+	if (p->scope == KZT_SCOPE_ADDRESSES)
+		return split_list(arg, "addresses", scope_addr_item, &ctx,
+				  errbuf, errlen);
 	return split_list(arg, "workloads", scope_item, &ctx, errbuf, errlen);
 }
 
@@ -613,7 +635,7 @@ twice:
 	}
 	if (!has_scope) {
 		snprintf(errbuf, errlen,
-			 "scope global|namespace NS|workloads ID[,ID...] is needed");
+			 "scope global|namespace NS|workloads ID[,ID...]|addresses A[,A...] is needed");
 		goto out;
 	}
 	*p = n;

@@ -39,6 +39,7 @@ static const struct {
 	  "authorization policies (Istio AuthorizationPolicy, L4)",
 	  "policy add NAME action allow|deny\n"
 	  "           scope global|namespace NS|workloads ID[,ID...]\n"
+	  "                 |addresses A[,A...]\n"
 	  "           [rule [FIELD VALUE]...]... [replace]\n"
 	  "policy del NAME\n"
 	  "policy list | show [NAME]\n"

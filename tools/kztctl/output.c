@@ -149,8 +149,8 @@ static void json_clauses(struct kzt_json *j, const struct kzt_rule *r)
 }
 
 /*
- * {"name","action","scope", "namespace" (scope namespace) or "workloads"
- * (scope workloads), "rules":[{every field, always present} for a rule of
+ * {"name","action","scope", "namespace" (scope namespace), "workloads"
+ * (scope workloads) or "addresses" (scope addresses), "rules":[{every field, always present} for a rule of
  * the short form, {"clauses":[[{every field}, ...], ...]} for one of
  * clauses],
  * "dry_run":false|true,"would_allow":N|null,"would_deny":N|null}; the
@@ -166,6 +166,15 @@ void kztctl_json_policy(struct kzt_json *j, const struct kzt_policy *p)
 		kzt_json_string(j, "namespace", p->ns);
 	if (p->scope == KZT_SCOPE_WORKLOADS)
 		json_strs(j, "workloads", &p->scope_ids);
+	if (p->scope == KZT_SCOPE_ADDRESSES) {
+		char a[INET6_ADDRSTRLEN];
+
+		kzt_json_array_begin(j, "addresses");
+		for (size_t i = 0; i < p->scope_addrs.n; i++)
+			kzt_json_string(j, NULL, kzt_addr_str(&p->scope_addrs.v[i],
+							      a, sizeof(a)));
+		kzt_json_array_end(j);
+	}
 	kzt_json_array_begin(j, "rules");
 	for (size_t i = 0; i < p->n_rules; i++) {
 		if (p->rules[i].n_clauses)

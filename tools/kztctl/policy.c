@@ -14,6 +14,7 @@ static void policy_usage(FILE *f)
 {
 	fprintf(f, "Usage: %s policy add NAME action allow|deny\n"
 		   "                        scope global|namespace NS|workloads ID[,ID...]\n"
+		   "                              |addresses A[,A...]\n"
 		   "                        [rule [FIELD VALUE]...]... [dry-run] [replace]\n"
 		   "       %s policy del NAME\n"
 		   "       %s [-j] policy list\n"
@@ -48,6 +49,16 @@ static const char *scope_target(const struct kzt_policy *p, char *buf,
 		for (size_t i = 0; i < p->scope_ids.n && pos < len; i++)
 			pos += snprintf(buf + pos, len - pos, "%s%s", i ? "," : "",
 					p->scope_ids.v[i]);
+		break;
+	case KZT_SCOPE_ADDRESSES:
+		pos = snprintf(buf, len, "addresses ");
+		for (size_t i = 0; i < p->scope_addrs.n && pos < len; i++) {
+			char a[INET6_ADDRSTRLEN];
+
+			pos += snprintf(buf + pos, len - pos, "%s%s", i ? "," : "",
+					kzt_addr_str(&p->scope_addrs.v[i], a,
+						     sizeof(a)));
+		}
 		break;
 	default:
 		snprintf(buf, len, "%s", kzt_scope_name(p->scope));

@@ -169,6 +169,14 @@
  *                                        KZT_SCOPE_IDS_MAX times: the SPIFFE
  *                                        IDs a KZT_SCOPE_WORKLOADS policy
  *                                        applies to (and only there)
+ *               KZT_POLICY_A_SCOPE_ADDR  binary[16], repeated 1..
+ *                                        KZT_SCOPE_IDS_MAX times: the
+ *                                        workload addresses a
+ *                                        KZT_SCOPE_ADDRESSES policy applies
+ *                                        to (and only there): a flow whose
+ *                                        destination address is one of them
+ *                                        (Istio's WORKLOAD_SELECTOR scope,
+ *                                        resolved to the selected pods)
  *               KZT_POLICY_A_RULE        nest, repeated 0..
  *                                        KZT_POLICY_RULES_MAX times
  *                 KZT_RULE_A_CLAUSE          nest, repeated 0..
@@ -515,6 +523,7 @@ enum kzt_scope {
 	KZT_SCOPE_GLOBAL,	/* every workload of the node */
 	KZT_SCOPE_NAMESPACE,	/* workloads whose ID has /ns/<NAMESPACE>/ */
 	KZT_SCOPE_WORKLOADS,	/* workloads whose ID is one of SCOPE_ID */
+	KZT_SCOPE_ADDRESSES,	/* flows to an address of SCOPE_ADDR */
 
 	__KZT_SCOPE_MAX
 };
@@ -694,6 +703,7 @@ enum kzt_policy_attr {
 	KZT_POLICY_A_PAD,
 	KZT_POLICY_A_WOULD_ALLOW,
 	KZT_POLICY_A_WOULD_DENY,
+	KZT_POLICY_A_SCOPE_ADDR,
 
 	__KZT_POLICY_A_MAX
 };
