@@ -158,7 +158,7 @@ test_module_gone() {
 
 kzt_load || { log_test "metrics: load kzt" 1; exit $RET; }
 NS=$(ns_create metrics)
-run_test "metrics: kztd serves readiness once started" test_start
+run_test --debug "metrics: kztd serves readiness once started" test_start
 run_test "metrics: every kztctl counter scraped with its value; promtool clean" test_counters
 run_test "metrics: wrong path 404, POST 405, HEAD no body, HTTP/1.0" test_http_errors
 run_test "metrics: oversized, NUL and bad request lines refused" test_bad_requests
