@@ -33,6 +33,12 @@ that no longer exist as removed_resources. Steps:
                                  serve again on the same port after S s
 A stream with no steps left serves until the client half-closes.
 
+Or, for several clients (nodes) at once, a top-level "changes": [step, ...]
+runs once, from the start, whatever streams there are: set, remove, batch
+(without "push": every change goes to every open stream, as istiod's
+deltas do), sleep, wait_file and restart. Each stream tracks which versions
+its client holds and is sent what differs after each step.
+
 Writes one JSON object per line to --log: what it received (requests,
 ACKs, NACKs with error_detail, CSRs, refusals), for tests to assert on.
 """
@@ -127,6 +133,8 @@ class ControlPlane:
         self.nonce = 0
         self.lock = threading.Lock()
         self.restart_req = queue.Queue()
+        self.inboxes = set()     # of the open streams, for "changes"
+        self.state_lock = threading.RLock()  # "changes" write state concurrently
 
     def set(self, type_url, spec):
         t, value = build_resource(spec)
@@ -181,9 +189,37 @@ class ControlPlane:
             inbox.put(None)
 
         threading.Thread(target=reader, daemon=True).start()
+        with self.lock:
+            self.inboxes.add(inbox)
         subscribed = set()
         outstanding = {}            # nonce -> type_url
+        known = {}                  # type_url -> {name: version} the client holds
         done = False
+
+        def track(r):
+            """Note response r as sent: awaiting its ACK, its versions held."""
+            outstanding[r.nonce] = r.type_url
+            k = known.setdefault(r.type_url, {})
+            for res in r.resources:
+                k[res.name] = res.version
+            for name in r.removed_resources:
+                k.pop(name, None)
+            return r
+
+        def sync():
+            """What changed in the state since the client's versions."""
+            out = []
+            for t in sorted(subscribed):
+                with self.state_lock:
+                    have, k = self.state.get(t, {}), known.get(t, {})
+                    names = sorted(n for n, (v, _) in have.items() if k.get(n) != v)
+                    removed = sorted(n for n in k if n not in have)
+                    r = track(self.response(t, names, removed)) if names or removed else None
+                if r:
+                    self.log(ev="push", stream=sid, type_url=t, nonce=r.nonce,
+                             names=names, removed=removed)
+                    out.append(r)
+            return out
 
         def handle(req):
             nonlocal done
@@ -191,7 +227,11 @@ class ControlPlane:
                 self.log(ev="stream_end", stream=sid,
                          why="half-closed" if req is None else str(req))
                 done = True
+                with self.lock:
+                    self.inboxes.discard(inbox)
                 return []
+            if isinstance(req, str):  # "sync": the state changed
+                return sync()
             t = req.type_url
             if req.response_nonce:
                 outstanding.pop(req.response_nonce, None)
@@ -206,11 +246,12 @@ class ControlPlane:
                      node_metadata=json_format.MessageToDict(req.node.metadata),
                      subscribe=list(req.resource_names_subscribe), initial=initial)
             subscribed.add(t)
-            have = self.state.get(t, {})
-            names = sorted(n for n, (v, _) in have.items() if initial.get(n) != v)
-            removed = sorted(n for n in initial if n not in have)
-            r = self.response(t, names, removed)
-            outstanding[r.nonce] = t
+            known[t] = dict(initial)
+            with self.state_lock:
+                have = self.state.get(t, {})
+                names = sorted(n for n, (v, _) in have.items() if initial.get(n) != v)
+                removed = sorted(n for n in initial if n not in have)
+                r = track(self.response(t, names, removed))
             self.log(ev="push", stream=sid, type_url=t, nonce=r.nonce,
                      names=names, removed=removed)
             return [r]
@@ -260,24 +301,21 @@ class ControlPlane:
                 names = [spec["name"] for spec in step.get("set", [])]
                 removed = list(step.get("remove", []))
                 if t in subscribed:
-                    r = self.response(t, names, removed)
-                    outstanding[r.nonce] = t
+                    r = track(self.response(t, names, removed))
                     self.log(ev="push", stream=sid, type_url=t, nonce=r.nonce,
                              names=names, removed=removed)
                     yield r
             elif op == "set":
                 self.set(step["type"], step)
                 if step.get("push", True) and step["type"] in subscribed:
-                    r = self.response(step["type"], [step["name"]], [])
-                    outstanding[r.nonce] = step["type"]
+                    r = track(self.response(step["type"], [step["name"]], []))
                     self.log(ev="push", stream=sid, type_url=step["type"],
                              nonce=r.nonce, names=[step["name"]], removed=[])
                     yield r
             elif op == "remove":
                 self.state.get(step["type"], {}).pop(step["name"], None)
                 if step.get("push", True) and step["type"] in subscribed:
-                    r = self.response(step["type"], [], [step["name"]])
-                    outstanding[r.nonce] = step["type"]
+                    r = track(self.response(step["type"], [], [step["name"]]))
                     self.log(ev="push", stream=sid, type_url=step["type"],
                              nonce=r.nonce, names=[], removed=[step["name"]])
                     yield r
@@ -290,8 +328,7 @@ class ControlPlane:
                         "serviceAccount": "default", "trustDomain": "cluster.local",
                         "addresses": [f"10.{64 + i // 65536}.{i // 256 % 256}.{i % 256}"]}})
                     names.append(name)
-                r = self.response(step["type"], names, [])
-                outstanding[r.nonce] = step["type"]
+                r = track(self.response(step["type"], names, []))
                 self.log(ev="push", stream=sid, type_url=step["type"], nonce=r.nonce,
                          count=len(names), bytes=r.ByteSize())
                 yield r
@@ -310,6 +347,39 @@ class ControlPlane:
                 return
             else:
                 raise ValueError(f"unknown step {op}")
+
+    def run_changes(self):
+        """The scenario's "changes", each sent to every open stream."""
+        for step in self.scenario.get("changes", []):
+            op = step["op"]
+            self.log(ev="change", op=op)
+            if op == "sleep":
+                time.sleep(step["s"])
+                continue
+            if op == "wait_file":
+                path = os.path.expandvars(step["path"])
+                while not os.path.exists(path):
+                    time.sleep(0.1)
+                continue
+            if op == "restart":
+                self.restart_req.put(step["down_s"])
+                continue
+            with self.state_lock:
+                if op == "set":
+                    self.set(step["type"], step)
+                elif op == "remove":
+                    self.state.get(step["type"], {}).pop(step["name"], None)
+                elif op == "batch":
+                    for spec in step.get("set", []):
+                        self.set(step["type"], spec)
+                    for name in step.get("remove", []):
+                        self.state.get(step["type"], {}).pop(name, None)
+                else:
+                    raise ValueError(f"unknown change {op}")
+            with self.lock:
+                inboxes = list(self.inboxes)
+            for inbox in inboxes:
+                inbox.put("sync")
 
     # CreateCertificate
     def create_certificate(self, req, context):
@@ -447,6 +517,7 @@ def main():
         time.sleep(0.05)
     server, port = serve(cp, args, args.port)
     log(ev="serving", port=port)
+    threading.Thread(target=cp.run_changes, daemon=True).start()
     if args.port_file:
         tmp = args.port_file + ".tmp"
         with open(tmp, "w") as f:

@@ -451,7 +451,7 @@ run_test "changes: workload del of the source pod revokes" test_workload_del
 run_test "changes: workload replace with another identity revokes" test_workload_replace
 run_test "changes: the source pod moved to another node revokes" test_workload_moved
 run_test "changes: the source pod deleted on the destination node revokes" test_workload_forgotten
-run_test --debug "changes: a transaction from live deleting the source pod revokes" test_txn_from_live
+run_test "changes: a transaction from live deleting the source pod revokes" test_txn_from_live
 run_test "changes: with kztd killed, a deny still revokes" test_kztd_down
 run_test "changes: a dry-run deny ends no live flow and counts none" test_dry_run_live
 run_test "changes: a dry-run deny lets a new flow through and counts it" test_dry_run_deny

@@ -243,11 +243,11 @@ test_deadline_shuts_tunnel() {
 kzt_unload || skip_all "kzt is loaded and cannot be removed"
 kzt_load || { log_test "handshake: load kzt" 1; exit $RET; }
 
-run_test --debug "handshake: ACCEPT with nothing waiting is EAGAIN" test_accept_empty
-run_test --debug "handshake: ACCEPT takes a role filter, nothing else" test_accept_attrs
-run_test --debug "handshake: DONE for an unknown request is ENOENT" test_done_unknown
-run_test --debug "handshake: DONE names what it lacks" test_done_missing
-run_test --debug "handshake: ACCEPT, DONE and the group need CAP_NET_ADMIN" test_unprivileged
+run_test "handshake: ACCEPT with nothing waiting is EAGAIN" test_accept_empty
+run_test "handshake: ACCEPT takes a role filter, nothing else" test_accept_attrs
+run_test "handshake: DONE for an unknown request is ENOENT" test_done_unknown
+run_test "handshake: DONE names what it lacks" test_done_missing
+run_test "handshake: ACCEPT, DONE and the group need CAP_NET_ADMIN" test_unprivileged
 run_test --debug "handshake: an ACCEPTed socket keeps its netns until the process closes it" \
 	test_fd_past_netns
 run_test --debug "handshake: a flow its handshake deadline ended shuts its tunnel down" \

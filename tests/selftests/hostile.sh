@@ -957,7 +957,7 @@ test_unload_during_handshakes() {
 
 run_test --debug "hostile: mesh up, a good flow" test_setup
 run_test --debug "hostile: garbage on the tunnel port" test_garbage
-run_test --debug "hostile: plaintext HTTP on the tunnel port" test_plaintext
+run_test "hostile: plaintext HTTP on the tunnel port" test_plaintext
 run_test --debug "hostile: a peer that stalls mid-handshake" test_stalled_handshake
 run_test --debug "hostile: more unauthenticated tunnels than max_unauthenticated_peers" test_unauthenticated_limit
 run_test --debug "hostile: kztd killed and restarted mid-handshakes: taken ones end, queued ones complete" \
@@ -966,10 +966,10 @@ run_test "hostile: a silent attacker leaves the peer node's flows alone" test_si
 run_test --debug "hostile: one pod's connect loop does not stop another pod's flows" test_outbound_limit
 run_test --debug "hostile: a truncated header" test_truncated_header
 run_test --debug "hostile: a header never completed" test_header_never_completed
-run_test --debug "hostile: a header of an unknown version" test_bad_version
+run_test "hostile: a header of an unknown version" test_bad_version
 run_test --debug "hostile: a header naming a non-local destination" test_nonlocal_destination
-run_test --debug "hostile: a source address of another identity" test_source_of_another_identity
-run_test --debug "hostile: a source address the peer node may not claim" test_source_not_behind_peer
+run_test "hostile: a source address of another identity" test_source_of_another_identity
+run_test "hostile: a source address the peer node may not claim" test_source_not_behind_peer
 run_test "hostile: SNI naming no local workload" test_unknown_sni
 run_test "hostile: node2 with SVIDs of an untrusted CA" test_untrusted_ca
 run_test "hostile: node2 with SVIDs of another trust domain" test_wrong_trust_domain

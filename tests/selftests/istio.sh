@@ -264,7 +264,7 @@ run_test "istio: Authorization: selector ALLOW by address, refused one NACKed" t
 run_test "istio: update+removal+bad Workload: NACK names it, rest applied" test_partial_nack
 run_test "istio: an Authorization change swaps the decisions" test_policy_change
 run_test "istio: certificate issued by istiod for the local pod" test_certificate
-run_test --debug "istio: certificate renewed at half its life" test_renew
-run_test --debug "istio: istiod away: entries kept, backoff, resume with versions" test_istiod_down
-run_test --debug "istio: the rotated token file is used by the next stream" test_token
+run_test "istio: certificate renewed at half its life" test_renew
+run_test "istio: istiod away: entries kept, backoff, resume with versions" test_istiod_down
+run_test "istio: the rotated token file is used by the next stream" test_token
 exit $RET

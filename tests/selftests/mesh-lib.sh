@@ -133,12 +133,12 @@ mesh_kztd_stop() {
 	MESH_KZTD_PID[$node]=
 }
 
-# mesh_up: build the whole mesh with one kztd per node, ready for traffic.
-mesh_up() {
+# mesh_net_up: the nodes, pods, links and routes, with kzt.ko loaded and
+# nothing in its tables (mesh_up, or a control plane, fills them).
+mesh_net_up() {
 	local node pod
 	MESH_DIR=$(mktemp -d)
 	chmod 755 "$MESH_DIR"	# pods' servers (nginx workers) read files here
-	MESH_CA=$MESH_DIR/ca
 	kzt_load || return 1
 	for node in 1 2; do
 		ns_create "node$node" > /dev/null
@@ -155,7 +155,13 @@ mesh_up() {
 	for pod in a1 a2 b1 b2; do
 		_mesh_pod_link "$pod"
 	done
+}
 
+# mesh_up: build the whole mesh with one kztd per node, ready for traffic.
+mesh_up() {
+	local node pod
+	mesh_net_up || return 1
+	MESH_CA=$MESH_DIR/ca
 	kztctl ca init --dir "$MESH_CA" --trust-domain "$MESH_TD" > /dev/null || return 1
 	for pod in a1 a2 b1 b2; do
 		kztctl ca issue --ca "$MESH_CA" "$(mesh_id $pod)" \

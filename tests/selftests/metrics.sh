@@ -168,11 +168,11 @@ test_module_gone() {
 
 kzt_load || { log_test "metrics: load kzt" 1; exit $RET; }
 NS=$(ns_create metrics)
-run_test "metrics: kztd serves readiness once started" test_start
+run_test --debug "metrics: kztd serves readiness once started" test_start
 run_test "metrics: every kztctl counter scraped with its value; promtool clean" test_counters
 run_test "metrics: wrong path 404, POST 405, HEAD no body, HTTP/1.0" test_http_errors
-run_test --debug "metrics: oversized, NUL and bad request lines refused" test_bad_requests
-run_test --debug "metrics: silent clients hold a slot only until the deadline" test_silent_clients
+run_test "metrics: oversized, NUL and bad request lines refused" test_bad_requests
+run_test "metrics: silent clients hold a slot only until the deadline" test_silent_clients
 run_test "metrics: SIGHUP moves the servers; off closes one" test_reload_address
 run_test "metrics: a bad address is refused with file:line" test_bad_address
 run_test --debug "metrics: module unloaded: 503 until it is back" test_module_gone

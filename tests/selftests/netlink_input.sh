@@ -135,13 +135,13 @@ kzt_unload || skip_all "kzt is loaded and cannot be removed"
 kzt_load || { log_test "netlink: load kzt" 1; exit $RET; }
 kztctl config set tunnel-port $KNOWN_PORT capture off
 
-run_test --debug "netlink: a well-formed raw request is applied" test_valid_reference
-run_test --debug "netlink: wrong attribute types rejected, nothing changed" test_wrong_types
-run_test --debug "netlink: out-of-range values rejected, nothing changed" test_out_of_range
+run_test "netlink: a well-formed raw request is applied" test_valid_reference
+run_test "netlink: wrong attribute types rejected, nothing changed" test_wrong_types
+run_test "netlink: out-of-range values rejected, nothing changed" test_out_of_range
 run_test --debug "netlink: a partly bad request applies nothing" test_all_or_nothing
-run_test --debug "netlink: unknown attributes and commands rejected" test_unknown
-run_test --debug "netlink: config-set without attributes rejected" test_empty_set
+run_test "netlink: unknown attributes and commands rejected" test_unknown
+run_test "netlink: config-set without attributes rejected" test_empty_set
 run_test --debug "netlink: root of a user namespace gets EPERM" test_userns
-run_test --debug "netlink: an unprivileged user gets EPERM" test_unprivileged
+run_test "netlink: an unprivileged user gets EPERM" test_unprivileged
 run_test --debug "netlink: random requests to every op, refused ones change nothing" test_random_requests
 exit $RET

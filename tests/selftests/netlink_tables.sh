@@ -202,12 +202,12 @@ IFINDEX=$(ip netns exec "$A" cat /sys/class/net/v-web/ifindex)
 ip netns exec "$A" kztctl workload add 10.0.1.2 id $ID dev v-web
 ip netns exec "$A" kztctl policy add p1 action deny scope global rule port 22
 
-run_test --debug "netlink: well-formed raw workload and policy adds apply" test_reference
+run_test "netlink: well-formed raw workload and policy adds apply" test_reference
 KNOWN_STATE=$(state)
 run_test --debug "netlink: every bad workload field rejected, nothing changed" test_workload_fields
 run_test --debug "netlink: every bad policy field rejected, nothing changed" test_policy_fields
 run_test --debug "netlink: policy size limits enforced" test_policy_limits
-run_test --debug "netlink: bad policy-check requests rejected" test_check_fields
-run_test --debug "netlink: bad trust domain and non-mesh mode rejected" test_config_fields
+run_test "netlink: bad policy-check requests rejected" test_check_fields
+run_test "netlink: bad trust domain and non-mesh mode rejected" test_config_fields
 run_test --debug "netlink: one transaction per node, owned by its socket" test_txn
 exit $RET
