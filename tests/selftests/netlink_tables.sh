@@ -103,7 +103,9 @@ test_policy_fields() {
 	expect_reject "action 2" ERANGE "integer out of range.* bad_attr=2" \
 		-- policy-add 1:str=p 2:u8=2 3:u8=0 &&
 	expect_reject "no action" EINVAL "missing_type=2" -- policy-add 1:str=p 3:u8=0 &&
-	expect_reject "scope 3" ERANGE "integer out of range.* bad_attr=3" \
+	expect_reject "scope 4" ERANGE "integer out of range.* bad_attr=3" \
+		-- policy-add 1:str=p 2:u8=1 3:u8=4 &&
+	expect_reject "addresses scope without addresses" EINVAL "missing_type=13" \
 		-- policy-add 1:str=p 2:u8=1 3:u8=3 &&
 	expect_reject "namespace scope without namespace" EINVAL "missing_type=4|namespace" \
 		-- policy-add 1:str=p 2:u8=1 3:u8=1 &&
