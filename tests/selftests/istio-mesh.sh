@@ -211,7 +211,7 @@ test_kztd_restart() {
 run_test --debug "istio-mesh: two nodes configured by istiod, ready" test_setup || exit $RET
 run_test --debug "istio-mesh: both workload tables from xDS, CSRs for local pods" test_tables
 run_test --debug "istio-mesh: flows across nodes and on one node" test_flows
-run_test "istio-mesh: pod added: entered, certified, reachable" test_pod_added
+run_test --debug "istio-mesh: pod added: entered, certified, reachable" test_pod_added
 run_test --debug "istio-mesh: pod removed: dropped, its live flow ended" test_pod_removed
 run_test "istio-mesh: istiod away 30 s: flows go on, resync sends only changes" test_istiod_away
 run_test --debug "istio-mesh: node kztd killed and restarted: flow survives, table resynced" \
