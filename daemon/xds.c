@@ -609,6 +609,7 @@ static void conn_open(struct kztd *d)
 		x->io.fd = -1;
 		goto retry;
 	}
+	/* A name is resolved off the loop: kzt_grpc_fd() changes then. */
 	log_info("xds: connecting to istiod at %s:%s", x->gconf.host, x->gconf.port);
 	return;
 retry:
@@ -623,6 +624,12 @@ static int on_grpc(struct kztd *d, struct kztd_io *io, uint32_t events)
 
 	(void)io;
 	ret = kzt_grpc_on_ready(x->g, events);
+	/*
+	 * The name resolved (lib/grpc.h): the socket pair's end is closed,
+	 * so epoll forgot it, and the TCP socket is watched instead.
+	 */
+	if (kzt_grpc_fd(x->g) != x->io.fd)
+		x->io.fd = -1;
 	if (x->synced && !x->failed)
 		x->backoff_ms = XDS_BACKOFF_MIN_MS;	/* a good stream */
 	if (ret || x->failed) {
@@ -632,6 +639,18 @@ static int on_grpc(struct kztd *d, struct kztd_io *io, uint32_t events)
 		conn_drop(d);
 		x->failed = false;
 		retry_later(d);
+		return 0;
+	}
+	if (x->io.fd < 0) {
+		x->io.fd = kzt_grpc_fd(x->g);
+		ret = kztd_io_add(d, &x->io, epoll_events(x->g));
+		if (ret) {
+			log_warn("xds: cannot watch the connection to istiod: %s",
+				 strerror(ret));
+			x->io.fd = -1;
+			conn_drop(d);
+			retry_later(d);
+		}
 		return 0;
 	}
 	kztd_io_mod(d, &x->io, epoll_events(x->g));

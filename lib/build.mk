@@ -47,8 +47,11 @@ PB_LIBS   := $(shell $(PKG_CONFIG) --libs libprotobuf-c libnghttp2)
 # "xds.pb-c.h" etc.
 PB_DIR	:= $(ROOT)/.build/proto
 
+# The istiod client resolves names in a thread (lib/grpc_conn.c).
+THREAD_LIBS := -pthread
+
 # What a program linked with lib/libkzt.a needs after it.
-LIBKZT_LIBS := $(NL_LIBS) $(YAML_LIBS) $(SSL_LIBS) $(PB_LIBS)
+LIBKZT_LIBS := $(NL_LIBS) $(YAML_LIBS) $(SSL_LIBS) $(PB_LIBS) $(THREAD_LIBS)
 
 # CFLAGS and LDFLAGS are the user's (e.g. CFLAGS=-O0 on the command line);
 # the warnings stay on whatever they say.

@@ -3,10 +3,12 @@
  * A gRPC client for one connection to istiod, driven by an epoll loop: TCP
  * (non-blocking), TLS (OpenSSL, >= 1.2, ALPN "h2" required, the server
  * verified against a root file and a name), HTTP/2 (nghttp2) and gRPC's
- * length-prefixed messages (no compression). No threads, no blocking I/O
- * once connected (the name is resolved with getaddrinfo() in
- * kzt_grpc_connect()). Documentation/istio.rst describes what goes on the
- * wire.
+ * length-prefixed messages (no compression). Nothing blocks the caller's
+ * loop: an address literal is connected to at once, and a name is resolved
+ * by a detached thread running getaddrinfo() (the only thread; it touches
+ * nothing of the client's, which may be freed meanwhile), whose answer
+ * comes back through kzt_grpc_fd(). Documentation/istio.rst describes what
+ * goes on the wire.
  *
  * The caller owns the loop:
  *
@@ -17,7 +19,12 @@
  *	epoll_ctl(ADD, kzt_grpc_fd(g), kzt_grpc_events(g));
  *	on each wakeup: kzt_grpc_on_ready(g, events), then epoll_ctl(MOD,
  *	kzt_grpc_events(g)) -- also after any call started or message sent.
- *	at least every kzt_grpc_tick_ms(g): kzt_grpc_tick(g) (the deadlines).
+ *	If kzt_grpc_fd(g) changed in kzt_grpc_on_ready() (the name resolved:
+ *	the old descriptor, a socket pair's end, is closed and out of the
+ *	epoll set; the new one, the TCP socket, always has another number),
+ *	epoll_ctl(ADD) the new one instead.
+ *	at least every kzt_grpc_tick_ms(g): kzt_grpc_tick(g) (the deadlines,
+ *	the name's resolution included).
  *
  * Messages arrive whole through ops->on_message; a call ends exactly once
  * through ops->on_close (status OK, a grpc-status from istiod, a refused
@@ -56,7 +63,7 @@
 /* The token file's largest size (a projected service account JWT is ~1 KiB). */
 #define KZT_GRPC_TOKEN_MAX		(64u << 10)
 #define KZT_GRPC_WHY_MAX		512
-/* Connect + TLS handshake, and a PING's answer, by default. */
+/* Resolve + connect + TLS handshake, and a PING's answer, by default. */
 #define KZT_GRPC_TIMEOUT_DEFAULT_MS	10000
 
 struct kzt_grpc_conf {
@@ -71,8 +78,9 @@ struct kzt_grpc_conf {
 	const char *token_file;
 	const char *cluster_id;	/* "clusterid" header; NULL: none */
 	uint32_t msg_max;	/* 0: KZT_GRPC_MSG_MAX_DEFAULT */
-	/* The connection is established or fails within this; a PING must
-	 * be answered within it. 0: KZT_GRPC_TIMEOUT_DEFAULT_MS. */
+	/* The connection (name resolved, TCP, TLS) is established or fails
+	 * within this; a PING must be answered within it.
+	 * 0: KZT_GRPC_TIMEOUT_DEFAULT_MS. */
 	uint32_t timeout_ms;
 	/* A PING after this long without a frame from istiod; 0: never. */
 	uint32_t keepalive_ms;

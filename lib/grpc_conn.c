@@ -17,7 +17,10 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,6 +89,111 @@ static int on_frame_recv(nghttp2_session *s, const nghttp2_frame *frame, void *u
 }
 
 /* ------------------------------------------------------------------ */
+/* The name, resolved off the caller's loop */
+
+/*
+ * One resolution, shared by the client and a detached thread that runs
+ * getaddrinfo(), which blocks for the resolver's timeouts (5 s x attempts
+ * by default) when no name server answers: the caller's loop must not. The
+ * thread wakes the loop through a socket pair; whichever of the two drops
+ * the last reference frees it, so a client freed while the thread runs
+ * leaks nothing and the thread touches nothing of the client's.
+ */
+struct grpc_resolve {
+	atomic_int refs;		/* the client's and the thread's */
+	int wfd;			/* the thread's end of the pair */
+	char *host, *port;		/* the thread's own copies */
+	/* Written by the thread before it sends its byte. */
+	int gai;			/* getaddrinfo()'s return */
+	struct addrinfo *res;		/* its addresses, while not taken */
+};
+
+static void resolve_put(struct grpc_resolve *r)
+{
+	if (atomic_fetch_sub_explicit(&r->refs, 1, memory_order_acq_rel) != 1)
+		return;
+	if (r->res)
+		freeaddrinfo(r->res);
+	free(r->host);
+	free(r->port);
+	free(r);
+}
+
+static void *resolve_thread(void *arg)
+{
+	struct grpc_resolve *r = arg;
+	struct addrinfo hints = {
+		.ai_family = AF_UNSPEC,
+		.ai_socktype = SOCK_STREAM,
+		.ai_flags = AI_ADDRCONFIG,
+	};
+	char done = 1;
+
+	r->gai = getaddrinfo(r->host, r->port, &hints, &r->res);
+	if (r->gai)
+		r->res = NULL;
+	/*
+	 * Wake the loop; the byte orders gai and res before the client's
+	 * recv(). EPIPE when the client is gone: nobody to tell, and
+	 * MSG_NOSIGNAL: no SIGPIPE, whatever the program's disposition.
+	 */
+	send(r->wfd, &done, 1, MSG_NOSIGNAL);
+	close(r->wfd);
+	resolve_put(r);
+	return NULL;
+}
+
+/* Start the thread; on success the client is RESOLVING on the pair's end. */
+static int resolve_start(struct kzt_grpc *g)
+{
+	struct grpc_resolve *r;
+	pthread_attr_t attr;
+	sigset_t all, old;
+	pthread_t t;
+	int sv[2], ret;
+
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return ENOMEM;
+	r->host = strdup(g->host);
+	r->port = strdup(g->port);
+	if (!r->host || !r->port) {
+		ret = ENOMEM;
+		goto free_r;
+	}
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv)) {
+		ret = errno;
+		goto free_r;
+	}
+	r->wfd = sv[1];
+	atomic_init(&r->refs, 2);
+	ret = pthread_attr_init(&attr);
+	if (ret)
+		goto close_sv;
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	/* Signals are the loop's (kztd's signalfd): none for the thread. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	ret = pthread_create(&t, &attr, resolve_thread, r);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&attr);
+	if (ret)
+		goto close_sv;
+	g->resolve = r;
+	g->fd = sv[0];
+	g->state = GRPC_RESOLVING;
+	return 0;
+close_sv:
+	close(sv[0]);
+	close(sv[1]);
+free_r:
+	free(r->host);
+	free(r->port);
+	free(r);
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
 /* The connection */
 
 static void conn_fail(struct kzt_grpc *g, int err, const char *fmt, ...)
@@ -123,6 +231,8 @@ static char *dup_opt(const char *s, bool *bad)
 
 static void conn_release(struct kzt_grpc *g)
 {
+	if (g->resolve)
+		resolve_put(g->resolve);	/* the thread may still run */
 	if (g->h2)
 		nghttp2_session_del(g->h2);
 	if (g->ssl)
@@ -280,58 +390,20 @@ int kzt_grpc_new(const struct kzt_grpc_conf *conf, struct kzt_grpc **out,
 	return 0;
 }
 
-/**
- * kzt_grpc_connect() - resolve istiod's name and start connecting.
- * @g: a new client
- *
- * getaddrinfo() blocks for the resolution; the TCP connection and the TLS
- * handshake then go on in kzt_grpc_on_ready().
- *
- * @retval 0 connecting: wait for kzt_grpc_events() on kzt_grpc_fd()
- * @retval EALREADY already connected or connecting
- * @retval ENOENT the name does not resolve (kzt_grpc_why() says how)
- * @retval other errno of socket() or connect(); the client failed
- */
-int kzt_grpc_connect(struct kzt_grpc *g)
+/* A socket to @res's first address, connecting; the client CONNECTING. */
+static int connect_addr(struct kzt_grpc *g, const struct addrinfo *res)
 {
-	struct addrinfo hints = {
-		.ai_family = AF_UNSPEC,
-		.ai_socktype = SOCK_STREAM,
-		.ai_flags = AI_ADDRCONFIG,
-	};
-	struct addrinfo *res;
 	int fd, ret, one = 1;
 
-	if (g->state != GRPC_NEW)
-		return g->state == GRPC_FAILED ? g->err : EALREADY;
-	g->start_ms = now_ms();
-	/*
-	 * An address literal is used as written: AI_ADDRCONFIG counts no
-	 * loopback address, so it would refuse 127.0.0.1 in a namespace
-	 * whose only address is loopback's.
-	 */
-	hints.ai_flags = AI_NUMERICHOST;
-	ret = getaddrinfo(g->host, g->port, &hints, &res);
-	if (ret == EAI_NONAME) {
-		hints.ai_flags = AI_ADDRCONFIG;
-		ret = getaddrinfo(g->host, g->port, &hints, &res);
-	}
-	if (ret) {
-		conn_fail(g, ENOENT, "cannot resolve istiod's address %s port %s: %s",
-			  g->host, g->port, gai_strerror(ret));
-		return ENOENT;
-	}
 	fd = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		ret = errno;
-		freeaddrinfo(res);
 		conn_fail(g, ret, "socket for istiod: %s", strerror(ret));
 		return ret;
 	}
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	g->fd = fd;
 	ret = connect(fd, res->ai_addr, res->ai_addrlen) ? errno : 0;
-	freeaddrinfo(res);
 	if (ret && ret != EINPROGRESS) {
 		conn_fail(g, ret, "connect to istiod at %s:%s: %s", g->host,
 			  g->port, strerror(ret));
@@ -342,10 +414,111 @@ int kzt_grpc_connect(struct kzt_grpc *g)
 }
 
 /**
- * kzt_grpc_fd() - the socket to watch.
+ * kzt_grpc_connect() - start connecting: resolve istiod's name, then TCP.
+ * @g: a new client
+ *
+ * An address literal is connected to at once. A name is resolved by a
+ * thread (getaddrinfo() blocks for as long as the resolver waits): the
+ * client is then resolving, kzt_grpc_fd() is the end of a socket pair that
+ * becomes readable when the answer is in, and kzt_grpc_on_ready() goes on
+ * to connect. Either way the TCP connection and the TLS handshake go on in
+ * kzt_grpc_on_ready(), all within timeout_ms (kzt_grpc_tick()).
+ *
+ * @retval 0 resolving or connecting: wait for kzt_grpc_events() on
+ *	kzt_grpc_fd()
+ * @retval EALREADY already connected or connecting
+ * @retval other errno of socket() or connect() to an address literal, or
+ *	of starting the resolution (ENOMEM, EAGAIN); the client failed
+ */
+int kzt_grpc_connect(struct kzt_grpc *g)
+{
+	struct addrinfo hints = {
+		.ai_family = AF_UNSPEC,
+		.ai_socktype = SOCK_STREAM,
+		.ai_flags = AI_NUMERICHOST,
+	};
+	struct addrinfo *res;
+	int ret;
+
+	if (g->state != GRPC_NEW)
+		return g->state == GRPC_FAILED ? g->err : EALREADY;
+	g->start_ms = now_ms();
+	/*
+	 * An address literal is used as written: AI_ADDRCONFIG counts no
+	 * loopback address, so it would refuse 127.0.0.1 in a namespace
+	 * whose only address is loopback's. It never blocks.
+	 */
+	ret = getaddrinfo(g->host, g->port, &hints, &res);
+	if (ret == EAI_NONAME) {
+		ret = resolve_start(g);
+		if (ret)
+			conn_fail(g, ret, "cannot start resolving istiod's address %s: %s",
+				  g->host, strerror(ret));
+		return ret;
+	}
+	if (ret) {
+		conn_fail(g, ENOENT, "cannot resolve istiod's address %s port %s: %s",
+			  g->host, g->port, gai_strerror(ret));
+		return ENOENT;
+	}
+	ret = connect_addr(g, res);
+	freeaddrinfo(res);
+	return ret;
+}
+
+/*
+ * The thread's answer, if it is in: connect to the first address. The
+ * pair's end is closed after the socket is made, so the socket's number
+ * differs from it: the caller sees kzt_grpc_fd() change.
+ */
+static int resolve_done(struct kzt_grpc *g)
+{
+	struct grpc_resolve *r = g->resolve;
+	struct addrinfo *res;
+	int pair = g->fd, gai, ret;
+	ssize_t n;
+	char done;
+
+	n = recv(pair, &done, 1, 0);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	g->resolve = NULL;
+	g->fd = -1;
+	if (n != 1) {
+		/* Cannot happen: the thread sends before it closes its end. */
+		ret = n < 0 ? errno : EPIPE;
+		resolve_put(r);
+		close(pair);
+		conn_fail(g, ret, "resolving istiod's address %s: the resolver's thread ended without an answer",
+			  g->host);
+		return ret;
+	}
+	gai = r->gai;
+	res = r->res;
+	r->res = NULL;
+	resolve_put(r);
+	if (gai) {
+		close(pair);
+		conn_fail(g, ENOENT, "cannot resolve istiod's address %s port %s: %s",
+			  g->host, g->port, gai_strerror(gai));
+		return ENOENT;
+	}
+	ret = connect_addr(g, res);
+	freeaddrinfo(res);
+	close(pair);
+	return ret;
+}
+
+/**
+ * kzt_grpc_fd() - the file descriptor to watch.
  * @g: the client
  *
- * @retval the socket, -1 before kzt_grpc_connect()
+ * While a name resolves, the end of a socket pair; then the TCP socket.
+ * It changes once, in the kzt_grpc_on_ready() that ends the resolution,
+ * which closes the pair's end (so it leaves an epoll set) before returning.
+ *
+ * @retval the descriptor, -1 before kzt_grpc_connect() or when a
+ *	resolution failed
  */
 int kzt_grpc_fd(const struct kzt_grpc *g)
 {
@@ -363,6 +536,8 @@ int kzt_grpc_fd(const struct kzt_grpc *g)
 uint32_t kzt_grpc_events(const struct kzt_grpc *g)
 {
 	switch (g->state) {
+	case GRPC_RESOLVING:
+		return EPOLLIN;
 	case GRPC_CONNECTING:
 		return EPOLLOUT;
 	case GRPC_HANDSHAKE:
@@ -584,12 +759,14 @@ static int do_write(struct kzt_grpc *g)
  * @g: the client
  * @events: what epoll reported (EPOLLIN, EPOLLOUT, EPOLLERR, EPOLLHUP)
  *
- * Runs the connection as far as it goes without blocking: connect, TLS
+ * Runs the connection as far as it goes without blocking: the name's
+ * answer (then kzt_grpc_fd() is another descriptor), connect, TLS
  * handshake, then the frames both ways, calling the calls' callbacks.
  *
  * @retval 0 going on: wait for kzt_grpc_events() again
  * @retval other positive errno: the connection failed, every call ended
- *	with it, kzt_grpc_why() says why; e.g. ECONNREFUSED, EACCES (istiod's
+ *	with it, kzt_grpc_why() says why; e.g. ENOENT (the name does not
+ *	resolve), ECONNREFUSED, EACCES (istiod's
  *	certificate), EPROTO (no h2, bad HTTP/2), ECONNRESET (closed)
  */
 int kzt_grpc_on_ready(struct kzt_grpc *g, uint32_t events)
@@ -602,6 +779,9 @@ int kzt_grpc_on_ready(struct kzt_grpc *g, uint32_t events)
 		return EINVAL;
 	case GRPC_FAILED:
 		return g->err;
+	case GRPC_RESOLVING:
+		/* The new socket's EPOLLOUT comes through the loop. */
+		return resolve_done(g);
 	case GRPC_CONNECTING:
 		if (!(events & (EPOLLOUT | EPOLLERR | EPOLLHUP)))
 			return 0;
@@ -646,7 +826,7 @@ int kzt_grpc_on_ready(struct kzt_grpc *g, uint32_t events)
  *
  * Call at least every kzt_grpc_tick_ms(), then ask kzt_grpc_events()
  * again (a PING may be queued). A connection not established within
- * timeout_ms fails; with keepalive_ms, a PING is sent after that long
+ * timeout_ms of kzt_grpc_connect(), the name's resolution included, fails; with keepalive_ms, a PING is sent after that long
  * without a frame from istiod, and a connection where nothing comes back
  * within timeout_ms fails: a peer gone without a reset (a node lost, a
  * NAT entry expired) is noticed.
@@ -660,6 +840,14 @@ int kzt_grpc_tick(struct kzt_grpc *g)
 	uint64_t now = now_ms();
 
 	switch (g->state) {
+	case GRPC_RESOLVING:
+		if (now - g->start_ms < g->conf.timeout_ms)
+			return 0;
+		/* The thread ends on its own and frees what it has. */
+		conn_fail(g, ETIMEDOUT,
+			  "cannot resolve istiod's address %s port %s: the name did not resolve within %u ms (is the DNS server in /etc/resolv.conf reachable?)",
+			  g->host, g->port, g->conf.timeout_ms);
+		return ETIMEDOUT;
 	case GRPC_CONNECTING:
 	case GRPC_HANDSHAKE:
 		if (now - g->start_ms < g->conf.timeout_ms)
@@ -705,6 +893,7 @@ int kzt_grpc_tick_ms(const struct kzt_grpc *g)
 	uint64_t now = now_ms(), due;
 
 	switch (g->state) {
+	case GRPC_RESOLVING:
 	case GRPC_CONNECTING:
 	case GRPC_HANDSHAKE:
 		due = g->start_ms + g->conf.timeout_ms;

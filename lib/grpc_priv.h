@@ -26,6 +26,7 @@
 
 enum grpc_state {
 	GRPC_NEW,
+	GRPC_RESOLVING,		/* a thread resolves the name; fd: its socket pair end */
 	GRPC_CONNECTING,
 	GRPC_HANDSHAKE,
 	GRPC_ESTABLISHED,
@@ -63,12 +64,15 @@ struct kzt_grpc_call {
 	char why[KZT_GRPC_WHY_MAX];
 };
 
+struct grpc_resolve;			/* grpc_conn.c */
+
 struct kzt_grpc {
 	struct kzt_grpc_conf conf;		/* strings duplicated below */
 	char *host, *port, *server_name, *authority, *root_cert, *token_file,
 	     *cluster_id;
 	enum grpc_state state;
-	int fd;
+	int fd;					/* the socket; in RESOLVING the pair's end */
+	struct grpc_resolve *resolve;		/* RESOLVING: shared with the thread */
 	SSL_CTX *ctx;
 	SSL *ssl;
 	uint32_t hs_events;			/* what the handshake waits for */
