@@ -276,11 +276,14 @@ static void sv_step(void)
 
 /* ---- the test ---- */
 
+/* Where call() connects: an address, or a name resolved by a thread. */
+static const char *call_host = "127.0.0.1";
+
 /* One unary call answered as @answer; the client's results in the globals. */
 static void call(enum answer answer, char *port_out)
 {
 	struct kzt_grpc_conf c = {
-		.host = "127.0.0.1", .server_name = GRPCFIX_NAME,
+		.host = call_host, .server_name = GRPCFIX_NAME,
 		.root_cert = gfix.root, .token_file = gfix.token, .cluster_id = "Kubernetes",
 	};
 	Google__Protobuf__Empty empty = GOOGLE__PROTOBUF__EMPTY__INIT;
@@ -360,6 +363,22 @@ static void test_headers_and_messages(void **state)
 	assert_string_equal(close_msg, "");
 }
 
+/* istiod by name (the default xds_address is one): the same exchange. */
+static void test_by_name(void **state)
+{
+	char port[8], authority[64];
+
+	(void)state;
+	call_host = "localhost";
+	call(ANSWER_TWO_MESSAGES, port);
+	call_host = "127.0.0.1";
+	snprintf(authority, sizeof(authority), ":authority: localhost:%s", port);
+	assert_true(saw(authority));
+	assert_int_equal(messages, 2);
+	assert_int_equal(close_err, 0);
+	assert_string_equal(close_msg, "");
+}
+
 static void test_trailers_only(void **state)
 {
 	(void)state;
@@ -411,6 +430,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_headers_and_messages),
+		cmocka_unit_test(test_by_name),
 		cmocka_unit_test(test_trailers_only),
 		cmocka_unit_test(test_not_grpc),
 		cmocka_unit_test(test_compressed),
