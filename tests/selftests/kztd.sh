@@ -8,15 +8,19 @@
 # it says READY=1 and keeps only CAP_NET_ADMIN, not dumpable. A second
 # kztd with a certificate directory keeps an identity's last good pair
 # when its renewal is refused, and follows the directory when it is
-# replaced by a rename.
+# replaced by a rename. istiod's name is resolved off kztd's loop: with a
+# name server that never answers, readiness and metrics still answer.
 #
 #   ns node:  kztd -c $TMP/kztd.conf, and kztctl as the operator
 #             a datagram listener on the abstract socket $NOTIFY
 #   ns certs: kztd -c /dev/null --certs $TMP/certs ($TMP/ca issued them)
+#   ns dns:   kztd with xds_address istiod.istio-system.svc:15012, in a
+#             mount namespace whose /etc/resolv.conf names 10.9.9.9, a
+#             silent address behind a dummy link
 source "$(dirname "$0")/lib.sh"
 
 TMP=$(mktemp -d)
-NS= PID= LISTENER= CTRL= CPID=
+NS= PID= LISTENER= CTRL= CPID= DNS= DPID=
 NOTIFY=@kzt-notify-$$
 
 cleanup() {
@@ -24,6 +28,7 @@ cleanup() {
 	[ -n "$LISTENER" ] && kill "$LISTENER" 2>/dev/null
 	[ -n "$CTRL" ] && kill "$CTRL" 2>/dev/null
 	[ -n "$CPID" ] && kill "$CPID" 2>/dev/null
+	[ -n "$DPID" ] && kill "$DPID" 2>/dev/null
 	ns_cleanup
 	kzt_unload 2>/dev/null
 	rm -rf "$TMP"
@@ -31,7 +36,7 @@ cleanup() {
 trap cleanup EXIT
 
 require_root
-require_cmd ip kztctl kztd python3 prlimit
+require_cmd ip kztctl kztd python3 prlimit curl unshare getent
 
 CONF=$TMP/kztd.conf
 LOG=$TMP/kztd.log
@@ -232,6 +237,66 @@ test_dir_renamed() {
 	expect_eq "reloads after changes beside certs" "$(reloads)" "$n"
 }
 
+# ---- istiod's name, with a name server that never answers ----
+
+DLOG=$TMP/kztd-dns.log
+
+# in_dns CMD...: CMD in ns dns, with $TMP/resolv.conf as /etc/resolv.conf
+# (the guest's /etc is read-only: a bind mount in a mount namespace).
+in_dns() {
+	ip netns exec "$DNS" unshare -m sh -c \
+		'mount --bind "$0" /etc/resolv.conf && exec "$@"' "$TMP/resolv.conf" "$@"
+}
+
+http_code() { # http_code PORT PATH: the code, or 000 if none within 1 s
+	ip netns exec "$DNS" curl -s -m 1 -o /dev/null -w '%{http_code}' "127.0.0.1:$1$2"
+}
+
+test_dns_stuck() {
+	local rc=0 i t0 t1 code
+	DNS=$(ns_create dns) || return 1
+	# Queries to 10.9.9.9 leave through d0 (a dummy: dropped, no error).
+	ip -n "$DNS" link add d0 type dummy &&
+	ip -n "$DNS" addr add 10.9.9.1/24 dev d0 &&
+	ip -n "$DNS" link set d0 up || return 1
+	printf 'nameserver 10.9.9.9\noptions timeout:5 attempts:2\n' > "$TMP/resolv.conf"
+	# The set-up holds: a lookup there hangs (it would fail at once if
+	# the query had nowhere to go).
+	t0=$(date +%s%3N)
+	in_dns timeout 3 getent hosts x.invalid
+	code=$?
+	t1=$(date +%s%3N)
+	[ "$code" = 124 ] && [ $((t1 - t0)) -ge 2900 ] ||
+		{ echo "set-up: getent ended ($code) after $((t1 - t0)) ms: the name server answers"; return 1; }
+	kztctl ca init --dir "$TMP/dnsca" > /dev/null && printf 'tok\n' > "$TMP/dnstoken" || return 1
+	cat > "$TMP/kztd-dns.conf" <<-EOF
+	xds_address = istiod.istio-system.svc:15012
+	xds_root_cert = $TMP/dnsca/ca.crt
+	xds_token = $TMP/dnstoken
+	metrics_address = 127.0.0.1:15020
+	readiness_address = 127.0.0.1:15021
+	EOF
+	NODE_NAME=node-1 in_dns kztd -c "$TMP/kztd-dns.conf" --log stderr > "$DLOG" 2>&1 &
+	DPID=$!
+	busywait 5000 grep -q 'connecting to istiod at istiod.istio-system.svc:15012' "$DLOG" ||
+		{ echo "kztd did not start connecting within 5 s:"; cat "$DLOG"; return 1; }
+	# ~8 s while the name does not resolve: each answer within 1 s.
+	for i in $(seq 8); do
+		t0=$(date +%s%3N)
+		code=$(http_code 15021 /healthz/ready)
+		expect_eq "readiness at +${i} s" "$code" 503 || rc=1
+		code=$(http_code 15020 /stats/prometheus)
+		expect_eq "metrics at +${i} s" "$code" 200 || rc=1
+		t1=$(date +%s%3N)
+		[ $((t1 - t0)) -lt 1000 ] && sleep "$(printf '0.%03d' $((1000 - (t1 - t0))))"
+	done
+	# The connect deadline (10 s) covers the resolution.
+	busywait 6000 grep -q "the name did not resolve within 10000 ms" "$DLOG" ||
+		{ echo "no deadline message:"; rc=1; }
+	[ $rc = 0 ] || cat "$DLOG"
+	return $rc
+}
+
 kzt_unload || skip_all "kzt is loaded and cannot be removed"
 run_test "kztd: refuses to start without kzt, says modprobe kzt" test_not_loaded
 run_test "kztd: --check-config accepts good, names file:line of bad" test_check_config
@@ -248,4 +313,6 @@ run_test "kztd: SIGTERM exits 0" test_sigterm
 run_test "kztd: loads a certificate directory" test_certs_start
 run_test "kztd: a refused renewal keeps the last good pair" test_keep_last_good
 run_test "kztd: a directory replaced by rename is watched again" test_dir_renamed
+run_test "kztd: answers readiness and metrics while istiod's name does not resolve" \
+	test_dns_stuck
 exit $RET
