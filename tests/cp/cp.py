@@ -413,6 +413,14 @@ class ControlPlane:
         if self.args.validity:
             validity = min(validity, self.args.validity)
         self.log(ev="csr", validity=req.validity_duration, issued_s=validity, san=uris)
+        if self.args.hold_csrs and os.path.exists(self.args.hold_csrs):
+            # A CA that is slow to answer: the tests kill kztd meanwhile.
+            self.log(ev="csr_held", san=uris)
+            while os.path.exists(self.args.hold_csrs):
+                time.sleep(0.05)
+            if not context.is_active():
+                self.log(ev="csr_abandoned", san=uris)
+                context.abort(grpc.StatusCode.CANCELLED, "the caller went away")
         ca_cert = x509.load_pem_x509_certificate(open(self.args.ca_cert, "rb").read())
         ca_key = serialization.load_pem_private_key(open(self.args.ca_key, "rb").read(), None)
         try:
@@ -448,6 +456,7 @@ class ControlPlane:
                 .add_extension(x509.SubjectAlternativeName(
                     [x509.UniformResourceIdentifier(uris[0])]), critical=True)
                 .sign(ca_key, hashes.SHA256()))
+        self.log(ev="issued", san=uris[0], serial=format(cert.serial_number, "x"))
         pem = lambda c: c.public_bytes(serialization.Encoding.PEM).decode()
         return citadel.IstioCertificateResponse(cert_chain=[pem(cert), pem(ca_cert)])
 
@@ -505,6 +514,8 @@ def main():
                    help="refuse CSRs asking for more seconds (istiod's max)")
     p.add_argument("--validity", type=int, default=0,
                    help="issue certificates of at most this many seconds")
+    p.add_argument("--hold-csrs", metavar="FILE",
+                   help="while FILE exists, hold each CSR before signing it")
     p.add_argument("--serve-after", metavar="FILE",
                    help="start serving once FILE exists (a slow start done first)")
     p.add_argument("--scenario", required=True)

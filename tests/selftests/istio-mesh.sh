@@ -6,13 +6,16 @@
 # apply files and certificate directories: each node's kztd learns every
 # workload over delta xDS and gets its pods' certificates from istiod's CA,
 # and real flows cross the nodes and stay on one. Then the cluster changes
-# under live flows: a pod is added, a pod is removed, istiod goes away for
-# 30 s, a node's kztd is killed and started again
-# (Documentation/istio.rst, "kztd and istiod").
+# under live flows: a pod is added, a pod is removed, an Authorization
+# denies one of them, certificates of 2 minutes are renewed, istiod goes
+# away for 30 s, a node's kztd is killed and started again, once while
+# istiod's CA holds its requests (Documentation/istio.rst, "kztd and
+# istiod").
 #
 # cp.py runs in node1 on the underlay address; node2's kztd reaches it
 # across the underlay. Its "changes" go to both nodes' streams; the test
-# releases each with a file in $GATE.
+# releases each with a file in $GATE; while $GATE/hold-csr exists, the
+# CA holds every request.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/mesh-lib.sh"
 source "$(dirname "$0")/flows-lib.sh"
@@ -44,7 +47,7 @@ cleanup() {
 trap cleanup EXIT
 
 require_root
-require_cmd ip kztctl kztd kzt-stream curl jq openssl protoc
+require_cmd ip kztctl kztd kzt-stream curl jq openssl protoc tcpdump tshark
 "$PY" -c 'import grpc, google.protobuf, cryptography' 2>/dev/null ||
 	skip_all "needs python3-grpcio python3-protobuf python3-cryptography (make deps)"
 
@@ -97,6 +100,7 @@ kztd_start() {
 	xds_root_cert = $MESH_DIR/ca.pem
 	xds_token = $MESH_DIR/token
 	log_level = debug
+	keylog = $MESH_DIR/keys$node.log
 	EOF
 	NODE_NAME=node-$node INSTANCE_IP=${MESH_UNDERLAY[$node]} \
 		POD_NAME=ztunnel-$node POD_NAMESPACE=istio-system \
@@ -121,7 +125,8 @@ test_setup() {
 		--listen "$CP_ADDR" --port 15012 \
 		--cert "$MESH_DIR/istiod.pem" --key "$MESH_DIR/istiod.key" \
 		--ca-cert "$MESH_DIR/ca.pem" --ca-key "$MESH_DIR/ca.key" \
-		--token test-token --cluster-id Kubernetes \
+		--token test-token --cluster-id Kubernetes --validity 120 \
+		--hold-csrs "$GATE/hold-csr" \
 		--scenario "$TOP/tests/cp/scenarios/mesh.json" --log "$CPLOG" \
 		>> "$MESH_DIR/cp.out" 2>&1 &
 	CP_PID=$!
@@ -137,8 +142,9 @@ test_tables() {
 	expect_tables a1 a2 b1 b2 || return 1
 	busywait 5000 events_ge ".ev==\"ack\" and .type_url==\"$A\"" 2 ||
 		{ echo "not both nodes ACKed the Address response"; return 1; }
-	# Each node asked istiod's CA for its own pods' identities, only those.
-	expect_eq "CSRs" "$(jq -r 'select(.ev=="csr") | .san[0]' "$CPLOG" | sort)" \
+	# Each node asked istiod's CA for its own pods' identities, only those
+	# (a slow guest may have renewed some already).
+	expect_eq "CSRs" "$(jq -r 'select(.ev=="csr") | .san[0]' "$CPLOG" | sort -u)" \
 		"$(for p in a1 a2 b1 b2; do mesh_id "$p"; done | sort)"
 }
 
@@ -205,7 +211,76 @@ test_kztd_restart() {
 	kztd_start 1
 	busywait 30000 ready 1 || { echo "node1: kztd not ready again"; return 1; }
 	expect_tables a1 a2 b1 b3 || return 1
-	expect_intact survivor && test_one_flow after a2 b1
+	expect_intact survivor && test_one_flow after a1 b3
+}
+
+# An Authorization from istiod under live flows (DENY a2's identity in
+# namespace demo): a2's flow is cut by the re-decision, a1's goes on.
+test_policy_cut() {
+	local t0 pid
+	flow_start denied a2 b1 && flow_start allowed a1 b1 || return 1
+	eval "pid=\$FLOW_PID_denied"
+	t0=$(now)
+	touch "$GATE/deny"
+	busywait 20000 _flow_gone "$pid" ||
+		{ echo "a2's flow still streams under the DENY"; mesh_kztctl 2 policy list; return 1; }
+	# From the change released in cp.py: push, ACK, one transaction, cut.
+	expect_revoked denied "$t0" 20 && expect_intact allowed
+}
+
+# Certificates of 2 minutes (cp.py --validity 120), renewed at half their
+# life under a streaming flow: it goes on, and a tunnel made after the
+# renewal presents the new certificate (tshark, with node2's key log).
+test_renewal() {
+	local id n0 pcap tcpdump serial seen
+	id=$(mesh_id b1) pcap=$MESH_DIR/renewal.pcap
+	issued_for() { events '.ev=="issued" and .san=="'"$id"'"'; }
+	n0=$(issued_for)
+	flow_start renewed a1 b1 || return 1
+	busywait 60000 eval '[ "$(issued_for)" -gt "$n0" ]' ||
+		{ echo "$id not renewed within 60 s"; return 1; }
+	busywait 10000 eval '[ "$(grep -c "certificate for $id issued by istiod" "$MESH_DIR/kztd2.log")" -gt "$n0" ]' ||
+		{ echo "node2 did not take the renewed certificate"; return 1; }
+	serial=$(jq -r 'select(.ev=="issued" and .san=="'"$id"'").serial' "$CPLOG" | tail -n 1)
+	in_pod node2 tcpdump -i und -U -s 0 -w "$pcap" tcp port 15008 2> /dev/null &
+	tcpdump=$!
+	busywait 5000 test -s "$pcap" || sleep 1
+	test_one_flow fresh a1 b1
+	local ret=$?
+	sleep 0.5
+	kill "$tcpdump"; wait "$tcpdump" 2>/dev/null
+	[ "$ret" = 0 ] || return 1
+	expect_intact renewed || return 1
+	# The server's Certificate message (TLS 1.3: encrypted, hence the key log).
+	seen=$(tshark -r "$pcap" -d tcp.port==15008,tls -o "tls.keylog_file:$MESH_DIR/keys2.log" \
+		-Y 'tls.handshake.type == 11 && tcp.srcport == 15008' -T fields \
+		-e x509af.serialNumber 2>/dev/null | cut -d, -f1 | tr -d ':' |
+		sed 's/^0x//; s/^0*//' | sort -u)
+	expect_eq "server certificate serial on the new tunnel" "$seen" "$serial"
+}
+
+# node1's kztd killed while istiod's CA holds its requests, then started
+# again: the next kztd asks again and is certified, a live flow survives.
+test_restart_mid_csr() {
+	local node1_ids n0 issued0
+	node1_ids='.san[0]=="'"$(mesh_id a1)"'" or .san[0]=="'"$(mesh_id a2)"'"'
+	flow_start steady a1 b1 || return 1
+	n0=$(events ".ev==\"csr_held\" and ($node1_ids)")
+	touch "$GATE/hold-csr"
+	mesh_kztd_stop 1 KILL
+	kztd_start 1
+	busywait 30000 events_ge ".ev==\"csr_held\" and ($node1_ids)" $((n0 + 1)) ||
+		{ rm -f "$GATE/hold-csr"; echo "the new kztd did not ask istiod's CA"; return 1; }
+	mesh_kztd_stop 1 KILL
+	rm -f "$GATE/hold-csr"
+	busywait 10000 events_ge '.ev=="csr_abandoned"' 1 ||
+		{ echo "cp.py saw no request abandoned by the killed kztd"; return 1; }
+	issued0=$(grep -c "issued by istiod" "$MESH_DIR/kztd1.log")
+	kztd_start 1
+	busywait 30000 ready 1 || { echo "node1: kztd not ready again"; return 1; }
+	busywait 30000 eval '[ "$(grep -c "issued by istiod" "$MESH_DIR/kztd1.log")" -ge $((issued0 + 2)) ]' ||
+		{ echo "node1's identities not certified again"; return 1; }
+	expect_intact steady && test_one_flow after_ca a1 b3
 }
 
 run_test --debug "istio-mesh: two nodes configured by istiod, ready" test_setup || exit $RET
@@ -213,7 +288,13 @@ run_test --debug "istio-mesh: both workload tables from xDS, CSRs for local pods
 run_test --debug "istio-mesh: flows across nodes and on one node" test_flows
 run_test --debug "istio-mesh: pod added: entered, certified, reachable" test_pod_added
 run_test --debug "istio-mesh: pod removed: dropped, its live flow ended" test_pod_removed
+run_test --debug "istio-mesh: an Authorization cuts the live flow it denies, not others" \
+	test_policy_cut
+run_test "istio-mesh: certificates renewed under a live flow, new tunnels show them" \
+	test_renewal
 run_test "istio-mesh: istiod away 30 s: flows go on, resync sends only changes" test_istiod_away
 run_test --debug "istio-mesh: node kztd killed and restarted: flow survives, table resynced" \
 	test_kztd_restart
+run_test "istio-mesh: node kztd killed mid CA request: the next one is certified" \
+	test_restart_mid_csr
 exit $RET
