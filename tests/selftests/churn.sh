@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Churn soak: 50 long-lived tunnelled flows stream while random workload
-# and policy changes hit both nodes for 60 s (Documentation/datapath.rst,
+# and policy changes hit both nodes for 40 s (Documentation/datapath.rst,
 # "Changes and live flows"). Afterwards every flow is judged against a
 # model of the tables (tests/selftests/kzt-churn) fed by the log of the
 # changes: a flow that ended was reset on both sides while a change in
@@ -15,14 +15,14 @@
 # nodes (a1, a2 <-> b1, b2, both ways, both ports), a few per pair.
 #
 # KZT_CHURN_SEED picks the changes (default: random, printed);
-# KZT_CHURN_SECONDS (60) how long they go on.
+# KZT_CHURN_SECONDS (40) how long they go on.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/mesh-lib.sh"
 
 PORTS=(7300 7301)
 NFLOWS=50
 SEED=${KZT_CHURN_SEED:-$((RANDOM * 32768 + RANDOM))}
-SECONDS_OF_CHURN=${KZT_CHURN_SECONDS:-60}
+SECONDS_OF_CHURN=${KZT_CHURN_SECONDS:-40}
 SERVER_PIDS=()
 CLIENT_PIDS=()
 
