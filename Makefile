@@ -38,12 +38,16 @@ demo: deps all
 bench: deps all
 	tests/bench/control-plane.sh
 	tests/bench/datapath.sh
+	tests/bench/xds.sh
 
 bench-control-plane: deps all
 	tests/bench/control-plane.sh
 
 bench-datapath: deps all
 	tests/bench/datapath.sh
+
+bench-xds: deps all
+	tests/bench/xds.sh
 
 # The self-built 6.12 kernel with KUnit, KASAN and lockdep (cached).
 debug-kernel: deps
@@ -61,4 +65,4 @@ clean:
 	for d in $(SUBDIRS_USER) tests/unit tests/cp tests/fuzz tests/selftests; do $(MAKE) -C $$d clean; done
 	rm -rf tests/out .build
 
-.PHONY: all kmod user deps check demo bench bench-control-plane bench-datapath debug-kernel dkms-install install clean
+.PHONY: all kmod user deps check demo bench bench-control-plane bench-datapath bench-xds debug-kernel dkms-install install clean
