@@ -12,6 +12,7 @@
 #include <linux/file.h>
 #include <linux/jiffies.h>
 #include <linux/net.h>
+#include <linux/rtnetlink.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/tcp.h>
@@ -1136,7 +1137,10 @@ int kzt_flow_net_init(struct net *net)
 	kzt_admit_init(&fn->admit);
 	kzt_outbound_init(&fn->outbound);
 	kzt_flow_stats_init(fn);
+	/* ORDER: published whole to the netdev notifier, which holds RTNL. */
+	rtnl_lock();
 	kzt_pernet(net)->flows = fn;
+	rtnl_unlock();
 	return 0;
 }
 
@@ -1173,9 +1177,15 @@ void kzt_flow_net_exit(struct net *net)
 	kzt_flow_abort_all(net);
 	/* ORDER: no flow is left to arm it again. */
 	kzt_flow_stats_exit(fn);
+	/*
+	 * ORDER: the netdev notifier reads ->flows under RTNL and queues
+	 * fn->recheck: gone for it first, then the last queued run waited for.
+	 */
+	rtnl_lock();
+	kzt_pernet(net)->flows = NULL;
+	rtnl_unlock();
 	cancel_work_sync(&fn->recheck);
 	kzt_outbound_destroy(&fn->outbound);
-	kzt_pernet(net)->flows = NULL;
 	kfree(fn);
 }
 

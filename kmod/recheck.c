@@ -6,6 +6,7 @@
 #include <linux/netdevice.h>
 #include <linux/notifier.h>
 #include <linux/rcupdate.h>
+#include <linux/rtnetlink.h>
 #include <linux/string.h>
 #include <kunit/visibility.h>
 #include <net/addrconf.h>
@@ -352,10 +353,14 @@ static int kzt_recheck_netdev_event(struct notifier_block *nb,
 {
 	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
 	struct netdev_notifier_changeupper_info *upper = ptr;
+	struct kzt_net *kn;
 
-	if (event == NETDEV_UNREGISTER ||
-	    (event == NETDEV_CHANGEUPPER && upper->linking && upper->master))
-		kzt_flow_recheck_all(kzt_pernet(dev_net(dev))->flows);
+	ASSERT_RTNL();	/* ->flows goes to NULL under it at netns exit */
+	/* NULL: a netns whose kzt state failed to init, being undone. */
+	kn = kzt_pernet(dev_net(dev));
+	if (kn && (event == NETDEV_UNREGISTER ||
+		   (event == NETDEV_CHANGEUPPER && upper->linking && upper->master)))
+		kzt_flow_recheck_all(kn->flows);
 	return NOTIFY_DONE;
 }
 
