@@ -43,6 +43,9 @@ static void daemon_metrics(const struct kztd *d, FILE *f)
 			"1 while kztd is connected to istiod", d->xds.g != NULL);
 	kzt_prom_single(f, "kzt_xds_workloads", "gauge",
 			"workloads kztd holds from istiod", d->xds.store.workloads.n);
+	kzt_prom_single(f, "kzt_xds_workloads_refused", "gauge",
+			"of those, workloads entered refused (waypoint, protocol): flows to them are reset",
+			kzt_xds_store_n_refused(&d->xds.store));
 	kztd_telemetry_write(d, f);
 }
 

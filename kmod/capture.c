@@ -184,7 +184,8 @@ static bool kzt_tcp_is_cookie_ack4(const struct sk_buff *skb,
 
 /*
  * Whether @th is the ACK of a SYN cookie for a plain connection of kzt's
- * (to or from an enrolled pod) that conntrack saw no handshake of:
+ * (to or from an enrolled pod, into a local refused workload) that
+ * conntrack saw no handshake of:
  * minted, not issued (kzt_tcp_is_cookie_ack4()). Costs a cookie check only
  * for an ACK that starts a conntrack entry.
  */
@@ -195,16 +196,18 @@ static bool kzt_capture_forged_cookie4(const struct sk_buff *skb,
 				       const struct in6_addr *saddr,
 				       const struct in6_addr *daddr)
 {
+	const struct kzt_workload *dst;
 	enum ip_conntrack_info ctinfo;
 
 	if (nf_ct_get(skb, &ctinfo) && ctinfo != IP_CT_NEW)
 		return false;
 	if (!kzt_tcp_cookie_ack4(iph, th))
 		return false;
+	dst = kzt_workload_lookup(&tables->workloads, daddr);
 	return kzt_workload_enrolled(kzt_workload_lookup(&tables->workloads,
 							 saddr)) ||
-	       kzt_workload_enrolled(kzt_workload_lookup(&tables->workloads,
-							 daddr));
+	       kzt_workload_enrolled(dst) ||
+	       (kzt_workload_refused(dst) && kzt_workload_is_local(dst));
 }
 
 /*
@@ -281,6 +284,9 @@ static unsigned int kzt_capture_plain4(struct sk_buff *skb,
 					KZT_STATS_A_NONMESH_PASSED },
 		[KZT_PLAIN_INBOUND] = { KZT_STATS_A_INBOUND_PLAIN_DENIED,
 					KZT_STATS_A_INBOUND_PLAIN_ALLOWED },
+		/* Never allowed: the second is never counted. */
+		[KZT_PLAIN_REFUSED] = { KZT_STATS_A_REFUSED_WORKLOAD,
+					KZT_STATS_A_REFUSED_WORKLOAD },
 	};
 	const struct kzt_config *cfg;
 	enum kzt_plain_kind kind;

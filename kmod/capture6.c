@@ -8,7 +8,8 @@
  * flow through would put a mesh workload's bytes on the wire in the clear,
  * or past its policies. So while capture is on, this PRE_ROUTING hook
  * refuses with a reset every IPv6 TCP connection request from a local
- * kzt/1 workload or into one (counted ipv6-refused), drops the rest of
+ * kzt/1 workload or into one, or into a local refused workload (counted
+ * ipv6-refused), drops the rest of
  * such a flow that would leave for another node, refuses the ACK of a
  * SYN cookie (minted: no request was let through) of such a flow, and
  * drops a local workload's address seen on another link (spoofed), as
@@ -27,6 +28,18 @@
 #include "capture.h"
 #include "kzt.h"
 #include "stats.h"
+
+/*
+ * Whether a flow from @src to @dst is one IPv4 capture would decide: from
+ * or into an enrolled pod, or into a local refused workload (whose flows
+ * are all refused, recheck.c).
+ */
+static bool kzt_capture6_ours(const struct kzt_workload *src,
+			      const struct kzt_workload *dst)
+{
+	return kzt_workload_enrolled(src) || kzt_workload_enrolled(dst) ||
+	       (kzt_workload_refused(dst) && kzt_workload_is_local(dst));
+}
 
 /**
  * kzt_capture_hook6() - the IPv6 PRE_ROUTING hook of a node netns
@@ -82,12 +95,11 @@ unsigned int kzt_capture_hook6(void *priv, struct sk_buff *skb,
 		 * request of such a flow is refused, so a valid cookie was
 		 * minted (the secret is the kernel's, capture.c), not issued.
 		 */
-		if ((kzt_workload_enrolled(src) || kzt_workload_enrolled(dst)) &&
-		    kzt_tcp_cookie_ack6(ip6h, th))
+		if (kzt_capture6_ours(src, dst) && kzt_tcp_cookie_ack6(ip6h, th))
 			goto refuse;
 		return NF_ACCEPT;
 	}
-	if (!kzt_workload_enrolled(src) && !kzt_workload_enrolled(dst))
+	if (!kzt_capture6_ours(src, dst))
 		return NF_ACCEPT;
 refuse:
 	kzt_stat_inc(state->net, KZT_STATS_A_IPV6_REFUSED);

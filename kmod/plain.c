@@ -566,6 +566,7 @@ static u8 kzt_plain_denied(struct net *net, const struct nf_conn *ct)
 		[KZT_PLAIN_LOCAL]	= KZT_CONN_END_POLICY,
 		[KZT_PLAIN_NONMESH]	= KZT_CONN_END_NONMESH,
 		[KZT_PLAIN_INBOUND]	= KZT_CONN_END_POLICY,
+		[KZT_PLAIN_REFUSED]	= KZT_CONN_END_WORKLOAD,
 	};
 	const struct nf_conntrack_tuple *o, *r;
 	const struct kzt_config *cfg;

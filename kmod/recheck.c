@@ -191,9 +191,10 @@ EXPORT_SYMBOL_IF_KUNIT(kzt_decide_inbound);
  * connection found in conntrack after a change (capture.rst): an enrolled
  * pod's flow to a mesh workload of another node is tunnelled, one to a
  * local kzt/1 workload is decided by the policy with the pod's identity,
- * one to anyone else by the nonmesh mode (never to the node's tunnel
- * port); a flow from anyone else into an enrolled pod is decided by the
- * policy without an identity.
+ * one to a refused workload (local or not) is refused, one to anyone
+ * else by the nonmesh mode (never to the node's tunnel port); a flow from
+ * anyone else into a local refused workload is refused, one into an
+ * enrolled pod is decided by the policy without an identity.
  *
  * Return: the kind of connection.
  */
@@ -212,6 +213,9 @@ enum kzt_plain_kind kzt_decide_plain(struct kzt_tables *tables, u8 nonmesh,
 	if (kzt_workload_enrolled(src)) {
 		if (kzt_workload_remote_mesh(dst))
 			return KZT_PLAIN_TUNNEL;
+		/* A mesh workload: never a non-mesh peer, whatever @nonmesh. */
+		if (kzt_workload_refused(dst))
+			return KZT_PLAIN_REFUSED;
 		if (!kzt_workload_enrolled(dst)) {
 			*allow = !to_tunnel_port &&
 				 nonmesh == KZT_NONMESH_PASSTHROUGH;
@@ -222,6 +226,8 @@ enum kzt_plain_kind kzt_decide_plain(struct kzt_tables *tables, u8 nonmesh,
 		*allow = decision.verdict == KZT_VERDICT_ALLOW;
 		return KZT_PLAIN_LOCAL;
 	}
+	if (kzt_workload_refused(dst) && kzt_workload_is_local(dst))
+		return KZT_PLAIN_REFUSED;
 	if (!kzt_workload_enrolled(dst))
 		return KZT_PLAIN_NONE;
 	kzt_tables_decide(tables, dst, NULL, src_addr, dst_port, new_flow,

@@ -38,8 +38,8 @@ enum kzt_inbound_verdict {
  * A connection kzt does not carry, by what kzt does with it: it must be
  * tunnelled (and so, not being one of kzt's, may not run), or it is a
  * same-node flow, a flow to a non-mesh peer or a plaintext flow into a
- * local workload, decided by policy or the nonmesh mode; or it is none of
- * kzt's business.
+ * local workload, decided by policy or the nonmesh mode; or it reaches a
+ * refused workload and may never run; or it is none of kzt's business.
  */
 enum kzt_plain_kind {
 	KZT_PLAIN_NONE,
@@ -47,6 +47,9 @@ enum kzt_plain_kind {
 	KZT_PLAIN_LOCAL,
 	KZT_PLAIN_NONMESH,
 	KZT_PLAIN_INBOUND,
+	KZT_PLAIN_REFUSED,	/* to or into a KZT_PROTO_REFUSED workload:
+				 * never allowed
+				 */
 };
 
 /* What a live tunnelled flow was allowed on. */

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit suite kzt_recheck: kzt_redecide() over a table of changes and flow
- * kinds, and kzt_decide_plain() for the flows kzt lets through. Each case
+ * kinds, and kzt_decide_plain() for the flows kzt lets through (and those
+ * to or into a refused workload, which it never does). Each case
  * builds the tables a live flow was allowed on, makes one change to them
  * (or to the pod's interface) and expects the flow kept or ended for the
  * right reason: the same answer a new flow would get. A change of the
@@ -173,10 +174,21 @@ static void ch_out_server_plain(struct kzt_rt_env *env)
 	kzt_rt_put(env, SERVER, ID_SERVER, 0, SERVER_NODE, KZT_PROTO_PLAINTEXT);
 }
 
+/* The destination goes behind a waypoint: refused, with its identity. */
+static void ch_out_server_refused(struct kzt_rt_env *env)
+{
+	kzt_rt_put(env, SERVER, ID_SERVER, 0, SERVER_NODE, KZT_PROTO_REFUSED);
+}
+
 /* On the server's node: the server local, the client remote. */
 static void ch_in_server_id(struct kzt_rt_env *env)
 {
 	kzt_rt_put(env, SERVER, ID_OTHER, POD_IF, CLIENT_NODE, KZT_PROTO_KZT1);
+}
+
+static void ch_in_server_refused(struct kzt_rt_env *env)
+{
+	kzt_rt_put(env, SERVER, ID_SERVER, POD_IF, CLIENT_NODE, KZT_PROTO_REFUSED);
 }
 
 static void ch_in_server_if(struct kzt_rt_env *env)
@@ -322,12 +334,14 @@ static const struct kzt_rt_case kzt_rt_cases[] = {
 	{ "out: destination node",		OUT, ch_out_server_node,	WL },
 	{ "out: destination identity",		OUT, ch_out_server_id,		WL },
 	{ "out: destination plaintext",		OUT, ch_out_server_plain,	WL },
+	{ "out: destination refused",		OUT, ch_out_server_refused,	WL },
 	{ "in: no change",			IN,  ch_none,			KEEP },
 	{ "in: policy denies",			IN,  ch_policy,			POLICY },
 	{ "in: dry-run policy would deny",	IN,  ch_dry_run_policy,		KEEP },
 	{ "in: interface gone",			IN,  ch_if_gone,		WL },
 	{ "in: destination deleted",		IN,  ch_del_server,		WL },
 	{ "in: destination identity",		IN,  ch_in_server_id,		WL },
+	{ "in: destination refused",		IN,  ch_in_server_refused,	WL },
 	{ "in: destination interface",		IN,  ch_in_server_if,		WL },
 	{ "in: source of another identity",	IN,  ch_in_client_id,		WL },
 	{ "in: source address deleted",		IN,  ch_del_client,		WL },
@@ -438,6 +452,35 @@ static void ch_client_plain(struct kzt_rt_env *env)
 	kzt_rt_put(env, CLIENT, ID_CLIENT, POD_IF, CLIENT_NODE, KZT_PROTO_PLAINTEXT);
 }
 
+/* A waypoint for the server: remote or local, with or without an ID. */
+static void ch_server_remote_refused(struct kzt_rt_env *env)
+{
+	kzt_rt_put(env, SERVER, ID_SERVER, 0, SERVER_NODE, KZT_PROTO_REFUSED);
+}
+
+static void ch_server_local_refused(struct kzt_rt_env *env)
+{
+	kzt_rt_put(env, SERVER, NULL, POD_IF + 1, CLIENT_NODE, KZT_PROTO_REFUSED);
+}
+
+static void ch_server_local_refused_client_del(struct kzt_rt_env *env)
+{
+	ch_server_local_refused(env);
+	kzt_rt_del(env, CLIENT);
+}
+
+static void ch_server_remote_refused_client_del(struct kzt_rt_env *env)
+{
+	ch_server_remote_refused(env);
+	kzt_rt_del(env, CLIENT);
+}
+
+static void ch_both_refused(struct kzt_rt_env *env)
+{
+	kzt_rt_put(env, CLIENT, ID_CLIENT, POD_IF, CLIENT_NODE, KZT_PROTO_REFUSED);
+	ch_server_local_refused(env);
+}
+
 static void ch_del_both(struct kzt_rt_env *env)
 {
 	kzt_rt_del(env, CLIENT);
@@ -465,6 +508,7 @@ struct kzt_plain_case {
 #define LOCAL		KZT_PLAIN_LOCAL
 #define NONMESH		KZT_PLAIN_NONMESH
 #define INBOUND		KZT_PLAIN_INBOUND
+#define REFUSED		KZT_PLAIN_REFUSED
 
 static const struct kzt_plain_case kzt_plain_cases[] = {
 	{ "same node: no change",	ch_none, DENY_NM, false, LOCAL, true },
@@ -481,6 +525,18 @@ static const struct kzt_plain_case kzt_plain_cases[] = {
 	{ "client plaintext: plaintext in", ch_client_plain, DENY_NM, false, INBOUND, true },
 	{ "plaintext in, policy denies", ch_del_client_policy, DENY_NM, false, INBOUND, false },
 	{ "both deleted: not kzt's",	ch_del_both, DENY_NM, false, KZT_PLAIN_NONE, false },
+	/* A refused server is never a non-mesh peer, nor reachable. */
+	{ "to remote refused, deny",	ch_server_remote_refused, DENY_NM, false,
+	  REFUSED, false },
+	{ "to remote refused, passthrough", ch_server_remote_refused, PASS_NM, false,
+	  REFUSED, false },
+	{ "to local refused, passthrough", ch_server_local_refused, PASS_NM, false,
+	  REFUSED, false },
+	{ "plaintext into local refused", ch_server_local_refused_client_del, PASS_NM,
+	  false, REFUSED, false },
+	{ "refused into local refused",	ch_both_refused, PASS_NM, false, REFUSED, false },
+	{ "stranger to remote refused: not kzt's", ch_server_remote_refused_client_del,
+	  PASS_NM, false, KZT_PLAIN_NONE, false },
 };
 
 static void kzt_plain_case_desc(const struct kzt_plain_case *c, char *desc)

@@ -506,11 +506,12 @@ static int kzt_workload_check_id(struct nlattr **attrs, u8 proto,
 	const char *why;
 
 	if (!attr) {
-		if (proto == KZT_PROTO_PLAINTEXT)
+		/* Neither carries a flow that needs an identity. */
+		if (proto == KZT_PROTO_PLAINTEXT || proto == KZT_PROTO_REFUSED)
 			return 0;
 		NL_SET_ERR_ATTR_MISS(extack, NULL, KZT_WORKLOAD_A_ID);
 		NL_SET_ERR_MSG(extack,
-			       "missing SPIFFE ID (required unless the protocol is plaintext)");
+			       "missing SPIFFE ID (required unless the protocol is plaintext or refused)");
 		return -EINVAL;
 	}
 	/* NLA_NUL_STRING: NUL-terminated within KZT_SPIFFE_ID_MAX + 1. */

@@ -115,6 +115,22 @@ static inline bool kzt_workload_remote_mesh(const struct kzt_workload *wl)
 }
 
 /**
+ * kzt_workload_refused() - whether @wl is a workload kzt must not reach
+ * @wl: workload, or NULL (no)
+ *
+ * A mesh workload that the control plane wants reached in a way kzt does
+ * not do (through a waypoint): not a non-mesh peer, so never passed in
+ * the clear. Flows to it from an enrolled pod, and any flow into a local
+ * one, are refused (kzt_decide_plain()).
+ *
+ * Return: true for a KZT_PROTO_REFUSED workload.
+ */
+static inline bool kzt_workload_refused(const struct kzt_workload *wl)
+{
+	return wl && wl->proto == KZT_PROTO_REFUSED;
+}
+
+/**
  * kzt_workload_by_addr() - whether @wl's tunnels dial its own address
  * @wl: workload, or NULL (no)
  *

@@ -374,7 +374,8 @@ static int spec_identity(struct loader *l, yaml_node_t *entry,
 		if (v[3])
 			return fail(l, v[3], path,
 				    "trustDomain needs namespace and serviceAccount");
-		if (ws->protocol == KZT_PROTO_PLAINTEXT)
+		if (ws->protocol == KZT_PROTO_PLAINTEXT ||
+		    ws->protocol == KZT_PROTO_REFUSED)
 			return 0;
 		return fail(l, entry, path,
 			    "identity (or namespace and serviceAccount) is needed for a kzt workload");
@@ -517,7 +518,7 @@ static int parse_workload(struct loader *l, yaml_node_t *entry,
 		if (ret)
 			return ret;
 		if (kzt_proto_parse(s, &ws.protocol))
-			return fail(l, v[6], p, "'%s' is not kzt or plaintext", s);
+			return fail(l, v[6], p, "'%s' is not kzt, plaintext or refused", s);
 	}
 	ret = spec_identity(l, entry, path, v + 2, &ws);
 	if (!ret)

@@ -105,6 +105,8 @@ static const struct kzt_stat_desc stat_descs[] = {
 	  "flow events lost: not built, or no listener took them" },
 	{ KZT_STATS_A_TUNNEL_TAKEN, "tunnel_taken", "tunnel",
 	  "tunnels to a local pod's address taken from the underlay" },
+	{ KZT_STATS_A_REFUSED_WORKLOAD, "refused_workload", "capture",
+	  "connection requests to or into a refused workload (waypoint) reset" },
 };
 
 /* Catches a counter added to the uapi enum without a name here. */

@@ -267,6 +267,7 @@ void kzt_policies_sort(struct kzt_policies *list)
 static const char *const proto_names[__KZT_PROTO_MAX] = {
 	[KZT_PROTO_PLAINTEXT]	= "plaintext",
 	[KZT_PROTO_KZT1]	= "kzt",
+	[KZT_PROTO_REFUSED]	= "refused",
 };
 
 static const char *const action_names[__KZT_ACTION_MAX] = {

@@ -197,13 +197,22 @@ int kzt_xds_store_remove(struct kzt_xds_store *s, const char *name)
 	return 0;
 }
 
-/* What the kernel should hold for @a now; false: nothing. */
+/*
+ * What the kernel should hold for @a now; false: nothing.
+ *
+ * A refused workload (a waypoint, a protocol kzt does not speak) is
+ * entered as KZT_PROTO_REFUSED, so that the kernel resets flows to it
+ * instead of passing them as non-mesh (Documentation/istio.rst,
+ * "Refused"): a local one with its pod's interface, or, without one,
+ * like a remote one (flows to it from the node's pods are still refused).
+ */
 static bool desired(struct kzt_xds_store *s, const struct in6_addr *a,
 		    kzt_xds_ifindex_fn ifindex, void *arg,
 		    struct kzt_workload *out, struct kzt_xds_wl_ops *ops)
 {
 	struct kzt_xds_claims *c = kzt_hmap_get(&s->claims, a, ADDR_LEN);
 	const struct kzt_xds_workload *wl;
+	bool refused;
 	int err;
 
 	if (!c)
@@ -211,13 +220,12 @@ static bool desired(struct kzt_xds_store *s, const struct in6_addr *a,
 	wl = &c->v[0]->wl;
 	if (wl->host_network)
 		return false;		/* the node's own address */
-	if (wl->refusal != KZT_XDS_REFUSAL_NONE) {
+	refused = wl->refusal != KZT_XDS_REFUSAL_NONE;
+	if (refused)
 		ops->n_refused++;
-		return false;
-	}
 	memset(out, 0, sizeof(*out));
 	out->addr = *a;
-	out->protocol = wl->protocol;
+	out->protocol = refused ? KZT_PROTO_REFUSED : wl->protocol;
 	out->id = wl->id;		/* borrowed until copied */
 	if (!wl->local) {
 		/* Reached by dialing its own address (Documentation/istio.rst). */
@@ -228,6 +236,12 @@ static bool desired(struct kzt_xds_store *s, const struct in6_addr *a,
 	err = ifindex(a, &out->ifindex, arg);
 	if (!err)
 		return true;
+	if (refused) {
+		out->ifindex = 0;
+		out->has_node = true;
+		out->node = *a;
+		return true;
+	}
 	ops->unenrolled[ops->n_unenrolled++] = (struct kzt_xds_unenrolled){
 		.addr = *a, .uid = wl->uid, .err = err,
 	};
@@ -250,8 +264,9 @@ static bool same(const struct kzt_workload *a, const struct kzt_workload *b)
  * @ops:     zeroed, then filled; kzt_xds_wl_ops_free() it
  *
  * An address whose owner cannot be installed (a local pod without an
- * interface, a refused workload, a host-network one) is deleted if the
- * kernel has it: it is then unknown to the node and fails closed.
+ * interface, a host-network one) is deleted if the kernel has it: it is
+ * then unknown to the node and fails closed. A refused workload is
+ * installed as KZT_PROTO_REFUSED (desired()).
  *
  * @retval 0      @ops holds the changes (maybe none)
  * @retval ENOMEM @ops is empty
@@ -707,6 +722,29 @@ void kzt_xds_pol_ops_free(struct kzt_xds_pol_ops *ops)
 	free(ops->del);
 	free(ops->add);
 	memset(ops, 0, sizeof(*ops));
+}
+
+/**
+ * kzt_xds_store_n_refused() - how many workloads the store holds refused
+ * @s: the store
+ *
+ * Those entered as KZT_PROTO_REFUSED (a host-network one is not entered).
+ *
+ * @retval their number
+ */
+size_t kzt_xds_store_n_refused(const struct kzt_xds_store *s)
+{
+	const struct kzt_hmap *wls = &s->workloads;
+	struct kzt_hmap_iter it;
+	struct kzt_hmap_entry *e;
+	size_t n = 0;
+
+	for (e = kzt_hmap_first(wls, &it); e; e = kzt_hmap_next(wls, &it, e)) {
+		const struct kzt_xds_workload *wl = &((struct kzt_xds_wl_res *)e->val)->wl;
+
+		n += wl->refusal != KZT_XDS_REFUSAL_NONE && !wl->host_network;
+	}
+	return n;
 }
 
 /**

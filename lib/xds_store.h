@@ -96,7 +96,7 @@ struct kzt_xds_wl_ops {
 	size_t n_del;
 	struct kzt_xds_unenrolled *unenrolled;
 	size_t n_unenrolled;
-	size_t n_refused;		/* waypoint/protocol: not installed yet */
+	size_t n_refused;		/* waypoint/protocol: entered refused */
 };
 
 int kzt_xds_store_put(struct kzt_xds_store *s, const char *version,
@@ -120,6 +120,7 @@ void kzt_xds_store_pol_committed(struct kzt_xds_store *s,
 				 struct kzt_xds_pol_ops *ops);
 void kzt_xds_pol_ops_free(struct kzt_xds_pol_ops *ops);
 void kzt_xds_store_free(struct kzt_xds_store *s);
+size_t kzt_xds_store_n_refused(const struct kzt_xds_store *s);
 const struct kzt_xds_workload *
 kzt_xds_store_by_addr(const struct kzt_xds_store *s, const struct in6_addr *a);
 

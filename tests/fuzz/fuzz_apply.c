@@ -58,7 +58,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const struct kzt_workload *w = &f.workloads.v[i];
 
 		if ((w->id && kzt_spiffe_id_check(w->id)) ||
-		    (!w->id && w->protocol != KZT_PROTO_PLAINTEXT) ||
+		    (!w->id && w->protocol == KZT_PROTO_KZT1) ||
 		    w->has_node == (f.origins[i].ifname[0] != '\0'))
 			abort();
 	}

@@ -40,7 +40,7 @@ ID2=spiffe://cluster.local/ns/b/sa/two
 declare -A STAT_ID=([CAPTURED]=2 [LOCAL_ALLOWED]=3 [LOCAL_DENIED]=4
 	[INBOUND_PLAIN_ALLOWED]=5 [INBOUND_PLAIN_DENIED]=6 [NONMESH_PASSED]=7
 	[NONMESH_DENIED]=8 [SPOOFED]=9 [STRAY]=10 [IPV6_REFUSED]=34
-	[TUNNEL_TAKEN]=49)
+	[TUNNEL_TAKEN]=49 [REFUSED_WORKLOAD]=50)
 declare -A SNAP
 
 # stats: every counter of the node as NAME=VALUE lines (STATS_GET, u64 LE).
@@ -111,7 +111,7 @@ setup() {
 	ip -n "$REMOTE" link set r-ul up &&
 	ip -n "$NODE" route add 10.2.0.0/16 via 192.168.0.2 &&
 	ip -n "$REMOTE" route add 10.1.0.0/16 via 192.168.0.1 || return 1
-	for a in 10.2.0.2 10.2.0.3 10.2.0.4; do
+	for a in 10.2.0.2 10.2.0.3 10.2.0.4 10.2.0.5; do
 		ip -n "$REMOTE" addr add $a/32 dev lo || return 1
 	done
 	POD1=$(pod p1 10.1.0.2) && POD2=$(pod p2 10.1.0.3) &&
@@ -133,7 +133,8 @@ setup() {
 	serve "$POD3" 10.1.0.4 80 &&
 	serve "$REMOTE" 10.2.0.2 80 &&
 	serve "$REMOTE" 10.2.0.3 80 &&
-	serve "$REMOTE" 10.2.0.4 80
+	serve "$REMOTE" 10.2.0.4 80 &&
+	serve "$REMOTE" 10.2.0.5 80
 }
 
 nodectl() {
@@ -257,6 +258,29 @@ test_nonmesh() {
 	expect_greeting "$POD1" 10.2.0.4 80 &&
 	expect_greeting "$POD1" 10.2.0.3 80 &&
 	expect_counts NONMESH_PASSED=2 || return 1
+	nodectl config set nonmesh deny
+}
+
+# A refused workload (behind a waypoint) is no non-mesh peer: a request to
+# it from an enrolled pod is reset even with passthrough, and so is any
+# request into a local one; both listen, so a flow let through would
+# get its greeting.
+test_refused_workload() {
+	nodectl config set nonmesh passthrough &&
+	nodectl workload add 10.2.0.5 node 192.168.0.2 protocol refused &&
+	nodectl workload add 10.1.0.4 dev n-p3 protocol refused || return 1
+	snap
+	expect_refused "$POD1" 10.2.0.5 80 &&
+	expect_refused "$POD1" 10.1.0.4 80 &&
+	expect_refused "$REMOTE" 10.1.0.4 80 &&
+	expect_greeting "$POD1" 10.2.0.4 80 &&
+	expect_counts REFUSED_WORKLOAD=3 NONMESH_PASSED=1 || return 1
+	# From a pod kzt does not capture: no business of this node's.
+	snap
+	expect_greeting "$POD3" 10.2.0.5 80 &&
+	expect_counts || return 1
+	nodectl workload del 10.2.0.5 &&
+	nodectl workload del 10.1.0.4 &&
 	nodectl config set nonmesh deny
 }
 
@@ -427,6 +451,7 @@ run_test "capture: a pod's 15001/15006/15008 reached; the underlay's 15008 taken
 run_test "capture: plaintext into a workload decided by policy" test_plain_in
 run_test "capture: a pod that is not enrolled is untouched" test_not_enrolled
 run_test "capture: non-mesh peers: deny and passthrough" test_nonmesh
+run_test "capture: a refused workload: reset and counted, whatever nonmesh" test_refused_workload
 run_test "capture: no kzt port is reachable from a pod" test_kzt_ports_unreachable
 run_test --debug "capture: a spoofed source is dropped and counted" test_spoofed
 run_test "capture: IPv6 of enrolled workloads is refused, counted" test_ipv6_refused

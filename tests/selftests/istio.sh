@@ -8,11 +8,15 @@
 # Authorization resources as kernel policies: a WORKLOAD_SELECTOR ALLOW on
 # the local pod's address, a refused one NACKed (its stand-in enforced),
 # a change of the policy, and the node closed until they come
-# (Documentation/istio.rst, "kztd and istiod").
+# (Documentation/istio.rst, "kztd and istiod"). A Workload behind a
+# waypoint (e) is entered refused: with nonMesh passthrough a flow from
+# the pod to it is reset and counted, never passed in the clear.
 #
 #   ns node: kztd (NODE_NAME=node-1) and cp.py on 127.0.0.1:15012; a veth
-#            to the pod, with a /32 route to 10.0.0.1 (the local pod a)
-#   ns pod:  eth0 10.0.0.1
+#            to the pod, with a /32 route to 10.0.0.1 (the local pod a);
+#            10.0.1.5 (e's address) on a dummy, with a listener on 8080:
+#            what a flow let through in the clear would reach
+#   ns pod:  eth0 10.0.0.1, a route to 10.0.1.5 through the node
 #
 # cp.py waits for $TMP/gate/<step> files between its steps, so each check
 # says when the next change comes.
@@ -26,21 +30,24 @@ CPLOG=$TMP/cp.jsonl
 LOG=$TMP/kztd.log
 CP_PID=
 KZTD_PID=
+E_PID=
 NODE=
 POD=
 A=type.googleapis.com/istio.workload.Address
 Z=type.googleapis.com/istio.security.Authorization
 # What the scenario says kztd installs at first: a local (its veth), b a
 # remote kzt/1 pod (dialed at its own address), c plaintext (remote too),
-# d remote.
+# d remote, e remote behind a waypoint: refused.
 WANT_FIRST="10.0.0.1 spiffe://cluster.local/ns/default/sa/sa-a kzt dev vp
 10.0.1.2 spiffe://cluster.local/ns/default/sa/sa-b kzt node 10.0.1.2
 10.0.1.3 - plaintext node 10.0.1.3
-10.0.1.4 spiffe://cluster.local/ns/default/sa/sa-d kzt node 10.0.1.4"
+10.0.1.4 spiffe://cluster.local/ns/default/sa/sa-d kzt node 10.0.1.4
+10.0.1.5 spiffe://cluster.local/ns/default/sa/sa-e refused node 10.0.1.5"
 
 cleanup() {
 	[ -n "$KZTD_PID" ] && kill "$KZTD_PID" 2>/dev/null
 	[ -n "$CP_PID" ] && kill "$CP_PID" 2>/dev/null
+	[ -n "$E_PID" ] && kill "$E_PID" 2>/dev/null
 	wait 2>/dev/null
 	ns_cleanup
 	kzt_unload 2>/dev/null
@@ -145,6 +152,46 @@ test_first_state() {
 	expect_eq "calls with token 1" "$(events '.ev=="call" and .method=="DeltaAggregatedResources" and .token==0')" 1
 }
 
+# conn PORT: connect from the pod to e's address; what the far end said,
+# or the error. Gives up after 5 s (a hang is a failure, never a pass).
+conn_e() {
+	ip netns exec "$POD" timeout 5 socat -T 4 -u \
+		"TCP:10.0.1.5:$1,connect-timeout=4" - 2>&1
+}
+
+node_stat() { nx kztctl -j stats | jq -r ".$1"; }
+
+# metric NAME < PROMETHEUS-TEXT: its value
+metric() { awk -v m="$1" '$1 == m {print $2}'; }
+
+# e is behind a waypoint: kzt cannot take its flows there, so they are
+# refused, whatever nonMesh says. A listener at its address on this node
+# makes a flow let through in the clear (the bug) succeed visibly.
+test_refused() {
+	local mac n0 out prom
+
+	nx ip link add refd type dummy && nx ip link set refd up &&
+	nx ip addr add 10.0.1.5/32 dev refd &&
+	mac=$(nx ip -br link show vp | awk '{print $3}') &&
+	ip -n "$POD" route add 169.254.1.1 dev eth0 scope link &&
+	ip -n "$POD" route add 10.0.1.5/32 via 169.254.1.1 dev eth0 &&
+	ip -n "$POD" neigh add 169.254.1.1 lladdr "$mac" dev eth0 nud permanent || return 1
+	ip netns exec "$NODE" socat TCP-LISTEN:8080,bind=10.0.1.5,fork,reuseaddr SYSTEM:"echo hello-e" \
+		</dev/null >/dev/null 2>&1 &
+	E_PID=$!
+	busywait 5000 bash -c "ip netns exec $NODE ss -tlnH | grep -q 10.0.1.5:8080" ||
+		{ echo "no listener at 10.0.1.5:8080"; return 1; }
+	nx kztctl config set capture on nonmesh passthrough || return 1
+	n0=$(node_stat refused_workload) || return 1
+	out=$(conn_e 8080)
+	nx kztctl config set capture off nonmesh deny
+	expect_match "pod -> e (waypoint), nonMesh passthrough" "$out" "Connection refused" &&
+	expect_eq "refused_workload" "$(node_stat refused_workload)" $((n0 + 1)) || return 1
+	prom=$(nx curl -s 127.0.0.1:15020/stats/prometheus) || return 1
+	expect_eq "kzt_refused_workload_total" "$(metric kzt_refused_workload_total <<<"$prom")" $((n0 + 1)) &&
+	expect_eq "kzt_xds_workloads_refused" "$(metric kzt_xds_workloads_refused <<<"$prom")" 1
+}
+
 test_authorization() {
 	local json
 	busywait 5000 events_ge ".ev==\"nack\" and .type_url==\"$Z\"" 1 ||
@@ -185,7 +232,8 @@ test_partial_nack() {
 		"Kubernetes//Pod/bad/ns/x.*namespace" || return 1
 	want="10.0.0.1 spiffe://cluster.local/ns/default/sa/sa-a kzt dev vp
 10.0.1.2 spiffe://cluster.local/ns/default/sa/sa-b2 kzt node 10.0.1.2
-10.0.1.4 spiffe://cluster.local/ns/default/sa/sa-d kzt node 10.0.1.4"
+10.0.1.4 spiffe://cluster.local/ns/default/sa/sa-d kzt node 10.0.1.4
+10.0.1.5 spiffe://cluster.local/ns/default/sa/sa-e refused node 10.0.1.5"
 	busywait 5000 workloads_are "$want"
 	expect_eq "workload list after update, removal, refusal" "$(workloads)" "$want"
 }
@@ -223,8 +271,8 @@ test_istiod_down() {
 	busywait 40000 events_ge '.ev=="subscribe" and .stream==2' 2 ||
 		{ echo "kztd did not come back"; return 1; }
 	expect_eq "initial versions of the 2nd Address subscribe" \
-		"$(jq -c "select(.ev==\"subscribe\" and .stream==2 and .type_url==\"$A\").initial" "$CPLOG")" \
-		'{"Kubernetes//Pod/default/a":"1","Kubernetes//Pod/default/b":"2","Kubernetes//Pod/default/d":"1"}' || return 1
+		"$(jq -cS "select(.ev==\"subscribe\" and .stream==2 and .type_url==\"$A\").initial" "$CPLOG")" \
+		'{"Kubernetes//Pod/default/a":"1","Kubernetes//Pod/default/b":"2","Kubernetes//Pod/default/d":"1","Kubernetes//Pod/default/e":"1"}' || return 1
 	expect_eq "pushed on the 2nd stream" \
 		"$(jq -c "select(.ev==\"push\" and .stream==2 and .type_url==\"$A\") | [.names, .removed]" "$CPLOG")" \
 		'[["Kubernetes//Pod/bad/ns/x","Kubernetes//Pod/default/d"],[]]' || return 1
@@ -260,6 +308,7 @@ test_renew() {
 run_test --debug "istio: setup, kztd up before istiod" test_setup || exit $RET
 run_test --debug "istio: readiness 503 before istiod's state, 200 after" test_ready || exit $RET
 run_test "istio: workload table as the scenario says, ACKed" test_first_state
+run_test "istio: a Workload behind a waypoint: refused and counted, never in the clear" test_refused
 run_test "istio: Authorization: selector ALLOW by address, refused one NACKed" test_authorization
 run_test "istio: update+removal+bad Workload: NACK names it, rest applied" test_partial_nack
 run_test "istio: an Authorization change swaps the decisions" test_policy_change

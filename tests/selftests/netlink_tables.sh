@@ -73,8 +73,8 @@ test_workload_fields() {
 		-- workload-add 1:ip=10.0.1.8 2:str="$long" 4:ip=192.0.2.1 &&
 	expect_reject "mesh workload without id" EINVAL "missing_type=2|bad_attr" \
 		-- workload-add 1:ip=10.0.1.8 4:ip=192.0.2.1 &&
-	expect_reject "protocol 2" ERANGE "integer out of range.* bad_attr=3" \
-		-- workload-add 1:ip=10.0.1.8 2:str=$ID 3:u8=2 4:ip=192.0.2.1 &&
+	expect_reject "protocol 3" ERANGE "integer out of range.* bad_attr=3" \
+		-- workload-add 1:ip=10.0.1.8 2:str=$ID 3:u8=3 4:ip=192.0.2.1 &&
 	expect_reject "node of 15 bytes" ERANGE "binary attribute size out of range.* bad_attr=4" \
 		-- workload-add 1:ip=10.0.1.8 2:str=$ID 4:bin=000000000000000000000000000000 &&
 	expect_reject "node and ifindex" EINVAL "bad_attr=(4|5)" \

@@ -69,6 +69,14 @@ test_plaintext() {
 	expect_eq "no id" "$(wl "$A" 10.0.9.9 .id)" null
 }
 
+# A mesh workload kzt cannot reach as asked (a waypoint): no ID needed.
+test_refused() {
+	ctl "$A" workload add 10.0.9.8 node 192.0.2.9 protocol refused || return 1
+	expect_eq "protocol" "$(wl "$A" 10.0.9.8 .protocol)" refused &&
+	expect_eq "no id" "$(wl "$A" 10.0.9.8 .id)" null &&
+	ctl "$A" workload del 10.0.9.8
+}
+
 test_list() {
 	local json
 	json=$(ctl "$A" -j workload list) || return 1
@@ -181,6 +189,7 @@ run_test "workload: remote IPv4 workload round-trip" test_remote_v4
 run_test "workload: local workload on its node-side interface" test_local_v4
 run_test "workload: IPv6 workload and node address" test_v6
 run_test "workload: plaintext peer without an identity" test_plaintext
+run_test "workload: refused (waypoint) without an identity" test_refused
 run_test "workload: list is complete and sorted" test_list
 run_test "workload: add over a taken address fails, replace swaps" test_exists_replace
 run_test "workload: del removes, a second del says not found" test_del

@@ -378,7 +378,7 @@ static const struct {
 	{ "workloads:\n  - workloadIps: [10.0.0.1]\n    protocol: plaintext\n    interface: 'a b'\n",
 	  "t.yaml:4:16: workloads[0].interface: 'a b' is not an interface name" },
 	{ "workloads:\n  - workloadIps: [10.0.0.1]\n    protocol: http\n",
-	  "t.yaml:3:15: workloads[0].protocol: 'http' is not kzt or plaintext" },
+	  "t.yaml:3:15: workloads[0].protocol: 'http' is not kzt, plaintext or refused" },
 	{ "workloads:\n  - workloadIps: [10.0.0.1]\n    protocol: plaintext\n    nodeIp: 192.168.0\n",
 	  "t.yaml:4:13: workloads[0].nodeIp: '192.168.0' is not an IP address" },
 	{ "workloads:\n  - protocol: plaintext\n    nodeIp: 192.168.0.1\n",

@@ -233,6 +233,11 @@ static void test_workload(void **state)
 	begin(&c);
 	kztctl_json_workload(&c.j, &w);
 	end(&c, "{\"address\":\"fd00::2\",\"id\":null,\"protocol\":\"plaintext\",\"interface\":\"lo\",\"ifindex\":1}");
+
+	w.protocol = KZT_PROTO_REFUSED;
+	begin(&c);
+	kztctl_json_workload(&c.j, &w);
+	end(&c, "{\"address\":\"fd00::2\",\"id\":null,\"protocol\":\"refused\",\"interface\":\"lo\",\"ifindex\":1}");
 }
 
 static void test_policy(void **state)

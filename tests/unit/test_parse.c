@@ -344,11 +344,11 @@ static void test_workload_add_args(void **state)
 		  "give exactly one of node NODE_ADDR (remote) and dev IFNAME (local)" },
 		{ "10.0.0.1 id spiffe://td/ns/a/sa/b node 1.1.1.1 dev veth0",
 		  "give exactly one of node NODE_ADDR (remote) and dev IFNAME (local)" },
-		{ "10.0.0.1 node 1.1.1.1", "id SPIFFE_ID is needed (unless protocol plaintext)" },
+		{ "10.0.0.1 node 1.1.1.1", "id SPIFFE_ID is needed (unless protocol plaintext or refused)" },
 		{ "10.0.0.1 id spiffe://td/ns/a/sa/b node 1.1.1",
 		  "invalid node '1.1.1': not an IP address" },
 		{ "10.0.0.1 id spiffe://td/ns/a/sa/b node 1.1.1.1 protocol h2",
-		  "invalid protocol 'h2': expected kzt or plaintext" },
+		  "invalid protocol 'h2': expected kzt, plaintext or refused" },
 		{ "10.0.0.1 id spiffe://td/ns/a/sa/b node 1.1.1.1 node 1.1.1.2",
 		  "node given twice" },
 		{ "10.0.0.1 id spiffe://td/ns/a/sa/b node", "node needs a value" },
@@ -397,6 +397,16 @@ static void test_workload_add_args(void **state)
 	assert_int_equal(w.protocol, KZT_PROTO_PLAINTEXT);
 	assert_string_equal(ifname, "");
 	assert_false(replace);
+	kzt_workload_free(&w);
+
+	/* Nor does a refused one (a waypoint): flows to it are reset. */
+	snprintf(line, sizeof(line), "10.0.9.8 dev veth-w protocol refused");
+	assert_int_equal(kztctl_parse_workload_add(words(line, argv), argv, &w,
+						   ifname, &replace, err,
+						   sizeof(err)), 0);
+	assert_null(w.id);
+	assert_int_equal(w.protocol, KZT_PROTO_REFUSED);
+	assert_string_equal(ifname, "veth-w");
 	kzt_workload_free(&w);
 }
 

@@ -316,7 +316,7 @@ static void test_store_address_reuse(void **state)
 	kzt_xds_store_free(&s);
 }
 
-/* No interface, refused, host network: not installed (deleted if it was). */
+/* No interface, host network: not installed (deleted if it was). */
 static void test_store_not_installed(void **state)
 {
 	struct kzt_xds_store s = { 0 };
@@ -334,12 +334,72 @@ static void test_store_not_installed(void **state)
 	kzt_xds_store_committed(&s, &ops);
 	kzt_xds_wl_ops_free(&ops);
 	no_iface_for_10_9 = 0;
+	kzt_xds_store_free(&s);
+}
 
-	put(&s, &(struct wl_spec){ .uid = "w", .addrs = { "10.1.0.9" }, .proto = HBONE, .waypoint = true });
-	expect_ops(&s, 0, 0, &ops);
+/*
+ * A refused workload (a waypoint, a protocol kzt does not speak) is
+ * entered as KZT_PROTO_REFUSED, never left out: left out, a node with
+ * nonmesh passthrough would pass flows to it in the clear.
+ */
+static void test_store_refused(void **state)
+{
+	struct in6_addr a = v4("10.1.0.9"), l = v4("10.2.0.7"), n = v4("10.9.0.3");
+	struct kzt_xds_store s = { 0 };
+	struct kzt_xds_wl_ops ops;
+
+	(void)state;
+	/* Remote, behind a waypoint: dialed by its own address, as others. */
+	put(&s, &(struct wl_spec){ .uid = "w", .sa = "web", .addrs = { "10.1.0.9" }, .proto = HBONE, .waypoint = true });
+	expect_ops(&s, 1, 0, &ops);
 	assert_int_equal(ops.n_refused, 1);
+	assert_int_equal(ops.add.v[0].protocol, KZT_PROTO_REFUSED);
+	assert_true(ops.add.v[0].has_node);
+	assert_memory_equal(&ops.add.v[0].node, &a, sizeof(a));
+	assert_memory_equal(&ops.add.v[0].addr, &a, sizeof(a));
+	assert_string_equal(ops.add.v[0].id, "spiffe://cluster.local/ns/default/sa/web");
 	kzt_xds_store_committed(&s, &ops);
 	kzt_xds_wl_ops_free(&ops);
+	assert_int_equal(kzt_xds_store_n_refused(&s), 1);
+
+	/* Local: with its pod's interface. */
+	put(&s, &(struct wl_spec){ .uid = "l", .sa = "db", .node = "node-a", .addrs = { "10.2.0.7" },
+				   .proto = ISTIO__WORKLOAD__TUNNEL_PROTOCOL__LEGACY_ISTIO_MTLS });
+	expect_ops(&s, 1, 0, &ops);
+	assert_int_equal(ops.add.v[0].protocol, KZT_PROTO_REFUSED);
+	assert_false(ops.add.v[0].has_node);
+	assert_int_equal(ops.add.v[0].ifindex, 107);
+	assert_memory_equal(&ops.add.v[0].addr, &l, sizeof(l));
+	kzt_xds_store_committed(&s, &ops);
+	kzt_xds_wl_ops_free(&ops);
+
+	/* Local without an interface: still refused, as a remote one. */
+	no_iface_for_10_9 = 1;
+	put(&s, &(struct wl_spec){ .uid = "x", .sa = "db", .node = "node-a", .addrs = { "10.9.0.3" },
+				   .proto = HBONE, .waypoint = true });
+	expect_ops(&s, 1, 0, &ops);
+	no_iface_for_10_9 = 0;
+	assert_int_equal(ops.n_unenrolled, 0);
+	assert_int_equal(ops.add.v[0].protocol, KZT_PROTO_REFUSED);
+	assert_true(ops.add.v[0].has_node);
+	assert_memory_equal(&ops.add.v[0].node, &n, sizeof(n));
+	kzt_xds_store_committed(&s, &ops);
+	kzt_xds_wl_ops_free(&ops);
+	assert_int_equal(kzt_xds_store_n_refused(&s), 3);
+
+	/* The waypoint goes: the same address becomes a kzt/1 workload. */
+	put(&s, &(struct wl_spec){ .uid = "w", .sa = "web", .addrs = { "10.1.0.9" }, .proto = HBONE });
+	expect_ops(&s, 1, 0, &ops);
+	assert_int_equal(ops.n_refused, 0);
+	assert_int_equal(ops.add.v[0].protocol, KZT_PROTO_KZT1);
+	kzt_xds_store_committed(&s, &ops);
+	kzt_xds_wl_ops_free(&ops);
+	assert_int_equal(kzt_xds_store_n_refused(&s), 2);
+
+	/* Removed: deleted, no longer counted. */
+	assert_int_equal(kzt_xds_store_remove(&s, "l"), 0);
+	expect_ops(&s, 0, 1, NULL);
+	assert_int_equal(kzt_xds_store_n_refused(&s), 1);
 	kzt_xds_store_free(&s);
 }
 
@@ -520,6 +580,7 @@ int main(void)
 		cmocka_unit_test(test_store_incremental),
 		cmocka_unit_test(test_store_address_reuse),
 		cmocka_unit_test(test_store_not_installed),
+		cmocka_unit_test(test_store_refused),
 		cmocka_unit_test(test_store_others),
 		cmocka_unit_test(test_store_selector),
 		cmocka_unit_test(test_store_adopted),

@@ -196,7 +196,7 @@ no_value:
 
 /**
  * kztctl_parse_workload_add() - parse "ADDR id SPIFFE_ID (node NODE_ADDR |
- *                               dev IFNAME) [protocol kzt|plaintext]
+ *                               dev IFNAME) [protocol kzt|plaintext|refused]
  *                               [replace]"
  * @argc:    number of words after "workload add"
  * @argv:    the words
@@ -278,7 +278,7 @@ int kztctl_parse_workload_add(int argc, char *argv[], struct kzt_workload *w,
 				goto twice;
 			if (kzt_proto_parse(value, &n.protocol))
 				return bad(errbuf, errlen, "protocol", value,
-					   "expected kzt or plaintext");
+					   "expected kzt, plaintext or refused");
 			has_proto = true;
 		}
 		continue;
@@ -291,8 +291,8 @@ twice:
 			 "give exactly one of node NODE_ADDR (remote) and dev IFNAME (local)");
 		return EINVAL;
 	}
-	if (!has_id && n.protocol != KZT_PROTO_PLAINTEXT) {
-		snprintf(errbuf, errlen, "id SPIFFE_ID is needed (unless protocol plaintext)");
+	if (!has_id && n.protocol == KZT_PROTO_KZT1) {
+		snprintf(errbuf, errlen, "id SPIFFE_ID is needed (unless protocol plaintext or refused)");
 		return EINVAL;
 	}
 	if (id) {

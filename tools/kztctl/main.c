@@ -32,7 +32,7 @@ static const struct {
 	{ "workload", workload_main,
 	  "the workload table: address -> identity, protocol, location",
 	  "workload add ADDR id SPIFFE_ID (node NODE_ADDR | dev IFNAME)\n"
-	  "             [protocol kzt|plaintext] [replace]\n"
+	  "             [protocol kzt|plaintext|refused] [replace]\n"
 	  "workload del ADDR\n"
 	  "workload list | show [ADDR]" },
 	{ "policy", policy_main,

@@ -14,15 +14,16 @@
 static void workload_usage(FILE *f)
 {
 	fprintf(f, "Usage: %s workload add ADDR id SPIFFE_ID (node NODE_ADDR | dev IFNAME)\n"
-		   "                          [protocol kzt|plaintext] [replace]\n"
+		   "                          [protocol kzt|plaintext|refused] [replace]\n"
 		   "       %s workload del ADDR\n"
 		   "       %s [-j] workload list\n"
 		   "       %s [-j] workload show [ADDR]\n\n"
 		   "  ADDR            the workload's IPv4 or IPv6 address (the key)\n"
-		   "  id SPIFFE_ID    spiffe://TD/ns/NS/sa/SA; optional for protocol plaintext\n"
+		   "  id SPIFFE_ID    spiffe://TD/ns/NS/sa/SA; optional for plaintext, refused\n"
 		   "  node NODE_ADDR  a remote workload: the underlay address of its node\n"
 		   "  dev IFNAME      a local workload: the node-side interface of its pod\n"
-		   "  protocol        kzt (default: reached through kzt/1) or plaintext\n"
+		   "  protocol        kzt (default: reached through kzt/1), plaintext, or\n"
+		   "                  refused (in the mesh, but every flow to it is reset)\n"
 		   "  replace         replace the workload of ADDR if there is one\n",
 		prog, prog, prog, prog);
 }

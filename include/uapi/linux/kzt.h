@@ -112,9 +112,18 @@
  *               KZT_WORKLOAD_A_ID        string, the SPIFFE ID
  *                                        spiffe://<td>/ns/<ns>/sa/<sa>;
  *                                        required unless the protocol is
- *                                        KZT_PROTO_PLAINTEXT
+ *                                        KZT_PROTO_PLAINTEXT or
+ *                                        KZT_PROTO_REFUSED
  *               KZT_WORKLOAD_A_PROTOCOL  u8, enum kzt_proto (default
- *                                        KZT_PROTO_KZT1)
+ *                                        KZT_PROTO_KZT1). KZT_PROTO_REFUSED:
+ *                                        a mesh workload kzt cannot reach
+ *                                        the way the control plane asks
+ *                                        (a waypoint): a flow from an
+ *                                        enrolled pod to it is reset and
+ *                                        counted KZT_STATS_A_REFUSED_WORKLOAD
+ *                                        whatever the nonmesh mode, and so
+ *                                        is any flow into a local one; its
+ *                                        ID is optional
  *               KZT_WORKLOAD_A_NODE      binary[16], underlay address of
  *                                        the node hosting the workload;
  *                                        required for a remote workload.
@@ -508,6 +517,10 @@ enum kzt_nonmesh {
 enum kzt_proto {
 	KZT_PROTO_PLAINTEXT,	/* not enrolled: no kzt/1 */
 	KZT_PROTO_KZT1,		/* reached through kzt/1 */
+	KZT_PROTO_REFUSED,	/* in the mesh, not reachable as asked: every
+				 * flow to it from a local pod, and into it,
+				 * is refused
+				 */
 
 	__KZT_PROTO_MAX
 };
@@ -939,6 +952,9 @@ enum kzt_stats_attr {
 	KZT_STATS_A_FLOW_EVENTS_DROPPED,
 	KZT_STATS_A_TUNNEL_TAKEN,	/* tunnels to a local pod's own address
 					 * taken from the underlay
+					 */
+	KZT_STATS_A_REFUSED_WORKLOAD,	/* connection requests to or into a
+					 * KZT_PROTO_REFUSED workload: reset
 					 */
 
 	__KZT_STATS_A_MAX
