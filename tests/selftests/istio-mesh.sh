@@ -4,8 +4,9 @@
 # The two-node mesh of mesh-lib.sh configured by a control plane that plays
 # istiod (tests/cp/cp.py, scenario tests/cp/scenarios/mesh.json) instead of
 # apply files and certificate directories: each node's kztd learns every
-# workload over delta xDS and gets its pods' certificates from istiod's CA,
-# and real flows cross the nodes and stay on one. Then the cluster changes
+# workload and two namespace ALLOWs over delta xDS and gets its pods'
+# certificates from istiod's CA, and real flows cross the nodes and stay
+# on one. Then the cluster changes
 # under live flows: a pod is added, a pod is removed, an Authorization
 # denies one of them, certificates of 2 minutes are renewed, istiod goes
 # away for 30 s, a node's kztd is killed and started again, once while
@@ -142,6 +143,16 @@ test_tables() {
 	expect_tables a1 a2 b1 b2 || return 1
 	busywait 5000 events_ge ".ev==\"ack\" and .type_url==\"$A\"" 2 ||
 		{ echo "not both nodes ACKed the Address response"; return 1; }
+	# istiod's two namespace ALLOWs on both nodes: into demo from client
+	# and web only, so b1 (server) may not open a2.
+	for node in 1 2; do
+		expect_eq "node$node policies" \
+			"$(mesh_kztctl "$node" -j policy list | jq -r '[.policies[].name] | join(" ")')" \
+			"demo/allow-demo other/allow-client" || return 1
+	done
+	expect_eq "b1 -> a2 on node1" "$(mesh_kztctl 1 -j policy check \
+		--src-id "$(mesh_id b1)" --src-ip "${MESH_IP[b1]}" --dst "${MESH_IP[a2]}" \
+		--port "$PORT" | jq -r .verdict)" deny || return 1
 	# Each node asked istiod's CA for its own pods' identities, only those
 	# (a slow guest may have renewed some already).
 	expect_eq "CSRs" "$(jq -r 'select(.ev=="csr") | .san[0]' "$CPLOG" | sort -u)" \
@@ -284,7 +295,8 @@ test_restart_mid_csr() {
 }
 
 run_test --debug "istio-mesh: two nodes configured by istiod, ready" test_setup || exit $RET
-run_test --debug "istio-mesh: both workload tables from xDS, CSRs for local pods" test_tables
+run_test --debug "istio-mesh: workload tables and policies from xDS, CSRs for local pods" \
+	test_tables
 run_test --debug "istio-mesh: flows across nodes and on one node" test_flows
 run_test --debug "istio-mesh: pod added: entered, certified, reachable" test_pod_added
 run_test --debug "istio-mesh: pod removed: dropped, its live flow ended" test_pod_removed
