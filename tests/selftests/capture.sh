@@ -284,6 +284,39 @@ test_refused_workload() {
 	nodectl config set nonmesh deny
 }
 
+# A live flow to an address that becomes refused is ended (reset), as by
+# any table change that denies it: the plain flows' re-decision.
+test_refused_live() {
+	local srv cli out=$TMPD/live.out
+	nodectl workload del 10.2.0.5 2> /dev/null	# left by a failed check
+	nodectl config set nonmesh passthrough || return 1
+	ip netns exec "$REMOTE" socat TCP-LISTEN:7701,bind=10.2.0.5,reuseaddr \
+		SYSTEM:'sleep 60' &
+	srv=$!
+	busywait 5000 ip netns exec "$REMOTE" sh -c "ss -Hltn 'sport = :7701' | grep -q ." ||
+		{ kill "$srv"; return 1; }
+	# The client says how its connection ended: "eof" or the error.
+	ip netns exec "$POD1" /usr/bin/python3 -c '
+import socket
+s = socket.create_connection(("10.2.0.5", 7701))
+print("open", flush=True)
+try:
+    print("data" if s.recv(1) else "eof")
+except OSError as e:
+    print(e.strerror)' > "$out" 2>&1 &
+	cli=$!
+	busywait 5000 grep -q open "$out" ||
+		{ echo "the flow to 10.2.0.5:7701 did not open: $(cat "$out")"; kill "$cli" "$srv"; return 1; }
+	nodectl workload add 10.2.0.5 node 192.168.0.2 protocol refused || return 1
+	busywait 5000 eval '! kill -0 "$cli" 2>/dev/null'
+	local ended=$?
+	kill "$cli" "$srv" 2>/dev/null
+	wait "$cli" "$srv" 2>/dev/null
+	nodectl workload del 10.2.0.5 && nodectl config set nonmesh deny || return 1
+	[ "$ended" = 0 ] || { echo "the flow to the refused address still runs"; return 1; }
+	expect_eq "the client's end" "$(tail -n 1 "$out")" "Connection reset by peer"
+}
+
 test_kzt_ports_unreachable() {
 	local cport
 
@@ -452,6 +485,7 @@ run_test "capture: plaintext into a workload decided by policy" test_plain_in
 run_test "capture: a pod that is not enrolled is untouched" test_not_enrolled
 run_test "capture: non-mesh peers: deny and passthrough" test_nonmesh
 run_test "capture: a refused workload: reset and counted, whatever nonmesh" test_refused_workload
+run_test "capture: a live flow to an address that becomes refused is reset" test_refused_live
 run_test "capture: no kzt port is reachable from a pod" test_kzt_ports_unreachable
 run_test --debug "capture: a spoofed source is dropped and counted" test_spoofed
 run_test "capture: IPv6 of enrolled workloads is refused, counted" test_ipv6_refused
