@@ -177,10 +177,6 @@ open_flows() {
 		{ echo "only $(nr_open) flows opened" >&2; return 1; }
 }
 
-kmem_kib() {
-	awk '/^SUnreclaim:/ { s = $2 } /^VmallocUsed:/ { v = $2 } END { print s + v }' /proc/meminfo
-}
-
 kzt_unload 2>/dev/null
 step "mesh up"
 mesh_up || { echo "mesh_up failed" >&2; exit 1; }

@@ -53,13 +53,12 @@ trap cleanup EXIT
 
 now_ms() { date +%s%3N; }
 
-# Kernel memory that module data can live in, in KiB (control-plane-guest.sh).
-kmem_kib() {
+# Kernel memory (lib.sh's kmem_kib) with caches dropped and slabs shrunk.
+settled_kmem_kib() {
 	sync
 	echo 3 > /proc/sys/vm/drop_caches
 	for f in /sys/kernel/slab/*/shrink; do echo 1 > "$f"; done 2>/dev/null
-	awk '/^SUnreclaim:/ { s = $2 } /^VmallocUsed:/ { v = $2 }
-	     END { print s + v }' /proc/meminfo
+	kmem_kib
 }
 
 # pod NAME ADDR: a pod netns on a veth with a /32 route, serving "ok" on 80.
@@ -140,7 +139,7 @@ xds_root_cert = $TMP/ca.pem
 xds_token = $TMP/token
 access_log = off
 EOF
-mem_before=$(kmem_kib)
+mem_before=$(settled_kmem_kib)
 start=$(now_ms)
 NODE_NAME=node-1 ip netns exec "$NODE" kztd -c "$TMP/kztd.conf" > "$TMP/kztd.log" 2>&1 &
 PIDS+=($!)
@@ -153,7 +152,7 @@ first=$(wait_reach 10.0.0.2) || {
 first_ms=$(( ${first%% *} - start ))
 [ "$(kc stats | jq .local_allowed)" -gt "$ok0" ] ||
 	{ echo "the first flow was not one kzt decided (local_allowed did not grow)"; exit 1; }
-mem_kib=$(( $(kmem_kib) - mem_before ))
+mem_kib=$(( $(settled_kmem_kib) - mem_before ))
 entries=$(kc workload list | jq '.workloads | length')
 npol=$(kc policy list | jq '.policies | length')
 

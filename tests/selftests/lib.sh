@@ -144,6 +144,13 @@ json_get() {
 
 # scale N: a loop count for stress-style checks; a third of it on the debug
 # kernel, where KASAN and lockdep make every process start far slower.
+# kmem_kib: kernel memory that module data can live in (SUnreclaim +
+# VmallocUsed), in KiB; the benchmarks' memory figures.
+kmem_kib() {
+	awk '/^SUnreclaim:/ { s = $2 } /^VmallocUsed:/ { v = $2 }
+	     END { print s + v }' /proc/meminfo
+}
+
 scale() {
 	case $(uname -r) in
 	*debug*) echo $(( ($1 + 2) / 3 )) ;;
