@@ -70,6 +70,7 @@ static int load(struct kztd *d, const struct kzt_creds *prev,
 	struct kzt_tls_opts opts = {
 		.ciphersuites = d->ciphersuites[0] ? d->ciphersuites : NULL,
 		.keylog = d->keylog,
+		.proto_max = d->conf.has_protocol_max ? d->conf.protocol_max : 0,
 	};
 	const char *td = d->trust_domain[0] ? d->trust_domain :
 			 KZT_DEFAULT_TRUST_DOMAIN;

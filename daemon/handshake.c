@@ -226,6 +226,7 @@ static void end(struct kztd *d, struct kztd_hs *hs, int status,
 		res.keys = &t->keys;
 		res.peer_id = t->peer_id;
 		res.local_id = t->local_id;
+		res.proto = t->proto;
 	}
 	if (hs->io.fd >= 0) {
 		kztd_io_del(d, &hs->io);
@@ -241,9 +242,9 @@ static void end(struct kztd *d, struct kztd_hs *hs, int status,
 				hs->id, kzt_err_str(&err, buf, sizeof(buf)));
 	}
 	if (!status)
-		log_debug("handshake %u (%s, peer %s): %s, %s with %s", hs->id,
-			  role_name(hs->role), hs->peer, t->keys.cipher->name,
-			  t->local_id, t->peer_id);
+		log_debug("handshake %u (%s, peer %s): kzt/%u, %s, %s with %s",
+			  hs->id, role_name(hs->role), hs->peer, t->proto,
+			  t->keys.cipher->name, t->local_id, t->peer_id);
 	else
 		log_warn("handshake %u (%s, peer %s) failed: %s: %s", hs->id,
 			 role_name(hs->role), hs->peer,

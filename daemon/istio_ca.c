@@ -89,6 +89,7 @@ static int creds_rebuild(struct kztd *d)
 	struct kzt_tls_opts opts = {
 		.ciphersuites = d->ciphersuites[0] ? d->ciphersuites : NULL,
 		.keylog = d->keylog,
+		.proto_max = d->conf.has_protocol_max ? d->conf.protocol_max : 0,
 	};
 	struct kzt_ident *ids = calloc(ca->certs.n + 1, sizeof(*ids));
 	struct kzt_hmap_iter it;

@@ -29,9 +29,13 @@
 #include "flow_internal.h"
 #include "handshake.h"
 #include "kzt.h"
+#include "skhook.h"
 #include "sknet.h"
 #include "stats.h"
 #include "tables.h"
+
+static struct kzt_flow *kzt_flow_new(struct net *net, u8 dir);
+static bool kzt_flow_start(struct kzt_flow *flow);
 
 /* How long a flow whose directions both ended waits for TCP to finish. */
 #define KZT_FLOW_LINGER_MS	5000
@@ -311,15 +315,22 @@ static void kzt_flow_error_report(struct sock *sk)
 		saved.error_report(sk);
 }
 
+static const struct kzt_sk_callbacks kzt_flow_callbacks = {
+	.data_ready = kzt_flow_data_ready,
+	.write_space = kzt_flow_write_space,
+	.state_change = kzt_flow_state_change,
+	.error_report = kzt_flow_error_report,
+};
+
 /**
  * kzt_flow_hook() - wrap the callbacks of one of @flow's sockets
  * @flow: flow, from its work item
  * @fs: its pod or tunnel socket, not yet hooked
  *
- * The tunnel is hooked before its handshake, so the callbacks wrapped are
- * the plain TCP ones; kTLS then saves our data_ready (as the callback
- * for complete records) and our write_space inside its context, which
- * kzt_flow_unhook() puts right again.
+ * A new tunnel is hooked before its handshake, so the callbacks wrapped
+ * are the plain TCP ones; kTLS then keeps our data_ready (as the callback
+ * for complete records) and our write_space in its context. A tunnel
+ * passed on from another owner gets them there directly (skhook.c).
  *
  * Nagle is turned off: the pump sends what it read at once, and the pod's
  * own socket has already made the choice for its bytes. A second Nagle
@@ -330,72 +341,21 @@ static void kzt_flow_error_report(struct sock *sk)
 int kzt_flow_hook(struct kzt_flow *flow, struct kzt_flow_sock *fs)
 {
 	struct sock *sk = fs->sock->sk;
-	int err = 0;
+	int err;
 
 	tcp_sock_set_nodelay(sk);
-	write_lock_bh(&sk->sk_callback_lock);
-	if (__locked_read_sk_user_data_with_flags(sk, 0)) {
-		err = -EBUSY;
-		goto out_unlock;
-	}
-	fs->saved.data_ready = sk->sk_data_ready;
-	fs->saved.write_space = sk->sk_write_space;
-	fs->saved.state_change = sk->sk_state_change;
-	fs->saved.error_report = sk->sk_error_report;
-	rcu_assign_sk_user_data(sk, flow);
-	sk->sk_data_ready = kzt_flow_data_ready;
-	sk->sk_write_space = kzt_flow_write_space;
-	sk->sk_state_change = kzt_flow_state_change;
-	sk->sk_error_report = kzt_flow_error_report;
-	fs->hooked = true;
-out_unlock:
-	write_unlock_bh(&sk->sk_callback_lock);
+	err = kzt_sk_hook(sk, flow, &kzt_flow_callbacks, &fs->saved);
+	if (!err)
+		fs->hooked = true;
 	return err;
 }
 
-static bool kzt_flow_sk_is_tls(const struct sock *sk)
-{
-	const struct tcp_ulp_ops *ulp = inet_csk(sk)->icsk_ulp_ops;
-
-	return ulp && !strcmp(ulp->name, "tls");
-}
-
-/*
- * Put back what kzt_flow_hook() replaced, in the socket and, where kTLS
- * saved our wrappers, in its context: kTLS restores saved_data_ready on
- * close and calls its saved write_space, and a pointer into this module
- * left there would outlive it. lock_sock() excludes kTLS's own changes
- * (TLS_RX/TLS_TX setsockopt) and the callers that hold the socket lock;
- * sk_callback_lock excludes the others (kzt_flow_sk_event()), except for
- * a lock-free caller that loaded a wrapper before: it may still run it
- * after, harmlessly (kzt_flow_sk_event() says why).
- */
+/* Put back what kzt_flow_hook() replaced (skhook.c). */
 static void kzt_flow_unhook(struct kzt_flow_sock *fs)
 {
-	struct sock *sk = fs->sock->sk;
-
 	if (!fs->hooked)
 		return;
-	lock_sock(sk);
-	write_lock_bh(&sk->sk_callback_lock);
-	if (kzt_flow_sk_is_tls(sk)) {
-		struct tls_context *ctx = tls_get_ctx(sk);
-
-		if (ctx && ctx->rx_conf != TLS_BASE &&
-		    tls_sw_ctx_rx(ctx)->saved_data_ready == kzt_flow_data_ready)
-			tls_sw_ctx_rx(ctx)->saved_data_ready = fs->saved.data_ready;
-		if (ctx && ctx->sk_write_space == kzt_flow_write_space)
-			ctx->sk_write_space = fs->saved.write_space;
-	}
-	if (sk->sk_data_ready == kzt_flow_data_ready)
-		sk->sk_data_ready = fs->saved.data_ready;
-	if (sk->sk_write_space == kzt_flow_write_space)
-		sk->sk_write_space = fs->saved.write_space;
-	sk->sk_state_change = fs->saved.state_change;
-	sk->sk_error_report = fs->saved.error_report;
-	rcu_assign_sk_user_data(sk, NULL);
-	write_unlock_bh(&sk->sk_callback_lock);
-	release_sock(sk);
+	kzt_sk_unhook(fs->sock->sk, &kzt_flow_callbacks, &fs->saved);
 	fs->hooked = false;
 }
 
@@ -466,6 +426,7 @@ void kzt_flow_hs_done(void *data, int status, const struct kzt_hs_result *res)
 		flow->hs_status = status;
 		if (!status) {
 			flow->cipher = res->cipher;
+			flow->proto = res->proto;
 			swap(flow->hs_peer_id, peer_id);
 			swap(flow->hs_local_id, local_id);
 		}
@@ -505,6 +466,8 @@ int kzt_flow_submit_hs(struct kzt_flow *flow, u8 role, const char *local_id,
 
 	if (dst)
 		params.dst_addr = *dst;
+	/* A certificate change from now on: this tunnel is not kept. */
+	flow->pool_gen = kzt_pool_generation(&flow->fn->pool);
 	refcount_inc(&flow->ref);		/* the request's */
 	/*
 	 * The done callback may run before submit returns; it only reads
@@ -582,6 +545,18 @@ static void kzt_flow_work(struct work_struct *work)
 		kzt_flow_end(flow, KZT_END_ABORT);
 		goto out_put;
 	}
+	/* An IDLE tunnel carries no flow yet: it ends without a trace. */
+	if (test_and_clear_bit(KZT_FLOW_EV_POOL_FLUSH, &flow->events) &&
+	    flow->state == KZT_CONN_STATE_IDLE) {
+		kzt_flow_end(flow, KZT_END_FAILED);
+		goto out_put;
+	}
+	if (flow->state == KZT_CONN_STATE_IDLE &&
+	    (test_bit(KZT_FLOW_EV_CAPTURE_OFF, &flow->events) ||
+	     test_bit(KZT_FLOW_EV_UNTRUSTED, &flow->events))) {
+		kzt_flow_end(flow, KZT_END_FAILED);
+		goto out_put;
+	}
 	if (test_and_clear_bit(KZT_FLOW_EV_CAPTURE_OFF, &flow->events)) {
 		kzt_flow_revoke(flow, KZT_CONN_END_CAPTURE);
 		goto out_put;
@@ -657,6 +632,118 @@ void kzt_flow_closing(struct kzt_flow *flow)
 	kzt_flow_set_state(flow, KZT_CONN_STATE_CLOSING);
 	kzt_flow_set_deadline(flow, KZT_FLOW_LINGER_MS);
 	kzt_pump_linger(flow);
+}
+
+/**
+ * kzt_flow_adopt_tunnel() - give @flow a kept kzt/2 tunnel
+ * @flow: a flow without a tunnel, from its work item (or not yet started)
+ * @t: the tunnel, not hooked; its socket and file move to @flow
+ */
+void kzt_flow_adopt_tunnel(struct kzt_flow *flow, struct kzt_tunnel *t)
+{
+	flow->tunnel.sock = t->sock;
+	flow->tunnel.file = t->file;
+	t->sock = NULL;
+	t->file = NULL;
+	spin_lock(&flow->lock);
+	flow->cipher = t->cipher;
+	spin_unlock(&flow->lock);
+	flow->proto = 2;
+	flow->reused = true;
+	flow->tunnel_flows = t->flows + 1;
+	flow->tunnel_records = t->records;
+}
+
+/*
+ * The destination's side of a kept tunnel: a new flow in IDLE that waits
+ * for the next header (tunnel.c). Takes over @t on success.
+ */
+static bool kzt_flow_inbound_idle(struct kzt_flow *prev, struct kzt_tunnel *t)
+{
+	struct kzt_flow_net *fn = prev->fn;
+	struct kzt_flow *flow;
+
+	if (prev->pool_gen != kzt_pool_generation(&fn->pool) ||
+	    !kzt_pool_inbound_get(&fn->pool))
+		return false;
+	flow = kzt_flow_new(prev->net, KZT_CONN_DIR_INBOUND);
+	if (!flow) {
+		kzt_pool_inbound_put(&fn->pool);
+		return false;
+	}
+	flow->idle_counted = true;
+	flow->state = KZT_CONN_STATE_IDLE;
+	flow->pool_gen = prev->pool_gen;
+	flow->peer_node = t->node;
+	flow->src_id = t->peer_id;
+	flow->dst_id = t->local_id;
+	kzt_flow_adopt_tunnel(flow, t);
+	if (!kzt_flow_start(flow)) {
+		/* Back to the caller, which closes it (the netns is going). */
+		t->sock = flow->tunnel.sock;
+		t->file = flow->tunnel.file;
+		flow->tunnel.sock = NULL;
+		flow->tunnel.file = NULL;
+		flow->src_id = NULL;
+		flow->dst_id = NULL;
+		kzt_pool_inbound_put(&fn->pool);
+		kzt_flow_put(flow);
+		return false;
+	}
+	t->peer_id = NULL;
+	t->local_id = NULL;
+	kzt_stat_inc(flow->net, KZT_STATS_A_TUNNELS_KEPT);
+	return true;
+}
+
+/**
+ * kzt_flow_pass_tunnel() - hand a clean kzt/2 tunnel on to the next flow
+ * @flow: a kzt/2 flow whose directions both ended cleanly (END sent and
+ *        received), from its work item
+ *
+ * The source node keeps it in the pool, the destination node gives it to
+ * a new flow in IDLE. Not when kztd still holds its descriptor, when a
+ * certificate changed since its handshake, or when the pool is full: the
+ * caller then closes it as kzt/1 does (the peer takes that as the end of
+ * an idle tunnel).
+ *
+ * Return: true when passed on (@flow has no tunnel any more).
+ */
+bool kzt_flow_pass_tunnel(struct kzt_flow *flow)
+{
+	bool outbound = flow->dir == KZT_CONN_DIR_OUTBOUND;
+	struct kzt_tunnel t = {};
+	bool kept;
+
+	if (kzt_sk_net_unpin_sole(flow->tunnel.file))
+		return false;
+	t.local_id = kstrdup(outbound ? flow->src_id : flow->dst_id, GFP_KERNEL);
+	t.peer_id = kstrdup(outbound ? flow->dst_id : flow->src_id, GFP_KERNEL);
+	if (!t.local_id || !t.peer_id)
+		goto out_free;
+	t.node = flow->peer_node;
+	t.port = outbound ? kzt_flow_tunnel_port(flow->net) : 0;
+	t.cipher = flow->cipher;
+	t.flows = flow->tunnel_flows;
+	t.records = flow->tunnel_records;
+	kzt_flow_unhook(&flow->tunnel);
+	t.sock = flow->tunnel.sock;
+	t.file = flow->tunnel.file;
+	kept = outbound ? kzt_pool_put(&flow->fn->pool, &t, flow->pool_gen) :
+			  kzt_flow_inbound_idle(flow, &t);
+	if (!kept) {
+		/* Cannot fail: nobody else hooks our socket. */
+		kzt_flow_hook(flow, &flow->tunnel);
+		goto out_free;
+	}
+	flow->tunnel.sock = NULL;
+	flow->tunnel.file = NULL;
+	return true;
+
+out_free:
+	kfree(t.local_id);
+	kfree(t.peer_id);
+	return false;
 }
 
 /**
@@ -769,6 +856,10 @@ void kzt_flow_end(struct kzt_flow *flow, enum kzt_flow_end how)
 		kzt_flow_put(flow);	/* the request's; not the last */
 	timer_delete_sync(&flow->timer);
 	kzt_flow_authorized(flow);	/* or never will be: no longer counted */
+	if (flow->idle_counted) {
+		kzt_pool_inbound_put(&fn->pool);
+		flow->idle_counted = false;
+	}
 
 	/* ORDER: buried, reset through its conntrack entry, forgotten. */
 	ct = reset && flow->pod.sock ?
@@ -1068,7 +1159,7 @@ unsigned int kzt_flow_revoke_peers(struct net *net, const char *const *ids,
 	unsigned int count = 0;
 	struct kzt_flow *flow;
 	const char *peer;
-	bool hit;
+	bool hit, idle;
 
 	spin_lock(&fn->lock);
 	list_for_each_entry(flow, &fn->flows, node) {
@@ -1076,14 +1167,18 @@ unsigned int kzt_flow_revoke_peers(struct net *net, const char *const *ids,
 		peer = kzt_flow_peer_id(flow);
 		hit = !flow->dead && flow->state != KZT_CONN_STATE_CLOSING &&
 		      peer && bsearch(peer, ids, n, sizeof(*ids), kzt_flow_id_cmp);
+		idle = flow->state == KZT_CONN_STATE_IDLE;
 		spin_unlock(&flow->lock);
 		if (!hit)
 			continue;
 		set_bit(KZT_FLOW_EV_UNTRUSTED, &flow->events);
 		kzt_flow_kick(flow);
-		count++;
+		/* Kept tunnels (IDLE, and the pool's) are no flows: not counted. */
+		if (!idle)
+			count++;
 	}
 	spin_unlock(&fn->lock);
+	kzt_pool_revoke_peers(&fn->pool, ids, n);
 	return count;
 }
 
@@ -1103,6 +1198,7 @@ void kzt_flow_revoke_all(struct net *net)
 	struct kzt_flow_net *fn = kzt_flow_net(net);
 
 	kzt_flow_kick_all(fn, KZT_FLOW_EV_CAPTURE_OFF);
+	kzt_pool_flush(&fn->pool);
 	/*
 	 * Not flush_workqueue(): the caller holds genl's cb_lock and the
 	 * config lock, and lockdep (by lock class) would see a flow work
@@ -1136,6 +1232,7 @@ int kzt_flow_net_init(struct net *net)
 	atomic_set(&fn->nr_running, 0);
 	kzt_admit_init(&fn->admit);
 	kzt_outbound_init(&fn->outbound);
+	kzt_pool_init(&fn->pool, net);
 	kzt_flow_stats_init(fn);
 	/* ORDER: published whole to the netdev notifier, which holds RTNL. */
 	rtnl_lock();
@@ -1175,6 +1272,8 @@ void kzt_flow_net_exit(struct net *net)
 	struct kzt_flow_net *fn = kzt_flow_net(net);
 
 	kzt_flow_abort_all(net);
+	/* ORDER: no flow is left to keep a tunnel. */
+	kzt_pool_destroy(&fn->pool);
 	/* ORDER: no flow is left to arm it again. */
 	kzt_flow_stats_exit(fn);
 	/*

@@ -25,8 +25,10 @@
 
 #include "admit.h"
 #include "outbound.h"
+#include "pool.h"
 #include "pump.h"
 #include "proto.h"
+#include "skhook.h"
 
 struct file;
 struct net;
@@ -49,14 +51,7 @@ struct kzt_flow_net {
 	struct kzt_admit admit;		/* inbound, header not yet accepted */
 	struct kzt_outbound outbound;	/* outbound, per source workload */
 	struct delayed_work stats;	/* FLOW_STATS pass (flow_events.c) */
-};
-
-/* The socket callbacks a flow wraps, as they were before. */
-struct kzt_sk_callbacks {
-	void (*data_ready)(struct sock *sk);
-	void (*write_space)(struct sock *sk);
-	void (*state_change)(struct sock *sk);
-	void (*error_report)(struct sock *sk);
+	struct kzt_pool pool;		/* kept kzt/2 tunnels (pool.c) */
 };
 
 /* One of the two sockets of a flow, and the callbacks we wrapped on it. */
@@ -73,6 +68,7 @@ enum {
 	KZT_FLOW_EV_RECHECK,		/* the tables changed: re-decide */
 	KZT_FLOW_EV_CAPTURE_OFF,	/* capture stops: revoke now */
 	KZT_FLOW_EV_UNTRUSTED,		/* KZT_CMD_REVOKE named its peer */
+	KZT_FLOW_EV_POOL_FLUSH,		/* kept tunnels go: an IDLE one ends */
 };
 
 /* How a flow ends (kzt_flow_end()). */
@@ -116,6 +112,12 @@ struct kzt_flow {
 	struct kzt_outbound_slot outbound; /* held in fn->outbound until the end */
 	bool decided;			/* allowed: re-decide on changes */
 	int pod_ifindex;		/* the local pod's interface then */
+	u8 proto;			/* the tunnel's kzt/N: 1 or 2 */
+	bool reused;			/* the tunnel carried an earlier flow */
+	bool idle_counted;		/* IDLE: in pool.n_inbound_idle */
+	u32 pool_gen;			/* pool generation of its handshake */
+	u64 tunnel_flows;		/* flows of the tunnel, this one included */
+	u64 tunnel_records;		/* records it had before this flow */
 	bool listed;			/* in fn->flows (a revoked flow stays a while) */
 
 	/* @lock: the handshake request and its result */
@@ -158,6 +160,8 @@ int kzt_flow_hook(struct kzt_flow *flow, struct kzt_flow_sock *fs);
 void kzt_flow_end(struct kzt_flow *flow, enum kzt_flow_end how);
 void kzt_flow_drop_sock(struct kzt_flow_sock *fs, bool reset);
 void kzt_flow_established(struct kzt_flow *flow);
+bool kzt_flow_pass_tunnel(struct kzt_flow *flow);
+void kzt_flow_adopt_tunnel(struct kzt_flow *flow, struct kzt_tunnel *t);
 void kzt_flow_authorized(struct kzt_flow *flow);
 void kzt_flow_closing(struct kzt_flow *flow);
 bool kzt_flow_idle(struct kzt_flow *flow);

@@ -30,6 +30,7 @@ struct kzt_hs_result {
 	u16 cipher;			/* TLS_CIPHER_*, installed on the socket */
 	const char *peer_id;		/* verified SPIFFE ID of the peer */
 	const char *local_id;		/* SPIFFE ID presented */
+	u8 proto;			/* kzt/1 or kzt/2, as ALPN chose */
 };
 
 /*

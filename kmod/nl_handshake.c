@@ -38,6 +38,7 @@ const struct nla_policy kzt_hs_done_policy[KZT_HS_A_MAX + 1] = {
 	[KZT_HS_A_RX_SEQ] = { .type = NLA_U64 },
 	[KZT_HS_A_PEER_ID] = { .type = NLA_NUL_STRING, .len = KZT_SPIFFE_ID_MAX },
 	[KZT_HS_A_LOCAL_ID] = { .type = NLA_NUL_STRING, .len = KZT_SPIFFE_ID_MAX },
+	[KZT_HS_A_PROTO] = NLA_POLICY_RANGE(NLA_U8, 1, 2),
 };
 EXPORT_SYMBOL_IF_KUNIT(kzt_hs_done_policy);
 
@@ -240,6 +241,7 @@ int kzt_hs_done_parse(struct nlattr **tb, struct kzt_hs_done_msg *m,
 		return err;
 	m->peer_id = nla_data(tb[KZT_HS_A_PEER_ID]);
 	m->local_id = nla_data(tb[KZT_HS_A_LOCAL_ID]);
+	m->proto = tb[KZT_HS_A_PROTO] ? nla_get_u8(tb[KZT_HS_A_PROTO]) : 1;
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(kzt_hs_done_parse);
@@ -313,6 +315,7 @@ int kzt_hs_done_apply(struct kzt_hs_req *req, const struct kzt_hs_done_msg *m,
 	res.cipher = m->cipher;
 	res.peer_id = m->peer_id;
 	res.local_id = m->local_id;
+	res.proto = m->proto;
 	kzt_stat_inc(net, KZT_STATS_A_HS_OK);
 	kzt_hs_complete(req, 0, &res);
 	return 0;

@@ -23,6 +23,7 @@ struct kzt_hs_done_msg {
 	struct kzt_tls_dir rx;
 	const char *peer_id;
 	const char *local_id;
+	u8 proto;		/* 1 when absent */
 };
 
 int kzt_hs_done_parse(struct nlattr **tb, struct kzt_hs_done_msg *m,

@@ -12,10 +12,12 @@
  * other flows' work.
  *
  * Ends (Documentation/protocol.rst, "The byte stream"):
- *  - pod FIN            -> close_notify on the tunnel (that direction ends)
- *  - tunnel close_notify -> FIN to the pod (shutdown SHUT_WR)
+ *  - pod FIN            -> close_notify on the tunnel (that direction ends);
+ *                          kzt/2: an END record
+ *  - tunnel close_notify -> FIN to the pod (shutdown SHUT_WR); kzt/2: END
  *  - both ended         -> CLOSING: the tunnel's write side is shut down
- *                          once kTLS has handed its last record to TCP
+ *                          once kTLS has handed its last record to TCP;
+ *                          kzt/2 hands the tunnel on to the next flow
  *  - pod RST            -> tunnel RST, no close_notify
  *  - tunnel RST         -> pod RST
  *  - tunnel FIN without close_notify, another alert, a non-data record,
@@ -177,21 +179,14 @@ int kzt_sock_send(struct socket *sock, const void *buf, size_t len)
 	return kernel_sendmsg(sock, &msg, &iov, 1, len);
 }
 
-/**
- * kzt_tls_send_close_notify() - end our sending direction of a kTLS socket
- * @sock: socket with TLS_TX
- *
- * Sends the close_notify alert as a record of type alert (a
- * TLS_SET_RECORD_TYPE control message); kTLS first closes the record it
- * may have open, so the alert comes after every byte sent before.
- *
- * Return: 0, -EAGAIN (try again on write_space), or a negative errno.
+/*
+ * Send @len bytes as one record of content @type (a TLS_SET_RECORD_TYPE
+ * control message); kTLS first closes the record it may have open, so it
+ * comes after every byte sent before. 0, -EAGAIN or a negative errno.
  */
-int kzt_tls_send_close_notify(struct socket *sock)
+static int kzt_tls_send_record(struct socket *sock, u8 type, const u8 *data,
+			       size_t len)
 {
-	static const u8 alert[2] = {
-		KZT_TLS_ALERT_WARNING, KZT_TLS_ALERT_CLOSE_NOTIFY
-	};
 	union {
 		struct cmsghdr hdr;
 		u8 space[CMSG_SPACE(sizeof(u8))];
@@ -201,18 +196,52 @@ int kzt_tls_send_close_notify(struct socket *sock)
 		.msg_controllen = sizeof(cmsg),
 		.msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL,
 	};
-	struct kvec iov = { .iov_base = (void *)alert, .iov_len = sizeof(alert) };
+	struct kvec iov = { .iov_base = (void *)data, .iov_len = len };
 	int n;
 
 	cmsg.hdr.cmsg_level = SOL_TLS;
 	cmsg.hdr.cmsg_type = TLS_SET_RECORD_TYPE;
 	cmsg.hdr.cmsg_len = CMSG_LEN(sizeof(u8));
-	*(u8 *)CMSG_DATA(&cmsg.hdr) = KZT_TLS_ALERT;
+	*(u8 *)CMSG_DATA(&cmsg.hdr) = type;
 
-	n = kernel_sendmsg(sock, &msg, &iov, 1, sizeof(alert));
+	n = kernel_sendmsg(sock, &msg, &iov, 1, len);
 	if (n < 0)
 		return n;
-	return n == sizeof(alert) ? 0 : -EAGAIN;
+	return n == len ? 0 : -EAGAIN;
+}
+
+/**
+ * kzt_tls_send_close_notify() - end our sending direction of a kTLS socket
+ * @sock: socket with TLS_TX
+ *
+ * Sends the close_notify alert as a record of type alert, after every
+ * byte sent before.
+ *
+ * Return: 0, -EAGAIN (try again on write_space), or a negative errno.
+ */
+int kzt_tls_send_close_notify(struct socket *sock)
+{
+	static const u8 alert[2] = {
+		KZT_TLS_ALERT_WARNING, KZT_TLS_ALERT_CLOSE_NOTIFY
+	};
+
+	return kzt_tls_send_record(sock, KZT_TLS_ALERT, alert, sizeof(alert));
+}
+
+/**
+ * kzt_tls_send_end() - end the flow's sending direction on a kzt/2 tunnel
+ * @sock: socket with TLS_TX
+ *
+ * The tunnel stays open for the next flow; the END record comes after
+ * every byte sent before.
+ *
+ * Return: 0, -EAGAIN (try again on write_space), or a negative errno.
+ */
+int kzt_tls_send_end(struct socket *sock)
+{
+	static const u8 end = KZT_END_FLOW;
+
+	return kzt_tls_send_record(sock, KZT_TLS_KZT_END, &end, 1);
 }
 
 /**
@@ -277,7 +306,9 @@ static void kzt_tls_rec_seq(struct socket *sock, u64 *tx, u64 *rx)
 static bool kzt_pump_key_limit(struct kzt_flow *flow)
 {
 	u64 limit = READ_ONCE(kzt_aead_record_limit), tx, rx;
-	u64 bytes = max(atomic64_read(&flow->bytes_out),
+	/* A kept tunnel's records before this flow count too. */
+	u64 bytes = flow->tunnel_records +
+		    max(atomic64_read(&flow->bytes_out),
 			atomic64_read(&flow->bytes_in));
 
 	if (flow->cipher != TLS_CIPHER_AES_GCM_128 &&
@@ -380,7 +411,10 @@ static int kzt_pump_in(struct kzt_flow *flow, enum kzt_flow_end *how)
 			d->len = n;
 			continue;
 		}
-		if (type == KZT_TLS_ALERT && n == 2 &&
+		/* kzt/1 ends a direction with close_notify, kzt/2 with END. */
+		if (flow->proto == 2 ?
+		    type == KZT_TLS_KZT_END && n == 1 && d->buf[0] == KZT_END_FLOW :
+		    type == KZT_TLS_ALERT && n == 2 &&
 		    d->buf[1] == KZT_TLS_ALERT_CLOSE_NOTIFY) {
 			d->eof = true;
 			continue;
@@ -413,7 +447,8 @@ static int kzt_pump_out(struct kzt_flow *flow, enum kzt_flow_end *how)
 		if (d->eof) {
 			if (!d->done) {
 				sends++;
-				n = kzt_tls_send_close_notify(tunnel);
+				n = flow->proto == 2 ? kzt_tls_send_end(tunnel) :
+				    kzt_tls_send_close_notify(tunnel);
 				if (n == -EAGAIN)
 					return 0;
 				if (n < 0) {
@@ -449,6 +484,36 @@ static int kzt_pump_out(struct kzt_flow *flow, enum kzt_flow_end *how)
 static int kzt_pump_side_failed(const struct kzt_flow_sock *fs)
 {
 	return READ_ONCE(fs->sock->sk->sk_err);
+}
+
+/**
+ * kzt_pump_keys_fresh() - whether a kept tunnel may carry another flow
+ * @cipher: its TLS_CIPHER_*
+ * @records: the most records its keys sealed or opened in one direction
+ *
+ * Not once an AES-GCM key has done half of its work: the next flows
+ * would soon meet the limit and be reset.
+ *
+ * Return: true when it may.
+ */
+bool kzt_pump_keys_fresh(u16 cipher, u64 records)
+{
+	if (cipher != TLS_CIPHER_AES_GCM_128 && cipher != TLS_CIPHER_AES_GCM_256)
+		return true;
+	return records < READ_ONCE(kzt_aead_record_limit) / 2;
+}
+
+/* Both directions of the flow ended cleanly: a kzt/2 tunnel goes on. */
+static void kzt_pump_keep_tunnel(struct kzt_flow *flow)
+{
+	u64 tx, rx;
+
+	if (flow->proto != 2)
+		return;
+	kzt_tls_rec_seq(flow->tunnel.sock, &tx, &rx);
+	flow->tunnel_records = max(tx, rx);
+	if (kzt_pump_keys_fresh(flow->cipher, flow->tunnel_records))
+		kzt_flow_pass_tunnel(flow);
 }
 
 /**
@@ -491,6 +556,7 @@ void kzt_pump_step(struct kzt_flow *flow)
 		return;
 	}
 	if (pump->in.done && pump->out.done) {
+		kzt_pump_keep_tunnel(flow);
 		kzt_flow_closing(flow);
 		return;
 	}
@@ -527,11 +593,13 @@ void kzt_pump_linger(struct kzt_flow *flow)
 	if (kzt_flow_expired(flow)) {
 		if (flow->pod.sock)
 			sock_no_linger(flow->pod.sock->sk);
-		sock_no_linger(flow->tunnel.sock->sk);
+		if (flow->tunnel.sock)
+			sock_no_linger(flow->tunnel.sock->sk);
 		kzt_flow_end(flow, how);
 		return;
 	}
-	if (!flow->tunnel_shut) {
+	/* A kzt/2 tunnel went on to the next flow: only the pod is left. */
+	if (!flow->tunnel_shut && flow->tunnel.sock) {
 		if (!kzt_pump_sock_closed(&flow->tunnel) &&
 		    kzt_tls_tx_pending(flow->tunnel.sock)) {
 			unsigned long poll = jiffies +

@@ -28,6 +28,13 @@ struct socket;
 #define KZT_TLS_APPLICATION_DATA	23
 #define KZT_TLS_ALERT_WARNING		1
 #define KZT_TLS_ALERT_CLOSE_NOTIFY	0
+/*
+ * kzt/2's end of one direction of a flow: a record of this inner content
+ * type (TLS 1.3 encrypts it; the outer type is application data) with one
+ * byte, KZT_END_FLOW. Documentation/protocol.rst, "kzt/2".
+ */
+#define KZT_TLS_KZT_END			0x6b
+#define KZT_END_FLOW			0
 
 struct kzt_pump_dir {
 	u8 *buf;
@@ -48,6 +55,8 @@ void kzt_pump_free(struct kzt_pump *pump);
 int kzt_tls_recv(struct socket *sock, void *buf, size_t len, u8 *type);
 int kzt_sock_send(struct socket *sock, const void *buf, size_t len);
 int kzt_tls_send_close_notify(struct socket *sock);
+int kzt_tls_send_end(struct socket *sock);
+bool kzt_pump_keys_fresh(u16 cipher, u64 records);
 bool kzt_tls_tx_pending(struct socket *sock);
 
 #endif /* _KZT_PUMP_H */

@@ -10,6 +10,10 @@
  *   HEADER      send header, read     POD_CONNECT transparent connect to
  *               the status                        the pod, send the status
  *
+ * kzt/2 keeps a tunnel whose flow ended cleanly (pool.c): an outbound
+ * flow that finds one of its key goes from CONNECTING straight to HEADER;
+ * the destination's side waits in IDLE for the next header.
+ *
  * Each step runs in the flow's work item, does what it can without
  * blocking and returns; a socket callback, the handshake completion or
  * the step's deadline runs it again. Every refusal is counted once here.
@@ -22,6 +26,7 @@
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/timekeeping.h>
 #include <net/inet_sock.h>
 #include <net/ipv6.h>
 #include <net/sock.h>
@@ -232,12 +237,78 @@ out_unlock:
 	return 0;
 }
 
+static void kzt_tunnel_out_header(struct kzt_flow *flow);
+static void kzt_tunnel_out_status(struct kzt_flow *flow);
+
+/*
+ * A tunnel for the flow to flow->peer_node: a kept one of exactly its key
+ * when @may_keep (no handshake: straight to the header), else a new TCP
+ * connection, whose handshake follows in CONNECTING.
+ */
+static void kzt_tunnel_out_open(struct kzt_flow *flow, bool may_keep)
+{
+	u16 port = kzt_flow_tunnel_port(flow->net);
+	struct sockaddr_storage ss;
+	struct kzt_tunnel t;
+	int len, err;
+
+	while (may_keep && kzt_pool_take(&flow->fn->pool, flow->src_id,
+					 flow->dst_id, &flow->peer_node, port,
+					 &t)) {
+		/* The record limit may have been lowered since it was kept. */
+		if (!kzt_pump_keys_fresh(t.cipher, t.records)) {
+			kzt_tunnel_release(&t);
+			continue;
+		}
+		kzt_flow_adopt_tunnel(flow, &t);
+		kzt_tunnel_release(&t);			/* what is left: IDs */
+		if (!kzt_flow_hook(flow, &flow->tunnel)) {
+			kzt_stat_inc(flow->net, KZT_STATS_A_TUNNELS_REUSED);
+			kzt_tunnel_out_header(flow);
+			if (!flow->dead)
+				kzt_tunnel_out_status(flow);
+			return;
+		}
+		kzt_flow_drop_sock(&flow->tunnel, true);
+		flow->reused = false;
+		break;
+	}
+	len = kzt_sockaddr(&flow->peer_node, port, &ss);
+	err = kzt_tunnel_connect(flow, &flow->tunnel, true, &ss, len, NULL, 0);
+	if (err) {
+		pr_debug("flow %llu: no tunnel: %d\n", flow->id, err);
+		kzt_stat_inc(flow->net, KZT_STATS_A_TUNNEL_CONNECT_FAILED);
+		kzt_flow_end(flow, KZT_END_FAILED);
+	}
+}
+
+/*
+ * A kept tunnel that failed before the status (its peer closed it while
+ * it was idle, or restarted): nothing of the pod was sent yet, so the
+ * flow takes a new tunnel, once, within its deadline.
+ */
+static bool kzt_tunnel_out_retry(struct kzt_flow *flow)
+{
+	if (!flow->reused || kzt_flow_expired(flow))
+		return false;
+	pr_debug("flow %llu: kept tunnel failed; a new one\n", flow->id);
+	kzt_stat_inc(flow->net, KZT_STATS_A_TUNNEL_RETRIES);
+	kzt_flow_drop_sock(&flow->tunnel, true);
+	flow->reused = false;
+	flow->hdr_sent = false;
+	spin_lock(&flow->lock);
+	flow->cipher = 0;
+	spin_unlock(&flow->lock);
+	kzt_flow_set_state(flow, KZT_CONN_STATE_CONNECTING);
+	kzt_tunnel_out_open(flow, false);
+	return true;
+}
+
 static void kzt_tunnel_out_start(struct kzt_flow *flow)
 {
-	struct sockaddr_storage ss;
 	struct in6_addr local, peer, node;
 	u16 lport, pport;
-	int len, err;
+	int err;
 
 	/* The pod's local address is the original destination. */
 	kzt_sk_addrs(flow->pod.sock->sk, &local, &lport, &peer, &pport);
@@ -250,21 +321,15 @@ static void kzt_tunnel_out_start(struct kzt_flow *flow)
 
 	kzt_flow_set_deadline(flow, kzt_flow_hs_timeout_ms(flow->net));
 	err = kzt_tunnel_out_lookup(flow, &node);
-	if (err)
-		goto out_failed;
-	err = kzt_flow_hook(flow, &flow->pod);
-	if (err)
-		goto out_failed;
-	len = kzt_sockaddr(&node, kzt_flow_tunnel_port(flow->net), &ss);
-	err = kzt_tunnel_connect(flow, &flow->tunnel, true, &ss, len, NULL, 0);
-	if (err)
-		goto out_failed;
-	return;
-
-out_failed:
-	pr_debug("flow %llu: no tunnel: %d\n", flow->id, err);
-	kzt_stat_inc(flow->net, KZT_STATS_A_TUNNEL_CONNECT_FAILED);
-	kzt_flow_end(flow, KZT_END_FAILED);
+	if (!err)
+		err = kzt_flow_hook(flow, &flow->pod);
+	if (err) {
+		pr_debug("flow %llu: no tunnel: %d\n", flow->id, err);
+		kzt_stat_inc(flow->net, KZT_STATS_A_TUNNEL_CONNECT_FAILED);
+		kzt_flow_end(flow, KZT_END_FAILED);
+		return;
+	}
+	kzt_tunnel_out_open(flow, true);
 }
 
 static void kzt_tunnel_out_connecting(struct kzt_flow *flow)
@@ -276,7 +341,8 @@ static void kzt_tunnel_out_connecting(struct kzt_flow *flow)
 
 	if (!flow->tunnel.sock) {
 		kzt_tunnel_out_start(flow);
-		if (flow->dead)
+		/* Ended, or on a kept tunnel already. */
+		if (flow->dead || flow->state != KZT_CONN_STATE_CONNECTING)
 			return;
 	}
 	sk = flow->tunnel.sock->sk;
@@ -353,7 +419,8 @@ static void kzt_tunnel_out_status(struct kzt_flow *flow)
 		if (err == -EAGAIN)
 			goto out_wait;
 		if (err) {
-			kzt_flow_end(flow, KZT_END_FAILED);
+			if (!kzt_tunnel_out_retry(flow))
+				kzt_flow_end(flow, KZT_END_FAILED);
 			return;
 		}
 		flow->hdr_sent = true;
@@ -365,6 +432,8 @@ static void kzt_tunnel_out_status(struct kzt_flow *flow)
 	if (err == -EAGAIN)
 		goto out_wait;
 	if (err) {
+		if (kzt_tunnel_out_retry(flow))
+			return;
 		/* The server must answer a status; anything else is an error. */
 		kzt_flow_end(flow, err == -ECONNRESET ? KZT_END_FAILED :
 						       KZT_END_TLS_ERROR);
@@ -654,6 +723,50 @@ static void kzt_tunnel_in_pod_wait(struct kzt_flow *flow)
 	kzt_flow_established(flow);
 }
 
+/*
+ * IDLE: a kept kzt/2 tunnel whose last flow ended; the next header starts
+ * the next flow (protocol.rst, "kzt/2"). Until its first byte the client
+ * may close the tunnel at any time (close_notify, FIN or RST): the end of
+ * an idle tunnel, no error. It waits longer than a client with the same
+ * configuration keeps it, so that the client closes first.
+ */
+static void kzt_tunnel_in_idle(struct kzt_flow *flow)
+{
+	int err;
+
+	if (!flow->tunnel.hooked) {
+		if (kzt_flow_hook(flow, &flow->tunnel)) {
+			kzt_flow_end(flow, KZT_END_FAILED);
+			return;
+		}
+		flow->ctl_len = KZT_PROTO_HEADER_LEN;
+		flow->ctl_off = 0;
+		kzt_flow_set_deadline(flow, kzt_pool_idle_ms(flow->net) +
+					    KZT_PROTO_HEADER_TIMEOUT_MS);
+	}
+	err = kzt_tunnel_ctl_recv(flow);
+	if (!flow->ctl_off) {
+		if (err != -EAGAIN) {
+			kzt_flow_end(flow, KZT_END_FAILED);
+		} else if (kzt_flow_expired(flow)) {
+			kzt_stat_inc(flow->net, KZT_STATS_A_TUNNELS_EXPIRED);
+			kzt_flow_end(flow, KZT_END_FAILED);
+		}
+		return;
+	}
+	/* The next flow begins: from here on, kzt/1's steps. */
+	kzt_pool_inbound_put(&flow->fn->pool);
+	flow->idle_counted = false;
+	kzt_stat_inc(flow->net, KZT_STATS_A_TUNNELS_REUSED);
+	spin_lock(&flow->lock);
+	flow->start = get_jiffies_64();
+	flow->start_ns = ktime_get_real_ns();
+	flow->state = KZT_CONN_STATE_HEADER;
+	spin_unlock(&flow->lock);
+	kzt_flow_set_deadline(flow, KZT_PROTO_HEADER_TIMEOUT_MS);
+	kzt_tunnel_in_header(flow);
+}
+
 /* ---- both ---- */
 
 /*
@@ -690,6 +803,7 @@ static void kzt_tunnel_handshake(struct kzt_flow *flow)
 		kzt_flow_end(flow, KZT_END_FAILED);
 		return;
 	}
+	flow->tunnel_flows = 1;
 	if (flow->dir == KZT_CONN_DIR_OUTBOUND) {
 		kzt_tunnel_out_header(flow);
 		if (!flow->dead)
@@ -727,6 +841,9 @@ void kzt_tunnel_step(struct kzt_flow *flow)
 		break;
 	case KZT_CONN_STATE_POD_CONNECT:
 		kzt_tunnel_in_pod_wait(flow);
+		break;
+	case KZT_CONN_STATE_IDLE:
+		kzt_tunnel_in_idle(flow);
 		break;
 	default:
 		WARN_ONCE(1, "kzt: flow in state %u in the tunnel step\n",

@@ -165,6 +165,18 @@ static int set_ciphersuites(struct kzt_conf *conf, const char *value,
 	return 0;
 }
 
+static int set_protocol_max(struct kzt_conf *conf, const char *value,
+			    const char **why)
+{
+	if (strcmp(value, "1") && strcmp(value, "2")) {
+		*why = "expected 1 (kzt/1 only) or 2 (kzt/2, and kzt/1 with older nodes)";
+		return EINVAL;
+	}
+	conf->protocol_max = value[0] - '0';
+	conf->has_protocol_max = true;
+	return 0;
+}
+
 static int set_hs_max(unsigned int *dst, bool *has, const char *value,
 		      const char **why)
 {
@@ -465,6 +477,7 @@ int kzt_conf_parse(FILE *f, const char *name, struct kzt_conf *conf,
 		{ "certs",		set_certs,		0 },
 		{ "keylog",		set_keylog,		0 },
 		{ "ciphersuites",	set_ciphersuites,	0 },
+		{ "protocol_max",	set_protocol_max,	0 },
 		{ "max_client_handshakes", set_max_client_hs,	0 },
 		{ "max_server_handshakes", set_max_server_hs,	0 },
 		{ "metrics_address",	set_metrics_address,	0 },

@@ -51,6 +51,8 @@ struct kzt_conf {
 	char keylog[KZT_CONF_LINE_MAX];		/* NSS key log file (debug) */
 	bool has_ciphersuites;
 	char ciphersuites[KZT_CONF_LINE_MAX];	/* TLS 1.3 suites, ':' list */
+	bool has_protocol_max;
+	unsigned int protocol_max;		/* 1 or 2: highest kzt/N */
 	bool has_max_client_hs;
 	unsigned int max_client_hs;		/* 1..KZT_CONF_HS_MAX_LIMIT */
 	bool has_max_server_hs;

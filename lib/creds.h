@@ -38,6 +38,7 @@ struct kzt_tls_opts {
 	const char *ciphersuites;	/* NULL: KZT_TLS_CIPHERSUITES */
 	FILE *keylog;			/* NSS key log (debug); NULL: off.
 					 * Must outlive every kzt_creds. */
+	unsigned int proto_max;		/* highest kzt/N to speak; 0: default */
 };
 
 struct kzt_creds {
@@ -52,6 +53,7 @@ struct kzt_creds {
 	time_t kept_until;		/* first notAfter of those; 0: none */
 	SSL_CTX *client, *server;
 	FILE *keylog;
+	unsigned int proto_max;		/* highest kzt/N its contexts speak */
 };
 
 int kzt_creds_load(const char *dir, const char *trust_domain,

@@ -126,6 +126,7 @@ static const char *const hs_names[] = {
 	[KZT_HS_A_RX_KEY]		= "rx_key",
 	[KZT_HS_A_RX_IV]		= "rx_iv",
 	[KZT_HS_A_RX_SEQ]		= "rx_seq",
+	[KZT_HS_A_PROTO]		= "proto",
 };
 
 static const struct attr_table hs_table = {

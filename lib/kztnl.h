@@ -156,6 +156,7 @@ struct kzt_hs_result {
 	const struct kzt_tls_keys *keys;
 	const char *peer_id;
 	const char *local_id;
+	uint8_t proto;			/* kzt/N ALPN chose: 1 or 2 */
 };
 
 /* A dump that keeps racing with changes is given up after this many tries. */

@@ -35,6 +35,7 @@ static const char *const state_names[__KZT_CONN_STATE_MAX] = {
 	[KZT_CONN_STATE_ESTABLISHED]	= "established",
 	[KZT_CONN_STATE_HALF_CLOSED]	= "half-closed",
 	[KZT_CONN_STATE_CLOSING]	= "closing",
+	[KZT_CONN_STATE_IDLE]		= "idle",
 };
 
 static const char *const end_names[__KZT_CONN_END_MAX] = {

@@ -206,6 +206,9 @@ int kzt_hs_result_put(struct nl_msg *msg, const struct kzt_hs_result *res)
 	    nla_put_string(msg, KZT_HS_A_PEER_ID, res->peer_id) < 0 ||
 	    nla_put_string(msg, KZT_HS_A_LOCAL_ID, res->local_id) < 0)
 		return EMSGSIZE;
+	/* Absent means kzt/1, which a kernel without kzt/2 also reads. */
+	if (res->proto > 1 && nla_put_u8(msg, KZT_HS_A_PROTO, res->proto) < 0)
+		return EMSGSIZE;
 	return 0;
 }
 

@@ -107,6 +107,14 @@ static const struct kzt_stat_desc stat_descs[] = {
 	  "tunnels to a local pod's address taken from the underlay" },
 	{ KZT_STATS_A_REFUSED_WORKLOAD, "refused_workload", "capture",
 	  "connection requests to or into a refused workload (waypoint) reset" },
+	{ KZT_STATS_A_TUNNELS_KEPT, "tunnels_kept", "tunnel",
+	  "kzt/2 tunnels kept open for the next flow when theirs ended" },
+	{ KZT_STATS_A_TUNNELS_REUSED, "tunnels_reused", "tunnel",
+	  "flows carried by a kept tunnel, without a handshake" },
+	{ KZT_STATS_A_TUNNELS_EXPIRED, "tunnels_expired", "tunnel",
+	  "kept tunnels closed unused after pool_idle_ms" },
+	{ KZT_STATS_A_TUNNEL_RETRIES, "tunnel_retries", "tunnel",
+	  "outbound flows whose kept tunnel failed before the status: a new one taken" },
 };
 
 /* Catches a counter added to the uapi enum without a name here. */

@@ -4,8 +4,9 @@
  *
  * Options, and why (Documentation/protocol.rst, kztd.rst):
  * - TLS 1.3 only; the suites of kzt/1 (a config may restrict or reorder
- *   them); ALPN "kzt/1", which the server must select and the client
- *   insists on.
+ *   them); ALPN "kzt/2" and "kzt/1" (or "kzt/1" alone with proto_max 1),
+ *   of which the server must select the newest both speak and the client
+ *   insists on one.
  * - No session tickets (SSL_OP_NO_TICKET, num_tickets 0), no session
  *   cache, no early data: a NewSessionTicket after the handshake would
  *   land in kTLS as a record it must not see, and kTLS cannot rekey.
@@ -34,12 +35,21 @@
 
 #include "tlsconn.h"
 
-static const unsigned char alpn_wire[] = "\x05" KZT_ALPN;
+/* The client's offer, newest first; kzt/1 alone is its tail. */
+static const unsigned char alpn_wire[] = "\x05" KZT_ALPN2 "\x05" KZT_ALPN;
 #define ALPN_WIRE_LEN	(sizeof(alpn_wire) - 1)
+#define ALPN_ONE_LEN	6
 
-static bool alpn_is_kzt(const unsigned char *p, unsigned int len)
+/* The N of ALPN "kzt/N" (1 or 2), or 0 for anything else. */
+static unsigned int alpn_proto(const unsigned char *p, unsigned int len)
 {
-	return p && len == ALPN_WIRE_LEN - 1 && !memcmp(p, KZT_ALPN, len);
+	if (!p || len != 5)
+		return 0;
+	if (!memcmp(p, KZT_ALPN, len))
+		return 1;
+	if (!memcmp(p, KZT_ALPN2, len))
+		return 2;
+	return 0;
 }
 
 static struct kzt_tls_conn *conn_of(const SSL *ssl)
@@ -99,7 +109,7 @@ static int verify_cb(X509_STORE_CTX *xctx, void *arg)
 	if (c->role == KZT_HS_ROLE_CLIENT) {
 		/* EncryptedExtensions came before the Certificate. */
 		SSL_get0_alpn_selected(ssl, &alpn, &alpn_len);
-		if (!alpn_is_kzt(alpn, alpn_len)) {
+		if (!alpn_proto(alpn, alpn_len)) {
 			fail(c, EPROTO, "the server did not select ALPN %s",
 			     KZT_ALPN);
 			X509_STORE_CTX_set_error(xctx, X509_V_ERR_APPLICATION_VERIFICATION);
@@ -181,20 +191,29 @@ static int client_hello_cb(SSL *ssl, int *al, void *arg)
 	return SSL_CLIENT_HELLO_ERROR;
 }
 
-/* Server: select kzt/1 or refuse with no_application_protocol. */
+/*
+ * Server: select the newest kzt/N the client offered and this node
+ * speaks (@arg: the credential set's proto_max), or refuse with
+ * no_application_protocol.
+ */
 static int alpn_cb(SSL *ssl, const unsigned char **out, unsigned char *outlen,
 		   const unsigned char *in, unsigned int inlen, void *arg)
 {
-	(void)arg;
+	const struct kzt_creds *creds = arg;
+	unsigned int best = 0, proto;
+
 	for (unsigned int i = 0; i < inlen; i += 1 + in[i]) {
 		if (i + 1 + in[i] > inlen)
 			break;
-		if (alpn_is_kzt(in + i + 1, in[i])) {
+		proto = alpn_proto(in + i + 1, in[i]);
+		if (proto > best && proto <= creds->proto_max) {
+			best = proto;
 			*out = in + i + 1;
 			*outlen = in[i];
-			return SSL_TLSEXT_ERR_OK;
 		}
 	}
+	if (best)
+		return SSL_TLSEXT_ERR_OK;
 	fail(conn_of(ssl), EPROTO, "the client did not offer ALPN %s", KZT_ALPN);
 	return SSL_TLSEXT_ERR_ALERT_FATAL;
 }
@@ -279,8 +298,11 @@ static SSL_CTX *ctx_new(struct kzt_creds *creds, int role,
 		verify |= SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
 		SSL_CTX_set_client_hello_cb(ctx, client_hello_cb, NULL);
 		SSL_CTX_set_tlsext_servername_callback(ctx, servername_cb);
-		SSL_CTX_set_alpn_select_cb(ctx, alpn_cb, NULL);
-	} else if (SSL_CTX_set_alpn_protos(ctx, alpn_wire, ALPN_WIRE_LEN)) {
+		SSL_CTX_set_alpn_select_cb(ctx, alpn_cb, creds);
+	} else if (creds->proto_max >= 2 ?
+		   SSL_CTX_set_alpn_protos(ctx, alpn_wire, ALPN_WIRE_LEN) :
+		   SSL_CTX_set_alpn_protos(ctx, alpn_wire + ALPN_WIRE_LEN - ALPN_ONE_LEN,
+					   ALPN_ONE_LEN)) {
 		snprintf(why, why_len, "out of memory (ALPN)");
 		SSL_CTX_free(ctx);
 		return NULL;
@@ -292,7 +314,7 @@ static SSL_CTX *ctx_new(struct kzt_creds *creds, int role,
 /**
  * kzt_tls_ctx_setup() - the client and server SSL_CTX of a credential set
  * @c:       a set whose bundle is loaded
- * @opts:    suites (checked here) and key log
+ * @opts:    suites (checked here), key log, highest protocol
  * @why:     on failure, the reason
  * @why_len: size of @why
  *
@@ -311,6 +333,7 @@ int kzt_tls_ctx_setup(struct kzt_creds *c, const struct kzt_tls_opts *opts,
 		snprintf(why, why_len, "ciphersuites: %s", reason);
 		return EINVAL;
 	}
+	c->proto_max = opts->proto_max ? opts->proto_max : KZT_PROTO_DEFAULT;
 	c->client = ctx_new(c, KZT_HS_ROLE_CLIENT, suites, why, why_len);
 	if (!c->client)
 		return ENOMEM;
@@ -399,8 +422,10 @@ static int finish(struct kzt_tls_conn *c)
 		return fail(c, EPROTO, "negotiated %s, not TLSv1.3",
 			    SSL_get_version(c->ssl));
 	SSL_get0_alpn_selected(c->ssl, &alpn, &alpn_len);
-	if (!alpn_is_kzt(alpn, alpn_len))
-		return fail(c, EPROTO, "ALPN %s was not negotiated", KZT_ALPN);
+	c->proto = alpn_proto(alpn, alpn_len);
+	if (!c->proto || c->proto > c->creds->proto_max)
+		return fail(c, EPROTO, "neither ALPN %s nor %s was negotiated",
+			    KZT_ALPN2, KZT_ALPN);
 	cipher = kzt_tls_cipher_by_iana(
 		SSL_CIPHER_get_protocol_id(SSL_get_current_cipher(c->ssl)));
 	if (!cipher)

@@ -21,7 +21,15 @@
 #include "svid.h"
 #include "tls13.h"
 
+/* The protocols of Documentation/protocol.rst, newest first. */
 #define KZT_ALPN	"kzt/1"
+#define KZT_ALPN2	"kzt/2"
+#define KZT_PROTO_MAX	2
+/*
+ * What kztd speaks unless protocol_max says: kzt/1 while kzt/2 is being
+ * built (Documentation/protocol.rst, "kzt/2").
+ */
+#define KZT_PROTO_DEFAULT	1
 
 /*
  * Server role: map the client's server name (a workload address as text)
@@ -59,6 +67,7 @@ struct kzt_tls_conn {
 	int status;			/* set by a callback that refused */
 	char why[KZT_SVID_WHY_MAX];
 	struct kzt_tls_keys keys;	/* valid once a step returned 0 */
+	unsigned int proto;		/* kzt/N negotiated: valid then too */
 };
 
 int kzt_tls_ctx_setup(struct kzt_creds *c, const struct kzt_tls_opts *opts,

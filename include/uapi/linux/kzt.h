@@ -374,6 +374,10 @@
  *                                    for the read direction
  *             KZT_HS_A_PEER_ID       string, the peer's verified SPIFFE ID
  *             KZT_HS_A_LOCAL_ID      string, the SPIFFE ID presented
+ *             optional with status 0:
+ *             KZT_HS_A_PROTO         u8, 1 or 2: the protocol ALPN chose,
+ *                                    kzt/1 (the default) or kzt/2
+ *                                    (Documentation/protocol.rst)
  *   errors:   -ENOENT no such request accepted by the caller's netns (it
  *                     timed out, or was completed already);
  *             -EBADF  FD is not an open socket descriptor of the caller;
@@ -585,6 +589,9 @@ enum kzt_conn_state {
 	KZT_CONN_STATE_ESTABLISHED,	/* bytes flow both ways */
 	KZT_CONN_STATE_HALF_CLOSED,	/* one direction has ended */
 	KZT_CONN_STATE_CLOSING,		/* both ended or reset; going away */
+	KZT_CONN_STATE_IDLE,		/* inbound kzt/2 tunnel between two
+					 * flows: waiting for the next header
+					 */
 
 	__KZT_CONN_STATE_MAX
 };
@@ -831,6 +838,7 @@ enum kzt_hs_attr {
 	KZT_HS_A_RX_KEY,
 	KZT_HS_A_RX_IV,
 	KZT_HS_A_RX_SEQ,
+	KZT_HS_A_PROTO,
 
 	__KZT_HS_A_MAX
 };
@@ -955,6 +963,18 @@ enum kzt_stats_attr {
 					 */
 	KZT_STATS_A_REFUSED_WORKLOAD,	/* connection requests to or into a
 					 * KZT_PROTO_REFUSED workload: reset
+					 */
+	KZT_STATS_A_TUNNELS_KEPT,	/* kzt/2 tunnels kept open for the next
+					 * flow when theirs ended
+					 */
+	KZT_STATS_A_TUNNELS_REUSED,	/* flows that rode a kept tunnel: no
+					 * handshake
+					 */
+	KZT_STATS_A_TUNNELS_EXPIRED,	/* kept tunnels closed unused after the
+					 * pool's idle time
+					 */
+	KZT_STATS_A_TUNNEL_RETRIES,	/* outbound: a kept tunnel failed before
+					 * the status; the flow took a new one
 					 */
 
 	__KZT_STATS_A_MAX
