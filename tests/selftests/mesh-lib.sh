@@ -35,6 +35,8 @@ declare -A MESH_KZTD_PID=()
 MESH_DIR=
 MESH_CA=
 MESH_BY_ADDR=${MESH_BY_ADDR:-0}
+# Lines mesh_up adds to both kztds' configuration.
+MESH_KZTD_CONF=("${MESH_KZTD_CONF[@]}")
 
 mesh_id() { # mesh_id POD
 	echo "spiffe://$MESH_TD/ns/${MESH_SA[$1]}"
@@ -170,7 +172,7 @@ mesh_up() {
 	for node in 1 2; do
 		_mesh_node_yaml "$node" > "$MESH_DIR/node$node.yaml"
 		mesh_kztctl "$node" apply -f "$MESH_DIR/node$node.yaml" > /dev/null || return 1
-		mesh_kztd_start "$node" || return 1
+		mesh_kztd_start "$node" "${MESH_KZTD_CONF[@]}" || return 1
 	done
 }
 

@@ -28,7 +28,8 @@ status_no_route status_refused status_timeout status_internal
 status_bad_request flows_opened flows_closed flows_reset flows_idle tls_errors tunnel_overload ipv6_refused flows_revoked flows_peer_dead
 plain_revoked flows_untrusted source_refused tunnel_source_limit
 tunnel_hello_timeout bad_port flows_key_limit flows_source_limit flows_no_memory
-hs_queue_full hs_queue_timeout flow_events_dropped tunnel_taken refused_workload"
+hs_queue_full hs_queue_timeout flow_events_dropped tunnel_taken refused_workload
+tunnels_kept tunnels_reused tunnels_expired tunnel_retries"
 
 A=
 
