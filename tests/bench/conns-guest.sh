@@ -19,8 +19,8 @@
 #      first byte (connect() start to the server's byte received) p50/p99;
 #   4. kernel memory per idle established flow: F flows a1 -> b1 held open
 #      (kzt-holdconns), over plain and over kzt; the growth per flow, and
-#      what is left after they close (right after, and once no TIME_WAIT is
-#      left);
+#      what is left after they close (right after, and once no TIME_WAIT
+#      socket and no conntrack entry is left);
 #   5. with --scale N: N flows a1 -> b1 over kzt at most, opened within
 #      --scale-cap seconds, the limits an operator would raise raised; where
 #      and why it stopped, the rate, memory per flow, and after close.
@@ -90,15 +90,6 @@ tunnel_socks() {
 		     END { printf "%d %d\n", n, tw }'
 }
 
-# time_wait_total: TIME_WAIT sockets in the mesh's netns, all of them.
-time_wait_total() {
-	local ns n=0
-	for ns in node1 node2 a1 b1; do
-		n=$((n + $(in_pod $ns ss -Htan state time-wait | wc -l)))
-	done
-	echo "$n"
-}
-
 # established NODE: flows the node lists established (kztctl conn).
 established() {
 	mesh_kztctl "$1" -j conn | jq '[.connections[] | select(.state == "established")] | length'
@@ -119,10 +110,25 @@ client() {
 	in_pod a1 kzt-bench "$1" "$host" "$port" "${@:2}"
 }
 
-# drained: no TIME_WAIT left in the mesh's netns (at most 120 s: TCP's is
-# 60 s), and the guest idle.
+# leftovers [ct]: TIME_WAIT sockets in the mesh's netns; with "ct" their
+# conntrack entries too (a closed TCP connection's stays 120 s).
+leftovers() {
+	local n ns
+	n=$(for ns in node1 node2 a1 b1; do in_pod $ns ss -Htan state time-wait; done | wc -l)
+	[ "${1:-}" = ct ] || { echo "$n"; return; }
+	for ns in node1 node2 a1 b1; do
+		n=$((n + $(in_pod $ns cat /proc/sys/net/netfilter/nf_conntrack_count 2>/dev/null || echo 0)))
+	done
+	echo "$n"
+}
+
+_none_left() { [ "$(leftovers "$@")" -eq 0 ] || { sleep 1; return 1; }; }
+
+# drained [ct]: no TIME_WAIT left in the mesh's netns (TCP's lasts 60 s),
+# with "ct" no conntrack entry either, for the memory figures (at most
+# 150 s); then the guest idle.
 drained() {
-	busywait 120000 sh -c "[ \$(for n in node1 node2 a1 b1; do ip netns exec $NS_PREFIX\$n ss -Htan state time-wait; done | wc -l) -eq 0 ]"
+	busywait 150000 _none_left "$@" || step "still $(leftovers "$@") TIME_WAIT sockets or conntrack entries"
 	wait_idle
 }
 
@@ -180,8 +186,8 @@ release_flows() {
 		step "flows still listed 120 s after close"
 	sleep 2
 	MEM_CLOSED=$(settled_kmem_kib)
-	TW_CLOSED=$(time_wait_total)
-	drained
+	TW_CLOSED=$(leftovers ct)
+	drained ct
 	MEM_DRAINED=$(settled_kmem_kib)
 }
 
@@ -257,7 +263,7 @@ if [ "$flows" -gt 0 ]; then
 	for p in plain kzt; do
 		step "$flows idle flows over $p"
 		path_capture $p || exit 1
-		drained
+		drained ct
 		M[$p.base]=$(settled_kmem_kib)
 		hold_flows $p "$flows" 1200 $P_HOLD 16 || exit 1
 		sleep 2
@@ -288,7 +294,7 @@ if [ "$scale" -gt 0 ]; then
 	bg in_pod b1 kzt-holdconns serve 7402
 	wait_port b1 7402 || exit 1
 	capture on || exit 1
-	drained
+	drained ct
 	S[base]=$(settled_kmem_kib)
 	hold_flows kzt "$scale" "$scale_cap" 7402 64 || exit 1
 	S[why]=$HOLD_WHY S[open]=$HOLD_N S[open_ms]=$HOLD_MS
@@ -345,7 +351,7 @@ fi
 
 if [ "$flows" -gt 0 ]; then
 	printf '\n%-6s %7s %9s %12s %13s %14s %14s %16s\n' path flows "open s" "base KiB" "held +KiB" "KiB per flow" \
-		"closed +KiB" "after TW +KiB"
+		"closed +KiB" "drained +KiB"
 	for p in plain kzt; do
 		printf '%-6s %7s %9s %12s %13s %14s %14s %16s\n' $p "${M[$p.open]}" \
 			"$(awk -v m="${M[$p.open_ms]}" 'BEGIN { printf "%.1f", m / 1000 }')" "${M[$p.base]}" \
@@ -361,7 +367,7 @@ if [ "$scale" -gt 0 ]; then
 		"${S[open]}" "$scale" "$(awk -v m="${S[open_ms]}" 'BEGIN { printf "%.1f", m / 1000 }')" \
 		"$(awk -v n="${S[open]}" -v m="${S[open_ms]}" 'BEGIN { printf "%.1f", n * 1000 / m }')" \
 		"${S[why]}" "${S[failed]}" "(${S[errors]})" "${S[hs_timeout]}" "${S[listed]}" "${S[mem_avail]}"
-	printf 'scale memory: base %s KiB, held +%s KiB (%s KiB per flow), right after close +%s KiB, after TIME_WAIT +%s KiB\n' \
+	printf 'scale memory: base %s KiB, held +%s KiB (%s KiB per flow), right after close +%s KiB, drained (no TIME_WAIT, no conntrack entry) +%s KiB\n' \
 		"${S[base]}" "$((S[held] - S[base]))" "${S[per_flow]}" "$((S[closed] - S[base]))" "$((S[drained] - S[base]))"
 fi
 
@@ -401,7 +407,7 @@ fi
 		printf '{'
 		sep=
 		for p in plain kzt; do
-			printf '%s"%s":{"flows":%s,"open_ms":%s,"base_kib":%s,"held_kib":%s,"per_flow_kib":%s,"closed_kib":%s,"time_wait_at_close":%s,"drained_kib":%s,"listed":%s}' \
+			printf '%s"%s":{"flows":%s,"open_ms":%s,"base_kib":%s,"held_kib":%s,"per_flow_kib":%s,"closed_kib":%s,"leftovers_at_close":%s,"drained_kib":%s,"listed":%s}' \
 				"$sep" $p "${M[$p.open]}" "${M[$p.open_ms]}" "${M[$p.base]}" "${M[$p.held]}" \
 				"${M[$p.per_flow]}" "${M[$p.closed]}" "${M[$p.tw_closed]}" "${M[$p.drained]}" "${M[$p.listed]}"
 			sep=,
