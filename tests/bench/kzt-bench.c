@@ -151,7 +151,8 @@ static void serve_one(int fd)
 	}
 }
 
-static int serve(const char *port)
+/* A listening socket on PORT, IPv4 and IPv6; TYPE may add SOCK_NONBLOCK. */
+static int listen_any(const char *port, int type, int backlog)
 {
 	struct sockaddr_in6 sa = {
 		.sin6_family = AF_INET6,
@@ -160,16 +161,24 @@ static int serve(const char *port)
 	};
 	int one = 1, zero = 0, lfd;
 
-	signal(SIGCHLD, SIG_IGN);
-	lfd = socket(AF_INET6, SOCK_STREAM, 0);
+	lfd = socket(AF_INET6, type, 0);
 	if (lfd < 0)
 		die("socket");
 	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	setsockopt(lfd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
 	if (bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		die("bind");
-	if (listen(lfd, 1024) < 0)
+	if (listen(lfd, backlog) < 0)
 		die("listen");
+	return lfd;
+}
+
+static int serve(const char *port)
+{
+	int lfd;
+
+	signal(SIGCHLD, SIG_IGN);
+	lfd = listen_any(port, SOCK_STREAM, 1024);
 	for (;;) {
 		int fd = accept(lfd, NULL, NULL);
 
@@ -282,24 +291,11 @@ static int connrate(const char *host, const char *port, long n)
 /* serve-conn: one epoll loop; read the client's 'C', answer 'c', close. */
 static __attribute__((noreturn)) void serve_conn(const char *port)
 {
-	struct sockaddr_in6 sa = {
-		.sin6_family = AF_INET6,
-		.sin6_port = htons(atoi(port)),
-		.sin6_addr = IN6ADDR_ANY_INIT,
-	};
 	struct epoll_event ev = { .events = EPOLLIN }, evs[64];
-	int one = 1, zero = 0, lfd, ep, n, i;
+	int lfd, ep, n, i;
 
 	signal(SIGPIPE, SIG_IGN);
-	lfd = socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0);
-	if (lfd < 0)
-		die("socket");
-	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	setsockopt(lfd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
-	if (bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		die("bind");
-	if (listen(lfd, 4096) < 0)
-		die("listen");
+	lfd = listen_any(port, SOCK_STREAM | SOCK_NONBLOCK, 4096);
 	ep = epoll_create1(0);
 	if (ep < 0)
 		die("epoll_create1");
