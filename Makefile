@@ -39,6 +39,7 @@ bench: deps all
 	tests/bench/control-plane.sh
 	tests/bench/datapath.sh
 	tests/bench/xds.sh
+	tests/bench/conns.sh
 
 bench-control-plane: deps all
 	tests/bench/control-plane.sh
@@ -48,6 +49,9 @@ bench-datapath: deps all
 
 bench-xds: deps all
 	tests/bench/xds.sh
+
+bench-conns: deps all
+	tests/bench/conns.sh
 
 # The self-built 6.12 kernel with KUnit, KASAN and lockdep (cached).
 debug-kernel: deps
@@ -65,4 +69,4 @@ clean:
 	for d in $(SUBDIRS_USER) tests/unit tests/cp tests/fuzz tests/selftests; do $(MAKE) -C $$d clean; done
 	rm -rf tests/out .build
 
-.PHONY: all kmod user deps check demo bench bench-control-plane bench-datapath bench-xds debug-kernel dkms-install install clean
+.PHONY: all kmod user deps check demo bench bench-control-plane bench-datapath bench-xds bench-conns debug-kernel dkms-install install clean

@@ -21,6 +21,7 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 source "$ROOT/tests/selftests/lib.sh"
 source "$ROOT/tests/selftests/mesh-lib.sh"
+source "$ROOT/tests/bench/bench-lib.sh"
 export PATH=$ROOT/tests/bench:$ROOT/tests/selftests:$PATH
 NS_PREFIX=bench-
 
@@ -49,19 +50,6 @@ cleanup() {
 	rmmod kzt 2>/dev/null
 }
 trap cleanup EXIT
-
-bg() { "$@" & PIDS+=($!); }
-
-wait_port() { # wait_port NS PORT
-	busywait 10000 in_pod "$1" sh -c "ss -Hltn 'sport = :$2' | grep -q ."
-}
-
-CAPTURE=
-capture() { # capture on|off: kzt capture on both nodes
-	[ "$CAPTURE" = "$1" ] && return 0
-	mesh_kztctl 1 config set capture "$1" > /dev/null &&
-		mesh_kztctl 2 config set capture "$1" > /dev/null && CAPTURE=$1
-}
 
 # Bare kTLS has its own client and server (kzt-tlspair: kztd's engine for
 # the handshake, then the keys set on both sockets from userspace), from
@@ -96,38 +84,6 @@ client() {
 	stunnel) capture off || return 1; host=10.1.1.1 port=9200 ;;
 	esac
 	in_pod a1 kzt-bench "$mode" "$host" "$port" "$arg" | jq -c '. + {moved: .bytes}'
-}
-
-# A userspace TLS 1.3 mTLS proxy pair: a1 -> the client stunnel on node1 ->
-# the underlay -> the server stunnel on node2 -> b1.
-start_stunnel() {
-	local d=$MESH_DIR/stunnel c
-	mkdir -p "$d"
-	for c in client server; do
-		cat > "$d/$c.conf" <<-EOF
-		foreground = yes
-		pid =
-		debug = 3
-		output = $d/$c.log
-		[bench]
-		$( [ $c = client ] && echo "client = yes" )
-		accept = $( [ $c = client ] && echo "10.1.1.1:9200" || echo "${MESH_UNDERLAY[2]}:9201" )
-		connect = $( [ $c = client ] && echo "${MESH_UNDERLAY[2]}:9201" || echo "${MESH_IP[b1]}:9000" )
-		sslVersionMin = TLSv1.3
-		ciphersuites = $cipher
-		cert = $MESH_DIR/certs$( [ $c = client ] && echo 1/demo.client || echo 2/demo.server ).crt
-		key = $MESH_DIR/certs$( [ $c = client ] && echo 1/demo.client || echo 2/demo.server ).key
-		CAfile = $MESH_CA/ca.crt
-		verifyChain = yes
-		requireCert = yes
-		sessionCacheSize = 1
-		sessionCacheTimeout = 1
-		options = NO_TICKET
-		EOF
-	done
-	bg in_pod node2 stunnel4 "$d/server.conf"
-	bg in_pod node1 stunnel4 "$d/client.conf"
-	wait_port node1 9200 && wait_port node2 9201
 }
 
 mesh_up || { echo "mesh setup failed" >&2; exit 1; }

@@ -28,6 +28,8 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 source "$ROOT/tests/selftests/lib.sh"
 # shellcheck source=tests/selftests/mesh-lib.sh
 source "$ROOT/tests/selftests/mesh-lib.sh"
+# shellcheck source=tests/bench/bench-lib.sh
+source "$ROOT/tests/bench/bench-lib.sh"
 export PATH=$ROOT/tests/bench:$PATH
 
 flows=2000 reps=5
@@ -54,38 +56,7 @@ cleanup() {
 trap cleanup EXIT
 
 now() { date +%s.%N; }
-step() { echo "# $(date +%T) $*" >&2; }
-now_ms() { date +%s%3N; }
-
-# CPU=busy guest CPU so far, all vCPUs, in ms (USER_HZ ticks: user nice
-# system irq softirq steal). Builtins only: a process start under TCG
-# costs more CPU than an idle guest spends in a second.
-cpu_now() {
-	local _c u n s _i _w irq sirq st
-	read -r _c u n s _i _w irq sirq st _ < /proc/stat
-	CPU=$(( (u + n + s + irq + sirq + st) * 10 ))
-}
-
-# nap: 0.2 s without a process (a read that times out on a FIFO).
-mkfifo "${TMPDIR:-/tmp}/revoke-nap.$$"
-exec 9<> "${TMPDIR:-/tmp}/revoke-nap.$$"
-rm -f "${TMPDIR:-/tmp}/revoke-nap.$$"
-nap() {
-	read -r -t 0.2 -u 9 _ || true
-}
-
-# Wait until the guest is idle: a 200 ms stretch with under 10% of one
-# vCPU busy (at most 60 s).
-wait_idle() {
-	local a _
-	for _ in $(seq 300); do
-		cpu_now
-		a=$CPU
-		nap
-		cpu_now
-		[ $((CPU - a)) -le 20 ] && return 0
-	done
-}
+nap_init
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 

@@ -26,6 +26,7 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 source "$ROOT/tests/selftests/lib.sh"
 source "$ROOT/tests/cp/pki.sh"
+source "$ROOT/tests/bench/bench-lib.sh"
 
 workloads=10000 policies=1000 updates=20
 while [ $# -gt 0 ]; do
@@ -52,14 +53,6 @@ cleanup() {
 trap cleanup EXIT
 
 now_ms() { date +%s%3N; }
-
-# Kernel memory (lib.sh's kmem_kib) with caches dropped and slabs shrunk.
-settled_kmem_kib() {
-	sync
-	echo 3 > /proc/sys/vm/drop_caches
-	for f in /sys/kernel/slab/*/shrink; do echo 1 > "$f"; done 2>/dev/null
-	kmem_kib
-}
 
 # pod NAME ADDR: a pod netns on a veth with a /32 route, serving "ok" on 80.
 pod() {
