@@ -275,6 +275,7 @@ int kztd_certs_open(struct kztd *d)
 		return ret;
 	}
 	log_loaded(d->creds, "certificates");
+	kztd_pool_flush(d);
 	return watch(d);
 }
 

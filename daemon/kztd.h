@@ -227,6 +227,7 @@ struct kzt_tls_conn;
 void kztd_peers_init(struct kztd *d);
 int kztd_peers_admit(struct kztd *d, struct kzt_tls_conn *t);
 void kztd_peers_recheck(struct kztd *d);
+void kztd_pool_flush(struct kztd *d);
 void kztd_peers_close(struct kztd *d);
 
 /* handshake.c */

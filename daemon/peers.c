@@ -85,8 +85,34 @@ static void log_refused(void *arg, const char *id, const char *why)
 }
 
 /**
+ * kztd_pool_flush() - a new credential set: no kept tunnel of the old one
+ * @d: the daemon, with the set in place (also the first)
+ *
+ * Kept kzt/2 tunnels were authenticated with the certificates of their
+ * handshake; new flows must ride tunnels of the new ones. Also at start:
+ * the kztd before may have had other certificates.
+ */
+void kztd_pool_flush(struct kztd *d)
+{
+	struct kzt_nl_err err;
+	uint32_t closed;
+	char buf[256];
+
+	if (d->kzt_gone)
+		return;
+	if (kzt_pool_flush(&d->client, &closed, &err))
+		log_err("Unable to close the kept tunnels: %s: they carry new flows with the certificates of before until they close",
+			kzt_err_str(&err, buf, sizeof(buf)));
+	else if (closed)
+		log_info("closed %u kept tunnel%s of the certificates before",
+			 closed, closed == 1 ? "" : "s");
+}
+
+/**
  * kztd_peers_recheck() - after a reload: revoke the peers it refuses
  * @d: the daemon, with its new credential set in place
+ *
+ * Also closes the kept tunnels (kztd_pool_flush()).
  */
 void kztd_peers_recheck(struct kztd *d)
 {
@@ -99,6 +125,7 @@ void kztd_peers_recheck(struct kztd *d)
 
 	if (!d->creds)
 		return;
+	kztd_pool_flush(d);
 	if (kzt_peers_recheck(&d->peers, d->creds, log_refused, NULL, &ids, &n)) {
 		log_err("Unable to verify the known peers again: out of memory");
 		return;

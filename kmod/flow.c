@@ -35,7 +35,7 @@
 #include "tables.h"
 
 static struct kzt_flow *kzt_flow_new(struct net *net, u8 dir);
-static bool kzt_flow_start(struct kzt_flow *flow);
+static bool kzt_flow_start(struct kzt_flow *flow, const struct kzt_flow *prev);
 
 /* How long a flow whose directions both ended waits for TCP to finish. */
 #define KZT_FLOW_LINGER_MS	5000
@@ -652,6 +652,8 @@ void kzt_flow_adopt_tunnel(struct kzt_flow *flow, struct kzt_tunnel *t)
 	flow->reused = true;
 	flow->tunnel_flows = t->flows + 1;
 	flow->tunnel_records = t->records;
+	/* A certificate change since its handshake: not kept again. */
+	flow->pool_gen = t->gen;
 }
 
 /*
@@ -663,8 +665,7 @@ static bool kzt_flow_inbound_idle(struct kzt_flow *prev, struct kzt_tunnel *t)
 	struct kzt_flow_net *fn = prev->fn;
 	struct kzt_flow *flow;
 
-	if (prev->pool_gen != kzt_pool_generation(&fn->pool) ||
-	    !kzt_pool_inbound_get(&fn->pool))
+	if (!kzt_pool_inbound_get(&fn->pool))
 		return false;
 	flow = kzt_flow_new(prev->net, KZT_CONN_DIR_INBOUND);
 	if (!flow) {
@@ -673,12 +674,11 @@ static bool kzt_flow_inbound_idle(struct kzt_flow *prev, struct kzt_tunnel *t)
 	}
 	flow->idle_counted = true;
 	flow->state = KZT_CONN_STATE_IDLE;
-	flow->pool_gen = prev->pool_gen;
 	flow->peer_node = t->node;
 	flow->src_id = t->peer_id;
 	flow->dst_id = t->local_id;
 	kzt_flow_adopt_tunnel(flow, t);
-	if (!kzt_flow_start(flow)) {
+	if (!kzt_flow_start(flow, prev)) {
 		/* Back to the caller, which closes it (the netns is going). */
 		t->sock = flow->tunnel.sock;
 		t->file = flow->tunnel.file;
@@ -692,7 +692,8 @@ static bool kzt_flow_inbound_idle(struct kzt_flow *prev, struct kzt_tunnel *t)
 	}
 	t->peer_id = NULL;
 	t->local_id = NULL;
-	kzt_stat_inc(flow->net, KZT_STATS_A_TUNNELS_KEPT);
+	/* Not flow->net: started, it may have ended and be freed already. */
+	kzt_stat_inc(prev->net, KZT_STATS_A_TUNNELS_KEPT);
 	return true;
 }
 
@@ -715,6 +716,7 @@ bool kzt_flow_pass_tunnel(struct kzt_flow *flow)
 	struct kzt_tunnel t = {};
 	bool kept;
 
+	/* A pinned socket would keep a deleted netns alive (sknet.c). */
 	if (kzt_sk_net_unpin_sole(flow->tunnel.file))
 		return false;
 	t.local_id = kstrdup(outbound ? flow->src_id : flow->dst_id, GFP_KERNEL);
@@ -726,10 +728,11 @@ bool kzt_flow_pass_tunnel(struct kzt_flow *flow)
 	t.cipher = flow->cipher;
 	t.flows = flow->tunnel_flows;
 	t.records = flow->tunnel_records;
+	t.gen = flow->pool_gen;
 	kzt_flow_unhook(&flow->tunnel);
 	t.sock = flow->tunnel.sock;
 	t.file = flow->tunnel.file;
-	kept = outbound ? kzt_pool_put(&flow->fn->pool, &t, flow->pool_gen) :
+	kept = outbound ? kzt_pool_put(&flow->fn->pool, &t, &flow->events) :
 			  kzt_flow_inbound_idle(flow, &t);
 	if (!kept) {
 		/* Cannot fail: nobody else hooks our socket. */
@@ -922,13 +925,23 @@ static struct kzt_flow *kzt_flow_new(struct net *net, u8 dir)
 	return flow;
 }
 
-/* Publish @flow and start its work; false when the netns is going away. */
-static bool kzt_flow_start(struct kzt_flow *flow)
+/*
+ * Publish @flow and start its work; false when the netns is going away,
+ * or, for the IDLE successor of @prev, when something @prev was told since
+ * (a flush, capture off, its peer revoked) must not miss the successor:
+ * kzt_flow_kick_all(), kzt_flow_revoke_peers() and kzt_flow_pool_flush()
+ * flag flows under fn->lock (the flush after bumping the generation), so
+ * under it the successor is either listed for them or sees what they did.
+ */
+static bool kzt_flow_start(struct kzt_flow *flow, const struct kzt_flow *prev)
 {
 	struct kzt_flow_net *fn = flow->fn;
 
 	spin_lock(&fn->lock);
-	if (fn->dying) {
+	if (fn->dying ||
+	    (prev && (READ_ONCE(fn->pool.generation) != prev->pool_gen ||
+		      test_bit(KZT_FLOW_EV_CAPTURE_OFF, &prev->events) ||
+		      test_bit(KZT_FLOW_EV_UNTRUSTED, &prev->events)))) {
 		spin_unlock(&fn->lock);
 		return false;
 	}
@@ -998,7 +1011,7 @@ void kzt_flow_outbound(struct net *net, struct socket *pod)
 	}
 	flow->outbound = slot;
 	flow->pod.sock = pod;
-	if (!kzt_flow_start(flow)) {
+	if (!kzt_flow_start(flow, NULL)) {
 		flow->pod.sock = NULL;
 		kzt_flow_refuse_sock(pod);
 		kzt_outbound_release(&fn->outbound, &flow->outbound);
@@ -1067,7 +1080,7 @@ void kzt_flow_inbound(struct net *net, struct socket *tunnel)
 	flow->tunnel.sock = tunnel;
 	flow->tunnel.file = file;
 	kzt_flow_set_keepalive(flow, tunnel);
-	if (!kzt_flow_start(flow)) {
+	if (!kzt_flow_start(flow, NULL)) {
 		sock_no_linger(tunnel->sk);
 		__fput_sync(file);
 		flow->tunnel.sock = NULL;
@@ -1180,6 +1193,36 @@ unsigned int kzt_flow_revoke_peers(struct net *net, const char *const *ids,
 	spin_unlock(&fn->lock);
 	kzt_pool_revoke_peers(&fn->pool, ids, n);
 	return count;
+}
+
+/**
+ * kzt_flow_pool_flush() - close every kept kzt/2 tunnel of @net
+ * @net: node netns
+ *
+ * The source node's pool is emptied and its generation bumped, so that no
+ * tunnel whose handshake started before is kept again (either role); the
+ * destination's IDLE tunnels end in their work items.
+ *
+ * Context: process context. Sleeps.
+ *
+ * Return: the number of kept tunnels closed or told to close.
+ */
+unsigned int kzt_flow_pool_flush(struct net *net)
+{
+	struct kzt_flow_net *fn = kzt_flow_net(net);
+	unsigned int n = kzt_pool_flush(&fn->pool);
+	struct kzt_flow *flow;
+
+	spin_lock(&fn->lock);
+	list_for_each_entry(flow, &fn->flows, node) {
+		if (READ_ONCE(flow->state) != KZT_CONN_STATE_IDLE)
+			continue;
+		set_bit(KZT_FLOW_EV_POOL_FLUSH, &flow->events);
+		kzt_flow_kick(flow);
+		n++;
+	}
+	spin_unlock(&fn->lock);
+	return n;
 }
 
 /**

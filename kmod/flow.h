@@ -42,6 +42,7 @@ void kzt_flow_stats_reschedule(struct kzt_flow_net *fn);
 unsigned int kzt_flow_revoke_peers(struct net *net, const char *const *ids,
 				   unsigned int n);
 void kzt_flow_revoke_all(struct net *net);
+unsigned int kzt_flow_pool_flush(struct net *net);
 void kzt_flow_abort_all(struct net *net);
 u64 kzt_flow_new_id(struct net *net);
 

@@ -295,6 +295,14 @@ static const struct genl_split_ops kzt_nl_ops[] = {
 		.maxattr = KZT_REVOKE_A_MAX,
 		.flags	= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
+	{
+		.cmd	= KZT_CMD_POOL_FLUSH,
+		.pre_doit = kzt_nl_pre_doit,
+		.doit	= kzt_nl_pool_flush_doit,
+		.policy	= kzt_no_attrs_policy,
+		.maxattr = KZT_POOL_A_MAX,
+		.flags	= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
 };
 
 struct genl_family kzt_family __ro_after_init = {

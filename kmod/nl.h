@@ -92,5 +92,6 @@ struct kzt_flow;
 int kzt_nl_conn_fill(struct sk_buff *skb, const struct kzt_flow *flow);
 
 int kzt_nl_revoke_doit(struct sk_buff *skb, struct genl_info *info);
+int kzt_nl_pool_flush_doit(struct sk_buff *skb, struct genl_info *info);
 
 #endif /* _KZT_NL_H */

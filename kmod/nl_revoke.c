@@ -4,6 +4,8 @@
  * sends it after a new trust bundle failed to verify a peer it had
  * verified before (Documentation/kztd.rst); an operator with kztctl
  * revoke. The kernel keeps nothing of the request.
+ * KZT_CMD_POOL_FLUSH: close the kept kzt/2 tunnels, authenticated with
+ * certificates that just changed.
  */
 #include <linux/slab.h>
 #include <linux/sort.h>
@@ -98,4 +100,31 @@ out_free:
 	kfree(ids);
 	nlmsg_free(msg);
 	return err;
+}
+
+/**
+ * kzt_nl_pool_flush_doit() - KZT_CMD_POOL_FLUSH
+ * @skb: request
+ * @info: request (no attributes)
+ *
+ * Return: 0 or a negative errno.
+ */
+int kzt_nl_pool_flush_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(nla_total_size(sizeof(u32)), GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &kzt_family, 0, KZT_CMD_POOL_FLUSH);
+	if (!hdr) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	/* Sized for it: cannot fail. */
+	nla_put_u32(msg, KZT_POOL_A_CLOSED,
+		    kzt_flow_pool_flush(genl_info_net(info)));
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
 }

@@ -260,14 +260,19 @@ static void kzt_pool_work(struct work_struct *work)
  * @pool: the netns's pool
  * @t: a kzt/2 tunnel whose flow ended cleanly both ways, not hooked, not
  *     pinned; taken over on success
- * @gen: the pool generation its handshake started in
+ * @flow_events: its flow's KZT_FLOW_EV_* bits
  *
- * Refused when the pool is closed or full (per key or in all), or @gen is
- * not the current generation (a certificate changed since).
+ * Refused when the pool is closed or full (per key or in all), when the
+ * tunnel's handshake started in an older generation (a certificate
+ * changed since), or when its flow was told KZT_FLOW_EV_UNTRUSTED:
+ * kzt_flow_revoke_peers() flags the flows before kzt_pool_revoke_peers()
+ * takes the lock this reads the bit under, so a tunnel is either found
+ * by it or not kept.
  *
  * Return: true when kept; false leaves @t with the caller.
  */
-bool kzt_pool_put(struct kzt_pool *pool, struct kzt_tunnel *t, u32 gen)
+bool kzt_pool_put(struct kzt_pool *pool, struct kzt_tunnel *t,
+		  const unsigned long *flow_events)
 {
 	struct kzt_pool_entry *e, *other;
 	unsigned int same = 0;
@@ -290,7 +295,8 @@ bool kzt_pool_put(struct kzt_pool *pool, struct kzt_tunnel *t, u32 gen)
 		if (kzt_pool_match(other, t->local_id, t->peer_id, &t->node,
 				   t->port))
 			same++;
-	if (pool->closed || gen != pool->generation ||
+	if (pool->closed || t->gen != pool->generation ||
+	    test_bit(KZT_FLOW_EV_UNTRUSTED, flow_events) ||
 	    pool->n_idle >= KZT_POOL_MAX_IDLE || same >= KZT_POOL_MAX_PER_KEY) {
 		spin_unlock(&pool->lock);
 		kzt_sk_unhook(t->sock->sk, &kzt_pool_callbacks, &e->saved);
@@ -386,7 +392,8 @@ unsigned int kzt_pool_flush(struct kzt_pool *pool)
 	LIST_HEAD(gone);
 
 	spin_lock(&pool->lock);
-	pool->generation++;
+	/* Read under fn->lock by kzt_flow_start(). */
+	WRITE_ONCE(pool->generation, pool->generation + 1);
 	list_for_each_entry_safe(e, tmp, &pool->lru, lru) {
 		kzt_pool_unlink(pool, e);
 		list_add_tail(&e->lru, &gone);

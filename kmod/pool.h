@@ -39,6 +39,7 @@ struct kzt_tunnel {
 	u16 cipher;			/* TLS_CIPHER_* */
 	u64 flows;			/* flows it carried so far */
 	u64 records;			/* its most records in one direction */
+	u32 gen;			/* pool generation of its handshake */
 };
 
 struct kzt_pool {
@@ -57,7 +58,8 @@ struct kzt_pool {
 void kzt_pool_init(struct kzt_pool *pool, struct net *net);
 void kzt_pool_destroy(struct kzt_pool *pool);
 u32 kzt_pool_generation(struct kzt_pool *pool);
-bool kzt_pool_put(struct kzt_pool *pool, struct kzt_tunnel *t, u32 gen);
+bool kzt_pool_put(struct kzt_pool *pool, struct kzt_tunnel *t,
+		  const unsigned long *flow_events);
 bool kzt_pool_take(struct kzt_pool *pool, const char *local_id,
 		   const char *peer_id, const struct in6_addr *node, u16 port,
 		   struct kzt_tunnel *t);

@@ -503,12 +503,16 @@ bool kzt_pump_keys_fresh(u16 cipher, u64 records)
 	return records < READ_ONCE(kzt_aead_record_limit) / 2;
 }
 
-/* Both directions of the flow ended cleanly: a kzt/2 tunnel goes on. */
+/*
+ * Both directions of the flow ended cleanly: a kzt/2 tunnel goes on,
+ * once kTLS has handed its END (and every byte before) to TCP: whoever
+ * takes it may close it with a reset, which must not overtake them.
+ */
 static void kzt_pump_keep_tunnel(struct kzt_flow *flow)
 {
 	u64 tx, rx;
 
-	if (flow->proto != 2)
+	if (flow->proto != 2 || kzt_tls_tx_pending(flow->tunnel.sock))
 		return;
 	kzt_tls_rec_seq(flow->tunnel.sock, &tx, &rx);
 	flow->tunnel_records = max(tx, rx);

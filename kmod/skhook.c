@@ -52,14 +52,14 @@ int kzt_sk_hook(struct sock *sk, void *user, const struct kzt_sk_callbacks *ours
 	}
 	if (kzt_sk_is_tls(sk))
 		ctx = tls_get_ctx(sk);
-	if (ctx && ctx->rx_conf == TLS_SW) {
+	if (ctx && ctx->rx_conf != TLS_BASE) {
 		saved->data_ready = tls_sw_ctx_rx(ctx)->saved_data_ready;
 		tls_sw_ctx_rx(ctx)->saved_data_ready = ours->data_ready;
 	} else {
 		saved->data_ready = sk->sk_data_ready;
 		sk->sk_data_ready = ours->data_ready;
 	}
-	if (ctx && ctx->tx_conf == TLS_SW) {
+	if (ctx && ctx->tx_conf != TLS_BASE) {
 		saved->write_space = ctx->sk_write_space;
 		ctx->sk_write_space = ours->write_space;
 	} else {

@@ -230,6 +230,8 @@ int kzt_txn_abort(struct kzt_client *c, uint32_t id, struct kzt_nl_err *err);
 
 int kzt_revoke(struct kzt_client *c, const char *const *ids, size_t n,
 	       uint64_t *flows, struct kzt_nl_err *err);
+int kzt_pool_flush(struct kzt_client *c, uint32_t *closed,
+		   struct kzt_nl_err *err);
 
 int kzt_hs_accept(struct kzt_client *c, uint8_t role,
 		  struct kzt_hs_request *req, struct kzt_nl_err *err);

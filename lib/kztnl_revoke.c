@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KZT_CMD_REVOKE: end the flows of peer identities no longer trusted.
+ * KZT_CMD_POOL_FLUSH: close the kept tunnels after a certificate change.
  */
 #include <errno.h>
 
@@ -82,4 +83,45 @@ int kzt_revoke(struct kzt_client *c, const char *const *ids, size_t n,
 		n -= done;
 	}
 	return 0;
+}
+
+static int pool_flush_reply(struct nlmsghdr *nlh, void *arg)
+{
+	static struct nla_policy policy[KZT_POOL_A_MAX + 1] = {
+		[KZT_POOL_A_CLOSED]	= { .type = NLA_U32 },
+	};
+	struct nlattr *tb[KZT_POOL_A_MAX + 1];
+	uint32_t *closed = arg;
+
+	if (!kztnl_reply_is(nlh, KZT_CMD_POOL_FLUSH) ||
+	    genlmsg_parse(nlh, 0, tb, KZT_POOL_A_MAX, policy) < 0 ||
+	    !tb[KZT_POOL_A_CLOSED])
+		return EBADMSG;
+	*closed = nla_get_u32(tb[KZT_POOL_A_CLOSED]);
+	return 0;
+}
+
+/**
+ * kzt_pool_flush() - close every kept kzt/2 tunnel of the node
+ * @c:      an open client
+ * @closed: set to the number closed
+ * @err:    the kernel's answer; may be NULL
+ *
+ * Tunnels carrying a flow now are not kept once it ends.
+ *
+ * @retval 0       done; @closed is set
+ * @retval EBADMSG the reply was malformed
+ * @retval other   errno from the kernel or the socket
+ */
+int kzt_pool_flush(struct kzt_client *c, uint32_t *closed,
+		   struct kzt_nl_err *err)
+{
+	struct nl_msg *msg;
+	int ret;
+
+	*closed = 0;
+	ret = kztnl_msg_new(c, KZT_CMD_POOL_FLUSH, NLM_F_ACK, &msg, err);
+	if (ret)
+		return ret;
+	return kztnl_send(c, msg, pool_flush_reply, closed, err);
 }

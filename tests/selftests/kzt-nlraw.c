@@ -50,6 +50,7 @@ static const struct {
 	{ "txn-abort",	KZT_CMD_TXN_ABORT },
 	{ "stats-get",	KZT_CMD_STATS_GET },
 	{ "revoke",	KZT_CMD_REVOKE },
+	{ "pool-flush",	KZT_CMD_POOL_FLUSH },
 };
 
 static const struct {

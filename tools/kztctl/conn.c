@@ -23,7 +23,9 @@ static void conn_usage(FILE *f)
 		   "trust domain change) as closing:trust. A flow kzt lets through without\n"
 		   "carrying it (same node, non-mesh peer, plaintext into a pod) shows only\n"
 		   "once revoked, for a moment: direction plain, closing:<why> (policy,\n"
-		   "nonmesh, or workload when it should now be tunnelled).\n",
+		   "nonmesh, or workload when it should now be tunnelled). A kzt/2 tunnel\n"
+		   "kept for the next flow shows on the destination node as inbound, idle,\n"
+		   "with the two identities and no addresses.\n",
 		prog);
 }
 
@@ -33,6 +35,7 @@ static int text_row(struct kztctl_table *t, const struct kzt_conn *conn)
 	char peer[KZT_ADDR_STRLEN], cipher[16], out[24], in[24], age[24];
 	char state[32];
 	const char *cells[11];
+	bool idle;
 
 	snprintf(out, sizeof(out), "%" PRIu64, conn->bytes_out);
 	snprintf(in, sizeof(in), "%" PRIu64, conn->bytes_in);
@@ -43,11 +46,13 @@ static int text_row(struct kztctl_table *t, const struct kzt_conn *conn)
 			 kzt_conn_end_name(conn->end));
 		cells[1] = state;
 	}
-	cells[2] = kztctl_endpoint_str(&conn->src_addr, conn->src_port, src,
-				       sizeof(src));
+	/* A kept tunnel between two flows has no pods. */
+	idle = conn->state == KZT_CONN_STATE_IDLE;
+	cells[2] = idle ? NULL : kztctl_endpoint_str(&conn->src_addr, conn->src_port,
+						     src, sizeof(src));
 	cells[3] = conn->src_id;
-	cells[4] = kztctl_endpoint_str(&conn->dst_addr, conn->dst_port, dst,
-				       sizeof(dst));
+	cells[4] = idle ? NULL : kztctl_endpoint_str(&conn->dst_addr, conn->dst_port,
+						     dst, sizeof(dst));
 	cells[5] = conn->dst_id;
 	cells[6] = conn->has_peer_node ?
 		   kzt_addr_str(&conn->peer_node, peer, sizeof(peer)) : NULL;

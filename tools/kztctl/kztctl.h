@@ -36,6 +36,7 @@ int apply_main(int argc, char *argv[]);
 int conn_main(int argc, char *argv[]);
 int stats_main(int argc, char *argv[]);
 int revoke_main(int argc, char *argv[]);
+int pool_main(int argc, char *argv[]);
 int ca_main(int argc, char *argv[]);
 int monitor_main(int argc, char *argv[]);
 

@@ -58,6 +58,9 @@ static const struct {
 	{ "revoke", revoke_main,
 	  "end the flows of peer identities no longer trusted",
 	  "revoke PEER_ID..." },
+	{ "pool", pool_main,
+	  "close the kept kzt/2 tunnels (after a certificate change)",
+	  "pool flush" },
 	{ "ca", ca_main,
 	  "a development CA: SPIFFE certificates without an outside PKI",
 	  "ca init --dir DIR [--trust-domain TD] [--days N] [--force]\n"

@@ -467,6 +467,15 @@
  *   errors:   -EINVAL no PEER_ID, or one that is not a SPIFFE ID of a
  *                     workload (the extack names it); nothing is ended;
  *             -E2BIG  more than KZT_REVOKE_IDS_MAX IDs.
+ *
+ * KZT_CMD_POOL_FLUSH - close every kept kzt/2 tunnel of the netns (the
+ *   source node's pool and the destination's IDLE tunnels), and keep none
+ *   of the tunnels carrying a flow now once it ends: kztd sends it when
+ *   its credential set changes, so that new flows ride tunnels
+ *   authenticated with the new certificates (Documentation/datapath.rst,
+ *   "Tunnel reuse"). Flows are not touched.
+ *   request:  nothing
+ *   reply:    KZT_POOL_A_CLOSED       u32, kept tunnels closed
  */
 #ifndef _UAPI_LINUX_KZT_H
 #define _UAPI_LINUX_KZT_H
@@ -670,6 +679,7 @@ enum kzt_cmd {
 	KZT_CMD_FLOW_START,
 	KZT_CMD_FLOW_STATS,
 	KZT_CMD_FLOW_END,
+	KZT_CMD_POOL_FLUSH,
 
 	__KZT_CMD_MAX
 };
@@ -880,6 +890,15 @@ enum kzt_revoke_attr {
 };
 
 #define KZT_REVOKE_A_MAX (__KZT_REVOKE_A_MAX - 1)
+
+enum kzt_pool_attr {
+	KZT_POOL_A_UNSPEC,
+	KZT_POOL_A_CLOSED,
+
+	__KZT_POOL_A_MAX
+};
+
+#define KZT_POOL_A_MAX (__KZT_POOL_A_MAX - 1)
 
 /*
  * Node counters (KZT_CMD_STATS_GET), each a u64 since the netns was
