@@ -16,7 +16,11 @@
  * of the source node has nothing to read unless the peer is closing it,
  * so the work closes it then, and closes what waited KZT_POOL_IDLE_MS.
  * Closing is a reset: an idle tunnel carries no byte of anyone, and a
- * reset leaves no orphan socket behind in a netns that may be going.
+ * reset leaves no orphan socket behind in a netns that may be going. A
+ * flush or a revoke (netlink handlers, under genl's cb_lock) only unlinks
+ * and leaves the closing to the work: releasing a socket there takes its
+ * inode lock, which lockdep (by lock class) orders before cb_lock, since
+ * closing a netlink socket takes them so.
  *
  * The generation: a certificate change (kztd's POOL_FLUSH) closes every
  * idle tunnel and bumps it; tunnels whose handshake started before are
@@ -234,6 +238,7 @@ static void kzt_pool_work(struct work_struct *work)
 	LIST_HEAD(gone);
 
 	spin_lock(&pool->lock);
+	list_splice_init(&pool->closing, &gone);
 	list_for_each_entry_safe(e, tmp, &pool->lru, lru) {
 		if (test_bit(KZT_POOL_EV_READY, &e->events) ||
 		    time_after_eq(now, e->expires)) {
@@ -381,7 +386,8 @@ u32 kzt_pool_generation(struct kzt_pool *pool)
 /**
  * kzt_pool_flush() - close every kept tunnel; keep none of the tunnels
  *                    running now
- * @pool: the netns's pool; process context
+ * @pool: the netns's pool; any process context (the pool's work closes
+ *        them)
  *
  * Return: the number closed.
  */
@@ -389,18 +395,18 @@ unsigned int kzt_pool_flush(struct kzt_pool *pool)
 {
 	struct kzt_pool_entry *e, *tmp;
 	unsigned int n = 0;
-	LIST_HEAD(gone);
 
 	spin_lock(&pool->lock);
 	/* Read under fn->lock by kzt_flow_start(). */
 	WRITE_ONCE(pool->generation, pool->generation + 1);
 	list_for_each_entry_safe(e, tmp, &pool->lru, lru) {
 		kzt_pool_unlink(pool, e);
-		list_add_tail(&e->lru, &gone);
+		list_add_tail(&e->lru, &pool->closing);
 		n++;
 	}
+	if (n)
+		mod_delayed_work(kzt_flow_wq, &pool->work, 0);
 	spin_unlock(&pool->lock);
-	kzt_pool_close_list(&gone);
 	return n;
 }
 
@@ -411,7 +417,8 @@ static int kzt_pool_id_cmp(const void *key, const void *elt)
 
 /**
  * kzt_pool_revoke_peers() - close the kept tunnels to identities in @ids
- * @pool: the netns's pool; process context
+ * @pool: the netns's pool; any process context (the pool's work closes
+ *        them)
  * @ids: SPIFFE IDs in strcmp() order
  * @n: their number
  *
@@ -422,18 +429,18 @@ unsigned int kzt_pool_revoke_peers(struct kzt_pool *pool,
 {
 	struct kzt_pool_entry *e, *tmp;
 	unsigned int closed = 0;
-	LIST_HEAD(gone);
 
 	spin_lock(&pool->lock);
 	list_for_each_entry_safe(e, tmp, &pool->lru, lru) {
 		if (!bsearch(e->t.peer_id, ids, n, sizeof(*ids), kzt_pool_id_cmp))
 			continue;
 		kzt_pool_unlink(pool, e);
-		list_add_tail(&e->lru, &gone);
+		list_add_tail(&e->lru, &pool->closing);
 		closed++;
 	}
+	if (closed)
+		mod_delayed_work(kzt_flow_wq, &pool->work, 0);
 	spin_unlock(&pool->lock);
-	kzt_pool_close_list(&gone);
 	return closed;
 }
 
@@ -468,6 +475,7 @@ void kzt_pool_init(struct kzt_pool *pool, struct net *net)
 	spin_lock_init(&pool->lock);
 	hash_init(pool->idle);
 	INIT_LIST_HEAD(&pool->lru);
+	INIT_LIST_HEAD(&pool->closing);
 	atomic_set(&pool->n_inbound_idle, 0);
 	INIT_DELAYED_WORK(&pool->work, kzt_pool_work);
 }
@@ -478,10 +486,20 @@ void kzt_pool_init(struct kzt_pool *pool, struct net *net)
  */
 void kzt_pool_destroy(struct kzt_pool *pool)
 {
+	LIST_HEAD(gone);
+
 	spin_lock(&pool->lock);
 	pool->closed = true;
 	spin_unlock(&pool->lock);
-	/* ORDER: unhooked before the work goes, which their callbacks queue. */
 	kzt_pool_flush(pool);
+	spin_lock(&pool->lock);
+	list_splice_init(&pool->closing, &gone);
+	spin_unlock(&pool->lock);
+	kzt_pool_close_list(&gone);
+	/*
+	 * ORDER: every entry unhooked (here, or by a run of the work under
+	 * way, which this waits for) before the work goes: their callbacks
+	 * queue it. No entry comes after: the pool is closed.
+	 */
 	cancel_delayed_work_sync(&pool->work);
 }

@@ -47,6 +47,7 @@ struct kzt_pool {
 	spinlock_t lock;		/* all below */
 	DECLARE_HASHTABLE(idle, 8);	/* kzt_pool_entry by key hash */
 	struct list_head lru;		/* the same entries, oldest first */
+	struct list_head closing;	/* unlinked, for the work to close */
 	unsigned int n_idle;
 	unsigned long next;		/* jiffies the work is due; 0: none */
 	u32 generation;			/* bumped by kzt_pool_flush() */
