@@ -4,10 +4,12 @@
  * into a message and an exit status, and text output.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "json.h"
 #include "kztctl.h"
 
 #define COLOR_HEADER	"\x1b[32m\x1b[1m"
@@ -137,4 +139,31 @@ void kztctl_print_field(const char *key, const char *fmt, ...)
 	vprintf(fmt, ap);
 	va_end(ap);
 	putchar('\n');
+}
+
+/**
+ * kztctl_print_count() - a command's one figure: "N TEXT", or {"KEY":N}
+ * @what: the command's action, for an output error
+ * @key:  the JSON key
+ * @n:    the figure
+ * @text: what follows it in text, singular or plural as @n wants
+ *
+ * @retval exit status
+ */
+int kztctl_print_count(const char *what, const char *key, uint64_t n,
+		       const char *text)
+{
+	struct kzt_json j;
+	int ret;
+
+	if (!kztctl_opts.json) {
+		printf("%" PRIu64 " %s\n", n, text);
+		return KZTCTL_EXIT_OK;
+	}
+	kzt_json_init(&j, stdout);
+	kzt_json_object_begin(&j, NULL);
+	kzt_json_uint(&j, key, n);
+	kzt_json_object_end(&j);
+	ret = kzt_json_finish(&j);
+	return ret ? kztctl_fail(what, ret, NULL) : KZTCTL_EXIT_OK;
 }

@@ -43,6 +43,8 @@ int monitor_main(int argc, char *argv[]);
 /* common.c */
 int kztctl_open(struct kzt_client *c, const char *what);
 int kztctl_fail(const char *what, int ret, const struct kzt_nl_err *err);
+int kztctl_print_count(const char *what, const char *key, uint64_t n,
+		       const char *text);
 int kztctl_usage_error(void (*usage)(FILE *f), const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 bool kztctl_is_help(const char *arg);

@@ -3,11 +3,9 @@
  * kztctl pool flush: close the kept kzt/2 tunnels (KZT_CMD_POOL_FLUSH), as
  * kztd does when its certificates change.
  */
-#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "json.h"
 #include "kztctl.h"
 
 static void pool_usage(FILE *f)
@@ -27,7 +25,6 @@ int pool_main(int argc, char *argv[])
 	const char *what = "flush the kept tunnels";
 	struct kzt_nl_err err;
 	struct kzt_client c;
-	struct kzt_json j;
 	uint32_t closed;
 	int ret;
 
@@ -49,14 +46,6 @@ int pool_main(int argc, char *argv[])
 	kzt_client_close(&c);
 	if (ret)
 		return kztctl_fail(what, ret, &err);
-	if (kztctl_opts.json) {
-		kzt_json_init(&j, stdout);
-		kzt_json_object_begin(&j, NULL);
-		kzt_json_uint(&j, "closed", closed);
-		kzt_json_object_end(&j);
-		ret = kzt_json_finish(&j);
-		return ret ? kztctl_fail(what, ret, NULL) : KZTCTL_EXIT_OK;
-	}
-	printf("%" PRIu32 " kept tunnel%s closed\n", closed, closed == 1 ? "" : "s");
-	return KZTCTL_EXIT_OK;
+	return kztctl_print_count(what, "closed", closed, closed == 1 ?
+				  "kept tunnel closed" : "kept tunnels closed");
 }

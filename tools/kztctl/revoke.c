@@ -3,10 +3,8 @@
  * kztctl revoke: end the flows of peer identities that are no longer
  * trusted (KZT_CMD_REVOKE), as kztd does after a trust bundle change.
  */
-#include <inttypes.h>
 #include <stdio.h>
 
-#include "json.h"
 #include "kztctl.h"
 #include "names.h"
 
@@ -29,7 +27,6 @@ int revoke_main(int argc, char *argv[])
 	struct kzt_client c;
 	uint64_t flows;
 	const char *bad;
-	struct kzt_json j;
 	int ret;
 
 	if (argc > 1 && kztctl_is_help(argv[1])) {
@@ -54,14 +51,6 @@ int revoke_main(int argc, char *argv[])
 	kzt_client_close(&c);
 	if (ret)
 		return kztctl_fail(what, ret, &err);
-	if (kztctl_opts.json) {
-		kzt_json_init(&j, stdout);
-		kzt_json_object_begin(&j, NULL);
-		kzt_json_uint(&j, "flows", flows);
-		kzt_json_object_end(&j);
-		ret = kzt_json_finish(&j);
-		return ret ? kztctl_fail(what, ret, NULL) : KZTCTL_EXIT_OK;
-	}
-	printf("%" PRIu64 " flow%s told to end\n", flows, flows == 1 ? "" : "s");
-	return KZTCTL_EXIT_OK;
+	return kztctl_print_count(what, "flows", flows, flows == 1 ?
+				  "flow told to end" : "flows told to end");
 }
